@@ -1,0 +1,1 @@
+"""JointCase: shared, secure case management for terrorist and terrorist-risk offenders."""

@@ -1,0 +1,99 @@
+"""Users, their roles, sign-in attempts and session policy state."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md's "Who uses it" table, plus the agency administrator."""
+
+    NSD_PRACTITIONER = "NSD_PRACTITIONER", "NSD probation practitioner"
+    NSD_SENIOR_LEAD = "NSD_SENIOR_LEAD", "NSD senior operational lead"
+    CTNM_OFFICER = "CTNM_OFFICER", "CTNM officer"
+    CT_SUPERVISOR = "CT_SUPERVISOR", "CT supervisor"
+    POM = "POM", "Prison offender manager"
+    PRISON_CT_LEAD = "PRISON_CT_LEAD", "Prison CT lead"
+    REGIONAL_CT_COORDINATOR = "REGIONAL_CT_COORDINATOR", "Regional CT coordinator"
+    PARTNER_LIAISON = "PARTNER_LIAISON", "Intelligence partner liaison"
+    NATIONAL_GOVERNANCE = "NATIONAL_GOVERNANCE", "National governance lead"
+    INSPECTOR = "INSPECTOR", "Inspector"
+    AUDITOR = "AUDITOR", "Auditor"
+    AGENCY_ADMIN = "AGENCY_ADMIN", "Agency administrator"
+    SYSTEM_ADMIN = "SYSTEM_ADMIN", "System administrator"
+
+
+#: Roles that see aggregates, never case content, unless given a case relationship.
+NATIONAL_ROLES = frozenset({Role.NATIONAL_GOVERNANCE, Role.INSPECTOR, Role.AUDITOR})
+#: Roles an agency administrator may never grant, whatever they hold themselves.
+PLATFORM_ONLY_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+class User(AbstractUser):
+    """A person who signs in. Always belongs to exactly one agency (except the bootstrap admin)."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    #: Bumped to end every session of this user at once (disable, sign out everywhere, MFA reset).
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The user's roles, cached on the instance for the life of a request."""
+        cached: frozenset[str] | None = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(code).label for code in sorted(self.role_codes)]
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=40, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()}"
+
+
+class SignInAttempt(models.Model):
+    """One password attempt, for throttling per account and per source address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    source_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "occurred_at"], name="signin_user_time"),
+            models.Index(fields=["source_address", "occurred_at"], name="signin_addr_time"),
+        ]
+
+    @classmethod
+    def window_start(cls, seconds: int) -> dt.datetime:
+        return timezone.now() - dt.timedelta(seconds=seconds)

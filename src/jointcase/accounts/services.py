@@ -1,0 +1,253 @@
+"""Sign-in, second factors and sessions: every step audited in the same transaction."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jointcase.accounts.models import SignInAttempt, User
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record, client_address
+
+#: One uniform message whatever went wrong, so it never tells whether the account exists.
+SIGN_IN_FAILED = "Enter a correct username and password"
+SIGN_IN_THROTTLED = (
+    "There have been too many attempts to sign in. Wait 15 minutes and try again, "
+    "or contact your agency administrator"
+)
+CODE_FAILED = "Enter a correct security code from your authenticator app"
+
+# A real hash to check against when the username does not exist, so that a missing account
+# costs the same Argon2 work as a wrong password (no user enumeration by timing).
+_DUMMY_PASSWORD_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_PASSWORD_HASH
+    if _DUMMY_PASSWORD_HASH is None:
+        _DUMMY_PASSWORD_HASH = make_password("jointcase-timing-equaliser")
+    return _DUMMY_PASSWORD_HASH
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    error: str | None
+
+
+def _normalise(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def sign_in_is_throttled(*, username: str, source_address: str | None) -> bool:
+    """Too many recent failures for this account or from this address.
+
+    The window slides: failures older than the window stop counting, so a lock never lasts
+    longer than the window after the last attempt (an attacker cannot lock a user out for good,
+    and the per-address limit stops one source trying many accounts).
+    """
+    policy = settings.SIGN_IN_THROTTLE
+    since = SignInAttempt.window_start(policy["WINDOW_SECONDS"])
+    recent_failures = SignInAttempt.objects.filter(occurred_at__gte=since, succeeded=False)
+    if recent_failures.filter(username=_normalise(username)).count() >= policy["ACCOUNT_LIMIT"]:
+        return True
+    return bool(
+        source_address
+        and recent_failures.filter(source_address=source_address).count()
+        >= policy["ADDRESS_LIMIT"]
+    )
+
+
+def sign_in_with_password(*, request: HttpRequest, username: str, password: str) -> SignInResult:
+    """First factor. On success the session is rotated and marked password-only (unverified)."""
+    address = client_address(request) or None
+    normalised = _normalise(username)
+    if sign_in_is_throttled(username=normalised, source_address=address):
+        # Spend the same hashing work so that a throttled response is not faster.
+        hmac.compare_digest(_dummy_hash(), make_password(password))
+        with transaction.atomic():
+            SignInAttempt.objects.create(username=normalised, source_address=address)
+            audit_record(
+                action="auth.sign_in_throttled",
+                outcome=Outcome.FAILURE,
+                actor_username=normalised,
+                reason="too many failed attempts",
+                request=request,
+            )
+        return SignInResult(None, SIGN_IN_THROTTLED)
+
+    user = authenticate(request, username=username.strip(), password=password)
+    if user is None:
+        if not get_user_model().objects.filter(username__iexact=username.strip()).exists():
+            hmac.compare_digest(_dummy_hash(), make_password(password))
+        with transaction.atomic():
+            SignInAttempt.objects.create(username=normalised, source_address=address)
+            audit_record(
+                action="auth.sign_in_failed",
+                outcome=Outcome.FAILURE,
+                actor_username=normalised,
+                reason="wrong username or password",
+                request=request,
+            )
+        return SignInResult(None, SIGN_IN_FAILED)
+
+    assert isinstance(user, User)
+    with transaction.atomic():
+        SignInAttempt.objects.create(username=normalised, source_address=address, succeeded=True)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates key
+        session_start(request, user)
+        audit_record(action="auth.password_accepted", actor=user, request=request)
+    return SignInResult(user, None)
+
+
+def session_start(request: HttpRequest, user: User) -> None:
+    """Stamp the session with the user's epoch and the absolute-timeout start."""
+    from django.utils import timezone
+
+    now = int(timezone.now().timestamp())
+    request.session["jc_epoch"] = user.session_epoch
+    request.session["jc_started"] = now
+    request.session["jc_seen"] = now
+
+
+def user_has_second_factor(user: User) -> bool:
+    from django_otp import devices_for_user
+
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def second_factor_verify_totp(*, request: HttpRequest, user: User, code: str) -> str | None:
+    """Check a TOTP or backup code; on success the session is verified and rotated.
+
+    Returns an error message, or None on success. A code already used is refused (TOTP
+    replay: django-otp remembers the last time step each device accepted).
+    """
+    code = "".join(code.split())
+    device = None
+    if code.isdigit() and len(code) == 6:
+        for candidate in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+            verify_allowed, _ = candidate.verify_is_allowed()
+            if verify_allowed and candidate.verify_token(code):
+                device = candidate
+                break
+    elif code:
+        for backup in StaticDevice.objects.devices_for_user(user, confirmed=True):
+            if backup.verify_token(code):
+                device = backup
+                break
+    with transaction.atomic():
+        if device is None:
+            audit_record(
+                action="auth.second_factor_failed",
+                actor=user,
+                outcome=Outcome.FAILURE,
+                reason="wrong, expired or reused code",
+                request=request,
+            )
+            return CODE_FAILED
+        otp_login(request, device)
+        request.session.cycle_key()
+        audit_record(
+            action="auth.sign_in",
+            actor=user,
+            details={"factor": "backup_code" if isinstance(device, StaticDevice) else "totp"},
+            request=request,
+        )
+    return None
+
+
+def totp_device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice, code: str) -> bool:
+    """Confirm a newly registered TOTP device with its first code; verifies the session."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6 and device.verify_token(code)):
+        with transaction.atomic():
+            audit_record(
+                action="mfa.totp_confirm_failed",
+                actor=user,
+                outcome=Outcome.FAILURE,
+                object_type="mfa_device",
+                object_id=device.pk,
+                request=request,
+            )
+        return False
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+        otp_login(request, device)
+        request.session.cycle_key()
+        audit_record(
+            action="mfa.totp_registered",
+            actor=user,
+            object_type="mfa_device",
+            object_id=device.pk,
+            request=request,
+        )
+    return True
+
+
+def mfa_device_remove(*, request: HttpRequest, actor: User, device_kind: str, device_id: int) -> bool:
+    """Remove one of the actor's own second factors, never the last one."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    model = {"totp": TOTPDevice, "webauthn": WebAuthnCredential}.get(device_kind)
+    if model is None:
+        return False
+    with transaction.atomic():
+        device = model.objects.filter(user=actor, pk=device_id).first()  # type: ignore[attr-defined]
+        if device is None:
+            return False
+        confirmed_total = TOTPDevice.objects.filter(user=actor, confirmed=True).count() + (
+            WebAuthnCredential.objects.filter(user=actor).count()
+        )
+        if confirmed_total <= 1:
+            return False
+        device.delete()
+        audit_record(
+            action="mfa.device_removed",
+            actor=actor,
+            object_type="mfa_device",
+            object_id=f"{device_kind}:{device_id}",
+            request=request,
+        )
+    return True
+
+
+def sign_out(*, request: HttpRequest) -> None:
+    user = request.user if request.user.is_authenticated else None
+    with transaction.atomic():
+        if isinstance(user, User):
+            audit_record(action="auth.sign_out", actor=user, request=request)
+        logout(request)
+
+
+def sign_out_everywhere(*, request: HttpRequest, actor: User) -> None:
+    """End every session of the actor, this one included, on their next request."""
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(session_epoch=F("session_epoch") + 1)
+        audit_record(action="auth.sign_out_everywhere", actor=actor, request=request)
+        logout(request)
+
+
+def user_sessions_end(*, actor: User | None, user: User, reason: str, request: HttpRequest | None = None) -> None:
+    """End all of ``user``'s sessions at once (disable, MFA reset, role change)."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        audit_record(
+            action="auth.sessions_ended",
+            actor=actor,
+            object_type="user",
+            object_id=user.pk,
+            reason=reason,
+            request=request,
+        )

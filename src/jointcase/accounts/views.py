@@ -1,0 +1,171 @@
+"""Sign-in, second factor, recovery, account security and sign-out pages (thin views)."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+
+from jointcase.accounts import services
+from jointcase.accounts.forms import SecurityCodeForm, SignInForm, TotpSetupForm
+from jointcase.accounts.models import User
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home:home")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+        return HttpResponseRedirect(_safe_next(request))
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.sign_in_with_password(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if result.user is not None:
+            target = reverse("accounts:second-factor")
+            next_url = request.POST.get("next")
+            if next_url:
+                target += "?next=" + next_url
+            return HttpResponseRedirect(target)
+        form.add_error(None, result.error)
+        form.data = form.data.copy()
+        form.data["password"] = ""
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "title": "Sign in", "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:sign-in")
+    assert isinstance(user, User)
+    if user.is_verified():
+        return HttpResponseRedirect(_safe_next(request))
+    if not services.user_has_second_factor(user):
+        return redirect("accounts:totp-setup")
+    form = SecurityCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = services.second_factor_verify_totp(
+            request=request, user=user, code=form.cleaned_data["code"]
+        )
+        if error is None:
+            return HttpResponseRedirect(_safe_next(request))
+        form.add_error("code", error)
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {
+            "form": form,
+            "title": "Enter your security code",
+            "next": request.GET.get("next", ""),
+            "has_webauthn": WebAuthnCredential.objects.filter(user=user).exists(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Register an authenticator app: first sign-in (no factor yet) or from the account page."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:sign-in")
+    assert isinstance(user, User)
+    if not user.is_verified() and services.user_has_second_factor(user):
+        # A password-only session may enrol only a user's first factor, never add another.
+        return redirect("accounts:second-factor")
+    device_id = request.session.get("jc_pending_totp")
+    device = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        request.session["jc_pending_totp"] = device.pk
+    form = TotpSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_device_confirm(
+            request=request, user=user, device=device, code=form.cleaned_data["code"]
+        ):
+            request.session.pop("jc_pending_totp", None)
+            messages.success(request, "Your authenticator app is set up")
+            return redirect("accounts:security")
+        form.add_error("code", "The code does not match: check the time on your device and try again")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    return render(
+        request,
+        "accounts/totp_setup.html",
+        {
+            "form": form,
+            "title": "Set up your authenticator app",
+            "qr_svg": qr_svg,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def recovery(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/recovery.html", {"title": "Problems signing in"})
+
+
+def security(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "title": "Your account",
+            "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
+            "webauthn_devices": WebAuthnCredential.objects.filter(user=user),
+        },
+    )
+
+
+@require_POST
+def device_remove(request: HttpRequest, kind: str, device_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if services.mfa_device_remove(request=request, actor=user, device_kind=kind, device_id=device_id):
+        messages.success(request, "Second factor removed")
+    else:
+        messages.info(request, "That second factor cannot be removed: you must keep at least one")
+    return redirect("accounts:security")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    services.sign_out(request=request)
+    messages.info(request, "You have signed out")
+    return redirect("accounts:sign-in")
+
+
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    services.sign_out_everywhere(request=request, actor=user)
+    messages.info(request, "You have signed out on every device")
+    return redirect("accounts:sign-in")

@@ -1,0 +1,57 @@
+"""The ``jointcase`` console script: every operator task, wrapping manage.py.
+
+``jointcase COMMAND`` runs the Django management command of that name (hyphens and
+underscores are interchangeable: ``jointcase demo-users`` runs ``demo_users``), plus:
+
+- ``jointcase serve``: gunicorn in production (``--bind``, ``--workers`` as gunicorn takes them);
+- ``jointcase worker``: the django-tasks database worker.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")
+        if args[1] == "serve":
+            _serve(args[2:])
+            return
+        if args[1] == "worker":
+            args[1:2] = ["db_worker"]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(args)
+
+
+def _serve(extra: list[str]) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("check", deploy=True, fail_level="WARNING")
+    port = os.environ.get("PORT", "8000")
+    gunicorn_args = [
+        "gunicorn",
+        "jointcase.wsgi:application",
+        "--bind",
+        os.environ.get("JOINTCASE_BIND", f"0.0.0.0:{port}"),
+        "--workers",
+        os.environ.get("JOINTCASE_WORKERS", "4"),
+        "--access-logfile",
+        "-",
+        *extra,
+    ]
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = gunicorn_args
+    run()
+
+
+if __name__ == "__main__":
+    main()

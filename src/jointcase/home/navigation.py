@@ -1,0 +1,51 @@
+"""The service navigation shown to a signed-in, verified user.
+
+Each entry names a URL and who sees it. Apps add their entries here, in the order users meet
+them; an entry whose URL is not installed yet is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from jointcase.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    text: str
+    url_name: str
+    visible: Callable[[Any], bool] = lambda user: True
+
+
+NAVIGATION: list[NavEntry] = [
+    NavEntry("Home", "home:home"),
+    NavEntry("Cases", "cases:my-cases"),
+    NavEntry("Search", "cases:search"),
+    NavEntry("Audit", "audit:index", lambda user: user.has_role(Role.AUDITOR)),
+    NavEntry(
+        "Agency administration",
+        "agencies:admin-users",
+        lambda user: user.has_role(Role.AGENCY_ADMIN),
+    ),
+]
+
+
+def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    items = []
+    for entry in NAVIGATION:
+        if not entry.visible(user):
+            continue
+        try:
+            href = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == href or (href != "/" and request.path.startswith(href))
+        items.append({"href": href, "text": entry.text, "active": active})
+    return items

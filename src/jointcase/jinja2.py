@@ -1,0 +1,63 @@
+"""The Jinja2 environment: GOV.UK Frontend macros, URL and static helpers, protective marking.
+
+Templates import the Design System's own macros (``govuk_frontend_jinja/components/...``), so
+the GOV.UK Design System's examples apply unchanged, and JointCase's few MoJ components live in
+``templates/components/moj.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+
+from jointcase.access.labels import Classification
+from jointcase.home.marking import marking_for_request
+from jointcase.home.navigation import navigation_items
+
+
+def url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def _date(value: Any, fmt: str = "%-d %B %Y") -> str:
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "astimezone") and hasattr(value, "hour"):
+        value = timezone.localtime(value)
+    return str(value.strftime(fmt))
+
+
+def _datetime(value: Any) -> str:
+    return _date(value, "%-d %B %Y at %H:%M")
+
+
+def environment(**options: Any) -> Environment:
+    loader = ChoiceLoader(
+        [
+            FileSystemLoader([str(settings.BASE_DIR / "templates")]),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    options.pop("loader", None)
+    env = Environment(loader=loader, **options)  # noqa: S701 - autoescape set in settings
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "service_name": settings.SERVICE_NAME,
+            "get_messages": messages.get_messages,
+            "marking_for_request": marking_for_request,
+            "Classification": Classification,
+            "demo_mode": settings.DEMO_MODE,
+            "navigation_items": navigation_items,
+            "system_high_label": lambda: settings.SYSTEM_HIGH,
+        }
+    )
+    env.filters.update({"date": _date, "datetime": _datetime})
+    return env

@@ -1,0 +1,13 @@
+"""Seed steps contributed by later domains (people and cases, material, meetings...).
+
+Each entry is ``(label, function(context))``; order is dependency order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jointcase.seed.world import Step
+
+STEPS: list[tuple[str, Step]] = []

@@ -1,0 +1,83 @@
+"""The synthetic-world generator: deterministic for a given scale and seed.
+
+Never real people: names come from Faker (en_GB) and identifiers have real formats but are
+generated. Each step adds one domain's records; later work appends its step to ``STEPS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+from tqdm import tqdm
+
+from jointcase.seed.scales import SCALES, Scale
+
+T = TypeVar("T")
+
+
+@dataclass
+class SeedContext:
+    scale: Scale
+    seed: int
+    rng: random.Random
+    faker: Faker
+    today: dt.date
+    show_progress: bool = True
+    #: Objects earlier steps made that later steps need (agencies by code, personas...).
+    registry: dict[str, Any] = field(default_factory=dict)
+
+    def progress(self, iterable: Iterable[T], *, total: int | None = None, desc: str) -> Iterator[T]:
+        return iter(
+            tqdm(iterable, total=total, desc=desc, unit="", disable=not self.show_progress,
+                 leave=False, dynamic_ncols=True)
+        )
+
+
+Step = Callable[[SeedContext], None]
+
+
+def _steps() -> list[tuple[str, Step]]:
+    from jointcase.seed import steps_agencies, steps_users
+
+    steps: list[tuple[str, Step]] = [
+        ("agencies and teams", steps_agencies.seed_agencies),
+        ("users", steps_users.seed_users),
+    ]
+    # Later domains register here, in dependency order.
+    from jointcase.seed import extra_steps
+
+    steps.extend(extra_steps.STEPS)
+    return steps
+
+
+def world_seed(*, scale: str = "demo", seed: int = 1, show_progress: bool = True,
+               today: dt.date | None = None) -> SeedContext:
+    """Build the world. Runs in one transaction: a failed seed leaves nothing behind."""
+    faker = Faker("en_GB")
+    faker.seed_instance(seed)
+    context = SeedContext(
+        scale=SCALES[scale],
+        seed=seed,
+        rng=random.Random(seed),
+        faker=faker,
+        today=today or timezone.localdate(),
+        show_progress=show_progress,
+    )
+    steps = _steps()
+    with transaction.atomic():
+        for _label, step in tqdm(steps, desc="Seeding", unit="step", disable=not show_progress):
+            step(context)
+    return context
+
+
+def world_is_empty() -> bool:
+    from jointcase.agencies.models import Agency
+
+    return not Agency.objects.exists()

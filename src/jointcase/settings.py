@@ -1,0 +1,293 @@
+"""Django settings for JointCase.
+
+One module, driven by the environment so that the same code runs as the embedded demo
+(SQLite, no configuration), in tests (SQLite or PostgreSQL chosen by ``DATABASE_URL``) and in
+production (``JOINTCASE_ENV=production``), where missing secrets stop the service instead of
+being defaulted. See docs/operations.md for every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("JOINTCASE_VAR_DIR", REPO_DIR / "var"))
+NODE_MODULES = Path(os.environ.get("JOINTCASE_NODE_MODULES", REPO_DIR / "node_modules"))
+
+#: development | demo | test | production. Demo adds demo-only conveniences (demo-otp).
+JOINTCASE_ENV = os.environ.get("JOINTCASE_ENV", "development")
+PRODUCTION = JOINTCASE_ENV == "production"
+DEMO_MODE = JOINTCASE_ENV == "demo"
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+if PRODUCTION:
+    missing = [
+        name
+        for name in ("JOINTCASE_SECRET_KEY", "JOINTCASE_ALLOWED_HOSTS", "JOINTCASE_KEYRING")
+        if not os.environ.get(name)
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "JointCase refuses to start in production without: " + ", ".join(missing)
+            + ". See docs/operations.md."
+        )
+    SECRET_KEY = os.environ["JOINTCASE_SECRET_KEY"]
+    ALLOWED_HOSTS = _env_list("JOINTCASE_ALLOWED_HOSTS")
+    DEBUG = False
+else:
+    # Non-production key: fine for the demo and tests, refused by `check --deploy`.
+    SECRET_KEY = os.environ.get(
+        "JOINTCASE_SECRET_KEY", "insecure-development-key-not-for-production-use-0123456789"
+    )
+    ALLOWED_HOSTS = _env_list("JOINTCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+    DEBUG = os.environ.get("JOINTCASE_DEBUG", "") == "1"
+
+#: Directory holding the key-encryption keys and the audit signing key (outside the database).
+KEYRING_PATH = Path(os.environ.get("JOINTCASE_KEYRING", VAR_DIR / "keyring"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
+    "rules.apps.AutodiscoverRulesConfig",
+    "jointcase.audit",
+    "jointcase.agencies",
+    "jointcase.accounts",
+    "jointcase.access",
+    "jointcase.people",
+    "jointcase.cases",
+    "jointcase.seed",
+    "jointcase.home",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "jointcase.home.middleware.StaticAssetsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jointcase.accounts.middleware.SessionPolicyMiddleware",
+    "jointcase.accounts.middleware.RequireSecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jointcase.home.middleware.SecurityHeadersMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "django_otp_webauthn.backends.WebAuthnBackend",
+]
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "home:home"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+
+ROOT_URLCONF = "jointcase.urls"
+WSGI_APPLICATION = "jointcase.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "jointcase.jinja2.environment",
+            "autoescape": True,
+        },
+    },
+    {
+        # The Django admin (system administrators only, behind MFA) keeps its own templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_sqlite_path = VAR_DIR / "jointcase.sqlite3"
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL", default=f"sqlite:///{_sqlite_path}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
+        # that two writers of the audit chain queue instead of failing mid-transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Passwords and authentication -----------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if JOINTCASE_ENV == "test":
+    PASSWORD_HASHERS.insert(0, "jointcase.accounts.hashers.TestArgon2PasswordHasher")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+#: Failed sign-ins allowed per account (and, separately, per source address) within the
+#: window before further attempts are refused until the window passes. The lock is always
+#: temporary, so an attacker cannot lock a real user out indefinitely.
+SIGN_IN_THROTTLE = {
+    "ACCOUNT_LIMIT": _env_int("JOINTCASE_THROTTLE_ACCOUNT_LIMIT", 5),
+    "ADDRESS_LIMIT": _env_int("JOINTCASE_THROTTLE_ADDRESS_LIMIT", 20),
+    "WINDOW_SECONDS": _env_int("JOINTCASE_THROTTLE_WINDOW_SECONDS", 15 * 60),
+}
+
+# --- Sessions -------------------------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT_SECONDS = _env_int("JOINTCASE_SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = _env_int("JOINTCASE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "jointcase_session"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "jointcase.home.views.csrf_failure"
+
+# --- Security headers -----------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("JOINTCASE_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = _env_list("JOINTCASE_CSRF_TRUSTED_ORIGINS")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# --- MFA ------------------------------------------------------------------------------------
+OTP_TOTP_ISSUER = "JointCase"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_WEBAUTHN_RP_NAME = "JointCase"
+OTP_WEBAUTHN_RP_ID = os.environ.get("JOINTCASE_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list(
+    "JOINTCASE_WEBAUTHN_ORIGINS", "http://localhost:8000"
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
+    ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+#: GOV.UK and MoJ Frontend stylesheets refer to their fonts and images under /assets/;
+#: ``jointcase.home.middleware.StaticAssetsMiddleware`` serves both folders there.
+FRONTEND_ASSET_DIRS = [
+    NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "assets",
+    NODE_MODULES / "@ministryofjustice" / "frontend" / "moj" / "assets",
+]
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Background work ------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "JOINTCASE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Service ---------------------------------------------------------------------------------
+SERVICE_NAME = "JointCase"
+#: The highest classification this deployment may hold (DESIGN.md "System high").
+SYSTEM_HIGH = os.environ.get("JOINTCASE_SYSTEM_HIGH", "SECRET")
+#: Test-only switch used by the request-cost benchmark; never set in production.
+AUDIT_ENABLED = os.environ.get("JOINTCASE_AUDIT_ENABLED", "1") == "1"
+
+EMAIL_BACKEND = os.environ.get("JOINTCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JOINTCASE_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,184 @@
+"""Shared fixtures: the persona set every suite uses, and signed-in clients.
+
+Personas (STYLE.md): NSD practitioner, CTNM officer, POM with BPSS, cleared officer not on the
+case, excluded officer, national lead, auditor, administrator. Case-level relationships (who
+is on which case) are added by the cases suite's fixtures on top of these users.
+
+Every test that touches the database ends by recomputing the whole audit chain it left.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jointcase.accounts.models import Role, User
+from jointcase.agencies.models import AgencyKind, VettingLevel
+from jointcase.audit.models import AuditEntry
+from jointcase.audit.services import audit_recompute
+from tests.factories import AgencyFactory, TeamFactory, TeamMembershipFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With CI=true a PostgreSQL run must reach PostgreSQL: fail, never skip."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        import psycopg
+
+        params = settings.DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=params["HOST"] or "127.0.0.1",
+                port=params["PORT"] or 5432,
+                user=params["USER"],
+                dbname="postgres",
+                connect_timeout=5,
+            ).close()
+        except psycopg.OperationalError as error:
+            pytest.exit(f"PostgreSQL is not reachable for the PostgreSQL run: {error}", returncode=3)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _audit_chain_reverifies(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every database test, the chain it left recomputes cleanly from genesis."""
+    yield
+    uses_db = any(
+        name in request.fixturenames for name in ("db", "transactional_db", "django_db_setup")
+    ) or request.node.get_closest_marker("django_db")
+    if not uses_db or request.node.get_closest_marker("audit_tampering"):
+        return
+    try:
+        bad = audit_recompute(AuditEntry.objects.order_by("seq").iterator(chunk_size=2000))
+    except Exception:  # noqa: BLE001 - a test that left no usable connection has no chain
+        return
+    assert bad is None, f"the audit chain left by this test breaks at entry {bad}"
+
+
+@dataclass
+class Personas:
+    nsd_practitioner: User
+    nsd_lead: User
+    ctnm_officer: User
+    ct_supervisor: User
+    pom: User
+    prison_ct_lead: User
+    officer_not_on_case: User
+    excluded_officer: User
+    partner_liaison: User
+    national_lead: User
+    auditor: User
+    agency_admin: User
+    system_admin: User
+
+    def all(self) -> dict[str, User]:
+        return dict(vars(self))
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    nsd = AgencyFactory(code="nsd-north", name="NSD North", kind=AgencyKind.PROBATION)
+    police = AgencyFactory(code="ctu-north-east", name="CT Policing North East", kind=AgencyKind.POLICE)
+    police_nw = AgencyFactory(code="ctu-north-west", name="CT Policing North West", kind=AgencyKind.POLICE)
+    prison = AgencyFactory(code="hmp-frankland", name="HMP Frankland", kind=AgencyKind.PRISON)
+    partner = AgencyFactory(code="partner", name="Security partner", kind=AgencyKind.PARTNER)
+    national = AgencyFactory(code="national", name="National governance", kind=AgencyKind.NATIONAL)
+    platform = AgencyFactory(code="platform", name="Platform operations", kind=AgencyKind.PLATFORM)
+
+    def make(username: str, agency: object, role: str, vetting: str, caveats: tuple[str, ...] = (), **extra: object) -> User:
+        return UserFactory(
+            username=username, agency=agency, roles=[role], vetting=vetting, caveats=list(caveats), **extra
+        )
+
+    nsd_lead = make("nsd.lead", nsd, Role.NSD_SENIOR_LEAD, VettingLevel.SC, ("UK EYES ONLY",))
+    ct_supervisor = make("ct.supervisor", police, Role.CT_SUPERVISOR, VettingLevel.SC, ("UK EYES ONLY", "NIGHTJAR"))
+    people = Personas(
+        nsd_practitioner=make("nsd.practitioner", nsd, Role.NSD_PRACTITIONER, VettingLevel.SC, ("UK EYES ONLY",), line_manager=nsd_lead),
+        nsd_lead=nsd_lead,
+        ctnm_officer=make("ctnm.officer", police, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY", "NIGHTJAR"), line_manager=ct_supervisor),
+        ct_supervisor=ct_supervisor,
+        pom=make("pom.bpss", prison, Role.POM, VettingLevel.BPSS),
+        prison_ct_lead=make("prison.ctlead", prison, Role.PRISON_CT_LEAD, VettingLevel.SC, ("UK EYES ONLY",)),
+        officer_not_on_case=make("officer.notoncase", police_nw, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)),
+        excluded_officer=make("excluded.officer", police, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)),
+        partner_liaison=make("partner.liaison", partner, Role.PARTNER_LIAISON, VettingLevel.DV, ("UK EYES ONLY", "PERSONAL", "NIGHTJAR")),
+        national_lead=make("national.lead", national, Role.NATIONAL_GOVERNANCE, VettingLevel.SC),
+        auditor=make("auditor", national, Role.AUDITOR, VettingLevel.SC),
+        agency_admin=make("agency.admin", nsd, Role.AGENCY_ADMIN, VettingLevel.SC, ("UK EYES ONLY",)),
+        system_admin=make("sysadmin", platform, Role.SYSTEM_ADMIN, VettingLevel.SC, is_staff=True),
+    )
+    nsd_team = TeamFactory(agency=nsd, name="NSD North team 1", manager=nsd_lead)
+    for user in (people.nsd_practitioner, people.nsd_lead):
+        TeamMembershipFactory(team=nsd_team, user=user)
+    ctnm_team = TeamFactory(agency=police, name="CTNM North East", manager=ct_supervisor)
+    for user in (people.ctnm_officer, people.ct_supervisor, people.excluded_officer):
+        TeamMembershipFactory(team=ctnm_team, user=user)
+    return people
+
+
+def totp_code_for(user: User, *, offset_steps: int = 0) -> str:
+    """The code the user's authenticator app shows now (or ``offset_steps`` later)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    assert device is not None, f"{user.username} has no authenticator app"
+    code = totp(
+        device.bin_key,
+        step=device.step,
+        t0=device.t0,
+        digits=device.digits,
+        drift=device.drift + offset_steps,
+    )
+    return f"{code:0{device.digits}d}"
+
+
+def verified_session(client: Client, user: User) -> Client:
+    """Sign ``client`` in as ``user`` with a verified second factor (skipping the forms)."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    assert device is not None
+    session = client.session
+    now = int(timezone.now().timestamp())
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["jc_epoch"] = User.objects.get(pk=user.pk).session_epoch
+    session["jc_started"] = now
+    session["jc_seen"] = now
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """``client_for(user)``: a fresh test client signed in as ``user`` with MFA verified."""
+
+    def make(user: User) -> Client:
+        return verified_session(Client(), user)
+
+    return make
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """Debian's Chromium. Missing: skipped on a developer machine, a failure in CI."""
+    for path in (os.environ.get("JOINTCASE_CHROMIUM", ""), "/usr/lib/chromium/chromium", "/usr/bin/chromium"):
+        if path and os.path.exists(path):
+            return path
+    if IN_CI:
+        pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+    pytest.skip("Chromium is not installed (apt-get install chromium)")

@@ -5,10 +5,16 @@ from __future__ import annotations
 from django.urls import include, path
 
 from jointcase.admin import admin_site
+from jointcase.api import api
 
 urlpatterns = [
     path("", include("jointcase.accounts.urls")),
     path("", include("jointcase.home.urls")),
+    path("agencies/", include("jointcase.agencies.urls")),
+    path("audit/", include("jointcase.audit.urls")),
+    path("people/", include("jointcase.people.urls")),
+    path("cases/", include("jointcase.cases.urls")),
+    path("api/v1/", api.urls),
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", admin_site.urls),
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jointcase.access",
     "jointcase.people",
     "jointcase.cases",
+    "jointcase.material",
     "jointcase.seed",
     "jointcase.home",
 ]

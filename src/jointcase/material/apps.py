@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class MaterialConfig(AppConfig):
+    name = "jointcase.material"
+    label = "material"
+    default_auto_field = "django.db.models.BigAutoField"

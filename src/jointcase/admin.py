@@ -7,11 +7,12 @@ delete made here writes an audit entry in the same transaction.
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -35,6 +36,25 @@ class JointCaseAdminSite(admin.AdminSite):
             and user.is_staff
         )
 
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        """A signed-in user who may not use the admin gets 404, as if it were not there."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+        return guarded
+
+    def logout(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponse:
+        """Signing out from the admin is JointCase's audited sign-out."""
+        from jointcase.accounts.views import sign_out
+
+        return sign_out(request)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         """The admin has no sign-in of its own: JointCase's sign-in and second factor apply."""
@@ -46,8 +66,71 @@ class JointCaseAdminSite(admin.AdminSite):
 admin_site = JointCaseAdminSite(name="admin")
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose every add, change and delete is in the audit chain."""
+class RolePermissionsMixin:
+    """Permission from the role: whoever the site lets in may use every registered model.
+
+    Django's per-model permissions are not used (nobody holds them); subclasses narrow this
+    (read-only models and the like).
+    """
+
+    admin_site: admin.AdminSite
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+
+class AuditedInline(RolePermissionsMixin, admin.options.InlineModelAdmin):
+    """Base for every inline on ``admin_site``; its rows are audited by the parent's
+    :meth:`AuditedModelAdmin.save_formset`."""
+
+
+class AuditedModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
+    """A ModelAdmin whose every add, change and delete is in the audit chain.
+
+    Every ModelAdmin registered on ``admin_site`` must inherit from this, and every inline
+    from :class:`AuditedInline` (a test walks the registry). Permission comes from the role
+    (see :class:`RolePermissionsMixin`): a system administrator with a verified second factor.
+    """
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (roles, vetting, caveats) are audited one entry per row changed."""
+        deleted = [
+            (row.instance._meta.label_lower, row.instance.pk)
+            for row in formset.deleted_forms
+            if row.instance.pk is not None
+        ]
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            changes = [
+                *(("admin.add", obj._meta.label_lower, obj.pk, []) for obj in formset.new_objects),
+                *(
+                    ("admin.change", obj._meta.label_lower, obj.pk, fields)
+                    for obj, fields in formset.changed_objects
+                ),
+                *(("admin.delete", label, pk, []) for label, pk in deleted),
+            ]
+            parent = f"{form.instance._meta.label_lower}:{form.instance.pk}"
+            for action, label, pk, fields in changes:
+                audit_record(
+                    action=action,
+                    actor=request.user,  # type: ignore[arg-type]
+                    object_type=label,
+                    object_id=pk,
+                    details={"parent": parent} | ({"fields": sorted(fields)} if fields else {}),
+                    request=request,
+                )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():

@@ -86,9 +86,14 @@ INSTALLED_APPS = [
     "jointcase.home",
 ]
 
+# The header middleware sits outside the sign-in gates so that every response, redirects to
+# sign-in and error pages included, carries the CSP, framing and caching headers.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jointcase.home.middleware.StaticAssetsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jointcase.home.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,9 +102,6 @@ MIDDLEWARE = [
     "jointcase.accounts.middleware.SessionPolicyMiddleware",
     "jointcase.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "jointcase.home.middleware.SecurityHeadersMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -202,6 +204,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("JOINTCASE_SSL_REDIRECT", "1") == "1"
+    # The load balancer's liveness probe may speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -233,6 +237,10 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list(
     "JOINTCASE_WEBAUTHN_ORIGINS", "http://localhost:8000"
 )
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+#: Days an API token lives when its creator does not say (every token expires).
+JOINTCASE_API_TOKEN_DAYS = _env_int("JOINTCASE_API_TOKEN_DAYS", 90)
+#: The longest life anyone may give an API token.
+JOINTCASE_API_TOKEN_MAX_DAYS = _env_int("JOINTCASE_API_TOKEN_MAX_DAYS", 365)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -292,3 +300,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JOINTCASE_LOG_LEVEL", "WARNING")},
 }
+
+# --- Audit ----------------------------------------------------------------------------------
+#: Names this deployment in signed checkpoints, so a witness holding several can tell them apart.
+AUDIT_SERVICE_ID = os.environ.get("JOINTCASE_AUDIT_SERVICE_ID", "jointcase")
+#: A partner's witness endpoint: every checkpoint is POSTed there as JSON (empty: not posted).
+JOINTCASE_AUDIT_WITNESS_URL = os.environ.get("JOINTCASE_AUDIT_WITNESS_URL", "")
+JOINTCASE_AUDIT_WITNESS_TIMEOUT = float(os.environ.get("JOINTCASE_AUDIT_WITNESS_TIMEOUT", "5"))
+#: Minutes between the periodic signed checkpoints made by the worker.
+JOINTCASE_AUDIT_CHECKPOINT_MINUTES = _env_int("JOINTCASE_AUDIT_CHECKPOINT_MINUTES", 15)
+#: The protective marking of audit reports (pages and CSV exports): who saw which case is itself
+#: sensitive personal data.
+AUDIT_REPORT_MARKING = os.environ.get("JOINTCASE_AUDIT_REPORT_MARKING", "OFFICIAL-SENSITIVE")
+#: Rows shown on an audit report page, and the most one CSV export may carry.
+AUDIT_REPORT_PAGE_ROWS = _env_int("JOINTCASE_AUDIT_REPORT_PAGE_ROWS", 200)
+AUDIT_EXPORT_MAX_ROWS = _env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
+
+# --- Register (people and cases) ------------------------------------------------------------
+#: Months before the expected release date when a case in custody enters PRE_RELEASE.
+JOINTCASE_PRE_RELEASE_MONTHS = _env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("people/", include("jointcase.people.urls")),
     path("cases/", include("jointcase.cases.urls")),
     path("api/v1/", api.urls),
-    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("webauthn/", include("jointcase.accounts.webauthn_urls", namespace="otp_webauthn")),
     path("admin/", admin_site.urls),
 ]
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -43,6 +42,8 @@ PASSWORD_ONLY_PREFIXES = (
 API_PREFIX = "/api/"
 
 _SEEN_WRITE_INTERVAL = 30
+#: Session key holding why the previous session ended, read once by the sign-in page.
+SIGNED_OUT_REASON_KEY = "jc_signed_out_reason"
 
 
 class SessionPolicyMiddleware:
@@ -54,9 +55,13 @@ class SessionPolicyMiddleware:
         if user.is_authenticated and not request.path.startswith(API_PREFIX):
             reason = self._end_reason(request)
             if reason:
-                audit_record(action="auth.session_ended", actor=user, reason=reason, request=request)
+                audit_record(
+                    action="auth.session_ended", actor=user, reason=reason, request=request
+                )
                 logout(request)
-                messages.info(request, _MESSAGES[reason])
+                # The message framework runs after this middleware: leave the reason in the
+                # new, empty session for the sign-in page to tell the user.
+                request.session[SIGNED_OUT_REASON_KEY] = reason
         return self.get_response(request)
 
     @staticmethod
@@ -76,7 +81,7 @@ class SessionPolicyMiddleware:
         return None
 
 
-_MESSAGES = {
+SIGNED_OUT_MESSAGES = {
     "revoked": "You have been signed out. Sign in again to continue.",
     "absolute": "You have been signed out because your session reached its 12 hour limit.",
     "idle": "You have been signed out because you were inactive for 15 minutes.",

@@ -61,6 +61,14 @@ class User(AbstractUser):
             self._role_codes = cached
         return cached
 
+    def is_verified(self) -> bool:
+        """Whether this request passed a second factor.
+
+        django-otp's middleware replaces this per request for a session user; anywhere it has
+        not run (API tokens, tasks, the console) the answer is a safe "no".
+        """
+        return False
+
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes.intersection(roles))
 
@@ -74,7 +82,9 @@ class RoleAssignment(models.Model):
     role = models.CharField(max_length=40, choices=Role.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_unique_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_unique_per_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_role_display()}"
@@ -94,6 +104,56 @@ class SignInAttempt(models.Model):
             models.Index(fields=["source_address", "occurred_at"], name="signin_addr_time"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.username} {'succeeded' if self.succeeded else 'failed'} {self.occurred_at}"
+
     @classmethod
     def window_start(cls, seconds: int) -> dt.datetime:
         return timezone.now() - dt.timedelta(seconds=seconds)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API, owned by one user and acting with exactly their access.
+
+    Only the SHA-256 of the secret is stored: the plaintext is shown once, when the token is
+    created, and can never be recovered. ``prefix`` (the first 8 characters) lets a user or an
+    operator tell their tokens apart and revoke one without ever seeing the secret again.
+    Every token expires; a revoked or expired token, or one whose user is inactive, fails on
+    the very next request.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        if self.is_revoked:
+            return "Revoked"
+        if self.is_expired:
+            return "Expired"
+        return "Active"

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jointcase.accounts.models import SignInAttempt, User
@@ -52,9 +53,10 @@ def _normalise(username: str) -> str:
 def sign_in_is_throttled(*, username: str, source_address: str | None) -> bool:
     """Too many recent failures for this account or from this address.
 
-    The window slides: failures older than the window stop counting, so a lock never lasts
-    longer than the window after the last attempt (an attacker cannot lock a user out for good,
-    and the per-address limit stops one source trying many accounts).
+    The window slides: failures older than the window stop counting, and attempts refused
+    while throttled are not counted, so a lock never lasts longer than the window after the
+    last checked failure (an attacker cannot lock a user out for good by knocking on). The
+    per-address limit stops one source trying many accounts.
     """
     policy = settings.SIGN_IN_THROTTLE
     since = SignInAttempt.window_start(policy["WINDOW_SECONDS"])
@@ -63,8 +65,7 @@ def sign_in_is_throttled(*, username: str, source_address: str | None) -> bool:
         return True
     return bool(
         source_address
-        and recent_failures.filter(source_address=source_address).count()
-        >= policy["ADDRESS_LIMIT"]
+        and recent_failures.filter(source_address=source_address).count() >= policy["ADDRESS_LIMIT"]
     )
 
 
@@ -75,8 +76,9 @@ def sign_in_with_password(*, request: HttpRequest, username: str, password: str)
     if sign_in_is_throttled(username=normalised, source_address=address):
         # Spend the same hashing work so that a throttled response is not faster.
         hmac.compare_digest(_dummy_hash(), make_password(password))
+        # A refused attempt is audited but not counted as a failure: the lock ends one window
+        # after the last checked failure however long an attacker keeps knocking.
         with transaction.atomic():
-            SignInAttempt.objects.create(username=normalised, source_address=address)
             audit_record(
                 action="auth.sign_in_throttled",
                 outcome=Outcome.FAILURE,
@@ -141,8 +143,9 @@ def second_factor_verify_totp(*, request: HttpRequest, user: User, code: str) ->
                 device = candidate
                 break
     elif code:
+        backup_code = code.replace("-", "").lower()
         for backup in StaticDevice.objects.devices_for_user(user, confirmed=True):
-            if backup.verify_token(code):
+            if backup.verify_token(backup_code):
                 device = backup
                 break
     with transaction.atomic():
@@ -157,6 +160,15 @@ def second_factor_verify_totp(*, request: HttpRequest, user: User, code: str) ->
             return CODE_FAILED
         otp_login(request, device)
         request.session.cycle_key()
+        if isinstance(device, StaticDevice):
+            audit_record(
+                action="mfa.backup_code_used",
+                actor=user,
+                object_type="mfa_device",
+                object_id=f"backup:{device.pk}",
+                details={"remaining": device.token_set.count()},
+                request=request,
+            )
         audit_record(
             action="auth.sign_in",
             actor=user,
@@ -196,7 +208,9 @@ def totp_device_confirm(*, request: HttpRequest, user: User, device: TOTPDevice,
     return True
 
 
-def mfa_device_remove(*, request: HttpRequest, actor: User, device_kind: str, device_id: int) -> bool:
+def mfa_device_remove(
+    *, request: HttpRequest, actor: User, device_kind: str, device_id: int
+) -> bool:
     """Remove one of the actor's own second factors, never the last one."""
     from django_otp_webauthn.models import WebAuthnCredential
 
@@ -211,6 +225,15 @@ def mfa_device_remove(*, request: HttpRequest, actor: User, device_kind: str, de
             WebAuthnCredential.objects.filter(user=actor).count()
         )
         if confirmed_total <= 1:
+            audit_record(
+                action="mfa.device_remove_refused",
+                actor=actor,
+                outcome=Outcome.FAILURE,
+                object_type="mfa_device",
+                object_id=f"{device_kind}:{device_id}",
+                reason="the last second factor cannot be removed",
+                request=request,
+            )
             return False
         device.delete()
         audit_record(
@@ -239,7 +262,9 @@ def sign_out_everywhere(*, request: HttpRequest, actor: User) -> None:
         logout(request)
 
 
-def user_sessions_end(*, actor: User | None, user: User, reason: str, request: HttpRequest | None = None) -> None:
+def user_sessions_end(
+    *, actor: User | None, user: User, reason: str, request: HttpRequest | None = None
+) -> None:
     """End all of ``user``'s sessions at once (disable, MFA reset, role change)."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
@@ -251,3 +276,105 @@ def user_sessions_end(*, actor: User | None, user: User, reason: str, request: H
             reason=reason,
             request=request,
         )
+
+
+#: How many backup codes a user gets each time they generate them.
+BACKUP_CODE_COUNT = 10
+
+
+def backup_code_display(code: str) -> str:
+    """Backup codes are shown in two groups of four (``abcd-efgh``); either form is accepted."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+
+
+def backup_codes_remaining(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def backup_codes_generate(*, request: HttpRequest, actor: User) -> list[str]:
+    """Replace the actor's backup codes with 10 new single-use codes, returned once.
+
+    Old codes stop working at once. django-otp keeps static codes as stored values, so they
+    are only ever shown on the response to this request and never again.
+    """
+    StaticDevice.objects.filter(user=actor).delete()
+    device = StaticDevice.objects.create(user=actor, name="Backup codes", confirmed=True)
+    codes: set[str] = set()
+    while len(codes) < BACKUP_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    audit_record(
+        action="mfa.backup_codes_generated",
+        actor=actor,
+        object_type="mfa_device",
+        object_id=f"backup:{device.pk}",
+        details={"count": len(codes)},
+        request=request,
+    )
+    return sorted(backup_code_display(code) for code in codes)
+
+
+def mfa_reset_allowed(*, actor: User, user: User) -> bool:
+    """Who may reset whose second factors (never one's own; never upwards).
+
+    A system administrator may reset anyone else's. An agency administrator may reset the
+    users of their own agency, but never a system administrator's.
+    """
+    from jointcase.accounts.models import Role
+
+    if not actor.is_active or actor.pk == user.pk:
+        return False
+    if actor.has_role(Role.SYSTEM_ADMIN):
+        return True
+    return bool(
+        actor.has_role(Role.AGENCY_ADMIN)
+        and actor.agency_id is not None
+        and actor.agency_id == user.agency_id
+        and not user.has_role(Role.SYSTEM_ADMIN)
+    )
+
+
+class MfaResetRefused(PermissionDenied):
+    """The actor may not reset this user's second factors."""
+
+
+def mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """Remove all of ``user``'s second factors and end all their sessions.
+
+    At their next sign-in the user must enrol a new authenticator app before reaching
+    anything. Refused with :class:`MfaResetRefused` (the refusal audited) unless
+    :func:`mfa_reset_allowed`.
+    """
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    if not mfa_reset_allowed(actor=actor, user=user):
+        with transaction.atomic():
+            audit_record(
+                action="mfa.reset",
+                actor=actor,
+                outcome=Outcome.DENY,
+                object_type="user",
+                object_id=user.pk,
+                reason="not permitted to reset this user's second factors",
+                request=request,
+            )
+        raise MfaResetRefused("You cannot reset this user's second factors")
+    with transaction.atomic():
+        devices = {
+            "totp": TOTPDevice.objects.filter(user=user),
+            "webauthn": WebAuthnCredential.objects.filter(user=user),
+            "backup_codes": StaticDevice.objects.filter(user=user),
+        }
+        removed = {kind: queryset.count() for kind, queryset in devices.items()}
+        for queryset in devices.values():
+            queryset.delete()
+        audit_record(
+            action="mfa.reset",
+            actor=actor,
+            object_type="user",
+            object_id=user.pk,
+            details={"removed": removed},
+            request=request,
+        )
+        user_sessions_end(actor=actor, user=user, reason="second factors reset", request=request)

@@ -6,17 +6,20 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from jointcase.accounts import services
-from jointcase.accounts.forms import SecurityCodeForm, SignInForm, TotpSetupForm
-from jointcase.accounts.models import User
+from jointcase.accounts.forms import ApiTokenForm, SecurityCodeForm, SignInForm, TotpSetupForm
+from jointcase.accounts.middleware import SIGNED_OUT_MESSAGES, SIGNED_OUT_REASON_KEY
+from jointcase.accounts.models import ApiToken, User
+from jointcase.accounts.tokens import ApiTokenError, api_token_create, api_token_revoke
+from jointcase.accounts.webauthn import webauthn_config
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -32,7 +35,10 @@ def _safe_next(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
         return HttpResponseRedirect(_safe_next(request))
-    form = SignInForm(request.POST or None)
+    ended = request.session.pop(SIGNED_OUT_REASON_KEY, None)
+    if ended in SIGNED_OUT_MESSAGES:
+        messages.info(request, SIGNED_OUT_MESSAGES[ended])
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.sign_in_with_password(
             request=request,
@@ -43,11 +49,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             target = reverse("accounts:second-factor")
             next_url = request.POST.get("next")
             if next_url:
-                target += "?next=" + next_url
+                target += "?" + urlencode({"next": next_url})
             return HttpResponseRedirect(target)
-        form.add_error(None, result.error)
-        form.data = form.data.copy()
-        form.data["password"] = ""
+        form.add_error(None, result.error or services.SIGN_IN_FAILED)
+        data = request.POST.copy()
+        data["password"] = ""
+        form.data = data
     return render(
         request,
         "accounts/sign_in.html",
@@ -66,7 +73,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_safe_next(request))
     if not services.user_has_second_factor(user):
         return redirect("accounts:totp-setup")
-    form = SecurityCodeForm(request.POST or None)
+    has_webauthn = WebAuthnCredential.objects.filter(user=user).exists()
+    form = SecurityCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         error = services.second_factor_verify_totp(
             request=request, user=user, code=form.cleaned_data["code"]
@@ -81,7 +89,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": "Enter your security code",
             "next": request.GET.get("next", ""),
-            "has_webauthn": WebAuthnCredential.objects.filter(user=user).exists(),
+            "has_webauthn": has_webauthn,
+            "webauthn_config": webauthn_config(request) if has_webauthn else "",
         },
         status=400 if form.errors else 200,
     )
@@ -102,7 +111,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
         request.session["jc_pending_totp"] = device.pk
-    form = TotpSetupForm(request.POST or None)
+    form = TotpSetupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.totp_device_confirm(
             request=request, user=user, device=device, code=form.cleaned_data["code"]
@@ -110,7 +119,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             request.session.pop("jc_pending_totp", None)
             messages.success(request, "Your authenticator app is set up")
             return redirect("accounts:security")
-        form.add_error("code", "The code does not match: check the time on your device and try again")
+        form.add_error(
+            "code", "The code does not match: check the time on your device and try again"
+        )
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
     secret = base64.b32encode(device.bin_key).decode("ascii")
     return render(
@@ -140,6 +151,9 @@ def security(request: HttpRequest) -> HttpResponse:
             "title": "Your account",
             "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
             "webauthn_devices": WebAuthnCredential.objects.filter(user=user),
+            "api_tokens": ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"),
+            "webauthn_config": webauthn_config(request),
+            "backup_codes_remaining": services.backup_codes_remaining(user),
         },
     )
 
@@ -148,7 +162,9 @@ def security(request: HttpRequest) -> HttpResponse:
 def device_remove(request: HttpRequest, kind: str, device_id: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    if services.mfa_device_remove(request=request, actor=user, device_kind=kind, device_id=device_id):
+    if services.mfa_device_remove(
+        request=request, actor=user, device_kind=kind, device_id=device_id
+    ):
         messages.success(request, "Second factor removed")
     else:
         messages.info(request, "That second factor cannot be removed: you must keep at least one")
@@ -169,3 +185,69 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     services.sign_out_everywhere(request=request, actor=user)
     messages.info(request, "You have signed out on every device")
     return redirect("accounts:sign-in")
+
+
+@require_http_methods(["GET", "POST"])
+def api_token_new(request: HttpRequest) -> HttpResponse:
+    """Create one of your own API tokens; the secret is shown on this response only."""
+    user = request.user
+    assert isinstance(user, User)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, plaintext = api_token_create(
+                actor=user,
+                user=user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                request=request,
+            )
+        except ApiTokenError as error:
+            form.add_error(None, str(error))
+        else:
+            response = render(
+                request,
+                "accounts/api_token_created.html",
+                {"title": "Your new API token", "token": token, "plaintext": plaintext},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "accounts/api_token_new.html",
+        {"form": form, "title": "Create an API token"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise Http404
+    api_token_revoke(actor=user, token=token, request=request)
+    messages.success(request, f"API token {token.prefix} revoked")
+    return redirect("accounts:security")
+
+
+@require_http_methods(["GET", "POST"])
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    """Generate single-use backup codes; they are shown on the POST response only."""
+    user = request.user
+    assert isinstance(user, User)
+    codes: list[str] = []
+    if request.method == "POST":
+        codes = services.backup_codes_generate(request=request, actor=user)
+    response = render(
+        request,
+        "accounts/backup_codes.html",
+        {
+            "title": "Your new backup codes" if codes else "Backup codes",
+            "codes": codes,
+            "remaining": services.backup_codes_remaining(user),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

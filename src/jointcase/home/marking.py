@@ -4,9 +4,16 @@ Every page shows, at its top and bottom, the highest classification displayed on
 where nothing more). Templates and views record each labelled thing they show with
 ``marking_for_request(request).note(level)``; the layout renders the page body first and the
 banners after, so the banner always reflects everything on the page.
+
+Macros imported without context (``{% from "components/marking.html" import marking_badge %}``)
+cannot see ``request``; for them the marking of the request being handled is also kept in a
+context variable (set by ``SecurityHeadersMiddleware`` for the length of each request), which
+``marking_for_request(None)`` returns.
 """
 
 from __future__ import annotations
+
+from contextvars import ContextVar
 
 from django.http import HttpRequest
 
@@ -29,9 +36,14 @@ class PageMarking:
         return self.highest.lower().replace(" ", "-")
 
 
+#: The marking of the request being handled in this thread or task (None outside a request).
+CURRENT_MARKING: ContextVar[PageMarking | None] = ContextVar("jointcase_page_marking", default=None)
+
+
 def marking_for_request(request: HttpRequest | None) -> PageMarking:
+    """The page marking of ``request`` (or, without one, of the request being handled)."""
     if request is None:
-        return PageMarking()
+        return CURRENT_MARKING.get() or PageMarking()
     marking: PageMarking | None = getattr(request, "_jointcase_marking", None)
     if marking is None:
         marking = PageMarking()

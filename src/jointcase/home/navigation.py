@@ -46,6 +46,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
             href = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        active = request.path == href or (href != "/" and request.path.startswith(href))
-        items.append({"href": href, "text": entry.text, "active": active})
+        current = request.path == href
+        active = current or (href != "/" and request.path.startswith(href))
+        # GOV.UK: "current" is this very page (aria-current="page"), "active" its section.
+        items.append({"href": href, "text": entry.text, "active": active, "current": current})
     return items

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         )
         if device is None:
             raise CommandError(f"No authenticator app is registered for {options['username']!r}.")
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
-                    drift=device.drift)
+        code = totp(
+            device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift
+        )
         self.stdout.write(f"{code:0{device.digits}d}")

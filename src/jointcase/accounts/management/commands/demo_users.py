@@ -27,15 +27,17 @@ class Command(BaseCommand):
             user = users.get(persona.username)
             if user is None:
                 continue
-            rows.append({
-                "username": user.username,
-                "password": DEMO_PASSWORD,
-                "name": user.get_full_name(),
-                "agency": user.agency.name if user.agency else "",
-                "roles": user.role_labels,
-                "vetting": user.vetting.level,
-                "caveats": list(persona.caveats),
-            })
+            rows.append(
+                {
+                    "username": user.username,
+                    "password": DEMO_PASSWORD,
+                    "name": user.get_full_name(),
+                    "agency": user.agency.name if user.agency else "",
+                    "roles": user.role_labels,
+                    "vetting": user.vetting.level,
+                    "caveats": list(persona.caveats),
+                }
+            )
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=2))
             return

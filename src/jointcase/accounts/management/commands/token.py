@@ -1,0 +1,92 @@
+"""``jointcase token create|list|revoke``: API tokens for partner systems, from the console.
+
+The plaintext of a new token is printed once and never again; only its hash is stored.
+Every create and revoke is audited with the actor "console".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jointcase.accounts.models import ApiToken, User
+from jointcase.accounts.tokens import (
+    ApiTokenError,
+    api_token_create,
+    api_token_revoke,
+    api_tokens_for,
+)
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+class Command(BaseCommand):
+    help = "Create, list and revoke API tokens."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        create = actions.add_parser("create", help="create a token and print it once")
+        create.add_argument("username")
+        create.add_argument("--name", default="API token", help="what the token is for")
+        create.add_argument("--days", type=int, default=None, help="lifetime in days")
+        listing = actions.add_parser("list", help="list a user's tokens (never the secrets)")
+        listing.add_argument("username")
+        revoke = actions.add_parser("revoke", help="revoke the token with this prefix")
+        revoke.add_argument("prefix")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "create":
+            self._create(options["username"], options["name"], options["days"])
+        elif action == "list":
+            self._list(options["username"])
+        elif action == "revoke":
+            self._revoke(options["prefix"])
+
+    @staticmethod
+    def _user(username: str) -> User:
+        user = User.objects.filter(username__iexact=username.strip()).first()
+        if user is None:
+            raise CommandError(f"No user is called {username!r}.")
+        return user
+
+    def _create(self, username: str, name: str, days: int | None) -> None:
+        try:
+            token, plaintext = api_token_create(
+                actor=None, user=self._user(username), name=name, days=days
+            )
+        except ApiTokenError as error:
+            raise CommandError(str(error)) from error
+        self.stderr.write(
+            f"Token {token.prefix} for {token.user.username} expires {_when(token.expires_at)}. "
+            "It is shown once only: store it now."
+        )
+        self.stdout.write(plaintext)
+
+    def _list(self, username: str) -> None:
+        tokens = api_tokens_for(actor=None, user=self._user(username))
+        if not tokens:
+            self.stdout.write("No tokens.")
+            return
+        self.stdout.write(
+            f"{'PREFIX':<10}{'STATUS':<9}{'CREATED':<18}{'EXPIRES':<18}{'LAST USED':<18}NAME"
+        )
+        for token in tokens:
+            self.stdout.write(
+                f"{token.prefix:<10}{token.status:<9}{_when(token.created_at):<18}"
+                f"{_when(token.expires_at):<18}{_when(token.last_used_at):<18}{token.name}"
+            )
+
+    def _revoke(self, prefix: str) -> None:
+        matches = list(ApiToken.objects.filter(prefix=prefix.strip()).select_related("user")[:2])
+        if not matches:
+            raise CommandError(f"No token has the prefix {prefix!r}.")
+        if len(matches) > 1:
+            raise CommandError(
+                f"More than one token has the prefix {prefix!r}: revoke it from the admin."
+            )
+        token = api_token_revoke(actor=None, token=matches[0])
+        self.stdout.write(f"Revoked token {token.prefix} of {token.user.username}.")

@@ -1,0 +1,184 @@
+"""API tokens: create, revoke and authenticate, every change audited.
+
+Security invariants:
+
+- Only the SHA-256 of a token's secret is stored; the plaintext exists once, in the return
+  value of :func:`api_token_create`, and is never logged or audited.
+- A token is looked up by the hash of what the caller presents (an indexed equality on a
+  value the caller cannot choose the hash of), so no comparison leaks the stored secret.
+- Authentication is decided afresh on every request: a revoked or expired token, or one whose
+  user has been disabled, fails on the very next request.
+- A user manages only their own tokens; a system administrator (or an operator at the console,
+  ``actor=None``) may manage anyone's. Agency administrators cannot read or mint tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from jointcase.accounts.models import ApiToken, Role, User
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record
+
+TOKEN_SCHEME = "jc_"  # noqa: S105 - the public scheme marker, not a secret
+PREFIX_LENGTH = 8
+#: A presented token longer than this is refused before hashing (no unbounded work).
+MAX_PRESENTED_LENGTH = 200
+#: ``last_used_at`` is written at most this often per token, so a busy client is not a write
+#: per request.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class ApiTokenError(ValueError):
+    """A token request that cannot be honoured; the message is safe to show the user."""
+
+
+def token_hash(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def _may_manage(actor: User | None, user: User) -> bool:
+    if actor is None:  # the operator at the console (``jointcase token ...``)
+        return True
+    if not actor.is_active:
+        return False
+    return actor.pk == user.pk or actor.has_role(Role.SYSTEM_ADMIN)
+
+
+def api_token_days_allowed(days: int | None) -> int:
+    """The lifetime to use: the default when not given, refused outside 1..max days."""
+    if days is None:
+        return int(settings.JOINTCASE_API_TOKEN_DAYS)
+    maximum = int(settings.JOINTCASE_API_TOKEN_MAX_DAYS)
+    if not 1 <= days <= maximum:
+        raise ApiTokenError(f"A token must last between 1 and {maximum} days")
+    return days
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    actor: User | None,
+    user: User,
+    name: str,
+    days: int | None = None,
+    request: HttpRequest | None = None,
+) -> tuple[ApiToken, str]:
+    """Mint a token for ``user``; returns the row and the plaintext (shown once, never kept)."""
+    if not _may_manage(actor, user):
+        raise ApiTokenError("You cannot create a token for that user")
+    if not user.is_active:
+        raise ApiTokenError("That user is disabled")
+    name = (name or "").strip()
+    if not name:
+        raise ApiTokenError("Enter a name for the token")
+    if len(name) > 100:
+        raise ApiTokenError("The token name must be 100 characters or fewer")
+    lifetime = api_token_days_allowed(days)
+    plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=plaintext[:PREFIX_LENGTH],
+        token_hash=token_hash(plaintext),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=lifetime),
+    )
+    audit_record(
+        action="api_token.created",
+        actor=actor,
+        actor_username="" if actor is not None else "console",
+        object_type="api_token",
+        object_id=token.pk,
+        details={
+            "user": user.username,
+            "name": name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at.isoformat(),
+        },
+        request=request,
+    )
+    return token, plaintext
+
+
+@transaction.atomic
+def api_token_revoke(
+    *, actor: User | None, token: ApiToken, request: HttpRequest | None = None
+) -> ApiToken:
+    """Revoke ``token`` at once; revoking an already revoked token changes nothing."""
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if not _may_manage(actor, token.user):
+        raise ApiTokenError("You cannot revoke that token")
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(
+        action="api_token.revoked",
+        actor=actor,
+        actor_username="" if actor is not None else "console",
+        object_type="api_token",
+        object_id=token.pk,
+        details={"user": token.user.username, "prefix": token.prefix, "name": token.name},
+        request=request,
+    )
+    return token
+
+
+def api_tokens_for(*, actor: User | None, user: User) -> list[ApiToken]:
+    """The tokens of ``user`` that ``actor`` may see (none for anyone else)."""
+    if not _may_manage(actor, user):
+        return []
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+
+
+def _refuse(reason: str, request: HttpRequest | None, token: ApiToken | None = None) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="auth.api_token_refused",
+            outcome=Outcome.FAILURE,
+            actor=token.user if token is not None else None,
+            object_type="api_token" if token is not None else "",
+            object_id=token.pk if token is not None else "",
+            reason=reason,
+            details={"prefix": token.prefix} if token is not None else None,
+            request=request,
+        )
+
+
+def api_token_authenticate(plaintext: str, request: HttpRequest | None = None) -> User | None:
+    """The active user a presented token stands for, or None (the refusal is audited)."""
+    presented = (plaintext or "").strip()
+    if not presented.startswith(TOKEN_SCHEME) or len(presented) > MAX_PRESENTED_LENGTH:
+        _refuse("malformed token", request)
+        return None
+    digest = token_hash(presented)
+    token = ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        _refuse("unknown token", request)
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None:
+        _refuse("token revoked", request, token)
+        return None
+    if token.expires_at <= now:
+        _refuse("token expired", request, token)
+        return None
+    if not token.user.is_active:
+        _refuse("user disabled", request, token)
+        return None
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION),
+        pk=token.pk,
+    ).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,132 @@
+"""An agency administrator's ceiling: the most they may grant anyone.
+
+One module so that the choices a form offers and the checks a service enforces can never
+diverge (STYLE.md: duplicated access logic is a bug waiting to happen). The rule:
+
+- **vetting**: a level no higher than the administrator's own *effective* level
+  (``Vetting.effective_level``: expired vetting falls back to BPSS);
+- **caveats**: only caveats the administrator holds *currently* (unexpired, active);
+- **roles**: the roles they hold themselves, plus the ordinary operational roles of their
+  agency's kind (``AGENCY_ADMIN_GRANTABLE_ROLES``, a setting with the default below), never
+  a platform-only role (``PLATFORM_ONLY_ROLES``: system administrator), and the agency
+  administrator role only when they hold it;
+- **never themselves** (no self-escalation), never a user of another agency, never a system
+  administrator or superuser.
+
+Expiry rules for vetting and caveat authorisations live here too, for the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+
+from jointcase.accounts.models import PLATFORM_ONLY_ROLES, Role, User
+from jointcase.agencies.models import (
+    VETTING_RANK,
+    AgencyKind,
+    Caveat,
+    CaveatAuthorisation,
+    Vetting,
+    VettingLevel,
+)
+
+#: Operational roles an agency administrator may grant in an agency of each kind, whether or
+#: not they hold them. Override with ``settings.AGENCY_ADMIN_GRANTABLE_ROLES`` (same shape);
+#: an empty mapping leaves "only the roles they hold themselves".
+DEFAULT_GRANTABLE_ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
+    AgencyKind.PROBATION: (Role.NSD_PRACTITIONER, Role.NSD_SENIOR_LEAD),
+    AgencyKind.POLICE: (Role.CTNM_OFFICER, Role.CT_SUPERVISOR),
+    AgencyKind.PRISON: (Role.POM, Role.PRISON_CT_LEAD, Role.REGIONAL_CT_COORDINATOR),
+    AgencyKind.PARTNER: (Role.PARTNER_LIAISON,),
+    AgencyKind.NATIONAL: (Role.NATIONAL_GOVERNANCE, Role.INSPECTOR),
+    AgencyKind.PLATFORM: (),
+}
+
+#: The longest a vetting clearance may be recorded for, in years (policy: a setting).
+DEFAULT_VETTING_MAX_YEARS = 10
+
+
+def is_agency_admin(user: object) -> bool:
+    return bool(
+        isinstance(user, User)
+        and user.is_authenticated
+        and user.is_active
+        and user.agency_id is not None
+        and user.has_role(Role.AGENCY_ADMIN)
+    )
+
+
+def agency_id_of(actor: User) -> int:
+    """The administrator's agency (``is_agency_admin`` guarantees they have one)."""
+    if actor.agency_id is None:
+        raise ValueError("an agency administrator always belongs to an agency")
+    return int(actor.agency_id)
+
+
+def effective_vetting_level(user: User, on: dt.date | None = None) -> str:
+    try:
+        vetting = user.vetting
+    except Vetting.DoesNotExist:
+        return VettingLevel.NONE
+    return vetting.effective_level(on)
+
+
+def grantable_vetting_levels(actor: User) -> list[str]:
+    """Vetting levels the actor may grant, lowest first (NONE always: it grants nothing)."""
+    ceiling = VETTING_RANK[effective_vetting_level(actor)]
+    return [level for level in VettingLevel.values if VETTING_RANK[level] <= ceiling]
+
+
+def grantable_caveats(actor: User) -> list[Caveat]:
+    """Caveats the actor holds today; the only ones they may grant."""
+    held = CaveatAuthorisation.objects.current().filter(user=actor).values("caveat_id")
+    return list(Caveat.objects.filter(pk__in=held, is_active=True).order_by("code"))
+
+
+def grantable_roles(actor: User) -> list[str]:
+    """Roles the actor may grant, in the order of ``Role``."""
+    by_kind: dict[str, Iterable[str]] = getattr(
+        settings, "AGENCY_ADMIN_GRANTABLE_ROLES", DEFAULT_GRANTABLE_ROLES_BY_KIND
+    )
+    agency = actor.agency
+    allowed = set(actor.role_codes)
+    if agency is not None:
+        allowed.update(by_kind.get(agency.kind, ()))
+    allowed -= PLATFORM_ONLY_ROLES
+    if not actor.has_role(Role.AGENCY_ADMIN):
+        allowed.discard(Role.AGENCY_ADMIN)
+    return [role for role in Role.values if role in allowed]
+
+
+def is_platform_account(user: User) -> bool:
+    """A system administrator or superuser: managed only in the Django admin."""
+    return bool(user.is_superuser or user.has_role(*PLATFORM_ONLY_ROLES))
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def vetting_max_years() -> int:
+    return int(getattr(settings, "AGENCY_VETTING_MAX_YEARS", DEFAULT_VETTING_MAX_YEARS))
+
+
+def expiry_problem(expires_on: dt.date, *, what: str, max_years: int | None = None) -> str | None:
+    """Why an expiry date is unacceptable (a user-facing message), or None.
+
+    Expiry must be in the future (an expired grant is no grant) and, where policy limits it,
+    no more than ``max_years`` from today.
+    """
+    today = timezone.localdate()
+    if expires_on <= today:
+        return f"The date {what} expires must be in the future"
+    if max_years is not None and expires_on > years_after(today, max_years):
+        return f"The date {what} expires must be within {max_years} years"
+    return None

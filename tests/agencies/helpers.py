@@ -1,0 +1,33 @@
+"""Small helpers shared by the agency administration tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from jointcase.audit.models import AuditEntry
+
+
+def date_fields(name: str, day: dt.date) -> dict[str, str]:
+    """POST data for a GOV.UK date input."""
+    return {
+        f"{name}-day": str(day.day),
+        f"{name}-month": str(day.month),
+        f"{name}-year": str(day.year),
+    }
+
+
+def in_days(days: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def denials(action: str | None = None) -> list[AuditEntry]:
+    entries = AuditEntry.objects.filter(outcome="DENY")
+    if action:
+        entries = entries.filter(action=action)
+    return list(entries)
+
+
+def actions() -> list[str]:
+    return list(AuditEntry.objects.filter(outcome="SUCCESS").values_list("action", flat=True))

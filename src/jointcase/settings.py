@@ -319,3 +319,7 @@ AUDIT_EXPORT_MAX_ROWS = _env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
 # --- Register (people and cases) ------------------------------------------------------------
 #: Months before the expected release date when a case in custody enters PRE_RELEASE.
 JOINTCASE_PRE_RELEASE_MONTHS = _env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
+
+# --- Material ---------------------------------------------------------------------------------
+#: The largest upload accepted (DESIGN.md: default 25 MB); larger files are refused with a message.
+JOINTCASE_UPLOAD_MAX_BYTES = _env_int("JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)

@@ -7,3 +7,10 @@ class CasesConfig(AppConfig):
     name = "jointcase.cases"
     label = "cases"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Policy data is validated at start-up: a malformed catalogue stops the service with a
+        # message naming the bad entry instead of failing on a user's request later.
+        from jointcase.cases.conditions import catalogue
+
+        catalogue()

@@ -11,3 +11,7 @@ if TYPE_CHECKING:
     from jointcase.seed.world import Step
 
 STEPS: list[tuple[str, Step]] = []
+
+from jointcase.seed.steps_register import seed_register  # noqa: E402
+
+STEPS.append(("people and cases", seed_register))

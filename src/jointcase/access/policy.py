@@ -1,0 +1,310 @@
+"""The case-level need-to-know rule (DESIGN.md "The security model"): the one place it is decided.
+
+A user sees a case's content only
+- as a current case-team member, directly or through a team they currently belong to (the
+  case-team membership itself being current), or
+- by an unexpired, unrevoked explicit grant;
+an exclusion beats everything; national roles see aggregates only unless they have such a
+relationship themselves; inactive (and anonymous) users see nothing.
+
+One rule, two forms. The rule is the table ``CLAUSES`` below. Each clause has
+- ``holds``: a Python predicate over the facts of one user and one case (``CaseFacts``), used
+  by the single-object decision ``case_decision``, and
+- ``case_ids``: the same relation as a database subquery of case ids, used by the queryset
+  filter ``case_filter`` / ``cases_visible_to`` (``IN (SELECT ...)``: evaluated once by the
+  database, never a list of ids in Python).
+Both forms combine the clauses the same way (any deny clause wins; else any allow clause;
+else deny), and tests/access/test_policy_agrees.py proves on generated worlds that they agree
+for every user and case.
+
+Dates: case-team and team memberships are inclusive date ranges compared with the local date
+of ``now``; grants are instants (``starts_at`` inclusive, ``expires_at`` exclusive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from jointcase.accounts.models import NATIONAL_ROLES
+from jointcase.agencies.models import TeamMembership
+from jointcase.cases.models import Case, CaseAccessGrant, CaseExclusion, CaseTeamMember
+
+if TYPE_CHECKING:
+    from jointcase.people.models import Person
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@dataclass(frozen=True)
+class Moment:
+    now: dt.datetime
+    today: dt.date
+
+
+def moment(now: dt.datetime | None = None) -> Moment:
+    instant = now or timezone.now()
+    return Moment(instant, timezone.localdate(instant))
+
+
+def _current(start: dt.date | None, end: dt.date | None, today: dt.date) -> bool:
+    return (start is None or start <= today) and (end is None or end >= today)
+
+
+def _current_q(today: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start__lte": today}) & (
+        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": today})
+    )
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything the rule looks at for one user and one case (rows as plain tuples)."""
+
+    excluded: bool
+    #: (start, end) of the user's own rows on the case team.
+    direct: tuple[tuple[dt.date, dt.date | None], ...]
+    #: (team_id, start, end) of the case team's team rows.
+    team_rows: tuple[tuple[int, dt.date, dt.date | None], ...]
+    #: team_id -> (start, end) rows of the user's memberships of those teams.
+    user_teams: dict[int, tuple[tuple[dt.date, dt.date | None], ...]] = field(default_factory=dict)
+    #: (starts_at, expires_at, revoked_at) of the user's grants on the case.
+    grants: tuple[tuple[dt.datetime, dt.datetime, dt.datetime | None], ...] = ()
+
+
+# --- The clauses ---------------------------------------------------------------------------
+
+
+def _excluded_holds(facts: CaseFacts, at: Moment) -> bool:
+    return facts.excluded
+
+
+def _excluded_ids(user: Any, at: Moment) -> QuerySet[Any]:
+    return CaseExclusion.objects.filter(user_id=user.pk).values("case_id")
+
+
+def _case_team_holds(facts: CaseFacts, at: Moment) -> bool:
+    return any(_current(start, end, at.today) for start, end in facts.direct)
+
+
+def _case_team_ids(user: Any, at: Moment) -> QuerySet[Any]:
+    return CaseTeamMember.objects.filter(_current_q(at.today), user_id=user.pk).values("case_id")
+
+
+def _team_member_holds(facts: CaseFacts, at: Moment) -> bool:
+    return any(
+        _current(start, end, at.today)
+        and any(
+            _current(m_start, m_end, at.today)
+            for m_start, m_end in facts.user_teams.get(team_id, ())
+        )
+        for team_id, start, end in facts.team_rows
+    )
+
+
+def _team_member_ids(user: Any, at: Moment) -> QuerySet[Any]:
+    teams = TeamMembership.objects.filter(_current_q(at.today), user_id=user.pk).values("team_id")
+    return CaseTeamMember.objects.filter(_current_q(at.today), team_id__in=teams).values("case_id")
+
+
+def _grant_holds(facts: CaseFacts, at: Moment) -> bool:
+    return any(
+        starts <= at.now < expires and revoked is None for starts, expires, revoked in facts.grants
+    )
+
+
+def _grant_ids(user: Any, at: Moment) -> QuerySet[Any]:
+    return CaseAccessGrant.objects.filter(
+        user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now, revoked_at__isnull=True
+    ).values("case_id")
+
+
+@dataclass(frozen=True)
+class Clause:
+    reason: str
+    allows: bool  # False: a deny clause (beats every allow clause)
+    holds: Callable[[CaseFacts, Moment], bool]
+    case_ids: Callable[[Any, Moment], QuerySet[Any]]
+
+
+CLAUSES: tuple[Clause, ...] = (
+    Clause("excluded", False, _excluded_holds, _excluded_ids),
+    Clause("case_team", True, _case_team_holds, _case_team_ids),
+    Clause("team_member", True, _team_member_holds, _team_member_ids),
+    Clause("grant", True, _grant_holds, _grant_ids),
+)
+DENY_CLAUSES = tuple(clause for clause in CLAUSES if not clause.allows)
+ALLOW_CLAUSES = tuple(clause for clause in CLAUSES if clause.allows)
+
+
+def _user_gate(user: Any) -> Decision | None:
+    """Users who see nothing at all, whatever the case."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Decision(False, "anonymous")
+    if not user.is_active:
+        return Decision(False, "inactive_user")
+    return None
+
+
+def _no_relationship(user: Any) -> Decision:
+    if user.has_role(*NATIONAL_ROLES):
+        return Decision(False, "national_role_aggregates_only")
+    return Decision(False, "not_on_case")
+
+
+def case_facts_for(user: Any, case_id: int) -> CaseFacts:
+    """The facts of one user and one case: four small indexed queries."""
+    excluded = CaseExclusion.objects.filter(case_id=case_id, user_id=user.pk).exists()
+    members = list(
+        CaseTeamMember.objects.filter(case_id=case_id)
+        .filter(Q(user_id=user.pk) | Q(team__isnull=False))
+        .values_list("user_id", "team_id", "start", "end")
+    )
+    direct = tuple((start, end) for user_id, _team, start, end in members if user_id == user.pk)
+    team_rows = tuple((team, start, end) for _user, team, start, end in members if team is not None)
+    user_teams: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    if team_rows:
+        for team_id, start, end in TeamMembership.objects.filter(
+            user_id=user.pk, team_id__in={row[0] for row in team_rows}
+        ).values_list("team_id", "start", "end"):
+            user_teams.setdefault(team_id, []).append((start, end))
+    grants = tuple(
+        CaseAccessGrant.objects.filter(case_id=case_id, user_id=user.pk).values_list(
+            "starts_at", "expires_at", "revoked_at"
+        )
+    )
+    return CaseFacts(
+        excluded=excluded,
+        direct=direct,
+        team_rows=team_rows,
+        user_teams={key: tuple(rows) for key, rows in user_teams.items()},
+        grants=grants,
+    )
+
+
+def decide(user: Any, facts: CaseFacts, at: Moment) -> Decision:
+    """The rule applied to facts already gathered (the object form)."""
+    gate = _user_gate(user)
+    if gate is not None:
+        return gate
+    for clause in DENY_CLAUSES:
+        if clause.holds(facts, at):
+            return Decision(False, clause.reason)
+    for clause in ALLOW_CLAUSES:
+        if clause.holds(facts, at):
+            return Decision(True, clause.reason)
+    return _no_relationship(user)
+
+
+def case_decision(user: Any, case: Case | int, *, now: dt.datetime | None = None) -> Decision:
+    """May ``user`` see the content of ``case`` now? With the reason (for the audit entry)."""
+    gate = _user_gate(user)
+    if gate is not None:
+        return gate
+    case_id = case if isinstance(case, int) else case.pk
+    return decide(user, case_facts_for(user, case_id), moment(now))
+
+
+def case_filter(
+    user: Any, *, now: dt.datetime | None = None, via: Collection[str] | None = None
+) -> Q:
+    """The same rule as a filter on ``Case`` (the queryset form).
+
+    ``via`` narrows the allow clauses to the named reasons (``("case_team",)`` is "my cases":
+    cases the user sees because they are on the team in person); the deny clauses always apply,
+    so the result is always a subset of what the full rule allows.
+    """
+    if _user_gate(user) is not None:
+        return Q(pk__in=[])
+    at = moment(now)
+    # One IN over the UNION of the allow clauses' case ids: the database computes the (small)
+    # set once and looks the cases up by key, instead of testing every case against each clause.
+    allowed_ids: QuerySet[Any] | None = None
+    for clause in ALLOW_CLAUSES:
+        if via is None or clause.reason in via:
+            ids = clause.case_ids(user, at).order_by()
+            allowed_ids = ids if allowed_ids is None else allowed_ids.union(ids)
+    if allowed_ids is None:
+        return Q(pk__in=[])
+    allowed = Q(pk__in=allowed_ids)
+    for clause in DENY_CLAUSES:
+        allowed &= ~Q(pk__in=clause.case_ids(user, at).order_by())
+    return allowed
+
+
+def cases_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    if _user_gate(user) is not None:
+        return Case.objects.none()
+    return Case.objects.filter(case_filter(user, now=now))
+
+
+# --- Persons -------------------------------------------------------------------------------
+
+
+def person_decision(user: Any, person: Person | int, *, now: dt.datetime | None = None) -> Decision:
+    """A person is visible iff one of their cases is, or the user recorded them and no case
+    exists yet (so a new nominal can be completed before a case is opened)."""
+    gate = _user_gate(user)
+    if gate is not None:
+        return gate
+    from jointcase.people.models import Person as PersonModel
+
+    person_id = person if isinstance(person, int) else person.pk
+    case_ids = list(Case.objects.filter(person_id=person_id).values_list("pk", flat=True))
+    at = moment(now)
+    last: Decision | None = None
+    for case_id in case_ids:
+        decision = decide(user, case_facts_for(user, case_id), at)
+        if decision.allowed:
+            return decision
+        if last is None or decision.reason == "excluded":
+            last = decision
+    if not case_ids:
+        created_by = (
+            PersonModel.objects.filter(pk=person_id).values_list("created_by_id", flat=True).first()
+        )
+        if created_by is not None and created_by == user.pk:
+            return Decision(True, "creator")
+        return Decision(False, "no_case")
+    assert last is not None
+    return last
+
+
+def person_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
+    if _user_gate(user) is not None:
+        return Q(pk__in=[])
+    from jointcase.people.models import Person as PersonModel
+
+    through_cases = Case.objects.filter(case_filter(user, now=now)).order_by().values("person_id")
+    created_without_case = (
+        PersonModel.objects.filter(created_by_id=user.pk)
+        .filter(~Exists(Case.objects.filter(person_id=OuterRef("pk"))))
+        .order_by()
+        .values("pk")
+    )
+    return Q(pk__in=through_cases.union(created_without_case))
+
+
+def persons_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Person]:
+    from jointcase.people.models import Person as PersonModel
+
+    if _user_gate(user) is not None:
+        return PersonModel.objects.none()
+    return PersonModel.objects.filter(person_filter(user, now=now))
+
+
+def is_national_role(user: Any) -> bool:
+    """National roles may read aggregates over every case (never content)."""
+    return _user_gate(user) is None and bool(user.has_role(*NATIONAL_ROLES))

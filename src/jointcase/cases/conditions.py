@@ -1,0 +1,166 @@
+"""The licence conditions catalogue (``rules/licence_conditions.yaml``): loaded once, validated,
+and used to validate the parameters of a condition added to a licence.
+
+The catalogue is policy data. A malformed catalogue stops the service at start-up
+(``CasesConfig.ready`` loads it) with a message naming the bad entry, never a 500 later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "rules" / "licence_conditions.yaml"
+PARAMETER_TYPES = frozenset({"text", "date", "time", "integer", "boolean", "choice"})
+FREQUENCIES = frozenset({"NONE", "WEEKLY", "FORTNIGHTLY", "MONTHLY", "QUARTERLY"})
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,59}$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class ConditionParameter:
+    name: str
+    label: str
+    type: str
+    required: bool
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    code: str
+    title: str
+    description: str
+    review_frequency: str
+    parameters: tuple[ConditionParameter, ...]
+
+
+def catalogue_parse(
+    data: Any, *, source: str = "licence conditions catalogue"
+) -> dict[str, ConditionSpec]:
+    """Validate the YAML structure; raise ImproperlyConfigured naming the first problem."""
+
+    def fail(message: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"{source}: {message}")
+
+    if not isinstance(data, dict) or not isinstance(data.get("conditions"), list):
+        raise fail("expected a mapping with a 'conditions' list")
+    specs: dict[str, ConditionSpec] = {}
+    for index, entry in enumerate(data["conditions"]):
+        if not isinstance(entry, dict):
+            raise fail(f"condition #{index + 1} is not a mapping")
+        code = entry.get("code")
+        if not isinstance(code, str) or not _CODE.match(code):
+            raise fail(f"condition #{index + 1} has an invalid code {code!r}")
+        if code in specs:
+            raise fail(f"duplicate condition code {code}")
+        title = entry.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise fail(f"{code} has no title")
+        frequency = entry.get("review_frequency", "NONE")
+        if frequency not in FREQUENCIES:
+            raise fail(f"{code} has an unknown review_frequency {frequency!r}")
+        parameters: list[ConditionParameter] = []
+        for raw in entry.get("parameters") or []:
+            if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+                raise fail(f"{code} has a parameter without a name")
+            kind = raw.get("type", "text")
+            if kind not in PARAMETER_TYPES:
+                raise fail(f"{code}.{raw['name']} has an unknown type {kind!r}")
+            choices = tuple(str(choice) for choice in raw.get("choices") or ())
+            if kind == "choice" and not choices:
+                raise fail(f"{code}.{raw['name']} is a choice without choices")
+            parameters.append(
+                ConditionParameter(
+                    name=raw["name"],
+                    label=str(raw.get("label") or raw["name"]),
+                    type=kind,
+                    required=bool(raw.get("required", False)),
+                    choices=choices,
+                )
+            )
+        specs[code] = ConditionSpec(
+            code=code,
+            title=title.strip(),
+            description=str(entry.get("description", "")),
+            review_frequency=frequency,
+            parameters=tuple(parameters),
+        )
+    return specs
+
+
+@functools.cache
+def catalogue() -> dict[str, ConditionSpec]:
+    """The catalogue by code (loaded once per process)."""
+    try:
+        data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ImproperlyConfigured(f"cannot read {CATALOGUE_PATH}: {error}") from error
+    return catalogue_parse(data, source=str(CATALOGUE_PATH))
+
+
+def condition_title(code: str) -> str:
+    spec = catalogue().get(code)
+    return spec.title if spec else code
+
+
+def condition_parameters_clean(code: str, parameters: dict[str, Any] | None) -> dict[str, Any]:
+    """Parameters checked against the catalogue; ValidationError keyed by field otherwise.
+
+    Keys: ``code`` for an unknown condition, ``parameters.<name>`` for a bad parameter.
+    """
+    spec = catalogue().get(code)
+    if spec is None:
+        raise ValidationError({"code": "Choose a licence condition from the list"})
+    given = dict(parameters or {})
+    errors: dict[str, str] = {}
+    unknown = set(given) - {p.name for p in spec.parameters}
+    for name in sorted(unknown):
+        errors[f"parameters.{name}"] = f"{spec.title} has no parameter called {name}"
+    cleaned: dict[str, Any] = {}
+    for parameter in spec.parameters:
+        value = given.get(parameter.name)
+        if value is None or value == "":
+            if parameter.required:
+                errors[f"parameters.{parameter.name}"] = f"Enter {parameter.label.lower()}"
+            continue
+        key = f"parameters.{parameter.name}"
+        if parameter.type == "text":
+            cleaned[parameter.name] = str(value)[:500]
+        elif parameter.type == "boolean":
+            if isinstance(value, bool):
+                cleaned[parameter.name] = value
+            elif str(value).lower() in {"true", "yes", "1", "false", "no", "0"}:
+                cleaned[parameter.name] = str(value).lower() in {"true", "yes", "1"}
+            else:
+                errors[key] = f"{parameter.label} must be yes or no"
+        elif parameter.type == "integer":
+            try:
+                cleaned[parameter.name] = int(value)
+            except (TypeError, ValueError):
+                errors[key] = f"{parameter.label} must be a whole number"
+        elif parameter.type == "time":
+            if _TIME.match(str(value)):
+                cleaned[parameter.name] = str(value)
+            else:
+                errors[key] = f"{parameter.label} must be a time like 19:00"
+        elif parameter.type == "date":
+            try:
+                cleaned[parameter.name] = dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                errors[key] = f"{parameter.label} must be a real date"
+        elif parameter.type == "choice":
+            if str(value) in parameter.choices:
+                cleaned[parameter.name] = str(value)
+            else:
+                errors[key] = f"Choose {parameter.label.lower()} from the list"
+    if errors:
+        raise ValidationError(errors)
+    return cleaned

@@ -1,0 +1,207 @@
+"""Reads of cases, already scoped by ``jointcase.access.policy``.
+
+``case_get_for`` is the one way to open a case: it decides, writes the audit entry (ALLOW or
+DENY with the reason) in the same transaction as the read, and answers ``Http404`` with the
+same message for a case that does not exist and one the user may not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from jointcase.access.policy import _current_q, case_decision, case_filter, is_national_role, moment
+from jointcase.agencies.models import TeamMembership
+from jointcase.audit.models import AuditEntry, Outcome
+from jointcase.audit.services import audit_record
+from jointcase.cases.dates import days_remaining
+from jointcase.cases.models import (
+    Case,
+    CaseTeamMember,
+    CustodyPlacement,
+    Licence,
+    MappaRegistration,
+    NotificationRequirement,
+    Sentence,
+    TimelineEvent,
+)
+
+if TYPE_CHECKING:
+    from jointcase.accounts.models import User
+
+NOT_FOUND = "Case not found"
+
+
+def case_list_for(
+    *,
+    user: User,
+    phase: str | None = None,
+    cohort: str | None = None,
+    lead_agency: Any | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """The cases ``user`` may see, optionally filtered, with person and lead agency joined."""
+    cases = Case.objects.filter(case_filter(user, now=now)).select_related("person", "lead_agency")
+    if phase:
+        cases = cases.filter(phase=phase)
+    if cohort:
+        cases = cases.filter(cohort=cohort)
+    if lead_agency:
+        cases = cases.filter(lead_agency=lead_agency)
+    return cases
+
+
+def case_get_for(
+    *, user: User, case_id: int | str, request: HttpRequest | None = None, action: str = "case.read"
+) -> Case:
+    """The case, if ``user`` may see it; Http404 otherwise (missing and forbidden alike).
+
+    The read and its audit entry share one transaction: no read without its entry.
+    """
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        pk = 0
+    with transaction.atomic():
+        case = (
+            Case.objects.select_related("person", "lead_agency").filter(pk=pk).first()
+            if pk > 0
+            else None
+        )
+        if case is None:
+            audit_record(
+                action=action,
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="case",
+                object_id=str(case_id)[:64],
+                reason="not_found",
+                request=request,
+            )
+            allowed = False
+        else:
+            decision = case_decision(user, case)
+            audit_record(
+                action=action,
+                actor=user,
+                outcome=Outcome.ALLOW if decision.allowed else Outcome.DENY,
+                object_type="case",
+                object_id=case.pk,
+                reason=decision.reason,
+                request=request,
+            )
+            allowed = decision.allowed
+    if not allowed or case is None:
+        raise Http404(NOT_FOUND)
+    return case
+
+
+def my_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Cases where ``user`` is a current member of the case team in person (and not excluded):
+    the access rule narrowed to its ``case_team`` clause."""
+    return Case.objects.filter(case_filter(user, now=now, via=("case_team",))).select_related(
+        "person", "lead_agency"
+    )
+
+
+def my_team_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Cases of the user's current teams: the team itself is on the case, or one of its current
+    members is; only those the user may see."""
+    today = moment(now).today
+    teams = TeamMembership.objects.filter(_current_q(today), user_id=user.pk).values("team_id")
+    colleagues = TeamMembership.objects.filter(_current_q(today), team_id__in=teams).values(
+        "user_id"
+    )
+    team_cases = CaseTeamMember.objects.filter(_current_q(today), case_id=OuterRef("pk")).filter(
+        Q(team_id__in=teams) | Q(user_id__in=colleagues)
+    )
+    # Checked per visible case (a small set) rather than listing every case of the team.
+    return case_list_for(user=user, now=now).filter(Exists(team_cases))
+
+
+def case_timeline_for(
+    *, case: Case, agency: Any | None = None, kind: str | None = None
+) -> QuerySet[TimelineEvent]:
+    """The case's chronology, newest first. ``case`` must come from ``case_get_for``."""
+    events = TimelineEvent.objects.filter(case=case).select_related("agency", "actor")
+    if agency:
+        events = events.filter(agency=agency)
+    if kind:
+        events = events.filter(kind=kind)
+    return events
+
+
+def case_history_for(*, case: Case) -> QuerySet[AuditEntry]:
+    """Who changed what and when (writes to the case and its parts), newest first."""
+    return (
+        AuditEntry.objects.filter(object_type="case", object_id=str(case.pk))
+        .exclude(action__in=("case.read",))
+        .order_by("-seq")
+    )
+
+
+@dataclass(frozen=True)
+class KeyDate:
+    code: str
+    label: str
+    day: dt.date
+    days_remaining: int
+
+
+@dataclass
+class CaseOverview:
+    """The current facts of a case for its overview page (few queries, no content beyond it)."""
+
+    case: Case
+    mappa: MappaRegistration | None
+    placement: CustodyPlacement | None
+    sentence: Sentence | None
+    licence: Licence | None
+    notification: NotificationRequirement | None
+    team: list[CaseTeamMember] = field(default_factory=list)
+    key_dates: list[KeyDate] = field(default_factory=list)
+
+
+def case_overview(case: Case, *, today: dt.date | None = None) -> CaseOverview:
+    """``case`` must come from ``case_get_for``."""
+    day = today or timezone.localdate()
+    sentence = case.sentences.order_by("-sentence_date", "-pk").first()
+    overview = CaseOverview(
+        case=case,
+        mappa=case.mappa_registrations.filter(valid_to__isnull=True).first(),
+        placement=case.placements.select_related("establishment")
+        .filter(valid_to__isnull=True)
+        .first(),
+        sentence=sentence,
+        licence=case.licences.prefetch_related("conditions").order_by("-starts_on", "-pk").first(),
+        notification=(
+            NotificationRequirement.objects.filter(sentence=sentence).first() if sentence else None
+        ),
+        team=list(
+            case.team_members.filter(_current_q(day))
+            .select_related("user", "team", "agency")
+            .order_by("role", "pk")
+        ),
+    )
+    if sentence is not None:
+        for code, label, value in sentence.key_dates:
+            if isinstance(value, dt.date):
+                overview.key_dates.append(
+                    KeyDate(code, label, value, days_remaining(value, day) or 0)
+                )
+    return overview
+
+
+def case_aggregates_for(*, user: User) -> dict[str, dict[str, int]]:
+    """Counts by phase and cohort: every case for national roles (aggregates are all they get),
+    otherwise only the cases the user may see (counts never reveal hidden cases)."""
+    cases = Case.objects.all() if is_national_role(user) else Case.objects.filter(case_filter(user))
+    by_phase = dict(cases.values_list("phase").annotate(n=Count("pk")).values_list("phase", "n"))
+    by_cohort = dict(cases.values_list("cohort").annotate(n=Count("pk")).values_list("cohort", "n"))
+    return {"phase": by_phase, "cohort": by_cohort}

@@ -1,0 +1,668 @@
+"""Writes to a person record: validated, atomic, audited with the changed fields.
+
+Every entry uses ``object_type="person"`` and ``object_id=person.pk`` (parts of the record name
+themselves in ``details``), so ``people.selectors.person_history_for`` reads the whole history
+of a record from the audit chain in one query. ``details["changes"]`` maps each changed field to
+``[old, new]``.
+
+Changes to notifiable details (names, addresses, contact details, vehicles) also put a timeline
+event on each of the person's cases with the date the change notification is due (CTA 2008 s.48).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from jointcase.audit.services import audit_record
+from jointcase.people.models import (
+    Address,
+    AddressKind,
+    ContactDetail,
+    ContactKind,
+    DocumentKind,
+    Gender,
+    Identifier,
+    IdentifierType,
+    IdentityDocument,
+    NameKind,
+    Person,
+    PersonName,
+    PersonNameKey,
+    Vehicle,
+)
+from jointcase.people.validators import (
+    identifier_clean,
+    name_normalise,
+    postcode_clean,
+    vehicle_registration_clean,
+)
+
+if TYPE_CHECKING:
+    from jointcase.accounts.models import User
+    from jointcase.agencies.models import Agency
+
+
+class ConcurrentEdit(Exception):
+    """The record changed since the editor loaded it: nothing was saved; reload and redo."""
+
+    message = (
+        "Someone else changed this record while you were editing it. Nothing was saved: "
+        "reload the page to see their changes, then make yours again."
+    )
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+def jsonable(value: Any) -> Any:
+    """A value as stored in audit details (dates as ISO text, models as their pk)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [jsonable(before.get(key)), jsonable(after[key])]
+        for key in after
+        if jsonable(before.get(key)) != jsonable(after[key])
+    }
+
+
+def _choice(value: str, choices: type, field: str, message: str) -> str:
+    if value not in choices.values:  # type: ignore[attr-defined]
+        raise ValidationError({field: message})
+    return value
+
+
+def _dates_ordered(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValidationError(
+            {"valid_to": "The end date must be the same as or after the start date"}
+        )
+
+
+def _audit(
+    action: str, actor: User, person: Person, request: HttpRequest | None, **details: Any
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        object_type="person",
+        object_id=person.pk,
+        details={key: value for key, value in details.items() if value is not None},
+        request=request,
+    )
+
+
+def _notifiable_change(actor: User, person: Person, title: str, on: dt.date) -> None:
+    """A notifiable detail changed: each of the person's cases gets a timeline event."""
+    from jointcase.cases.dates import change_notification_due
+    from jointcase.cases.models import Case, TimelineEvent, TimelineKind
+
+    due = change_notification_due(on)
+    events = [
+        TimelineEvent(
+            case_id=case_id,
+            kind=TimelineKind.PERSON,
+            title=title,
+            actor=actor,
+            agency_id=actor.agency_id,
+            description=(
+                "If notification requirements apply, the change must be notified by "
+                f"{due:%d %B %Y}."
+            ),
+        )
+        for case_id in Case.objects.filter(person=person).values_list("pk", flat=True)
+    ]
+    TimelineEvent.objects.bulk_create(events)
+
+
+def _name_keys_hook() -> Callable[[str, str], set[str]] | None:
+    try:
+        module = importlib.import_module("jointcase.people.search")
+    except ImportError:
+        return None
+    hook = getattr(module, "name_keys", None)
+    return hook if callable(hook) else None
+
+
+def name_keys_write(name: PersonName) -> None:
+    """(Re)write the search keys of one name through ``people.search.name_keys``."""
+    PersonNameKey.objects.filter(name=name).delete()
+    hook = _name_keys_hook()
+    if hook is None:
+        return
+    keys = sorted({key[:120] for key in hook(name.given_names, name.family_name) if key})
+    PersonNameKey.objects.bulk_create(
+        [PersonNameKey(person_id=name.person_id, name=name, key=key) for key in keys]
+    )
+
+
+def name_keys_rebuild(*, person: Person | None = None, batch_size: int = 2000) -> int:
+    """Recompute every name's search keys (of one person, or everyone). Returns rows written."""
+    hook = _name_keys_hook()
+    names = PersonName.objects.all() if person is None else PersonName.objects.filter(person=person)
+    with transaction.atomic():
+        (
+            PersonNameKey.objects.all()
+            if person is None
+            else PersonNameKey.objects.filter(person=person)
+        ).delete()
+        if hook is None:
+            return 0
+        written = 0
+        batch: list[PersonNameKey] = []
+        for name_id, person_id, given, family in names.values_list(
+            "pk", "person_id", "given_names", "family_name"
+        ).iterator(chunk_size=batch_size):
+            for key in sorted({key[:120] for key in hook(given, family) if key}):
+                batch.append(PersonNameKey(person_id=person_id, name_id=name_id, key=key))
+            if len(batch) >= batch_size:
+                PersonNameKey.objects.bulk_create(batch, batch_size=batch_size)
+                written += len(batch)
+                batch = []
+        PersonNameKey.objects.bulk_create(batch, batch_size=batch_size)
+        return written + len(batch)
+
+
+def display_name_for(given: str, family: str) -> str:
+    return f"{family.upper()}, {given}".strip().rstrip(",") if given else family.upper()
+
+
+def _person_touch(person: Person) -> None:
+    """Bump the version of a record whose parts changed (so a stale edit form is refused)."""
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    person.refresh_from_db(fields=["version", "updated_at", "display_name"])
+
+
+def _name_fields_clean(given_names: str, family_name: str) -> tuple[str, str]:
+    given, family = (given_names or "").strip(), (family_name or "").strip()
+    errors = {}
+    if not family:
+        errors["family_name"] = "Enter a family name"
+    elif len(family) > 150:
+        errors["family_name"] = "Family name must be 150 characters or fewer"
+    if len(given) > 150:
+        errors["given_names"] = "Given names must be 150 characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    return given, family
+
+
+def _dob_clean(date_of_birth: dt.date | None) -> dt.date | None:
+    if date_of_birth is not None:
+        if date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "Date of birth must be in the past"})
+        if date_of_birth.year < 1900:
+            raise ValidationError({"date_of_birth": "Date of birth must be after 1900"})
+    return date_of_birth
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    given_names: str,
+    family_name: str,
+    date_of_birth: dt.date | None = None,
+    gender: str = "",
+    nationality: str = "",
+    request: HttpRequest | None = None,
+) -> Person:
+    given, family = _name_fields_clean(given_names, family_name)
+    _dob_clean(date_of_birth)
+    if gender:
+        _choice(gender, Gender, "gender", "Choose a gender from the list")
+    person = Person.objects.create(
+        date_of_birth=date_of_birth,
+        gender=gender,
+        nationality=nationality.strip()[:80],
+        display_name=display_name_for(given, family),
+        created_by=actor,
+    )
+    name = PersonName.objects.create(
+        person=person,
+        kind=NameKind.PRIMARY,
+        given_names=given,
+        family_name=family,
+        name_normalised=name_normalise(given, family),
+    )
+    name_keys_write(name)
+    _audit(
+        "person.create",
+        actor,
+        person,
+        request,
+        changes={
+            "given_names": [None, given],
+            "family_name": [None, family],
+            "date_of_birth": [None, jsonable(date_of_birth)],
+            "gender": [None, gender],
+            "nationality": [None, nationality],
+        },
+    )
+    return person
+
+
+PERSON_EDITABLE = ("date_of_birth", "gender", "nationality")
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: User,
+    person: Person,
+    expected_version: int,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> Person:
+    """Change the person's own fields. A stale ``expected_version`` raises ConcurrentEdit."""
+    unknown = set(changes) - set(PERSON_EDITABLE)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed here" for field in unknown})
+    if "date_of_birth" in changes:
+        _dob_clean(changes["date_of_birth"])
+    if changes.get("gender"):
+        _choice(changes["gender"], Gender, "gender", "Choose a gender from the list")
+    if "nationality" in changes:
+        changes["nationality"] = (changes["nationality"] or "").strip()[:80]
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != expected_version:
+        raise ConcurrentEdit()
+    before = {field: getattr(current, field) for field in changes}
+    diff = changes_between(before, changes)
+    if not diff:
+        return current
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise ConcurrentEdit()
+    current.refresh_from_db()
+    _audit("person.update", actor, current, request, changes=diff)
+    return current
+
+
+@transaction.atomic
+def name_add(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    given_names: str,
+    family_name: str,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> PersonName:
+    """Add a name. A new PRIMARY name ends the current primary name (kept as history)."""
+    _choice(kind, NameKind, "kind", "Choose primary name or alias")
+    given, family = _name_fields_clean(given_names, family_name)
+    _dates_ordered(valid_from, valid_to)
+    name = PersonName.objects.create(
+        person=person,
+        kind=kind,
+        given_names=given,
+        family_name=family,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        name_normalised=name_normalise(given, family),
+    )
+    name_keys_write(name)
+    ended: list[int] = []
+    if kind == NameKind.PRIMARY and valid_to is None:
+        end = (valid_from or timezone.localdate()) - dt.timedelta(days=1)
+        for old in person.names.filter(kind=NameKind.PRIMARY, valid_to__isnull=True).exclude(
+            pk=name.pk
+        ):
+            old.valid_to = max(end, old.valid_from) if old.valid_from else end
+            old.save(update_fields=["valid_to"])
+            ended.append(old.pk)
+        Person.objects.filter(pk=person.pk).update(display_name=display_name_for(given, family))
+    _person_touch(person)
+    _audit(
+        "person.name_add",
+        actor,
+        person,
+        request,
+        name_id=name.pk,
+        kind=kind,
+        ended_names=ended or None,
+        changes={
+            "given_names": [None, given],
+            "family_name": [None, family],
+            "valid_from": [None, jsonable(valid_from)],
+            "valid_to": [None, jsonable(valid_to)],
+        },
+    )
+    _notifiable_change(
+        actor,
+        person,
+        f"{NameKind(kind).label} added: {given} {family}".strip(),
+        valid_from or timezone.localdate(),
+    )
+    return name
+
+
+def _end(obj: Any, *, valid_to: dt.date, label: str) -> dict[str, list[Any]]:
+    if obj.valid_from and valid_to < obj.valid_from:
+        raise ValidationError({"valid_to": f"The end date must be on or after the {label} started"})
+    before = obj.valid_to
+    obj.valid_to = valid_to
+    obj.save(update_fields=["valid_to"])
+    return {"valid_to": [jsonable(before), jsonable(valid_to)]}
+
+
+@transaction.atomic
+def name_end(
+    *, actor: User, name: PersonName, valid_to: dt.date, request: HttpRequest | None = None
+) -> PersonName:
+    changes = _end(name, valid_to=valid_to, label="name")
+    _person_touch(name.person)
+    _audit("person.name_end", actor, name.person, request, name_id=name.pk, changes=changes)
+    return name
+
+
+@transaction.atomic
+def identifier_add(
+    *,
+    actor: User,
+    person: Person,
+    type: str,
+    value: str,
+    agency: Agency | None = None,
+    request: HttpRequest | None = None,
+) -> Identifier:
+    """Add an identifier, validated by format and unique per type (per agency for references)."""
+    _choice(type, IdentifierType, "type", "Choose an identifier type from the list")
+    try:
+        cleaned = identifier_clean(type, value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from error
+    if type == IdentifierType.AGENCY_REFERENCE:
+        if agency is None:
+            raise ValidationError({"agency": "Choose the agency whose reference this is"})
+    else:
+        agency = None
+    clash = Identifier.objects.filter(type=type, value=cleaned)
+    if agency is not None:
+        clash = clash.filter(agency=agency)
+    if clash.exists():
+        raise ValidationError(
+            {"value": f"This {IdentifierType(type).label.split(' (')[0]} is already recorded"}
+        )
+    try:
+        with transaction.atomic():
+            identifier = Identifier.objects.create(
+                person=person, type=type, value=cleaned, agency=agency
+            )
+    except IntegrityError as error:  # a concurrent insert of the same value
+        raise ValidationError({"value": "This identifier is already recorded"}) from error
+    _person_touch(person)
+    _audit(
+        "person.identifier_add",
+        actor,
+        person,
+        request,
+        identifier_id=identifier.pk,
+        changes={"identifier": [None, f"{type}:{cleaned}"]},
+        agency=agency.code if agency else None,
+    )
+    return identifier
+
+
+@transaction.atomic
+def identifier_remove(
+    *, actor: User, identifier: Identifier, request: HttpRequest | None = None
+) -> None:
+    person = identifier.person
+    _audit(
+        "person.identifier_remove",
+        actor,
+        person,
+        request,
+        identifier_id=identifier.pk,
+        changes={"identifier": [f"{identifier.type}:{identifier.value}", None]},
+    )
+    identifier.delete()
+    _person_touch(person)
+
+
+@transaction.atomic
+def address_add(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    line1: str,
+    town: str,
+    postcode: str,
+    line2: str = "",
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Address:
+    """Add an address. A new HOME address without an end date ends the current home address."""
+    _choice(kind, AddressKind, "kind", "Choose the kind of address")
+    errors: dict[str, str] = {}
+    if not (line1 or "").strip():
+        errors["line1"] = "Enter address line 1"
+    if not (town or "").strip():
+        errors["town"] = "Enter the town or city"
+    try:
+        postcode = postcode_clean(postcode)
+    except ValidationError as error:
+        errors["postcode"] = error.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    _dates_ordered(valid_from, valid_to)
+    address = Address.objects.create(
+        person=person,
+        kind=kind,
+        line1=line1.strip()[:200],
+        line2=(line2 or "").strip()[:200],
+        town=town.strip()[:100],
+        postcode=postcode,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    ended: list[int] = []
+    if kind == AddressKind.HOME and valid_to is None:
+        end = (valid_from or timezone.localdate()) - dt.timedelta(days=1)
+        for old in person.addresses.filter(kind=AddressKind.HOME, valid_to__isnull=True).exclude(
+            pk=address.pk
+        ):
+            old.valid_to = max(end, old.valid_from) if old.valid_from else end
+            old.save(update_fields=["valid_to"])
+            ended.append(old.pk)
+    _person_touch(person)
+    _audit(
+        "person.address_add",
+        actor,
+        person,
+        request,
+        address_id=address.pk,
+        ended_addresses=ended or None,
+        changes={
+            "address": [None, str(address)],
+            "kind": [None, kind],
+            "valid_from": [None, jsonable(valid_from)],
+            "valid_to": [None, jsonable(valid_to)],
+        },
+    )
+    _notifiable_change(
+        actor, person, f"{AddressKind(kind).label} added", valid_from or timezone.localdate()
+    )
+    return address
+
+
+@transaction.atomic
+def address_end(
+    *, actor: User, address: Address, valid_to: dt.date, request: HttpRequest | None = None
+) -> Address:
+    changes = _end(address, valid_to=valid_to, label="address")
+    _person_touch(address.person)
+    _audit(
+        "person.address_end", actor, address.person, request, address_id=address.pk, changes=changes
+    )
+    _notifiable_change(actor, address.person, f"{address.get_kind_display()} ended", valid_to)
+    return address
+
+
+@transaction.atomic
+def contact_add(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    value: str,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> ContactDetail:
+    _choice(kind, ContactKind, "kind", "Choose the kind of contact detail")
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({"value": "Enter the contact detail"})
+    if kind == ContactKind.EMAIL and ("@" not in value or " " in value):
+        raise ValidationError(
+            {"value": "Enter an email address in the correct format, like name@example.com"}
+        )
+    if kind == ContactKind.PHONE and not all(char.isdigit() or char in " +()-" for char in value):
+        raise ValidationError(
+            {"value": "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"}
+        )
+    _dates_ordered(valid_from, valid_to)
+    contact = ContactDetail.objects.create(
+        person=person, kind=kind, value=value[:200], valid_from=valid_from, valid_to=valid_to
+    )
+    _person_touch(person)
+    _audit(
+        "person.contact_add",
+        actor,
+        person,
+        request,
+        contact_id=contact.pk,
+        changes={"contact": [None, f"{kind}:{contact.value}"]},
+    )
+    _notifiable_change(
+        actor, person, f"{ContactKind(kind).label} added", valid_from or timezone.localdate()
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_end(
+    *, actor: User, contact: ContactDetail, valid_to: dt.date, request: HttpRequest | None = None
+) -> ContactDetail:
+    changes = _end(contact, valid_to=valid_to, label="contact detail")
+    _person_touch(contact.person)
+    _audit(
+        "person.contact_end", actor, contact.person, request, contact_id=contact.pk, changes=changes
+    )
+    return contact
+
+
+@transaction.atomic
+def vehicle_add(
+    *,
+    actor: User,
+    person: Person,
+    registration: str,
+    make: str = "",
+    model: str = "",
+    colour: str = "",
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Vehicle:
+    try:
+        registration = vehicle_registration_clean(registration)
+    except ValidationError as error:
+        raise ValidationError({"registration": error.messages}) from error
+    _dates_ordered(valid_from, valid_to)
+    vehicle = Vehicle.objects.create(
+        person=person,
+        registration=registration,
+        make=make.strip()[:60],
+        model=model.strip()[:60],
+        colour=colour.strip()[:40],
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    _person_touch(person)
+    _audit(
+        "person.vehicle_add",
+        actor,
+        person,
+        request,
+        vehicle_id=vehicle.pk,
+        changes={"vehicle": [None, str(vehicle)]},
+    )
+    _notifiable_change(
+        actor, person, f"Vehicle added: {registration}", valid_from or timezone.localdate()
+    )
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_end(
+    *, actor: User, vehicle: Vehicle, valid_to: dt.date, request: HttpRequest | None = None
+) -> Vehicle:
+    changes = _end(vehicle, valid_to=valid_to, label="vehicle")
+    _person_touch(vehicle.person)
+    _audit(
+        "person.vehicle_end", actor, vehicle.person, request, vehicle_id=vehicle.pk, changes=changes
+    )
+    return vehicle
+
+
+@transaction.atomic
+def document_add(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    number: str,
+    issuing_country: str,
+    expires_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> IdentityDocument:
+    _choice(kind, DocumentKind, "kind", "Choose the kind of document")
+    errors: dict[str, str] = {}
+    number = (number or "").strip().upper()
+    if not number or len(number) > 40:
+        errors["number"] = "Enter the document number (up to 40 characters)"
+    if not (issuing_country or "").strip():
+        errors["issuing_country"] = "Enter the issuing country"
+    if errors:
+        raise ValidationError(errors)
+    document = IdentityDocument.objects.create(
+        person=person,
+        kind=kind,
+        number=number,
+        issuing_country=issuing_country.strip()[:80],
+        expires_on=expires_on,
+    )
+    _person_touch(person)
+    _audit(
+        "person.document_add",
+        actor,
+        person,
+        request,
+        document_id=document.pk,
+        changes={"document": [None, str(document)]},
+    )
+    return document

@@ -1,0 +1,72 @@
+"""`seed --scale demo` builds a register where every phase appears and the personas are placed
+as the demo script expects."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from jointcase.access.policy import case_decision, cases_visible_to
+from jointcase.accounts.models import User
+from jointcase.cases.models import Case, CaseExclusion, CaseRole, Phase, TimelineEvent
+from jointcase.cases.services import phases_reevaluate_all
+from jointcase.people.models import Identifier, NameKind, PersonName
+from jointcase.people.validators import identifier_clean
+from jointcase.seed.world import world_seed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_world_has_every_phase_and_the_personas_in_place() -> None:
+    world_seed(scale="demo", seed=1, show_progress=False)
+    phases = dict(Case.objects.values_list("phase").annotate(n=Count("pk")))
+    assert set(phases) == set(Phase.values)
+    assert sum(phases.values()) == 60
+    assert phases_reevaluate_all() == 0  # the seeded phases agree with the seeded dates
+
+    user = {u.username: u for u in User.objects.filter(username__contains=".")}
+    practitioner_cases = set(
+        cases_visible_to(user["nsd.practitioner"]).values_list("pk", flat=True)
+    )
+    assert len(practitioner_cases) >= 10
+    led = Case.objects.filter(
+        team_members__user=user["nsd.practitioner"],
+        team_members__role=CaseRole.LEAD_NSD_PRACTITIONER,
+    )
+    assert led.count() == 10
+    assert len(set(led.values_list("phase", flat=True))) == 6
+    ctnm = set(cases_visible_to(user["ctnm.officer"]).values_list("pk", flat=True))
+    assert len(ctnm & practitioner_cases) >= 3
+    frankland = Case.objects.filter(
+        team_members__user=user["pom.bpss"],
+        placements__establishment__code="hmp-frankland",
+        placements__valid_to__isnull=True,
+    ).distinct()
+    assert frankland.exists()
+    assert set(frankland.values_list("phase", flat=True)) <= {
+        Phase.CUSTODY,
+        Phase.PRE_RELEASE,
+        Phase.RECALLED,
+    }
+    assert cases_visible_to(user["prison.ctlead"]).exists()
+    excluded = CaseExclusion.objects.filter(user=user["excluded.officer"]).select_related("case")
+    assert excluded.exists()
+    for exclusion in excluded:
+        assert exclusion.case.team_members.filter(
+            team__memberships__user=user["excluded.officer"]
+        ).exists()
+        assert case_decision(user["excluded.officer"], exclusion.case).reason == "excluded"
+    assert not (
+        set(cases_visible_to(user["officer.notoncase"]).values_list("pk", flat=True))
+        & practitioner_cases
+    )
+    assert not cases_visible_to(user["national.lead"]).exists()
+
+    # Histories: aliases (nickname forms and misspellings), identifiers in real formats, timelines.
+    assert PersonName.objects.filter(kind=NameKind.ALIAS).count() >= 40
+    assert PersonName.objects.filter(
+        kind=NameKind.ALIAS, given_names="Danny", family_name="Hollowey"
+    ).exists()
+    for identifier in Identifier.objects.all():
+        assert identifier_clean(identifier.type, identifier.value) == identifier.value
+    assert TimelineEvent.objects.count() >= 60 * 8

@@ -28,7 +28,7 @@ from jointcase.audit.models import AuditEntry
 from jointcase.audit.services import audit_recompute
 from tests.factories import AgencyFactory, TeamFactory, TeamMembershipFactory, UserFactory
 
-pytest_plugins = ["tests.register_fixtures"]
+pytest_plugins = ["tests.register_fixtures", "tests.audit_plugin"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

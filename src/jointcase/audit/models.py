@@ -61,4 +61,31 @@ class ChainHead(models.Model):
     entry_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chain_head_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="chain_head_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return f"chain head at #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the chain head (seq, hash, time): see docs/audit.md.
+
+    ``document`` is the exact JSON handed to witnesses; the verifier re-checks its signature
+    and that the chain still has ``entry_hash`` at ``seq``. Append-only like the entries.
+    """
+
+    seq = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    checkpoint_time = models.DateTimeField()
+    key_version = models.PositiveIntegerField()
+    signature = models.CharField(max_length=100)
+    document = models.TextField()
+
+    class Meta:
+        ordering = ["seq", "id"]
+        indexes = [models.Index(fields=["seq"], name="audit_checkpoint_seq")]
+
+    def __str__(self) -> str:
+        return f"checkpoint at #{self.seq}"

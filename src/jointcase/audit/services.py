@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from jointcase.accounts.models import User
 
 _MAX_TEXT = 2000
-_local = threading.local()
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -28,7 +27,31 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 def _clip(value: str | None) -> str:
-    return (value or "")[:_MAX_TEXT]
+    return _inert(value or "")[:_MAX_TEXT]
+
+
+def _inert(value: str) -> str:
+    """Stored as given, except NUL, which PostgreSQL text cannot hold (replaced by U+FFFD)."""
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
+def _inert_details(value: Any) -> Any:
+    if isinstance(value, str):
+        return _inert(value)
+    if isinstance(value, dict):
+        return {
+            (_inert(key) if isinstance(key, str) else key): _inert_details(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_inert_details(item) for item in value]
+    return value
+
+
+def _agency_code(actor: User | None) -> str:
+    if actor is None or actor.agency_id is None or actor.agency is None:
+        return ""
+    return str(actor.agency.code)
 
 
 def audit_record(
@@ -55,33 +78,98 @@ def audit_record(
         return None
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            action=action[:80],
-            outcome=outcome,
-            actor_id=actor.pk if actor is not None else None,
-            actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
-            actor_agency=(
-                actor.agency.code if actor is not None and actor.agency_id is not None else ""
-            )[:40],
-            object_type=object_type[:60],
-            object_id=str(object_id)[:64],
-            reason=_clip(reason),
-            purpose=_clip(purpose)[:200],
-            recipient=_clip(recipient)[:200],
-            source_address=client_address(request),
-            details=details or {},
-            prev_hash=head.entry_hash,
-        )
+    details = _inert_details(details or {})
+    if not purpose and request is not None and object_type and object_id != "":
+        from jointcase.audit.purpose import purpose_declared
+
+        declared = purpose_declared(request, object_type, object_id)
+        if declared is not None:
+            purpose = declared.purpose
+            if declared.reason:
+                details = {**details, "purpose_reason": _inert(declared.reason)}
+    entry = AuditEntry(
+        action=_inert(action)[:80],
+        outcome=outcome,
+        actor_id=actor.pk if actor is not None else None,
+        actor_username=_inert(actor.get_username() if actor is not None else actor_username)[
+            :150
+        ],
+        actor_agency=_agency_code(actor)[:40],
+        object_type=_inert(object_type)[:60],
+        object_id=_inert(str(object_id))[:64],
+        reason=_clip(reason),
+        purpose=_clip(purpose)[:200],
+        recipient=_clip(recipient)[:200],
+        source_address=client_address(request),
+        details=details,
+    )
+    details_json = json.dumps(details)  # before taking the lock: refuses what JSON cannot hold
+    connection = connections[DEFAULT_DB_ALIAS]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The head row is the lock every appender queues on (FOR UPDATE on PostgreSQL; on
+        # SQLite the transaction already holds the write lock: BEGIN IMMEDIATE).
+        seq, prev_hash = _head_locked(cursor, connection.vendor)
+        entry.seq = seq + 1
+        entry.occurred_at = timezone.now()
+        entry.prev_hash = prev_hash
         entry.entry_hash = entry_hash(entry)
-        entry.save(force_insert=True)
-        head.seq = entry.seq
-        head.entry_hash = entry.entry_hash
-        head.save(update_fields=["seq", "entry_hash"])
+        cursor.execute(
+            _INSERT_SQL[connection.vendor == "postgresql"],
+            [
+                entry.seq,
+                connection.ops.adapt_datetimefield_value(entry.occurred_at),
+                entry.action,
+                entry.outcome,
+                entry.actor_id,
+                entry.actor_username,
+                entry.actor_agency,
+                entry.object_type,
+                entry.object_id,
+                entry.reason,
+                entry.purpose,
+                entry.recipient,
+                entry.source_address,
+                details_json,
+                entry.prev_hash,
+                entry.entry_hash,
+            ],
+        )
+        cursor.execute(
+            "UPDATE audit_chainhead SET seq = %s, entry_hash = %s WHERE id = 1",
+            [entry.seq, entry.entry_hash],
+        )
+    entry._state.adding = False
+    entry._state.db = DEFAULT_DB_ALIAS
     return entry
+
+
+_COLUMNS = (
+    "seq, occurred_at, action, outcome, actor_id, actor_username, actor_agency, object_type, "
+    "object_id, reason, purpose, recipient, source_address, details, prev_hash, entry_hash"
+)
+#: [other databases, PostgreSQL]: raw SQL because this runs on every audited request.
+_INSERT_SQL = [
+    f"INSERT INTO audit_auditentry ({_COLUMNS}) VALUES ({', '.join(['%s'] * 16)})",  # noqa: S608
+    f"INSERT INTO audit_auditentry ({_COLUMNS}) VALUES "  # noqa: S608 - constant text
+    f"({', '.join(['%s'] * 13)}, %s::jsonb, %s, %s)",
+]
+
+
+_HEAD_SQL = {
+    True: "SELECT seq, entry_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE",
+    False: "SELECT seq, entry_hash FROM audit_chainhead WHERE id = 1",
+}
+
+
+def _head_locked(cursor: Any, vendor: str) -> tuple[int, str]:
+    query = _HEAD_SQL[vendor == "postgresql"]
+    cursor.execute(query)
+    row = cursor.fetchone()
+    if row is None:
+        ChainHead.objects.get_or_create(id=1)
+        cursor.execute(query)
+        row = cursor.fetchone()
+    return int(row[0]), str(row[1])
 
 
 def audit_recompute(entries: Any) -> int | None:

@@ -1,0 +1,280 @@
+"""Auditor pages (AUDITOR role only; everyone else gets 404) and the purpose page.
+
+Every report an auditor runs or exports is itself an audit entry. Logged values are shown as
+text (autoescaped) and exported with formula-injection protection: they are evidence, never
+markup or code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jointcase.accounts.models import Role
+from jointcase.audit import selectors
+from jointcase.audit.exports import csv_response, entry_reason, purpose_label
+from jointcase.audit.forms import ObjectReportForm, PurposeForm, UserReportForm
+from jointcase.audit.models import AuditEntry
+from jointcase.audit.purpose import Purpose, purpose_store, valid_object
+from jointcase.audit.services import audit_record
+from jointcase.home.marking import marking_for_request
+from jointcase.lib.canonical_json import canonical_json
+
+View = Callable[..., HttpResponseBase]
+
+
+def auditor_only(view: View) -> View:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not (user.is_authenticated and user.has_role(Role.AUDITOR)):  # type: ignore[union-attr]
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    return [
+        {
+            "entry": entry,
+            "purpose": purpose_label(entry.purpose),
+            "reason": entry_reason(entry),
+            "details": canonical_json(entry.details).decode("utf-8") if entry.details else "",
+        }
+        for entry in entries
+    ]
+
+
+def _report(
+    request: HttpRequest,
+    *,
+    report: str,
+    title: str,
+    form: Any,
+    entries: QuerySet[AuditEntry] | None,
+    query: dict[str, Any],
+    export_name: str,
+) -> HttpResponse:
+    marking = settings.AUDIT_REPORT_MARKING
+    marking_for_request(request).note(marking)
+    rows: list[dict[str, Any]] = []
+    truncated = False
+    if entries is not None:
+        limit = settings.AUDIT_REPORT_PAGE_ROWS
+        with transaction.atomic():
+            page = list(entries[: limit + 1])
+            audit_record(
+                action="audit.report_viewed",
+                actor=request.user,  # type: ignore[arg-type]
+                object_type="audit.report",
+                object_id=report,
+                details=query,
+                request=request,
+            )
+        truncated = len(page) > limit
+        rows = _rows(page[:limit])
+    export_url = ""
+    if entries is not None:
+        export_url = reverse(export_name) + "?" + request.GET.urlencode()
+    return render(
+        request,
+        "audit/report.html",
+        {
+            "title": title,
+            "report": report,
+            "form": form,
+            "rows": rows,
+            "ran": entries is not None,
+            "truncated": truncated,
+            "limit": settings.AUDIT_REPORT_PAGE_ROWS,
+            "marking": marking,
+            "export_url": export_url,
+        },
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+def _export(
+    request: HttpRequest, *, report: str, entries: QuerySet[AuditEntry], query: dict[str, Any]
+) -> HttpResponseBase:
+    marking = settings.AUDIT_REPORT_MARKING
+    with transaction.atomic():
+        audit_record(
+            action="audit.report_exported",
+            actor=request.user,  # type: ignore[arg-type]
+            object_type="audit.report",
+            object_id=report,
+            recipient=f"download:{request.user.get_username()}",
+            details={**query, "format": "csv"},
+            request=request,
+        )
+    limited = entries[: settings.AUDIT_EXPORT_MAX_ROWS].iterator(chunk_size=2000)
+    return csv_response(report=report, marking=marking, entries=limited)
+
+
+@require_GET
+@auditor_only
+def index(request: HttpRequest) -> HttpResponse:
+    marking_for_request(request).note(settings.AUDIT_REPORT_MARKING)
+    return render(
+        request,
+        "audit/index.html",
+        {"title": "Audit", "status": selectors.audit_chain_status(user=request.user)},
+    )
+
+
+def _object_query(request: HttpRequest) -> tuple[ObjectReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
+    form = ObjectReportForm(request.GET if request.GET else None)
+    if form.is_bound and form.is_valid():
+        query = dict(form.cleaned_data)
+        return form, selectors.audit_entries_for_object(user=request.user, **query), query
+    return form, None, {}
+
+
+@require_GET
+@auditor_only
+def object_report(request: HttpRequest) -> HttpResponse:
+    form, entries, query = _object_query(request)
+    return _report(
+        request,
+        report="who-accessed",
+        title="Who accessed a record",
+        form=form,
+        entries=entries,
+        query=query,
+        export_name="audit:object-export",
+    )
+
+
+@require_GET
+@auditor_only
+def object_export(request: HttpRequest) -> HttpResponseBase:
+    _, entries, query = _object_query(request)
+    if entries is None:
+        return HttpResponseRedirect(reverse("audit:object-report"))
+    return _export(request, report="who-accessed", entries=entries, query=query)
+
+
+def _user_query(request: HttpRequest) -> tuple[UserReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
+    form = UserReportForm(request.GET if request.GET else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        entries = selectors.audit_entries_by_user(
+            user=request.user,
+            username=data["username"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+        query = {
+            "username": data["username"],
+            "date_from": data["date_from"].isoformat(),
+            "date_to": data["date_to"].isoformat(),
+        }
+        return form, entries, query
+    return form, None, {}
+
+
+@require_GET
+@auditor_only
+def user_report(request: HttpRequest) -> HttpResponse:
+    form, entries, query = _user_query(request)
+    return _report(
+        request,
+        report="user-activity",
+        title="What a user did",
+        form=form,
+        entries=entries,
+        query=query,
+        export_name="audit:user-export",
+    )
+
+
+@require_GET
+@auditor_only
+def user_export(request: HttpRequest) -> HttpResponseBase:
+    _, entries, query = _user_query(request)
+    if entries is None:
+        return HttpResponseRedirect(reverse("audit:user-report"))
+    return _export(request, report="user-activity", entries=entries, query=query)
+
+
+@require_GET
+@auditor_only
+def breakglass_queue(request: HttpRequest) -> HttpResponse:
+    return _report(
+        request,
+        report="break-glass",
+        title="Break-glass review queue",
+        form=None,
+        entries=selectors.audit_breakglass_queue(user=request.user),
+        query={},
+        export_name="audit:breakglass-export",
+    )
+
+
+@require_GET
+@auditor_only
+def breakglass_export(request: HttpRequest) -> HttpResponseBase:
+    entries = selectors.audit_breakglass_queue(user=request.user)
+    return _export(request, report="break-glass", entries=entries, query={})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home:home")
+
+
+@require_http_methods(["GET", "POST"])
+def purpose(request: HttpRequest) -> HttpResponse:
+    """Declare why you are opening a record; stored for this session and in the chain."""
+    source = request.POST if request.method == "POST" else request.GET
+    object_type = source.get("object_type", "")
+    object_id = source.get("object_id", "")
+    if not valid_object(object_type, object_id):
+        raise Http404
+    form = PurposeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["purpose"]
+        reason = form.cleaned_data["reason"].strip()
+        with transaction.atomic():
+            purpose_store(request, object_type, object_id, chosen, reason)
+            audit_record(
+                action="audit.purpose_declared",
+                actor=request.user,  # type: ignore[arg-type]
+                object_type=object_type,
+                object_id=object_id,
+                purpose=chosen,
+                reason=reason,
+                request=request,
+            )
+        return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "audit/purpose.html",
+        {
+            "title": "Why are you opening this record?",
+            "form": form,
+            "object_type": object_type,
+            "object_id": object_id,
+            "next": _safe_next(request),
+            "purposes": Purpose.choices,
+            "break_glass": Purpose.BREAK_GLASS.value,
+        },
+        status=400 if form.errors else 200,
+    )

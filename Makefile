@@ -4,16 +4,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+#: The PostgreSQL server for `make test` and `make bench` (pytest-django creates and drops
+#: test_<name> databases on it; the bench uses a scratch database named jointcase_bench).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jointcase
+#: pytest-xdist workers per database run ("auto" = one per CPU; 0 = no xdist).
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 DEMO_ENV := JOINTCASE_ENV=demo
 
-.PHONY: help install demo serve-demo test test-sqlite test-postgres lint bench clean screenshots
+.PHONY: help install demo test test-sqlite test-postgres check-postgres lint bench screenshots clean
 
 help:
 	@echo "make demo   - install, migrate, seed the synthetic demo world and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - the whole suite on SQLite and PostgreSQL, browser tests included"
-	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - benchmarks, printed as tables"
+	@echo "make lint   - ruff (lint and format check) and mypy"
+	@echo "make bench  - benchmarks on SQLite and PostgreSQL, printed as one table"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "JointCase needs Python 3.11 or newer"'
@@ -42,23 +47,41 @@ demo: install
 	@echo "Second factor: $(DEMO_ENV) $(BIN)/jointcase demo-otp USERNAME"
 	$(DEMO_ENV) $(BIN)/jointcase runserver 127.0.0.1:$(PORT) --noreload
 
+# Both databases, one after the other; each run prints its own pytest summary line. The
+# PostgreSQL run happens even when the SQLite run fails; either failing fails `make test`.
 test: install
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
+
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist load)
 
 test-sqlite: install
-	JOINTCASE_ENV=test $(BIN)/pytest -q -p no:randomly
+	@echo "== JointCase tests on SQLite =="
+	JOINTCASE_ENV=test $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS)
 
-test-postgres: install
-	JOINTCASE_ENV=test DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+test-postgres: install check-postgres
+	@echo "== JointCase tests on PostgreSQL ($(PG_URL)) =="
+	JOINTCASE_ENV=test DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS)
+
+# Fails loudly (never skips) when the PostgreSQL server cannot be reached.
+check-postgres: install
+	@$(BIN)/python -c 'import sys, psycopg; from urllib.parse import urlsplit; u = urlsplit(sys.argv[1]); \
+	  psycopg.connect(u._replace(path="/postgres").geturl(), connect_timeout=5).close()' '$(PG_URL)' \
+	  || { echo "PostgreSQL is not reachable at $(PG_URL): start it (see README.md) or set PG_URL." >&2; exit 1; }
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
-bench: install
-	JOINTCASE_ENV=test $(BIN)/python -m benchmarks
+bench: install check-postgres
+	BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python -m benchmarks
+
+# README screenshots (docs/images/), taken with Playwright and Debian Chromium.
+screenshots: install
+	JOINTCASE_ENV=test JOINTCASE_SCREENSHOTS=1 $(BIN)/pytest -q -p no:xdist tests/browser/test_sign_in_screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache

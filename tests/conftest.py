@@ -152,7 +152,7 @@ def totp_code_for(user: User, *, offset_steps: int = 0) -> str:
 
 def verified_session(client: Client, user: User) -> Client:
     """Sign ``client`` in as ``user`` with a verified second factor (skipping the forms)."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="jointcase.accounts.backends.UserBackend")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
     assert device is not None
     session = client.session

@@ -7,7 +7,11 @@ Every operation authenticates with an API token (``Authorization: Bearer ...``; 
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from jointcase.accounts.api_auth import ApiTokenAuth
 
 api = NinjaAPI(
     title="JointCase API",
@@ -17,12 +21,36 @@ api = NinjaAPI(
         "caveats and need-to-know; an object the caller may not see answers 404."
     ),
     urls_namespace="api",
-    docs_url="/docs",
+    # The interactive docs page needs inline scripts our CSP forbids; partners read the
+    # OpenAPI document at /api/v1/openapi.json (see docs/api.md).
+    docs_url=None,
+    # Token authentication on every operation by default, so no router can forget it.
+    auth=ApiTokenAuth(),
 )
 
 
 def _register_routers() -> None:
     """Routers are added here as each app gains its API (kept in one place for the matrix)."""
+    from jointcase.cases.api import router as cases_router
+    from jointcase.people.api import router as people_router
+
+    api.add_router("/", people_router)
+    api.add_router("/", cases_router)
 
 
 _register_routers()
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error_as_400(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Bad input is a 400 with one message per field (never a 422 without field names)."""
+    errors = []
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")
+        ]
+        message = str(error.get("msg", "Invalid"))
+        errors.append({"field": ".".join(location) or "request", "message": message})
+    return api.create_response(
+        request, {"detail": "There is a problem with the request", "errors": errors}, status=400
+    )

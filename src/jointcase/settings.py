@@ -43,7 +43,8 @@ if PRODUCTION:
     ]
     if missing:
         raise ImproperlyConfigured(
-            "JointCase refuses to start in production without: " + ", ".join(missing)
+            "JointCase refuses to start in production without: "
+            + ", ".join(missing)
             + ". See docs/operations.md."
         )
     SECRET_KEY = os.environ["JOINTCASE_SECRET_KEY"]
@@ -106,7 +107,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "jointcase.accounts.backends.UserBackend",
     "django_otp_webauthn.backends.WebAuthnBackend",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -168,7 +169,10 @@ if JOINTCASE_ENV == "test":
     PASSWORD_HASHERS.insert(0, "jointcase.accounts.hashers.TestArgon2PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -233,9 +237,7 @@ OTP_TOTP_ISSUER = "JointCase"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_WEBAUTHN_RP_NAME = "JointCase"
 OTP_WEBAUTHN_RP_ID = os.environ.get("JOINTCASE_WEBAUTHN_RP_ID", "localhost")
-OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list(
-    "JOINTCASE_WEBAUTHN_ORIGINS", "http://localhost:8000"
-)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list("JOINTCASE_WEBAUTHN_ORIGINS", "http://localhost:8000")
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 #: Days an API token lives when its creator does not say (every token expires).
 JOINTCASE_API_TOKEN_DAYS = _env_int("JOINTCASE_API_TOKEN_DAYS", 90)
@@ -273,9 +275,7 @@ STORAGES = {
 # --- Background work ------------------------------------------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "JOINTCASE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("JOINTCASE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -292,7 +292,9 @@ SYSTEM_HIGH = os.environ.get("JOINTCASE_SYSTEM_HIGH", "SECRET")
 #: Test-only switch used by the request-cost benchmark; never set in production.
 AUDIT_ENABLED = os.environ.get("JOINTCASE_AUDIT_ENABLED", "1") == "1"
 
-EMAIL_BACKEND = os.environ.get("JOINTCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "JOINTCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 
 LOGGING = {
     "version": 1,
@@ -323,3 +325,32 @@ JOINTCASE_PRE_RELEASE_MONTHS = _env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
 # --- Material ---------------------------------------------------------------------------------
 #: The largest upload accepted (DESIGN.md: default 25 MB); larger files are refused with a message.
 JOINTCASE_UPLOAD_MAX_BYTES = _env_int("JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+#: Minutes a break-glass access lasts (DESIGN.md "Decision": a short, configurable time).
+JOINTCASE_BREAKGLASS_MINUTES = _env_int("JOINTCASE_BREAKGLASS_MINUTES", 30)
+#: Days an approved request for access to an item lasts, unless the approver chooses otherwise.
+JOINTCASE_MATERIAL_GRANT_DAYS = _env_int("JOINTCASE_MATERIAL_GRANT_DAYS", 30)
+#: Uploaded files are streamed to a temporary file above this size (Django's default 2.5 MB);
+#: file data never counts towards DATA_UPLOAD_MAX_MEMORY_SIZE, so a 25 MB upload reaches
+#: ``uploads.upload_check``, which refuses a larger one with a clear message.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Meetings ---------------------------------------------------------------------------------
+#: Working days before the due date when the owner of an open action is reminded.
+JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS = _env_int("JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS", 3)
+#: Working days overdue after which the owner's line manager is notified.
+JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS = _env_int(
+    "JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS", 2
+)
+#: Further working days still open after which the senior operational lead or CT supervisor of
+#: the case team is notified.
+JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS = _env_int(
+    "JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS", 5
+)
+#: Also e-mail action reminders and escalations (a link only, never protected content).
+JOINTCASE_ACTION_EMAIL = os.environ.get("JOINTCASE_ACTION_EMAIL", "").lower() in {
+    "1",
+    "true",
+    "yes",
+}
+#: The address of this service, put before the links in e-mails (empty: relative links).
+JOINTCASE_BASE_URL = os.environ.get("JOINTCASE_BASE_URL", "")

@@ -28,6 +28,7 @@ OPEN_PREFIXES = (
     "/assets/",
     "/health/",
     "/accessibility/",
+    "/privacy/",
     "/webauthn/authentication/",
     "/webauthn/jsi18n/",
     "/favicon.ico",

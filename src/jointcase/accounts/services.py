@@ -106,7 +106,7 @@ def sign_in_with_password(*, request: HttpRequest, username: str, password: str)
     assert isinstance(user, User)
     with transaction.atomic():
         SignInAttempt.objects.create(username=normalised, source_address=address, succeeded=True)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates key
+        login(request, user, backend="jointcase.accounts.backends.UserBackend")  # rotates key
         session_start(request, user)
         audit_record(action="auth.password_accepted", actor=user, request=request)
     return SignInResult(user, None)

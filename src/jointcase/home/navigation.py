@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from jointcase.accounts.models import Role
 
@@ -33,7 +34,22 @@ NAVIGATION: list[NavEntry] = [
         "agencies:admin-users",
         lambda user: user.has_role(Role.AGENCY_ADMIN),
     ),
+    NavEntry("Actions", "meetings:my-actions"),
 ]
+
+
+_HREFS: dict[tuple[str, ...], str | None] = {}
+
+
+def _href(url_name: str) -> str | None:
+    """``reverse(url_name)``, remembered per URLConf (every page asks for the same few)."""
+    key = (str(settings.ROOT_URLCONF), str(get_urlconf()), get_script_prefix(), url_name)
+    if key not in _HREFS:
+        try:
+            _HREFS[key] = reverse(url_name)
+        except NoReverseMatch:
+            _HREFS[key] = None
+    return _HREFS[key]
 
 
 def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -42,9 +58,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     for entry in NAVIGATION:
         if not entry.visible(user):
             continue
-        try:
-            href = reverse(entry.url_name)
-        except NoReverseMatch:
+        href = _href(entry.url_name)
+        if href is None:
             continue
         current = request.path == href
         active = current or (href != "/" and request.path.startswith(href))

@@ -24,14 +24,18 @@ def home(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     candidates: list[dict[str, Any] | None] = [
         _card("My cases", "cases:my-cases", "Cases where you are on the case team."),
-        _card("Search", "cases:search", "Find a person by name, alias, date of birth or identifier."),
+        _card(
+            "Search", "cases:search", "Find a person by name, alias, date of birth or identifier."
+        ),
         _card("Your account", "accounts:security", "Second factors and sessions."),
     ]
     if user.has_role(Role.AUDITOR):
         candidates.append(_card("Audit", "audit:index", "Who saw what, when and why."))
     if user.has_role(Role.AGENCY_ADMIN):
         candidates.append(
-            _card("Agency administration", "agencies:admin-users", "Users and teams of your agency.")
+            _card(
+                "Agency administration", "agencies:admin-users", "Users and teams of your agency."
+            )
         )
     cards = [card for card in candidates if card]
     return render(request, "home/home.html", {"title": "Home", "cards": cards})
@@ -105,24 +109,44 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "You do not have permission to do this", [
-        "Ask your manager or the case lead if you need to do this.",
-    ])
+    return _error(
+        request,
+        403,
+        "You do not have permission to do this",
+        [
+            "Ask your manager or the case lead if you need to do this.",
+        ],
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Sorry, there is a problem with that request", [
-        "Go back and try again.",
-    ])
+    return _error(
+        request,
+        400,
+        "Sorry, there is a problem with that request",
+        [
+            "Go back and try again.",
+        ],
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Sorry, there is a problem with the service", [
-        "Try again later. Nothing you entered has been saved unless you were told so.",
-    ])
+    return _error(
+        request,
+        500,
+        "Sorry, there is a problem with the service",
+        [
+            "Try again later. Nothing you entered has been saved unless you were told so.",
+        ],
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, "Your form expired", [
-        "For your security, forms expire. Go back, reload the page and try again.",
-    ])
+    return _error(
+        request,
+        403,
+        "Your form expired",
+        [
+            "For your security, forms expire. Go back, reload the page and try again.",
+        ],
+    )

@@ -1,0 +1,318 @@
+"""The nominal register: case page and search latency, and what the access filter costs.
+
+Targets (issue 3), in-process with Django's test client and a verified session:
+- case page (overview) p95 at most 50 ms;
+- search page p95 at most 100 ms;
+- the scoped "my cases" and search queries at most 1.5 times the same queries without the
+  access filter, measured side by side (interleaved, same data, same user).
+
+The world is seeded into a throwaway test database (agencies, users, people and cases only):
+``JOINTCASE_BENCH_SCALE=demo`` (default, about 60 cases), ``national`` (20,000) or ``stress``
+(100,000). ``JOINTCASE_BENCH_REQUESTS`` sets how many requests each page figure is taken over.
+``JOINTCASE_BENCH_KEEPDB=1`` keeps the seeded test database for the next run (the stress world
+takes minutes to build) and reuses it when it already holds cases.
+
+After seeding, the database's planner statistics are refreshed (``ANALYZE``), as they would be
+in service, and each page figure is taken after one warm-up pass over the same requests: the
+figures are steady-state latencies, not a cold start.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+CASE_PAGE_TARGET_MS = 50.0
+SEARCH_TARGET_MS = 100.0
+RATIO_TARGET = 1.5
+SEED_STEPS = ("agencies and teams", "users", "people and cases")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
+    os.environ.setdefault("JOINTCASE_ENV", "test")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _seed(scale: str) -> float:
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+    from faker import Faker
+
+    from jointcase.seed import world
+    from jointcase.seed.scales import SCALES
+
+    faker = Faker("en_GB")
+    faker.seed_instance(1)
+    context = world.SeedContext(
+        scale=SCALES[scale],
+        seed=1,
+        rng=random.Random(1),
+        faker=faker,
+        today=timezone.localdate(),
+        show_progress=False,
+    )
+    started = time.perf_counter()
+    with transaction.atomic():
+        for label, step in world._steps():
+            if label in SEED_STEPS:
+                step(context)
+    return time.perf_counter() - started
+
+
+def _p(values: list[float], percentile: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[percentile - 1]
+
+
+def _timed(function: Callable[[], object], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _busiest_practitioner() -> Any:
+    """The NSD practitioner on the most cases (the heaviest "my cases" list)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from jointcase.accounts.models import User
+    from jointcase.cases.models import CaseTeamMember
+
+    today = timezone.localdate()
+    row = (
+        CaseTeamMember.objects.filter(
+            user__isnull=False, start__lte=today, role="LEAD_NSD_PRACTITIONER"
+        )
+        .exclude(end__lt=today)
+        .values("user_id")
+        .annotate(n=Count("case_id"))
+        .order_by("-n", "user_id")
+        .first()
+    )
+    if row is None:
+        raise RuntimeError("the seeded world has no lead practitioner on any case")
+    return User.objects.get(pk=row["user_id"])
+
+
+def _client_for(user: Any, case_ids: list[int]) -> Any:
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    from tests.conftest import verified_session
+    from tests.registerui_support import declare_purposes
+
+    return declare_purposes(verified_session(Client(), user), case_ids)
+
+
+def _search_texts(user: Any) -> list[str]:
+    """Realistic queries over what the user may see: a misspelled alias or name, swapped
+    names, a date of birth and an identifier."""
+    from jointcase.access.policy import persons_visible_to
+    from jointcase.people.models import Identifier, PersonName
+
+    people = list(persons_visible_to(user).order_by("pk").values_list("pk", "date_of_birth")[:10])
+    texts: list[str] = []
+    for person_id, born in people:
+        names = list(PersonName.objects.filter(person_id=person_id).order_by("-kind", "pk")[:2])
+        for name in names:
+            family = name.family_name
+            typo = family[:2] + family[3:] if len(family) > 4 else family
+            texts.append(f"{name.given_names} {typo}".strip())
+            texts.append(f"{family} {name.given_names}".strip())
+        if born:
+            texts.append(born.strftime("%d/%m/%Y"))
+        identifier = (
+            Identifier.objects.filter(person_id=person_id).values_list("value", flat=True).first()
+        )
+        if identifier:
+            texts.append(identifier)
+    # Common surnames make the largest candidate sets (the worst case for the filter).
+    texts.extend(["Smith", "John Smith", "Jones", "Mohammed Khan"])
+    return texts
+
+
+def _side_by_side(
+    scoped: Callable[[], object], unscoped: Callable[[], object], rounds: int
+) -> tuple[float, float]:
+    """Median milliseconds of each, interleaved so both see the same machine state."""
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(rounds):
+        a.extend(_timed(scoped, 1))
+        b.extend(_timed(unscoped, 1))
+    return statistics.median(a), statistics.median(b)
+
+
+def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from jointcase.access.policy import persons_visible_to
+    from jointcase.cases.models import Case, CaseTeamMember
+    from jointcase.cases.selectors import my_cases_for
+    from jointcase.people.models import Person
+    from jointcase.people.search import CANDIDATE_LIMIT, candidate_queries, parse_query
+
+    db = connection.vendor
+    if not Case.objects.exists():
+        seconds = _seed(scale)
+        report(f"register [{db}, {scale}] seed time", round(seconds, 1), "s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    report(f"register [{db}, {scale}] seeded cases", Case.objects.count(), "cases")
+
+    user = _busiest_practitioner()
+    today = timezone.localdate()
+    mine = CaseTeamMember.objects.filter(user_id=user.pk, start__lte=today).exclude(end__lt=today)
+    case_ids = sorted(set(mine.values_list("case_id", flat=True)))
+    client = _client_for(user, case_ids)
+
+    # Case page (overview), cycling through the user's cases; warm-up first.
+    urls = [f"/cases/{case_id}/" for case_id in case_ids]
+    for url in urls[:requests]:
+        assert client.get(url).status_code == 200, url
+    samples = []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    report(
+        f"register [{db}, {scale}] case page p95",
+        round(_p(samples, 95), 1),
+        "ms",
+        target=f"<= {CASE_PAGE_TARGET_MS:g} ms",
+    )
+
+    texts = _search_texts(user)
+    for text in texts:
+        client.get("/cases/search/", {"q": text})
+    samples = []
+    for i in range(requests):
+        text = texts[i % len(texts)]
+        started = time.perf_counter()
+        response = client.get("/cases/search/", {"q": text})
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, text
+    report(
+        f"register [{db}, {scale}] search p95",
+        round(_p(samples, 95), 1),
+        "ms",
+        target=f"<= {SEARCH_TARGET_MS:g} ms",
+    )
+
+    # "My cases": the selector (access filter inside) vs the same membership query without it.
+    # Both are compiled once and executed in the database, side by side: the figure is what
+    # the filter costs the database, not Django's query building.
+    scoped_cases = my_cases_for(user).values_list("pk", "reference", "person__display_name")
+    current = CaseTeamMember.objects.filter(user_id=user.pk, start__lte=today).exclude(
+        end__lt=today
+    )
+    unscoped_cases = Case.objects.filter(pk__in=current.values("case_id")).values_list(
+        "pk", "reference", "person__display_name"
+    )
+    assert sorted(scoped_cases) == sorted(unscoped_cases), "the benchmark user must see their cases"
+    rounds = max(requests, 50)
+    _ratio(
+        report, f"register [{db}, {scale}] my cases query", [scoped_cases], [unscoped_cases], rounds
+    )
+
+    # Search candidates: the same parsed queries over visible persons vs every person.
+    parsed = [parse_query(text) for text in texts]
+    scoped_search = [
+        queryset.values_list("pk", flat=True)[:CANDIDATE_LIMIT]
+        for query in parsed
+        for queryset in candidate_queries(persons_visible_to(user), query)
+    ]
+    unscoped_search = [
+        queryset.values_list("pk", flat=True)[:CANDIDATE_LIMIT]
+        for query in parsed
+        for queryset in candidate_queries(Person.objects.all(), query)
+    ]
+    _ratio(
+        report,
+        f"register [{db}, {scale}] search query",
+        scoped_search,
+        unscoped_search,
+        max(rounds // 10, 5),
+    )
+
+
+def _ratio(
+    report: Callable[..., Any], name: str, scoped: list[Any], unscoped: list[Any], rounds: int
+) -> None:
+    """Median database time per query of each list of querysets, interleaved round by round."""
+    from django.db import connection
+
+    def compiled(querysets: list[Any]) -> list[tuple[str, Any]]:
+        return [queryset.query.sql_with_params() for queryset in querysets]
+
+    def executor(statements: list[tuple[str, Any]]) -> Callable[[], object]:
+        def execute() -> object:
+            with connection.cursor() as cursor:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+            return None
+
+        return execute
+
+    with_filter, without = _side_by_side(
+        executor(compiled(scoped)), executor(compiled(unscoped)), rounds
+    )
+    count = max(len(scoped), 1)
+    report(f"{name}, unscoped", round(without / count, 3), "ms")
+    report(
+        f"{name}, scoped", round(with_filter / count, 3), "ms", baseline=round(without / count, 3)
+    )
+    report(
+        f"{name}: scoped / unscoped",
+        round(with_filter / without, 2),
+        "x",
+        target=f"<= {RATIO_TARGET:g}",
+    )
+
+
+def run(report: Callable[..., Any]) -> None:
+    """Seed a throwaway database, measure, drop it."""
+    _setup_django()
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep, aliases={"default"})
+    try:
+        _measure(report, scale, requests)
+    finally:
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
+
+
+if __name__ == "__main__":
+
+    def _print(
+        name: str, value: object, unit: str, target: str = "", baseline: object = None
+    ) -> None:
+        extra = f"  (target {target})" if target else ""
+        extra += f"  (baseline {baseline})" if baseline is not None else ""
+        print(f"{name}: {value} {unit}{extra}")
+
+    run(_print)

@@ -1,0 +1,196 @@
+"""Read API for persons (``/api/v1/persons``), scoped exactly like the pages.
+
+Every operation authenticates with an API token and reads through ``persons_visible_to`` /
+``person_get_for``: a person the caller may not see is absent from lists and answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+MAX_PAGE_SIZE = 100
+
+
+def _auth() -> Any:
+    """The API's authentication (bearer tokens from ``jointcase.accounts``)."""
+    from jointcase.accounts.api_auth import ApiTokenAuth
+
+    return ApiTokenAuth()
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1")
+    page_size: int = Field(
+        25, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}"
+    )
+
+
+def paginate(items: Any, query: PageQuery) -> dict[str, Any]:
+    """One page of ``items`` (a queryset or a list) with the total the caller may see."""
+    start = (query.page - 1) * query.page_size
+    total = len(items) if isinstance(items, list) else items.count()
+    return {
+        "count": total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "results": list(items[start : start + query.page_size]),
+    }
+
+
+class NameOut(Schema):
+    kind: str
+    given_names: str
+    family_name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class IdentifierOut(Schema):
+    type: str
+    value: str
+    agency: str | None = None
+
+    @staticmethod
+    def resolve_agency(obj: Any) -> str | None:
+        return obj.agency.code if obj.agency_id else None
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    reference: str
+    phase: str
+    cohort: str
+
+
+class PersonOut(Schema):
+    id: int
+    display_name: str
+    date_of_birth: dt.date | None
+    gender: str
+    nationality: str
+    version: int
+    names: list[NameOut]
+    identifiers: list[IdentifierOut]
+
+    @staticmethod
+    def resolve_names(obj: Any) -> list[Any]:
+        return list(obj.names.all())
+
+    @staticmethod
+    def resolve_identifiers(obj: Any) -> list[Any]:
+        return list(obj.identifiers.all())
+
+
+class AddressOut(Schema):
+    kind: str
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class ContactOut(Schema):
+    kind: str
+    value: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class VehicleOut(Schema):
+    registration: str
+    make: str
+    model: str
+    colour: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class DocumentOut(Schema):
+    kind: str
+    number: str
+    issuing_country: str
+    expires_on: dt.date | None
+
+
+class PersonDetailOut(PersonOut):
+    addresses: list[AddressOut]
+    contacts: list[ContactOut]
+    vehicles: list[VehicleOut]
+    documents: list[DocumentOut]
+    cases: list[CaseSummaryOut]
+
+    @staticmethod
+    def resolve_addresses(obj: Any) -> list[Any]:
+        return list(obj.addresses.all())
+
+    @staticmethod
+    def resolve_contacts(obj: Any) -> list[Any]:
+        return list(obj.contacts.all())
+
+    @staticmethod
+    def resolve_vehicles(obj: Any) -> list[Any]:
+        return list(obj.vehicles.all())
+
+    @staticmethod
+    def resolve_documents(obj: Any) -> list[Any]:
+        return list(obj.documents.all())
+
+    @staticmethod
+    def resolve_cases(obj: Any) -> list[Any]:
+        return list(getattr(obj, "visible_cases", []))
+
+
+class PersonPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PersonOut]
+
+
+class PersonFilter(PageQuery):
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Search text: a name or alias (typos, swapped names and nicknames "
+        "tolerated), a date of birth or an identifier",
+    )
+
+
+router = Router(tags=["persons"], auth=_auth())
+
+
+@router.get("/persons", response=PersonPage, summary="Persons the caller may see")
+def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str, Any]:
+    from jointcase.people.search import search_register
+    from jointcase.people.selectors import person_list_for
+
+    user = request.user
+    if filters.q and filters.q.strip():
+        outcome = search_register(user=user, text=filters.q)  # type: ignore[arg-type]
+        if outcome.error:
+            from ninja.errors import ValidationError
+
+            raise ValidationError(
+                [{"loc": ["query", "q"], "msg": outcome.error, "type": "value_error"}]
+            )
+        return paginate([result.person for result in outcome.results], filters)
+    people = person_list_for(user=user).prefetch_related("names", "identifiers__agency")  # type: ignore[arg-type]
+    return paginate(people.order_by("display_name", "pk"), filters)
+
+
+@router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person")
+def person_detail(request: HttpRequest, person_id: int) -> Any:
+    from jointcase.access.policy import cases_visible_to
+    from jointcase.people.selectors import person_get_for
+
+    user = request.user
+    person = person_get_for(user=user, person_id=person_id, request=request)  # type: ignore[arg-type]
+    cases = cases_visible_to(user).filter(person=person).order_by("-opened_at")
+    person.visible_cases = list(cases)  # type: ignore[attr-defined]
+    return person

@@ -1,0 +1,304 @@
+"""Person pages: record a person, their details, and every detail form.
+
+Thin: parse with a form, call a selector or a service, render. A person the user may not see
+answers 404 exactly like a missing one (``people.selectors.person_get_for``). Every form page
+re-renders with status 400 and the GOV.UK error summary when anything is wrong, and the
+services write nothing then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from jointcase.access.labels import Classification
+from jointcase.accounts.models import User
+from jointcase.home.marking import marking_for_request
+from jointcase.people import forms as person_forms
+from jointcase.people.forms import STALE_MESSAGE
+
+FORM_TEMPLATE = "people/form.html"
+
+
+def acting_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def errors_onto_form(
+    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form: field errors by field, the rest on top.
+
+    ``aliases`` maps a service's field name to the form's (``user`` -> ``username``).
+    """
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            name = (aliases or {}).get(field, field)
+            target = name if name in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def is_stale(error: Exception) -> bool:
+    from jointcase.people.services import ConcurrentEdit
+
+    return isinstance(error, ConcurrentEdit)
+
+
+def handle_form(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    success_url: str | Callable[[Any], str],
+    success_message: str,
+    context: dict[str, Any],
+    template: str = FORM_TEMPLATE,
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The one shape of every form page: valid and saved -> redirect; otherwise 400 with errors.
+
+    A stale version (someone else saved first) and a service's field errors both re-render
+    the form; the services are atomic, so nothing is written in either case.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            errors_onto_form(form, error, aliases)
+        except Exception as error:
+            if not is_stale(error):
+                raise
+            form.add_error(None, STALE_MESSAGE)
+        else:
+            messages.success(request, success_message)
+            url = success_url(result) if callable(success_url) else success_url
+            return redirect(url)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _person_for(request: HttpRequest, person_id: int) -> Any:
+    from jointcase.people.selectors import person_get_for
+
+    person = person_get_for(user=acting_user(request), person_id=person_id, request=request)
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    return person
+
+
+def _person_url(person: Any) -> str:
+    return reverse("people:person", args=[person.pk])
+
+
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    from jointcase.people.services import person_create
+
+    form = person_forms.PersonForm(request.POST if request.method == "POST" else None)
+
+    def save(data: dict[str, Any]) -> Any:
+        return person_create(
+            actor=acting_user(request),
+            given_names=data["given_names"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            gender=data["gender"],
+            nationality=data["nationality"],
+            request=request,
+        )
+
+    return handle_form(
+        request,
+        form,
+        save,
+        success_url=_person_url,
+        success_message="Person recorded",
+        context={
+            "title": "Record a person",
+            "submit": "Record person",
+            "cancel": reverse("home:home"),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    from jointcase.access.policy import cases_visible_to
+
+    person = _person_for(request, person_id)
+    cases = cases_visible_to(acting_user(request)).filter(person=person).order_by("-opened_at")
+    return render(
+        request,
+        "people/person.html",
+        {
+            "title": person.display_name or "Person",
+            "person": person,
+            "cases": list(cases),
+            "names": list(person.names.all()),
+            "identifiers": list(person.identifiers.select_related("agency")),
+            "addresses": list(person.addresses.all()),
+            "contacts": list(person.contacts.all()),
+            "vehicles": list(person.vehicles.all()),
+            "documents": list(person.documents.all()),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
+    from jointcase.people.selectors import person_history_for
+
+    person = _person_for(request, person_id)
+    entries = list(person_history_for(person=person)[:500])
+    return render(
+        request,
+        "people/history.html",
+        {
+            "title": f"History of {person.display_name}",
+            "person": person,
+            "entries": entries,
+            "back": _person_url(person),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    from jointcase.people.services import person_update
+
+    person = _person_for(request, person_id)
+    initial = {
+        "version": person.version,
+        "date_of_birth": person.date_of_birth,
+        "gender": person.gender,
+        "nationality": person.nationality,
+    }
+    form = person_forms.PersonDetailsForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+
+    def save(data: dict[str, Any]) -> Any:
+        return person_update(
+            actor=acting_user(request),
+            person=person,
+            expected_version=data["version"],
+            request=request,
+            date_of_birth=data["date_of_birth"],
+            gender=data["gender"],
+            nationality=data["nationality"],
+        )
+
+    return handle_form(
+        request,
+        form,
+        save,
+        success_url=_person_url(person),
+        success_message="Details saved",
+        context={
+            "title": "Edit personal details",
+            "caption": person.display_name,
+            "submit": "Save",
+            "cancel": _person_url(person),
+        },
+    )
+
+
+def _detail_form(
+    form_class: type[forms.Form],
+    service_name: str,
+    title: str,
+    done: str,
+    **fixed: Any,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A view adding one detail (alias, identifier, address...) to a person via a service."""
+
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, person_id: int) -> HttpResponse:
+        from jointcase.people import services
+
+        person = _person_for(request, person_id)
+        service = getattr(services, service_name)
+        form = form_class(request.POST if request.method == "POST" else None)
+
+        def save(data: dict[str, Any]) -> Any:
+            values = {key: value for key, value in data.items() if value is not None}
+            return service(
+                actor=acting_user(request), person=person, request=request, **fixed, **values
+            )
+
+        return handle_form(
+            request,
+            form,
+            save,
+            success_url=_person_url(person),
+            success_message=done,
+            context={
+                "title": title,
+                "caption": person.display_name,
+                "submit": "Save",
+                "cancel": _person_url(person),
+            },
+        )
+
+    view.__name__ = f"{service_name}_view"
+    return view
+
+
+name_add = _detail_form(
+    person_forms.NameForm, "name_add", "Add a name or alias", "Alias added", kind="ALIAS"
+)
+identifier_add = _detail_form(
+    person_forms.IdentifierForm, "identifier_add", "Add an identifier", "Identifier added"
+)
+address_add = _detail_form(
+    person_forms.AddressForm, "address_add", "Add an address", "Address added"
+)
+contact_add = _detail_form(
+    person_forms.ContactForm, "contact_add", "Add contact details", "Contact details added"
+)
+vehicle_add = _detail_form(
+    person_forms.VehicleForm, "vehicle_add", "Add a vehicle", "Vehicle added"
+)
+document_add = _detail_form(
+    person_forms.DocumentForm, "document_add", "Add an identity document", "Identity document added"
+)
+
+
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest, person_id: int) -> HttpResponse:
+    from jointcase.cases.forms import CaseOpenForm
+    from jointcase.cases.services import case_open as open_case
+
+    person = _person_for(request, person_id)
+    form = CaseOpenForm(request.POST if request.method == "POST" else None)
+
+    def save(data: dict[str, Any]) -> Any:
+        values = {key: value for key, value in data.items() if value is not None}
+        return open_case(actor=acting_user(request), person=person, request=request, **values)
+
+    return handle_form(
+        request,
+        form,
+        save,
+        success_url=lambda case: reverse("cases:case", args=[case.pk]),
+        success_message="Case opened",
+        context={
+            "title": "Open a case",
+            "caption": person.display_name,
+            "submit": "Open case",
+            "cancel": _person_url(person),
+        },
+    )

@@ -38,7 +38,7 @@ install: $(VENV)/.installed node_modules/.installed
 demo: install
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/jointcase migrate --verbosity 0
-	$(DEMO_ENV) $(BIN)/jointcase keys init --if-missing 2>/dev/null || true
+	$(DEMO_ENV) $(BIN)/jointcase keys init --if-missing
 	$(DEMO_ENV) $(BIN)/jointcase seed --scale demo --seed 1 --if-empty
 	@echo
 	$(DEMO_ENV) $(BIN)/jointcase demo-users

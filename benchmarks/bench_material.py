@@ -85,8 +85,250 @@ def _measure(
     return encrypt, decrypt
 
 
+DECISION_P99_TARGET_MS = 0.5
+DECISION_RATE_TARGET = 20_000
+LIST_P95_TARGET_MS = 50.0
+LIST_RATIO_TARGET = 1.5
+
+
+def _percentile(values: list[float], percentile: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * percentile / 100))]
+
+
+def _decision_bench(report: Callable[..., Any]) -> None:
+    """One material decision on facts already gathered (what a request does after loading
+    the user's clearance once and the item's label): p99 and decisions per second."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from jointcase.access.material import (
+        CaseContext,
+        ObjectFacts,
+        UserFacts,
+        decide_object,
+        system_high_rank,
+    )
+    from jointcase.access.policy import CaseFacts, moment
+    from jointcase.accounts.models import User
+
+    rng = random.Random(4)
+    at = moment(timezone.now())
+    today = at.today
+    sh = system_high_rank()
+    users = []
+    for index in range(50):
+        user = User(pk=index + 1, username=f"bench{index}", is_active=True, agency_id=1 + index % 5)
+        user._role_codes = frozenset()  # roles already loaded, as in a request
+        users.append(
+            UserFacts(user, None, 1 + index % 5, rng.choice([1, 2, 2, 3]),
+                      frozenset(rng.sample(range(1, 6), rng.randint(0, 4))))
+        )
+    objects = [
+        ObjectFacts(
+            case_id=1 + index % 20,
+            rank=rng.choice([0, 0, 1, 1, 1, 2, 2]),
+            caveat_ids=frozenset(rng.sample(range(1, 6), rng.choice([0, 0, 1, 2]))),
+            releasable_ids=frozenset(rng.sample(range(1, 6), rng.choice([0, 0, 0, 2]))),
+            originator_id=1 + index % 5,
+            draft_tearline=index % 13 == 0,
+            grants=((at.now - dt.timedelta(days=1), at.now + dt.timedelta(days=1)),) if index % 17 == 0 else (),
+        )
+        for index in range(200)
+    ]
+    contexts = [
+        CaseContext(
+            CaseFacts(
+                excluded=index % 11 == 0,
+                direct=((today - dt.timedelta(days=30), None),) if index % 3 else (),
+                team_rows=((7, today - dt.timedelta(days=30), None),) if index % 4 == 0 else (),
+                user_teams={7: ((today - dt.timedelta(days=90), None),)} if index % 2 else {},
+                grants=(),
+            ),
+            frozenset({1, 2, 3}),
+            ((at.now - dt.timedelta(minutes=5), at.now + dt.timedelta(minutes=25)),) if index % 9 == 0 else (),
+        )
+        for index in range(20)
+    ]
+    triples = [
+        (users[rng.randrange(50)], objects[rng.randrange(200)]) for _ in range(20_000)
+    ]
+    for user, obj in triples[:2000]:  # warm up
+        decide_object(user, obj, contexts[obj.case_id - 1], at, sh)
+    timings = []
+    clock = time.perf_counter
+    for user, obj in triples:
+        started = clock()
+        decide_object(user, obj, contexts[obj.case_id - 1], at, sh)
+        timings.append(clock() - started)
+    started = clock()
+    for user, obj in triples:
+        decide_object(user, obj, contexts[obj.case_id - 1], at, sh)
+    rate = len(triples) / (clock() - started)
+    allowed = sum(decide_object(u, o, contexts[o.case_id - 1], at, sh).allowed for u, o in triples)
+    report("material decision: p99 (pre-loaded facts)", round(_percentile(timings, 99) * 1000, 4),
+           "ms", target=f"<= {DECISION_P99_TARGET_MS}")
+    report("material decision: p50", round(_percentile(timings, 50) * 1000, 4), "ms")
+    report("material decision: rate", round(rate), "decisions/s", target=f">= {DECISION_RATE_TARGET}")
+    report("material decision: allowed share", round(allowed / len(triples), 3), "ratio")
+
+
+def _list_bench(report: Callable[..., Any]) -> None:
+    """A user's material list in a seeded throwaway database: the case tab's page and "my
+    latest material" across cases, scoped by the access filter vs the same query without it.
+
+    Scale: ``JOINTCASE_BENCH_SCALE`` (register scale: demo 60 cases by default) and
+    ``JOINTCASE_BENCH_MATERIAL_ITEMS`` (default: the scale's own count, 400 / 150,000 /
+    1,000,000; bodies are not sealed here). Two figures per list: the whole path's p95 (the
+    user's clearance and relationships read once, the filter built, the page read) against the
+    target, and the list query itself side by side with the same query without the filter
+    (compiled SQL, interleaved) for the ratio."""
+    import random
+    import statistics
+
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.utils import timezone
+    from faker import Faker
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    from jointcase.seed.scales import SCALES as _SCALES
+
+    items = int(
+        os.environ.get("JOINTCASE_BENCH_MATERIAL_ITEMS", str(_SCALES[scale].material_items))
+    )
+    rounds = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        from dataclasses import replace
+
+        from jointcase.access.material import material_visible_to
+        from jointcase.accounts.models import User
+        from jointcase.material import seed as material_seed
+        from jointcase.material.models import MaterialItem
+        from jointcase.seed import world
+        from jointcase.seed.scales import SCALES
+
+        faker = Faker("en_GB")
+        faker.seed_instance(1)
+        context = world.SeedContext(
+            scale=replace(SCALES[scale], material_items=items), seed=1, rng=random.Random(1),
+            faker=faker, today=timezone.localdate(), show_progress=False,
+        )
+        material_seed._keyring_available = lambda: False  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        with transaction.atomic():
+            for label, step in world._steps():
+                if label in ("agencies and teams", "users", "people and cases", "material"):
+                    step(context)
+        seeded = time.perf_counter() - started
+        db = connection.vendor
+        with connection.cursor() as cursor:  # fresh statistics after the bulk load, as in service
+            cursor.execute("ANALYZE")
+        total = MaterialItem.objects.count()
+        report(f"material list [{db}] seeded items", total, "items")
+        report(f"material list [{db}] seed time (register + material)", round(seeded, 1), "s")
+        user = User.objects.get(username="ctnm.officer")
+        visible = material_visible_to(user)
+        case_id = (
+            visible.values("case_id").order_by().annotate(n=Count("id"))
+            .order_by("-n").values_list("case_id", flat=True).first()
+        )
+        report(f"material list [{db}] items visible to ctnm.officer", visible.count(), "items")
+
+        def page_scoped() -> list[Any]:
+            fresh = User.objects.get(pk=user.pk)
+            return list(
+                material_visible_to(fresh, case=case_id)
+                .select_related("originator").order_by("-created_at", "id")[:51]
+            )
+
+        def page_unscoped() -> list[Any]:
+            User.objects.get(pk=user.pk)
+            return list(
+                MaterialItem.objects.filter(case_id=case_id)
+                .select_related("originator").order_by("-created_at", "id")[:51]
+            )
+
+        def mine_scoped() -> list[Any]:
+            fresh = User.objects.get(pk=user.pk)
+            return list(material_visible_to(fresh).order_by("-created_at", "id")[:50])
+
+        def mine_unscoped() -> list[Any]:
+            User.objects.get(pk=user.pk)
+            return list(MaterialItem.objects.order_by("-created_at", "id")[:50])
+
+        def sql_of(queryset: Any) -> Callable[[], object]:
+            sql, params = queryset.query.sql_with_params()
+
+            def execute() -> object:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchall()
+
+            return execute
+
+        fresh = User.objects.get(pk=user.pk)
+        from jointcase.access.policy import cases_visible_to
+
+        my_cases = list(cases_visible_to(fresh).values_list("pk", flat=True))
+        queries = {
+            "case tab page (50)": (
+                material_visible_to(fresh, case=case_id).order_by("-created_at", "id")[:51],
+                MaterialItem.objects.filter(case_id=case_id).order_by("-created_at", "id")[:51],
+            ),
+            "latest 50 across my cases": (
+                material_visible_to(fresh).order_by("-created_at", "id")[:50],
+                # the same cases (the user's need-to-know) without the label clauses
+                MaterialItem.objects.filter(case_id__in=my_cases).order_by("-created_at", "id")[:50],
+            ),
+        }
+        for name, scoped, _unscoped in (
+            ("case tab page (50)", page_scoped, page_unscoped),
+            ("latest 50 across my cases", mine_scoped, mine_unscoped),
+        ):
+            # The case's material tab is the user's material list (the page that exists);
+            # the cross-case list is informational (no page lists material across cases).
+            targeted = name.startswith("case tab")
+            label = f"material list [{db}, {total} items] {name}"
+            for _ in range(5):
+                scoped()
+            whole = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                scoped()
+                whole.append((time.perf_counter() - t) * 1000)
+            report(f"{label}: whole path p95", round(_percentile(whole, 95), 2), "ms",
+                   target=f"<= {LIST_P95_TARGET_MS:g}" if targeted else "")
+            sql_scoped, sql_unscoped = (sql_of(q) for q in queries[name])
+            a: list[float] = []
+            b: list[float] = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                sql_scoped()
+                a.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                sql_unscoped()
+                b.append((time.perf_counter() - t) * 1000)
+            report(f"{label}: query, unscoped median", round(statistics.median(b), 3), "ms")
+            report(f"{label}: query, scoped median", round(statistics.median(a), 3), "ms",
+                   baseline=round(statistics.median(b), 3))
+            report(f"{label}: query scoped / unscoped",
+                   round(statistics.median(a) / statistics.median(b), 2), "x",
+                   target=f"<= {LIST_RATIO_TARGET:g}" if targeted else "")
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
 def run(report: Callable[..., Any]) -> None:
     _setup_django()
+    _decision_bench(report)
+    if os.environ.get("JOINTCASE_BENCH_MATERIAL_LIST", "1") == "1":
+        _list_bench(report)
     from jointcase.keyring import keyring_init
     from jointcase.material.crypto import Label, open_sealed, seal
 

@@ -36,6 +36,9 @@ def _register_routers() -> None:
 
     api.add_router("/", people_router)
     api.add_router("/", cases_router)
+    from jointcase.material.api import router as material_router
+
+    api.add_router("/", material_router)
 
 
 _register_routers()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("jointcase.audit.urls")),
     path("people/", include("jointcase.people.urls")),
     path("cases/", include("jointcase.cases.urls")),
+    path("", include("jointcase.material.urls")),
     path("api/v1/", api.urls),
     path("webauthn/", include("jointcase.accounts.webauthn_urls", namespace="otp_webauthn")),
     path("admin/", admin_site.urls),

@@ -38,3 +38,28 @@ def secret_label() -> Label:
         releasable_to=("nsd-north", "hmp-frankland"),
         orcon=True,
     )
+
+
+from tests.register_fixtures import CaseWorld, case_world  # noqa: E402
+
+__all__ = ["case_world"]
+
+
+@pytest.fixture
+def material_world(case_world: CaseWorld) -> CaseWorld:
+    """The register's case with the CT supervisor on its team too (the four-eyes approver)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jointcase.cases import services as case_services
+    from jointcase.cases.models import CaseRole
+
+    case_services.team_member_add(
+        actor=case_world.personas.nsd_practitioner,
+        case=case_world.case,
+        role=CaseRole.CT_SUPERVISOR,
+        user=case_world.personas.ct_supervisor,
+        start=timezone.localdate() - dt.timedelta(days=30),
+    )
+    return case_world

@@ -260,6 +260,11 @@ def _render_case(
         {"text": text, "href": reverse(f"cases:{name}", args=[case.pk]), "active": name == tab}
         for name, text in TABS
     ]
+    # The material tab is the material app's own page (its own access rule decides per item).
+    tabs.insert(
+        len(tabs) - 2,
+        {"text": "Material", "href": reverse("material:case-material", args=[case.pk]), "active": False},
+    )
     title = dict(TABS)[tab]
     return render(
         request,

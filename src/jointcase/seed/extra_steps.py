@@ -15,3 +15,7 @@ STEPS: list[tuple[str, Step]] = []
 from jointcase.seed.steps_register import seed_register  # noqa: E402
 
 STEPS.append(("people and cases", seed_register))
+
+from jointcase.material.seed import seed_material  # noqa: E402
+
+STEPS.append(("material", seed_material))

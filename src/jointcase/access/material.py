@@ -1,0 +1,591 @@
+"""The material rule (DESIGN.md "The security model", "Decision"): the one place deciding who
+may see a labelled object on a case: material items, and any other labelled thing (minutes
+sections...) through ``label_decision`` / ``label_filter``.
+
+Allow iff
+- the object is within the deployment's system high (``settings.SYSTEM_HIGH``);
+- the user is not excluded from the case (an exclusion beats grants and break-glass);
+- clearance (from vetting: BPSS/CTC -> OFFICIAL incl. OFFICIAL-SENSITIVE, SC -> SECRET,
+  DV -> TOP SECRET; expired vetting -> OFFICIAL; no vetting -> nothing) >= classification;
+- every caveat of the label is among the user's current caveat authorisations;
+- releasability matches: the user's agency is the originator, or one of ``releasable_to``, or
+  ``releasable_to`` is empty and the agency has a current member on the case team;
+- a tearline not yet approved is seen only by users of the originator agency;
+- need-to-know: the case-level rule of ``jointcase.access.policy`` (reused, not re-written),
+  or an unexpired ``MaterialGrant`` for that item, or an active break-glass on the case.
+
+One rule, two forms: each clause below has ``holds`` (Python, over facts gathered once) and
+``q`` (the same relation inside the database). ``material_decision`` walks the clauses in
+order and returns the first failing clause's reason; ``material_filter`` ANDs the clauses' Q
+objects. tests/material/test_policy_agrees.py proves on generated worlds that they agree.
+
+The user's side (clearance, caveats, agency) is computed once per user per request
+(``user_facts``, cached on the user instance, which lives for one request).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+from jointcase.access.labels import CLASSIFICATION_RANK, Classification
+from jointcase.access.policy import (
+    DENY_CLAUSES,
+    CaseFacts,
+    Decision,
+    Moment,
+    _current_q,
+    _user_gate,
+    case_facts_for,
+    case_filter,
+    decide,
+    moment,
+)
+from jointcase.agencies.models import CaveatAuthorisation, Vetting, VettingLevel
+from jointcase.cases.models import Case, CaseTeamMember
+
+if TYPE_CHECKING:
+    from jointcase.material.models import MaterialItem
+
+#: Clearance given by each vetting level (DESIGN.md "Users").
+VETTING_CLEARANCE: dict[str, str | None] = {
+    VettingLevel.NONE: None,
+    VettingLevel.BPSS: Classification.OFFICIAL_SENSITIVE,
+    VettingLevel.CTC: Classification.OFFICIAL_SENSITIVE,
+    VettingLevel.SC: Classification.SECRET,
+    VettingLevel.DV: Classification.TOP_SECRET,
+}
+_LEVELS_BY_RANK = sorted(CLASSIFICATION_RANK, key=CLASSIFICATION_RANK.__getitem__)
+_NO_RANK = -1
+
+
+def system_high() -> str:
+    """The highest classification this deployment may hold (setting, default SECRET)."""
+    value = str(getattr(settings, "SYSTEM_HIGH", Classification.SECRET) or Classification.SECRET)
+    return value if value in CLASSIFICATION_RANK else Classification.SECRET
+
+
+def system_high_rank() -> int:
+    return CLASSIFICATION_RANK[system_high()]
+
+
+def levels_up_to(rank: int) -> list[str]:
+    return [level for level in _LEVELS_BY_RANK if CLASSIFICATION_RANK[level] <= rank]
+
+
+# --- Facts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserFacts:
+    """The user's side of every decision, gathered once per request."""
+
+    user: Any
+    gate: Decision | None
+    agency_id: int | None
+    clearance_rank: int
+    caveat_ids: frozenset[int]
+
+    @property
+    def clearance(self) -> str | None:
+        return _LEVELS_BY_RANK[self.clearance_rank] if self.clearance_rank >= 0 else None
+
+
+def clearance_for(user: Any, *, on: dt.date | None = None) -> str | None:
+    """The classification ``user`` is cleared to (None without vetting)."""
+    pk = getattr(user, "pk", None)
+    vetting = Vetting.objects.filter(user_id=pk).first() if pk is not None else None
+    if vetting is None:
+        return None
+    return VETTING_CLEARANCE.get(vetting.effective_level(on))
+
+
+def user_facts(user: Any, *, now: dt.datetime | None = None) -> UserFacts:
+    """Clearance, caveats and agency of ``user`` (two queries, once per user per request)."""
+    at = moment(now)
+    cached = getattr(user, "_jc_material_facts", None)
+    if cached is not None and cached[0] == at.today:
+        facts: UserFacts = cached[1]
+        return facts
+    gate = _user_gate(user)
+    if gate is not None:
+        return UserFacts(user, gate, None, _NO_RANK, frozenset())
+    clearance = clearance_for(user, on=at.today)
+    caveats = frozenset(
+        CaveatAuthorisation.objects.current(at.today)
+        .filter(user_id=user.pk)
+        .values_list("caveat_id", flat=True)
+    )
+    facts = UserFacts(
+        user=user,
+        gate=None,
+        agency_id=user.agency_id,
+        clearance_rank=CLASSIFICATION_RANK[clearance] if clearance else _NO_RANK,
+        caveat_ids=caveats,
+    )
+    with contextlib.suppress(AttributeError):  # objects without a __dict__ are not cached
+        user._jc_material_facts = (at.today, facts)
+    return facts
+
+
+def user_facts_forget(user: Any) -> None:
+    """Drop the cached facts (after changing the user's vetting or caveats in the same request)."""
+    if hasattr(user, "_jc_material_facts"):
+        del user._jc_material_facts
+
+
+@dataclass(frozen=True)
+class LabelFields:
+    """A label by ids: what the rule needs from any labelled object."""
+
+    classification: str
+    caveat_ids: frozenset[int] = frozenset()
+    releasable_ids: frozenset[int] = frozenset()
+    originator_id: int | None = None
+
+
+def _ids(values: Any) -> frozenset[int]:
+    if values is None:
+        return frozenset()
+    if hasattr(values, "all"):
+        values = values.all()
+    return frozenset(v if isinstance(v, int) else v.pk for v in values)
+
+
+def label_fields_of(obj: Any) -> LabelFields:
+    """The label of ``obj`` (``classification``, ``caveats``, ``releasable_to``, ``originator``)."""
+    return LabelFields(
+        classification=str(obj.classification),
+        caveat_ids=_ids(getattr(obj, "caveats", None)),
+        releasable_ids=_ids(getattr(obj, "releasable_to", None)),
+        originator_id=getattr(obj, "originator_id", None),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectFacts:
+    """The object's side: its label, its case, and the user's grants on it."""
+
+    case_id: int
+    rank: int
+    caveat_ids: frozenset[int]
+    releasable_ids: frozenset[int]
+    originator_id: int | None
+    draft_tearline: bool = False
+    #: (starts_at, expires_at) of the user's MaterialGrants on this object.
+    grants: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseContext:
+    """The case's side, for one user: the case-level facts of ``access.policy``, the agencies
+    with a current case-team member, and the user's break-glass windows on the case."""
+
+    case: CaseFacts
+    agencies: frozenset[int]
+    break_glass: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+
+
+def case_context_for(user: Any, case_id: int, *, now: dt.datetime | None = None) -> CaseContext:
+    from jointcase.material.models import BreakGlass
+
+    at = moment(now)
+    agencies = frozenset(
+        CaseTeamMember.objects.filter(_current_q(at.today), case_id=case_id).values_list(
+            "agency_id", flat=True
+        )
+    )
+    windows = tuple(
+        BreakGlass.objects.filter(user_id=user.pk, case_id=case_id).values_list(
+            "starts_at", "expires_at"
+        )
+    )
+    return CaseContext(case_facts_for(user, case_id), agencies, windows)
+
+
+# --- The clauses ---------------------------------------------------------------------------
+
+Holds = Callable[[UserFacts, ObjectFacts, CaseContext, Moment, int], bool]
+ToQ = Callable[["_QContext"], Q]
+
+
+@dataclass(frozen=True)
+class _QContext:
+    """What the Q forms need: the user facts, the moment, the model's columns."""
+
+    user: UserFacts
+    at: Moment
+    system_high_rank: int
+    model: type[Model]
+    case_field: str
+    is_material: bool
+    #: When the filter is for one case's list: that case's id and facts (each case-level
+    #: relation is then a known truth value, decided exactly as the single-object form does).
+    case_id: int | None = None
+    case: CaseContext | None = None
+
+    def through(self, field_name: str) -> tuple[Any, str, str]:
+        field = self.model._meta.get_field(field_name)
+        through = field.remote_field.through  # type: ignore[union-attr]
+        return (
+            through,
+            f"{field.m2m_field_name()}_id",  # type: ignore[union-attr]
+            f"{field.m2m_reverse_field_name()}_id",  # type: ignore[union-attr]
+        )
+
+
+def _none() -> Q:
+    return Q(pk__in=[])
+
+
+#: A relation of at most this many ids is read once and inlined as a literal list (a user is
+#: on a handful of cases); a larger one stays a subquery evaluated by the database.
+INLINE_IDS = 200
+
+
+def _ids_or_subquery(queryset: QuerySet[Any]) -> Any:
+    """The ids ``queryset`` selects, read once per request when few, else the subquery."""
+    ids = [
+        next(iter(row.values())) if isinstance(row, dict) else row
+        for row in queryset[: INLINE_IDS + 1]
+    ]
+    return ids if len(ids) <= INLINE_IDS else queryset
+
+
+def _system_high_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    return o.rank <= sh
+
+
+def _system_high_q(ctx: _QContext) -> Q:
+    if ctx.user.clearance_rank <= ctx.system_high_rank:
+        return Q()  # implied by the clearance clause (ANDed with it): one IN list, not two
+    return Q(classification__in=levels_up_to(ctx.system_high_rank))
+
+
+def _not_excluded_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    return not any(clause.holds(c.case, at) for clause in DENY_CLAUSES)
+
+
+def _not_excluded_q(ctx: _QContext) -> Q:
+    if ctx.case is not None:
+        excluded = any(clause.holds(ctx.case.case, ctx.at) for clause in DENY_CLAUSES)
+        return _none() if excluded else Q()
+    allowed = Q()
+    for clause in DENY_CLAUSES:
+        ids = _ids_or_subquery(clause.case_ids(ctx.user.user, ctx.at))
+        if not isinstance(ids, list) or ids:
+            allowed &= ~Q(**{f"{ctx.case_field}_id__in": ids})
+    return allowed
+
+
+def _clearance_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    return o.rank <= u.clearance_rank
+
+
+def _clearance_q(ctx: _QContext) -> Q:
+    levels = levels_up_to(ctx.user.clearance_rank)
+    return Q(classification__in=levels) if levels else _none()
+
+
+def _caveats_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    return o.caveat_ids <= u.caveat_ids
+
+
+def _caveats_q(ctx: _QContext) -> Q:
+    through, own, caveat = ctx.through("caveats")
+    missing = through.objects.filter(**{own: OuterRef("pk")}).exclude(
+        **{f"{caveat}__in": list(ctx.user.caveat_ids)}
+    )
+    return ~Q(Exists(missing))
+
+
+def _releasable_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    agency = u.agency_id
+    if agency is None:
+        return False
+    if agency == o.originator_id or agency in o.releasable_ids:
+        return True
+    return not o.releasable_ids and agency in c.agencies
+
+
+def _releasable_q(ctx: _QContext) -> Q:
+    agency = ctx.user.agency_id
+    if agency is None:
+        return _none()
+    through, own, target = ctx.through("releasable_to")
+    listed = Exists(through.objects.filter(**{own: OuterRef("pk"), target: agency}))
+    unrestricted = ~Exists(through.objects.filter(**{own: OuterRef("pk")}))
+    if ctx.case is not None:
+        on_this_case = Q(unrestricted) if agency in ctx.case.agencies else _none()
+        return Q(originator_id=agency) | Q(listed) | on_this_case
+    on_case = _ids_or_subquery(
+        CaseTeamMember.objects.filter(_current_q(ctx.at.today), agency_id=agency)
+        .order_by()
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    return (
+        Q(originator_id=agency)
+        | Q(listed)
+        | (Q(unrestricted) & Q(**{f"{ctx.case_field}_id__in": on_case}))
+    )
+
+
+def _tearline_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    return not o.draft_tearline or (u.agency_id is not None and u.agency_id == o.originator_id)
+
+
+def _tearline_q(ctx: _QContext) -> Q:
+    if not ctx.is_material:
+        return Q()
+    from jointcase.material.models import TearlineStatus
+
+    q = Q(parent__isnull=True) | Q(tearline_status=TearlineStatus.APPROVED)
+    if ctx.user.agency_id is not None:
+        q |= Q(originator_id=ctx.user.agency_id)
+    return q
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A requirement: the object is allowed only if every clause holds."""
+
+    reason: str  # the reason given when the clause does not hold
+    holds: Holds
+    q: ToQ
+
+
+#: The requirements in the order their reasons are reported. Need-to-know comes last (below).
+CLAUSES: tuple[Clause, ...] = (
+    Clause("above_system_high", _system_high_holds, _system_high_q),
+    Clause("excluded", _not_excluded_holds, _not_excluded_q),
+    Clause("clearance", _clearance_holds, _clearance_q),
+    Clause("caveats", _caveats_holds, _caveats_q),
+    Clause("not_releasable", _releasable_holds, _releasable_q),
+    Clause("draft_tearline", _tearline_holds, _tearline_q),
+)
+
+
+def _active(windows: Iterable[tuple[dt.datetime, dt.datetime]], at: Moment) -> bool:
+    return any(starts <= at.now < expires for starts, expires in windows)
+
+
+def _need_to_know(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment) -> Decision:
+    """The case rule of ``access.policy``, or a grant on the object, or break-glass."""
+    through_case = decide(u.user, c.case, at)
+    if through_case.allowed:
+        return through_case
+    if _active(o.grants, at):
+        return Decision(True, "material_grant")
+    if _active(c.break_glass, at):
+        return Decision(True, "break_glass")
+    return through_case
+
+
+def _need_to_know_q(ctx: _QContext) -> Q:
+    from jointcase.material.models import BreakGlass, MaterialGrant
+
+    user, at = ctx.user.user, ctx.at
+    if ctx.case is not None:
+        if decide(user, ctx.case.case, at).allowed or _active(ctx.case.break_glass, at):
+            return Q()
+        if not ctx.is_material or ctx.case_id is None:
+            return _none()
+        grants = MaterialGrant.objects.filter(
+            user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now, item__case_id=ctx.case_id
+        ).values_list("item_id", flat=True)
+        return Q(pk__in=list(grants))
+    cases = _ids_or_subquery(
+        Case.objects.filter(case_filter(user, now=at.now)).values_list("pk", flat=True)
+    )
+    glass = _ids_or_subquery(
+        BreakGlass.objects.filter(user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now)
+        .order_by()
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    field = f"{ctx.case_field}_id__in"
+    if isinstance(cases, list) and isinstance(glass, list):
+        q = Q(**{field: sorted(set(cases) | set(glass))})
+    else:
+        q = Q(**{field: cases}) | Q(**{field: glass})
+    if ctx.is_material:
+        grants = _ids_or_subquery(
+            MaterialGrant.objects.filter(
+                user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now
+            ).values_list("item_id", flat=True)
+        )
+        if not isinstance(grants, list) or grants:
+            q |= Q(pk__in=grants)
+    return q
+
+
+def decide_object(
+    user: UserFacts, obj: ObjectFacts, case: CaseContext, at: Moment, sh_rank: int
+) -> Decision:
+    """The rule applied to facts already gathered (the object form; no queries)."""
+    if user.gate is not None:
+        return user.gate
+    for clause in CLAUSES:
+        if not clause.holds(user, obj, case, at, sh_rank):
+            return Decision(False, clause.reason)
+    return _need_to_know(user, obj, case, at)
+
+
+def _filter(
+    user: Any,
+    *,
+    model: type[Model],
+    case_field: str,
+    is_material: bool,
+    now: dt.datetime | None,
+    case: Case | int | None = None,
+) -> Q:
+    facts = user_facts(user, now=now)
+    if facts.gate is not None:
+        return _none()
+    case_id = case if isinstance(case, int) or case is None else case.pk
+    ctx = _QContext(
+        facts,
+        moment(now),
+        system_high_rank(),
+        model,
+        case_field,
+        is_material,
+        case_id,
+        case_context_for(user, case_id, now=now) if case_id is not None else None,
+    )
+    combined = Q(**{f"{case_field}_id": case_id}) if case_id is not None else Q()
+    for clause in CLAUSES:
+        combined &= clause.q(ctx)
+    return combined & _need_to_know_q(ctx)
+
+
+# --- Material items ------------------------------------------------------------------------
+
+
+def item_facts(
+    item: MaterialItem, *, user: Any = None, now: dt.datetime | None = None
+) -> ObjectFacts:
+    """The item's label and the user's unexpired-or-not grants on it (caveats/releasable_to
+    read through any prefetch)."""
+    from jointcase.material.models import MaterialGrant, TearlineStatus
+
+    grants: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+    if user is not None and getattr(user, "pk", None) is not None:
+        grants = tuple(
+            MaterialGrant.objects.filter(item_id=item.pk, user_id=user.pk).values_list(
+                "starts_at", "expires_at"
+            )
+        )
+    return ObjectFacts(
+        case_id=item.case_id,
+        rank=CLASSIFICATION_RANK.get(item.classification, 99),
+        caveat_ids=_ids(item.caveats),
+        releasable_ids=_ids(item.releasable_to),
+        originator_id=item.originator_id,
+        draft_tearline=item.parent_id is not None
+        and item.tearline_status != TearlineStatus.APPROVED,
+        grants=grants,
+    )
+
+
+def material_decision(user: Any, item: MaterialItem, *, now: dt.datetime | None = None) -> Decision:
+    """May ``user`` see ``item`` now? With the reason (for the audit entry)."""
+    facts = user_facts(user, now=now)
+    if facts.gate is not None:
+        return facts.gate
+    at = moment(now)
+    return decide_object(
+        facts,
+        item_facts(item, user=user, now=now),
+        case_context_for(user, item.case_id, now=now),
+        at,
+        system_high_rank(),
+    )
+
+
+def material_filter(
+    user: Any, *, now: dt.datetime | None = None, case: Case | int | None = None
+) -> Q:
+    """The same rule as a filter on ``MaterialItem`` (the queryset form). With ``case``, only
+    that case's items, its case-level facts read once (the case's material tab)."""
+    from jointcase.material.models import MaterialItem
+
+    return _filter(
+        user, model=MaterialItem, case_field="case", is_material=True, now=now, case=case
+    )
+
+
+def material_visible_to(
+    user: Any, *, now: dt.datetime | None = None, case: Case | int | None = None
+) -> QuerySet[MaterialItem]:
+    from jointcase.material.models import MaterialItem
+
+    if _user_gate(user) is not None:
+        return MaterialItem.objects.none()
+    return MaterialItem.objects.filter(material_filter(user, now=now, case=case))
+
+
+def material_case_access(
+    user: Any, case: Case | int, *, now: dt.datetime | None = None
+) -> Decision:
+    """May ``user`` open the material tab of ``case``: the case rule, or an active
+    break-glass on it (never through an exclusion)."""
+    facts = user_facts(user, now=now)
+    if facts.gate is not None:
+        return facts.gate
+    case_id = case if isinstance(case, int) else case.pk
+    ctx = case_context_for(user, case_id, now=now)
+    at = moment(now)
+    if any(clause.holds(ctx.case, at) for clause in DENY_CLAUSES):
+        return Decision(False, "excluded")
+    through_case = decide(user, ctx.case, at)
+    if through_case.allowed:
+        return through_case
+    if _active(ctx.break_glass, at):
+        return Decision(True, "break_glass")
+    return through_case
+
+
+# --- Any labelled object on a case ---------------------------------------------------------
+
+
+def label_decision(
+    user: Any, label: LabelFields, case: Case | int, *, now: dt.datetime | None = None
+) -> Decision:
+    """The rule for any labelled object on ``case`` (minutes sections, field groups...)."""
+    facts = user_facts(user, now=now)
+    if facts.gate is not None:
+        return facts.gate
+    case_id = case if isinstance(case, int) else case.pk
+    obj = ObjectFacts(
+        case_id=case_id,
+        rank=CLASSIFICATION_RANK.get(label.classification, 99),
+        caveat_ids=frozenset(label.caveat_ids),
+        releasable_ids=frozenset(label.releasable_ids),
+        originator_id=label.originator_id,
+    )
+    return decide_object(
+        facts, obj, case_context_for(user, case_id, now=now), moment(now), system_high_rank()
+    )
+
+
+def label_filter(
+    user: Any,
+    *,
+    model: type[Model],
+    case_field: str = "case",
+    now: dt.datetime | None = None,
+    case: Case | int | None = None,
+) -> Q:
+    """``label_decision`` as a Q on ``model`` (columns ``classification``, M2M ``caveats``
+    to agencies.Caveat, M2M ``releasable_to`` to agencies.Agency, FK ``originator``, FK
+    ``<case_field>`` to cases.Case)."""
+    return _filter(user, model=model, case_field=case_field, is_material=False, now=now, case=case)

@@ -1,0 +1,205 @@
+"""Forms of the material pages. Labels are chosen from controlled lists; the originator is
+never a field (it is the author's agency)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from jointcase.access.labels import Classification
+from jointcase.agencies.models import Agency, Caveat
+from jointcase.material.models import BreakGlassOutcome, ItemKind
+
+CLASSIFICATIONS = [(value, label) for value, label in Classification.choices]
+
+
+def _caveat_choices() -> list[tuple[str, str]]:
+    return [
+        (c.code, f"{c.code} ({c.name})" if c.name != c.code else c.code)
+        for c in Caveat.objects.filter(is_active=True).order_by("code")
+    ]
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    return [(a.code, a.name) for a in Agency.objects.filter(is_active=True).order_by("name")]
+
+
+class _LabelForm(forms.Form):
+    classification = forms.ChoiceField(
+        label="Classification",
+        choices=CLASSIFICATIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a classification"},
+    )
+    caveats = forms.MultipleChoiceField(
+        label="Caveats", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    releasable_to = forms.MultipleChoiceField(
+        label="Releasable to",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty to release to every agency on the case",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        caveats = self.fields["caveats"]
+        assert isinstance(caveats, forms.MultipleChoiceField)
+        caveats.choices = _caveat_choices()
+        releasable = self.fields["releasable_to"]
+        assert isinstance(releasable, forms.MultipleChoiceField)
+        releasable.choices = _agency_choices()
+
+
+class MaterialAddForm(_LabelForm):
+    field_order = [
+        "kind",
+        "title",
+        "classification",
+        "caveats",
+        "releasable_to",
+        "orcon",
+        "handling_instructions",
+        "review_date",
+        "body",
+        "held_by",
+        "file",
+    ]
+    kind = forms.ChoiceField(
+        label="What are you adding?",
+        choices=ItemKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of material"},
+    )
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title"}
+    )
+    orcon = forms.BooleanField(label="Originator controlled (ORCON)", required=False)
+    handling_instructions = forms.CharField(
+        label="Handling instructions", required=False, max_length=2000, widget=forms.Textarea
+    )
+    review_date = forms.DateField(
+        label="Review date",
+        required=False,
+        help_text="For example, 2027-03-31",
+        error_messages={"invalid": "Enter the review date as YYYY-MM-DD"},
+    )
+    body = forms.CharField(
+        label="Content", required=False, max_length=200_000, widget=forms.Textarea
+    )
+    held_by = forms.CharField(
+        label="Held by (references only)",
+        required=False,
+        max_length=200,
+        help_text="Where the material is held, for a reference to material held elsewhere",
+    )
+    file = forms.FileField(label="Upload a file", required=False)
+
+
+class LabelChangeForm(_LabelForm):
+    orcon = forms.BooleanField(label="Originator controlled (ORCON)", required=False)
+    reason = forms.CharField(
+        label="Why is the label changing?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the label is changing"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TearlineForm(_LabelForm):
+    field_order = [
+        "title",
+        "classification",
+        "caveats",
+        "releasable_to",
+        "body",
+        "hide_fuller_version",
+    ]
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title"}
+    )
+    body = forms.CharField(
+        label="Sanitised content",
+        max_length=200_000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the sanitised content"},
+    )
+    hide_fuller_version = forms.BooleanField(
+        label="Do not tell readers that a fuller version exists", required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve"), ("refuse", "Refuse")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select approve or refuse"},
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=2000, widget=forms.Textarea)
+
+
+class ShareRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need it?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why you need it"},
+    )
+
+
+class OnwardShareForm(forms.Form):
+    to_agency = forms.ChoiceField(
+        label="Share with", error_messages={"required": "Select an agency"}
+    )
+    reason = forms.CharField(
+        label="Why should it be shared?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why it should be shared"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_agency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Select an agency"), *_agency_choices()]
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need emergency access?",
+        max_length=2000,
+        widget=forms.Textarea,
+        min_length=10,
+        error_messages={
+            "required": "Enter why you need emergency access",
+            "min_length": "Enter why you need emergency access (at least 10 characters)",
+        },
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=BreakGlassOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome"},
+    )
+    notes = forms.CharField(
+        label="Review notes",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter your review notes"},
+    )
+
+
+class DestroyForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this item destroyed?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the item is destroyed"},
+    )

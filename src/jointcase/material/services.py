@@ -1,0 +1,1119 @@
+"""Writes on material: add, relabel, tearlines, share requests, break-glass, destroy.
+
+Every service is keyword-only and audited. Bad input raises ``ValidationError`` keyed by field
+and nothing is stored; the refusal itself is audited (outcome FAILURE) in its own transaction,
+so it survives the refusal. An object the actor may not see raises ``Http404`` (and a DENY
+entry), exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from jointcase.access.labels import CLASSIFICATION_RANK, Classification
+from jointcase.access.material import (
+    material_case_access,
+    material_decision,
+    system_high,
+    user_facts,
+)
+from jointcase.accounts.models import Role
+from jointcase.agencies.models import Agency, Caveat
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record
+from jointcase.cases.models import Case, CaseRole, CaseTeamMember
+from jointcase.material.crypto import Sealed, label_from, reseal, seal
+from jointcase.material.keys import data_key_destroy
+from jointcase.material.models import (
+    BreakGlass,
+    BreakGlassOutcome,
+    ItemKind,
+    LabelChange,
+    MaterialFile,
+    MaterialGrant,
+    MaterialItem,
+    Notification,
+    ShareKind,
+    ShareRequest,
+    ShareStatus,
+    TearlineStatus,
+)
+from jointcase.material.uploads import UploadRefused, upload_check
+
+if TYPE_CHECKING:
+    from jointcase.accounts.models import User
+
+NOT_FOUND = "Material not found"
+ABOVE_SYSTEM_HIGH = (
+    "This service may not hold material above {level}: record it as a reference to material "
+    "held elsewhere"
+)
+#: Roles that may review break-glass access.
+SENIOR_ROLES = (
+    Role.NSD_SENIOR_LEAD,
+    Role.CT_SUPERVISOR,
+    Role.PRISON_CT_LEAD,
+    Role.REGIONAL_CT_COORDINATOR,
+)
+
+
+def breakglass_minutes() -> int:
+    return int(getattr(settings, "JOINTCASE_BREAKGLASS_MINUTES", 30))
+
+
+def grant_days() -> int:
+    return int(getattr(settings, "JOINTCASE_MATERIAL_GRANT_DAYS", 30))
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _refuse(
+    *,
+    action: str,
+    actor: User,
+    errors: dict[str, Any],
+    object_type: str = "material",
+    object_id: str | int = "",
+    request: HttpRequest | None = None,
+) -> ValidationError:
+    """Audit a refusal (in its own transaction, so it stays) and return the error to raise."""
+    error = ValidationError(errors)
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            outcome=Outcome.FAILURE,
+            object_type=object_type,
+            object_id=object_id,
+            reason="; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            ),
+            request=request,
+        )
+    return error
+
+
+def _deny(
+    *, action: str, actor: User, object_id: str | int, reason: str, request: HttpRequest | None
+) -> Http404:
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            outcome=Outcome.DENY,
+            object_type="material",
+            object_id=object_id,
+            reason=reason,
+            request=request,
+        )
+    return Http404(NOT_FOUND)
+
+
+def _rank(level: str) -> int:
+    return CLASSIFICATION_RANK.get(level, 99)
+
+
+def _same_agency(user: User, agency_id: int | None) -> bool:
+    return user.agency_id is not None and user.agency_id == agency_id
+
+
+@dataclass(frozen=True)
+class LabelInput:
+    classification: str
+    caveats: list[Caveat]
+    releasable_to: list[Agency]
+
+
+def _label_clean(
+    *,
+    actor: User,
+    classification: str,
+    caveats: Iterable[str],
+    releasable_to: Iterable[str],
+    originator: Agency,
+    errors: dict[str, list[str]],
+    allow_above_system_high: bool = False,
+) -> LabelInput:
+    """Check a label from input (codes); problems go into ``errors`` by field."""
+    if classification not in CLASSIFICATION_RANK:
+        errors.setdefault("classification", []).append("Select a classification")
+    elif not allow_above_system_high and _rank(classification) > _rank(system_high()):
+        errors.setdefault("classification", []).append(
+            ABOVE_SYSTEM_HIGH.format(level=system_high())
+        )
+    elif _rank(classification) > user_facts(actor).clearance_rank:
+        errors.setdefault("classification", []).append(
+            "You cannot record material above your own clearance"
+        )
+    codes = sorted({str(code).strip() for code in caveats if str(code).strip()})
+    found = {c.code: c for c in Caveat.objects.filter(code__in=codes, is_active=True)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        errors.setdefault("caveats", []).append(f"Unknown caveat: {', '.join(unknown)}")
+    held = user_facts(actor).caveat_ids
+    not_held = [c.code for c in found.values() if c.pk not in held]
+    if not_held:
+        errors.setdefault("caveats", []).append(
+            f"You can only use caveats you hold: {', '.join(sorted(not_held))}"
+        )
+    agency_codes = sorted({str(code).strip() for code in releasable_to if str(code).strip()})
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=agency_codes, is_active=True)}
+    unknown_agencies = [code for code in agency_codes if code not in agencies]
+    if unknown_agencies:
+        errors.setdefault("releasable_to", []).append(
+            f"Unknown agency: {', '.join(unknown_agencies)}"
+        )
+    releasable = list(agencies.values())
+    if releasable and originator.pk not in {a.pk for a in releasable}:
+        releasable.append(originator)  # the originator always holds its own material
+    return LabelInput(classification, list(found.values()), releasable)
+
+
+def label_snapshot(item: MaterialItem) -> dict[str, Any]:
+    return {
+        "classification": item.classification,
+        "caveats": sorted(c.code for c in item.caveats.all()),
+        "releasable_to": sorted(a.code for a in item.releasable_to.all()),
+        "originator": item.originator.code,
+        "orcon": item.orcon,
+    }
+
+
+def _is_lowering(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Any relaxation: a lower classification, a caveat removed, wider releasability, ORCON
+    removed."""
+    if _rank(new["classification"]) < _rank(old["classification"]):
+        return True
+    if not set(old["caveats"]) <= set(new["caveats"]):
+        return True
+    old_rel, new_rel = set(old["releasable_to"]), set(new["releasable_to"])
+    if old_rel and (not new_rel or not new_rel <= old_rel):
+        return True
+    return bool(old["orcon"] and not new["orcon"])
+
+
+def _read_upload(upload: Any) -> tuple[Any, bytes]:
+    checked = upload_check(content=upload)
+    if isinstance(upload, (bytes, bytearray, memoryview)):
+        return checked, bytes(upload)
+    upload.seek(0)
+    return checked, upload.read()
+
+
+def _notify(recipients: Iterable[User | None], text: str, link: str) -> int:
+    now = timezone.now()
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, text=text[:300], link=link, created_at=now))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _check_access(
+    *, actor: User, item: MaterialItem, action: str, request: HttpRequest | None
+) -> None:
+    decision = material_decision(actor, item)
+    if not decision.allowed:
+        raise _deny(
+            action=action,
+            actor=actor,
+            object_id=str(item.pk),
+            reason=decision.reason,
+            request=request,
+        )
+
+
+# --- Adding material -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """An upload as bytes (the API) or a Django ``UploadedFile`` (the pages)."""
+
+    content: Any
+    name: str = ""
+
+
+def material_add(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    title: str,
+    classification: str,
+    caveats: Iterable[str] = (),
+    releasable_to: Iterable[str] = (),
+    orcon: bool = False,
+    handling_instructions: str = "",
+    review_date: dt.date | None = None,
+    body: str = "",
+    held_by: str = "",
+    files: Sequence[Any] = (),
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """Add an item to ``case``. The originator is the actor's agency (never from input).
+
+    Above the system high only a ``REFERENCE`` may be recorded: the reference itself is
+    marked at the system high and points at material held elsewhere (``held_by``).
+    """
+    access = material_case_access(actor, case)
+    if not access.allowed:
+        raise _deny(
+            action="material.create",
+            actor=actor,
+            object_id=f"case:{case.pk}",
+            reason=access.reason,
+            request=request,
+        )
+    errors: dict[str, list[str]] = {}
+    if actor.agency_id is None:
+        errors.setdefault("originator", []).append("Only a member of an agency can add material")
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append("Enter a title")
+    elif len(title) > 200:
+        errors.setdefault("title", []).append("Title must be 200 characters or fewer")
+    if kind not in ItemKind.values:
+        errors.setdefault("kind", []).append("Select the kind of material")
+    is_reference = kind == ItemKind.REFERENCE
+    referenced = ""
+    if is_reference and classification in CLASSIFICATION_RANK:
+        referenced = classification
+        if _rank(classification) > _rank(system_high()):
+            classification = system_high()
+        if not held_by.strip():
+            errors.setdefault("held_by", []).append("Enter who holds the material")
+        if body.strip() or files:
+            errors.setdefault("body", []).append(
+                "A reference records where material is held: it has no content or files"
+            )
+    originator = actor.agency if actor.agency_id else None
+    label = _label_clean(
+        actor=actor,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        originator=originator or Agency(pk=0),
+        errors=errors,
+    )
+    if kind == ItemKind.DOCUMENT and not files:
+        errors.setdefault("file", []).append("Select a file to upload")
+    if kind in (ItemKind.NOTE, ItemKind.INTELLIGENCE_REPORT) and not body.strip() and not files:
+        errors.setdefault("body", []).append("Enter the content")
+    checked_files = []
+    for upload in files:
+        try:
+            checked_files.append(_read_upload(upload))
+        except UploadRefused as refusal:
+            errors.setdefault("file", []).append(refusal.message)
+    if errors:
+        raise _refuse(
+            action="material.create",
+            actor=actor,
+            errors=errors,
+            object_id=f"case:{case.pk}",
+            request=request,
+        )
+    assert originator is not None
+    with transaction.atomic():
+        now = timezone.now()
+        item = MaterialItem(
+            case=case,
+            kind=kind,
+            title=title,
+            classification=label.classification,
+            originator=originator,
+            orcon=bool(orcon),
+            handling_instructions=handling_instructions.strip(),
+            review_date=review_date,
+            referenced_classification=referenced,
+            held_by=held_by.strip(),
+            author=actor,
+            created_at=now,
+        )
+        sealing_label = label_from(
+            classification=label.classification,
+            originator=originator.code,
+            caveats=[c.code for c in label.caveats],
+            releasable_to=[a.code for a in label.releasable_to],
+            orcon=bool(orcon),
+        )
+        if not is_reference:
+            sealed = seal(
+                plaintext=body.encode("utf-8"), object_id=str(item.id), label=sealing_label
+            )
+            sealed.data_key.save(force_insert=True)
+            item.data_key = sealed.data_key
+            item.body_ciphertext = sealed.ciphertext
+        item.save(force_insert=True)
+        item.caveats.set(label.caveats)
+        item.releasable_to.set(label.releasable_to)
+        for checked, content in checked_files:
+            _file_store(item=item, checked=checked, content=content, label=sealing_label)
+        audit_record(
+            action="material.created",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            details={
+                "case": case.pk,
+                "kind": kind,
+                "label": {
+                    "classification": label.classification,
+                    "caveats": sorted(c.code for c in label.caveats),
+                    "releasable_to": sorted(a.code for a in label.releasable_to),
+                    "originator": originator.code,
+                    "orcon": bool(orcon),
+                },
+                "files": len(checked_files),
+            },
+            request=request,
+        )
+    return item
+
+
+def _file_store(*, item: MaterialItem, checked: Any, content: bytes, label: Any) -> MaterialFile:
+    material_file = MaterialFile(
+        item=item,
+        safe_name=checked.safe_name,
+        mime=checked.mime_type,
+        size=checked.size,
+        created_at=timezone.now(),
+    )
+    sealed = seal(plaintext=content, object_id=str(material_file.id), label=label)
+    sealed.data_key.save(force_insert=True)
+    material_file.data_key = sealed.data_key
+    material_file.ciphertext = sealed.ciphertext
+    material_file.save(force_insert=True)
+    return material_file
+
+
+# --- Labels --------------------------------------------------------------------------------
+
+
+def _relabel(
+    *, actor: User, item: MaterialItem, new: LabelInput, orcon: bool, reason: str
+) -> dict[str, Any]:
+    """Store a new label: reseal body and files under it, destroy the old keys, record it."""
+    old_snapshot = label_snapshot(item)
+    old_label = item.security_label()
+    new_label = label_from(
+        classification=new.classification,
+        originator=item.originator.code,
+        caveats=[c.code for c in new.caveats],
+        releasable_to=[a.code for a in new.releasable_to],
+        orcon=orcon,
+    )
+    old_keys = []
+    if item.data_key_id is not None and item.body_ciphertext is not None:
+        assert item.data_key is not None
+        resealed = reseal(
+            sealed=Sealed(item.data_key, item.body_ciphertext),
+            object_id=str(item.pk),
+            old_label=old_label,
+            new_label=new_label,
+        )
+        resealed.data_key.save(force_insert=True)
+        old_keys.append(item.data_key)
+        item.data_key = resealed.data_key
+        item.body_ciphertext = resealed.ciphertext
+    for material_file in item.files.select_related("data_key"):
+        resealed = reseal(
+            sealed=Sealed(material_file.data_key, material_file.ciphertext),
+            object_id=str(material_file.pk),
+            old_label=old_label,
+            new_label=new_label,
+        )
+        resealed.data_key.save(force_insert=True)
+        old_keys.append(material_file.data_key)
+        material_file.data_key = resealed.data_key
+        material_file.ciphertext = resealed.ciphertext
+        material_file.save(update_fields=["data_key", "ciphertext"])
+    item.classification = new.classification
+    item.orcon = orcon
+    item.version += 1
+    item.save(update_fields=["classification", "orcon", "version", "data_key", "body_ciphertext"])
+    item.caveats.set(new.caveats)
+    item.releasable_to.set(new.releasable_to)
+    for key in old_keys:
+        data_key_destroy(actor=actor, data_key=key, reason="label changed")
+    new_snapshot = label_snapshot(item)
+    LabelChange.objects.create(
+        item=item,
+        changed_by=actor,
+        reason=reason,
+        changed_at=timezone.now(),
+        old_label=old_snapshot,
+        new_label=new_snapshot,
+    )
+    return {"old": old_snapshot, "new": new_snapshot}
+
+
+def material_label_change(
+    *,
+    actor: User,
+    item: MaterialItem,
+    classification: str,
+    caveats: Iterable[str],
+    releasable_to: Iterable[str],
+    orcon: bool,
+    reason: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """Change an item's label. Anyone with access may raise it; only a user of the originator
+    agency may lower it (or change an ORCON item's label at all: that is the consent)."""
+    _check_access(actor=actor, item=item, action="material.label_change", request=request)
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Enter why the label is changing")
+    if expected_version is not None and expected_version != item.version:
+        errors.setdefault("version", []).append(
+            "Someone else changed this item's label: reload the page and try again"
+        )
+    new = _label_clean(
+        actor=actor,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        originator=item.originator,
+        errors=errors,
+    )
+    if item.is_reference and classification != item.classification:
+        errors.setdefault("classification", []).append(
+            "A reference keeps its marking: record a new reference instead"
+        )
+    is_originator = _same_agency(actor, item.originator_id)
+    old = label_snapshot(item)
+    proposed = {
+        "classification": new.classification,
+        "caveats": sorted(c.code for c in new.caveats),
+        "releasable_to": sorted(a.code for a in new.releasable_to),
+        "orcon": bool(orcon),
+    }
+    if not errors and not is_originator:
+        if item.orcon:
+            errors.setdefault("classification", []).append(
+                f"This item is originator controlled: only {item.originator.name} may change "
+                "its label or its sharing"
+            )
+        elif _is_lowering(old, proposed):
+            errors.setdefault("classification", []).append(
+                f"Only {item.originator.name}, the originator, may lower this label or widen "
+                "who it is released to"
+            )
+    if not errors and all(old[key] == proposed[key] for key in proposed):
+        errors.setdefault("classification", []).append("The label is unchanged")
+    if errors:
+        raise _refuse(
+            action="material.label_change",
+            actor=actor,
+            errors=errors,
+            object_id=str(item.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        locked = (
+            MaterialItem.objects.select_for_update(of=("self",))
+            .select_related("originator", "data_key")
+            .get(pk=item.pk)
+        )
+        if expected_version is not None and locked.version != expected_version:
+            raise ValidationError(
+                {"version": "Someone else changed this item's label: reload the page and try again"}
+            )
+        change = _relabel(
+            actor=actor, item=locked, new=new, orcon=bool(orcon), reason=reason.strip()
+        )
+        audit_record(
+            action="material.label_changed",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            reason=reason.strip(),
+            details=change,
+            request=request,
+        )
+    return locked
+
+
+# --- Tearlines -----------------------------------------------------------------------------
+
+
+def tearline_create(
+    *,
+    actor: User,
+    parent: MaterialItem,
+    title: str,
+    body: str,
+    classification: str,
+    caveats: Iterable[str] = (),
+    releasable_to: Iterable[str] = (),
+    orcon: bool = False,
+    hide_fuller_version: bool = False,
+    handling_instructions: str = "",
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """A sanitised version of ``parent`` at a lower label, by a user of the originating agency.
+    It stays a DRAFT (seen only by that agency) until a second person approves it."""
+    _check_access(actor=actor, item=parent, action="material.tearline_create", request=request)
+    errors: dict[str, list[str]] = {}
+    if not _same_agency(actor, parent.originator_id):
+        errors.setdefault("parent", []).append(
+            f"Only {parent.originator.name}, the originator, may write a tearline of this item"
+        )
+    if parent.is_reference:
+        errors.setdefault("parent", []).append("A reference has no content to write a tearline of")
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append("Enter a title")
+    if not (body or "").strip():
+        errors.setdefault("body", []).append("Enter the sanitised content")
+    new = _label_clean(
+        actor=actor,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        originator=parent.originator,
+        errors=errors,
+    )
+    if "classification" not in errors and "caveats" not in errors:
+        parent_caveats = {c.pk for c in parent.caveats.all()}
+        new_caveats = {c.pk for c in new.caveats}
+        lower = _rank(new.classification) < _rank(parent.classification) or (
+            _rank(new.classification) == _rank(parent.classification)
+            and new_caveats < parent_caveats
+        )
+        if not lower or not new_caveats <= parent_caveats:
+            errors.setdefault("classification", []).append(
+                "A tearline must carry a lower label than the item it comes from"
+            )
+    if errors:
+        raise _refuse(
+            action="material.tearline_create",
+            actor=actor,
+            errors=errors,
+            object_id=str(parent.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        item = MaterialItem(
+            case=parent.case,
+            kind=parent.kind,
+            title=title,
+            classification=new.classification,
+            originator=parent.originator,
+            orcon=bool(orcon),
+            handling_instructions=handling_instructions.strip(),
+            author=actor,
+            created_at=timezone.now(),
+            parent=parent,
+            tearline_status=TearlineStatus.DRAFT,
+            hide_fuller_version=bool(hide_fuller_version),
+        )
+        label = label_from(
+            classification=new.classification,
+            originator=parent.originator.code,
+            caveats=[c.code for c in new.caveats],
+            releasable_to=[a.code for a in new.releasable_to],
+            orcon=bool(orcon),
+        )
+        sealed = seal(plaintext=body.encode("utf-8"), object_id=str(item.id), label=label)
+        sealed.data_key.save(force_insert=True)
+        item.data_key = sealed.data_key
+        item.body_ciphertext = sealed.ciphertext
+        item.save(force_insert=True)
+        item.caveats.set(new.caveats)
+        item.releasable_to.set(new.releasable_to)
+        audit_record(
+            action="material.tearline_created",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            details={
+                "parent": str(parent.pk),
+                "classification": new.classification,
+                "orcon_consent": "originator" if parent.orcon else "",
+            },
+            request=request,
+        )
+    return item
+
+
+def tearline_approve(
+    *,
+    actor: User,
+    tearline: MaterialItem,
+    approve: bool = True,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """Four eyes: a second person of the originating agency (never the author) approves (or
+    refuses) a draft tearline."""
+    _check_access(actor=actor, item=tearline, action="material.tearline_approve", request=request)
+    errors: dict[str, list[str]] = {}
+    if tearline.parent_id is None:
+        errors.setdefault("tearline", []).append("This item is not a tearline")
+    elif tearline.tearline_status != TearlineStatus.DRAFT:
+        errors.setdefault("tearline", []).append("This tearline has already been decided")
+    if not _same_agency(actor, tearline.originator_id):
+        errors.setdefault("tearline", []).append(
+            f"Only a second person of {tearline.originator.name} may approve this tearline"
+        )
+    if tearline.author_id == actor.pk:
+        errors.setdefault("tearline", []).append(
+            "You wrote this tearline: a second person must approve it"
+        )
+    if not approve and not (reason or "").strip():
+        errors.setdefault("reason", []).append("Enter why the tearline is refused")
+    if errors:
+        raise _refuse(
+            action="material.tearline_approve",
+            actor=actor,
+            errors=errors,
+            object_id=str(tearline.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        updated = MaterialItem.objects.filter(
+            pk=tearline.pk, tearline_status=TearlineStatus.DRAFT
+        ).update(
+            tearline_status=TearlineStatus.APPROVED if approve else TearlineStatus.REFUSED,
+            approved_by=actor,
+            approved_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError({"tearline": "This tearline has already been decided"})
+        audit_record(
+            action="material.tearline_approved" if approve else "material.tearline_refused",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(tearline.pk),
+            reason=(reason or "").strip(),
+            details={"parent": str(tearline.parent_id)},
+            request=request,
+        )
+    tearline.refresh_from_db()
+    return tearline
+
+
+# --- Share requests ------------------------------------------------------------------------
+
+
+def fuller_version_requestable(actor: User, item: MaterialItem) -> bool:
+    """Whether ``actor`` may know ``item`` exists without seeing it: they see an approved
+    tearline of it whose originator did not hide the fuller version."""
+    from jointcase.access.material import material_visible_to
+
+    return (
+        material_visible_to(actor)
+        .filter(
+            parent_id=item.pk,
+            tearline_status=TearlineStatus.APPROVED,
+            hide_fuller_version=False,
+        )
+        .exists()
+    )
+
+
+def share_request_create(
+    *,
+    actor: User,
+    item: MaterialItem,
+    kind: str,
+    reason: str,
+    to_agency: Agency | None = None,
+    request: HttpRequest | None = None,
+) -> ShareRequest:
+    """Ask the originator for access to an item (its fuller version), or to share it onward."""
+    visible = material_decision(actor, item).allowed
+    if not visible and not (kind == ShareKind.ACCESS and fuller_version_requestable(actor, item)):
+        raise _deny(
+            action="material.share_request",
+            actor=actor,
+            object_id=str(item.pk),
+            reason="not_visible",
+            request=request,
+        )
+    errors: dict[str, list[str]] = {}
+    if kind not in ShareKind.values:
+        errors.setdefault("kind", []).append("Select what you are asking for")
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Enter why you need it")
+    if kind == ShareKind.ACCESS and visible:
+        errors.setdefault("kind", []).append("You can already see this item")
+    if kind == ShareKind.ONWARD_SHARE:
+        if to_agency is None:
+            errors.setdefault("to_agency", []).append("Select the agency to share it with")
+        elif to_agency.pk in {a.pk for a in item.releasable_to.all()}:
+            errors.setdefault("to_agency", []).append("The item is already released to that agency")
+    pending = ShareRequest.objects.filter(
+        item=item,
+        requester=actor,
+        kind=kind,
+        status=ShareStatus.PENDING,
+        to_agency=to_agency,
+    ).exists()
+    if pending:
+        errors.setdefault("kind", []).append("You have already asked: the originator will decide")
+    if errors:
+        raise _refuse(
+            action="material.share_request",
+            actor=actor,
+            errors=errors,
+            object_id=str(item.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        share = ShareRequest.objects.create(
+            item=item,
+            requester=actor,
+            kind=kind,
+            to_agency=to_agency,
+            reason=reason.strip(),
+            created_at=timezone.now(),
+        )
+        audit_record(
+            action="material.share_requested",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            reason=reason.strip(),
+            details={
+                "share_request": share.pk,
+                "kind": kind,
+                "to_agency": to_agency.code if to_agency else "",
+            },
+            request=request,
+        )
+    return share
+
+
+def share_request_decide(
+    *,
+    actor: User,
+    share_request: ShareRequest,
+    approve: bool,
+    reason: str,
+    days: int | None = None,
+    request: HttpRequest | None = None,
+) -> ShareRequest:
+    """The originator agency approves or refuses, with a reason. An approved ACCESS request
+    becomes a time-limited grant; an approved ONWARD_SHARE (the recorded consent, required
+    for ORCON items) adds the agency to the item's releasability."""
+    item = MaterialItem.objects.select_related("originator", "data_key", "case").get(
+        pk=share_request.item_id
+    )
+    if not _same_agency(actor, item.originator_id):
+        raise _deny(
+            action="material.share_decide",
+            actor=actor,
+            object_id=str(item.pk),
+            reason="not_originator",
+            request=request,
+        )
+    _check_access(actor=actor, item=item, action="material.share_decide", request=request)
+    errors: dict[str, list[str]] = {}
+    if share_request.status != ShareStatus.PENDING:
+        errors.setdefault("decision", []).append("This request has already been decided")
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Enter the reason for your decision")
+    length = days if days is not None else grant_days()
+    if approve and not 1 <= length <= 365:
+        errors.setdefault("days", []).append("Access must last between 1 and 365 days")
+    requester = share_request.requester
+    if approve and share_request.kind == ShareKind.ACCESS and not errors:
+        facts = user_facts(requester)
+        item_caveats = {c.pk for c in item.caveats.all()}
+        if (
+            _rank(item.classification) > facts.clearance_rank
+            or not item_caveats <= facts.caveat_ids
+        ):
+            errors.setdefault("decision", []).append(
+                f"{requester} is not cleared for this item (classification or caveats): "
+                "it cannot be shared with them"
+            )
+    if errors:
+        raise _refuse(
+            action="material.share_decide",
+            actor=actor,
+            errors=errors,
+            object_id=str(item.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        details: dict[str, Any] = {"share_request": share_request.pk, "kind": share_request.kind}
+        if approve and share_request.kind == ShareKind.ACCESS:
+            grant = MaterialGrant.objects.create(
+                item=item,
+                user=share_request.requester,
+                share_request=share_request,
+                starts_at=now,
+                expires_at=now + dt.timedelta(days=length),
+                granted_by=actor,
+            )
+            details["grant_expires_at"] = grant.expires_at.isoformat()
+            released = list(item.releasable_to.all())
+            if (
+                released
+                and requester.agency_id is not None
+                and requester.agency_id not in {a.pk for a in released}
+            ):
+                assert requester.agency is not None
+                details["label"] = _relabel(
+                    actor=actor,
+                    item=item,
+                    new=LabelInput(
+                        item.classification, list(item.caveats.all()), [*released, requester.agency]
+                    ),
+                    orcon=item.orcon,
+                    reason=f"Access approved for {requester}: {reason.strip()}",
+                )
+        elif approve and share_request.kind == ShareKind.ONWARD_SHARE:
+            assert share_request.to_agency is not None
+            current = list(item.releasable_to.all())
+            if not current:  # "every agency on the case" made explicit before adding one
+                on_case = CaseTeamMember.objects.filter(case_id=item.case_id).values("agency_id")
+                current = list(Agency.objects.filter(Q(pk__in=on_case) | Q(pk=item.originator_id)))
+            new = LabelInput(
+                item.classification,
+                list(item.caveats.all()),
+                [*current, share_request.to_agency],
+            )
+            details["label"] = _relabel(
+                actor=actor,
+                item=item,
+                new=new,
+                orcon=item.orcon,
+                reason=f"Onward sharing approved: {reason.strip()}",
+            )
+            details["orcon_consent"] = item.orcon
+        share_request.status = ShareStatus.APPROVED if approve else ShareStatus.REFUSED
+        share_request.decided_by = actor
+        share_request.decision_reason = reason.strip()
+        share_request.decided_at = now
+        share_request.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
+        _notify(
+            [share_request.requester],
+            f"Your request about material on case {item.case.reference} was "
+            f"{'approved' if approve else 'refused'}.",
+            "/material/requests/mine/",
+        )
+        audit_record(
+            action="material.share_approved" if approve else "material.share_refused",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            reason=reason.strip(),
+            recipient=share_request.requester.get_username(),
+            details=details,
+            request=request,
+        )
+    return share_request
+
+
+# --- Break-glass ---------------------------------------------------------------------------
+
+
+def breakglass_open(
+    *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> BreakGlass:
+    """Open a case's material outside need-to-know for a short time, with a written reason.
+    Never beyond clearance, caveats or an exclusion. Alerts the actor's line manager and the
+    case lead (no protected content in the alert) and lands in the review queue."""
+    from jointcase.access.policy import DENY_CLAUSES, case_facts_for, moment
+
+    facts = case_facts_for(actor, case.pk)
+    if any(clause.holds(facts, moment()) for clause in DENY_CLAUSES):
+        with transaction.atomic():
+            audit_record(
+                action="breakglass.refused",
+                actor=actor,
+                outcome=Outcome.DENY,
+                object_type="case",
+                object_id=case.pk,
+                reason="excluded",
+                request=request,
+            )
+        raise ValidationError({"reason": "Break-glass access cannot be opened for this case"})
+    errors: dict[str, list[str]] = {}
+    if len((reason or "").strip()) < 10:
+        errors.setdefault("reason", []).append(
+            "Enter why you need emergency access (at least 10 characters)"
+        )
+    if errors:
+        raise _refuse(
+            action="breakglass.refused",
+            actor=actor,
+            errors=errors,
+            object_type="case",
+            object_id=case.pk,
+            request=request,
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        glass = BreakGlass.objects.create(
+            user=actor,
+            case=case,
+            reason=reason.strip(),
+            starts_at=now,
+            expires_at=now + dt.timedelta(minutes=breakglass_minutes()),
+        )
+        leads = [
+            member.user
+            for member in CaseTeamMember.objects.filter(
+                case=case, role=CaseRole.LEAD_NSD_PRACTITIONER, user__isnull=False
+            ).select_related("user")
+        ]
+        recipients = [actor.line_manager, *leads]
+        sent = _notify(
+            [user for user in recipients if user is not None and user.pk != actor.pk],
+            f"{actor.get_full_name() or actor.username} opened break-glass access to the "
+            f"material of case {case.reference}. It needs a review.",
+            "/material/break-glass/review/",
+        )
+        audit_record(
+            action="breakglass.opened",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="case",
+            object_id=case.pk,
+            reason=reason.strip(),
+            details={
+                "break_glass": glass.pk,
+                "expires_at": glass.expires_at.isoformat(),
+                "alerted": sent,
+            },
+            request=request,
+        )
+    return glass
+
+
+def is_senior(user: User) -> bool:
+    return user.is_active and user.has_role(*SENIOR_ROLES)
+
+
+def breakglass_review(
+    *,
+    actor: User,
+    break_glass: BreakGlass,
+    outcome: str,
+    notes: str,
+    request: HttpRequest | None = None,
+) -> BreakGlass:
+    """A senior records the outcome of a break-glass access (never their own)."""
+    if not is_senior(actor):
+        raise _deny(
+            action="breakglass.review",
+            actor=actor,
+            object_id=f"breakglass:{break_glass.pk}",
+            reason="not_senior",
+            request=request,
+        )
+    errors: dict[str, list[str]] = {}
+    if outcome not in BreakGlassOutcome.values:
+        errors.setdefault("outcome", []).append("Select the outcome")
+    if not (notes or "").strip():
+        errors.setdefault("notes", []).append("Enter your review notes")
+    if break_glass.user_id == actor.pk:
+        errors.setdefault("outcome", []).append("You cannot review your own break-glass access")
+    if break_glass.reviewed_at is not None:
+        errors.setdefault("outcome", []).append("This access has already been reviewed")
+    if errors:
+        raise _refuse(
+            action="breakglass.review",
+            actor=actor,
+            errors=errors,
+            object_type="case",
+            object_id=break_glass.case_id,
+            request=request,
+        )
+    with transaction.atomic():
+        break_glass.outcome = outcome
+        break_glass.review_notes = notes.strip()
+        break_glass.reviewed_by = actor
+        break_glass.reviewed_at = timezone.now()
+        break_glass.save(update_fields=["outcome", "review_notes", "reviewed_by", "reviewed_at"])
+        audit_record(
+            action="breakglass.reviewed",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="case",
+            object_id=break_glass.case_id,
+            reason=notes.strip(),
+            details={
+                "break_glass": break_glass.pk,
+                "outcome": outcome,
+                "user": break_glass.user.get_username(),
+            },
+            request=request,
+        )
+    return break_glass
+
+
+# --- Destroying ----------------------------------------------------------------------------
+
+
+def material_destroy(
+    *, actor: User | None, item: MaterialItem, reason: str, request: HttpRequest | None = None
+) -> MaterialItem:
+    """Destroy the item's content (its body's and files' data keys): crypto-shredding.
+    By a user of the originator agency, or the retention job (``actor=None``)."""
+    if actor is not None:
+        _check_access(actor=actor, item=item, action="material.destroy", request=request)
+        if not _same_agency(actor, item.originator_id):
+            raise _refuse(
+                action="material.destroy",
+                actor=actor,
+                errors={"item": ["Only the originator may destroy this item"]},
+                object_id=str(item.pk),
+                request=request,
+            )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Enter why the item is destroyed"})
+    with transaction.atomic():
+        keys = [f.data_key for f in item.files.select_related("data_key")]
+        if item.data_key is not None:
+            keys.append(item.data_key)
+        for key in keys:
+            data_key_destroy(actor=actor, data_key=key, reason=reason.strip())
+        item.destroyed_at = timezone.now()
+        item.save(update_fields=["destroyed_at"])
+        audit_record(
+            action="material.destroyed",
+            actor=actor,
+            actor_username="" if actor is not None else "retention",
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            reason=reason.strip(),
+            details={"keys": len(keys)},
+            request=request,
+        )
+    return item
+
+
+def classification_choices() -> list[str]:
+    return [level for level in Classification.values]

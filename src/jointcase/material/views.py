@@ -1,0 +1,697 @@
+"""Material pages: the case's material tab, the item page, the forms (add, relabel, tearline,
+approve, share requests, break-glass), downloads and exports.
+
+Thin: every item is read through ``selectors.material_get_for`` (decided and audited; 404 for
+missing and forbidden alike); lists through the access filter; writes through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from jointcase.access.labels import Classification
+from jointcase.access.material import material_case_access, material_decision
+from jointcase.accounts.models import User
+from jointcase.agencies.models import Agency
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record
+from jointcase.cases.models import Case
+from jointcase.home.marking import marking_for_request
+from jointcase.material import forms as material_forms
+from jointcase.material import selectors, services
+from jointcase.material.models import (
+    BreakGlass,
+    MaterialItem,
+    ShareKind,
+    ShareRequest,
+    TearlineStatus,
+)
+from jointcase.material.uploads import content_disposition, download_filename
+
+NOT_FOUND = "Material not found"
+#: Items per page of the case's material tab.
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _errors_onto(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, texts in error.message_dict.items():
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+    else:
+        for text in error.messages:
+            form.add_error(None, text)
+
+
+def _case_for(request: HttpRequest, case_id: int, action: str = "material.case_list") -> Case:
+    """The case whose material the user may open (case rule or break-glass); 404 otherwise."""
+    user = _user(request)
+    with transaction.atomic():
+        case = Case.objects.select_related("person").filter(pk=case_id).first()
+        decision = material_case_access(user, case) if case is not None else None
+        audit_record(
+            action=action,
+            actor=user,
+            outcome=Outcome.ALLOW if decision and decision.allowed else Outcome.DENY,
+            object_type="case",
+            object_id=case_id,
+            reason=decision.reason if decision else "not_found",
+            request=request,
+        )
+    if case is None or decision is None or not decision.allowed:
+        raise Http404(NOT_FOUND)
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    return case
+
+
+def _item_for(request: HttpRequest, item_id: Any, action: str = "material.read") -> MaterialItem:
+    item = selectors.material_get_for(
+        user=_user(request), item_id=item_id, request=request, action=action
+    )
+    marking_for_request(request).note(item.classification)
+    return item
+
+
+def _form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    template: str,
+    context: dict[str, Any],
+    success: Callable[[Any], str],
+    message: str,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(success(result))
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+# --- The case's material tab ---------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _case_for(request, case_id)
+    listing = selectors.material_list_for_case(user=user, case=case)
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        number = 1
+    items = list(listing[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    has_next = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    parents = {item.parent_id for item in items if item.parent_id}
+    visible = set(selectors.material_visible_ids(user=user, ids=parents) if parents else ()) | {
+        item.pk for item in items
+    }
+    rows = []
+    for item in items:
+        fuller = None
+        if (
+            item.parent_id is not None
+            and item.parent_id not in visible
+            and not item.hide_fuller_version
+        ):
+            fuller = item.originator
+        rows.append(
+            {
+                "item": item,
+                "fuller_held_by": fuller,
+                "show_tearline": item.parent_id is not None
+                and (item.parent_id in visible or not item.hide_fuller_version),
+            }
+        )
+    access = material_case_access(user, case)
+    return render(
+        request,
+        "material/case_material.html",
+        {
+            "case": case,
+            "rows": rows,
+            "break_glass": access.reason == "break_glass",
+            "page_number": number,
+            "has_next": has_next,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def item_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _case_for(request, case_id, action="material.create_form")
+    data = request.POST if request.method == "POST" else None
+    form = material_forms.MaterialAddForm(data, request.FILES or None)
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        upload = request.FILES.get("file")
+        return services.material_add(
+            actor=user,
+            case=case,
+            kind=cleaned["kind"],
+            title=cleaned["title"],
+            classification=cleaned["classification"],
+            caveats=cleaned["caveats"],
+            releasable_to=cleaned["releasable_to"],
+            orcon=cleaned["orcon"],
+            handling_instructions=cleaned["handling_instructions"],
+            review_date=cleaned["review_date"],
+            body=cleaned["body"],
+            held_by=cleaned["held_by"],
+            files=[upload] if upload else [],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/item_add.html",
+        context={"case": case, "title": "Add material"},
+        success=lambda item: reverse("material:item", args=[item.pk]),
+        message="Material added",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def breakglass_open(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Emergency access. The form answers the same for a missing case and an excluded user."""
+    user = _user(request)
+    case = Case.objects.filter(pk=case_id).first()
+    form = material_forms.BreakGlassForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> Any:
+        if case is None:
+            with transaction.atomic():
+                audit_record(
+                    action="breakglass.refused",
+                    actor=user,
+                    outcome=Outcome.DENY,
+                    object_type="case",
+                    object_id=case_id,
+                    reason="not_found",
+                    request=request,
+                )
+            raise ValidationError({"reason": "Break-glass access cannot be opened for this case"})
+        return services.breakglass_open(
+            actor=user, case=case, reason=cleaned["reason"], request=request
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/breakglass.html",
+        context={"case_id": case_id, "minutes": services.breakglass_minutes()},
+        success=lambda glass: reverse("material:case-material", args=[glass.case_id]),
+        message=f"Break-glass access opened for {services.breakglass_minutes()} minutes. "
+        "Your line manager and the case lead have been told.",
+    )
+
+
+# --- The item page -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def item_detail(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    item = _item_for(request, item_id)
+    opened = selectors.material_open(user=user, item=item, request=request)
+    tearlines = list(selectors.tearlines_visible(user=user, item=item))
+    for tearline in tearlines:
+        marking_for_request(request).note(tearline.classification)
+    parent_visible = item.parent is not None and material_decision(user, item.parent).allowed
+    is_originator = user.agency_id is not None and user.agency_id == item.originator_id
+    return render(
+        request,
+        "material/item.html",
+        {
+            "item": item,
+            "opened": opened,
+            "tearlines": tearlines,
+            "files": list(item.files.all()) if opened.withheld is None else [],
+            "parent_visible": parent_visible,
+            "fuller_held_by": item.originator
+            if item.parent_id and not parent_visible and not item.hide_fuller_version
+            else None,
+            "is_originator": is_originator,
+            "can_approve": item.tearline_status == TearlineStatus.DRAFT
+            and is_originator
+            and item.author_id != user.pk,
+            "label_changes": list(item.label_changes.select_related("changed_by")[:20]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    item = _item_for(request, item_id, action="material.label_change_form")
+    initial = {
+        "classification": item.classification,
+        "caveats": [c.code for c in item.caveats.all()],
+        "releasable_to": [a.code for a in item.releasable_to.all()],
+        "orcon": item.orcon,
+        "version": item.version,
+    }
+    form = material_forms.LabelChangeForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        return services.material_label_change(
+            actor=user,
+            item=item,
+            classification=cleaned["classification"],
+            caveats=cleaned["caveats"],
+            releasable_to=cleaned["releasable_to"],
+            orcon=cleaned["orcon"],
+            reason=cleaned["reason"],
+            expected_version=cleaned["version"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/label_change.html",
+        context={"item": item},
+        success=lambda changed: reverse("material:item", args=[changed.pk]),
+        message="Label changed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    parent = _item_for(request, item_id, action="material.tearline_form")
+    form = material_forms.TearlineForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        return services.tearline_create(
+            actor=user,
+            parent=parent,
+            title=cleaned["title"],
+            body=cleaned["body"],
+            classification=cleaned["classification"],
+            caveats=cleaned["caveats"],
+            releasable_to=cleaned["releasable_to"],
+            hide_fuller_version=cleaned["hide_fuller_version"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/tearline_add.html",
+        context={"parent": parent},
+        success=lambda tearline: reverse("material:item", args=[tearline.pk]),
+        message="Tearline written: a second person of your agency must approve it",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tearline_approve(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    tearline = _item_for(request, item_id, action="material.tearline_approve_form")
+    form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        return services.tearline_approve(
+            actor=user,
+            tearline=tearline,
+            approve=cleaned["decision"] == "approve",
+            reason=cleaned["reason"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/decision.html",
+        context={
+            "item": tearline,
+            "title": "Approve the tearline",
+            "legend": "Do you approve this tearline?",
+        },
+        success=lambda t: reverse("material:item", args=[t.pk]),
+        message="Tearline decided",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
+    """Ask for the fuller version of a tearline's parent (which the reader cannot see)."""
+    user = _user(request)
+    pk = selectors._uuid(item_id)
+    item = (
+        MaterialItem.objects.select_related("originator", "case").filter(pk=pk).first()
+        if pk is not None
+        else None
+    )
+    if item is None or not services.fuller_version_requestable(user, item):
+        with transaction.atomic():
+            audit_record(
+                action="material.share_request",
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="material",
+                object_id=str(item_id)[:64],
+                reason="not_found" if item is None else "not_requestable",
+                request=request,
+            )
+        raise Http404(NOT_FOUND)
+    form = material_forms.ShareRequestForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> ShareRequest:
+        return services.share_request_create(
+            actor=user, item=item, kind=ShareKind.ACCESS, reason=cleaned["reason"], request=request
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/request.html",
+        context={"held_by": item.originator, "title": "Request the fuller version"},
+        success=lambda _r: reverse("material:my-requests"),
+        message=f"Request sent to {item.originator.name}",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def onward_share(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    item = _item_for(request, item_id, action="material.share_form")
+    form = material_forms.OnwardShareForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> ShareRequest:
+        agency = Agency.objects.filter(code=cleaned["to_agency"], is_active=True).first()
+        if agency is None:
+            raise ValidationError({"to_agency": "Select an agency"})
+        return services.share_request_create(
+            actor=user,
+            item=item,
+            kind=ShareKind.ONWARD_SHARE,
+            to_agency=agency,
+            reason=cleaned["reason"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/request.html",
+        context={
+            "item": item,
+            "held_by": item.originator,
+            "title": "Ask to share this item onward",
+        },
+        success=lambda _r: reverse("material:my-requests"),
+        message=f"Request sent to {item.originator.name}",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def destroy(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    item = _item_for(request, item_id, action="material.destroy_form")
+    form = material_forms.DestroyForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        return services.material_destroy(
+            actor=user, item=item, reason=cleaned["reason"], request=request
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/destroy.html",
+        context={"item": item},
+        success=lambda i: reverse("material:item", args=[i.pk]),
+        message="Item content destroyed",
+    )
+
+
+def _attachment(content: bytes, *, filename: str, mime: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@require_http_methods(["GET"])
+def download(request: HttpRequest, file_id: Any) -> HttpResponse:
+    user = _user(request)
+    material_file = selectors.file_get_for(user=user, file_id=file_id, request=request)
+    item = material_file.item
+    content, withheld = selectors.file_open(user=user, material_file=material_file, request=request)
+    if content is None:
+        marking_for_request(request).note(item.classification)
+        return render(
+            request, "material/withheld.html", {"item": item, "message": withheld}, status=409
+        )
+    caveats = tuple(item.caveat_codes())
+    with transaction.atomic():
+        audit_record(
+            action="material.downloaded",
+            actor=user,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            recipient=user.get_username(),
+            details={"file": str(material_file.pk), "size": material_file.size},
+            request=request,
+        )
+    name = download_filename(
+        safe_name=material_file.safe_name, classification=item.classification, caveats=caveats
+    )
+    return _attachment(content, filename=name, mime=material_file.mime)
+
+
+@require_http_methods(["GET"])
+def export(request: HttpRequest, item_id: Any) -> HttpResponse:
+    """The item as a marked text file. ORCON items: only with the originator's consent (its
+    own users)."""
+    user = _user(request)
+    item = _item_for(request, item_id, action="material.export")
+    if item.orcon and user.agency_id != item.originator_id:
+        with transaction.atomic():
+            audit_record(
+                action="material.export",
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="material",
+                object_id=str(item.pk),
+                reason="orcon_no_consent",
+                request=request,
+            )
+        raise PermissionDenied("This item is originator controlled: it cannot be exported")
+    opened = selectors.material_open(user=user, item=item, request=request)
+    if opened.withheld is not None:
+        return render(
+            request,
+            "material/withheld.html",
+            {"item": item, "message": opened.withheld},
+            status=409,
+        )
+    caveats = item.caveat_codes()
+    marking = " ".join([item.classification, *caveats])
+    text = "\n".join(
+        [
+            marking,
+            "",
+            item.title,
+            f"Originator: {item.originator.name}",
+            f"Case: {item.case.reference}",
+            "",
+            opened.text or f"Reference to material held by {item.held_by}",
+            "",
+            marking,
+            "",
+        ]
+    )
+    with transaction.atomic():
+        audit_record(
+            action="material.exported",
+            actor=user,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            recipient=user.get_username(),
+            request=request,
+        )
+    name = download_filename(
+        safe_name="export.txt", classification=item.classification, caveats=tuple(caveats)
+    )
+    return _attachment(text.encode("utf-8"), filename=name, mime="text/plain; charset=utf-8")
+
+
+# --- Inboxes and queues --------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def share_inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    requests = list(selectors.share_inbox_for(user=user))
+    drafts = list(selectors.drafts_to_approve_for(user=user))
+    for share in requests:
+        marking_for_request(request).note(share.item.classification)
+    for draft in drafts:
+        marking_for_request(request).note(draft.classification)
+    return render(request, "material/inbox.html", {"requests": requests, "drafts": drafts})
+
+
+@require_http_methods(["GET", "POST"])
+def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    share = selectors.share_inbox_for(user=user).filter(pk=request_id).first()
+    if share is None:
+        with transaction.atomic():
+            audit_record(
+                action="material.share_decide",
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="share_request",
+                object_id=request_id,
+                reason="not_found_or_forbidden",
+                request=request,
+            )
+        raise Http404(NOT_FOUND)
+    marking_for_request(request).note(share.item.classification)
+    form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> ShareRequest:
+        return services.share_request_decide(
+            actor=user,
+            share_request=share,
+            approve=cleaned["decision"] == "approve",
+            reason=cleaned["reason"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/share_decide.html",
+        context={"share": share},
+        success=lambda _s: reverse("material:inbox"),
+        message="Decision recorded",
+    )
+
+
+@require_http_methods(["GET"])
+def my_requests(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "material/my_requests.html",
+        {"requests": list(selectors.my_share_requests(user=user))},
+    )
+
+
+def _senior(request: HttpRequest, action: str) -> User:
+    user = _user(request)
+    if not services.is_senior(user):
+        with transaction.atomic():
+            audit_record(
+                action=action,
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="breakglass",
+                reason="not_senior",
+                request=request,
+            )
+        raise Http404(NOT_FOUND)
+    return user
+
+
+@require_http_methods(["GET"])
+def breakglass_queue(request: HttpRequest) -> HttpResponse:
+    user = _senior(request, "breakglass.queue")
+    return render(
+        request,
+        "material/breakglass_queue.html",
+        {"entries": list(selectors.breakglass_queue(user=user)), "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def breakglass_review(request: HttpRequest, break_glass_id: int) -> HttpResponse:
+    user = _senior(request, "breakglass.review")
+    glass = selectors.breakglass_queue(user=user).filter(pk=break_glass_id).first()
+    if glass is None:
+        with transaction.atomic():
+            audit_record(
+                action="breakglass.review",
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="breakglass",
+                object_id=break_glass_id,
+                reason="not_found_or_forbidden",
+                request=request,
+            )
+        raise Http404(NOT_FOUND)
+    form = material_forms.BreakGlassReviewForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> BreakGlass:
+        return services.breakglass_review(
+            actor=user,
+            break_glass=glass,
+            outcome=cleaned["outcome"],
+            notes=cleaned["notes"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/breakglass_review.html",
+        context={"glass": glass},
+        success=lambda _g: reverse("material:breakglass-queue"),
+        message="Review recorded",
+    )
+
+
+@require_http_methods(["GET"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "material/notifications.html",
+        {"notifications": list(selectors.notifications_for(user=user)[:100])},
+    )

@@ -1,0 +1,148 @@
+"""The material API: same rules as the pages; mass assignment refused; 400 with field errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from jointcase.accounts.tokens import api_token_create
+from jointcase.material.models import MaterialItem
+from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
+
+pytestmark = pytest.mark.usefixtures("keyring")
+
+
+def api_client(user) -> Client:
+    _token, plaintext = api_token_create(actor=None, user=user, name="tests", days=1)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+
+
+def _post(client: Client, url: str, data: dict) -> object:
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_the_api_lists_only_what_the_caller_may_see(material_world):
+    parent = secret_report(material_world)
+    tearline = approved_tearline(material_world, parent)
+    pom = api_client(material_world.personas.pom)
+    listing = pom.get(f"/api/v1/cases/{material_world.case.pk}/material").json()
+    assert listing["count"] == 1
+    assert listing["results"][0]["id"] == str(tearline.pk)
+    assert pom.get(f"/api/v1/material/{parent.pk}").status_code == 404
+    officer = api_client(material_world.personas.ctnm_officer)
+    detail = officer.get(f"/api/v1/material/{parent.pk}").json()
+    assert detail["body"] == SECRET_BODY
+    assert detail["originator"] == "ctu-north-east"
+
+
+def test_someone_not_on_the_case_gets_404_for_the_case_list(material_world):
+    secret_report(material_world)
+    outsider = api_client(material_world.personas.officer_not_on_case)
+    assert outsider.get(f"/api/v1/cases/{material_world.case.pk}/material").status_code == 404
+
+
+def test_creating_through_the_api_takes_the_originator_from_the_caller(material_world):
+    officer = api_client(material_world.personas.ctnm_officer)
+    response = _post(
+        officer,
+        f"/api/v1/cases/{material_world.case.pk}/material",
+        {
+            "kind": "NOTE",
+            "title": "API note",
+            "classification": "OFFICIAL-SENSITIVE",
+            "body": "Text",
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["originator"] == "ctu-north-east"
+
+
+def test_mass_assignment_of_the_originator_is_refused(material_world):
+    officer = api_client(material_world.personas.ctnm_officer)
+    response = _post(
+        officer,
+        f"/api/v1/cases/{material_world.case.pk}/material",
+        {
+            "kind": "NOTE",
+            "title": "API note",
+            "classification": "OFFICIAL",
+            "body": "Text",
+            "originator": "partner",
+        },
+    )
+    assert response.status_code == 400
+    assert any(e["field"].endswith("originator") for e in response.json()["errors"])
+    assert not MaterialItem.objects.exists()
+
+
+def test_bad_input_is_a_400_with_field_errors(material_world):
+    officer = api_client(material_world.personas.ctnm_officer)
+    response = _post(
+        officer,
+        f"/api/v1/cases/{material_world.case.pk}/material",
+        {
+            "kind": "NOTE",
+            "title": "x",
+            "classification": "TOP SECRET",
+            "body": "b",
+            "caveats": ["NOPE"],
+        },
+    )
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"classification", "caveats"} <= fields
+    assert not MaterialItem.objects.exists()
+
+
+def test_a_tearline_through_the_api_and_the_label_operation(material_world):
+    parent = secret_report(material_world)
+    officer = api_client(material_world.personas.ctnm_officer)
+    response = _post(
+        officer,
+        f"/api/v1/material/{parent.pk}/tearlines",
+        {
+            "title": "T",
+            "body": "sanitised",
+            "classification": "OFFICIAL",
+        },
+    )
+    assert response.status_code == 201
+    assert response.json()["tearline_status"] == "DRAFT"
+    practitioner = api_client(material_world.personas.nsd_practitioner)
+    note = secret_report(material_world, caveats=[], classification="OFFICIAL")
+    raised = _post(
+        practitioner,
+        f"/api/v1/material/{note.pk}/label",
+        {
+            "classification": "SECRET",
+            "orcon": False,
+            "reason": "Source detail",
+            "version": 1,
+        },
+    )
+    assert raised.status_code == 200
+    assert raised.json()["classification"] == "SECRET"
+    lowered = _post(
+        practitioner,
+        f"/api/v1/material/{note.pk}/label",
+        {
+            "classification": "OFFICIAL",
+            "orcon": False,
+            "reason": "x",
+            "version": 2,
+        },
+    )
+    assert lowered.status_code == 400
+
+
+def test_a_hidden_fuller_version_is_not_revealed_by_the_api(material_world):
+    parent = secret_report(material_world)
+    tearline = approved_tearline(material_world, parent, hide_fuller_version=True)
+    pom = api_client(material_world.personas.pom)
+    listing = pom.get(f"/api/v1/cases/{material_world.case.pk}/material").json()
+    assert listing["results"][0]["parent"] is None
+    assert pom.get(f"/api/v1/material/{tearline.pk}").json()["parent"] is None
+    officer = api_client(material_world.personas.ctnm_officer)
+    assert officer.get(f"/api/v1/material/{tearline.pk}").json()["parent"] == str(parent.pk)

@@ -1,0 +1,343 @@
+"""Material on a case: adding, reading, tearlines, labels, share requests and break-glass,
+as the people in the issue's story would notice them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.test import override_settings
+from django.utils import timezone
+
+from jointcase.access.material import material_decision, material_visible_to
+from jointcase.agencies.models import Vetting
+from jointcase.audit.models import AuditEntry
+from jointcase.material import services
+from jointcase.material.models import (
+    BreakGlass,
+    LabelChange,
+    MaterialGrant,
+    MaterialItem,
+    Notification,
+    ShareRequest,
+)
+from jointcase.material.selectors import material_open
+from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
+
+pytestmark = pytest.mark.usefixtures("keyring")
+
+
+def test_a_ctnm_officer_adds_a_secret_report_sealed_with_the_police_as_originator(material_world):
+    item = secret_report(material_world)
+    assert item.originator == material_world.personas.ctnm_officer.agency
+    assert SECRET_BODY.encode() not in bytes(item.body_ciphertext)
+    assert material_open(user=material_world.personas.ctnm_officer, item=item).text == SECRET_BODY
+    assert AuditEntry.objects.filter(action="material.created", object_id=str(item.pk)).exists()
+
+
+def test_the_pom_with_bpss_sees_only_the_approved_tearline(material_world):
+    parent = secret_report(material_world)
+    tearline = services.tearline_create(
+        actor=material_world.personas.ctnm_officer,
+        parent=parent,
+        title="Tearline",
+        body=TEARLINE_BODY,
+        classification="OFFICIAL-SENSITIVE",
+    )
+    pom = material_world.personas.pom
+    assert not material_visible_to(pom).filter(pk__in=[parent.pk, tearline.pk]).exists()
+    services.tearline_approve(actor=material_world.personas.ct_supervisor, tearline=tearline)
+    visible = set(material_visible_to(pom).values_list("pk", flat=True))
+    assert visible == {tearline.pk}
+    assert material_decision(pom, parent).reason == "clearance"
+
+
+def test_the_author_cannot_approve_their_own_tearline(material_world):
+    parent = secret_report(material_world)
+    tearline = services.tearline_create(
+        actor=material_world.personas.ctnm_officer,
+        parent=parent,
+        title="T",
+        body="b",
+        classification="OFFICIAL",
+    )
+    with pytest.raises(ValidationError) as error:
+        services.tearline_approve(actor=material_world.personas.ctnm_officer, tearline=tearline)
+    assert "second person" in str(error.value)
+    tearline.refresh_from_db()
+    assert tearline.tearline_status == "DRAFT"
+    assert AuditEntry.objects.filter(action="material.tearline_approve", outcome="FAILURE").exists()
+
+
+def test_a_tearline_must_carry_a_lower_label(material_world):
+    parent = secret_report(material_world)
+    with pytest.raises(ValidationError) as error:
+        services.tearline_create(
+            actor=material_world.personas.ctnm_officer,
+            parent=parent,
+            title="T",
+            body="b",
+            classification="SECRET",
+            caveats=["UK EYES ONLY"],
+        )
+    assert "lower label" in str(error.value)
+    assert not MaterialItem.objects.filter(parent=parent).exists()
+
+
+def test_only_the_originator_agency_writes_tearlines(material_world):
+    parent = secret_report(material_world)
+    with pytest.raises(ValidationError) as error:
+        services.tearline_create(
+            actor=material_world.personas.nsd_practitioner,
+            parent=parent,
+            title="T",
+            body="b",
+            classification="OFFICIAL",
+        )
+    assert "originator" in error.value.message_dict["parent"][0]
+
+
+def test_above_system_high_is_refused_and_only_a_reference_can_record_it(material_world):
+    officer = material_world.personas.partner_liaison  # DV, but not on the case
+    with pytest.raises(ValidationError) as error:
+        secret_report(material_world, classification="TOP SECRET")
+    assert "reference to material held elsewhere" in error.value.message_dict["classification"][0]
+    assert not MaterialItem.objects.exists()
+    reference = services.material_add(
+        actor=material_world.personas.ctnm_officer,
+        case=material_world.case,
+        kind="REFERENCE",
+        title="Partner holds reporting",
+        classification="SECRET",
+        held_by="Security partner",
+    )
+    assert reference.data_key_id is None
+    assert officer.pk
+
+
+def test_unknown_caveats_are_refused_and_nothing_is_stored(material_world):
+    with pytest.raises(ValidationError) as error:
+        secret_report(material_world, caveats=["NO SUCH CAVEAT"])
+    assert "Unknown caveat" in error.value.message_dict["caveats"][0]
+    assert not MaterialItem.objects.exists()
+    assert AuditEntry.objects.filter(action="material.create", outcome="FAILURE").exists()
+
+
+def test_anyone_with_access_raises_but_only_the_originator_lowers(material_world):
+    item = services.material_add(
+        actor=material_world.personas.ctnm_officer,
+        case=material_world.case,
+        kind="NOTE",
+        title="Note",
+        classification="OFFICIAL-SENSITIVE",
+        body="text",
+    )
+    practitioner = material_world.personas.nsd_practitioner
+    services.material_label_change(
+        actor=practitioner,
+        item=item,
+        classification="SECRET",
+        caveats=[],
+        releasable_to=[],
+        orcon=False,
+        reason="Contains source detail",
+    )
+    item = MaterialItem.objects.get(pk=item.pk)
+    assert item.classification == "SECRET"
+    assert material_open(user=practitioner, item=item).text == "text"
+    with pytest.raises(ValidationError) as error:
+        services.material_label_change(
+            actor=practitioner,
+            item=item,
+            classification="OFFICIAL",
+            caveats=[],
+            releasable_to=[],
+            orcon=False,
+            reason="Lower",
+        )
+    assert "Only CT Policing North East" in error.value.message_dict["classification"][0]
+    services.material_label_change(
+        actor=material_world.personas.ctnm_officer,
+        item=item,
+        classification="OFFICIAL",
+        caveats=[],
+        releasable_to=[],
+        orcon=False,
+        reason="Source protected",
+    )
+    change = LabelChange.objects.filter(item=item).first()
+    assert change.old_label["classification"] == "SECRET"
+    assert change.new_label["classification"] == "OFFICIAL"
+    assert LabelChange.objects.filter(item=item).count() == 2
+
+
+def test_orcon_items_cannot_be_relabelled_or_reshared_without_the_originator(material_world):
+    item = secret_report(material_world, orcon=True)
+    practitioner = material_world.personas.nsd_practitioner
+    with pytest.raises(ValidationError) as error:
+        services.material_label_change(
+            actor=practitioner,
+            item=item,
+            classification="SECRET",
+            caveats=["UK EYES ONLY"],
+            releasable_to=["nsd-north", "partner"],
+            orcon=True,
+            reason="Share it",
+        )
+    assert "originator controlled" in error.value.message_dict["classification"][0]
+    assert not LabelChange.objects.exists()
+    share = services.share_request_create(
+        actor=practitioner,
+        item=item,
+        kind="ONWARD_SHARE",
+        to_agency=material_world.personas.partner_liaison.agency,
+        reason="Partner needs it",
+    )
+    with pytest.raises(Http404):
+        services.share_request_decide(
+            actor=practitioner, share_request=share, approve=True, reason="ok"
+        )
+    services.share_request_decide(
+        actor=material_world.personas.ct_supervisor,
+        share_request=share,
+        approve=True,
+        reason="Agreed",
+    )
+    item = MaterialItem.objects.get(pk=item.pk)
+    assert "partner" in {a.code for a in item.releasable_to.all()}
+    assert material_open(user=material_world.personas.ctnm_officer, item=item).text == SECRET_BODY
+
+
+def test_the_pom_requests_the_fuller_version_and_the_police_refuse_with_a_reason(material_world):
+    parent = secret_report(material_world)
+    approved_tearline(material_world, parent)
+    pom = material_world.personas.pom
+    share = services.share_request_create(
+        actor=pom, item=parent, kind="ACCESS", reason="Sentence planning"
+    )
+    services.share_request_decide(
+        actor=material_world.personas.ct_supervisor,
+        share_request=share,
+        approve=False,
+        reason="Source protection",
+    )
+    share.refresh_from_db()
+    assert share.status == "REFUSED"
+    assert share.decision_reason == "Source protection"
+    assert Notification.objects.filter(recipient=pom).exists()
+
+
+def test_an_approved_access_request_opens_the_fuller_version_for_a_time(material_world):
+    parent = secret_report(material_world, caveats=[], releasable_to=["ctu-north-east"])
+    approved_tearline(material_world, parent)
+    outsider = material_world.personas.officer_not_on_case  # not on the case: sees no tearline
+    with pytest.raises(Http404):
+        services.share_request_create(actor=outsider, item=parent, kind="ACCESS", reason="r")
+    pom = material_world.personas.pom
+    Vetting.objects.filter(user=pom).update(level="SC")
+    pom = type(pom).objects.get(pk=pom.pk)
+    assert material_decision(pom, parent).reason == "not_releasable"
+    share = services.share_request_create(actor=pom, item=parent, kind="ACCESS", reason="Need it")
+    services.share_request_decide(
+        actor=material_world.personas.ct_supervisor,
+        share_request=share,
+        approve=True,
+        reason="Agreed",
+        days=7,
+    )
+    grant = MaterialGrant.objects.get(user=pom)
+    assert grant.expires_at - grant.starts_at == dt.timedelta(days=7)
+    pom = type(pom).objects.get(pk=pom.pk)
+    assert material_decision(pom, parent).allowed
+
+
+def test_an_access_request_cannot_be_approved_for_someone_not_cleared(material_world):
+    parent = secret_report(material_world)
+    approved_tearline(material_world, parent)
+    share = services.share_request_create(
+        actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="Need it"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.share_request_decide(
+            actor=material_world.personas.ct_supervisor,
+            share_request=share,
+            approve=True,
+            reason="ok",
+        )
+    assert "not cleared" in error.value.message_dict["decision"][0]
+    assert not MaterialGrant.objects.exists()
+
+
+def test_break_glass_opens_material_for_a_short_time_and_alerts(material_world):
+    outsider = material_world.personas.officer_not_on_case
+    item = secret_report(material_world, releasable_to=["ctu-north-west"])
+    assert material_decision(outsider, item).reason == "not_on_case"
+    glass = services.breakglass_open(
+        actor=outsider, case=material_world.case, reason="Imminent threat reported overnight"
+    )
+    outsider = type(outsider).objects.get(pk=outsider.pk)
+    assert material_decision(outsider, item).reason == "break_glass"
+    assert Notification.objects.filter(recipient=material_world.personas.nsd_practitioner).exists()
+    assert AuditEntry.objects.filter(action="breakglass.opened").exists()
+    later = timezone.now() + dt.timedelta(minutes=31)
+    assert not material_decision(outsider, item, now=later).allowed
+    services.breakglass_review(
+        actor=material_world.personas.ct_supervisor,
+        break_glass=glass,
+        outcome="JUSTIFIED",
+        notes="Fine",
+    )
+    assert BreakGlass.objects.get(pk=glass.pk).reviewed_by == material_world.personas.ct_supervisor
+
+
+def test_break_glass_never_beats_an_exclusion(material_world):
+    excluded = material_world.personas.excluded_officer
+    with pytest.raises(ValidationError):
+        services.breakglass_open(
+            actor=excluded, case=material_world.case, reason="I need to see it now"
+        )
+    assert not BreakGlass.objects.exists()
+    assert AuditEntry.objects.filter(action="breakglass.refused", reason="excluded").exists()
+
+
+def test_expired_vetting_falls_back_to_official(material_world):
+    item = secret_report(material_world, caveats=[])
+    officer = material_world.personas.nsd_practitioner
+    Vetting.objects.filter(user=officer).update(
+        expires_on=timezone.localdate() - dt.timedelta(days=1),
+        granted_on=timezone.localdate() - dt.timedelta(days=400),
+    )
+    officer = type(officer).objects.get(pk=officer.pk)
+    assert material_decision(officer, item).reason == "clearance"
+
+
+def test_lowering_the_system_high_hides_what_is_above_it(material_world):
+    item = secret_report(material_world, caveats=[])
+    with override_settings(SYSTEM_HIGH="OFFICIAL-SENSITIVE"):
+        assert (
+            material_decision(material_world.personas.ctnm_officer, item).reason
+            == "above_system_high"
+        )
+
+
+def test_destroying_an_item_destroys_its_key(material_world):
+    item = secret_report(material_world)
+    services.material_destroy(
+        actor=material_world.personas.ctnm_officer, item=item, reason="Retention ended"
+    )
+    item = MaterialItem.objects.select_related("data_key").get(pk=item.pk)
+    assert item.data_key.is_destroyed
+    opened = material_open(user=material_world.personas.ctnm_officer, item=item)
+    assert opened.text is None
+    assert "destroyed" in opened.withheld
+
+
+def test_share_requests_are_recorded(material_world):
+    parent = secret_report(material_world)
+    approved_tearline(material_world, parent)
+    services.share_request_create(
+        actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="r"
+    )
+    assert ShareRequest.objects.count() == 1

@@ -1,0 +1,52 @@
+"""The seeded material: the issue's mix, and the demo story (SECRET police reports with
+approved OFFICIAL-SENSITIVE tearlines that the BPSS POM sees instead of the reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from jointcase.access.material import material_decision, material_visible_to
+from jointcase.accounts.models import User
+from jointcase.material.models import MaterialItem
+from jointcase.material.selectors import material_open
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyring")]
+
+
+def test_the_seed_adds_the_material_mix_and_the_demo_story(monkeypatch):
+    from jointcase.seed import scales, world
+
+    small = replace(scales.SCALES["demo"], cases=12, material_items=200)
+    monkeypatch.setitem(scales.SCALES, "demo", small)
+    world.world_seed(scale="demo", seed=3, show_progress=False, today=dt.date(2026, 6, 1))
+    items = MaterialItem.objects.all()
+    total = items.count()
+    assert total >= 200
+    by_level = {
+        level: items.filter(classification=level).count()
+        for level in ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET")
+    }
+    assert (by_level["OFFICIAL"] + by_level["OFFICIAL-SENSITIVE"]) / total > 0.7
+    assert 0.08 < by_level["SECRET"] / total < 0.3
+    assert items.filter(orcon=True).count() / total > 0.04
+    parents_with_tearlines = items.filter(tearlines__isnull=False).distinct().count()
+    assert parents_with_tearlines / items.filter(parent__isnull=True).count() > 0.2
+    assert not items.filter(classification="TOP SECRET").exists()
+
+    officer = User.objects.get(username="ctnm.officer")
+    pom = User.objects.get(username="pom.bpss")
+    report = items.filter(
+        author=officer, classification="SECRET", tearlines__tearline_status="APPROVED"
+    ).first()
+    assert report is not None
+    assert material_decision(officer, report).allowed
+    assert material_open(user=officer, item=report).text
+    tearline = report.tearlines.get()
+    assert tearline.approved_by.username == "ct.supervisor"
+    visible = material_visible_to(pom)
+    assert not visible.filter(classification="SECRET").exists()
+    if material_decision(pom, tearline).allowed:
+        assert visible.filter(pk=tearline.pk).exists()

@@ -1,0 +1,368 @@
+"""The material security matrix: SECURITY-TESTS classes 1-9 over every material route and
+every persona, generated from the URL resolver (namespace ``material``) and the API
+operations with ``material`` in their path, so a new material route is covered the day it is
+added.
+
+Every route is requested by every persona (GET, and an empty or hostile POST) with the ids of a
+SECRET UK EYES ONLY police report (with a file and an approved OFFICIAL-SENSITIVE tearline) and
+of that tearline. The oracle is ``jointcase.access.material`` itself:
+
+- denied (classes 1, 5, 6): 404 exactly like a missing id, zero bytes of protected content,
+  a DENY audit entry with a reason, never a 5xx;
+- allowed: never a 5xx, never a 404 on GET;
+- view versus edit (3) and originator control (7): a reader who is not the originator cannot
+  relabel, destroy, approve, export or derive an ORCON item; nothing changes;
+- mass assignment (8): an ``originator`` or other extra field is refused by the API (400) and
+  ignored by the pages (the originator is always the author's agency);
+- counts (9): lists and API counts equal what the filter allows; a forbidden 404 is byte for
+  byte the missing 404 (after the per-response nonce and token).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from jointcase.access.material import material_case_access, material_decision, material_visible_to
+from jointcase.accounts.models import User
+from jointcase.accounts.tokens import api_token_create
+from jointcase.audit.models import AuditEntry, Outcome
+from jointcase.material import services
+from jointcase.material.models import MaterialFile, MaterialItem, ShareRequest
+from tests.material import samples
+from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
+from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
+from tests.security.routes import Route, route_inventory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyring")]
+
+SECRET_TITLE = "Police intelligence report"
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"
+ROUTES = [
+    route
+    for route in route_inventory()
+    if route.namespace == "material" or (route.is_api and "material" in route.template)
+]
+#: Routes whose object is a material item (or its file): decided by material_decision.
+ITEM_PARAMETERS = {"item_id", "file_id"}
+#: Routes any signed-in user may open (their content is scoped, never 404).
+OPEN_ROUTES = {
+    "material:inbox",
+    "material:my-requests",
+    "material:notifications",
+    "material:breakglass-open",
+}
+
+
+def test_the_matrix_covers_every_material_route() -> None:
+    names = {route.name for route in ROUTES}
+    assert {
+        "material:case-material",
+        "material:item",
+        "material:download",
+        "material:export",
+    } <= names
+    assert sum(route.is_api for route in ROUTES) >= 4
+
+
+@dataclass
+class MatrixWorld:
+    world: object
+    parent: MaterialItem
+    tearline: MaterialItem
+    file: MaterialFile
+    share: ShareRequest
+    glass_id: int
+
+
+@pytest.fixture
+def matrix_world(material_world) -> MatrixWorld:  # noqa: F811
+    personas = material_world.personas
+    parent = secret_report(material_world, files=[SimpleUploadedFile("plan.pdf", samples.pdf())])
+    tearline = approved_tearline(material_world, parent)
+    share = services.share_request_create(
+        actor=personas.pom, item=parent, kind="ACCESS", reason="Sentence planning"
+    )
+    outsider = personas.officer_not_on_case
+    glass = services.breakglass_open(
+        actor=outsider, case=material_world.case, reason="Overnight threat (synthetic)"
+    )
+    from jointcase.material.models import BreakGlass
+
+    BreakGlass.objects.filter(pk=glass.pk).update(expires_at=glass.starts_at)  # over already
+    return MatrixWorld(material_world, parent, tearline, parent.files.get(), share, glass.pk)
+
+
+def _normalise(content: bytes) -> str:
+    text = content.decode("utf-8", errors="replace")
+    text = re.sub(r'nonce="[^"]*"', 'nonce=""', text)
+    return re.sub(r'value="[A-Za-z0-9]{64}"', 'value=""', text)
+
+
+def _values(route: Route, mw: MatrixWorld, target: MaterialItem) -> dict[str, str]:
+    values = {}
+    for _kind, name in route.parameters:
+        values[name] = {
+            "item_id": str(target.pk),
+            "file_id": str(mw.file.pk),
+            "case_id": str(mw.world.case.pk),
+            "request_id": str(mw.share.pk),
+            "break_glass_id": str(mw.glass_id),
+        }[name]
+    return values
+
+
+def _missing(route: Route, values: dict[str, str]) -> dict[str, str]:
+    return {name: (MISSING_UUID if name in ITEM_PARAMETERS else "987654321") for name in values}
+
+
+def _allowed(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) -> bool:
+    """The oracle: may ``user`` reach this route for these ids (access decides)."""
+    names = {name for _kind, name in route.parameters}
+    short = route.name.split(":")[-1]
+    if route.name in OPEN_ROUTES:
+        return True
+    if short == "request-access":
+        return services.fuller_version_requestable(user, target)
+    if "file_id" in names:
+        return material_decision(user, mw.parent).allowed
+    if "item_id" in names:
+        return material_decision(user, target).allowed
+    if "request_id" in names:
+        return (
+            user.agency_id == mw.parent.originator_id and material_decision(user, mw.parent).allowed
+        )
+    if route.name.startswith("material:breakglass"):
+        from jointcase.material.selectors import breakglass_queue
+
+        if not services.is_senior(user):
+            return False
+        return (
+            "break_glass_id" not in names
+            or breakglass_queue(user=user).filter(pk=mw.glass_id).exists()
+        )
+    if "case_id" in names:
+        return material_case_access(user, mw.world.case).allowed
+    return True
+
+
+def _valid_payload(route: Route, target: MaterialItem) -> dict[str, object]:
+    """A well-formed body for each API write (so the access check, not validation, answers)."""
+    if route.template.endswith("tearlines"):
+        return {"title": "Matrix tearline", "body": "b", "classification": "OFFICIAL"}
+    if route.template.endswith("label"):  # unchanged label: refused, never stored
+        return {
+            "classification": target.classification,
+            "caveats": target.caveat_codes(),
+            "orcon": target.orcon,
+            "reason": "matrix",
+            "version": target.version,
+        }
+    return {"kind": "NOTE", "title": "Matrix note", "classification": "OFFICIAL", "body": "b"}
+
+
+def _deny_count(user: User) -> int:
+    return AuditEntry.objects.filter(actor_id=user.pk, outcome=Outcome.DENY).count()
+
+
+def _clients(
+    mw: MatrixWorld, client_for: Callable[[User], Client]
+) -> dict[str, tuple[User, Client]]:
+    result = {}
+    for name, user in mw.world.personas.all().items():
+        if route_is_api:
+            _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
+            result[name] = (user, Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}"))
+        else:
+            result[name] = (user, client_for(user))
+    return result
+
+
+route_is_api = False
+
+
+CASES = [
+    pytest.param(route, target, id=f"{route.name}:{route.template}:{target}")
+    for route in ROUTES
+    for target in ("secret", "tearline")
+    if target == "secret" or "item_id" in {name for _kind, name in route.parameters}
+]
+
+
+@pytest.mark.parametrize(("route", "target_name"), CASES)
+def test_every_persona_on_every_material_route(
+    route: Route, target_name: str, matrix_world, client_for
+) -> None:
+    global route_is_api
+    mw = matrix_world
+    names = {name for _kind, name in route.parameters}
+    target = mw.parent if target_name == "secret" else mw.tearline
+    route_is_api = route.is_api
+    values = _values(route, mw, target)
+    url = route.path(values)
+    missing_url = route.path(_missing(route, values)) if values else None
+    protected = [SECRET_BODY, SECRET_TITLE] if target_name == "secret" else [TEARLINE_BODY]
+    methods = ["get", "post"]
+    compared_missing = False
+    for persona, (user, client) in _clients(mw, client_for).items():
+        user = User.objects.get(pk=user.pk)
+        allowed = _allowed(route, user, mw, target)
+        if route.is_api:
+            hostile = client.post(
+                url, json.dumps({"originator": "partner"}), content_type="application/json"
+            )
+            assert hostile.status_code in (400, 404, 405), f"{persona} hostile POST {url}"
+        for method in list(methods):
+            before = _deny_count(user)
+            if method == "post" and route.is_api:
+                payload = _valid_payload(route, target)
+                response = client.post(url, json.dumps(payload), content_type="application/json")
+            else:
+                response = getattr(client, method)(url)
+            status = response.status_code
+            where = f"{persona} {method.upper()} {url} -> {status}"
+            assert status < 500, where
+            if response.status_code == 405:
+                methods.remove(method)  # the route does not take it: the same for everyone
+                continue
+            if not allowed:
+                assert status == 404, where
+                body = response.content.decode("utf-8", errors="replace")
+                for text in protected:
+                    assert text not in body, where
+                assert _deny_count(user) > before, f"{where}: no DENY audit entry"
+                if missing_url and method == "get" and not route.is_api and not compared_missing:
+                    compared_missing = True
+                    missing = client.get(missing_url)
+                    assert missing.status_code == 404, where
+                    assert _normalise(missing.content) == _normalise(response.content), where
+            elif method == "get":
+                assert status != 404, where
+                if route.is_api and status == 200 and "item_id" in names:
+                    assert response.json().get("body") == (
+                        SECRET_BODY if target_name == "secret" else TEARLINE_BODY
+                    )
+    # nothing any persona did changed the items (empty and hostile POSTs are refused)
+    for item in (mw.parent, mw.tearline):
+        fresh = MaterialItem.objects.get(pk=item.pk)
+        assert (fresh.classification, fresh.version, fresh.originator_id) == (
+            item.classification,
+            item.version,
+            item.originator_id,
+        )
+        assert fresh.destroyed_at is None
+
+
+def test_view_versus_edit_and_originator_control(matrix_world, client_for) -> None:
+    """Class 3 and 7: the NSD practitioner sees the ORCON report but may not relabel,
+    destroy, export, derive or approve; nothing changes."""
+    mw = matrix_world
+    personas = mw.world.personas
+    item = secret_report(mw.world, orcon=True, title="ORCON report")
+    reader = client_for(personas.nsd_practitioner)
+    assert reader.get(f"/material/{item.pk}/").status_code == 200
+    attempts = {
+        f"/material/{item.pk}/label/": {
+            "classification": "OFFICIAL",
+            "reason": "r",
+            "version": "1",
+            "releasable_to": ["partner"],
+        },
+        f"/material/{item.pk}/destroy/": {"reason": "r"},
+        f"/material/{item.pk}/tearlines/new/": {
+            "title": "t",
+            "body": "b",
+            "classification": "OFFICIAL",
+        },
+        f"/material/{item.pk}/approve/": {"decision": "approve"},
+    }
+    for url, data in attempts.items():
+        response = reader.post(url, data)
+        assert response.status_code in (400, 403, 404), url
+    assert reader.get(f"/material/{item.pk}/export/").status_code == 403
+    fresh = MaterialItem.objects.get(pk=item.pk)
+    assert (fresh.classification, fresh.version, fresh.destroyed_at) == ("SECRET", 1, None)
+    assert not MaterialItem.objects.filter(parent=item).exists()
+    assert {a.code for a in fresh.releasable_to.all()} == set()
+
+
+def test_mass_assignment_is_refused_or_ignored(matrix_world, client_for) -> None:
+    """Class 8: originator, author, version or status in extra fields change nothing."""
+    mw = matrix_world
+    officer = mw.world.personas.ctnm_officer
+    page = client_for(officer)
+    response = page.post(
+        f"/cases/{mw.world.case.pk}/material/new/",
+        {
+            "kind": "NOTE",
+            "title": "Extra fields",
+            "classification": "OFFICIAL",
+            "body": "b",
+            "originator": "partner",
+            "author": "1",
+            "tearline_status": "APPROVED",
+            "version": "9",
+        },
+    )
+    assert response.status_code == 302
+    created = MaterialItem.objects.get(title="Extra fields")
+    assert (created.originator.code, created.author_id, created.version) == (
+        "ctu-north-east",
+        officer.pk,
+        1,
+    )
+    _token, plaintext = api_token_create(actor=None, user=officer, name="matrix", days=1)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    for field, value in (("originator", "partner"), ("tearline_status", "APPROVED"), ("author", 1)):
+        payload = {
+            "kind": "NOTE",
+            "title": "API extra",
+            "classification": "OFFICIAL",
+            "body": "b",
+            field: value,
+        }
+        response = api.post(
+            f"/api/v1/cases/{mw.world.case.pk}/material",
+            json.dumps(payload),
+            content_type="application/json",
+        )
+        assert response.status_code == 400, field
+    label = {
+        "classification": "SECRET",
+        "orcon": False,
+        "reason": "r",
+        "version": 1,
+        "originator": "partner",
+    }
+    response = api.post(
+        f"/api/v1/material/{mw.tearline.pk}/label",
+        json.dumps(label),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert not MaterialItem.objects.filter(title="API extra").exists()
+
+
+def test_counts_never_reveal_what_the_reader_cannot_see(matrix_world, client_for) -> None:
+    """Class 9: list counts equal the filter; no "hidden" hints."""
+    mw = matrix_world
+    for name, user in mw.world.personas.all().items():
+        user = User.objects.get(pk=user.pk)
+        _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
+        api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        response = api.get(f"/api/v1/cases/{mw.world.case.pk}/material")
+        expected = material_visible_to(user).filter(case=mw.world.case).count()
+        if material_case_access(user, mw.world.case).allowed:
+            assert response.json()["count"] == expected, name
+            page = client_for(user).get(f"/cases/{mw.world.case.pk}/material/").content.decode()
+            assert not re.search(r"\d+ (items?|results?) (are )?hidden", page.lower()), name
+            assert "you cannot see" not in page.lower(), name
+            assert page.count('href="/material/') - page.count("/request/") == expected, name
+        else:
+            assert response.status_code == 404, name

@@ -78,7 +78,9 @@ def _concurrent_rate(writers: int, each: int) -> float:
         try:
             barrier.wait()
             for count in range(each):
-                audit_record(action="bench.concurrent", actor_username=f"w{number}", details={"n": count})
+                audit_record(
+                    action="bench.concurrent", actor_username=f"w{number}", details={"n": count}
+                )
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -142,7 +144,9 @@ def _generate_chain(count: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:  # as autovacuum would: plan with real row counts
-        cursor.execute("ANALYZE audit_auditentry" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute(
+            "ANALYZE audit_auditentry" if connection.vendor == "postgresql" else "ANALYZE"
+        )
 
 
 def run(report: Report) -> None:
@@ -154,9 +158,7 @@ def run(report: Report) -> None:
     # The baseline is the bare commit rate of the same database and disk: an append is one
     # durable transaction, so it can never beat it (ratio = append / bare commit).
     bare = round(_bare_commit_rate(APPENDS))
-    report(
-        "audit append, 1 writer", round(_append_rate(APPENDS)), "entries/s", ">= 1000", bare
-    )
+    report("audit append, 1 writer", round(_append_rate(APPENDS)), "entries/s", ">= 1000", bare)
     if connection.vendor == "postgresql":
         rate = _concurrent_rate(WRITERS, max(50, APPENDS // WRITERS))
         report(f"audit append, {WRITERS} writers", round(rate), "entries/s", ">= 600", bare)

@@ -123,8 +123,13 @@ def _decision_bench(report: Callable[..., Any]) -> None:
         user = User(pk=index + 1, username=f"bench{index}", is_active=True, agency_id=1 + index % 5)
         user._role_codes = frozenset()  # roles already loaded, as in a request
         users.append(
-            UserFacts(user, None, 1 + index % 5, rng.choice([1, 2, 2, 3]),
-                      frozenset(rng.sample(range(1, 6), rng.randint(0, 4))))
+            UserFacts(
+                user,
+                None,
+                1 + index % 5,
+                rng.choice([1, 2, 2, 3]),
+                frozenset(rng.sample(range(1, 6), rng.randint(0, 4))),
+            )
         )
     objects = [
         ObjectFacts(
@@ -134,7 +139,9 @@ def _decision_bench(report: Callable[..., Any]) -> None:
             releasable_ids=frozenset(rng.sample(range(1, 6), rng.choice([0, 0, 0, 2]))),
             originator_id=1 + index % 5,
             draft_tearline=index % 13 == 0,
-            grants=((at.now - dt.timedelta(days=1), at.now + dt.timedelta(days=1)),) if index % 17 == 0 else (),
+            grants=((at.now - dt.timedelta(days=1), at.now + dt.timedelta(days=1)),)
+            if index % 17 == 0
+            else (),
         )
         for index in range(200)
     ]
@@ -148,13 +155,13 @@ def _decision_bench(report: Callable[..., Any]) -> None:
                 grants=(),
             ),
             frozenset({1, 2, 3}),
-            ((at.now - dt.timedelta(minutes=5), at.now + dt.timedelta(minutes=25)),) if index % 9 == 0 else (),
+            ((at.now - dt.timedelta(minutes=5), at.now + dt.timedelta(minutes=25)),)
+            if index % 9 == 0
+            else (),
         )
         for index in range(20)
     ]
-    triples = [
-        (users[rng.randrange(50)], objects[rng.randrange(200)]) for _ in range(20_000)
-    ]
+    triples = [(users[rng.randrange(50)], objects[rng.randrange(200)]) for _ in range(20_000)]
     for user, obj in triples[:2000]:  # warm up
         decide_object(user, obj, contexts[obj.case_id - 1], at, sh)
     timings = []
@@ -168,10 +175,16 @@ def _decision_bench(report: Callable[..., Any]) -> None:
         decide_object(user, obj, contexts[obj.case_id - 1], at, sh)
     rate = len(triples) / (clock() - started)
     allowed = sum(decide_object(u, o, contexts[o.case_id - 1], at, sh).allowed for u, o in triples)
-    report("material decision: p99 (pre-loaded facts)", round(_percentile(timings, 99) * 1000, 4),
-           "ms", target=f"<= {DECISION_P99_TARGET_MS}")
+    report(
+        "material decision: p99 (pre-loaded facts)",
+        round(_percentile(timings, 99) * 1000, 4),
+        "ms",
+        target=f"<= {DECISION_P99_TARGET_MS}",
+    )
     report("material decision: p50", round(_percentile(timings, 50) * 1000, 4), "ms")
-    report("material decision: rate", round(rate), "decisions/s", target=f">= {DECISION_RATE_TARGET}")
+    report(
+        "material decision: rate", round(rate), "decisions/s", target=f">= {DECISION_RATE_TARGET}"
+    )
     report("material decision: allowed share", round(allowed / len(triples), 3), "ratio")
 
 
@@ -216,8 +229,12 @@ def _list_bench(report: Callable[..., Any]) -> None:
         faker = Faker("en_GB")
         faker.seed_instance(1)
         context = world.SeedContext(
-            scale=replace(SCALES[scale], material_items=items), seed=1, rng=random.Random(1),
-            faker=faker, today=timezone.localdate(), show_progress=False,
+            scale=replace(SCALES[scale], material_items=items),
+            seed=1,
+            rng=random.Random(1),
+            faker=faker,
+            today=timezone.localdate(),
+            show_progress=False,
         )
         material_seed._keyring_available = lambda: False  # type: ignore[attr-defined]
         started = time.perf_counter()
@@ -235,8 +252,12 @@ def _list_bench(report: Callable[..., Any]) -> None:
         user = User.objects.get(username="ctnm.officer")
         visible = material_visible_to(user)
         case_id = (
-            visible.values("case_id").order_by().annotate(n=Count("id"))
-            .order_by("-n").values_list("case_id", flat=True).first()
+            visible.values("case_id")
+            .order_by()
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .values_list("case_id", flat=True)
+            .first()
         )
         report(f"material list [{db}] items visible to ctnm.officer", visible.count(), "items")
 
@@ -244,14 +265,16 @@ def _list_bench(report: Callable[..., Any]) -> None:
             fresh = User.objects.get(pk=user.pk)
             return list(
                 material_visible_to(fresh, case=case_id)
-                .select_related("originator").order_by("-created_at", "id")[:51]
+                .select_related("originator")
+                .order_by("-created_at", "id")[:51]
             )
 
         def page_unscoped() -> list[Any]:
             User.objects.get(pk=user.pk)
             return list(
                 MaterialItem.objects.filter(case_id=case_id)
-                .select_related("originator").order_by("-created_at", "id")[:51]
+                .select_related("originator")
+                .order_by("-created_at", "id")[:51]
             )
 
         def mine_scoped() -> list[Any]:
@@ -284,7 +307,9 @@ def _list_bench(report: Callable[..., Any]) -> None:
             "latest 50 across my cases": (
                 material_visible_to(fresh).order_by("-created_at", "id")[:50],
                 # the same cases (the user's need-to-know) without the label clauses
-                MaterialItem.objects.filter(case_id__in=my_cases).order_by("-created_at", "id")[:50],
+                MaterialItem.objects.filter(case_id__in=my_cases).order_by("-created_at", "id")[
+                    :50
+                ],
             ),
         }
         for name, scoped, _unscoped in (
@@ -302,8 +327,12 @@ def _list_bench(report: Callable[..., Any]) -> None:
                 t = time.perf_counter()
                 scoped()
                 whole.append((time.perf_counter() - t) * 1000)
-            report(f"{label}: whole path p95", round(_percentile(whole, 95), 2), "ms",
-                   target=f"<= {LIST_P95_TARGET_MS:g}" if targeted else "")
+            report(
+                f"{label}: whole path p95",
+                round(_percentile(whole, 95), 2),
+                "ms",
+                target=f"<= {LIST_P95_TARGET_MS:g}" if targeted else "",
+            )
             sql_scoped, sql_unscoped = (sql_of(q) for q in queries[name])
             a: list[float] = []
             b: list[float] = []
@@ -315,11 +344,18 @@ def _list_bench(report: Callable[..., Any]) -> None:
                 sql_unscoped()
                 b.append((time.perf_counter() - t) * 1000)
             report(f"{label}: query, unscoped median", round(statistics.median(b), 3), "ms")
-            report(f"{label}: query, scoped median", round(statistics.median(a), 3), "ms",
-                   baseline=round(statistics.median(b), 3))
-            report(f"{label}: query scoped / unscoped",
-                   round(statistics.median(a) / statistics.median(b), 2), "x",
-                   target=f"<= {LIST_RATIO_TARGET:g}" if targeted else "")
+            report(
+                f"{label}: query, scoped median",
+                round(statistics.median(a), 3),
+                "ms",
+                baseline=round(statistics.median(b), 3),
+            )
+            report(
+                f"{label}: query scoped / unscoped",
+                round(statistics.median(a) / statistics.median(b), 2),
+                "x",
+                target=f"<= {LIST_RATIO_TARGET:g}" if targeted else "",
+            )
     finally:
         teardown_databases(old_config, verbosity=0)
 

@@ -52,7 +52,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 connect_timeout=5,
             ).close()
         except psycopg.OperationalError as error:
-            pytest.exit(f"PostgreSQL is not reachable for the PostgreSQL run: {error}", returncode=3)
+            pytest.exit(
+                f"PostgreSQL is not reachable for the PostgreSQL run: {error}", returncode=3
+            )
 
 
 def is_postgres() -> bool:
@@ -98,33 +100,79 @@ class Personas:
 @pytest.fixture
 def personas(db: None) -> Personas:
     nsd = AgencyFactory(code="nsd-north", name="NSD North", kind=AgencyKind.PROBATION)
-    police = AgencyFactory(code="ctu-north-east", name="CT Policing North East", kind=AgencyKind.POLICE)
-    police_nw = AgencyFactory(code="ctu-north-west", name="CT Policing North West", kind=AgencyKind.POLICE)
+    police = AgencyFactory(
+        code="ctu-north-east", name="CT Policing North East", kind=AgencyKind.POLICE
+    )
+    police_nw = AgencyFactory(
+        code="ctu-north-west", name="CT Policing North West", kind=AgencyKind.POLICE
+    )
     prison = AgencyFactory(code="hmp-frankland", name="HMP Frankland", kind=AgencyKind.PRISON)
     partner = AgencyFactory(code="partner", name="Security partner", kind=AgencyKind.PARTNER)
     national = AgencyFactory(code="national", name="National governance", kind=AgencyKind.NATIONAL)
     platform = AgencyFactory(code="platform", name="Platform operations", kind=AgencyKind.PLATFORM)
 
-    def make(username: str, agency: object, role: str, vetting: str, caveats: tuple[str, ...] = (), **extra: object) -> User:
+    def make(
+        username: str,
+        agency: object,
+        role: str,
+        vetting: str,
+        caveats: tuple[str, ...] = (),
+        **extra: object,
+    ) -> User:
         return UserFactory(
-            username=username, agency=agency, roles=[role], vetting=vetting, caveats=list(caveats), **extra
+            username=username,
+            agency=agency,
+            roles=[role],
+            vetting=vetting,
+            caveats=list(caveats),
+            **extra,
         )
 
     nsd_lead = make("nsd.lead", nsd, Role.NSD_SENIOR_LEAD, VettingLevel.SC, ("UK EYES ONLY",))
-    ct_supervisor = make("ct.supervisor", police, Role.CT_SUPERVISOR, VettingLevel.SC, ("UK EYES ONLY", "NIGHTJAR"))
+    ct_supervisor = make(
+        "ct.supervisor", police, Role.CT_SUPERVISOR, VettingLevel.SC, ("UK EYES ONLY", "NIGHTJAR")
+    )
     people = Personas(
-        nsd_practitioner=make("nsd.practitioner", nsd, Role.NSD_PRACTITIONER, VettingLevel.SC, ("UK EYES ONLY",), line_manager=nsd_lead),
+        nsd_practitioner=make(
+            "nsd.practitioner",
+            nsd,
+            Role.NSD_PRACTITIONER,
+            VettingLevel.SC,
+            ("UK EYES ONLY",),
+            line_manager=nsd_lead,
+        ),
         nsd_lead=nsd_lead,
-        ctnm_officer=make("ctnm.officer", police, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY", "NIGHTJAR"), line_manager=ct_supervisor),
+        ctnm_officer=make(
+            "ctnm.officer",
+            police,
+            Role.CTNM_OFFICER,
+            VettingLevel.SC,
+            ("UK EYES ONLY", "NIGHTJAR"),
+            line_manager=ct_supervisor,
+        ),
         ct_supervisor=ct_supervisor,
         pom=make("pom.bpss", prison, Role.POM, VettingLevel.BPSS),
-        prison_ct_lead=make("prison.ctlead", prison, Role.PRISON_CT_LEAD, VettingLevel.SC, ("UK EYES ONLY",)),
-        officer_not_on_case=make("officer.notoncase", police_nw, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)),
-        excluded_officer=make("excluded.officer", police, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)),
-        partner_liaison=make("partner.liaison", partner, Role.PARTNER_LIAISON, VettingLevel.DV, ("UK EYES ONLY", "PERSONAL", "NIGHTJAR")),
+        prison_ct_lead=make(
+            "prison.ctlead", prison, Role.PRISON_CT_LEAD, VettingLevel.SC, ("UK EYES ONLY",)
+        ),
+        officer_not_on_case=make(
+            "officer.notoncase", police_nw, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)
+        ),
+        excluded_officer=make(
+            "excluded.officer", police, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)
+        ),
+        partner_liaison=make(
+            "partner.liaison",
+            partner,
+            Role.PARTNER_LIAISON,
+            VettingLevel.DV,
+            ("UK EYES ONLY", "PERSONAL", "NIGHTJAR"),
+        ),
         national_lead=make("national.lead", national, Role.NATIONAL_GOVERNANCE, VettingLevel.SC),
         auditor=make("auditor", national, Role.AUDITOR, VettingLevel.SC),
-        agency_admin=make("agency.admin", nsd, Role.AGENCY_ADMIN, VettingLevel.SC, ("UK EYES ONLY",)),
+        agency_admin=make(
+            "agency.admin", nsd, Role.AGENCY_ADMIN, VettingLevel.SC, ("UK EYES ONLY",)
+        ),
         system_admin=make("sysadmin", platform, Role.SYSTEM_ADMIN, VettingLevel.SC, is_staff=True),
     )
     nsd_team = TeamFactory(agency=nsd, name="NSD North team 1", manager=nsd_lead)
@@ -178,7 +226,11 @@ def client_for() -> Callable[[User], Client]:
 @pytest.fixture
 def chromium_path() -> str:
     """Debian's Chromium. Missing: skipped on a developer machine, a failure in CI."""
-    for path in (os.environ.get("JOINTCASE_CHROMIUM", ""), "/usr/lib/chromium/chromium", "/usr/bin/chromium"):
+    for path in (
+        os.environ.get("JOINTCASE_CHROMIUM", ""),
+        "/usr/lib/chromium/chromium",
+        "/usr/bin/chromium",
+    ):
         if path and os.path.exists(path):
             return path
     if IN_CI:

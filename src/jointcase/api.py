@@ -39,6 +39,9 @@ def _register_routers() -> None:
     from jointcase.material.api import router as material_router
 
     api.add_router("/", material_router)
+    from jointcase.meetings.api import router as meetings_router
+
+    api.add_router("/", meetings_router)
 
 
 _register_routers()

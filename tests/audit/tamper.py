@@ -72,8 +72,18 @@ def forge(seq: int, prev_hash: str, **fields: Any) -> AuditEntry:
     values = {
         name: getattr(template, name)
         for name in (
-            "occurred_at", "action", "outcome", "actor_id", "actor_username", "actor_agency",
-            "object_type", "object_id", "reason", "purpose", "recipient", "source_address",
+            "occurred_at",
+            "action",
+            "outcome",
+            "actor_id",
+            "actor_username",
+            "actor_agency",
+            "object_type",
+            "object_id",
+            "reason",
+            "purpose",
+            "recipient",
+            "source_address",
             "details",
         )
     }

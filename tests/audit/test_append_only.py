@@ -34,14 +34,22 @@ def test_deleting_an_audit_entry_is_refused_by_the_database(entry: AuditEntry) -
 
 
 def test_raw_sql_delete_of_the_whole_log_is_refused(entry: AuditEntry) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM audit_auditentry")
     assert AuditEntry.objects.count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
 def test_truncating_the_log_is_refused_on_postgresql(entry: AuditEntry) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("TRUNCATE audit_auditentry")
     assert AuditEntry.objects.count() == 1
 

@@ -20,8 +20,14 @@ REPORT_URLS = [
     ("audit:index", {}),
     ("audit:object-report", {"object_type": "case", "object_id": "7"}),
     ("audit:object-export", {"object_type": "case", "object_id": "7"}),
-    ("audit:user-report", {"username": "ctnm.officer", "date_from": "2000-01-01", "date_to": "2100-01-01"}),
-    ("audit:user-export", {"username": "ctnm.officer", "date_from": "2000-01-01", "date_to": "2100-01-01"}),
+    (
+        "audit:user-report",
+        {"username": "ctnm.officer", "date_from": "2000-01-01", "date_to": "2100-01-01"},
+    ),
+    (
+        "audit:user-export",
+        {"username": "ctnm.officer", "date_from": "2000-01-01", "date_to": "2100-01-01"},
+    ),
     ("audit:breakglass", {}),
     ("audit:breakglass-export", {}),
 ]
@@ -118,7 +124,10 @@ def test_the_break_glass_queue_is_empty_until_someone_breaks_glass(
     personas: Personas, client_for: Callable[[User], Client]
 ) -> None:
     auditor = client_for(personas.auditor)
-    assert "no break-glass accesses to review" in auditor.get(reverse("audit:breakglass")).content.decode()
+    assert (
+        "no break-glass accesses to review"
+        in auditor.get(reverse("audit:breakglass")).content.decode()
+    )
     audit_record(
         action="breakglass.opened",
         actor=personas.officer_not_on_case,
@@ -175,5 +184,7 @@ def test_nobody_can_purge_the_log_through_the_admin(
         assert not model_admin.has_change_permission(request)
         assert not model_admin.has_delete_permission(request)
     admin = client_for(personas.system_admin)
-    response = admin.post("/admin/audit/auditentry/", {"action": "delete_selected", "_selected_action": ["1"]})
+    response = admin.post(
+        "/admin/audit/auditentry/", {"action": "delete_selected", "_selected_action": ["1"]}
+    )
     assert response.status_code in {403, 404}

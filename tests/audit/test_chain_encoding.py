@@ -35,7 +35,7 @@ NASTY = st.sampled_from(
         '"},{"outcome":"ALLOW',
         "\x1b[31mred\x1b[0m\x07\x08\t\x7f\u2028\u2029",
         "<script>alert(1)</script>",
-        "=HYPERLINK(\"http://evil.example\")",
+        '=HYPERLINK("http://evil.example")',
         "Zoë O'Brien-Ł 😀 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
         "\\u0000 not a NUL",
     ]
@@ -49,7 +49,13 @@ JSON_VALUES = st.recursive(
 TIMES = st.datetimes(
     min_value=dt.datetime(1000, 1, 1),
     max_value=dt.datetime(9999, 12, 31),
-    timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=30)), dt.timezone(-dt.timedelta(hours=8))]),
+    timezones=st.sampled_from(
+        [
+            dt.UTC,
+            dt.timezone(dt.timedelta(hours=5, minutes=30)),
+            dt.timezone(-dt.timedelta(hours=8)),
+        ]
+    ),
 )
 
 
@@ -101,7 +107,9 @@ def test_the_databases_timestamp_text_matches_the_encoding(db: None, microsecond
     """Whole seconds are stored without a fraction by SQLite; the verifier's SQL pads them."""
     moment = dt.datetime(2026, 3, 29, 1, 30, 5, microsecond, tzinfo=dt.UTC)
     with mock.patch("jointcase.audit.services.timezone.now", return_value=moment):
-        entry = audit_record(action="test.timed", actor_username="clock", details={"b": [1, "é"], "a": None})
+        entry = audit_record(
+            action="test.timed", actor_username="clock", details={"b": [1, "é"], "a": None}
+        )
     assert entry is not None
     result = chain_verify(include_stored=False)
     assert result.ok, result.problem
@@ -121,7 +129,10 @@ def test_sqlite_stored_timestamps_format_like_aware_ones() -> None:
 
 def test_timestamps_are_utc_with_six_digits_and_a_four_digit_year() -> None:
     london = dt.timezone(dt.timedelta(hours=1))
-    assert format_timestamp(dt.datetime(2026, 7, 1, 12, 0, tzinfo=london)) == "2026-07-01T11:00:00.000000Z"
+    assert (
+        format_timestamp(dt.datetime(2026, 7, 1, 12, 0, tzinfo=london))
+        == "2026-07-01T11:00:00.000000Z"
+    )
     assert format_timestamp(dt.datetime(999, 1, 1, tzinfo=dt.UTC)) == "0999-01-01T00:00:00.000000Z"
 
 
@@ -144,7 +155,15 @@ def test_sqlites_json_quote_escapes_exactly_like_the_canonical_encoding(db: None
     for _ in range(300):
         samples.append(
             "".join(
-                chr(generator.choice([generator.randrange(1, 0x80), generator.randrange(0x80, 0xD800), generator.randrange(0xE000, 0x110000)]))
+                chr(
+                    generator.choice(
+                        [
+                            generator.randrange(1, 0x80),
+                            generator.randrange(0x80, 0xD800),
+                            generator.randrange(0xE000, 0x110000),
+                        ]
+                    )
+                )
                 for _ in range(generator.randrange(0, 30))
             )
         )

@@ -26,7 +26,9 @@ from jointcase.audit.verify import chain_verify
 from jointcase.keyring import Keyring
 
 
-def test_a_checkpoint_signs_the_chain_head_and_its_signature_verifies(db: None, keyring: Keyring) -> None:
+def test_a_checkpoint_signs_the_chain_head_and_its_signature_verifies(
+    db: None, keyring: Keyring
+) -> None:
     audit_record(action="test.one", actor_username="someone")
     head = ChainHead.objects.get(id=1)
     checkpoint = checkpoint_create()
@@ -63,8 +65,12 @@ def test_a_checkpoint_signed_with_another_key_is_refused_even_if_it_carries_that
         checkpoint_parse(document, keyring.audit_public_keys())
 
 
-@pytest.mark.parametrize("document", [None, [], {"format": "x"}, {"format": "jointcase-audit-checkpoint/1"}])
-def test_malformed_checkpoints_are_refused_not_crashed_on(db: None, keyring: Keyring, document: Any) -> None:
+@pytest.mark.parametrize(
+    "document", [None, [], {"format": "x"}, {"format": "jointcase-audit-checkpoint/1"}]
+)
+def test_malformed_checkpoints_are_refused_not_crashed_on(
+    db: None, keyring: Keyring, document: Any
+) -> None:
     with pytest.raises(CheckpointInvalid):
         checkpoint_parse(document, keyring.audit_public_keys())
 
@@ -155,7 +161,9 @@ def test_the_worker_task_makes_a_checkpoint_and_schedules_exactly_one_next(
     audit_checkpoint_periodic.call()
     audit_checkpoint_periodic.call()
     assert AuditCheckpoint.objects.count() == 2
-    waiting = DBTaskResult.objects.filter(task_path=audit_checkpoint_periodic.module_path, status="READY")
+    waiting = DBTaskResult.objects.filter(
+        task_path=audit_checkpoint_periodic.module_path, status="READY"
+    )
     assert waiting.count() == 1
     call_command("audit", "scheduler")
     assert waiting.count() == 1

@@ -31,7 +31,9 @@ def _append_concurrently(writers: int, each: int) -> list[BaseException]:
         try:
             start.wait()
             for count in range(each):
-                audit_record(action="test.concurrent", actor_username=f"writer{number}", details={"n": count})
+                audit_record(
+                    action="test.concurrent", actor_username=f"writer{number}", details={"n": count}
+                )
         except BaseException as error:  # noqa: BLE001 - reported to the test
             errors.append(error)
         finally:
@@ -45,13 +47,17 @@ def _append_concurrently(writers: int, each: int) -> list[BaseException]:
     return errors
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent connections")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent connections"
+)
 @pytest.mark.django_db(transaction=True)
 def test_many_threads_appending_at_once_make_one_linear_chain_on_postgresql() -> None:
     errors = _append_concurrently(WRITERS, EACH)
     assert errors == []
     total = WRITERS * EACH
-    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, total + 1))
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(
+        range(1, total + 1)
+    )
     assert ChainHead.objects.get(id=1).seq == total
     result = chain_verify(include_stored=False)
     assert result.ok, result.problem
@@ -65,6 +71,7 @@ def test_appends_in_one_session_are_linear_and_rolled_back_appends_leave_no_gap(
     from django.db import transaction
 
     audit_record(action="test.one", actor_username="a")
+
     def failing_action() -> None:
         with transaction.atomic():
             audit_record(action="test.rolled_back", actor_username="a")
@@ -78,7 +85,6 @@ def test_appends_in_one_session_are_linear_and_rolled_back_appends_leave_no_gap(
         (2, "test.two"),
     ]
     assert chain_verify(include_stored=False).ok
-
 
 
 CONCURRENT_ON_A_FILE = """
@@ -98,7 +104,9 @@ print(json.dumps({"errors": [repr(e) for e in errors], "ok": result.ok, "entries
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the PostgreSQL test above covers it")
-def test_many_threads_appending_at_once_make_one_linear_chain_on_a_sqlite_file(tmp_path: Path) -> None:
+def test_many_threads_appending_at_once_make_one_linear_chain_on_a_sqlite_file(
+    tmp_path: Path,
+) -> None:
     """The same threads on a SQLite file in WAL mode, in a child process.
 
     The test database is in memory with a shared cache, where SQLite reports "table is
@@ -110,7 +118,9 @@ def test_many_threads_appending_at_once_make_one_linear_chain_on_a_sqlite_file(t
         "DJANGO_SETTINGS_MODULE": "jointcase.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path}/concurrent.sqlite3",
         "JOINTCASE_ENV": "test",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH")])
+        ),
     }
     checked = subprocess.run(
         [sys.executable, "-c", CONCURRENT_ON_A_FILE],

@@ -19,18 +19,38 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "audit.md").read_text(enco
 
 def _examples() -> tuple[SimpleNamespace, SimpleNamespace]:
     first = SimpleNamespace(
-        seq=1, occurred_at=dt.datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=dt.UTC),
-        action="case.viewed", outcome="ALLOW", actor_id=42, actor_username="ctnm.officer",
-        actor_agency="ctu-north-east", object_type="case", object_id="1207", reason="",
-        purpose="case_management", recipient="", source_address="10.0.0.7",
-        details={"via": "page", "fields": ["summary", "risk"]}, prev_hash=GENESIS_HASH,
+        seq=1,
+        occurred_at=dt.datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=dt.UTC),
+        action="case.viewed",
+        outcome="ALLOW",
+        actor_id=42,
+        actor_username="ctnm.officer",
+        actor_agency="ctu-north-east",
+        object_type="case",
+        object_id="1207",
+        reason="",
+        purpose="case_management",
+        recipient="",
+        source_address="10.0.0.7",
+        details={"via": "page", "fields": ["summary", "risk"]},
+        prev_hash=GENESIS_HASH,
     )
     second = SimpleNamespace(
-        seq=2, occurred_at=dt.datetime(2026, 11, 27, 9, 31, 5, tzinfo=dt.UTC),
-        action="case.viewed", outcome="DENY", actor_id=57, actor_username="officer.notoncase",
-        actor_agency="ctu-north-west", object_type="case", object_id="1207",
-        reason='not on the case team\n{"outcome":"ALLOW"}', purpose="", recipient="",
-        source_address="10.0.0.9", details={}, prev_hash=entry_hash(first),
+        seq=2,
+        occurred_at=dt.datetime(2026, 11, 27, 9, 31, 5, tzinfo=dt.UTC),
+        action="case.viewed",
+        outcome="DENY",
+        actor_id=57,
+        actor_username="officer.notoncase",
+        actor_agency="ctu-north-west",
+        object_type="case",
+        object_id="1207",
+        reason='not on the case team\n{"outcome":"ALLOW"}',
+        purpose="",
+        recipient="",
+        source_address="10.0.0.9",
+        details={},
+        prev_hash=entry_hash(first),
     )
     return first, second
 
@@ -47,8 +67,11 @@ def test_the_documented_checkpoint_signature_verifies() -> None:
     _, second = _examples()
     key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     document: dict[str, Any] = {
-        "format": "jointcase-audit-checkpoint/1", "service": "jointcase", "seq": 2,
-        "entry_hash": entry_hash(second), "checkpoint_time": "2026-11-27T09:45:00.000000Z",
+        "format": "jointcase-audit-checkpoint/1",
+        "service": "jointcase",
+        "seq": 2,
+        "entry_hash": entry_hash(second),
+        "checkpoint_time": "2026-11-27T09:45:00.000000Z",
         "key_version": 1,
     }
     assert signed_bytes(document).decode() in DOC

@@ -40,7 +40,10 @@ def test_a_missing_keyring_says_how_to_create_one(path: Path) -> None:
         keyring_load(path)
 
 
-@pytest.mark.parametrize(("target", "mode", "fix"), [("dir", 0o755, "chmod 700"), ("file", 0o644, "chmod 600"), ("file", 0o660, "chmod 600")])
+@pytest.mark.parametrize(
+    ("target", "mode", "fix"),
+    [("dir", 0o755, "chmod 700"), ("file", 0o644, "chmod 600"), ("file", 0o660, "chmod 600")],
+)
 def test_a_keyring_others_can_read_is_refused_with_the_fix(
     path: Path, target: str, mode: int, fix: str
 ) -> None:
@@ -73,7 +76,9 @@ def test_adding_a_kek_version_keeps_the_old_one_and_the_file_private(path: Path)
     assert sorted(os.listdir(path)) == [".keyring.lock", "keyring.json"]
 
 
-def test_a_crash_while_writing_leaves_the_old_keyring_whole(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_while_writing_leaves_the_old_keyring_whole(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     keyring = keyring_init(path)
     before = (path / "keyring.json").read_bytes()
 

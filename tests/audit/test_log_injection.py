@@ -15,9 +15,11 @@ from jointcase.audit.services import audit_record
 from jointcase.audit.verify import chain_verify
 from tests.conftest import Personas
 
-HOSTILE_REASON = 'ok\r\n{"seq": 1, "action": "audit.cleared"}\n</td><script>alert(1)</script>\x1b[2J\x07'
+HOSTILE_REASON = (
+    'ok\r\n{"seq": 1, "action": "audit.cleared"}\n</td><script>alert(1)</script>\x1b[2J\x07'
+)
 HOSTILE_ID = '7"},{"x":"'
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
 def test_hostile_values_are_stored_exactly_and_the_chain_still_verifies(db: None) -> None:
@@ -43,10 +45,18 @@ def test_hostile_values_are_stored_exactly_and_the_chain_still_verifies(db: None
 def test_hostile_values_are_shown_as_text_on_the_auditors_page(
     personas: Personas, client_for: Callable[[User], Client]
 ) -> None:
-    audit_record(action="case.viewed", actor=personas.pom, object_type="case", object_id=7, reason=HOSTILE_REASON)
-    page = client_for(personas.auditor).get(
-        reverse("audit:object-report"), {"object_type": "case", "object_id": "7"}
-    ).content.decode()
+    audit_record(
+        action="case.viewed",
+        actor=personas.pom,
+        object_type="case",
+        object_id=7,
+        reason=HOSTILE_REASON,
+    )
+    page = (
+        client_for(personas.auditor)
+        .get(reverse("audit:object-report"), {"object_type": "case", "object_id": "7"})
+        .content.decode()
+    )
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "</td><script>" not in page
@@ -55,8 +65,17 @@ def test_hostile_values_are_shown_as_text_on_the_auditors_page(
 def test_formulas_in_logged_values_are_defused_in_the_csv(
     personas: Personas, client_for: Callable[[User], Client]
 ) -> None:
-    audit_record(action="case.viewed", actor=personas.pom, object_type="case", object_id=7, reason=FORMULA)
-    audit_record(action="case.viewed", actor=personas.pom, object_type="case", object_id=7, reason="+1-2", details={"a": "@SUM(A1)"})
+    audit_record(
+        action="case.viewed", actor=personas.pom, object_type="case", object_id=7, reason=FORMULA
+    )
+    audit_record(
+        action="case.viewed",
+        actor=personas.pom,
+        object_type="case",
+        object_id=7,
+        reason="+1-2",
+        details={"a": "@SUM(A1)"},
+    )
     response = client_for(personas.auditor).get(
         reverse("audit:object-export"), {"object_type": "case", "object_id": "7"}
     )
@@ -72,7 +91,11 @@ def test_the_audit_trail_helper_finds_what_a_request_left(
     personas: Personas, client_for: Callable[[User], Client], audit_trail: type
 ) -> None:
     trail = audit_trail()
-    client_for(personas.auditor).get(reverse("audit:object-report"), {"object_type": "case", "object_id": "7"})
-    entry = trail.assert_left(action="audit.report_viewed", actor=personas.auditor, object_id="who-accessed")
+    client_for(personas.auditor).get(
+        reverse("audit:object-report"), {"object_type": "case", "object_id": "7"}
+    )
+    entry = trail.assert_left(
+        action="audit.report_viewed", actor=personas.auditor, object_id="who-accessed"
+    )
     assert entry.details == {"object_type": "case", "object_id": "7"}
     trail.assert_left_nothing(action="audit.report_exported")

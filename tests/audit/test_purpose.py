@@ -46,7 +46,12 @@ def test_choosing_a_purpose_returns_to_the_record_and_is_remembered_for_the_sess
     assert "Meeting preparation" in page.content.decode()
     response = client.post(
         PURPOSE_URL,
-        {"object_type": "case", "object_id": "7", "next": "/cases/7/", "purpose": "meeting_preparation"},
+        {
+            "object_type": "case",
+            "object_id": "7",
+            "next": "/cases/7/",
+            "purpose": "meeting_preparation",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/cases/7/"
@@ -56,7 +61,9 @@ def test_choosing_a_purpose_returns_to_the_record_and_is_remembered_for_the_sess
     assert purpose_for(request, "case", 8) is None
     declared = AuditEntry.objects.get(action="audit.purpose_declared")
     assert (declared.actor_username, declared.object_id, declared.purpose) == (
-        "ctnm.officer", "7", "meeting_preparation",
+        "ctnm.officer",
+        "7",
+        "meeting_preparation",
     )
 
 
@@ -64,12 +71,39 @@ def test_audit_entries_about_the_record_carry_the_declared_purpose(
     personas: Personas, client_for: Callable[[User], Client]
 ) -> None:
     client = client_for(personas.nsd_practitioner)
-    client.post(PURPOSE_URL, {"object_type": "case", "object_id": "7", "purpose": "break_glass", "reason": "urgent: risk to life"})
+    client.post(
+        PURPOSE_URL,
+        {
+            "object_type": "case",
+            "object_id": "7",
+            "purpose": "break_glass",
+            "reason": "urgent: risk to life",
+        },
+    )
     request = _request_with_session(client)
     request.user = personas.nsd_practitioner
-    read = audit_record(action="case.viewed", actor=personas.nsd_practitioner, object_type="case", object_id=7, request=request)
-    other = audit_record(action="case.viewed", actor=personas.nsd_practitioner, object_type="case", object_id=9, request=request)
-    explicit = audit_record(action="case.viewed", actor=personas.nsd_practitioner, object_type="case", object_id=7, purpose="oversight", request=request)
+    read = audit_record(
+        action="case.viewed",
+        actor=personas.nsd_practitioner,
+        object_type="case",
+        object_id=7,
+        request=request,
+    )
+    other = audit_record(
+        action="case.viewed",
+        actor=personas.nsd_practitioner,
+        object_type="case",
+        object_id=9,
+        request=request,
+    )
+    explicit = audit_record(
+        action="case.viewed",
+        actor=personas.nsd_practitioner,
+        object_type="case",
+        object_id=7,
+        purpose="oversight",
+        request=request,
+    )
     assert read is not None
     assert other is not None
     assert explicit is not None
@@ -84,7 +118,10 @@ def test_audit_entries_about_the_record_carry_the_declared_purpose(
     [
         ({}, "Select why you are opening this record"),
         ({"purpose": "curiosity"}, "Select a valid choice"),
-        ({"purpose": "break_glass", "reason": "   "}, "Enter the reason you need break-glass access"),
+        (
+            {"purpose": "break_glass", "reason": "   "},
+            "Enter the reason you need break-glass access",
+        ),
     ],
 )
 def test_a_missing_or_invalid_choice_shows_the_error_summary_and_stores_nothing(
@@ -106,12 +143,25 @@ def test_an_offsite_next_address_is_not_followed(
     client = client_for(personas.ctnm_officer)
     response = client.post(
         PURPOSE_URL,
-        {"object_type": "case", "object_id": "7", "purpose": "oversight", "next": "https://evil.example/"},
+        {
+            "object_type": "case",
+            "object_id": "7",
+            "purpose": "oversight",
+            "next": "https://evil.example/",
+        },
     )
     assert response["Location"] == reverse("home:home")
 
 
-@pytest.mark.parametrize("query", [{}, {"object_type": "case"}, {"object_type": "<script>", "object_id": "1"}, {"object_type": "case", "object_id": "1/../2"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"object_type": "case"},
+        {"object_type": "<script>", "object_id": "1"},
+        {"object_type": "case", "object_id": "1/../2"},
+    ],
+)
 def test_the_purpose_page_without_a_valid_record_is_not_found(
     personas: Personas, client_for: Callable[[User], Client], query: dict[str, str]
 ) -> None:

@@ -47,7 +47,9 @@ def test_a_clean_chain_verifies(db: None, keyring: Keyring) -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), EDITS, ids=[field for field, _ in EDITS])
-def test_editing_any_field_is_found_at_that_entry(db: None, keyring: Keyring, field: str, value: Any) -> None:
+def test_editing_any_field_is_found_at_that_entry(
+    db: None, keyring: Keyring, field: str, value: Any
+) -> None:
     tamper.build_chain(8)
     tamper.update(4, **{field: value})
     problem = chain_verify().problem
@@ -119,7 +121,9 @@ def test_a_truncated_tail_is_caught_by_the_signed_checkpoint(db: None, keyring: 
     assert (problem.kind, problem.seq) == ("truncated", 6)
 
 
-def test_a_truncated_tail_is_caught_by_the_chain_head_without_checkpoints(db: None, keyring: Keyring) -> None:
+def test_a_truncated_tail_is_caught_by_the_chain_head_without_checkpoints(
+    db: None, keyring: Keyring
+) -> None:
     tamper.build_chain(8)
     tamper.delete(7, 8)
     problem = chain_verify().problem

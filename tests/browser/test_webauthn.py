@@ -1,5 +1,4 @@
-"""Security keys in real Chromium (a CDP virtual authenticator), with the strict CSP enforced.
-"""
+"""Security keys in real Chromium (a CDP virtual authenticator), with the strict CSP enforced."""
 
 from __future__ import annotations
 

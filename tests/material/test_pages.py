@@ -323,16 +323,26 @@ def test_a_25_mb_upload_reaches_the_check_and_a_larger_one_is_refused_clearly(
     base = samples.pdf()
     exact = base[:-6] + b" " * (limit - len(base)) + base[-6:]
     assert len(exact) == limit
-    response = officer.post(url, {
-        "kind": "DOCUMENT", "title": "Large", "classification": "OFFICIAL",
-        "file": SimpleUploadedFile("large.pdf", exact, content_type="application/pdf"),
-    })
+    response = officer.post(
+        url,
+        {
+            "kind": "DOCUMENT",
+            "title": "Large",
+            "classification": "OFFICIAL",
+            "file": SimpleUploadedFile("large.pdf", exact, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     assert MaterialFile.objects.get().size == limit
-    response = officer.post(url, {
-        "kind": "DOCUMENT", "title": "Too large", "classification": "OFFICIAL",
-        "file": SimpleUploadedFile("larger.pdf", exact + b"\n", content_type="application/pdf"),
-    })
+    response = officer.post(
+        url,
+        {
+            "kind": "DOCUMENT",
+            "title": "Too large",
+            "classification": "OFFICIAL",
+            "file": SimpleUploadedFile("larger.pdf", exact + b"\n", content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 400
     assert "must be smaller than 25 MB" in response.content.decode()
     assert MaterialItem.objects.count() == 1

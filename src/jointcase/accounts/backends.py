@@ -13,9 +13,5 @@ class UserBackend(ModelBackend):
     """Loads the signed-in user with their agency and vetting (the identity bar shows both)."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = (
-            User._default_manager.select_related("agency", "vetting")
-            .filter(pk=user_id)
-            .first()
-        )
+        user = User._default_manager.select_related("agency", "vetting").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

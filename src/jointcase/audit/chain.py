@@ -70,9 +70,7 @@ def entry_hash(entry: Any) -> str:
 # sorting a dict per row; tests (property-based) prove it equals ``entry_canonical_bytes``.
 
 _encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
-_encode_details = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False
-).encode
+_encode_details = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _SORTED = sorted(HASHED_FIELDS)
 _POSITION = {name: ROW_COLUMNS.index(name) for name in HASHED_FIELDS}
 _INTEGER_FIELDS = frozenset({"seq", "actor_id"})
@@ -152,9 +150,7 @@ def row_canonical_bytes(row: tuple[Any, ...]) -> bytes:
 #: SQL giving ``occurred_at`` as the canonical text, per database vendor, so that the verifier
 #: does no date arithmetic in Python. SQLite stores UTC text ``YYYY-MM-DD HH:MM:SS[.ffffff]``.
 TIMESTAMP_SQL = {
-    "postgresql": (
-        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    ),
+    "postgresql": ("to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"),
     "sqlite": (
         "replace(CASE WHEN length(occurred_at) = 19 THEN occurred_at || '.000000' "
         "ELSE occurred_at END, ' ', 'T') || 'Z'"
@@ -179,9 +175,21 @@ def row_hasher(*, timestamp_is_text: bool = False) -> Callable[[tuple[Any, ...]]
     # object_type, occurred_at, outcome, prev_hash, purpose, reason, recipient, seq,
     # source_address (checked below, so a change to HASHED_FIELDS cannot silently diverge).
     expected = [
-        "action", "actor_agency", "actor_id", "actor_username", "details", "object_id",
-        "object_type", "occurred_at", "outcome", "prev_hash", "purpose", "reason", "recipient",
-        "seq", "source_address",
+        "action",
+        "actor_agency",
+        "actor_id",
+        "actor_username",
+        "details",
+        "object_id",
+        "object_type",
+        "occurred_at",
+        "outcome",
+        "prev_hash",
+        "purpose",
+        "reason",
+        "recipient",
+        "seq",
+        "source_address",
     ]
     if expected != _SORTED:  # pragma: no cover - guards future edits
         raise RuntimeError("row_hasher is out of step with HASHED_FIELDS")

@@ -144,7 +144,9 @@ def checkpoint_create(*, keyring: Keyring | None = None, actor: Any = None) -> C
     )
 
 
-def checkpoint_post(checkpoint: Checkpoint, url: str, *, timeout: float | None = None) -> str | None:
+def checkpoint_post(
+    checkpoint: Checkpoint, url: str, *, timeout: float | None = None
+) -> str | None:
     """POST the document to a witness. Returns None on success, else the problem (never raises).
 
     The outcome is recorded in the chain either way; a failed post is reported, not fatal.
@@ -181,12 +183,16 @@ def checkpoint_post(checkpoint: Checkpoint, url: str, *, timeout: float | None =
     return problem
 
 
-def checkpoints_stored(public_keys: dict[int, Ed25519PublicKey]) -> list[Checkpoint | CheckpointInvalid]:
+def checkpoints_stored(
+    public_keys: dict[int, Ed25519PublicKey],
+) -> list[Checkpoint | CheckpointInvalid]:
     """Every checkpoint kept in the database, parsed and checked (invalid ones returned as errors)."""
     results: list[Checkpoint | CheckpointInvalid] = []
     for row_id, text in AuditCheckpoint.objects.order_by("seq", "id").values_list("id", "document"):
         try:
-            results.append(checkpoint_parse(json.loads(text), public_keys, source=f"database #{row_id}"))
+            results.append(
+                checkpoint_parse(json.loads(text), public_keys, source=f"database #{row_id}")
+            )
         except (ValueError, CheckpointInvalid) as error:
             results.append(CheckpointInvalid(f"database checkpoint #{row_id}: {error}"))
     return results

@@ -80,7 +80,9 @@ class _Echo:
         return value
 
 
-def csv_response(*, report: str, marking: str, entries: Iterable[AuditEntry]) -> StreamingHttpResponse:
+def csv_response(
+    *, report: str, marking: str, entries: Iterable[AuditEntry]
+) -> StreamingHttpResponse:
     """A streamed CSV whose first line and file name carry the protective marking."""
     writer = csv.writer(_Echo())
 

@@ -20,7 +20,9 @@ def _require_auditor(user: Any) -> None:
         raise Http404
 
 
-def audit_entries_for_object(*, user: Any, object_type: str, object_id: str) -> QuerySet[AuditEntry]:
+def audit_entries_for_object(
+    *, user: Any, object_type: str, object_id: str
+) -> QuerySet[AuditEntry]:
     """Who accessed a record: every entry about it, newest first."""
     _require_auditor(user)
     return AuditEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("-seq")

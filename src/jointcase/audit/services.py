@@ -91,9 +91,7 @@ def audit_record(
         action=_inert(action)[:80],
         outcome=outcome,
         actor_id=actor.pk if actor is not None else None,
-        actor_username=_inert(actor.get_username() if actor is not None else actor_username)[
-            :150
-        ],
+        actor_username=_inert(actor.get_username() if actor is not None else actor_username)[:150],
         actor_agency=_agency_code(actor)[:40],
         object_type=_inert(object_type)[:60],
         object_id=_inert(str(object_id))[:64],

@@ -335,7 +335,9 @@ def _safe_hash(hash_row: Callable[..., str], row: tuple[Any, ...]) -> str:
         return ""
 
 
-def _original_position(row: tuple[Any, ...], lookup: _Lookup, hash_row: Callable[..., str]) -> int | None:
+def _original_position(
+    row: tuple[Any, ...], lookup: _Lookup, hash_row: Callable[..., str]
+) -> int | None:
     """Where an authentic entry was written, if it has been moved (its hash fits another seq)."""
     linked = lookup.seq_with_hash(row[PREV])
     if linked is None:
@@ -346,12 +348,20 @@ def _original_position(row: tuple[Any, ...], lookup: _Lookup, hash_row: Callable
 
 
 def _diagnose(
-    row: tuple[Any, ...], recomputed: str, expected: int, lookup: _Lookup, hash_row: Callable[..., str]
+    row: tuple[Any, ...],
+    recomputed: str,
+    expected: int,
+    lookup: _Lookup,
+    hash_row: Callable[..., str],
 ) -> Problem:
     seq = int(row[SEQ])
     if seq > expected:
         missing = f"entry {expected}" if seq == expected + 1 else f"entries {expected} to {seq - 1}"
-        return Problem("deleted", expected, f"{missing} missing: the chain jumps from {expected - 1} to {seq} (deleted entry)")
+        return Problem(
+            "deleted",
+            expected,
+            f"{missing} missing: the chain jumps from {expected - 1} to {seq} (deleted entry)",
+        )
     if seq < expected:
         return Problem("inserted", seq, f"entry {seq} appears twice (inserted entry)")
     if recomputed != row[HASH]:
@@ -498,9 +508,7 @@ def chain_verify(
                 if progress is not None:
                     progress(amount)
 
-            clear = _parallel_all_clear(
-                using, last_seq, jobs, chunk_size, frozenset(by_seq), count
-            )
+            clear = _parallel_all_clear(using, last_seq, jobs, chunk_size, frozenset(by_seq), count)
             if clear is not None:
                 last_hash, seen = clear
                 for seq in sorted(seen):

@@ -135,7 +135,9 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _object_query(request: HttpRequest) -> tuple[ObjectReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
+def _object_query(
+    request: HttpRequest,
+) -> tuple[ObjectReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
     form = ObjectReportForm(request.GET if request.GET else None)
     if form.is_bound and form.is_valid():
         query = dict(form.cleaned_data)
@@ -167,7 +169,9 @@ def object_export(request: HttpRequest) -> HttpResponseBase:
     return _export(request, report="who-accessed", entries=entries, query=query)
 
 
-def _user_query(request: HttpRequest) -> tuple[UserReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
+def _user_query(
+    request: HttpRequest,
+) -> tuple[UserReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
     form = UserReportForm(request.GET if request.GET else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

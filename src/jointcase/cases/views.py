@@ -263,7 +263,11 @@ def _render_case(
     # The material tab is the material app's own page (its own access rule decides per item).
     tabs.insert(
         len(tabs) - 2,
-        {"text": "Material", "href": reverse("material:case-material", args=[case.pk]), "active": False},
+        {
+            "text": "Material",
+            "href": reverse("material:case-material", args=[case.pk]),
+            "active": False,
+        },
     )
     title = dict(TABS)[tab]
     return render(

@@ -135,9 +135,7 @@ class MaterialItem(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="tearlines"
     )
-    tearline_status = models.CharField(
-        max_length=10, choices=TearlineStatus.choices, blank=True
-    )
+    tearline_status = models.CharField(max_length=10, choices=TearlineStatus.choices, blank=True)
     approved_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -237,7 +235,9 @@ class ShareRequest(models.Model):
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField()
-    status = models.CharField(max_length=10, choices=ShareStatus.choices, default=ShareStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=ShareStatus.choices, default=ShareStatus.PENDING
+    )
     created_at = models.DateTimeField()
     decided_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

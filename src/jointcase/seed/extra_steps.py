@@ -19,3 +19,7 @@ STEPS.append(("people and cases", seed_register))
 from jointcase.material.seed import seed_material  # noqa: E402
 
 STEPS.append(("material", seed_material))
+
+from jointcase.meetings.seed import seed_meetings  # noqa: E402
+
+STEPS.append(("meetings and actions", seed_meetings))

@@ -16,13 +16,23 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "demo": Scale("demo", users_per_team=2, extra_users=0, cases=60, material_items=400, actions=300),
+    "demo": Scale(
+        "demo", users_per_team=2, extra_users=0, cases=60, material_items=400, actions=300
+    ),
     "national": Scale(
-        "national", users_per_team=6, extra_users=1500, cases=20_000, material_items=150_000,
+        "national",
+        users_per_team=6,
+        extra_users=1500,
+        cases=20_000,
+        material_items=150_000,
         actions=150_000,
     ),
     "stress": Scale(
-        "stress", users_per_team=10, extra_users=9000, cases=100_000, material_items=1_000_000,
+        "stress",
+        users_per_team=10,
+        extra_users=9000,
+        cases=100_000,
+        material_items=1_000_000,
         actions=1_000_000,
     ),
 }

@@ -11,19 +11,52 @@ if TYPE_CHECKING:
 
 NSD_DIVISIONS = ["North", "Central and Wales", "London and South"]
 CT_UNITS = [
-    "North East", "North West", "West Midlands", "East Midlands", "Eastern", "South East",
-    "South West", "Wales", "London",
+    "North East",
+    "North West",
+    "West Midlands",
+    "East Midlands",
+    "Eastern",
+    "South East",
+    "South West",
+    "Wales",
+    "London",
 ]
 PRISONS = [
-    "Frankland", "Full Sutton", "Woodhill", "Belmarsh", "Long Lartin", "Whitemoor", "Wakefield",
-    "Manchester", "Garth", "Altcourse", "Birmingham", "Bristol", "Durham", "Hewell",
-    "Isle of Wight", "Liverpool", "Nottingham", "Pentonville", "Swansea", "Wandsworth",
+    "Frankland",
+    "Full Sutton",
+    "Woodhill",
+    "Belmarsh",
+    "Long Lartin",
+    "Whitemoor",
+    "Wakefield",
+    "Manchester",
+    "Garth",
+    "Altcourse",
+    "Birmingham",
+    "Bristol",
+    "Durham",
+    "Hewell",
+    "Isle of Wight",
+    "Liverpool",
+    "Nottingham",
+    "Pentonville",
+    "Swansea",
+    "Wandsworth",
 ]
 SEPARATION_CENTRES = {"Frankland"}
 PROBATION_REGIONS = [
-    "North East", "North West", "Yorkshire and the Humber", "Wales", "West Midlands",
-    "East Midlands", "East of England", "London", "Kent, Surrey and Sussex", "South West",
-    "South Central", "Greater Manchester",
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "Wales",
+    "West Midlands",
+    "East Midlands",
+    "East of England",
+    "London",
+    "Kent, Surrey and Sussex",
+    "South West",
+    "South Central",
+    "Greater Manchester",
 ]
 CAVEATS = [
     ("UK EYES ONLY", "UK eyes only", "Releasable to UK nationals only."),
@@ -41,7 +74,9 @@ def seed_agencies(context: SeedContext) -> None:
     agencies: dict[str, Agency] = {}
     teams: dict[str, list[Team]] = {}
 
-    def add(code: str, name: str, kind: str, parent: Agency | None = None, **extra: object) -> Agency:
+    def add(
+        code: str, name: str, kind: str, parent: Agency | None = None, **extra: object
+    ) -> Agency:
         agency = Agency.objects.create(code=code, name=name, kind=kind, parent=parent, **extra)
         agencies[code] = agency
         return agency
@@ -73,7 +108,10 @@ def seed_agencies(context: SeedContext) -> None:
     add_team(hmpps, "Regional CT coordinators", "prison-ctc")
     for prison in PRISONS:
         agency = add(
-            f"hmp-{_slug(prison)}", f"HMP {prison}", AgencyKind.PRISON, hmpps,
+            f"hmp-{_slug(prison)}",
+            f"HMP {prison}",
+            AgencyKind.PRISON,
+            hmpps,
             holds_separation_centre=prison in SEPARATION_CENTRES,
         )
         add_team(agency, f"HMP {prison} offender management unit", "pom")

@@ -25,8 +25,14 @@ if TYPE_CHECKING:
 
 #: What people in each kind of team do and how they are vetted (weights for the generator).
 TEAM_PROFILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "nsd": ((Role.NSD_PRACTITIONER,) * 5 + (Role.NSD_SENIOR_LEAD,), (VettingLevel.SC,) * 4 + (VettingLevel.CTC,)),
-    "ctnm": ((Role.CTNM_OFFICER,) * 4 + (Role.CT_SUPERVISOR,), (VettingLevel.SC,) * 5 + (VettingLevel.DV,)),
+    "nsd": (
+        (Role.NSD_PRACTITIONER,) * 5 + (Role.NSD_SENIOR_LEAD,),
+        (VettingLevel.SC,) * 4 + (VettingLevel.CTC,),
+    ),
+    "ctnm": (
+        (Role.CTNM_OFFICER,) * 4 + (Role.CT_SUPERVISOR,),
+        (VettingLevel.SC,) * 5 + (VettingLevel.DV,),
+    ),
     "ctp-hq": ((Role.CT_SUPERVISOR,), (VettingLevel.SC, VettingLevel.DV)),
     "pom": ((Role.POM,), (VettingLevel.BPSS,) * 4 + (VettingLevel.CTC,)),
     "prison-ct": ((Role.PRISON_CT_LEAD,), (VettingLevel.SC, VettingLevel.CTC)),
@@ -72,10 +78,14 @@ def seed_users(context: SeedContext) -> None:
 
     for persona in PERSONAS:
         user = new_user(persona.username, persona.agency_code, persona.job_title, persona.staff)
-        pending.append((user, persona.team_kind or None, persona.roles, persona.vetting, persona.caveats))
+        pending.append(
+            (user, persona.team_kind or None, persona.roles, persona.vetting, persona.caveats)
+        )
 
     team_list = [(kind, team) for kind, kind_teams in teams.items() for team in kind_teams]
-    generated = [(kind, team) for kind, team in team_list for _ in range(context.scale.users_per_team)]
+    generated = [
+        (kind, team) for kind, team in team_list for _ in range(context.scale.users_per_team)
+    ]
     generated += [rng.choice(team_list) for _ in range(context.scale.extra_users)]
     for kind, team in context.progress(generated, total=len(generated), desc="users"):
         roles, vettings = TEAM_PROFILES[kind]
@@ -87,9 +97,13 @@ def seed_users(context: SeedContext) -> None:
             username = f"{base}{suffix}"
         used.add(username)
         user = User(
-            username=username, first_name=first, last_name=last,
-            email=f"{username}@jointcase.example", agency=team.agency,
-            job_title=Role(rng.choice(roles)).label, password=password_hash,
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@jointcase.example",
+            agency=team.agency,
+            job_title=Role(rng.choice(roles)).label,
+            password=password_hash,
         )
         chosen_caveats: tuple[str, ...] = ()
         vetting = rng.choice(vettings)
@@ -108,24 +122,34 @@ def seed_users(context: SeedContext) -> None:
         expires = granted + dt.timedelta(days=365 * (5 if vetting != VettingLevel.DV else 7))
         if expires < today:  # keep most vetting current; a few lapse (see below)
             expires = today + dt.timedelta(days=rng.randint(30, 900))
-        vetting_rows.append(Vetting(user=saved, level=vetting, granted_on=granted, expires_on=expires))
+        vetting_rows.append(
+            Vetting(user=saved, level=vetting, granted_on=granted, expires_on=expires)
+        )
         for code in user_caveats:
-            caveat_rows.append(CaveatAuthorisation(
-                user=saved, caveat=caveats[code], granted_on=granted,
-                expires_on=today + dt.timedelta(days=rng.randint(60, 730)),
-            ))
+            caveat_rows.append(
+                CaveatAuthorisation(
+                    user=saved,
+                    caveat=caveats[code],
+                    granted_on=granted,
+                    expires_on=today + dt.timedelta(days=rng.randint(60, 730)),
+                )
+            )
         if team_ref and team_ref.startswith("team:"):
             membership_rows.append(
                 TeamMembership(team_id=int(team_ref[5:]), user=saved, start=granted)
             )
         elif team_ref:
-            team = next((t for t in teams[team_ref] if t.agency_id == saved.agency_id), None)
-            team = team or first_team_of_kind[team_ref]
+            same_agency = (t for t in teams[team_ref] if t.agency_id == saved.agency_id)
+            team = next(same_agency, first_team_of_kind[team_ref])
             membership_rows.append(TeamMembership(team=team, user=saved, start=granted))
-        devices.append(TOTPDevice(
-            user=saved, name="Authenticator app", confirmed=True,
-            key=demo_totp_key(context.seed, saved.username),
-        ))
+        devices.append(
+            TOTPDevice(
+                user=saved,
+                name="Authenticator app",
+                confirmed=True,
+                key=demo_totp_key(context.seed, saved.username),
+            )
+        )
     RoleAssignment.objects.bulk_create(roles_rows, batch_size=5000)
     Vetting.objects.bulk_create(vetting_rows, batch_size=5000)
     CaveatAuthorisation.objects.bulk_create(caveat_rows, batch_size=5000)
@@ -133,8 +157,12 @@ def seed_users(context: SeedContext) -> None:
     TOTPDevice.objects.bulk_create(devices, batch_size=5000)
 
     # Line management: each team's manager is its most senior member; members report to them.
-    senior_roles = {Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR, Role.PRISON_CT_LEAD,
-                    Role.REGIONAL_CT_COORDINATOR}
+    senior_roles = {
+        Role.NSD_SENIOR_LEAD,
+        Role.CT_SUPERVISOR,
+        Role.PRISON_CT_LEAD,
+        Role.REGIONAL_CT_COORDINATOR,
+    }
     for team in Team.objects.all():
         member_ids = list(team.memberships.order_by("user_id").values_list("user_id", flat=True))
         if not member_ids:
@@ -146,6 +174,8 @@ def seed_users(context: SeedContext) -> None:
         )
         manager_id = seniors[0] if seniors else member_ids[0]
         Team.objects.filter(pk=team.pk).update(manager_id=manager_id)
-        User.objects.filter(pk__in=member_ids).exclude(pk=manager_id).update(line_manager_id=manager_id)
+        User.objects.filter(pk__in=member_ids).exclude(pk=manager_id).update(
+            line_manager_id=manager_id
+        )
 
     context.registry["personas"] = {p.username: by_username[p.username] for p in PERSONAS}

@@ -33,10 +33,19 @@ class SeedContext:
     #: Objects earlier steps made that later steps need (agencies by code, personas...).
     registry: dict[str, Any] = field(default_factory=dict)
 
-    def progress(self, iterable: Iterable[T], *, total: int | None = None, desc: str) -> Iterator[T]:
+    def progress(
+        self, iterable: Iterable[T], *, total: int | None = None, desc: str
+    ) -> Iterator[T]:
         return iter(
-            tqdm(iterable, total=total, desc=desc, unit="", disable=not self.show_progress,
-                 leave=False, dynamic_ncols=True)
+            tqdm(
+                iterable,
+                total=total,
+                desc=desc,
+                unit="",
+                disable=not self.show_progress,
+                leave=False,
+                dynamic_ncols=True,
+            )
         )
 
 
@@ -57,8 +66,9 @@ def _steps() -> list[tuple[str, Step]]:
     return steps
 
 
-def world_seed(*, scale: str = "demo", seed: int = 1, show_progress: bool = True,
-               today: dt.date | None = None) -> SeedContext:
+def world_seed(
+    *, scale: str = "demo", seed: int = 1, show_progress: bool = True, today: dt.date | None = None
+) -> SeedContext:
     """Build the world. Runs in one transaction: a failed seed leaves nothing behind."""
     faker = Faker("en_GB")
     faker.seed_instance(seed)

@@ -29,9 +29,10 @@ class Command(BaseCommand):
                 "(for SQLite, delete var/jointcase.sqlite3 and run `jointcase migrate`)."
             )
         context = world_seed(
-            scale=options["scale"], seed=options["seed"],
+            scale=options["scale"],
+            seed=options["seed"],
             show_progress=not options["no_progress"] and options["verbosity"] > 0,
         )
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded the {context.scale.name} world with seed {context.seed}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Seeded the {context.scale.name} world with seed {context.seed}.")
+        )

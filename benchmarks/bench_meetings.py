@@ -1,0 +1,257 @@
+"""Meetings and agreed actions: the "my actions" page and minutes rendering.
+
+Targets (issue 6), in-process with Django's test client and a verified session:
+- "my actions" page p95 at most 50 ms (stress scale: about 1,000,000 actions);
+- minutes rendering for a reader, 20 labelled sections, p95 at most 30 ms (the selector that
+  filters, decrypts and audits; the whole meeting page is reported beside it).
+
+The world is the register's (agencies, users, people and cases) plus this app's seed step, at
+``JOINTCASE_BENCH_SCALE`` (demo by default; ``national``, ``stress``). An existing world (from
+another benchmark module in the same run) is reused. ``JOINTCASE_BENCH_REQUESTS`` sets how many
+requests each figure is taken over. Figures are steady state (one warm-up pass first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+MY_ACTIONS_TARGET_MS = 50.0
+MINUTES_TARGET_MS = 30.0
+SECTIONS = 20
+REGISTER_STEPS = ("agencies and teams", "users", "people and cases")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
+    os.environ.setdefault("JOINTCASE_ENV", "test")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _context(scale: str) -> Any:
+    import random
+
+    from django.utils import timezone
+    from faker import Faker
+
+    from jointcase.seed import world
+    from jointcase.seed.scales import SCALES
+
+    faker = Faker("en_GB")
+    faker.seed_instance(1)
+    return world.SeedContext(
+        scale=SCALES[scale],
+        seed=1,
+        rng=random.Random(1),
+        faker=faker,
+        today=timezone.localdate(),
+        show_progress=False,
+    )
+
+
+def _seed(scale: str) -> float:
+    from django.db import transaction
+
+    from jointcase.cases.models import Case
+    from jointcase.meetings.seed import seed_meetings
+    from jointcase.seed import world
+
+    context = _context(scale)
+    started = time.perf_counter()
+    with transaction.atomic():
+        if not Case.objects.exists():
+            for label, step in world._steps():
+                if label in REGISTER_STEPS:
+                    step(context)
+        from jointcase.accounts.models import User
+
+        context.registry["personas"] = {
+            u.username: u
+            for u in User.objects.filter(username__in=["ct.supervisor", "nsd.practitioner"])
+        }
+        seed_meetings(context)
+    return time.perf_counter() - started
+
+
+def _p(values: list[float], percentile: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[percentile - 1]
+
+
+def _timed(function: Callable[[], Any], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _client_for(user: Any) -> Any:
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    from tests.conftest import verified_session
+
+    return verified_session(Client(), user)
+
+
+def _busiest_owner() -> Any:
+    from django.db.models import Count
+
+    from jointcase.accounts.models import User
+    from jointcase.meetings.models import OPEN_STATUSES, AgreedAction
+
+    row = (
+        AgreedAction.objects.filter(status__in=OPEN_STATUSES)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "owner_id")
+        .first()
+    )
+    if row is None:
+        raise RuntimeError("the seeded world has no open actions")
+    return User.objects.get(pk=row["owner_id"]), row["n"]
+
+
+def _twenty_sections(reader: Any) -> Any:
+    """A meeting on one of the reader's cases with 20 sections of mixed labels."""
+    from django.utils import timezone
+
+    from jointcase.access.policy import case_filter
+    from jointcase.cases.models import Case
+    from jointcase.meetings import services
+    from jointcase.meetings.models import Meeting, MeetingType
+
+    case = Case.objects.filter(case_filter(reader)).order_by("pk").first()
+    if case is None:
+        raise RuntimeError("the reader sees no case")
+    meeting = services.meeting_create(
+        actor=reader,
+        type=MeetingType.MAPPA_L2,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        chair=reader,
+        cases=[case],
+        agenda="Benchmark meeting",
+    )
+    for order in range(SECTIONS):
+        services.minutes_section_add(
+            actor=reader,
+            meeting=meeting,
+            heading=f"Section {order + 1}",
+            body="Synthetic minutes text. " * 40,
+            classification="SECRET" if order % 4 == 0 else "OFFICIAL-SENSITIVE",
+        )
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
+    from django.db import connection
+
+    from jointcase.meetings import selectors
+    from jointcase.meetings.models import AgreedAction
+
+    db = connection.vendor
+    if not AgreedAction.objects.exists():
+        seconds = _seed(scale)
+        report(f"meetings [{db}, {scale}] seed time", round(seconds, 1), "s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    report(f"meetings [{db}, {scale}] seeded actions", AgreedAction.objects.count(), "actions")
+
+    owner, open_count = _busiest_owner()
+    report(f"meetings [{db}, {scale}] open actions of the busiest owner", open_count, "actions")
+    client = _client_for(owner)
+    urls = [
+        "/meetings/actions/mine/",
+        "/meetings/actions/mine/?due=overdue",
+        "/meetings/actions/mine/?due=due_soon",
+    ]
+    for url in urls:
+        warm = client.get(url)
+        assert warm.status_code == 200, (url, warm.status_code, warm.get("Location"))
+    samples = []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    report(f'meetings [{db}, {scale}] "my actions" page p50', round(_p(samples, 50), 1), "ms")
+    report(
+        f'meetings [{db}, {scale}] "my actions" page p95',
+        round(_p(samples, 95), 1),
+        "ms",
+        target=f"<= {MY_ACTIONS_TARGET_MS:g} ms",
+    )
+
+    meeting = _twenty_sections(owner)
+    minutes = selectors.minutes_for(user=owner, meeting=meeting)
+    assert len(minutes.sections) == SECTIONS
+    samples = _timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), 5)
+    samples = _timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), requests)
+    report(
+        f"meetings [{db}, {scale}] minutes rendering (20 sections) p50",
+        round(_p(samples, 50), 1),
+        "ms",
+    )
+    report(
+        f"meetings [{db}, {scale}] minutes rendering (20 sections) p95",
+        round(_p(samples, 95), 1),
+        "ms",
+        target=f"<= {MINUTES_TARGET_MS:g} ms",
+    )
+    url = f"/meetings/{meeting.pk}/"
+    assert client.get(url).status_code == 200
+    samples = _timed(lambda: client.get(url), requests)
+    report(
+        f"meetings [{db}, {scale}] meeting page (20 sections) p95", round(_p(samples, 95), 1), "ms"
+    )
+
+
+def run(report: Callable[..., Any]) -> None:
+    """Seed a throwaway database (or reuse a kept one), measure, drop it."""
+    _setup_django()
+    from django.conf import settings
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    from jointcase.keyring import keyring_init
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep, aliases={"default"})
+    previous = getattr(settings, "KEYRING_PATH", None)
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "keyring"
+            keyring_init(path)
+            settings.KEYRING_PATH = path
+            _measure(report, scale, requests)
+    finally:
+        settings.KEYRING_PATH = previous
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
+
+
+if __name__ == "__main__":
+
+    def _print(
+        benchmark: str, value: Any, unit: str, target: str = "", baseline: Any = None
+    ) -> None:
+        print(f"{benchmark}: {value} {unit} {target}")
+
+    run(_print)

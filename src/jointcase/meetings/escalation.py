@@ -1,0 +1,187 @@
+"""Reminders and escalation of agreed actions, on working days (England and Wales).
+
+For an open action and a working day ``today``:
+- due soon: due today or within ``JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS`` working days ->
+  remind the owner;
+- overdue by at least ``JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS`` working days ->
+  notify the owner's line manager;
+- overdue by at least that plus ``JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS`` ->
+  notify the senior operational lead / CT supervisor of the case team.
+
+Nothing fires on a weekend or bank holiday. Each notice is recorded as an ``ActionEvent``
+keyed by stage and due date (a unique constraint), so re-running never repeats a notice, and
+a changed due date starts afresh. Notices and e-mails carry a fixed text and a link only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jointcase.access.policy import _current_q, case_decision
+from jointcase.accounts.models import Role, User
+from jointcase.audit.services import audit_record
+from jointcase.cases.models import CaseRole, CaseTeamMember
+from jointcase.lib.working_days import add_working_days, is_working_day, working_days_between
+from jointcase.material.models import Notification
+from jointcase.meetings.models import OPEN_STATUSES, ActionEvent, ActionEventKind, AgreedAction
+
+DUE_SOON = "due_soon"
+MANAGER = "manager"
+SENIOR = "senior"
+STAGES = (DUE_SOON, MANAGER, SENIOR)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    due_soon: int
+    manager: int
+    senior: int
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        return cls(
+            due_soon=int(getattr(settings, "JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS", 3)),
+            manager=int(getattr(settings, "JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS", 2)),
+            senior=int(getattr(settings, "JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS", 5)),
+        )
+
+
+def stages_due(due_date: dt.date, today: dt.date, thresholds: Thresholds) -> frozenset[str]:
+    """The notices an open action due on ``due_date`` calls for on ``today`` (pure)."""
+    if not is_working_day(today):
+        return frozenset()
+    if due_date >= today:
+        if working_days_between(today, due_date) <= thresholds.due_soon:
+            return frozenset({DUE_SOON})
+        return frozenset()
+    overdue = working_days_between(due_date, today)
+    stages = set()
+    if overdue >= thresholds.manager:
+        stages.add(MANAGER)
+    if overdue >= thresholds.manager + thresholds.senior:
+        stages.add(SENIOR)
+    return frozenset(stages)
+
+
+def escalation_level(due_date: dt.date, today: dt.date, thresholds: Thresholds) -> int:
+    """0 none, 1 manager, 2 senior (for the property tests: never decreases with time)."""
+    stages = stages_due(due_date, today, thresholds)
+    return 2 if SENIOR in stages else 1 if MANAGER in stages else 0
+
+
+_TEXT = {
+    DUE_SOON: "An agreed action you own is due soon",
+    MANAGER: "An agreed action owned by someone you manage is overdue",
+    SENIOR: "An agreed action on a case you oversee is still overdue",
+}
+
+
+def _recipients(action: AgreedAction, stage: str, today: dt.date) -> list[User]:
+    if stage == DUE_SOON:
+        people = [action.owner]
+    elif stage == MANAGER:
+        manager = action.owner.line_manager
+        people = [manager] if manager is not None else []
+    else:
+        ids = CaseTeamMember.objects.filter(
+            _current_q(today),
+            case_id=action.case_id,
+            user__isnull=False,
+            role__in=[CaseRole.SENIOR_OPERATIONAL_LEAD, CaseRole.CT_SUPERVISOR],
+        ).values("user_id")
+        seniors = list(User.objects.filter(pk__in=ids))
+        # The owner's own agency's senior (SOL for probation, CT supervisor for police) first.
+        people = [u for u in seniors if u.agency_id == action.owner_agency_id] or seniors
+        if not people:  # no senior on the team: the seniors of the owner's agency
+            people = [
+                u
+                for u in User.objects.filter(
+                    agency_id=action.owner_agency_id,
+                    role_assignments__role__in=[Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR],
+                ).distinct()
+            ]
+    # Never notify someone who may not see the case (notifications reveal nothing, but the link
+    # would be a dead end and the notice itself says the case has an action).
+    return [
+        u
+        for u in people
+        if u is not None and u.is_active and case_decision(u, action.case_id).allowed
+    ]
+
+
+def _notify(action: AgreedAction, stage: str, today: dt.date) -> int:
+    from jointcase.meetings.services import action_link
+
+    key = f"{stage}:{action.due_date.isoformat()}"
+    try:
+        with transaction.atomic():
+            ActionEvent.objects.create(
+                action=action,
+                kind=ActionEventKind.REMINDED if stage == DUE_SOON else ActionEventKind.ESCALATED,
+                to_value=key,
+            )
+            recipients = _recipients(action, stage, today)
+            link = action_link(action)
+            now = timezone.now()
+            Notification.objects.bulk_create(
+                Notification(recipient=u, text=_TEXT[stage], link=link, created_at=now)
+                for u in recipients
+            )
+            audit_record(
+                action=f"action.{'remind' if stage == DUE_SOON else 'escalate'}",
+                object_type="action",
+                object_id=action.pk,
+                details={"stage": stage, "recipients": [u.pk for u in recipients]},
+                actor_username="system",
+            )
+    except IntegrityError:
+        return 0  # already sent (a concurrent run got there first)
+    if getattr(settings, "JOINTCASE_ACTION_EMAIL", False):
+        base = str(getattr(settings, "JOINTCASE_BASE_URL", "")).rstrip("/")
+        for user in recipients:
+            if user.email:
+                send_mail(
+                    subject="JointCase: an agreed action needs attention",
+                    message=f"{_TEXT[stage]}. Sign in to JointCase to see it: {base}{link}",
+                    from_email=None,
+                    recipient_list=[user.email],
+                    fail_silently=True,
+                )
+    return 1
+
+
+def escalate(*, today: dt.date | None = None, thresholds: Thresholds | None = None) -> int:
+    """Send the reminders and escalations due on ``today``; returns how many notices were sent."""
+    today = today or timezone.localdate()
+    thresholds = thresholds or Thresholds.from_settings()
+    if not is_working_day(today):
+        return 0
+    horizon = add_working_days(today, thresholds.due_soon)
+    overdue_before = add_working_days(today, -thresholds.manager)
+    candidates = (
+        AgreedAction.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(due_date__gte=today, due_date__lte=horizon) | Q(due_date__lte=overdue_before))
+        .select_related("owner", "owner__line_manager")
+        .order_by("pk")
+    )
+    sent = 0
+    for action in candidates.iterator(chunk_size=1000):
+        wanted = stages_due(action.due_date, today, thresholds)
+        if not wanted:
+            continue
+        done = set(
+            ActionEvent.objects.filter(
+                action=action, kind__in=[ActionEventKind.REMINDED, ActionEventKind.ESCALATED]
+            ).values_list("to_value", flat=True)
+        )
+        for stage in STAGES:
+            if stage in wanted and f"{stage}:{action.due_date.isoformat()}" not in done:
+                sent += _notify(action, stage, today)
+    return sent

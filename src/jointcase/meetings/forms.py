@@ -1,0 +1,270 @@
+"""Forms of the meetings pages. They parse; the services validate the rules (owner on the
+case, due date not past...) and their field-keyed errors are shown on the same form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from jointcase.access.labels import Classification
+from jointcase.accounts.models import User
+from jointcase.agencies.forms import GovukDateWidget
+from jointcase.agencies.models import Agency, Caveat
+from jointcase.meetings.models import (
+    ActionPriority,
+    ActionStatus,
+    MeetingStatus,
+    MeetingType,
+    RiskPillar,
+    WithheldDisplay,
+)
+
+
+class DayField(forms.Field):
+    """A date from a GOV.UK date input (day, month, year)."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, what: str, **kwargs: Any) -> None:
+        self.what = what
+        kwargs.setdefault("error_messages", {"required": f"Enter {what}"})
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return (str(value.day), str(value.month), str(value.year))
+        return value
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, dt.date) or value is None:
+            return value
+        day, month, year = value
+        if not (day or month or year):
+            return None
+        missing = [n for n, p in zip(GovukDateWidget.parts, value, strict=True) if not p]
+        if missing:
+            raise ValidationError(
+                f"{self.what.capitalize()} must include a {' and '.join(missing)}"
+            )
+        try:
+            if len(year) != 4:
+                raise ValueError
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.what.capitalize()} must be a real date") from None
+
+
+def _user_label(obj: Any) -> str:
+    return (
+        f"{obj.get_full_name() or obj.username} ({obj.agency.name if obj.agency else 'no agency'})"
+    )
+
+
+def _users(queryset: Any) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(queryset=queryset, required=False, empty_label="Select a person")
+    field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
+    return field
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="What was agreed", max_length=4000, required=False, widget=forms.Textarea
+    )
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Owner")
+    due_date = DayField(what="the date the action is due", label="Due date", required=False)
+    priority = forms.ChoiceField(choices=ActionPriority.choices, initial=ActionPriority.MEDIUM)
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = _users(owners)
+        self.fields["owner"].label = "Owner"
+
+
+class MeetingActionForm(ActionForm):
+    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=True, label="Case", empty_label=None
+    )  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
+
+
+class CompleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    evidence = forms.CharField(
+        label="Evidence the action is complete",
+        max_length=8000,
+        required=False,
+        widget=forms.Textarea,
+    )
+    evidence_item_id = forms.UUIDField(
+        label="Linked material item (optional)",
+        required=False,
+        help_text="The reference of a material item on this case",
+    )
+
+
+class ReassignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="New owner")
+    reason = forms.CharField(
+        label="Why it is being reassigned", max_length=2000, required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = _users(owners)
+        self.fields["owner"].label = "New owner"
+
+
+class StatusForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        choices=[
+            (ActionStatus.OPEN, "Open"),
+            (ActionStatus.IN_PROGRESS, "In progress"),
+            (ActionStatus.CANCELLED, "Cancelled"),
+        ]
+    )
+    reason = forms.CharField(
+        label="Reason (needed to cancel)", max_length=2000, required=False, widget=forms.Textarea
+    )
+
+
+class MeetingForm(forms.Form):
+    type = forms.ChoiceField(choices=MeetingType.choices, label="Type of meeting")
+    day = DayField(what="the date of the meeting", label="Date")
+    time = forms.TimeField(
+        label="Start time", help_text="For example, 14:00", input_formats=["%H:%M", "%H.%M"]
+    )
+    chair = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Chair")
+    cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
+    )  # type: ignore[arg-type]
+    invitees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Invite",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minutes_releasable_to = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        label="Minutes releasable to",
+        help_text="Leave empty for every agency on the cases",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
+
+    def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["cases"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
+            f"{c.reference} {c.person.display_name}"
+        )
+        self.fields["chair"] = _users(people)
+        self.fields["chair"].label = "Chair"
+        self.fields["invitees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["invitees"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
+            f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else ''})"
+        )
+        self.fields["minutes_releasable_to"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
+
+
+class SectionForm(forms.Form):
+    heading = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(
+        max_length=50_000, required=False, widget=forms.Textarea, label="Minutes"
+    )
+    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, label="Case this section is about", empty_label=None
+    )  # type: ignore[arg-type]
+    classification = forms.ChoiceField(
+        choices=Classification.choices, initial=Classification.OFFICIAL_SENSITIVE
+    )
+    caveats = forms.ModelMultipleChoiceField(
+        queryset=Caveat.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    releasable_to = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        label="Releasable to",
+        help_text="Leave empty for the meeting's default",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    withheld_display = forms.ChoiceField(
+        choices=WithheldDisplay.choices,
+        initial=WithheldDisplay.SHOW_PLACEHOLDER,
+        label="Readers who may not see this section",
+    )
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
+        self.fields["caveats"].label_from_instance = lambda c: c.code  # type: ignore[attr-defined]
+        self.fields["releasable_to"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
+
+
+class InviteForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="A JointCase user"
+    )
+    external_name = forms.CharField(
+        max_length=200, required=False, label="Or an external attendee: name"
+    )
+    external_role = forms.CharField(max_length=200, required=False, label="Role")
+    external_agency = forms.CharField(max_length=200, required=False, label="Agency")
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"] = _users(people)
+        self.fields["user"].label = "A JointCase user"
+
+
+class AttendanceForm(forms.Form):
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        choices=[
+            ("attended", "Attended"),
+            ("apologies", "Sent apologies"),
+            ("absent", "Did not attend"),
+        ]
+    )
+
+
+class DecisionForm(forms.Form):
+    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=True, label="Case", empty_label=None
+    )  # type: ignore[arg-type]
+    text = forms.CharField(label="Decision", max_length=4000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
+
+
+class RiskEntryForm(forms.Form):
+    pillar = forms.ChoiceField(choices=RiskPillar.choices, label="Pillar")
+    text = forms.CharField(
+        label="Plan entry", max_length=4000, required=False, widget=forms.Textarea
+    )
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Owner")
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = _users(owners)
+        self.fields["owner"].label = "Owner (optional)"
+
+
+class MeetingStatusForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=MeetingStatus.choices)

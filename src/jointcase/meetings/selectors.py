@@ -1,0 +1,497 @@
+"""Reads for meetings and actions, scoped by ``jointcase.access``: missing and forbidden
+alike raise Http404; lists go through the filters; minutes are rendered at the reader's
+clearance and need-to-know (one filter query for the whole meeting, then decrypt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import Case as When_
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from jointcase.access.labels import CLASSIFICATION_RANK, Classification
+from jointcase.access.material import LabelFields
+from jointcase.access.meetings import meeting_decision, meeting_filter, sections_visible
+from jointcase.access.policy import case_decision, case_filter
+from jointcase.accounts.models import Role, User
+from jointcase.agencies.models import TeamMembership
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record
+from jointcase.cases.models import Case
+from jointcase.lib.working_days import add_working_days
+from jointcase.material.crypto import Sealed, SealError, label_from, open_sealed
+from jointcase.meetings.models import (
+    OPEN_STATUSES,
+    AgreedAction,
+    Meeting,
+    MinutesSection,
+    WithheldDisplay,
+)
+
+NOT_FOUND = "Not found"
+MANAGER_ROLES = (Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR)
+
+
+def due_soon_days() -> int:
+    return int(getattr(settings, "JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS", 3))
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+def action_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
+    """An action is visible to whoever may see its case (the case rule, as a subquery)."""
+    return Q(case_id__in=Case.objects.filter(case_filter(user, now=now)).values("pk"))
+
+
+def with_due_state(
+    qs: QuerySet[AgreedAction], today: dt.date | None = None
+) -> QuerySet[AgreedAction]:
+    """Annotate ``overdue`` and ``due_soon``: derived from the date, never stored."""
+    today = today or timezone.localdate()
+    soon = add_working_days(today, due_soon_days())
+    is_open = Q(status__in=OPEN_STATUSES)
+    return qs.annotate(
+        overdue=When_(
+            When(is_open & Q(due_date__lt=today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        due_soon=When_(
+            When(is_open & Q(due_date__gte=today, due_date__lte=soon), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+#: The columns a queue row shows (the queues read nothing else).
+QUEUE_FIELDS = (
+    "id",
+    "description",
+    "due_date",
+    "priority",
+    "status",
+    "case__id",
+    "case__reference",
+    "owner__id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "owner_agency__id",
+    "owner_agency__name",
+)
+DUE_FILTERS = {"overdue": "Overdue", "due_soon": "Due soon", "later": "Due later"}
+
+
+def _filtered(
+    qs: QuerySet[AgreedAction],
+    *,
+    status: str | None,
+    due: str | None,
+    case_id: int | None,
+    today: dt.date,
+) -> QuerySet[AgreedAction]:
+    if status == "open_all":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    soon = add_working_days(today, due_soon_days())
+    if due == "overdue":
+        qs = qs.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+    elif due == "due_soon":
+        qs = qs.filter(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)
+    elif due == "later":
+        qs = qs.filter(due_date__gt=soon)
+    if case_id:
+        qs = qs.filter(case_id=case_id)
+    return (
+        with_due_state(qs, today)
+        .select_related("case", "owner", "owner_agency")
+        .only(*QUEUE_FIELDS)
+    )
+
+
+def my_actions_for(
+    user: User,
+    *,
+    status: str | None = "open_all",
+    due: str | None = None,
+    case_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[AgreedAction]:
+    """Actions the user owns (on cases they can still see)."""
+    today = today or timezone.localdate()
+    qs = AgreedAction.objects.filter(owner=user).filter(action_filter(user))
+    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
+        "due_date", "id"
+    )
+
+
+def my_actions_page(
+    user: User,
+    *,
+    page: int,
+    size: int,
+    status: str | None = "open_all",
+    due: str | None = None,
+    case_id: int | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[AgreedAction], bool]:
+    """One page of ``my_actions_for`` (and whether there is a next one), read fast: the
+    owner's rows in due order through the owner index, then the case rule applied to the
+    handful of cases on the page (the rule's filter form on those ids). An owner normally
+    sees every case they own actions on, so this rarely reads more than one chunk."""
+    today = today or timezone.localdate()
+    candidates = _filtered(
+        AgreedAction.objects.filter(owner=user),
+        status=status,
+        due=due,
+        case_id=case_id,
+        today=today,
+    ).order_by("due_date", "id")
+    wanted = page * size + 1
+    chunk = max(wanted, 100)
+    visible_cases: dict[int, bool] = {}
+    rows: list[AgreedAction] = []
+    offset = 0
+    while len(rows) < wanted:
+        batch = list(candidates[offset : offset + chunk])
+        if not batch:
+            break
+        unknown = {a.case_id for a in batch} - visible_cases.keys()
+        if unknown:
+            seen = set(
+                Case.objects.filter(case_filter(user), pk__in=sorted(unknown)).values_list(
+                    "pk", flat=True
+                )
+            )
+            visible_cases.update({pk: pk in seen for pk in unknown})
+        rows.extend(a for a in batch if visible_cases[a.case_id])
+        offset += chunk
+    start = (page - 1) * size
+    return rows[start : start + size], len(rows) > start + size
+
+
+def team_user_ids(user: User, today: dt.date | None = None) -> list[int]:
+    teams = TeamMembership.objects.current(today).filter(user=user).values("team_id")
+    return list(
+        TeamMembership.objects.current(today)
+        .filter(team_id__in=teams)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def team_actions_for(
+    user: User,
+    *,
+    status: str | None = "open_all",
+    due: str | None = None,
+    case_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[AgreedAction]:
+    """Actions owned by the members of the user's current teams (cases the user can see)."""
+    today = today or timezone.localdate()
+    qs = AgreedAction.objects.filter(owner_id__in=team_user_ids(user, today)).filter(
+        action_filter(user)
+    )
+    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
+        "due_date", "id"
+    )
+
+
+def is_agency_manager(user: User) -> bool:
+    return bool(user.agency_id) and user.has_role(*MANAGER_ROLES)
+
+
+def agency_actions_for(
+    user: User,
+    *,
+    status: str | None = "open_all",
+    due: str | None = None,
+    case_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[AgreedAction]:
+    """Managers: actions owned by their agency (still only on cases they can see)."""
+    if not is_agency_manager(user):
+        raise Http404(NOT_FOUND)
+    today = today or timezone.localdate()
+    qs = AgreedAction.objects.filter(owner_agency_id=user.agency_id).filter(action_filter(user))
+    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
+        "due_date", "id"
+    )
+
+
+def action_get_for(
+    *,
+    user: User,
+    action_id: int | str,
+    request: HttpRequest | None = None,
+    action: str = "action.read",
+) -> AgreedAction:
+    try:
+        pk = int(action_id)
+    except (TypeError, ValueError):
+        raise Http404(NOT_FOUND) from None
+    with transaction.atomic():
+        found = (
+            AgreedAction.objects.select_related(
+                "case", "owner", "owner_agency", "meeting", "created_by"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        decision = case_decision(user, found.case_id) if found is not None else None
+        allowed = bool(decision and decision.allowed)
+        audit_record(
+            action=action,
+            actor=user,
+            outcome=Outcome.ALLOW if allowed else Outcome.DENY,
+            object_type="action",
+            object_id=pk,
+            reason=decision.reason if decision else "not_found",
+            request=request,
+        )
+    if not allowed or found is None:
+        raise Http404(NOT_FOUND)
+    return found
+
+
+def case_for_actions(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
+    with transaction.atomic():
+        case = Case.objects.select_related("person").filter(pk=case_id).first()
+        decision = case_decision(user, case.pk) if case is not None else None
+        allowed = bool(decision and decision.allowed)
+        audit_record(
+            action="action.case_open",
+            actor=user,
+            outcome=Outcome.ALLOW if allowed else Outcome.DENY,
+            object_type="case",
+            object_id=case_id,
+            reason=decision.reason if decision else "not_found",
+            request=request,
+        )
+    if not allowed or case is None:
+        raise Http404(NOT_FOUND)
+    return case
+
+
+def case_actions_for(*, user: User, case: Case) -> QuerySet[AgreedAction]:
+    return with_due_state(
+        AgreedAction.objects.filter(case=case).filter(action_filter(user))
+    ).select_related("owner", "owner_agency")
+
+
+def assignable_owners(case: Case) -> list[User]:
+    """People who could own an action on ``case``: current case-team members in person, and
+    members of teams on the case. (Only offered to users who can see the case.)"""
+    from jointcase.access.policy import _current_q
+    from jointcase.cases.models import CaseTeamMember
+
+    today = timezone.localdate()
+    rows = CaseTeamMember.objects.filter(_current_q(today), case=case)
+    direct = rows.filter(user__isnull=False).values("user_id")
+    teams = rows.filter(team__isnull=False).values("team_id")
+    via_team = TeamMembership.objects.current(today).filter(team_id__in=teams).values("user_id")
+    candidates = User.objects.filter(
+        Q(pk__in=direct) | Q(pk__in=via_team), is_active=True
+    ).select_related("agency")
+    return [
+        u
+        for u in candidates.order_by("last_name", "first_name", "username")
+        if case_decision(u, case).allowed
+    ]
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+
+def meetings_for(user: User) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(meeting_filter(user))
+        .select_related("chair")
+        .prefetch_related("cases")
+    )
+
+
+def meeting_get_for(
+    *,
+    user: User,
+    meeting_id: int | str,
+    request: HttpRequest | None = None,
+    action: str = "meeting.read",
+) -> Meeting:
+    try:
+        pk = int(meeting_id)
+    except (TypeError, ValueError):
+        raise Http404(NOT_FOUND) from None
+    with transaction.atomic():
+        meeting = Meeting.objects.select_related("chair").filter(pk=pk).first()
+        decision = meeting_decision(user, meeting) if meeting is not None else None
+        allowed = bool(decision and decision.allowed)
+        audit_record(
+            action=action,
+            actor=user,
+            outcome=Outcome.ALLOW if allowed else Outcome.DENY,
+            object_type="meeting",
+            object_id=pk,
+            reason=decision.reason if decision else "not_found",
+            request=request,
+        )
+    if not allowed or meeting is None:
+        raise Http404(NOT_FOUND)
+    return meeting
+
+
+def meeting_case_ids_for(user: User, meeting: Meeting) -> list[int]:
+    """The meeting's cases that ``user`` may see (the case rule; a short list)."""
+    return list(
+        Case.objects.filter(case_filter(user), pk__in=meeting.cases.values("pk"))
+        .order_by("reference")
+        .values_list("pk", flat=True)
+    )
+
+
+def actions_for_review(
+    meeting: Meeting, *, user: User, visible_case_ids: list[int] | None = None
+) -> QuerySet[AgreedAction]:
+    """Open actions on the meeting's cases agreed before it: carried to its agenda (only on
+    the cases ``user`` may see; pass ``visible_case_ids`` from ``meeting_case_ids_for``)."""
+    if visible_case_ids is None:
+        visible_case_ids = meeting_case_ids_for(user, meeting)
+    return (
+        with_due_state(
+            AgreedAction.objects.filter(
+                case_id__in=visible_case_ids,
+                status__in=OPEN_STATUSES,
+                created_at__lt=meeting.starts_at,
+            )
+        )
+        .select_related("case", "owner", "owner_agency")
+        .order_by("due_date", "id")
+    )
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    order: int
+    heading: str
+    classification: str
+    caveats: tuple[str, ...]
+    originator: str
+    body: str | None  # None: withheld (show the placeholder)
+
+    @property
+    def withheld(self) -> bool:
+        return self.body is None
+
+    @property
+    def withheld_text(self) -> str:
+        return f"Section withheld: held by {self.originator} at {self.classification}"
+
+
+@dataclass(frozen=True)
+class RenderedMinutes:
+    sections: tuple[RenderedSection, ...]
+    marking: str  # the highest classification of the sections shown (placeholders included)
+
+
+def minutes_for(
+    *,
+    user: User,
+    meeting: Meeting,
+    request: HttpRequest | None = None,
+    purpose: str = "meeting.minutes.read",
+) -> RenderedMinutes:
+    """The minutes as ``user`` may read them: visible sections decrypted, the others replaced
+    by a placeholder or left out (the originator's choice). One audit entry lists the sections
+    read and the sections withheld. ``meeting`` must come from ``meeting_get_for``."""
+    sections = list(
+        MinutesSection.objects.filter(meeting=meeting)
+        .select_related("originator", "data_key")
+        .order_by("order", "id")
+    )
+    # The labels' sets in two flat queries (no model instances per caveat or agency).
+    caveats: dict[int, list[tuple[int, str]]] = {}
+    for section_id, caveat_id, code in MinutesSection.caveats.through.objects.filter(
+        minutessection__meeting=meeting
+    ).values_list("minutessection_id", "caveat_id", "caveat__code"):
+        caveats.setdefault(section_id, []).append((caveat_id, code))
+    releasable: dict[int, list[tuple[int, str]]] = {}
+    for section_id, agency_id, code in MinutesSection.releasable_to.through.objects.filter(
+        minutessection__meeting=meeting
+    ).values_list("minutessection_id", "agency_id", "agency__code"):
+        releasable.setdefault(section_id, []).append((agency_id, code))
+    labels = {
+        s.pk: LabelFields(
+            classification=s.classification,
+            caveat_ids=frozenset(i for i, _c in caveats.get(s.pk, ())),
+            releasable_ids=frozenset(i for i, _c in releasable.get(s.pk, ())),
+            originator_id=s.originator_id,
+        )
+        for s in sections
+    }
+    visible = sections_visible(user, sections, labels=labels)
+    from jointcase.meetings.services import section_object_id
+
+    rendered: list[RenderedSection] = []
+    read, withheld, failed = [], [], []
+    marking: str = Classification.OFFICIAL
+    for section in sections:
+        codes = tuple(sorted(c for _i, c in caveats.get(section.pk, ())))
+        body: str | None = None
+        if (
+            section.pk in visible
+            and section.data_key is not None
+            and section.body_ciphertext is not None
+        ):
+            label = label_from(
+                classification=section.classification,
+                originator=section.originator.code,
+                caveats=codes,
+                releasable_to=[c for _i, c in releasable.get(section.pk, ())],
+            )
+            try:
+                body = open_sealed(
+                    sealed=Sealed(data_key=section.data_key, ciphertext=section.body_ciphertext),
+                    object_id=section_object_id(section),
+                    label=label,
+                ).decode("utf-8")
+                read.append(section.pk)
+            except SealError:
+                failed.append(section.pk)
+        else:
+            withheld.append(section.pk)
+        if body is None and section.withheld_display == WithheldDisplay.OMIT:
+            continue
+        if body is not None:
+            marking = max(marking, section.classification, key=CLASSIFICATION_RANK.__getitem__)
+        rendered.append(
+            RenderedSection(
+                order=section.order,
+                heading=section.heading if body is not None else "",
+                classification=section.classification,
+                caveats=codes if body is not None else (),
+                originator=section.originator.name,
+                body=body,
+            )
+        )
+    if sections:
+        audit_record(
+            action=purpose,
+            actor=user,
+            outcome=Outcome.ALLOW if read else Outcome.DENY,
+            object_type="meeting",
+            object_id=meeting.pk,
+            reason="sections_withheld" if withheld or failed else "",
+            details={"read": read, "withheld": withheld, "failed": failed},
+            request=request,
+        )
+    return RenderedMinutes(tuple(rendered), marking)

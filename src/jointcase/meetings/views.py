@@ -1,0 +1,659 @@
+"""Meetings and actions pages. Thin: read through the selectors (404 for missing and
+forbidden alike), write through the services, re-render forms with status 400 on errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from jointcase.access.labels import Classification
+from jointcase.access.policy import _current_q
+from jointcase.accounts.models import User
+from jointcase.cases.models import Case, CaseTeamMember
+from jointcase.home.marking import marking_for_request
+from jointcase.meetings import forms, selectors, services
+from jointcase.meetings.models import ActionStatus, AgreedAction, Invitation, Meeting
+from jointcase.people.services import ConcurrentEdit
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _errors_onto(form: django_forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, texts in error.message_dict.items():
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+    else:
+        for text in error.messages:
+            form.add_error(None, text)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: django_forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    template: str,
+    context: dict[str, Any],
+    success: Callable[[Any], str],
+    message: str,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            _errors_onto(form, error)
+        except ConcurrentEdit as error:
+            form.add_error(None, str(error))
+        except PermissionDenied:
+            raise Http404(selectors.NOT_FOUND) from None
+        else:
+            messages.success(request, message)
+            return redirect(success(result))
+    status = 400 if request.method == "POST" else 200
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _people_for_cases(case_ids: list[int]) -> QuerySet[User]:
+    """Active users of the agencies with a current member on these cases' teams (a staff
+    directory: the service still refuses an owner who cannot see the case)."""
+    agencies = CaseTeamMember.objects.filter(
+        _current_q(timezone.localdate()), case_id__in=case_ids
+    ).values("agency_id")
+    return (
+        User.objects.filter(is_active=True, agency_id__in=agencies)
+        .select_related("agency")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- Queues -----------------------------------------------------------------------------------
+
+QUEUES = {
+    "mine": ("My actions", selectors.my_actions_for),
+    "team": ("My team's actions", selectors.team_actions_for),
+    "agency": ("My agency's actions", selectors.agency_actions_for),
+}
+STATUS_FILTERS = {"open_all": "Open or in progress", **dict(ActionStatus.choices), "": "Any status"}
+PAGE_SIZE = 50
+
+
+def _queue(request: HttpRequest, which: str) -> HttpResponse:
+    user = _user(request)
+    title, selector = QUEUES[which]
+    status = request.GET.get("status", "open_all")
+    if status not in STATUS_FILTERS:
+        status = "open_all"
+    due = request.GET.get("due", "")
+    if due not in selectors.DUE_FILTERS:
+        due = ""
+    try:
+        case_id = int(request.GET.get("case", "") or 0) or None
+    except ValueError:
+        case_id = None
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        number = 1
+    if which == "mine":
+        rows, has_next = selectors.my_actions_page(
+            user,
+            page=number,
+            size=PAGE_SIZE,
+            status=status or None,
+            due=due or None,
+            case_id=case_id,
+        )
+    else:
+        actions = selector(user, status=status or None, due=due or None, case_id=case_id)
+        rows = list(actions[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+        has_next = len(rows) > PAGE_SIZE
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    return render(
+        request,
+        "meetings/queue.html",
+        {
+            "title": title,
+            "which": which,
+            "actions": rows[:PAGE_SIZE],
+            "status": status,
+            "due": due,
+            "case_id": case_id or "",
+            "status_filters": STATUS_FILTERS,
+            "due_filters": selectors.DUE_FILTERS,
+            "page_number": number,
+            "has_next": has_next,
+            "is_manager": selectors.is_agency_manager(user),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def my_actions(request: HttpRequest) -> HttpResponse:
+    return _queue(request, "mine")
+
+
+@require_http_methods(["GET"])
+def team_actions(request: HttpRequest) -> HttpResponse:
+    return _queue(request, "team")
+
+
+@require_http_methods(["GET"])
+def agency_actions(request: HttpRequest) -> HttpResponse:
+    return _queue(request, "agency")
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+    user = _user(request)
+    action = selectors.action_get_for(user=user, action_id=action_id, request=request)
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    today = timezone.localdate()
+    return render(
+        request,
+        "meetings/action.html",
+        {
+            "action": action,
+            "events": action.events.select_related("actor").order_by("at", "id"),
+            "overdue": action.is_overdue_on(today),
+            "due_soon": action.is_open
+            and today
+            <= action.due_date
+            <= selectors.add_working_days(today, selectors.due_soon_days()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ActionForm(data, owners=_people_for_cases([case.pk]))
+
+    def save(cleaned: dict[str, Any]) -> AgreedAction:
+        return services.action_create(
+            actor=user,
+            case=case,
+            description=cleaned["description"],
+            owner=cleaned["owner"],
+            due_date=cleaned["due_date"],
+            priority=cleaned["priority"],
+            source_kind="ASSESSMENT"
+            if request.GET.get("source") == "assessment"
+            else "MATERIAL"
+            if request.GET.get("source") == "material"
+            else "MEETING",
+            source_id=request.GET.get("source_id", "")[:64],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="meetings/action_new.html",
+        context={"case": case, "meeting": None},
+        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        message="Action agreed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_action_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
+        pk__in=Case.objects.filter(selectors.case_filter(user)).values("pk")
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.MeetingActionForm(
+        data, owners=_people_for_cases(list(cases.values_list("pk", flat=True))), cases=cases
+    )
+
+    def save(cleaned: dict[str, Any]) -> AgreedAction:
+        return services.action_create(
+            actor=user,
+            case=cleaned["case"],
+            description=cleaned["description"],
+            owner=cleaned["owner"],
+            due_date=cleaned["due_date"],
+            priority=cleaned["priority"],
+            meeting=meeting,
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="meetings/action_new.html",
+        context={"case": None, "meeting": meeting},
+        success=lambda a: reverse("meetings:meeting", args=[meeting.pk]),
+        message="Action agreed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_complete(request: HttpRequest, action_id: int) -> HttpResponse:
+    user = _user(request)
+    action = selectors.action_get_for(
+        user=user, action_id=action_id, request=request, action="action.complete_form"
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.CompleteForm(data, initial={"version": action.version})
+    return _form_page(
+        request,
+        form,
+        lambda c: services.action_complete(
+            actor=user,
+            action=action,
+            evidence=c["evidence"],
+            evidence_item_id=c["evidence_item_id"],
+            expected_version=c["version"],
+            request=request,
+        ),
+        template="meetings/action_form.html",
+        context={"action": action, "title": "Complete the action", "button": "Complete the action"},
+        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        message="Action completed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
+    user = _user(request)
+    action = selectors.action_get_for(
+        user=user, action_id=action_id, request=request, action="action.reassign_form"
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.ReassignForm(
+        data, initial={"version": action.version}, owners=_people_for_cases([action.case_id])
+    )
+    return _form_page(
+        request,
+        form,
+        lambda c: services.action_reassign(
+            actor=user,
+            action=action,
+            owner=c["owner"],
+            reason=c["reason"],
+            expected_version=c["version"],
+            request=request,
+        ),
+        template="meetings/action_form.html",
+        context={"action": action, "title": "Reassign the action", "button": "Reassign"},
+        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        message="Action reassigned",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
+    user = _user(request)
+    action = selectors.action_get_for(
+        user=user, action_id=action_id, request=request, action="action.status_form"
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.StatusForm(data, initial={"version": action.version, "status": action.status})
+    return _form_page(
+        request,
+        form,
+        lambda c: services.action_update_status(
+            actor=user,
+            action=action,
+            status=c["status"],
+            reason=c["reason"],
+            expected_version=c["version"],
+            request=request,
+        ),
+        template="meetings/action_form.html",
+        context={"action": action, "title": "Change the status", "button": "Save"},
+        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        message="Status changed",
+    )
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    meetings = list(selectors.meetings_for(user)[:200])
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    return render(request, "meetings/meeting_list.html", {"meetings": meetings})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    cases = (
+        Case.objects.filter(selectors.case_filter(user))
+        .select_related("person")
+        .order_by("reference")
+    )[:500]
+    case_qs = (
+        Case.objects.filter(pk__in=[c.pk for c in cases])
+        .select_related("person")
+        .order_by("reference")
+    )
+    people = _people_for_cases([c.pk for c in cases])
+    data = request.POST if request.method == "POST" else None
+    initial: dict[str, Any] = {"chair": user.pk}
+    if request.GET.get("case", "").isdigit():
+        initial["cases"] = [int(request.GET["case"])]
+    form = forms.MeetingForm(data, initial=initial, cases=case_qs, people=people)
+
+    def save(cleaned: dict[str, Any]) -> Meeting:
+        starts = timezone.make_aware(dt.datetime.combine(cleaned["day"], cleaned["time"]))
+        return services.meeting_create(
+            actor=user,
+            type=cleaned["type"],
+            starts_at=starts,
+            chair=cleaned["chair"],
+            cases=cleaned["cases"],
+            agenda=cleaned["agenda"],
+            minutes_releasable_to=cleaned["minutes_releasable_to"],
+            invitees=cleaned["invitees"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="meetings/meeting_new.html",
+        context={},
+        success=lambda m: reverse("meetings:meeting", args=[m.pk]),
+        message="Meeting recorded",
+    )
+
+
+@require_http_methods(["GET"])
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
+    case_ids = selectors.meeting_case_ids_for(user, meeting)
+    visible_cases = set(case_ids)
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    invitations = list(meeting.invitations.select_related("user", "user__agency"))
+    return render(
+        request,
+        "meetings/meeting.html",
+        {
+            "meeting": meeting,
+            "cases": list(Case.objects.filter(pk__in=case_ids).order_by("reference"))
+            if case_ids
+            else [],
+            "invitations": invitations,
+            "minutes": minutes,
+            "review": list(
+                selectors.actions_for_review(meeting, user=user, visible_case_ids=case_ids)[:200]
+            ),
+            "agreed": list(
+                selectors.with_due_state(
+                    meeting.actions.filter(case_id__in=case_ids).select_related(
+                        "case", "owner", "owner_agency"
+                    )
+                )
+            ),
+            "decisions": list(
+                meeting.decisions.filter(case_id__in=visible_cases).select_related("case")
+            ),
+            "can_edit": bool(visible_cases) or meeting.chair_id == user.pk,
+            "attendance_form": forms.AttendanceForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.minutes_form"
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.SectionForm(data, cases=meeting.cases.all().order_by("reference"))
+    return _form_page(
+        request,
+        form,
+        lambda c: services.minutes_section_add(
+            actor=user,
+            meeting=meeting,
+            heading=c["heading"],
+            body=c["body"],
+            case=c["case"],
+            classification=c["classification"],
+            caveats=c["caveats"],
+            releasable_to=c["releasable_to"] or None,
+            withheld_display=c["withheld_display"],
+            request=request,
+        ),
+        template="meetings/section_add.html",
+        context={"meeting": meeting},
+        success=lambda s: reverse("meetings:meeting", args=[meeting.pk]) + "#minutes",
+        message="Section added to the minutes",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.invite_form"
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.InviteForm(
+        data, people=_people_for_cases(list(meeting.cases.values_list("pk", flat=True)))
+    )
+    return _form_page(
+        request,
+        form,
+        lambda c: services.invitation_add(
+            actor=user,
+            meeting=meeting,
+            user=c["user"],
+            external_name=c["external_name"],
+            external_role=c["external_role"],
+            external_agency=c["external_agency"],
+            request=request,
+        ),
+        template="meetings/invite.html",
+        context={"meeting": meeting},
+        success=lambda i: reverse("meetings:meeting", args=[meeting.pk]) + "#attendees",
+        message="Invitation added",
+    )
+
+
+@require_http_methods(["POST"])
+def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.attendance_form"
+    )
+    form = forms.AttendanceForm(request.POST)
+    invitation = None
+    if form.is_valid():
+        invitation = Invitation.objects.filter(
+            meeting=meeting, pk=form.cleaned_data["invitation"]
+        ).first()
+    if invitation is None:
+        return render(
+            request,
+            "meetings/problem.html",
+            {"meeting": meeting, "problem": "Select an invitee and what happened"},
+            status=400,
+        )
+    outcome = form.cleaned_data["outcome"]
+    try:
+        services.attendance_record(
+            actor=user,
+            invitation=invitation,
+            attended=outcome == "attended",
+            apologies=outcome == "apologies",
+            request=request,
+        )
+    except ValidationError as error:
+        problems = (
+            [t for texts in error.message_dict.values() for t in texts]
+            if hasattr(error, "error_dict")
+            else error.messages
+        )
+        return render(
+            request,
+            "meetings/problem.html",
+            {"meeting": meeting, "problem": problems[0]},
+            status=400,
+        )
+    except PermissionDenied:
+        raise Http404(selectors.NOT_FOUND) from None
+    messages.success(request, "Attendance recorded")
+    return redirect(reverse("meetings:meeting", args=[meeting.pk]) + "#attendees")
+
+
+@require_http_methods(["GET"])
+def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The PDF meeting pack at the requester's clearance (the export is audited: the sections
+    read and withheld are in the same entry)."""
+    from jointcase.meetings.pack import pack_pdf
+
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.pack"
+    )
+    minutes = selectors.minutes_for(
+        user=user, meeting=meeting, request=request, purpose="meeting.pack.export"
+    )
+    visible_cases = Case.objects.filter(
+        selectors.case_filter(user), pk__in=meeting.cases.values("pk")
+    )
+    actions = list(
+        meeting.actions.filter(selectors.action_filter(user)).select_related(
+            "case", "owner", "owner_agency"
+        )
+    )
+    content, marking = pack_pdf(
+        meeting=meeting,
+        cases=list(visible_cases.order_by("reference")),
+        invitations=list(meeting.invitations.select_related("user", "user__agency")),
+        minutes=minutes,
+        actions=actions,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{marking} - meeting pack {meeting.pk}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.decision_form"
+    )
+    cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
+        selectors.case_filter(user)
+    )
+    data = request.POST if request.method == "POST" else None
+    form = forms.DecisionForm(data, cases=cases.order_by("reference"))
+    return _form_page(
+        request,
+        form,
+        lambda c: services.decision_record(
+            actor=user, meeting=meeting, case=c["case"], text=c["text"], request=request
+        ),
+        template="meetings/simple_form.html",
+        context={
+            "caption": str(meeting),
+            "title": "Record a decision",
+            "button": "Record the decision",
+            "back": reverse("meetings:meeting", args=[meeting.pk]),
+        },
+        success=lambda d: reverse("meetings:meeting", args=[meeting.pk]),
+        message="Decision recorded",
+    )
+
+
+@require_http_methods(["POST"])
+def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.status_form"
+    )
+    form = forms.MeetingStatusForm(request.POST)
+    problem = "Select the meeting's status"
+    if form.is_valid():
+        try:
+            services.meeting_update(
+                actor=user,
+                meeting=meeting,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                request=request,
+            )
+        except ValidationError as error:
+            problem = error.messages[0]
+        except ConcurrentEdit as error:
+            problem = str(error)
+        except PermissionDenied:
+            raise Http404(selectors.NOT_FOUND) from None
+        else:
+            messages.success(request, "Meeting status changed")
+            return redirect("meetings:meeting", meeting.pk)
+    return render(
+        request, "meetings/problem.html", {"meeting": meeting, "problem": problem}, status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_plan(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case's risk management plan by pillar, with a form to add an entry."""
+    from jointcase.meetings.models import RiskPillar, RiskPlanEntry
+
+    user = _user(request)
+    case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
+    data = request.POST if request.method == "POST" else None
+    form = forms.RiskEntryForm(data, owners=_people_for_cases([case.pk]))
+    entries = list(RiskPlanEntry.objects.filter(case=case).select_related("owner"))
+    pillars = [
+        (label, [e for e in entries if e.pillar == value]) for value, label in RiskPillar.choices
+    ]
+    return _form_page(
+        request,
+        form,
+        lambda c: services.risk_entry_add(
+            actor=user,
+            case=case,
+            pillar=c["pillar"],
+            text=c["text"],
+            owner=c["owner"],
+            request=request,
+        ),
+        template="meetings/risk_plan.html",
+        context={"case": case, "pillars": pillars},
+        success=lambda e: reverse("meetings:risk-plan", args=[case.pk]),
+        message="Plan entry added",
+    )

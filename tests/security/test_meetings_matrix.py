@@ -1,0 +1,148 @@
+"""The meetings security matrix: every meetings route (namespace ``meetings`` and the API
+operations on meetings and actions) x every persona, generated from the URL resolver so a new
+route is covered the day it is added.
+
+Oracle: ``jointcase.access`` itself (meeting rule for meeting ids, case rule for actions and
+case ids). Denied: 404 like a missing id, none of the protected text, a DENY audit entry,
+never a 5xx. Allowed: never a 5xx, never a 404 on GET. Empty and hostile POSTs change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from jointcase.access.meetings import meeting_decision
+from jointcase.access.policy import case_decision
+from jointcase.accounts.models import User
+from jointcase.accounts.tokens import api_token_create
+from jointcase.audit.models import AuditEntry, Outcome
+from jointcase.meetings import services
+from jointcase.meetings.models import AgreedAction, Meeting
+from jointcase.meetings.selectors import is_agency_manager
+from tests.meetings.conftest import MeetingWorld, keyring, meeting_world, team_world  # noqa: F401
+from tests.security.routes import Route, route_inventory
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = [
+    route
+    for route in route_inventory()
+    if route.namespace == "meetings"
+    or (route.is_api and ("meetings" in route.template or "actions" in route.template))
+]
+ACTION_TEXT = "Matrix action: check the associate's vehicle"
+PROTECTED = [ACTION_TEXT, "Covert source reports", "Surveillance deployment"]
+
+
+def test_the_matrix_covers_every_meetings_route() -> None:
+    names = {route.name for route in ROUTES}
+    assert {
+        "meetings:my-actions",
+        "meetings:meeting",
+        "meetings:action",
+        "meetings:case-action-new",
+    } <= names
+    assert sum(route.is_api for route in ROUTES) >= 6
+
+
+def _allowed(route: Route, user: User, mw: MeetingWorld, action: AgreedAction) -> bool:
+    names = {name for _kind, name in route.parameters}
+    if "action_id" in names:
+        return case_decision(user, action.case_id).allowed
+    if "meeting_id" in names:
+        return meeting_decision(user, mw.meeting).allowed
+    if "case_id" in names:
+        return case_decision(user, mw.world.case).allowed
+    if route.name == "meetings:agency-actions":
+        return is_agency_manager(user)
+    return True
+
+
+def _deny_count(user: User) -> int:
+    return AuditEntry.objects.filter(actor_id=user.pk, outcome=Outcome.DENY).count()
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.name}:{r.template}" for r in ROUTES])
+def test_every_persona_on_every_meetings_route(
+    route: Route,
+    meeting_world: MeetingWorld,  # noqa: F811
+    client_for: Callable[[User], Client],
+) -> None:
+    people = meeting_world.world.personas
+    action = services.action_create(
+        actor=people.ct_supervisor,
+        case=meeting_world.world.case,
+        description=ACTION_TEXT,
+        owner=people.nsd_practitioner,
+        due_date=timezone.localdate() + dt.timedelta(days=3),
+        meeting=meeting_world.meeting,
+    )
+    invitation = meeting_world.meeting.invitations.order_by("pk").first()
+    assert invitation is not None
+    values = {
+        "meeting_id": str(meeting_world.meeting.pk),
+        "action_id": str(action.pk),
+        "case_id": str(meeting_world.world.case.pk),
+        "invitation_id": str(invitation.pk),
+    }
+    names = [name for _kind, name in route.parameters]
+    url = route.path({name: values[name] for name in names})
+    missing_url = route.path({name: "987654321" for name in names}) if names else None
+    for persona, user in people.all().items():
+        if route.is_api:
+            _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        else:
+            client = client_for(user)
+        allowed = _allowed(route, user, meeting_world, action)
+        for method in ("get", "post"):
+            before = _deny_count(user)
+            if route.is_api and method == "post":
+                response = client.post(
+                    url,
+                    json.dumps({"owner": "partner.liaison", "x": 1}),
+                    content_type="application/json",
+                )
+            else:
+                response = getattr(client, method)(url)
+            status = response.status_code
+            where = f"{persona} {method.upper()} {url} -> {status}"
+            assert status < 500, where
+            if status == 405:
+                continue
+            body = response.content.decode("utf-8", errors="replace")
+            if route.is_api and method == "post":
+                # the hostile body (unknown field) is refused before anything is looked up
+                assert status in (400, 404), where
+                assert not any(text in body for text in PROTECTED), where
+                continue
+            if not allowed:
+                assert status == 404, where
+                for text in PROTECTED:
+                    assert text not in body, where
+                if names:
+                    assert _deny_count(user) > before, f"{where}: no DENY audit entry"
+                    if method == "get" and missing_url:
+                        assert client.get(missing_url).status_code == 404, where
+            elif method == "get":
+                assert status != 404, where
+            if "Covert source reports" in body:
+                assert user.pk in {
+                    people.nsd_practitioner.pk,
+                    people.ctnm_officer.pk,
+                    people.ct_supervisor.pk,
+                    people.nsd_lead.pk,
+                }, where
+    fresh = AgreedAction.objects.get(pk=action.pk)
+    assert (fresh.status, fresh.owner_id, fresh.version) == (
+        action.status,
+        action.owner_id,
+        action.version,
+    )
+    assert Meeting.objects.count() == 1

@@ -54,11 +54,16 @@ class Row:
     def ok(self) -> str:
         if self.unit == "error":
             return "ERROR"
-        match = re.fullmatch(r"\s*(<=|>=|<|>|==)\s*([-0-9.eE]+).*", self.target or "")
+        match = re.fullmatch(r"\s*(<=|>=|<|>|==)\s*([-0-9.eE]+)(.*)", self.target or "")
         if not match or not isinstance(self.value, int | float):
             return ""
         operator, limit = match.group(1), float(match.group(2))
         value = float(self.value)
+        if match.group(3).strip().startswith("x"):
+            # A target such as ">= 0.8 x audit off" is about the ratio to the baseline.
+            if self.ratio is None:
+                return ""
+            value = self.ratio
         passed = {
             "<=": value <= limit,
             ">=": value >= limit,

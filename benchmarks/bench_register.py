@@ -201,6 +201,30 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         target=f"<= {CASE_PAGE_TARGET_MS:g} ms",
     )
 
+    # The cost of auditing on a request (issue 5): the same case pages with the audit chain
+    # written and with the test-only switch off, interleaved request by request so that load
+    # on the machine falls on both sides alike. Throughput = requests per second.
+    from django.conf import settings
+
+    elapsed = {True: 0.0, False: 0.0}
+    for i in range(requests * 2):
+        audit_on = i % 2 == 0
+        settings.AUDIT_ENABLED = audit_on
+        url = urls[(i // 2) % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed[audit_on] += time.perf_counter() - started
+        assert response.status_code == 200, url
+    settings.AUDIT_ENABLED = True
+    with_audit, without_audit = requests / elapsed[True], requests / elapsed[False]
+    report(
+        f"register [{db}, {scale}] case pages/s, audit on (baseline: audit off)",
+        round(with_audit, 1),
+        "req/s",
+        target=">= 0.8 x audit off",
+        baseline=round(without_audit, 1),
+    )
+
     texts = _search_texts(user)
     for text in texts:
         client.get("/cases/search/", {"q": text})

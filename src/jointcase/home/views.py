@@ -25,6 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
     candidates: list[dict[str, Any] | None] = [
         _card("My cases", "cases:my-cases", "Cases where you are on the case team."),
         _card(
+            "My actions", "meetings:my-actions", "Agreed actions you own, overdue ones highlighted."
+        ),
+        _card(
             "Search", "cases:search", "Find a person by name, alias, date of birth or identifier."
         ),
         _card("Your account", "accounts:security", "Second factors and sessions."),

@@ -100,49 +100,73 @@ def _concurrent_rate(writers: int, each: int) -> float:
 
 
 def _generate_chain(count: int) -> None:
-    """Append ``count`` entries in bulk, hashed exactly as ``audit_record`` would hash them."""
-    from django.db import transaction
+    """Append ``count`` entries in bulk, hashed exactly as ``audit_record`` would hash them.
+
+    Rows go in with ``executemany`` in batches, each batch its own transaction (so a
+    10,000,000-entry chain does not build one enormous transaction), and the chain head is
+    moved at the end. Only the benchmark writes this way; the service appends one by one.
+    """
+    import json
+    from types import SimpleNamespace
+
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from jointcase.audit.chain import entry_hash
     from jointcase.audit.models import AuditEntry, ChainHead
 
-    batch_size = 5000
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        seq, previous = head.seq, head.entry_hash
-        start = timezone.now()
-        batch: list[Any] = []
-        for number in range(count):
-            seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                occurred_at=start + dt.timedelta(microseconds=number * 7),
-                action="case.viewed" if number % 3 else "material.item_viewed",
-                outcome="ALLOW" if number % 11 else "DENY",
-                actor_id=number % 5000 + 1,
-                actor_username=f"user{number % 5000}",
-                actor_agency="ctu-north-east",
-                object_type="case",
-                object_id=str(number % 20000),
-                reason="" if number % 11 else "not on the case team",
-                purpose="case_management",
-                recipient="",
-                source_address="10.1.2.3",
-                details={} if number % 4 else {"via": "page", "fields": ["summary", "risk"]},
-                prev_hash=previous,
+    head, _ = ChainHead.objects.get_or_create(id=1)
+    seq, previous = head.seq, head.entry_hash
+    start = timezone.now()
+    columns = [
+        "seq", "occurred_at", "action", "outcome", "actor_id", "actor_username", "actor_agency",
+        "object_type", "object_id", "reason", "purpose", "recipient", "source_address",
+        "details", "prev_hash", "entry_hash",
+    ]  # fmt: skip
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    placeholders = ", ".join(f"%s{json_cast}" if c == "details" else "%s" for c in columns)
+    sql = f"INSERT INTO {AuditEntry._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - fixed column names
+    batch_size = 20_000
+    rows: list[tuple[Any, ...]] = []
+    for number in range(count):
+        seq += 1
+        entry = SimpleNamespace(
+            seq=seq,
+            occurred_at=start + dt.timedelta(microseconds=number * 7),
+            action="case.viewed" if number % 3 else "material.item_viewed",
+            outcome="ALLOW" if number % 11 else "DENY",
+            actor_id=number % 5000 + 1,
+            actor_username=f"user{number % 5000}",
+            actor_agency="ctu-north-east",
+            object_type="case",
+            object_id=str(number % 20000),
+            reason="" if number % 11 else "not on the case team",
+            purpose="case_management",
+            recipient="",
+            source_address="10.1.2.3",
+            details={} if number % 4 else {"via": "page", "fields": ["summary", "risk"]},
+            prev_hash=previous,
+        )
+        previous = entry_hash(entry)
+        rows.append(
+            (
+                entry.seq,
+                connection.ops.adapt_datetimefield_value(entry.occurred_at),
+                *(getattr(entry, c) for c in columns[2:13]),
+                json.dumps(entry.details),
+                entry.prev_hash,
+                previous,
             )
-            entry.entry_hash = previous = entry_hash(entry)
-            batch.append(entry)
-            if len(batch) == batch_size:
-                AuditEntry.objects.bulk_create(batch)
-                batch = []
-        if batch:
-            AuditEntry.objects.bulk_create(batch)
-        head.seq, head.entry_hash = seq, previous
-        head.save(update_fields=["seq", "entry_hash"])
-    from django.db import connection
-
+        )
+        if len(rows) == batch_size:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            rows = []
+    with transaction.atomic():
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+        ChainHead.objects.filter(id=1).update(seq=seq, entry_hash=previous)
     with connection.cursor() as cursor:  # as autovacuum would: plan with real row counts
         cursor.execute(
             "ANALYZE audit_auditentry" if connection.vendor == "postgresql" else "ANALYZE"

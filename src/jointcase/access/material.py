@@ -40,12 +40,12 @@ from jointcase.access.policy import (
     CaseFacts,
     Decision,
     Moment,
-    _current_q,
-    _user_gate,
     case_facts_for,
     case_filter,
+    current_q,
     decide,
     moment,
+    user_gate,
 )
 from jointcase.agencies.models import CaveatAuthorisation, Vetting, VettingLevel
 from jointcase.cases.models import Case, CaseTeamMember
@@ -73,6 +73,12 @@ def system_high() -> str:
 
 def system_high_rank() -> int:
     return CLASSIFICATION_RANK[system_high()]
+
+
+def above_system_high(classification: str) -> bool:
+    """May this deployment NOT hold ``classification``? The write-side twin of the
+    "above_system_high" clause: services refuse (or record as a reference) what this says."""
+    return CLASSIFICATION_RANK.get(classification, _NO_RANK) > system_high_rank()
 
 
 def levels_up_to(rank: int) -> list[str]:
@@ -113,7 +119,7 @@ def user_facts(user: Any, *, now: dt.datetime | None = None) -> UserFacts:
     if cached is not None and cached[0] == at.today:
         facts: UserFacts = cached[1]
         return facts
-    gate = _user_gate(user)
+    gate = user_gate(user)
     if gate is not None:
         return UserFacts(user, gate, None, _NO_RANK, frozenset())
     clearance = clearance_for(user, on=at.today)
@@ -197,7 +203,7 @@ def case_context_for(user: Any, case_id: int, *, now: dt.datetime | None = None)
 
     at = moment(now)
     agencies = frozenset(
-        CaseTeamMember.objects.filter(_current_q(at.today), case_id=case_id).values_list(
+        CaseTeamMember.objects.filter(current_q(at.today), case_id=case_id).values_list(
             "agency_id", flat=True
         )
     )
@@ -212,11 +218,11 @@ def case_context_for(user: Any, case_id: int, *, now: dt.datetime | None = None)
 # --- The clauses ---------------------------------------------------------------------------
 
 Holds = Callable[[UserFacts, ObjectFacts, CaseContext, Moment, int], bool]
-ToQ = Callable[["_QContext"], Q]
+ToQ = Callable[["QContext"], Q]
 
 
 @dataclass(frozen=True)
-class _QContext:
+class QContext:
     """What the Q forms need: the user facts, the moment, the model's columns."""
 
     user: UserFacts
@@ -262,7 +268,7 @@ def _system_high_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment,
     return o.rank <= sh
 
 
-def _system_high_q(ctx: _QContext) -> Q:
+def _system_high_q(ctx: QContext) -> Q:
     if ctx.user.clearance_rank <= ctx.system_high_rank:
         return Q()  # implied by the clearance clause (ANDed with it): one IN list, not two
     return Q(classification__in=levels_up_to(ctx.system_high_rank))
@@ -272,7 +278,7 @@ def _not_excluded_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment
     return not any(clause.holds(c.case, at) for clause in DENY_CLAUSES)
 
 
-def _not_excluded_q(ctx: _QContext) -> Q:
+def _not_excluded_q(ctx: QContext) -> Q:
     if ctx.case is not None:
         excluded = any(clause.holds(ctx.case.case, ctx.at) for clause in DENY_CLAUSES)
         return _none() if excluded else Q()
@@ -288,7 +294,7 @@ def _clearance_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, s
     return o.rank <= u.clearance_rank
 
 
-def _clearance_q(ctx: _QContext) -> Q:
+def _clearance_q(ctx: QContext) -> Q:
     levels = levels_up_to(ctx.user.clearance_rank)
     return Q(classification__in=levels) if levels else _none()
 
@@ -297,7 +303,7 @@ def _caveats_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh:
     return o.caveat_ids <= u.caveat_ids
 
 
-def _caveats_q(ctx: _QContext) -> Q:
+def _caveats_q(ctx: QContext) -> Q:
     through, own, caveat = ctx.through("caveats")
     missing = through.objects.filter(**{own: OuterRef("pk")}).exclude(
         **{f"{caveat}__in": list(ctx.user.caveat_ids)}
@@ -314,7 +320,7 @@ def _releasable_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, 
     return not o.releasable_ids and agency in c.agencies
 
 
-def _releasable_q(ctx: _QContext) -> Q:
+def _releasable_q(ctx: QContext) -> Q:
     agency = ctx.user.agency_id
     if agency is None:
         return _none()
@@ -325,7 +331,7 @@ def _releasable_q(ctx: _QContext) -> Q:
         on_this_case = Q(unrestricted) if agency in ctx.case.agencies else _none()
         return Q(originator_id=agency) | Q(listed) | on_this_case
     on_case = _ids_or_subquery(
-        CaseTeamMember.objects.filter(_current_q(ctx.at.today), agency_id=agency)
+        CaseTeamMember.objects.filter(current_q(ctx.at.today), agency_id=agency)
         .order_by()
         .values_list("case_id", flat=True)
         .distinct()
@@ -341,7 +347,7 @@ def _tearline_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh
     return not o.draft_tearline or (u.agency_id is not None and u.agency_id == o.originator_id)
 
 
-def _tearline_q(ctx: _QContext) -> Q:
+def _tearline_q(ctx: QContext) -> Q:
     if not ctx.is_material:
         return Q()
     from jointcase.material.models import TearlineStatus
@@ -388,7 +394,7 @@ def _need_to_know(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment) -> D
     return through_case
 
 
-def _need_to_know_q(ctx: _QContext) -> Q:
+def need_to_know_q(ctx: QContext) -> Q:
     from jointcase.material.models import BreakGlass, MaterialGrant
 
     user, at = ctx.user.user, ctx.at
@@ -451,7 +457,7 @@ def _filter(
     if facts.gate is not None:
         return _none()
     case_id = case if isinstance(case, int) or case is None else case.pk
-    ctx = _QContext(
+    ctx = QContext(
         facts,
         moment(now),
         system_high_rank(),
@@ -464,7 +470,7 @@ def _filter(
     combined = Q(**{f"{case_field}_id": case_id}) if case_id is not None else Q()
     for clause in CLAUSES:
         combined &= clause.q(ctx)
-    return combined & _need_to_know_q(ctx)
+    return combined & need_to_know_q(ctx)
 
 
 # --- Material items ------------------------------------------------------------------------
@@ -528,7 +534,7 @@ def material_visible_to(
 ) -> QuerySet[MaterialItem]:
     from jointcase.material.models import MaterialItem
 
-    if _user_gate(user) is not None:
+    if user_gate(user) is not None:
         return MaterialItem.objects.none()
     return MaterialItem.objects.filter(material_filter(user, now=now, case=case))
 

@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from jointcase.access import material as label_rule
 from jointcase.access.material import LabelFields, label_decision, label_fields_of, user_facts
-from jointcase.access.policy import DENY_CLAUSES, Decision, _user_gate, case_filter, moment
+from jointcase.access.policy import DENY_CLAUSES, Decision, case_filter, moment, user_gate
 from jointcase.cases.models import Case
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _excluded_case_ids(user: Any, now: dt.datetime | None) -> list[int]:
 
 
 def meeting_decision(user: Any, meeting: Meeting, *, now: dt.datetime | None = None) -> Decision:
-    gate = _user_gate(user)
+    gate = user_gate(user)
     if gate is not None:
         return gate
     case_ids = list(meeting.cases.values_list("pk", flat=True))
@@ -64,7 +64,7 @@ def meeting_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
     """``meeting_decision`` as a Q on ``Meeting``."""
     from jointcase.meetings.models import Invitation, Meeting
 
-    if _user_gate(user) is not None:
+    if user_gate(user) is not None:
         return Q(pk__in=[])
     visible_cases = Case.objects.filter(case_filter(user, now=now)).values("pk")
     through = Meeting.cases.through
@@ -114,7 +114,7 @@ def section_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
     facts = user_facts(user, now=now)
     if facts.gate is not None:
         return Q(pk__in=[])
-    ctx = label_rule._QContext(
+    ctx = label_rule.QContext(
         facts, moment(now), label_rule.system_high_rank(), MinutesSection, "case", False
     )
     labels = Q()
@@ -123,7 +123,7 @@ def section_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
     attended_meetings = Invitation.objects.filter(user_id=user.pk, attended=True).values(
         "meeting_id"
     )
-    return labels & (label_rule._need_to_know_q(ctx) | Q(meeting_id__in=attended_meetings))
+    return labels & (label_rule.need_to_know_q(ctx) | Q(meeting_id__in=attended_meetings))
 
 
 def sections_visible(

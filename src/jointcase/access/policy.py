@@ -63,7 +63,7 @@ def _current(start: dt.date | None, end: dt.date | None, today: dt.date) -> bool
     return (start is None or start <= today) and (end is None or end >= today)
 
 
-def _current_q(today: dt.date, prefix: str = "") -> Q:
+def current_q(today: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}start__lte": today}) & (
         Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": today})
     )
@@ -100,7 +100,7 @@ def _case_team_holds(facts: CaseFacts, at: Moment) -> bool:
 
 
 def _case_team_ids(user: Any, at: Moment) -> QuerySet[Any]:
-    return CaseTeamMember.objects.filter(_current_q(at.today), user_id=user.pk).values("case_id")
+    return CaseTeamMember.objects.filter(current_q(at.today), user_id=user.pk).values("case_id")
 
 
 def _team_member_holds(facts: CaseFacts, at: Moment) -> bool:
@@ -115,8 +115,8 @@ def _team_member_holds(facts: CaseFacts, at: Moment) -> bool:
 
 
 def _team_member_ids(user: Any, at: Moment) -> QuerySet[Any]:
-    teams = TeamMembership.objects.filter(_current_q(at.today), user_id=user.pk).values("team_id")
-    return CaseTeamMember.objects.filter(_current_q(at.today), team_id__in=teams).values("case_id")
+    teams = TeamMembership.objects.filter(current_q(at.today), user_id=user.pk).values("team_id")
+    return CaseTeamMember.objects.filter(current_q(at.today), team_id__in=teams).values("case_id")
 
 
 def _grant_holds(facts: CaseFacts, at: Moment) -> bool:
@@ -149,7 +149,7 @@ DENY_CLAUSES = tuple(clause for clause in CLAUSES if not clause.allows)
 ALLOW_CLAUSES = tuple(clause for clause in CLAUSES if clause.allows)
 
 
-def _user_gate(user: Any) -> Decision | None:
+def user_gate(user: Any) -> Decision | None:
     """Users who see nothing at all, whatever the case."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Decision(False, "anonymous")
@@ -196,7 +196,7 @@ def case_facts_for(user: Any, case_id: int) -> CaseFacts:
 
 def decide(user: Any, facts: CaseFacts, at: Moment) -> Decision:
     """The rule applied to facts already gathered (the object form)."""
-    gate = _user_gate(user)
+    gate = user_gate(user)
     if gate is not None:
         return gate
     for clause in DENY_CLAUSES:
@@ -210,7 +210,7 @@ def decide(user: Any, facts: CaseFacts, at: Moment) -> Decision:
 
 def case_decision(user: Any, case: Case | int, *, now: dt.datetime | None = None) -> Decision:
     """May ``user`` see the content of ``case`` now? With the reason (for the audit entry)."""
-    gate = _user_gate(user)
+    gate = user_gate(user)
     if gate is not None:
         return gate
     case_id = case if isinstance(case, int) else case.pk
@@ -226,7 +226,7 @@ def case_filter(
     cases the user sees because they are on the team in person); the deny clauses always apply,
     so the result is always a subset of what the full rule allows.
     """
-    if _user_gate(user) is not None:
+    if user_gate(user) is not None:
         return Q(pk__in=[])
     at = moment(now)
     # One IN over the UNION of the allow clauses' case ids: the database computes the (small)
@@ -245,7 +245,7 @@ def case_filter(
 
 
 def cases_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Case]:
-    if _user_gate(user) is not None:
+    if user_gate(user) is not None:
         return Case.objects.none()
     return Case.objects.filter(case_filter(user, now=now))
 
@@ -256,7 +256,7 @@ def cases_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[C
 def person_decision(user: Any, person: Person | int, *, now: dt.datetime | None = None) -> Decision:
     """A person is visible iff one of their cases is, or the user recorded them and no case
     exists yet (so a new nominal can be completed before a case is opened)."""
-    gate = _user_gate(user)
+    gate = user_gate(user)
     if gate is not None:
         return gate
     from jointcase.people.models import Person as PersonModel
@@ -283,7 +283,7 @@ def person_decision(user: Any, person: Person | int, *, now: dt.datetime | None 
 
 
 def person_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
-    if _user_gate(user) is not None:
+    if user_gate(user) is not None:
         return Q(pk__in=[])
     from jointcase.people.models import Person as PersonModel
 
@@ -300,11 +300,11 @@ def person_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
 def persons_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Person]:
     from jointcase.people.models import Person as PersonModel
 
-    if _user_gate(user) is not None:
+    if user_gate(user) is not None:
         return PersonModel.objects.none()
     return PersonModel.objects.filter(person_filter(user, now=now))
 
 
 def is_national_role(user: Any) -> bool:
     """National roles may read aggregates over every case (never content)."""
-    return _user_gate(user) is None and bool(user.has_role(*NATIONAL_ROLES))
+    return user_gate(user) is None and bool(user.has_role(*NATIONAL_ROLES))

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from jointcase.access.policy import _current_q, case_decision, case_filter, is_national_role, moment
+from jointcase.access.policy import case_decision, case_filter, current_q, is_national_role, moment
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.audit.services import audit_record
@@ -114,11 +114,11 @@ def my_team_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet
     """Cases of the user's current teams: the team itself is on the case, or one of its current
     members is; only those the user may see."""
     today = moment(now).today
-    teams = TeamMembership.objects.filter(_current_q(today), user_id=user.pk).values("team_id")
-    colleagues = TeamMembership.objects.filter(_current_q(today), team_id__in=teams).values(
+    teams = TeamMembership.objects.filter(current_q(today), user_id=user.pk).values("team_id")
+    colleagues = TeamMembership.objects.filter(current_q(today), team_id__in=teams).values(
         "user_id"
     )
-    team_cases = CaseTeamMember.objects.filter(_current_q(today), case_id=OuterRef("pk")).filter(
+    team_cases = CaseTeamMember.objects.filter(current_q(today), case_id=OuterRef("pk")).filter(
         Q(team_id__in=teams) | Q(user_id__in=colleagues)
     )
     # Checked per visible case (a small set) rather than listing every case of the team.
@@ -184,7 +184,7 @@ def case_overview(case: Case, *, today: dt.date | None = None) -> CaseOverview:
             NotificationRequirement.objects.filter(sentence=sentence).first() if sentence else None
         ),
         team=list(
-            case.team_members.filter(_current_q(day))
+            case.team_members.filter(current_q(day))
             .select_related("user", "team", "agency")
             .order_by("role", "pk")
         ),

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
 from jointcase.access.material import (
+    above_system_high,
     material_case_access,
     material_decision,
     system_high,
@@ -148,7 +149,7 @@ def _label_clean(
     """Check a label from input (codes); problems go into ``errors`` by field."""
     if classification not in CLASSIFICATION_RANK:
         errors.setdefault("classification", []).append("Select a classification")
-    elif not allow_above_system_high and _rank(classification) > _rank(system_high()):
+    elif not allow_above_system_high and above_system_high(classification):
         errors.setdefault("classification", []).append(
             ABOVE_SYSTEM_HIGH.format(level=system_high())
         )
@@ -294,7 +295,7 @@ def material_add(
     referenced = ""
     if is_reference and classification in CLASSIFICATION_RANK:
         referenced = classification
-        if _rank(classification) > _rank(system_high()):
+        if above_system_high(classification):
             classification = system_high()
         if not held_by.strip():
             errors.setdefault("held_by", []).append("Enter who holds the material")

@@ -28,6 +28,7 @@ from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.home.marking import marking_for_request
+from jointcase.lib.forms import errors_onto_form
 from jointcase.material import forms as material_forms
 from jointcase.material import selectors, services
 from jointcase.material.models import (
@@ -48,16 +49,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _errors_onto(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, texts in error.message_dict.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _case_for(request: HttpRequest, case_id: int, action: str = "material.case_list") -> Case:
@@ -103,7 +94,7 @@ def _form_page(
         try:
             result = save(form.cleaned_data)
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, message)
             return redirect(success(result))

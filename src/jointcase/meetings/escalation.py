@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jointcase.access.policy import _current_q, case_decision
+from jointcase.access.policy import case_decision, current_q
 from jointcase.accounts.models import Role, User
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import CaseRole, CaseTeamMember
@@ -91,7 +91,7 @@ def _recipients(action: AgreedAction, stage: str, today: dt.date) -> list[User]:
         people = [manager] if manager is not None else []
     else:
         ids = CaseTeamMember.objects.filter(
-            _current_q(today),
+            current_q(today),
             case_id=action.case_id,
             user__isnull=False,
             role__in=[CaseRole.SENIOR_OPERATIONAL_LEAD, CaseRole.CT_SUPERVISOR],

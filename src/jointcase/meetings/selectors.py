@@ -292,11 +292,11 @@ def case_actions_for(*, user: User, case: Case) -> QuerySet[AgreedAction]:
 def assignable_owners(case: Case) -> list[User]:
     """People who could own an action on ``case``: current case-team members in person, and
     members of teams on the case. (Only offered to users who can see the case.)"""
-    from jointcase.access.policy import _current_q
+    from jointcase.access.policy import current_q
     from jointcase.cases.models import CaseTeamMember
 
     today = timezone.localdate()
-    rows = CaseTeamMember.objects.filter(_current_q(today), case=case)
+    rows = CaseTeamMember.objects.filter(current_q(today), case=case)
     direct = rows.filter(user__isnull=False).values("user_id")
     teams = rows.filter(team__isnull=False).values("team_id")
     via_team = TeamMembership.objects.current(today).filter(team_id__in=teams).values("user_id")

@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
-from jointcase.access.material import LabelFields, label_decision, system_high
+from jointcase.access.material import (
+    LabelFields,
+    above_system_high,
+    label_decision,
+    system_high,
+)
 from jointcase.access.meetings import meeting_decision
 from jointcase.access.policy import case_decision
 from jointcase.accounts.models import User
@@ -317,7 +322,7 @@ def minutes_section_add(
         errors["body"] = "Enter the minutes of this section"
     if classification not in CLASSIFICATION_RANK:
         errors["classification"] = "Select a classification"
-    elif CLASSIFICATION_RANK[classification] > CLASSIFICATION_RANK[system_high()]:
+    elif above_system_high(classification):
         errors["classification"] = (
             f"This system holds nothing above {system_high()}: record a reference to the "
             "material held elsewhere instead"

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jointcase.access.labels import Classification
-from jointcase.access.policy import _current_q
+from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.home.marking import marking_for_request
+from jointcase.lib.forms import errors_onto_form
 from jointcase.meetings import forms, selectors, services
 from jointcase.meetings.models import ActionStatus, AgreedAction, Invitation, Meeting
 from jointcase.people.services import ConcurrentEdit
@@ -31,16 +32,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _errors_onto(form: django_forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, texts in error.message_dict.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
-    else:
-        for text in error.messages:
-            form.add_error(None, text)
 
 
 def _form_page(
@@ -57,7 +48,7 @@ def _form_page(
         try:
             result = save(form.cleaned_data)
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto_form(form, error)
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
         except PermissionDenied:
@@ -74,7 +65,7 @@ def _people_for_cases(case_ids: list[int]) -> QuerySet[User]:
     """Active users of the agencies with a current member on these cases' teams (a staff
     directory: the service still refuses an owner who cannot see the case)."""
     agencies = CaseTeamMember.objects.filter(
-        _current_q(timezone.localdate()), case_id__in=case_ids
+        current_q(timezone.localdate()), case_id__in=case_ids
     ).values("agency_id")
     return (
         User.objects.filter(is_active=True, agency_id__in=agencies)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
 from jointcase.home.marking import marking_for_request
+from jointcase.lib.forms import errors_onto_form
 from jointcase.people import forms as person_forms
 from jointcase.people.forms import STALE_MESSAGE
 
@@ -32,24 +33,6 @@ def acting_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def errors_onto_form(
-    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form: field errors by field, the rest on top.
-
-    ``aliases`` maps a service's field name to the form's (``user`` -> ``username``).
-    """
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            name = (aliases or {}).get(field, field)
-            target = name if name in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def is_stale(error: Exception) -> bool:

@@ -143,13 +143,25 @@ class MaterialItem(models.Model):
     #: The originator's choice: readers of a tearline are not told a fuller version exists.
     hide_fuller_version = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
+    #: The end of the item's retention: the retention job destroys its data keys after it.
+    retain_until = models.DateField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
+    #: Label summary columns kept equal to the label's sets (services and an ``m2m_changed``
+    #: signal keep them; a check in ``jointcase.material.integrity`` re-derives them) so the
+    #: access filter tests a column instead of probing the join tables for every row.
+    has_caveats = models.BooleanField(default=False)
+    releasability_restricted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "id"]
         indexes = [
             models.Index(fields=["case", "-created_at"], name="material_case_created"),
             models.Index(fields=["-created_at"], name="material_created"),
+            models.Index(
+                fields=["retain_until"],
+                name="material_retention_due",
+                condition=Q(destroyed_at__isnull=True, retain_until__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

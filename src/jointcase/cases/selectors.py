@@ -11,15 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.policy import case_decision, case_filter, current_q, is_national_role, moment
 from jointcase.agencies.models import TeamMembership
-from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.audit.services import audit_record
+from jointcase.audit.models import AuditEntry
+from jointcase.audit.reads import audited_read, int_key
 from jointcase.cases.dates import days_remaining
 from jointcase.cases.models import (
     Case,
@@ -64,42 +63,17 @@ def case_get_for(
 
     The read and its audit entry share one transaction: no read without its entry.
     """
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        pk = 0
-    with transaction.atomic():
-        case = (
-            Case.objects.select_related("person", "lead_agency").filter(pk=pk).first()
-            if pk > 0
-            else None
-        )
-        if case is None:
-            audit_record(
-                action=action,
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="case",
-                object_id=str(case_id)[:64],
-                reason="not_found",
-                request=request,
-            )
-            allowed = False
-        else:
-            decision = case_decision(user, case)
-            audit_record(
-                action=action,
-                actor=user,
-                outcome=Outcome.ALLOW if decision.allowed else Outcome.DENY,
-                object_type="case",
-                object_id=case.pk,
-                reason=decision.reason,
-                request=request,
-            )
-            allowed = decision.allowed
-    if not allowed or case is None:
-        raise Http404(NOT_FOUND)
-    return case
+    return audited_read(
+        user=user,
+        raw_id=case_id,
+        key=int_key,
+        load=lambda pk: Case.objects.select_related("person", "lead_agency").filter(pk=pk).first(),
+        decide=lambda case: case_decision(user, case),
+        action=action,
+        object_type="case",
+        not_found=NOT_FOUND,
+        request=request,
+    )
 
 
 def my_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:

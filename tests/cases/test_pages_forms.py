@@ -53,6 +53,17 @@ def test_key_facts_are_edited_and_shown_in_the_history(case_world, lead):
     assert "TACT_CONNECTED" in history
 
 
+def test_the_history_lists_changes_not_reads_or_denials(case_world, lead):
+    case = case_world.case
+    lead.get(f"/cases/{case.pk}/")  # a read of the case: audited, but not a change
+    lead.get(f"/cases/{case.pk}/material/")  # a read of the case's material list
+    lead.post(f"/cases/{case.pk}/edit/", {"version": case.version, "cohort": "nonsense"})
+    history = lead.get(f"/cases/{case.pk}/history/").content.decode()
+    assert "case.read" not in history
+    assert "material.case_list" not in history
+    assert "case.update" not in history  # the refused edit changed nothing
+
+
 def test_a_stale_save_is_told_to_reload_and_overwrites_nothing(case_world, lead):
     case = case_world.case
     stale_version = case.version

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jointcase.accounts.models import Role
-from jointcase.audit.models import AuditCheckpoint, AuditEntry, ChainHead
+from jointcase.audit.models import AuditCheckpoint, AuditEntry, ChainHead, Outcome
 
 BREAK_GLASS_PREFIX = "breakglass."
 
@@ -55,3 +55,11 @@ def audit_chain_status(*, user: Any) -> dict[str, Any]:
         "head_hash": head.entry_hash if head else "",
         "latest_checkpoint": latest,
     }
+
+
+def changes_of(object_type: str, object_id: Any) -> QuerySet[AuditEntry]:
+    """The writes recorded on one object, newest first: its history page's rows. Reads,
+    denials and refused attempts are left out (the auditor's pages show those)."""
+    return AuditEntry.objects.filter(
+        object_type=object_type, object_id=str(object_id), outcome=Outcome.SUCCESS
+    ).order_by("-seq")

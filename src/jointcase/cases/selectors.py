@@ -19,6 +19,7 @@ from jointcase.access.policy import case_decision, case_filter, current_q, is_na
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.reads import audited_read, int_key
+from jointcase.audit.selectors import changes_of
 from jointcase.cases.dates import days_remaining
 from jointcase.cases.models import (
     Case,
@@ -113,11 +114,7 @@ def case_timeline_for(
 
 def case_history_for(*, case: Case) -> QuerySet[AuditEntry]:
     """Who changed what and when (writes to the case and its parts), newest first."""
-    return (
-        AuditEntry.objects.filter(object_type="case", object_id=str(case.pk))
-        .exclude(action__in=("case.read",))
-        .order_by("-seq")
-    )
+    return changes_of("case", case.pk)
 
 
 @dataclass(frozen=True)

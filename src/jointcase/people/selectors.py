@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from jointcase.access.policy import person_decision, person_filter
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.reads import audited_read, int_key
+from jointcase.audit.selectors import changes_of
 from jointcase.people.models import Person
 
 if TYPE_CHECKING:
@@ -47,8 +48,4 @@ def person_get_for(
 
 def person_history_for(*, person: Person) -> QuerySet[AuditEntry]:
     """Who changed what and when on the record and its parts, newest first."""
-    return (
-        AuditEntry.objects.filter(object_type="person", object_id=str(person.pk))
-        .exclude(action="person.read")
-        .order_by("-seq")
-    )
+    return changes_of("person", person.pk)

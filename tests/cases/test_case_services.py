@@ -25,8 +25,8 @@ from jointcase.cases.models import (
     TimelineKind,
 )
 from jointcase.cases.selectors import case_history_for, case_overview, case_timeline_for
-from jointcase.cases.services import ConcurrentEdit
 from jointcase.cases.signals import case_phase_changed
+from jointcase.lib.edits import ConcurrentEdit
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db

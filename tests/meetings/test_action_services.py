@@ -143,7 +143,7 @@ def test_a_stale_version_is_refused(team_world: CaseWorld) -> None:
     services.action_update_status(
         actor=team_world.personas.nsd_practitioner, action=action, status=ActionStatus.IN_PROGRESS
     )
-    from jointcase.people.services import ConcurrentEdit
+    from jointcase.lib.edits import ConcurrentEdit
 
     with pytest.raises(ConcurrentEdit):
         services.action_complete(

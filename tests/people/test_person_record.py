@@ -12,6 +12,7 @@ from django.utils import timezone
 from jointcase.agencies.models import Agency
 from jointcase.cases import services as case_services
 from jointcase.cases.models import Cohort, Ideology, TimelineEvent, TimelineKind
+from jointcase.lib.edits import ConcurrentEdit
 from jointcase.people import services
 from jointcase.people.models import (
     AddressKind,
@@ -21,7 +22,6 @@ from jointcase.people.models import (
     PersonNameKey,
 )
 from jointcase.people.selectors import person_get_for, person_history_for, person_list_for
-from jointcase.people.services import ConcurrentEdit
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db

@@ -50,7 +50,7 @@ from jointcase.cases.models import (
 )
 from jointcase.cases.phases import case_facts, case_facts_bulk, phase_for
 from jointcase.cases.signals import case_phase_changed
-from jointcase.people.services import ConcurrentEdit, changes_between, jsonable
+from jointcase.lib.edits import ConcurrentEdit, changes_between, jsonable, versioned_update
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -213,21 +213,9 @@ def case_update(
         _choice(
             changes["ideology"], Ideology, "ideology", "Choose an ideology category from the list"
         )
-    current = Case.objects.select_for_update().get(pk=case.pk)
-    if current.version != expected_version:
-        raise ConcurrentEdit()
-    before = {field: getattr(current, field) for field in changes}
-    diff = changes_between(before, changes)
+    current, diff = versioned_update(Case, case.pk, expected_version, changes)
     if not diff:
         return current
-    if (
-        Case.objects.filter(pk=case.pk, version=expected_version).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
-        )
-        != 1
-    ):
-        raise ConcurrentEdit()
-    current.refresh_from_db()
     timeline_add(
         case=current,
         kind=TimelineKind.CASE,

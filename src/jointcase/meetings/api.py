@@ -15,10 +15,10 @@ from pydantic import ConfigDict
 
 from jointcase.accounts.models import User
 from jointcase.cases.models import Case
+from jointcase.lib.edits import ConcurrentEdit
 from jointcase.meetings import selectors, services
 from jointcase.meetings.models import AgreedAction, Invitation
 from jointcase.people.api import PageQuery, _auth, paginate
-from jointcase.people.services import ConcurrentEdit
 
 router = Router(tags=["meetings"], auth=_auth())
 

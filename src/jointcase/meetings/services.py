@@ -30,6 +30,7 @@ from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
+from jointcase.lib.edits import ConcurrentEdit
 from jointcase.material.crypto import label_from, seal
 from jointcase.material.models import Notification
 from jointcase.meetings.models import (
@@ -50,7 +51,6 @@ from jointcase.meetings.models import (
     RiskPlanEntry,
     WithheldDisplay,
 )
-from jointcase.people.services import ConcurrentEdit
 
 NOT_ON_CASE = "They must be added to the case team first"
 

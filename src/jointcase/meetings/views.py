@@ -22,10 +22,10 @@ from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.home.marking import marking_for_request
+from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import errors_onto_form
 from jointcase.meetings import forms, selectors, services
 from jointcase.meetings.models import ActionStatus, AgreedAction, Invitation, Meeting
-from jointcase.people.services import ConcurrentEdit
 
 
 def _user(request: HttpRequest) -> User:

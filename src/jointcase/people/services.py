@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.audit.services import audit_record
+from jointcase.lib.edits import jsonable, versioned_update
 from jointcase.people.models import (
     Address,
     AddressKind,
@@ -49,35 +50,6 @@ from jointcase.people.validators import (
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
     from jointcase.agencies.models import Agency
-
-
-class ConcurrentEdit(Exception):
-    """The record changed since the editor loaded it: nothing was saved; reload and redo."""
-
-    message = (
-        "Someone else changed this record while you were editing it. Nothing was saved: "
-        "reload the page to see their changes, then make yours again."
-    )
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.message)
-
-
-def jsonable(value: Any) -> Any:
-    """A value as stored in audit details (dates as ISO text, models as their pk)."""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        key: [jsonable(before.get(key)), jsonable(after[key])]
-        for key in after
-        if jsonable(before.get(key)) != jsonable(after[key])
-    }
 
 
 def _choice(value: str, choices: type, field: str, message: str) -> str:
@@ -278,19 +250,9 @@ def person_update(
         _choice(changes["gender"], Gender, "gender", "Choose a gender from the list")
     if "nationality" in changes:
         changes["nationality"] = (changes["nationality"] or "").strip()[:80]
-    current = Person.objects.select_for_update().get(pk=person.pk)
-    if current.version != expected_version:
-        raise ConcurrentEdit()
-    before = {field: getattr(current, field) for field in changes}
-    diff = changes_between(before, changes)
+    current, diff = versioned_update(Person, person.pk, expected_version, changes)
     if not diff:
         return current
-    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise ConcurrentEdit()
-    current.refresh_from_db()
     _audit("person.update", actor, current, request, changes=diff)
     return current
 

@@ -36,7 +36,7 @@ def acting_user(request: HttpRequest) -> User:
 
 
 def is_stale(error: Exception) -> bool:
-    from jointcase.people.services import ConcurrentEdit
+    from jointcase.lib.edits import ConcurrentEdit
 
     return isinstance(error, ConcurrentEdit)
 

@@ -1,0 +1,69 @@
+"""Editing a record safely: optimistic versions, the change set an audit entry records.
+
+A record with a ``version`` column is changed by ``versioned_update``: the row is locked, the
+version the editor loaded is compared, only real changes are written (with ``version + 1``
+and ``updated_at``), and the caller gets the ``{field: [before, after]}`` set for its audit
+entry. A stale version raises ``ConcurrentEdit`` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from django.db.models import F, Model
+from django.utils import timezone
+
+M = TypeVar("M", bound=Model)
+
+
+class ConcurrentEdit(Exception):
+    """The record changed since the editor loaded it: nothing was saved; reload and redo."""
+
+    message = (
+        "Someone else changed this record while you were editing it. Nothing was saved: "
+        "reload the page to see their changes, then make yours again."
+    )
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+def jsonable(value: Any) -> Any:
+    """A value as stored in audit details (dates as ISO text, models as their pk)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for each field of ``after`` whose value differs."""
+    return {
+        key: [jsonable(before.get(key)), jsonable(after[key])]
+        for key in after
+        if jsonable(before.get(key)) != jsonable(after[key])
+    }
+
+
+def versioned_update(
+    model: type[M], pk: Any, expected_version: int, changes: dict[str, Any]
+) -> tuple[M, dict[str, list[Any]]]:
+    """Apply ``changes`` to row ``pk`` if its version is still ``expected_version``.
+
+    Call inside the caller's transaction. Returns the fresh row and the change set (empty,
+    and nothing written, when every value is already as asked)."""
+    current = model._default_manager.select_for_update().get(pk=pk)
+    if current.version != expected_version:  # type: ignore[attr-defined]
+        raise ConcurrentEdit()
+    diff = changes_between({field: getattr(current, field) for field in changes}, changes)
+    if not diff:
+        return current, diff
+    updated = model._default_manager.filter(pk=pk, version=expected_version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise ConcurrentEdit()
+    current.refresh_from_db()
+    return current, diff

@@ -85,6 +85,20 @@ def test_meeting_minutes_action_completion_and_withheld_section(
         expect(page.locator("body")).to_contain_text(body)
     expect(page.locator(".jc-marking").first).to_have_text("SECRET")
 
+    # The meeting can be changed after it is recorded (its edit page passes axe too).
+    page.get_by_role("link", name="Change the meeting").click()
+    page.get_by_label("Agenda").fill("Risk review, release planning and travel")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.locator("body")).to_contain_text("Risk review, release planning and travel")
+    expect(page.locator("#history ~ ol")).to_contain_text("Changed (agenda)")
+
+    # Removing an invitee asks first (the confirmation page passes axe); not this time.
+    page.get_by_role("link", name=f"Remove {pom_name}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Remove {pom_name}")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Cancel").click()
+
     # An action for the NSD practitioner.
     page.get_by_role("link", name="Agree an action").click()
     page.get_by_label("What was agreed").fill("Arrange a joint home visit")
@@ -98,7 +112,11 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     sign_in(practitioner, live_server, people.nsd_practitioner)
     practitioner.goto(f"{base}/meetings/actions/mine/")
     assert axe_violations(practitioner) == []
+    expect(practitioner.locator("table")).to_contain_text("Arrange a joint home visit")
     practitioner.get_by_role("link", name="Arrange a joint home visit").click()
+    practitioner.get_by_role("link", name="Change the due date").click()
+    assert axe_violations(practitioner) == []
+    practitioner.get_by_role("link", name="Cancel").click()
     practitioner.get_by_role("link", name="Complete the action").click()
     practitioner.get_by_role("button", name="Complete the action").click()
     expect(practitioner.locator(".govuk-error-summary")).to_contain_text("Enter the evidence")
@@ -122,21 +140,30 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     assert axe_violations(pom) == []
 
     # ... and the PDF pack she exports withholds it too.
-    response = pom.request.get(f"{meeting_url}pack.pdf")
-    assert response.status == 200
-    assert response.headers["content-type"] == "application/pdf"
+    with pom.expect_download() as download_info:
+        pom.get_by_role("link", name="Download the meeting pack").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("OFFICIAL-SENSITIVE - meeting pack")
+    with open(download.path(), "rb") as file:
+        pdf = file.read()
+    assert pdf.startswith(b"%PDF")
     # fpdf2 writes "stream\n<zlib data>\nendstream"; match exactly that, so that a data byte
     # that happens to be \r is never taken for part of the line break.
-    streams = re.findall(rb"stream\n(.*?)\nendstream", response.body(), re.S)
-    text = ""
-    for stream in streams:
+    pages = []
+    for stream in re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S):
         try:
-            text += zlib.decompressobj().decompress(stream).decode("latin-1")
+            pages.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
         except zlib.error:
             continue
+    pages = [p for p in pages if " Tj" in p]
+    text = "\n".join(pages)
     assert "Section withheld: held by CT Policing North East at SECRET" in text
+    assert "Attending appointments as required" in text  # ( and ) are escaped in a PDF
     assert "Covert source" not in text
-    assert "(OFFICIAL-SENSITIVE)" in text
+    assert "Police intelligence" not in text
+    assert "(SECRET)" not in text
+    for content in pages:  # the marking at the top and the bottom of every page
+        assert content.count("(OFFICIAL-SENSITIVE) Tj") == 2
     assert page.jc_console_errors == []  # type: ignore[attr-defined]
     for other in (practitioner, pom):
         other.context.close()

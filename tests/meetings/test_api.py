@@ -105,3 +105,19 @@ def test_attendance_through_the_api(meeting_world: MeetingWorld) -> None:
     assert status == 400
     status, body = _post(_api(people.ct_supervisor), url, {"attended": False, "apologies": True})
     assert (status, body["apologies"]) == (200, True)
+
+
+def test_an_action_records_its_source_through_the_api(meeting_world: MeetingWorld) -> None:
+    people = meeting_world.world.personas
+    api = _api(people.ct_supervisor)
+    url = f"/api/v1/cases/{meeting_world.world.case.pk}/actions"
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    base = {"description": "Review the item", "due_date": due, "owner": "nsd.practitioner"}
+    status, body = _post(api, url, {**base, "source_kind": "RUMOUR"})
+    assert status == 400
+    assert body["errors"] == [
+        {"field": "source_kind", "message": "Select where the action came from"}
+    ]
+    status, body = _post(api, url, {**base, "source_kind": "MATERIAL", "source_id": "item-7"})
+    assert (status, body["source_kind"], body["source_id"]) == (201, "MATERIAL", "item-7")
+    assert AgreedAction.objects.count() == 1

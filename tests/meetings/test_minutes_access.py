@@ -140,7 +140,9 @@ def test_an_attendee_from_an_agency_the_minutes_are_not_releasable_to_is_refused
     )
     with pytest.raises(ValidationError) as error:
         services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.pom)
-    assert "not releasable to HMP Frankland" in error.value.message_dict["user"][0]
+    assert error.value.message_dict["user"] == [
+        "HMP Frankland may not receive minutes released only to CT Policing North East, NSD North"
+    ]
     assert not meeting.invitations.filter(user=people.pom).exists()
     with pytest.raises(ValidationError):
         services.meeting_create(

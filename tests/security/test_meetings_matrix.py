@@ -47,6 +47,9 @@ def test_the_matrix_covers_every_meetings_route() -> None:
         "meetings:meeting",
         "meetings:action",
         "meetings:case-action-new",
+        "meetings:meeting-edit",
+        "meetings:invitation-remove",
+        "meetings:action-due",
     } <= names
     assert sum(route.is_api for route in ROUTES) >= 6
 
@@ -62,6 +65,24 @@ def _allowed(route: Route, user: User, mw: MeetingWorld, action: AgreedAction) -
     if route.name == "meetings:agency-actions":
         return is_agency_manager(user)
     return True
+
+
+#: Pages that change a meeting or move a due date: who may see the object but not do this gets
+#: a 403 (view versus edit), with a DENY audit entry.
+MEETING_EDIT_PAGES = {
+    "meetings:meeting-edit",
+    "meetings:invitation-remove",
+    "meetings:invite",
+    "meetings:section-add",
+}
+
+
+def _may_not_edit(route: Route, user: User, mw: MeetingWorld, action: AgreedAction) -> bool:
+    if route.name in MEETING_EDIT_PAGES:
+        return services.meeting_edit_refusal(user, mw.meeting) is not None
+    if route.name == "meetings:action-due":
+        return services.action_due_change_refusal(user, action) is not None
+    return False
 
 
 def _deny_count(user: User) -> int:
@@ -83,6 +104,10 @@ def test_every_persona_on_every_meetings_route(
         due_date=timezone.localdate() + dt.timedelta(days=3),
         meeting=meeting_world.meeting,
     )
+    # an invitee from outside the case teams: may read the meeting, may not change it
+    services.invitation_add(
+        actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.prison_ct_lead
+    )
     invitation = meeting_world.meeting.invitations.order_by("pk").first()
     assert invitation is not None
     values = {
@@ -94,6 +119,7 @@ def test_every_persona_on_every_meetings_route(
     names = [name for _kind, name in route.parameters]
     url = route.path({name: values[name] for name in names})
     missing_url = route.path({name: "987654321" for name in names}) if names else None
+    refused_edits = 0
     for persona, user in people.all().items():
         if route.is_api:
             _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
@@ -132,6 +158,10 @@ def test_every_persona_on_every_meetings_route(
                         assert client.get(missing_url).status_code == 404, where
             elif method == "get":
                 assert status != 404, where
+                if _may_not_edit(route, user, meeting_world, action):
+                    assert status == 403, where
+                    assert _deny_count(user) > before, f"{where}: no DENY audit entry"
+                    refused_edits += 1
             if "Covert source reports" in body:
                 assert user.pk in {
                     people.nsd_practitioner.pk,
@@ -139,6 +169,8 @@ def test_every_persona_on_every_meetings_route(
                     people.ct_supervisor.pk,
                     people.nsd_lead.pk,
                 }, where
+    if route.name in MEETING_EDIT_PAGES or route.name == "meetings:action-due":
+        assert refused_edits, "no persona could see but not change: the check never ran"
     fresh = AgreedAction.objects.get(pk=action.pk)
     assert (fresh.status, fresh.owner_id, fresh.version) == (
         action.status,

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from jointcase.access.policy import case_filter
 from jointcase.accounts.models import User
 from jointcase.cases.models import Case
 from jointcase.lib.edits import ConcurrentEdit
@@ -88,6 +90,13 @@ class ActionIn(_Strict):
     due_date: dt.date | None = None
     priority: str = Field("MEDIUM", max_length=8)
     meeting: int | None = None
+    source_kind: str | None = Field(
+        None,
+        max_length=12,
+        description="MEETING, MATERIAL or ASSESSMENT (default: MEETING "
+        "with a meeting, else ASSESSMENT)",
+    )
+    source_id: str = Field("", max_length=64, description="The source's id (material, assessment)")
 
 
 class CompleteIn(_Strict):
@@ -106,6 +115,43 @@ class StatusIn(_Strict):
     status: str = Field(..., max_length=12)
     reason: str = Field("", max_length=2000)
     version: int | None = None
+
+
+class DueIn(_Strict):
+    due_date: dt.date | None = None
+    reason: str = Field("", max_length=2000)
+    version: int | None = None
+
+
+class InvitationIn(_Strict):
+    user: str | None = Field(None, max_length=150, description="A user's username")
+    external_name: str = Field("", max_length=200)
+    external_role: str = Field("", max_length=200)
+    external_agency: str = Field("", max_length=200)
+
+
+class MeetingIn(_Strict):
+    type: str = Field(..., max_length=24)
+    starts_at: dt.datetime | None = None
+    chair: str | None = Field(None, max_length=150, description="The chair's username")
+    cases: list[int] = Field(default_factory=list, max_length=50)
+    agenda: str = Field("", max_length=8000)
+    minutes_releasable_to: list[str] = Field(
+        default_factory=list, max_length=50, description="Agency codes (empty: every agency)"
+    )
+    invitees: list[str] = Field(default_factory=list, max_length=100, description="Usernames")
+
+
+class MeetingChangeIn(_Strict):
+    version: int
+    type: str | None = Field(None, max_length=24)
+    starts_at: dt.datetime | None = None
+    chair: str | None = Field(None, max_length=150)
+    agenda: str | None = Field(None, max_length=8000)
+    status: str | None = Field(None, max_length=10)
+    cases: list[int] | None = Field(
+        None, max_length=50, description="The new set among the cases the caller may see"
+    )
 
 
 class AttendeeOut(Schema):
@@ -143,14 +189,22 @@ class MeetingOut(Schema):
     chair: str
     agenda: str
     cases: list[int]
+    version: int
 
     @staticmethod
     def resolve_chair(obj: Any) -> str:
         return str(obj.chair.username)
 
     @staticmethod
-    def resolve_cases(obj: Any) -> list[int]:
-        return sorted(c.pk for c in obj.cases.all())
+    def resolve_cases(obj: Any, context: Any) -> list[int]:
+        """Only the cases the caller may see (a meeting's other cases are never revealed)."""
+        user = getattr((context or {}).get("request"), "user", None)
+        if not isinstance(user, User):
+            return []
+        ids = [c.pk for c in obj.cases.all()]
+        return sorted(
+            Case.objects.filter(case_filter(user), pk__in=ids).values_list("pk", flat=True)
+        )
 
 
 class MeetingDetailOut(MeetingOut):
@@ -191,6 +245,11 @@ def _owner(username: str | None) -> User | None:
     if not username:
         return None
     return User.objects.filter(username=username, is_active=True).first()
+
+
+def _forbidden(error: PermissionDenied) -> Status:
+    message = str(error) or "You may not do this"
+    return Status(403, {"detail": message, "errors": [{"field": "request", "message": message}]})
 
 
 def _write(call: Any) -> Any:
@@ -256,7 +315,8 @@ def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
             due_date=payload.due_date,
             priority=payload.priority,
             meeting=meeting,
-            source_kind="MEETING" if meeting else "ASSESSMENT",
+            source_kind=payload.source_kind or ("MEETING" if meeting else "ASSESSMENT"),
+            source_id=payload.source_id,
             request=request,
         )
     )
@@ -371,3 +431,187 @@ def attendance(
             request=request,
         )
     )
+
+
+@router.post(
+    "/actions/{action_id}/due",
+    response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Change an action's due date (owner, their manager, the case's lead or seniors)",
+)
+def action_due(request: HttpRequest, action_id: int, payload: DueIn) -> Any:
+    user = _user(request)
+    action = _action(request, action_id)
+    try:
+        services.action_due_change_require(actor=user, action=action, request=request)
+    except PermissionDenied as error:
+        return _forbidden(error)
+    return _write(
+        lambda: services.action_change_due(
+            actor=user,
+            action=action,
+            due_date=payload.due_date,
+            reason=payload.reason,
+            expected_version=payload.version,
+            request=request,
+        )
+    )
+
+
+def _editable_meeting(request: HttpRequest, meeting_id: int) -> Any:
+    """The meeting (404 if the caller may not see it), or a 403 if they may not change it."""
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.change"
+    )
+    try:
+        services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    except PermissionDenied as error:
+        return _forbidden(error)
+    return meeting
+
+
+def _users_named(usernames: list[str], field: str) -> list[User] | Status:
+    found = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+    unknown = [name for name in usernames if name not in found]
+    if unknown:
+        return Status(400, _errors(ValidationError({field: f"No active user called {unknown[0]}"})))
+    return [found[name] for name in usernames]
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A date and time without an offset is taken as UK local time."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _cases_visible(user: User, ids: list[int], request: HttpRequest) -> list[Case]:
+    return [selectors.case_for_actions(user=user, case_id=pk, request=request) for pk in ids]
+
+
+@router.post(
+    "/meetings",
+    response={201: MeetingOut, 400: ErrorOut},
+    summary="Record a meeting (the caller and the chair are invited)",
+)
+def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
+    from jointcase.agencies.models import Agency
+
+    user = _user(request)
+    cases = _cases_visible(user, payload.cases, request)
+    invitees = _users_named(payload.invitees, "invitees")
+    if isinstance(invitees, Status):
+        return invitees
+    chair = _owner(payload.chair)
+    if payload.chair and chair is None:
+        return Status(400, _errors(ValidationError({"chair": "Select an active user"})))
+    agencies = list(Agency.objects.filter(code__in=payload.minutes_releasable_to))
+    if len(agencies) != len(set(payload.minutes_releasable_to)):
+        return Status(
+            400,
+            _errors(ValidationError({"minutes_releasable_to": "Use the codes of agencies"})),
+        )
+    result = _write(
+        lambda: services.meeting_create(
+            actor=user,
+            type=payload.type,
+            starts_at=_aware(payload.starts_at),
+            chair=chair,
+            cases=cases,
+            agenda=payload.agenda,
+            minutes_releasable_to=agencies,
+            invitees=invitees,
+            request=request,
+        )
+    )
+    return result if isinstance(result, Status) else Status(201, result)
+
+
+@router.post(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Change a meeting: type, date and time, chair, agenda, status, cases discussed",
+)
+def meeting_change(request: HttpRequest, meeting_id: int, payload: MeetingChangeIn) -> Any:
+    user = _user(request)
+    meeting = _editable_meeting(request, meeting_id)
+    if isinstance(meeting, Status):
+        return meeting
+    changes: dict[str, Any] = {
+        name: getattr(payload, name)
+        for name in ("type", "starts_at", "agenda", "status")
+        if getattr(payload, name) is not None
+    }
+    if "starts_at" in changes:
+        changes["starts_at"] = _aware(changes["starts_at"])
+    if payload.chair is not None:
+        changes["chair"] = _owner(payload.chair)
+        if changes["chair"] is None:
+            return Status(400, _errors(ValidationError({"chair": "Select an active user"})))
+    if payload.cases is not None:
+        cases = _cases_visible(user, payload.cases, request)
+        return _write(
+            lambda: services.meeting_edit(
+                actor=user,
+                meeting=meeting,
+                expected_version=payload.version,
+                cases=cases,
+                request=request,
+                **changes,
+            )
+        )
+    return _write(
+        lambda: services.meeting_update(
+            actor=user,
+            meeting=meeting,
+            expected_version=payload.version,
+            request=request,
+            **changes,
+        )
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/invitations",
+    response={201: AttendeeOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Invite a user, or an external attendee by name, role and agency",
+)
+def invitation_add(request: HttpRequest, meeting_id: int, payload: InvitationIn) -> Any:
+    meeting = _editable_meeting(request, meeting_id)
+    if isinstance(meeting, Status):
+        return meeting
+    invitee = _owner(payload.user)
+    if payload.user and invitee is None:
+        return Status(400, _errors(ValidationError({"user": "Select an active user"})))
+    result = _write(
+        lambda: services.invitation_add(
+            actor=_user(request),
+            meeting=meeting,
+            user=invitee,
+            external_name=payload.external_name,
+            external_role=payload.external_role,
+            external_agency=payload.external_agency,
+            request=request,
+        )
+    )
+    return result if isinstance(result, Status) else Status(201, result)
+
+
+@router.delete(
+    "/meetings/{meeting_id}/invitations/{invitation_id}",
+    response={204: None, 400: ErrorOut, 403: ErrorOut},
+    summary="Remove an invitee (they lose the meeting at once unless a case gives access)",
+)
+def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int) -> Any:
+    meeting = _editable_meeting(request, meeting_id)
+    if isinstance(meeting, Status):
+        return meeting
+    invitation = Invitation.objects.filter(meeting=meeting, pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("Not found")
+    result = _write(
+        lambda: services.invitation_remove(
+            actor=_user(request), invitation=invitation, request=request
+        )
+    )
+    return result if isinstance(result, Status) else Status(204, None)

@@ -18,6 +18,7 @@ from jointcase.meetings.models import (
     ActionStatus,
     MeetingStatus,
     MeetingType,
+    OtherAgencyAttendees,
     RiskPillar,
     WithheldDisplay,
 )
@@ -204,6 +205,13 @@ class SectionForm(forms.Form):
         initial=WithheldDisplay.SHOW_PLACEHOLDER,
         label="Readers who may not see this section",
     )
+    other_agency_attendees = forms.ChoiceField(
+        choices=OtherAgencyAttendees.choices,
+        initial=OtherAgencyAttendees.REFUSE,
+        required=False,
+        label="Attendees from agencies this section is not released to",
+        help_text="Only for a section released to some agencies",
+    )
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -268,3 +276,37 @@ class RiskEntryForm(forms.Form):
 class MeetingStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=MeetingStatus.choices)
+
+
+class DueDateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    due_date = DayField(what="the new due date", label="New due date", required=False)
+    reason = forms.CharField(
+        label="Why the due date is changing", max_length=2000, required=False, widget=forms.Textarea
+    )
+
+
+class MeetingEditForm(forms.Form):
+    """The meeting's details and the cases discussed (invitees are changed on the meeting
+    page: invite someone, or remove an invitee)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    type = forms.ChoiceField(choices=MeetingType.choices, label="Type of meeting")
+    day = DayField(what="the date of the meeting", label="Date")
+    time = forms.TimeField(
+        label="Start time", help_text="For example, 14:00", input_formats=["%H:%M", "%H.%M"]
+    )
+    chair = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Chair")
+    cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
+    )  # type: ignore[arg-type]
+    agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
+
+    def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["cases"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
+            f"{c.reference} {c.person.display_name}"
+        )
+        self.fields["chair"] = _users(people)
+        self.fields["chair"].label = "Chair"

@@ -112,6 +112,14 @@ class WithheldDisplay(models.TextChoices):
     OMIT = "OMIT", "Leave the section out entirely"
 
 
+class OtherAgencyAttendees(models.TextChoices):
+    """What a section released to some agencies only does about attendees of other agencies
+    (issue #6: refused, unless the section's originator chooses to withhold it from them)."""
+
+    REFUSE = "REFUSE", "Refuse attendees from agencies this section is not released to"
+    WITHHOLD = "WITHHOLD", "Admit them, and withhold this section from them"
+
+
 class MinutesSection(models.Model):
     """One labelled section of a meeting's minutes. The body is sealed under the section's
     label (``jointcase.material.crypto``; object id ``minutes-<pk>``)."""
@@ -132,6 +140,9 @@ class MinutesSection(models.Model):
     originator = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     withheld_display = models.CharField(
         max_length=20, choices=WithheldDisplay.choices, default=WithheldDisplay.SHOW_PLACEHOLDER
+    )
+    other_agency_attendees = models.CharField(
+        max_length=10, choices=OtherAgencyAttendees.choices, default=OtherAgencyAttendees.REFUSE
     )
     author = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
@@ -307,6 +318,41 @@ class ActionEvent(models.Model):
                 name="action_notice_once",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at}"
+
+
+class MeetingEventKind(models.TextChoices):
+    CREATED = "CREATED", "Recorded"
+    CHANGED = "CHANGED", "Changed"
+    CASE_ADDED = "CASE_ADDED", "Case added"
+    CASE_REMOVED = "CASE_REMOVED", "Case removed"
+    INVITED = "INVITED", "Invited"
+    UNINVITED = "UNINVITED", "Invitation removed"
+    ATTENDANCE = "ATTENDANCE", "Attendance recorded"
+
+
+class MeetingEvent(models.Model):
+    """The meeting's history (what changed, when, by whom). An event about one case carries
+    the case, so a reader who may not see that case is never shown it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=14, choices=MeetingEventKind.choices)
+    field = models.CharField(max_length=40, blank=True)
+    from_value = models.CharField(max_length=200, blank=True)
+    to_value = models.CharField(max_length=200, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["meeting", "at"], name="meeting_event_at")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at}"

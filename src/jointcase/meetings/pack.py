@@ -5,6 +5,7 @@ the top and bottom of every page. Built with fpdf2 (pure Python, core fonts only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fpdf import FPDF
@@ -40,10 +41,25 @@ class _Pack(FPDF):
         self.cell(0, 4, f"Page {self.page_no()}", align="C")
 
 
+def _action_line(action: Any) -> str:
+    owner = action.owner.get_full_name() or action.owner.username
+    return (
+        f"{action.case.reference}: {action.description} - {owner} ({action.owner_agency.name}), "
+        f"due {action.due_date:%d %B %Y}, {action.get_status_display().lower()}"
+    )
+
+
 def pack_pdf(
-    *, meeting: Any, cases: list[Any], invitations: list[Any], minutes: Any, actions: list[Any]
+    *,
+    meeting: Any,
+    cases: list[Any],
+    invitations: list[Any],
+    minutes: Any,
+    actions: list[Any],
+    review: Sequence[Any] = (),
 ) -> tuple[bytes, str]:
-    """The pack's bytes and its marking. ``minutes`` from ``selectors.minutes_for``."""
+    """The pack's bytes and its marking. ``minutes`` from ``selectors.minutes_for``;
+    ``review``: the open actions carried from earlier meetings (``actions_for_review``)."""
     marking = max(
         Classification.OFFICIAL_SENSITIVE, minutes.marking, key=CLASSIFICATION_RANK.__getitem__
     )
@@ -65,6 +81,11 @@ def pack_pdf(
     para("Cases: " + (", ".join(c.reference for c in cases) or "none you can open"))
     heading("Agenda")
     para(meeting.agenda or "No agenda recorded.")
+    heading("Open actions for review")
+    for action in review:
+        para(_action_line(action))
+    if not review:
+        para("None.")
     heading("Attendees")
     for invitation in invitations:
         state = (
@@ -86,11 +107,7 @@ def pack_pdf(
         para(f"Originator: {section.originator}", "I")
     heading("Agreed actions")
     for action in actions:
-        owner = action.owner.get_full_name() or action.owner.username
-        para(
-            f"{action.case.reference}: {action.description} - {owner} ({action.owner_agency.name}), "
-            f"due {action.due_date:%d %B %Y}, {action.get_status_display().lower()}"
-        )
+        para(_action_line(action))
     if not actions:
         para("None.")
     return bytes(pdf.output()), marking

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +26,8 @@ from jointcase.access.material import (
     system_high,
 )
 from jointcase.access.meetings import meeting_decision
-from jointcase.access.policy import case_decision
-from jointcase.accounts.models import User
+from jointcase.access.policy import case_decision, case_filter
+from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
@@ -44,9 +45,12 @@ from jointcase.meetings.models import (
     Invitation,
     Meeting,
     MeetingDecision,
+    MeetingEvent,
+    MeetingEventKind,
     MeetingStatus,
     MeetingType,
     MinutesSection,
+    OtherAgencyAttendees,
     RiskPillar,
     RiskPlanEntry,
     WithheldDisplay,
@@ -95,19 +99,122 @@ def meeting_link(meeting: Meeting) -> str:
 # --- Meetings ---------------------------------------------------------------------------------
 
 
-def _releasable_ok(meeting: Meeting, user: User) -> bool:
-    allowed = set(meeting.minutes_releasable_to.values_list("pk", flat=True))
-    return not allowed or user.agency_id in allowed
-
-
-def _releasable_error(user: User) -> ValidationError:
-    agency = user.agency.name if user.agency else "their agency"
-    return ValidationError(
-        {
-            "user": f"The minutes of this meeting are not releasable to {agency}, so "
-            f"{user.get_full_name() or user.username} cannot be invited or recorded as attending"
-        }
+def _meeting_event(
+    meeting: Meeting,
+    kind: str,
+    *,
+    actor: User | None,
+    field: str = "",
+    from_value: str = "",
+    to_value: str = "",
+    case: Case | None = None,
+) -> MeetingEvent:
+    return MeetingEvent.objects.create(
+        meeting=meeting,
+        actor=actor,
+        kind=kind,
+        field=field,
+        from_value=from_value[:200],
+        to_value=to_value[:200],
+        case=case,
     )
+
+
+def _person(user: User) -> str:
+    return str(user.get_full_name() or user.username)
+
+
+def _when(value: dt.datetime) -> str:
+    return f"{timezone.localtime(value):%-d %B %Y %H:%M}"
+
+
+def _agency_names(agencies: Iterable[Any]) -> str:
+    return ", ".join(sorted(str(a.name) for a in agencies))
+
+
+def external_agency_match(name: str) -> Agency | None:
+    """The JointCase agency an external attendee's agency names (by name or code), if any."""
+    name = name.strip()
+    if not name:
+        return None
+    return Agency.objects.filter(Q(name__iexact=name) | Q(code__iexact=name)).first()
+
+
+def minutes_release_refusal(meeting: Meeting, *, agency: Agency | None, named: str) -> str | None:
+    """Why the minutes of ``meeting`` may not go to an attendee of ``agency`` (``named`` is how
+    the refusal names it), or None. Issue #6 "Bad input": an attendee from an agency the
+    minutes are not releasable to is refused, nothing stored. What counts: the meeting's
+    releasability (the default of its sections), and each section released to some agencies
+    only, unless its originator chose to admit other agencies' attendees and withhold that
+    section from them (the label rule then withholds it). An empty set means every agency on
+    the meeting's cases (the label rule decides per reader). An external attendee's agency
+    that is not a JointCase agency is outside every explicit set."""
+    restricted: list[list[Agency]] = []
+    default = list(meeting.minutes_releasable_to.all())
+    if default:
+        restricted.append(default)
+    by_section: dict[int, list[Agency]] = {}
+    for row in (
+        MinutesSection.releasable_to.through.objects.filter(
+            minutessection__meeting=meeting,
+            minutessection__other_agency_attendees=OtherAgencyAttendees.REFUSE,
+        )
+        .select_related("agency")
+        .order_by("minutessection_id", "agency_id")
+    ):
+        by_section.setdefault(row.minutessection_id, []).append(row.agency)
+    restricted.extend(by_section[pk] for pk in sorted(by_section))
+    for agencies in restricted:
+        if agency is None or agency.pk not in {a.pk for a in agencies}:
+            return f"{named} may not receive minutes released only to {_agency_names(agencies)}"
+    return None
+
+
+def _invitee_outside(meeting: Meeting, agencies: list[Agency]) -> str | None:
+    """The first invitee (by name and agency) of an agency outside ``agencies``, if any."""
+    allowed = {a.pk for a in agencies}
+    for invitation in meeting.invitations.select_related("user", "user__agency").order_by("pk"):
+        if invitation.user is not None:
+            agency_id = invitation.user.agency_id
+        else:
+            match = external_agency_match(invitation.external_agency)
+            agency_id = match.pk if match is not None else None
+        if agency_id not in allowed:
+            return f"{invitation.display_name} ({invitation.agency_name})"
+    return None
+
+
+def _user_release_refusal(meeting: Meeting, user: User) -> str | None:
+    agency = user.agency if user.agency_id else None
+    named = str(agency.name) if agency is not None else f"{_person(user)} (no agency)"
+    return minutes_release_refusal(meeting, agency=agency, named=named)
+
+
+def _external_release_refusal(meeting: Meeting, external_agency: str) -> str | None:
+    return minutes_release_refusal(
+        meeting, agency=external_agency_match(external_agency), named=external_agency.strip()
+    )
+
+
+def meeting_edit_refusal(actor: User, meeting: Meeting) -> str | None:
+    """Who may change a meeting (its details, cases and invitees, record attendance): its
+    chair, whoever recorded it, or someone who may see one of its cases. An invitee from
+    outside the case teams may read the meeting but not change it (None: may change it)."""
+    if meeting.chair_id == actor.pk or (
+        meeting.created_by_id is not None and meeting.created_by_id == actor.pk
+    ):
+        return None
+    if Case.objects.filter(case_filter(actor), pk__in=meeting.cases.values("pk")).exists():
+        return None
+    return (
+        "Only the chair, whoever recorded the meeting or the team of one of its cases can change it"
+    )
+
+
+def _check_meeting_editor(actor: User, meeting: Meeting) -> None:
+    _check_meeting(actor, meeting)
+    if meeting_edit_refusal(actor, meeting) is not None:
+        raise PermissionDenied("meeting not editable")
 
 
 @transaction.atomic
@@ -124,6 +231,7 @@ def meeting_create(
     request: HttpRequest | None = None,
 ) -> Meeting:
     cases = list(cases)
+    releasable = list(minutes_releasable_to)
     errors: dict[str, str] = {}
     if type not in MeetingType.values:
         errors["type"] = "Select the type of meeting"
@@ -131,6 +239,8 @@ def meeting_create(
         errors["starts_at"] = "Enter the date and time of the meeting"
     if chair is None:
         errors["chair"] = "Select the chair"
+    elif not chair.is_active:
+        errors["chair"] = "Select an active user as the chair"
     if not cases:
         errors["cases"] = "Select at least one case to discuss"
     if errors:
@@ -143,26 +253,27 @@ def meeting_create(
         type=type, starts_at=starts_at, chair=chair, agenda=agenda.strip(), created_by=actor
     )
     meeting.cases.set(cases)
-    meeting.minutes_releasable_to.set(list(minutes_releasable_to))
-    invited = {actor.pk, chair.pk}
-    Invitation.objects.create(meeting=meeting, user=chair)
-    if actor.pk != chair.pk:
-        Invitation.objects.create(meeting=meeting, user=actor)
-    for user in invitees:
-        if user.pk in invited:
-            continue
-        invited.add(user.pk)
-        if not _releasable_ok(meeting, user):
-            raise _releasable_error(user)
-        Invitation.objects.create(meeting=meeting, user=user)
-    if not _releasable_ok(meeting, chair):
-        raise _releasable_error(chair)
+    meeting.minutes_releasable_to.set(releasable)
+    people: list[User] = []
+    for user in [chair, actor, *invitees]:
+        if user.pk not in {p.pk for p in people}:
+            people.append(user)
+    for user in people:
+        refusal = _user_release_refusal(meeting, user)
+        if refusal is not None:
+            raise ValidationError({"chair" if user.pk == chair.pk else "invitees": refusal})
+    Invitation.objects.bulk_create(Invitation(meeting=meeting, user=user) for user in people)
+    _meeting_event(meeting, MeetingEventKind.CREATED, actor=actor, to_value=_when(starts_at))
     audit_record(
         action="meeting.create",
         actor=actor,
         object_type="meeting",
         object_id=meeting.pk,
-        details={"type": type, "cases": [c.pk for c in cases], "invitees": sorted(invited)},
+        details={
+            "type": type,
+            "cases": [c.pk for c in cases],
+            "invitees": sorted(p.pk for p in people),
+        },
         request=request,
     )
     for case in cases:
@@ -177,7 +288,24 @@ def meeting_create(
             occurred_at=starts_at,
             agency=actor.agency,
         )
+    _notify(
+        [p for p in people if p.pk != actor.pk],
+        "You have been invited to a meeting",
+        meeting_link(meeting),
+    )
     return meeting
+
+
+def _display(name: str, value: Any) -> str:
+    if name == "starts_at":
+        return _when(value)
+    if name == "chair":
+        return _person(value)
+    if name == "type":
+        return str(MeetingType(value).label)
+    if name == "status":
+        return str(MeetingStatus(value).label)
+    return ""  # the agenda: its change is recorded, its text is on the page
 
 
 @transaction.atomic
@@ -189,11 +317,13 @@ def meeting_update(
     request: HttpRequest | None = None,
     **changes: Any,
 ) -> Meeting:
-    _check_meeting(actor, meeting)
+    """Change a meeting's details (type, date and time, chair, agenda, status). A new chair is
+    invited if they were not, and must be able to receive the minutes."""
+    _check_meeting_editor(actor, meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.version != expected_version:
         raise ConcurrentEdit("Someone else changed this meeting. Reload the page and try again.")
-    allowed = {"type", "starts_at", "agenda", "status"}
+    allowed = {"type", "starts_at", "agenda", "status", "chair"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: "This cannot be changed here" for name in unknown})
@@ -203,14 +333,40 @@ def meeting_update(
         _choice(changes["type"], MeetingType, "type", "Select the type of meeting")
     if "starts_at" in changes and changes["starts_at"] is None:
         raise ValidationError({"starts_at": "Enter the date and time of the meeting"})
-    diff = {}
+    if "agenda" in changes:
+        changes["agenda"] = str(changes["agenda"] or "").strip()
+    chair = changes.get("chair", meeting.chair)
+    if chair is None:
+        raise ValidationError({"chair": "Select the chair"})
+    if "chair" in changes and chair.pk != meeting.chair_id:
+        if not chair.is_active:
+            raise ValidationError({"chair": "Select an active user as the chair"})
+        refusal = _user_release_refusal(meeting, chair)
+        if refusal is not None:
+            raise ValidationError({"chair": refusal})
+    diff: dict[str, list[str]] = {}
     for name, value in changes.items():
         old = getattr(meeting, name)
         if old != value:
-            diff[name] = [str(old), str(value)]
+            diff[name] = [str(getattr(old, "pk", old)), str(getattr(value, "pk", value))]
+            _meeting_event(
+                meeting,
+                MeetingEventKind.CHANGED,
+                actor=actor,
+                field=name,
+                from_value=_display(name, old),
+                to_value=_display(name, value),
+            )
             setattr(meeting, name, value)
+    if not diff:
+        return meeting
     meeting.version += 1
     meeting.save()
+    if "chair" in diff and not meeting.invitations.filter(user=chair).exists():
+        Invitation.objects.create(meeting=meeting, user=chair)
+        _meeting_event(meeting, MeetingEventKind.INVITED, actor=actor, to_value=_person(chair))
+        if chair.pk != actor.pk:
+            _notify([chair], "You have been invited to a meeting", meeting_link(meeting))
     audit_record(
         action="meeting.update",
         actor=actor,
@@ -220,6 +376,108 @@ def meeting_update(
         request=request,
     )
     return meeting
+
+
+def _records_on_case(meeting: Meeting, case: Case) -> bool:
+    return (
+        meeting.sections.filter(case=case).exists()
+        or meeting.decisions.filter(case=case).exists()
+        or meeting.actions.filter(case=case).exists()
+        or meeting.risk_entries.filter(case=case).exists()
+    )
+
+
+@transaction.atomic
+def meeting_cases_set(
+    *,
+    actor: User,
+    meeting: Meeting,
+    cases: Iterable[Case],
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Meeting:
+    """Change the cases discussed. ``cases`` is the new set among the cases ``actor`` may see;
+    cases of the meeting they may not see are kept (never revealed, never removed by them).
+    A case with minutes, decisions, actions or plan entries recorded at this meeting cannot be
+    removed. Access follows at once: whoever saw the meeting only through a removed case no
+    longer does on their next request."""
+    _check_meeting_editor(actor, meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.version != expected_version:
+        raise ConcurrentEdit("Someone else changed this meeting. Reload the page and try again.")
+    wanted = {c.pk: c for c in cases}
+    current = {c.pk: c for c in meeting.cases.all()}
+    visible = set(
+        Case.objects.filter(case_filter(actor), pk__in=[*wanted, *current]).values_list(
+            "pk", flat=True
+        )
+    )
+    if set(wanted) - visible:
+        raise PermissionDenied("case not visible")
+    added = [wanted[pk] for pk in sorted(set(wanted) - set(current))]
+    removed = [current[pk] for pk in sorted((set(current) & visible) - set(wanted))]
+    kept_hidden = set(current) - visible
+    if not wanted and not kept_hidden:
+        raise ValidationError({"cases": "Select at least one case to discuss"})
+    for case in removed:
+        if _records_on_case(meeting, case):
+            raise ValidationError(
+                {
+                    "cases": f"Minutes, decisions, actions or plan entries about {case.reference} "
+                    "were recorded at this meeting, so it cannot be removed"
+                }
+            )
+    if not added and not removed:
+        return meeting
+    meeting.cases.remove(*removed)
+    meeting.cases.add(*added)
+    for case in added:
+        _meeting_event(
+            meeting, MeetingEventKind.CASE_ADDED, actor=actor, to_value=case.reference, case=case
+        )
+    for case in removed:
+        _meeting_event(
+            meeting,
+            MeetingEventKind.CASE_REMOVED,
+            actor=actor,
+            from_value=case.reference,
+            case=case,
+        )
+    meeting.version += 1
+    meeting.save(update_fields=["version"])
+    audit_record(
+        action="meeting.cases",
+        actor=actor,
+        object_type="meeting",
+        object_id=meeting.pk,
+        details={"added": [c.pk for c in added], "removed": [c.pk for c in removed]},
+        request=request,
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_edit(
+    *,
+    actor: User,
+    meeting: Meeting,
+    expected_version: int,
+    cases: Iterable[Case],
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> Meeting:
+    """The edit page in one step: the details (``meeting_update``) and the cases discussed
+    (``meeting_cases_set``); either refusal leaves everything as it was."""
+    meeting = meeting_update(
+        actor=actor, meeting=meeting, expected_version=expected_version, request=request, **changes
+    )
+    return meeting_cases_set(
+        actor=actor,
+        meeting=meeting,
+        cases=cases,
+        expected_version=meeting.version,
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -233,25 +491,40 @@ def invitation_add(
     external_agency: str = "",
     request: HttpRequest | None = None,
 ) -> Invitation:
-    _check_meeting(actor, meeting)
+    """Invite a user, or an external attendee by name, role and agency. Anyone from an agency
+    the minutes may not be released to is refused (``minutes_release_refusal``)."""
+    _check_meeting_editor(actor, meeting)
     external_name = external_name.strip()
     if (user is None) == (not external_name):
         raise ValidationError(
             {"user": "Select a user, or enter an external attendee's name (not both)"}
         )
     if user is not None:
-        if not _releasable_ok(meeting, user):
-            raise _releasable_error(user)
+        if not user.is_active:
+            raise ValidationError({"user": "Select an active user"})
+        refusal = _user_release_refusal(meeting, user)
+        if refusal is not None:
+            raise ValidationError({"user": refusal})
         if meeting.invitations.filter(user=user).exists():
             raise ValidationError({"user": "This person is already invited"})
-    elif not external_agency.strip():
-        raise ValidationError({"external_agency": "Enter the external attendee's agency"})
+    else:
+        if not external_agency.strip():
+            raise ValidationError({"external_agency": "Enter the external attendee's agency"})
+        refusal = _external_release_refusal(meeting, external_agency)
+        if refusal is not None:
+            raise ValidationError({"external_agency": refusal})
     invitation = Invitation.objects.create(
         meeting=meeting,
         user=user,
         external_name=external_name,
         external_role=external_role.strip(),
         external_agency=external_agency.strip(),
+    )
+    _meeting_event(
+        meeting,
+        MeetingEventKind.INVITED,
+        actor=actor,
+        to_value=f"{invitation.display_name} ({invitation.agency_name})",
     )
     audit_record(
         action="meeting.invite",
@@ -267,6 +540,38 @@ def invitation_add(
 
 
 @transaction.atomic
+def invitation_remove(
+    *, actor: User, invitation: Invitation, request: HttpRequest | None = None
+) -> Meeting:
+    """Remove an invitee (a user or an external attendee), attendance and all. A removed user
+    loses the meeting and its minutes on their next request unless a case gives them access."""
+    meeting = invitation.meeting
+    _check_meeting_editor(actor, meeting)
+    if invitation.user_id is not None and invitation.user_id == meeting.chair_id:
+        raise ValidationError({"invitation": "The chair cannot be removed: choose another chair"})
+    who = f"{invitation.display_name} ({invitation.agency_name})"
+    removed = {
+        "invitation": invitation.pk,
+        "user": invitation.user_id,
+        "attended": invitation.attended,
+    }
+    invitation.delete()
+    _meeting_event(meeting, MeetingEventKind.UNINVITED, actor=actor, from_value=who)
+    audit_record(
+        action="meeting.uninvite",
+        actor=actor,
+        object_type="meeting",
+        object_id=meeting.pk,
+        details=removed,
+        request=request,
+    )
+    return meeting
+
+
+_OUTCOME = {(True, False): "Attended", (False, True): "Apologies", (False, False): "Invited"}
+
+
+@transaction.atomic
 def attendance_record(
     *,
     actor: User,
@@ -276,14 +581,29 @@ def attendance_record(
     request: HttpRequest | None = None,
 ) -> Invitation:
     meeting = invitation.meeting
-    _check_meeting(actor, meeting)
+    _check_meeting_editor(actor, meeting)
     if attended and apologies:
         raise ValidationError({"apologies": "Someone who attended did not send apologies"})
-    if attended and invitation.user is not None and not _releasable_ok(meeting, invitation.user):
-        raise _releasable_error(invitation.user)
+    if attended:
+        refusal = (
+            _user_release_refusal(meeting, invitation.user)
+            if invitation.user is not None
+            else _external_release_refusal(meeting, invitation.external_agency)
+        )
+        if refusal is not None:
+            raise ValidationError({"attended": refusal})
     before = (invitation.attended, invitation.apologies)
     invitation.attended, invitation.apologies = attended, apologies
     invitation.save(update_fields=["attended", "apologies"])
+    if before != (attended, apologies):
+        _meeting_event(
+            meeting,
+            MeetingEventKind.ATTENDANCE,
+            actor=actor,
+            field=invitation.display_name,
+            from_value=_OUTCOME[before],
+            to_value=_OUTCOME[(attended, apologies)],
+        )
     audit_record(
         action="meeting.attendance",
         actor=actor,
@@ -310,6 +630,7 @@ def minutes_section_add(
     caveats: Iterable[Caveat] = (),
     releasable_to: Iterable[Agency] | None = None,
     withheld_display: str = WithheldDisplay.SHOW_PLACEHOLDER,
+    other_agency_attendees: str = OtherAgencyAttendees.REFUSE,
     request: HttpRequest | None = None,
 ) -> MinutesSection:
     """Add a labelled section. The originator is the author's agency; the author must be able
@@ -329,11 +650,19 @@ def minutes_section_add(
         )
     if withheld_display not in WithheldDisplay.values:
         errors["withheld_display"] = "Choose what readers who may not see it are shown"
+    if other_agency_attendees not in OtherAgencyAttendees.values:
+        errors["other_agency_attendees"] = "Choose what happens to attendees of other agencies"
     if actor.agency_id is None:
         errors["heading"] = "Only a member of an agency can write minutes"
-    meeting_cases = list(meeting.cases.all())
+    meeting_cases = list(
+        Case.objects.filter(case_filter(actor), pk__in=meeting.cases.values("pk")).order_by(
+            "reference"
+        )
+    )
     if case is None:
         case = meeting_cases[0] if meeting_cases else None
+        if case is None:
+            errors["case"] = "You can write minutes only about a case of this meeting you can see"
     elif case.pk not in {c.pk for c in meeting_cases}:
         errors["case"] = "Select one of the cases discussed at this meeting"
     if errors:
@@ -345,6 +674,16 @@ def minutes_section_add(
         if releasable_to is not None
         else list(meeting.minutes_releasable_to.all())
     )
+    if releasable and other_agency_attendees == OtherAgencyAttendees.REFUSE:
+        outside = _invitee_outside(meeting, releasable)
+        if outside is not None:
+            raise ValidationError(
+                {
+                    "releasable_to": f"{outside} is invited and may not receive a section "
+                    f"released only to {_agency_names(releasable)}: release it to their agency "
+                    "too, or choose to withhold it from attendees of other agencies"
+                }
+            )
     label = LabelFields(
         classification=classification,
         caveat_ids=frozenset(c.pk for c in caveats),
@@ -367,6 +706,7 @@ def minutes_section_add(
         classification=classification,
         originator_id=int(actor.agency_id or 0),
         withheld_display=withheld_display,
+        other_agency_attendees=other_agency_attendees,
         author=actor,
     )
     section.caveats.set(caveats)
@@ -707,6 +1047,8 @@ def action_change_due(
     request: HttpRequest | None = None,
 ) -> AgreedAction:
     _check_case(actor, action.case)
+    if action_due_change_refusal(actor, action) is not None:
+        raise PermissionDenied("due date not changeable by this user")
     action = _locked(action, expected_version)
     errors = {}
     if not action.is_open:
@@ -733,9 +1075,54 @@ def action_change_due(
         reason=reason.strip(),
     )
     _audit_action(
-        "due", actor, action, request, changes={"due_date": [old.isoformat(), due_date.isoformat()]}
+        "due",
+        actor,
+        action,
+        request,
+        changes={"due_date": [old.isoformat(), due_date.isoformat()]},
+        reason=reason.strip(),
     )
+    if action.owner_id != actor.pk:
+        _notify(
+            [action.owner],
+            "The due date of an agreed action you own has changed",
+            action_link(action),
+        )
     return action
+
+
+def action_due_change_refusal(actor: User, action: AgreedAction) -> str | None:
+    """Who may move an action's due date (None: ``actor`` may): its owner, the owner's line
+    manager, a senior of the owner's agency (NSD senior operational lead, CT supervisor), or
+    the case's lead practitioner, senior operational lead or CT supervisor. Anyone else on
+    the case may see the action but not push its deadline (and so its escalation) back."""
+    if actor.pk == action.owner_id:
+        return None
+    owner = action.owner
+    if owner.line_manager_id is not None and owner.line_manager_id == actor.pk:
+        return None
+    if actor.agency_id == action.owner_agency_id and actor.has_role(
+        Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR
+    ):
+        return None
+    from jointcase.access.policy import current_q
+    from jointcase.cases.models import CaseRole, CaseTeamMember
+
+    if CaseTeamMember.objects.filter(
+        current_q(timezone.localdate()),
+        case_id=action.case_id,
+        user=actor,
+        role__in=[
+            CaseRole.LEAD_NSD_PRACTITIONER,
+            CaseRole.SENIOR_OPERATIONAL_LEAD,
+            CaseRole.CT_SUPERVISOR,
+        ],
+    ).exists():
+        return None
+    return (
+        "Only the owner, their manager or the case's lead practitioner, senior operational "
+        "lead or CT supervisor can change the due date"
+    )
 
 
 __all__ = [
@@ -744,13 +1131,82 @@ __all__ = [
     "action_change_due",
     "action_complete",
     "action_create",
+    "action_due_change_refusal",
+    "action_due_change_require",
     "action_reassign",
     "action_update_status",
     "attendance_record",
     "decision_record",
     "invitation_add",
+    "invitation_remove",
+    "meeting_cases_set",
     "meeting_create",
+    "meeting_edit",
+    "meeting_edit_refusal",
+    "meeting_editor_require",
     "meeting_update",
+    "minutes_release_refusal",
     "minutes_section_add",
     "risk_entry_add",
 ]
+
+
+def _refuse(
+    *,
+    actor: User,
+    action: str,
+    object_type: str,
+    object_id: int,
+    reason: str,
+    message: str,
+    request: HttpRequest | None,
+) -> None:
+    """Record the DENY (the actor can see the object, but may not do this) and raise."""
+    from jointcase.audit.models import Outcome
+
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            outcome=Outcome.DENY,
+            object_type=object_type,
+            object_id=object_id,
+            reason=reason,
+            request=request,
+        )
+    raise PermissionDenied(message)
+
+
+def meeting_editor_require(
+    *, actor: User, meeting: Meeting, request: HttpRequest | None = None
+) -> None:
+    """For pages and API operations that change a meeting: 403 (the actor can see the
+    meeting) with a DENY audit entry unless ``meeting_edit_refusal`` allows it."""
+    refusal = meeting_edit_refusal(actor, meeting)
+    if refusal is not None:
+        _refuse(
+            actor=actor,
+            action="meeting.change",
+            object_type="meeting",
+            object_id=meeting.pk,
+            reason="not_editor",
+            message=refusal,
+            request=request,
+        )
+
+
+def action_due_change_require(
+    *, actor: User, action: AgreedAction, request: HttpRequest | None = None
+) -> None:
+    """403 with a DENY audit entry unless ``action_due_change_refusal`` allows it."""
+    refusal = action_due_change_refusal(actor, action)
+    if refusal is not None:
+        _refuse(
+            actor=actor,
+            action="action.due",
+            object_type="action",
+            object_id=action.pk,
+            reason="not_owner_or_manager",
+            message=refusal,
+            request=request,
+        )

@@ -19,6 +19,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:meeting_id>/actions/new/", views.meeting_action_new, name="meeting-action-new"),
     path("<int:meeting_id>/decisions/new/", views.decision_add, name="decision-add"),
     path("<int:meeting_id>/status/", views.meeting_status, name="meeting-status"),
+    path("<int:meeting_id>/edit/", views.meeting_edit, name="meeting-edit"),
+    path(
+        "<int:meeting_id>/invitations/<int:invitation_id>/remove/",
+        views.invitation_remove,
+        name="invitation-remove",
+    ),
     path("cases/<int:case_id>/plan/", views.risk_plan, name="risk-plan"),
     path("actions/mine/", views.my_actions, name="my-actions"),
     path("actions/team/", views.team_actions, name="team-actions"),
@@ -27,5 +33,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("actions/<int:action_id>/complete/", views.action_complete, name="action-complete"),
     path("actions/<int:action_id>/reassign/", views.action_reassign, name="action-reassign"),
     path("actions/<int:action_id>/status/", views.action_status, name="action-status"),
+    path("actions/<int:action_id>/due/", views.action_due, name="action-due"),
     path("cases/<int:case_id>/actions/new/", views.case_action_new, name="case-action-new"),
 ]

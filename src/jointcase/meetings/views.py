@@ -10,7 +10,8 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,13 @@ from jointcase.home.marking import marking_for_request
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import errors_onto_form
 from jointcase.meetings import forms, selectors, services
-from jointcase.meetings.models import ActionStatus, AgreedAction, Invitation, Meeting
+from jointcase.meetings.models import (
+    ActionStatus,
+    AgreedAction,
+    Invitation,
+    Meeting,
+    OtherAgencyAttendees,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -170,6 +177,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             and today
             <= action.due_date
             <= selectors.add_working_days(today, selectors.due_soon_days()),
+            "can_change_due": services.action_due_change_refusal(user, action) is None,
         },
     )
 
@@ -299,6 +307,35 @@ def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def action_due(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Move an action's due date (the owner, their manager, the case's lead or seniors): a
+    reason is required and the change goes into the action's history."""
+    user = _user(request)
+    action = selectors.action_get_for(
+        user=user, action_id=action_id, request=request, action="action.due_form"
+    )
+    services.action_due_change_require(actor=user, action=action, request=request)
+    data = request.POST if request.method == "POST" else None
+    form = forms.DueDateForm(data, initial={"version": action.version, "due_date": action.due_date})
+    return _form_page(
+        request,
+        form,
+        lambda c: services.action_change_due(
+            actor=user,
+            action=action,
+            due_date=c["due_date"],
+            reason=c["reason"],
+            expected_version=c["version"],
+            request=request,
+        ),
+        template="meetings/action_form.html",
+        context={"action": action, "title": "Change the due date", "button": "Change the due date"},
+        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        message="Due date changed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
     user = _user(request)
     action = selectors.action_get_for(
@@ -412,7 +449,12 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "decisions": list(
                 meeting.decisions.filter(case_id__in=visible_cases).select_related("case")
             ),
-            "can_edit": bool(visible_cases) or meeting.chair_id == user.pk,
+            "can_edit": services.meeting_edit_refusal(user, meeting) is None,
+            "history": list(
+                meeting.events.filter(Q(case__isnull=True) | Q(case_id__in=visible_cases))
+                .select_related("actor", "case")
+                .order_by("at", "id")
+            ),
             "attendance_form": forms.AttendanceForm(),
         },
     )
@@ -424,8 +466,14 @@ def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action="meeting.minutes_form"
     )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
     data = request.POST if request.method == "POST" else None
-    form = forms.SectionForm(data, cases=meeting.cases.all().order_by("reference"))
+    form = forms.SectionForm(
+        data,
+        cases=Case.objects.filter(
+            selectors.case_filter(user), pk__in=meeting.cases.values("pk")
+        ).order_by("reference"),
+    )
     return _form_page(
         request,
         form,
@@ -439,6 +487,7 @@ def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
             caveats=c["caveats"],
             releasable_to=c["releasable_to"] or None,
             withheld_display=c["withheld_display"],
+            other_agency_attendees=c["other_agency_attendees"] or OtherAgencyAttendees.REFUSE,
             request=request,
         ),
         template="meetings/section_add.html",
@@ -454,9 +503,10 @@ def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action="meeting.invite_form"
     )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
     data = request.POST if request.method == "POST" else None
     form = forms.InviteForm(
-        data, people=_people_for_cases(list(meeting.cases.values_list("pk", flat=True)))
+        data, people=_people_for_cases(selectors.meeting_case_ids_for(user, meeting))
     )
     return _form_page(
         request,
@@ -483,6 +533,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action="meeting.attendance_form"
     )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
     form = forms.AttendanceForm(request.POST)
     invitation = None
     if form.is_valid():
@@ -550,6 +601,7 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
         invitations=list(meeting.invitations.select_related("user", "user__agency")),
         minutes=minutes,
         actions=actions,
+        review=list(selectors.actions_for_review(meeting, user=user)[:200]),
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -594,6 +646,7 @@ def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action="meeting.status_form"
     )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
     form = forms.MeetingStatusForm(request.POST)
     problem = "Select the meeting's status"
     if form.is_valid():
@@ -647,4 +700,94 @@ def risk_plan(request: HttpRequest, case_id: int) -> HttpResponse:
         context={"case": case, "pillars": pillars},
         success=lambda e: reverse("meetings:risk-plan", args=[case.pk]),
         message="Plan entry added",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Change a meeting's type, date and time, chair, agenda and cases discussed. Cases the
+    editor may not see are neither offered nor removed."""
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.edit_form"
+    )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    visible = Case.objects.filter(selectors.case_filter(user))
+    current_cases = selectors.meeting_case_ids_for(user, meeting)
+    offered = current_cases + list(visible.order_by("reference").values_list("pk", flat=True)[:500])
+    case_qs = Case.objects.filter(pk__in=offered).select_related("person").order_by("reference")
+    people = _people_for_cases(current_cases) | User.objects.filter(pk=meeting.chair_id)
+    local = timezone.localtime(meeting.starts_at)
+    initial = {
+        "version": meeting.version,
+        "type": meeting.type,
+        "day": local.date(),
+        "time": local.strftime("%H:%M"),
+        "chair": meeting.chair_id,
+        "cases": current_cases,
+        "agenda": meeting.agenda,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = forms.MeetingEditForm(
+        data, initial=initial, cases=case_qs, people=people.distinct().order_by("last_name")
+    )
+
+    def save(cleaned: dict[str, Any]) -> Meeting:
+        starts = timezone.make_aware(dt.datetime.combine(cleaned["day"], cleaned["time"]))
+        return services.meeting_edit(
+            actor=user,
+            meeting=meeting,
+            expected_version=cleaned["version"],
+            cases=cleaned["cases"],
+            type=cleaned["type"],
+            starts_at=starts,
+            chair=cleaned["chair"],
+            agenda=cleaned["agenda"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="meetings/meeting_edit.html",
+        context={"meeting": meeting},
+        success=lambda m: reverse("meetings:meeting", args=[m.pk]),
+        message="Meeting changed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
+    """Remove an invitee after a confirmation page (no JavaScript needed)."""
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action="meeting.uninvite_form"
+    )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    invitation = (
+        Invitation.objects.filter(meeting=meeting, pk=invitation_id)
+        .select_related("user", "user__agency", "meeting")
+        .first()
+    )
+    if invitation is None:
+        raise Http404(selectors.NOT_FOUND)
+    problem = ""
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                services.invitation_remove(actor=user, invitation=invitation, request=request)
+        except ValidationError as error:
+            problem = error.messages[0]
+        except PermissionDenied:
+            raise Http404(selectors.NOT_FOUND) from None
+        else:
+            messages.success(request, "Invitee removed")
+            return redirect(reverse("meetings:meeting", args=[meeting.pk]) + "#attendees")
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+    return render(
+        request,
+        "meetings/invitation_remove.html",
+        {"meeting": meeting, "invitation": invitation, "problem": problem},
+        status=400 if problem else 200,
     )

@@ -330,6 +330,9 @@ JOINTCASE_UPLOAD_MAX_BYTES = _env_int("JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 
 JOINTCASE_BREAKGLASS_MINUTES = _env_int("JOINTCASE_BREAKGLASS_MINUTES", 30)
 #: Days an approved request for access to an item lasts, unless the approver chooses otherwise.
 JOINTCASE_MATERIAL_GRANT_DAYS = _env_int("JOINTCASE_MATERIAL_GRANT_DAYS", 30)
+#: Years an item is kept when its author gives no retention date; after ``retain_until`` the
+#: daily retention job (``jointcase material retention``) destroys its data keys.
+JOINTCASE_MATERIAL_RETENTION_YEARS = _env_int("JOINTCASE_MATERIAL_RETENTION_YEARS", 7)
 #: Uploaded files are streamed to a temporary file above this size (Django's default 2.5 MB);
 #: file data never counts towards DATA_UPLOAD_MAX_MEMORY_SIZE, so a 25 MB upload reaches
 #: ``uploads.upload_check``, which refuses a larger one with a clear message.

@@ -134,7 +134,7 @@ def test_a_tearline_through_the_api_and_the_label_operation(material_world):
             "version": 2,
         },
     )
-    assert lowered.status_code == 400
+    assert lowered.status_code == 403  # view versus edit: seen, not the originator
 
 
 def test_a_hidden_fuller_version_is_not_revealed_by_the_api(material_world):

@@ -301,10 +301,9 @@ def test_tearline_journey_through_the_pages(material_world, client_for):
     )
     assert response.status_code == 302
     tearline = MaterialItem.objects.get(parent=parent)
-    assert (
-        officer.post(f"/material/{tearline.pk}/approve/", {"decision": "approve"}).status_code
-        == 400
-    )
+    refused = officer.post(f"/material/{tearline.pk}/approve/", {"decision": "approve"})
+    assert refused.status_code == 403
+    assert "a second person must approve it" in refused.content.decode()
     supervisor = client_for(material_world.personas.ct_supervisor)
     assert (
         supervisor.post(f"/material/{tearline.pk}/approve/", {"decision": "approve"}).status_code
@@ -356,3 +355,35 @@ def test_free_text_is_escaped_on_the_item_page_and_the_case_tab(material_world, 
         text = officer.get(url).content.decode()
         assert hostile not in text
         assert "&lt;script&gt;" in text
+
+
+def test_a_senior_cannot_review_their_own_break_glass_access(material_world, client_for):
+    """View versus edit: the senior sees their own entry in the queue, but reviewing it is a
+    403 (GET and POST) with a DENY entry; another senior records the review."""
+    from jointcase.audit.models import Outcome
+    from jointcase.material import services
+    from jointcase.material.models import BreakGlass
+
+    lead = material_world.personas.nsd_lead
+    glass = services.breakglass_open(
+        actor=lead, case=material_world.case, reason="Overnight threat (synthetic)"
+    )
+    url = f"/material/break-glass/{glass.pk}/review/"
+    own = client_for(lead)
+    assert own.get(url).status_code == 403
+    refused = own.post(url, {"outcome": "JUSTIFIED", "notes": "Fine"})
+    assert refused.status_code == 403
+    assert "your own break-glass access" in refused.content.decode()
+    assert (
+        AuditEntry.objects.filter(
+            actor_id=lead.pk, outcome=Outcome.DENY, reason="own_breakglass"
+        ).count()
+        == 2
+    )
+    assert BreakGlass.objects.get(pk=glass.pk).reviewed_at is None
+    other = client_for(material_world.personas.ct_supervisor)
+    assert other.post(url, {"outcome": "JUSTIFIED", "notes": "Threat was real"}).status_code == 302
+    assert (
+        BreakGlass.objects.get(pk=glass.pk).reviewed_by_id
+        == material_world.personas.ct_supervisor.pk
+    )

@@ -9,9 +9,11 @@ of that tearline. The oracle is ``jointcase.access.material`` itself:
 
 - denied (classes 1, 5, 6): 404 exactly like a missing id, zero bytes of protected content,
   a DENY audit entry with a reason, never a 5xx;
-- allowed: never a 5xx, never a 404 on GET;
-- view versus edit (3) and originator control (7): a reader who is not the originator cannot
-  relabel, destroy, approve, export or derive an ORCON item; nothing changes;
+- allowed: never a 5xx, never a 403 or 404 on GET;
+- view versus edit (3) and originator control (7): a reader who sees the object but may not
+  use the form (relabel an ORCON item, write or approve a tearline, destroy, decide a share
+  request) gets 403 on GET and POST (page and API), with a DENY audit entry, and nothing
+  changes; the oracle for that is the services' ``*_refusal`` functions;
 - mass assignment (8): an ``originator`` or other extra field is refused by the API (400) and
   ignored by the pages (the originator is always the author's agency);
 - counts (9): lists and API counts equal what the filter allows; a forbidden 404 is byte for
@@ -20,6 +22,7 @@ of that tearline. The oracle is ``jointcase.access.material`` itself:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -28,13 +31,14 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from jointcase.access.material import material_case_access, material_decision, material_visible_to
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import services
-from jointcase.material.models import MaterialFile, MaterialItem, ShareRequest
+from jointcase.material import selectors, services
+from jointcase.material.models import MaterialFile, MaterialGrant, MaterialItem, ShareRequest
 from tests.material import samples
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
 from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
@@ -79,6 +83,7 @@ class MatrixWorld:
     file: MaterialFile
     share: ShareRequest
     glass_id: int
+    grant: MaterialGrant
 
 
 @pytest.fixture
@@ -96,7 +101,16 @@ def matrix_world(material_world) -> MatrixWorld:  # noqa: F811
     from jointcase.material.models import BreakGlass
 
     BreakGlass.objects.filter(pk=glass.pk).update(expires_at=glass.starts_at)  # over already
-    return MatrixWorld(material_world, parent, tearline, parent.files.get(), share, glass.pk)
+    # A live grant on the report (as an approved request makes) for a cleared officer of
+    # another force: the originator may revoke it, the grantee knows of it (403).
+    grant = MaterialGrant.objects.create(
+        item=parent,
+        user=outsider,
+        starts_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        granted_by=personas.ct_supervisor,
+    )
+    return MatrixWorld(material_world, parent, tearline, parent.files.get(), share, glass.pk, grant)
 
 
 def _normalise(content: bytes) -> str:
@@ -114,6 +128,7 @@ def _values(route: Route, mw: MatrixWorld, target: MaterialItem) -> dict[str, st
             "case_id": str(mw.world.case.pk),
             "request_id": str(mw.share.pk),
             "break_glass_id": str(mw.glass_id),
+            "grant_id": str(mw.grant.pk),
         }[name]
     return values
 
@@ -122,8 +137,51 @@ def _missing(route: Route, values: dict[str, str]) -> dict[str, str]:
     return {name: (MISSING_UUID if name in ITEM_PARAMETERS else "987654321") for name in values}
 
 
+#: Item routes that edit: who may see the item but not use the route gets a 403. Pages by URL
+#: name, API operations by the end of their path.
+EDIT_CHECKS: dict[str, Callable[[User, MaterialItem], services.Refusal | None]] = {
+    "material:label-change": services.relabel_refusal,
+    "material:tearline-add": services.tearline_refusal,
+    "material:tearline-approve": services.approve_refusal,
+    "material:destroy": services.destroy_refusal,
+    "api:tearlines": services.tearline_refusal,
+    "api:label": services.relabel_refusal,
+    "material:retention": services.retention_refusal,
+    "api:retention": services.retention_refusal,
+    "api:files": services.file_refusal,
+}
+ALLOW, FORBID, DENY = "allow", "forbid (403)", "deny (404)"
+
+
+def _edit_check(route: Route) -> Callable[[User, MaterialItem], services.Refusal | None] | None:
+    if route.is_api:
+        return EDIT_CHECKS.get("api:" + route.template.rstrip("/").rsplit("/", 1)[-1])
+    return EDIT_CHECKS.get(route.name)
+
+
+def _expected(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) -> str:
+    """The oracle: what ``user`` gets on this route for these ids (access decides whether
+    they may see it, the services' refusal functions whether they may edit it)."""
+    visible = _allowed(route, user, mw, target)
+    if not visible:
+        return DENY
+    names = {name for _kind, name in route.parameters}
+    check = _edit_check(route)
+    if check is not None and "item_id" in names and check(user, target) is not None:
+        return FORBID
+    if "grant_id" in names:
+        grant = MaterialGrant.objects.select_related("item__originator").get(pk=mw.grant.pk)
+        if services.grant_revoke_refusal(user, grant) is not None:
+            return FORBID
+    if "request_id" in names:
+        share = ShareRequest.objects.select_related("item__originator").get(pk=mw.share.pk)
+        if services.decide_refusal(user, share) is not None:
+            return FORBID
+    return ALLOW
+
+
 def _allowed(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) -> bool:
-    """The oracle: may ``user`` reach this route for these ids (access decides)."""
+    """May ``user`` know the object behind this route for these ids (access decides)."""
     names = {name for _kind, name in route.parameters}
     short = route.name.split(":")[-1]
     if route.name in OPEN_ROUTES:
@@ -135,9 +193,9 @@ def _allowed(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) ->
     if "item_id" in names:
         return material_decision(user, target).allowed
     if "request_id" in names:
-        return (
-            user.agency_id == mw.parent.originator_id and material_decision(user, mw.parent).allowed
-        )
+        return selectors.share_request_get_for(user=user, request_id=mw.share.pk) is not None
+    if "grant_id" in names:
+        return selectors.grant_get_for(user=user, grant_id=mw.grant.pk) is not None
     if route.name.startswith("material:breakglass"):
         from jointcase.material.selectors import breakglass_queue
 
@@ -164,6 +222,8 @@ def _valid_payload(route: Route, target: MaterialItem) -> dict[str, object]:
             "reason": "matrix",
             "version": target.version,
         }
+    if route.template.endswith("retention"):  # unchanged date: refused, never stored
+        return {"retain_until": target.retain_until.isoformat(), "reason": "matrix"}
     return {"kind": "NOTE", "title": "Matrix note", "classification": "OFFICIAL", "body": "b"}
 
 
@@ -212,7 +272,8 @@ def test_every_persona_on_every_material_route(
     compared_missing = False
     for persona, (user, client) in _clients(mw, client_for).items():
         user = User.objects.get(pk=user.pk)
-        allowed = _allowed(route, user, mw, target)
+        expected = _expected(route, user, mw, target)
+        allowed = expected != DENY
         if route.is_api:
             hostile = client.post(
                 url, json.dumps({"originator": "partner"}), content_type="application/json"
@@ -220,7 +281,10 @@ def test_every_persona_on_every_material_route(
             assert hostile.status_code in (400, 404, 405), f"{persona} hostile POST {url}"
         for method in list(methods):
             before = _deny_count(user)
-            if method == "post" and route.is_api:
+            if method == "post" and route.is_api and route.template.endswith("files"):
+                upload = SimpleUploadedFile("matrix.png", samples.png())
+                response = client.post(url, {"file": upload})  # multipart, as the API takes it
+            elif method == "post" and route.is_api:
                 payload = _valid_payload(route, target)
                 response = client.post(url, json.dumps(payload), content_type="application/json")
             else:
@@ -230,6 +294,10 @@ def test_every_persona_on_every_material_route(
             assert status < 500, where
             if response.status_code == 405:
                 methods.remove(method)  # the route does not take it: the same for everyone
+                continue
+            if expected == FORBID:
+                assert status == 403, f"{where}: expected {expected}"
+                assert _deny_count(user) > before, f"{where}: no DENY audit entry"
                 continue
             if not allowed:
                 assert status == 404, where
@@ -243,7 +311,7 @@ def test_every_persona_on_every_material_route(
                     assert missing.status_code == 404, where
                     assert _normalise(missing.content) == _normalise(response.content), where
             elif method == "get":
-                assert status != 404, where
+                assert status not in (403, 404), where
                 if route.is_api and status == 200 and "item_id" in names:
                     assert response.json().get("body") == (
                         SECRET_BODY if target_name == "secret" else TEARLINE_BODY
@@ -257,39 +325,121 @@ def test_every_persona_on_every_material_route(
             item.originator_id,
         )
         assert fresh.destroyed_at is None
+        assert fresh.retain_until == item.retain_until
+    assert MaterialGrant.objects.get(pk=mw.grant.pk).expires_at == mw.grant.expires_at
 
 
 def test_view_versus_edit_and_originator_control(matrix_world, client_for) -> None:
     """Class 3 and 7: the NSD practitioner sees the ORCON report but may not relabel,
-    destroy, export, derive or approve; nothing changes."""
+    destroy, export, derive or approve: 403 on GET and POST of every such page and API
+    operation, each with a DENY audit entry carrying the reason; nothing changes."""
     mw = matrix_world
     personas = mw.world.personas
     item = secret_report(mw.world, orcon=True, title="ORCON report")
-    reader = client_for(personas.nsd_practitioner)
+    reader_user = personas.nsd_practitioner
+    reader = client_for(reader_user)
     assert reader.get(f"/material/{item.pk}/").status_code == 200
     attempts = {
-        f"/material/{item.pk}/label/": {
-            "classification": "OFFICIAL",
-            "reason": "r",
-            "version": "1",
-            "releasable_to": ["partner"],
-        },
-        f"/material/{item.pk}/destroy/": {"reason": "r"},
-        f"/material/{item.pk}/tearlines/new/": {
-            "title": "t",
-            "body": "b",
-            "classification": "OFFICIAL",
-        },
-        f"/material/{item.pk}/approve/": {"decision": "approve"},
+        f"/material/{item.pk}/label/": (
+            {"classification": "OFFICIAL", "reason": "r", "version": "1"},
+            "orcon_not_originator",
+        ),
+        f"/material/{item.pk}/destroy/": ({"reason": "r"}, "not_originator"),
+        f"/material/{item.pk}/tearlines/new/": (
+            {"title": "t", "body": "b", "classification": "OFFICIAL"},
+            "not_originator",
+        ),
+        f"/material/{item.pk}/approve/": ({"decision": "approve"}, "not_tearline"),
     }
-    for url, data in attempts.items():
-        response = reader.post(url, data)
-        assert response.status_code in (400, 403, 404), url
+    for url, (data, reason) in attempts.items():
+        for method in ("get", "post"):
+            before = AuditEntry.objects.filter(
+                actor_id=reader_user.pk, outcome=Outcome.DENY, reason=reason
+            ).count()
+            response = reader.get(url) if method == "get" else reader.post(url, data)
+            assert response.status_code == 403, f"{method} {url}"
+            assert "You cannot do this" in response.content.decode(), url
+            after = AuditEntry.objects.filter(
+                actor_id=reader_user.pk, outcome=Outcome.DENY, reason=reason
+            ).count()
+            assert after == before + 1, f"{method} {url}: no DENY entry with {reason}"
     assert reader.get(f"/material/{item.pk}/export/").status_code == 403
+    _token, plaintext = api_token_create(actor=None, user=reader_user, name="matrix", days=1)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    tearline = api.post(
+        f"/api/v1/material/{item.pk}/tearlines",
+        json.dumps({"title": "t", "body": "b", "classification": "OFFICIAL"}),
+        content_type="application/json",
+    )
+    assert tearline.status_code == 403
+    assert "originator" in tearline.json()["detail"]
+    label = api.post(
+        f"/api/v1/material/{item.pk}/label",
+        json.dumps(
+            {
+                "classification": "SECRET",
+                "caveats": ["UK EYES ONLY"],
+                "orcon": False,
+                "reason": "r",
+                "version": 1,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert label.status_code == 403
     fresh = MaterialItem.objects.get(pk=item.pk)
-    assert (fresh.classification, fresh.version, fresh.destroyed_at) == ("SECRET", 1, None)
+    assert (fresh.classification, fresh.version, fresh.destroyed_at, fresh.orcon) == (
+        "SECRET",
+        1,
+        None,
+        True,
+    )
     assert not MaterialItem.objects.filter(parent=item).exists()
     assert {a.code for a in fresh.releasable_to.all()} == set()
+
+
+def test_a_reader_who_may_raise_may_not_lower(matrix_world, client_for) -> None:
+    """Class 3 on a label anyone with access may raise: lowering by a non-originator is a
+    403 (page and API) with a DENY entry; the label form itself opens."""
+    mw = matrix_world
+    reader_user = mw.world.personas.nsd_practitioner
+    reader = client_for(reader_user)
+    url = f"/material/{mw.parent.pk}/label/"
+    assert reader.get(url).status_code == 200
+    lowered = reader.post(url, {"classification": "OFFICIAL", "reason": "lower", "version": "1"})
+    assert lowered.status_code == 403
+    assert "may lower this label" in lowered.content.decode()
+    _token, plaintext = api_token_create(actor=None, user=reader_user, name="matrix", days=1)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    response = api.post(
+        f"/api/v1/material/{mw.parent.pk}/label",
+        json.dumps({"classification": "OFFICIAL", "orcon": False, "reason": "r", "version": 1}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert (
+        AuditEntry.objects.filter(
+            actor_id=reader_user.pk, outcome=Outcome.DENY, reason="lowering_not_originator"
+        ).count()
+        == 2
+    )
+    fresh = MaterialItem.objects.get(pk=mw.parent.pk)
+    assert (fresh.classification, fresh.version) == ("SECRET", 1)
+
+
+def test_the_requester_may_not_decide_their_own_share_request(matrix_world, client_for) -> None:
+    """The POM knows their request (403 on the decision page); an officer of the item's
+    agency who is not on the case does not know it (404); the originator decides."""
+    mw = matrix_world
+    personas = mw.world.personas
+    url = f"/material/requests/{mw.share.pk}/"
+    pom = client_for(personas.pom)
+    for response in (pom.get(url), pom.post(url, {"decision": "approve", "reason": "mine"})):
+        assert response.status_code == 403
+        assert SECRET_TITLE not in response.content.decode()
+    assert client_for(personas.officer_not_on_case).get(url).status_code == 404
+    assert ShareRequest.objects.get(pk=mw.share.pk).status == "PENDING"
+    assert client_for(personas.ctnm_officer).get(url).status_code == 200
 
 
 def test_mass_assignment_is_refused_or_ignored(matrix_world, client_for) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
 
@@ -25,6 +25,7 @@ from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.material import selectors, services
+from jointcase.material.uploads import attachment_response
 from jointcase.people.api import PageQuery, _auth, paginate
 
 router = Router(tags=["material"], auth=_auth())
@@ -54,6 +55,10 @@ class ItemOut(Schema):
     tearline_status: str
     created_at: dt.datetime
     version: int
+    #: After this date the retention job destroys the item's content (its data keys).
+    retain_until: dt.date | None
+    #: When the content was destroyed (title and marking stay; ``body`` is null).
+    destroyed_at: dt.datetime | None
 
     @staticmethod
     def resolve_id(obj: Any) -> str:
@@ -92,13 +97,37 @@ class ItemOut(Schema):
         return str(obj.parent_id)
 
 
+class FileOut(Schema):
+    id: str
+    name: str
+    mime: str
+    size: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_id(obj: Any) -> str:
+        return str(obj.pk)
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.safe_name)
+
+
 class ItemDetailOut(ItemOut):
     body: str | None
     withheld: str | None
+    #: The item's files (none once its content is destroyed or withheld).
+    files: list[FileOut] = Field(default_factory=list, alias="files_out")
     handling_instructions: str
     review_date: dt.date | None
     held_by: str
     referenced_classification: str
+
+
+def _files_of(item: Any, withheld: str | None) -> list[Any]:
+    if withheld is not None or item.destroyed_at is not None:
+        return []
+    return list(item.files.order_by("created_at", "id"))
 
 
 class ItemPage(Schema):
@@ -121,6 +150,7 @@ class ItemIn(_Strict):
     orcon: bool = False
     handling_instructions: str = Field("", max_length=2000)
     review_date: dt.date | None = None
+    retain_until: dt.date | None = None
     body: str = Field("", max_length=200_000)
     held_by: str = Field("", max_length=200)
 
@@ -132,6 +162,11 @@ class TearlineIn(_Strict):
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
     hide_fuller_version: bool = False
+
+
+class RetentionIn(_Strict):
+    retain_until: dt.date
+    reason: str = Field(..., max_length=2000)
 
 
 class LabelIn(_Strict):
@@ -151,6 +186,11 @@ def _errors(error: ValidationError) -> dict[str, Any]:
     else:
         items.extend({"field": "request", "message": message} for message in error.messages)
     return {"detail": "There is a problem with the request", "errors": items}
+
+
+def _not_permitted(refused: services.NotPermitted) -> dict[str, Any]:
+    """View versus edit: the caller sees the item but may not do this (403, with why)."""
+    return {"detail": refused.message, "errors": [{"field": "request", "message": refused.message}]}
 
 
 def _user(request: HttpRequest) -> User:
@@ -210,6 +250,7 @@ def material_read(request: HttpRequest, item_id: str) -> Any:
     opened = selectors.material_open(user=user, item=item, request=request)
     item.body = opened.text  # type: ignore[attr-defined]
     item.withheld = opened.withheld  # type: ignore[attr-defined]
+    item.files_out = _files_of(item, opened.withheld)  # type: ignore[attr-defined]
     _mark_visible_parents(user, [item])
     return item
 
@@ -232,12 +273,13 @@ def material_create(request: HttpRequest, case_id: int, payload: ItemIn) -> Any:
         return Status(400, _errors(error))
     item = _fresh(item.pk)
     item.body, item.withheld = payload.body or None, None
+    item.files_out = []
     return Status(201, item)
 
 
 @router.post(
     "/material/{item_id}/tearlines",
-    response={201: ItemDetailOut, 400: ErrorOut},
+    response={201: ItemDetailOut, 400: ErrorOut, 403: ErrorOut},
     summary="Add a tearline (a sanitised version at a lower label) of an item",
 )
 def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> Any:
@@ -251,14 +293,17 @@ def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> 
         )
     except ValidationError as error:
         return Status(400, _errors(error))
+    except services.NotPermitted as refused:
+        return Status(403, _not_permitted(refused))
     item = _fresh(item.pk)
     item.body, item.withheld = payload.body, None
+    item.files_out = []
     return Status(201, item)
 
 
 @router.post(
     "/material/{item_id}/label",
-    response={200: ItemOut, 400: ErrorOut},
+    response={200: ItemOut, 400: ErrorOut, 403: ErrorOut},
     summary="Change an item's label (raise: anyone with access; lower: the originator only)",
 )
 def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
@@ -278,4 +323,68 @@ def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
         )
     except ValidationError as error:
         return Status(400, _errors(error))
+    except services.NotPermitted as refused:
+        return Status(403, _not_permitted(refused))
     return Status(200, _fresh(item.pk))
+
+
+@router.post(
+    "/material/{item_id}/retention",
+    response={200: ItemOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Change how long an item is kept (the originator agency, with a reason)",
+)
+def retention_change(request: HttpRequest, item_id: str, payload: RetentionIn) -> Any:
+    user = _user(request)
+    item = selectors.material_get_for(
+        user=user, item_id=item_id, request=request, action="material.retention_api"
+    )
+    try:
+        services.material_retention_change(
+            actor=user,
+            item=item,
+            retain_until=payload.retain_until,
+            reason=payload.reason,
+            request=request,
+        )
+    except ValidationError as error:
+        return Status(400, _errors(error))
+    except services.NotPermitted as refused:
+        return Status(403, _not_permitted(refused))
+    return Status(200, _fresh(item.pk))
+
+
+@router.post(
+    "/material/{item_id}/files",
+    response={201: FileOut, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut},
+    summary="Upload a file to an item (multipart field 'file'; the originator agency; a "
+    "tearline only while it is a draft)",
+)
+def file_upload(request: HttpRequest, item_id: str, file: File[UploadedFile]) -> Any:
+    user = _user(request)
+    item = selectors.material_get_for(
+        user=user, item_id=item_id, request=request, action="material.file_api"
+    )
+    try:
+        stored = services.material_file_add(actor=user, item=item, upload=file, request=request)
+    except services.FileTooLarge as error:
+        return Status(413, _errors(error))
+    except ValidationError as error:
+        return Status(400, _errors(error))
+    except services.NotPermitted as refused:
+        return Status(403, _not_permitted(refused))
+    return Status(201, stored)
+
+
+@router.get(
+    "/material/files/{file_id}",
+    response={200: None, 409: ErrorOut},
+    summary="Download a file (an attachment, marked in its name; 404 when not visible)",
+)
+def file_download(request: HttpRequest, file_id: str) -> Any:
+    found = selectors.file_download_for(user=_user(request), file_id=file_id, request=request)
+    if found.content is None:
+        return Status(409, {"detail": found.withheld or "", "errors": []})
+    response: HttpResponse = attachment_response(
+        found.content, filename=found.filename, mime=found.mime
+    )
+    return response

@@ -62,6 +62,7 @@ class MaterialAddForm(_LabelForm):
         "orcon",
         "handling_instructions",
         "review_date",
+        "retain_until",
         "body",
         "held_by",
         "file",
@@ -84,6 +85,13 @@ class MaterialAddForm(_LabelForm):
         required=False,
         help_text="For example, 2027-03-31",
         error_messages={"invalid": "Enter the review date as YYYY-MM-DD"},
+    )
+    retain_until = forms.DateField(
+        label="Keep until (optional)",
+        required=False,
+        help_text="For example, 2033-03-31. Leave blank to keep it for the standard period. "
+        "After this date its content is destroyed.",
+        error_messages={"invalid": "Enter the date to keep it until as YYYY-MM-DD"},
     )
     body = forms.CharField(
         label="Content", required=False, max_length=200_000, widget=forms.Textarea
@@ -115,6 +123,7 @@ class TearlineForm(_LabelForm):
         "caveats",
         "releasable_to",
         "body",
+        "file",
         "hide_fuller_version",
     ]
     title = forms.CharField(
@@ -126,6 +135,7 @@ class TearlineForm(_LabelForm):
         widget=forms.Textarea,
         error_messages={"required": "Enter the sanitised content"},
     )
+    file = forms.FileField(label="Upload a sanitised file (optional)", required=False)
     hide_fuller_version = forms.BooleanField(
         label="Do not tell readers that a fuller version exists", required=False
     )
@@ -202,4 +212,30 @@ class DestroyForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea,
         error_messages={"required": "Enter why the item is destroyed"},
+    )
+
+
+class GrantRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this access revoked?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the access is revoked"},
+    )
+
+
+class RetentionForm(forms.Form):
+    retain_until = forms.DateField(
+        label="Keep until",
+        help_text="For example, 2033-03-31. After this date its content is destroyed.",
+        error_messages={
+            "required": "Enter the date to keep the item until",
+            "invalid": "Enter the date to keep it until as YYYY-MM-DD",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the retention date changing?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the retention date is changing"},
     )

@@ -25,12 +25,14 @@ from jointcase.material.crypto import IntegrityFailure, Sealed, SealError, open_
 from jointcase.material.models import (
     BreakGlass,
     MaterialFile,
+    MaterialGrant,
     MaterialItem,
     Notification,
     ShareRequest,
     ShareStatus,
     TearlineStatus,
 )
+from jointcase.material.uploads import download_filename
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -137,8 +139,9 @@ def _open_failure(
 
 
 def material_open(*, user: User, item: MaterialItem, request: HttpRequest | None = None) -> Opened:
-    """The item's body (``item`` must come from ``material_get_for``)."""
-    if item.data_key_id is None or item.body_ciphertext is None:
+    """The item's body (``item`` must come from ``material_get_for``). A destroyed item has
+    none: its page shows its title, marking and when its content was destroyed."""
+    if item.destroyed_at is not None or item.data_key_id is None or item.body_ciphertext is None:
         return Opened(text=None)
     assert item.data_key is not None
     try:
@@ -188,6 +191,53 @@ def file_get_for(*, user: User, file_id: Any, request: HttpRequest | None = None
     return material_file
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file ready to serve (``content``), or why it cannot be (``withheld``)."""
+
+    item: MaterialItem
+    content: bytes | None
+    filename: str = ""
+    mime: str = ""
+    withheld: str | None = None
+
+
+def file_download_for(*, user: User, file_id: Any, request: HttpRequest | None = None) -> Download:
+    """A file of an item ``user`` may see, opened and its download audited (pages and API).
+
+    ``Http404`` (and a DENY entry) when the item is missing or forbidden. A destroyed item's
+    file, or one that fails its integrity check, comes back ``withheld`` with the reason."""
+    from django.utils import timezone
+
+    material_file = file_get_for(user=user, file_id=file_id, request=request)
+    item = material_file.item
+    if item.destroyed_at is not None:
+        destroyed_on = f"{timezone.localtime(item.destroyed_at):%-d %B %Y}"
+        return Download(
+            item, None, withheld=f"The content of this item was destroyed on {destroyed_on}."
+        )
+    content, withheld = file_open(user=user, material_file=material_file, request=request)
+    if content is None:
+        return Download(item, None, withheld=withheld)
+    with transaction.atomic():
+        audit_record(
+            action="material.downloaded",
+            actor=user,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            recipient=user.get_username(),
+            details={"file": str(material_file.pk), "size": material_file.size},
+            request=request,
+        )
+    name = download_filename(
+        safe_name=material_file.safe_name,
+        classification=item.classification,
+        caveats=tuple(item.caveat_codes()),
+    )
+    return Download(item, content, filename=name, mime=material_file.mime)
+
+
 def tearlines_visible(*, user: User, item: MaterialItem) -> QuerySet[MaterialItem]:
     return (
         material_visible_to(user).filter(parent_id=item.pk).select_related("approved_by", "author")
@@ -207,6 +257,57 @@ def share_inbox_for(*, user: User) -> QuerySet[ShareRequest]:
         .select_related("item", "item__case", "requester", "requester__agency", "to_agency")
         .order_by("created_at", "id")
     )
+
+
+def share_request_get_for(*, user: User, request_id: int) -> ShareRequest | None:
+    """A share request ``user`` may know of: their own, or one about an item of their agency
+    that they may see (decided or not). ``None`` otherwise, as for a missing one."""
+    share = (
+        ShareRequest.objects.select_related(
+            "item__originator", "item__case", "requester__agency", "to_agency"
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if share is None or share.requester_id == user.pk:
+        return share
+    originator = user.agency_id is not None and user.agency_id == share.item.originator_id
+    if originator and material_decision(user, share.item).allowed:
+        return share
+    return None
+
+
+def grants_live_for(*, user: User, item: MaterialItem) -> QuerySet[MaterialGrant]:
+    """Live grants on ``item`` (which ``user`` sees) that ``user`` may revoke: every one for
+    the originator agency, the ones they approved otherwise. Nobody else is shown grants."""
+    from django.utils import timezone
+
+    live = (
+        MaterialGrant.objects.filter(item=item, expires_at__gt=timezone.now())
+        .select_related("user__agency", "granted_by")
+        .order_by("expires_at", "id")
+    )
+    if user.agency_id is not None and user.agency_id == item.originator_id:
+        return live
+    return live.filter(granted_by=user)
+
+
+def grant_get_for(*, user: User, grant_id: int) -> MaterialGrant | None:
+    """A grant ``user`` may know of: their own, or one on an item they see and whose grants
+    they manage (originator agency or approver). ``None`` otherwise, as for a missing one."""
+    grant = (
+        MaterialGrant.objects.select_related("item__originator", "item__case", "user", "granted_by")
+        .filter(pk=grant_id)
+        .first()
+    )
+    if grant is None or grant.user_id == user.pk:
+        return grant
+    manages = grant.granted_by_id == user.pk or (
+        user.agency_id is not None and user.agency_id == grant.item.originator_id
+    )
+    if manages and material_decision(user, grant.item).allowed:
+        return grant
+    return None
 
 
 def my_share_requests(*, user: User) -> QuerySet[ShareRequest]:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from tqdm import tqdm
 
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
 from jointcase.access.material import (
@@ -49,7 +50,7 @@ from jointcase.material.models import (
     ShareStatus,
     TearlineStatus,
 )
-from jointcase.material.uploads import UploadRefused, upload_check
+from jointcase.material.uploads import UploadRefused, UploadTooLarge, upload_check
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -74,6 +75,45 @@ def breakglass_minutes() -> int:
 
 def grant_days() -> int:
     return int(getattr(settings, "JOINTCASE_MATERIAL_GRANT_DAYS", 30))
+
+
+def retention_years() -> int:
+    return int(getattr(settings, "JOINTCASE_MATERIAL_RETENTION_YEARS", 7))
+
+
+#: The latest retention date accepted (a typing slip of a century is refused, not stored).
+RETENTION_MAX_YEARS = 100
+
+
+def retention_default(today: dt.date | None = None) -> dt.date:
+    """``today`` plus ``JOINTCASE_MATERIAL_RETENTION_YEARS`` (29 February becomes the 28th)."""
+    day = today or timezone.localdate()
+    years = retention_years()
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _retention_clean(
+    retain_until: dt.date | None, errors: dict[str, list[str]], *, required: bool = False
+) -> dt.date:
+    """A retention date from input: after today and within ``RETENTION_MAX_YEARS``."""
+    today = timezone.localdate()
+    if retain_until is None:
+        if required:
+            errors.setdefault("retain_until", []).append("Enter the date to keep the item until")
+        return retention_default(today)
+    if not isinstance(retain_until, dt.date) or isinstance(retain_until, dt.datetime):
+        errors.setdefault("retain_until", []).append("Enter the date as YYYY-MM-DD")
+        return retention_default(today)
+    if retain_until <= today:
+        errors.setdefault("retain_until", []).append("The retention date must be in the future")
+    elif retain_until.year > today.year + RETENTION_MAX_YEARS:
+        errors.setdefault("retain_until", []).append(
+            f"The retention date must be within {RETENTION_MAX_YEARS} years"
+        )
+    return retain_until
 
 
 # --- Helpers -------------------------------------------------------------------------------
@@ -239,6 +279,193 @@ def _check_access(
         )
 
 
+# --- View versus edit ----------------------------------------------------------------------
+#
+# Seeing an item does not let a reader edit it. Each ``*_refusal`` function answers whether
+# ``user`` (who may see the object: check that first) may use one form or operation on it;
+# the views ask before showing a form (GET) and the services again before writing, so a
+# reader who may not is told why with a 403, never a 400 or a 200, and nothing changes
+# (SECURITY-TESTS class 3). An object the user may not see stays a 404.
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``user`` may not do this: ``reason`` for the audit entry, ``message`` for them."""
+
+    reason: str
+    message: str
+
+
+class NotPermitted(PermissionDenied):
+    """The actor can see the object but may not do this to it: answer 403 with ``message``.
+
+    Raised only after the DENY audit entry is written (``permission_require``)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+        self.message = refusal.message
+
+
+def _destroyed(item: MaterialItem) -> Refusal | None:
+    if item.destroyed_at is not None:
+        return Refusal("destroyed", "This item's content has been destroyed: it cannot be changed")
+    return None
+
+
+def relabel_refusal(user: User, item: MaterialItem) -> Refusal | None:
+    """Anyone who sees an item may raise its label; nobody but the originator agency may
+    change an originator-controlled item's label (the consent). Lowering is checked against
+    the proposed label (``material_label_change``)."""
+    if refusal := _destroyed(item):
+        return refusal
+    if item.orcon and not _same_agency(user, item.originator_id):
+        return Refusal(
+            "orcon_not_originator",
+            f"This item is originator controlled: only {item.originator.name} may change its "
+            "label or its sharing",
+        )
+    return None
+
+
+def tearline_refusal(user: User, parent: MaterialItem) -> Refusal | None:
+    if refusal := _destroyed(parent):
+        return refusal
+    if not _same_agency(user, parent.originator_id):
+        return Refusal(
+            "not_originator",
+            f"Only {parent.originator.name}, the originator, may write a tearline of this item",
+        )
+    if parent.is_reference:
+        return Refusal("reference", "A reference has no content to write a tearline of")
+    if parent.parent_id is not None:
+        return Refusal(
+            "tearline_of_tearline",
+            "This is already a tearline: write a tearline of the item it comes from",
+        )
+    return None
+
+
+def approve_refusal(user: User, tearline: MaterialItem) -> Refusal | None:
+    """Four eyes: a second person of the originating agency, never the author, once."""
+    if tearline.parent_id is None:
+        return Refusal("not_tearline", "This item is not a tearline: there is nothing to approve")
+    if not _same_agency(user, tearline.originator_id):
+        return Refusal(
+            "not_originator",
+            f"Only a second person of {tearline.originator.name} may approve this tearline",
+        )
+    if tearline.author_id == user.pk:
+        return Refusal("own_tearline", "You wrote this tearline: a second person must approve it")
+    if tearline.tearline_status != TearlineStatus.DRAFT:
+        return Refusal("already_decided", "This tearline has already been decided")
+    return None
+
+
+def destroy_refusal(user: User, item: MaterialItem) -> Refusal | None:
+    if refusal := _destroyed(item):
+        return refusal
+    if not _same_agency(user, item.originator_id):
+        return Refusal(
+            "not_originator", f"Only {item.originator.name}, the originator, may destroy this item"
+        )
+    return None
+
+
+def retention_refusal(user: User, item: MaterialItem) -> Refusal | None:
+    """Only the originator agency changes how long its material is kept."""
+    if refusal := _destroyed(item):
+        return refusal
+    if not _same_agency(user, item.originator_id):
+        return Refusal(
+            "not_originator",
+            f"Only {item.originator.name}, the originator, may change how long this item is kept",
+        )
+    return None
+
+
+def file_refusal(user: User, item: MaterialItem) -> Refusal | None:
+    """Files are content: only the originator agency adds them, never to a reference or a
+    destroyed item, and to a tearline only while it is a draft (so the second person approves
+    the file with the text)."""
+    if refusal := _destroyed(item):
+        return refusal
+    if not _same_agency(user, item.originator_id):
+        return Refusal(
+            "not_originator", f"Only {item.originator.name}, the originator, may add files to it"
+        )
+    if item.is_reference:
+        return Refusal("reference", "A reference records where material is held: it has no files")
+    if item.parent_id is not None and item.tearline_status != TearlineStatus.DRAFT:
+        return Refusal(
+            "tearline_decided",
+            "This tearline has been decided: write a new tearline to add a sanitised file",
+        )
+    return None
+
+
+def decide_refusal(user: User, share_request: ShareRequest) -> Refusal | None:
+    """Only the originator agency decides a share request, and only once."""
+    item = share_request.item
+    if not _same_agency(user, item.originator_id):
+        return Refusal(
+            "not_originator",
+            f"Only {item.originator.name}, the originator, may decide this request",
+        )
+    if share_request.status != ShareStatus.PENDING:
+        return Refusal("already_decided", "This request has already been decided")
+    return None
+
+
+def grant_revoke_refusal(user: User, grant: MaterialGrant) -> Refusal | None:
+    """The originator agency, or the person who approved the grant, revokes it while live."""
+    item = grant.item
+    if not (_same_agency(user, item.originator_id) or grant.granted_by_id == user.pk):
+        return Refusal(
+            "not_originator",
+            f"Only {item.originator.name}, the originator, or the person who approved this "
+            "access may revoke it",
+        )
+    if grant.expires_at <= timezone.now():
+        return Refusal("grant_ended", "This access has already ended")
+    return None
+
+
+def breakglass_review_refusal(user: User, break_glass: BreakGlass) -> Refusal | None:
+    """A senior reviews someone else's break-glass access, once (seniority is checked first:
+    to anyone else the queue does not exist)."""
+    if break_glass.user_id == user.pk:
+        return Refusal("own_breakglass", "You cannot review your own break-glass access")
+    if break_glass.reviewed_at is not None:
+        return Refusal("already_reviewed", "This access has already been reviewed")
+    return None
+
+
+def permission_require(
+    *,
+    actor: User,
+    refusal: Refusal | None,
+    action: str,
+    object_type: str = "material",
+    object_id: str | int,
+    request: HttpRequest | None = None,
+) -> None:
+    """Raise ``NotPermitted`` (after a DENY audit entry with the reason) when refused."""
+    if refusal is None:
+        return
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            outcome=Outcome.DENY,
+            object_type=object_type,
+            object_id=object_id,
+            reason=refusal.reason,
+            request=request,
+        )
+    raise NotPermitted(refusal)
+
+
 # --- Adding material -----------------------------------------------------------------------
 
 
@@ -265,9 +492,13 @@ def material_add(
     body: str = "",
     held_by: str = "",
     files: Sequence[Any] = (),
+    retain_until: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> MaterialItem:
     """Add an item to ``case``. The originator is the actor's agency (never from input).
+
+    ``retain_until`` defaults to ``retention_default()``; after it the retention job destroys
+    the item's data keys.
 
     Above the system high only a ``REFERENCE`` may be recorded: the reference itself is
     marked at the system high and points at material held elsewhere (``held_by``).
@@ -312,6 +543,7 @@ def material_add(
         originator=originator or Agency(pk=0),
         errors=errors,
     )
+    retain_until = _retention_clean(retain_until, errors)
     if kind == ItemKind.DOCUMENT and not files:
         errors.setdefault("file", []).append("Select a file to upload")
     if kind in (ItemKind.NOTE, ItemKind.INTELLIGENCE_REPORT) and not body.strip() and not files:
@@ -346,6 +578,7 @@ def material_add(
             held_by=held_by.strip(),
             author=actor,
             created_at=now,
+            retain_until=retain_until,
         )
         sealing_label = label_from(
             classification=label.classification,
@@ -383,6 +616,7 @@ def material_add(
                     "orcon": bool(orcon),
                 },
                 "files": len(checked_files),
+                "retain_until": retain_until.isoformat(),
             },
             request=request,
         )
@@ -402,6 +636,64 @@ def _file_store(*, item: MaterialItem, checked: Any, content: bytes, label: Any)
     material_file.data_key = sealed.data_key
     material_file.ciphertext = sealed.ciphertext
     material_file.save(force_insert=True)
+    return material_file
+
+
+class FileTooLarge(ValidationError):
+    """The upload is over ``JOINTCASE_UPLOAD_MAX_BYTES`` (the API answers 413)."""
+
+
+def material_file_add(
+    *, actor: User, item: MaterialItem, upload: Any, request: HttpRequest | None = None
+) -> MaterialFile:
+    """Add a file to an item, sniffed and size-checked like every upload, sealed under the
+    item's label with its own data key."""
+    _check_access(actor=actor, item=item, action="material.file_add", request=request)
+    permission_require(
+        actor=actor,
+        refusal=file_refusal(actor, item),
+        action="material.file_add",
+        object_id=str(item.pk),
+        request=request,
+    )
+    try:
+        checked, content = _read_upload(upload)
+    except UploadRefused as refusal:
+        error = _refuse(
+            action="material.file_add",
+            actor=actor,
+            errors={"file": [refusal.message]},
+            object_id=str(item.pk),
+            request=request,
+        )
+        if isinstance(refusal, UploadTooLarge):
+            raise FileTooLarge(error.error_dict) from refusal
+        raise error from refusal
+    with transaction.atomic():
+        # Locked so a label change or an approval cannot slip between the check and the seal.
+        locked = (
+            MaterialItem.objects.select_for_update(of=("self",))
+            .select_related("originator")
+            .get(pk=item.pk)
+        )
+        if file_refusal(actor, locked) is not None:
+            raise ValidationError({"file": "This item changed meanwhile: reload and try again"})
+        material_file = _file_store(
+            item=locked, checked=checked, content=content, label=locked.security_label()
+        )
+        audit_record(
+            action="material.file_added",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            details={
+                "file": str(material_file.pk),
+                "size": material_file.size,
+                "mime": material_file.mime,
+            },
+            request=request,
+        )
     return material_file
 
 
@@ -481,6 +773,13 @@ def material_label_change(
     """Change an item's label. Anyone with access may raise it; only a user of the originator
     agency may lower it (or change an ORCON item's label at all: that is the consent)."""
     _check_access(actor=actor, item=item, action="material.label_change", request=request)
+    permission_require(
+        actor=actor,
+        refusal=relabel_refusal(actor, item),
+        action="material.label_change",
+        object_id=str(item.pk),
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors.setdefault("reason", []).append("Enter why the label is changing")
@@ -508,17 +807,18 @@ def material_label_change(
         "releasable_to": sorted(a.code for a in new.releasable_to),
         "orcon": bool(orcon),
     }
-    if not errors and not is_originator:
-        if item.orcon:
-            errors.setdefault("classification", []).append(
-                f"This item is originator controlled: only {item.originator.name} may change "
-                "its label or its sharing"
-            )
-        elif _is_lowering(old, proposed):
-            errors.setdefault("classification", []).append(
+    if not errors and not is_originator and _is_lowering(old, proposed):
+        permission_require(
+            actor=actor,
+            refusal=Refusal(
+                "lowering_not_originator",
                 f"Only {item.originator.name}, the originator, may lower this label or widen "
-                "who it is released to"
-            )
+                "who it is released to",
+            ),
+            action="material.label_change",
+            object_id=str(item.pk),
+            request=request,
+        )
     if not errors and all(old[key] == proposed[key] for key in proposed):
         errors.setdefault("classification", []).append("The label is unchanged")
     if errors:
@@ -570,18 +870,21 @@ def tearline_create(
     orcon: bool = False,
     hide_fuller_version: bool = False,
     handling_instructions: str = "",
+    files: Sequence[Any] = (),
     request: HttpRequest | None = None,
 ) -> MaterialItem:
     """A sanitised version of ``parent`` at a lower label, by a user of the originating agency.
-    It stays a DRAFT (seen only by that agency) until a second person approves it."""
+    It stays a DRAFT (seen only by that agency) until a second person approves it. It may
+    carry its own sanitised files (never the parent's), sealed under its own label."""
     _check_access(actor=actor, item=parent, action="material.tearline_create", request=request)
+    permission_require(
+        actor=actor,
+        refusal=tearline_refusal(actor, parent),
+        action="material.tearline_create",
+        object_id=str(parent.pk),
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
-    if not _same_agency(actor, parent.originator_id):
-        errors.setdefault("parent", []).append(
-            f"Only {parent.originator.name}, the originator, may write a tearline of this item"
-        )
-    if parent.is_reference:
-        errors.setdefault("parent", []).append("A reference has no content to write a tearline of")
     title = (title or "").strip()
     if not title:
         errors.setdefault("title", []).append("Enter a title")
@@ -606,6 +909,12 @@ def tearline_create(
             errors.setdefault("classification", []).append(
                 "A tearline must carry a lower label than the item it comes from"
             )
+    checked_files = []
+    for upload in files:
+        try:
+            checked_files.append(_read_upload(upload))
+        except UploadRefused as refusal:
+            errors.setdefault("file", []).append(refusal.message)
     if errors:
         raise _refuse(
             action="material.tearline_create",
@@ -628,6 +937,7 @@ def tearline_create(
             parent=parent,
             tearline_status=TearlineStatus.DRAFT,
             hide_fuller_version=bool(hide_fuller_version),
+            retain_until=parent.retain_until or retention_default(),
         )
         label = label_from(
             classification=new.classification,
@@ -643,6 +953,8 @@ def tearline_create(
         item.save(force_insert=True)
         item.caveats.set(new.caveats)
         item.releasable_to.set(new.releasable_to)
+        for checked, content in checked_files:
+            _file_store(item=item, checked=checked, content=content, label=label)
         audit_record(
             action="material.tearline_created",
             actor=actor,
@@ -653,6 +965,7 @@ def tearline_create(
                 "parent": str(parent.pk),
                 "classification": new.classification,
                 "orcon_consent": "originator" if parent.orcon else "",
+                "files": len(checked_files),
             },
             request=request,
         )
@@ -670,19 +983,14 @@ def tearline_approve(
     """Four eyes: a second person of the originating agency (never the author) approves (or
     refuses) a draft tearline."""
     _check_access(actor=actor, item=tearline, action="material.tearline_approve", request=request)
+    permission_require(
+        actor=actor,
+        refusal=approve_refusal(actor, tearline),
+        action="material.tearline_approve",
+        object_id=str(tearline.pk),
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
-    if tearline.parent_id is None:
-        errors.setdefault("tearline", []).append("This item is not a tearline")
-    elif tearline.tearline_status != TearlineStatus.DRAFT:
-        errors.setdefault("tearline", []).append("This tearline has already been decided")
-    if not _same_agency(actor, tearline.originator_id):
-        errors.setdefault("tearline", []).append(
-            f"Only a second person of {tearline.originator.name} may approve this tearline"
-        )
-    if tearline.author_id == actor.pk:
-        errors.setdefault("tearline", []).append(
-            "You wrote this tearline: a second person must approve it"
-        )
     if not approve and not (reason or "").strip():
         errors.setdefault("reason", []).append("Enter why the tearline is refused")
     if errors:
@@ -825,18 +1133,17 @@ def share_request_decide(
     item = MaterialItem.objects.select_related("originator", "data_key", "case").get(
         pk=share_request.item_id
     )
-    if not _same_agency(actor, item.originator_id):
-        raise _deny(
-            action="material.share_decide",
-            actor=actor,
-            object_id=str(item.pk),
-            reason="not_originator",
-            request=request,
-        )
     _check_access(actor=actor, item=item, action="material.share_decide", request=request)
+    share_request.item = item
+    permission_require(
+        actor=actor,
+        refusal=decide_refusal(actor, share_request),
+        action="material.share_decide",
+        object_type="share_request",
+        object_id=share_request.pk,
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
-    if share_request.status != ShareStatus.PENDING:
-        errors.setdefault("decision", []).append("This request has already been decided")
     if not (reason or "").strip():
         errors.setdefault("reason", []).append("Enter the reason for your decision")
     length = days if days is not None else grant_days()
@@ -933,6 +1240,64 @@ def share_request_decide(
             request=request,
         )
     return share_request
+
+
+def grant_revoke(
+    *,
+    actor: User,
+    grant: MaterialGrant,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> MaterialGrant:
+    """End a live grant now, with a reason. The grant's window closes at this moment, so the
+    grantee's very next request (page or API) is decided without it. The grantee is told
+    (text and a link, never the item's title or content)."""
+    item = MaterialItem.objects.select_related("originator", "data_key", "case").get(
+        pk=grant.item_id
+    )
+    _check_access(actor=actor, item=item, action="material.grant_revoke", request=request)
+    grant.item = item
+    permission_require(
+        actor=actor,
+        refusal=grant_revoke_refusal(actor, grant),
+        action="material.grant_revoke",
+        object_type="material_grant",
+        object_id=grant.pk,
+        request=request,
+    )
+    if not (reason or "").strip():
+        raise _refuse(
+            action="material.grant_revoke",
+            actor=actor,
+            errors={"reason": ["Enter why the access is revoked"]},
+            object_id=str(item.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        was_until = grant.expires_at
+        ended = MaterialGrant.objects.filter(pk=grant.pk, expires_at__gt=now).update(expires_at=now)
+        if not ended:
+            raise ValidationError({"reason": "This access has already ended"})
+        grant.expires_at = now
+        _notify(
+            [grant.user],
+            f"{item.originator.name} revoked your access to an item of material on case "
+            f"{item.case.reference}.",
+            "/material/requests/mine/",
+        )
+        audit_record(
+            action="material.grant_revoked",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            reason=reason.strip(),
+            recipient=grant.user.get_username(),
+            details={"grant": grant.pk, "was_until": was_until.isoformat()},
+            request=request,
+        )
+    return grant
 
 
 # --- Break-glass ---------------------------------------------------------------------------
@@ -1033,15 +1398,19 @@ def breakglass_review(
             reason="not_senior",
             request=request,
         )
+    permission_require(
+        actor=actor,
+        refusal=breakglass_review_refusal(actor, break_glass),
+        action="breakglass.review",
+        object_type="breakglass",
+        object_id=break_glass.pk,
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
     if outcome not in BreakGlassOutcome.values:
         errors.setdefault("outcome", []).append("Select the outcome")
     if not (notes or "").strip():
         errors.setdefault("notes", []).append("Enter your review notes")
-    if break_glass.user_id == actor.pk:
-        errors.setdefault("outcome", []).append("You cannot review your own break-glass access")
-    if break_glass.reviewed_at is not None:
-        errors.setdefault("outcome", []).append("This access has already been reviewed")
     if errors:
         raise _refuse(
             action="breakglass.review",
@@ -1074,6 +1443,62 @@ def breakglass_review(
     return break_glass
 
 
+# --- Retention -----------------------------------------------------------------------------
+
+
+def material_retention_change(
+    *,
+    actor: User,
+    item: MaterialItem,
+    retain_until: dt.date | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """The originator agency changes how long an item is kept, with a reason (audited with the
+    old and new dates)."""
+    _check_access(actor=actor, item=item, action="material.retention_change", request=request)
+    permission_require(
+        actor=actor,
+        refusal=retention_refusal(actor, item),
+        action="material.retention_change",
+        object_id=str(item.pk),
+        request=request,
+    )
+    errors: dict[str, list[str]] = {}
+    new_date = _retention_clean(retain_until, errors, required=True)
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Enter why the retention date is changing")
+    if not errors and new_date == item.retain_until:
+        errors.setdefault("retain_until", []).append("The retention date is unchanged")
+    if errors:
+        raise _refuse(
+            action="material.retention_change",
+            actor=actor,
+            errors=errors,
+            object_id=str(item.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        old = item.retain_until
+        changed = MaterialItem.objects.filter(pk=item.pk, destroyed_at__isnull=True).update(
+            retain_until=new_date
+        )
+        if not changed:
+            raise ValidationError({"retain_until": "This item's content has been destroyed"})
+        item.retain_until = new_date
+        audit_record(
+            action="material.retention_changed",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(item.pk),
+            reason=reason.strip(),
+            details={"old": old.isoformat() if old else None, "new": new_date.isoformat()},
+            request=request,
+        )
+    return item
+
+
 # --- Destroying ----------------------------------------------------------------------------
 
 
@@ -1084,14 +1509,13 @@ def material_destroy(
     By a user of the originator agency, or the retention job (``actor=None``)."""
     if actor is not None:
         _check_access(actor=actor, item=item, action="material.destroy", request=request)
-        if not _same_agency(actor, item.originator_id):
-            raise _refuse(
-                action="material.destroy",
-                actor=actor,
-                errors={"item": ["Only the originator may destroy this item"]},
-                object_id=str(item.pk),
-                request=request,
-            )
+        permission_require(
+            actor=actor,
+            refusal=destroy_refusal(actor, item),
+            action="material.destroy",
+            object_id=str(item.pk),
+            request=request,
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": "Enter why the item is destroyed"})
     with transaction.atomic():
@@ -1118,3 +1542,68 @@ def material_destroy(
 
 def classification_choices() -> list[str]:
     return [level for level in Classification.values]
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What a retention run found past its date and what it destroyed (``dry_run``: none)."""
+
+    due: int
+    destroyed: int
+    item_ids: tuple[str, ...]
+
+
+def retention_due(today: dt.date | None = None) -> QuerySet[MaterialItem]:
+    """Items whose retention date has passed (kept through the day itself), not destroyed."""
+    day = today or timezone.localdate()
+    return MaterialItem.objects.filter(destroyed_at__isnull=True, retain_until__lt=day)
+
+
+def material_retention_run(
+    *,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+    progress: bool = False,
+    batch_size: int = 200,
+) -> RetentionResult:
+    """Destroy the data keys of every item past its retention date (``material_destroy`` with
+    no actor: the audit entry names the retention job). Each item is locked and re-checked in
+    its own transaction, so a date extended meanwhile is honoured and a killed run resumes
+    where it stopped. ``dry_run`` only counts and lists."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    day = today or timezone.localdate()
+    due = retention_due(day)
+    total = due.count()
+    if dry_run:
+        listed = tuple(str(pk) for pk in due.order_by("id").values_list("pk", flat=True)[:10_000])
+        return RetentionResult(due=total, destroyed=0, item_ids=listed)
+    destroyed: list[str] = []
+    last_id = None
+    with tqdm(total=total, disable=not progress, unit="item", desc="Retention") as bar:
+        while True:
+            batch = retention_due(day).order_by("id")
+            if last_id is not None:
+                batch = batch.filter(id__gt=last_id)
+            ids = list(batch.values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            for pk in ids:
+                with transaction.atomic():
+                    item = (
+                        retention_due(day)
+                        .select_for_update(of=("self",))
+                        .select_related("data_key", "originator")
+                        .filter(pk=pk)
+                        .first()
+                    )
+                    if item is not None:
+                        material_destroy(
+                            actor=None,
+                            item=item,
+                            reason=f"Retention ended ({item.retain_until:%Y-%m-%d})",
+                        )
+                        destroyed.append(str(pk))
+                bar.update(1)
+            last_id = ids[-1]
+    return RetentionResult(due=total, destroyed=len(destroyed), item_ids=tuple(destroyed))

@@ -29,6 +29,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from django.conf import settings
+from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ class UploadRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UploadTooLarge(UploadRefused):
+    """Refused for its size alone (the API answers 413, the pages the same message)."""
 
 
 class UploadKind(StrEnum):
@@ -293,6 +298,17 @@ def content_disposition(filename: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     fallback = re.sub(r"[^A-Za-z0-9 ._()\[\]+,=@'&!#$%^~-]", "_", folded).strip() or "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def attachment_response(content: bytes, *, filename: str, mime: str) -> HttpResponse:
+    """A download: an attachment (never rendered inline), no sniffing, no caching, and a
+    sandbox should a browser render it anyway. Pages and the API serve files only this way."""
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 # --- Sniffing -------------------------------------------------------------------------------
@@ -597,7 +613,7 @@ def upload_check(
     agree with the content.
     """
     limit = upload_max_bytes()
-    too_large = UploadRefused(f"The selected file must be smaller than {_megabytes(limit)} MB.")
+    too_large = UploadTooLarge(f"The selected file must be smaller than {_megabytes(limit)} MB.")
     if isinstance(content, (bytes, bytearray, memoryview)):
         data: bytes | bytearray | memoryview = content
     else:

@@ -7,6 +7,7 @@ missing and forbidden alike); lists through the access filter; writes through th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -33,12 +34,12 @@ from jointcase.material import forms as material_forms
 from jointcase.material import selectors, services
 from jointcase.material.models import (
     BreakGlass,
+    MaterialGrant,
     MaterialItem,
     ShareKind,
     ShareRequest,
-    TearlineStatus,
 )
-from jointcase.material.uploads import content_disposition, download_filename
+from jointcase.material.uploads import attachment_response, download_filename, upload_max_bytes
 
 NOT_FOUND = "Material not found"
 #: Items per page of the case's material tab.
@@ -78,6 +79,44 @@ def _item_for(request: HttpRequest, item_id: Any, action: str = "material.read")
     )
     marking_for_request(request).note(item.classification)
     return item
+
+
+def _permit(
+    request: HttpRequest,
+    item: MaterialItem,
+    check: Callable[[User, MaterialItem], services.Refusal | None],
+    action: str,
+) -> None:
+    """View versus edit: a reader who sees ``item`` but may not use this form gets a 403 (GET
+    and POST alike), with a DENY audit entry, before any form is shown or read."""
+    services.permission_require(
+        actor=_user(request),
+        refusal=check(_user(request), item),
+        action=action,
+        object_id=str(item.pk),
+        request=request,
+    )
+
+
+def _not_permitted_is_403(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Answer ``services.NotPermitted`` with the reason on a 403 page (the reader can already
+    see the object, so telling them why it is refused reveals nothing)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except services.NotPermitted as refused:
+            return render(
+                request,
+                "material/not_permitted.html",
+                {"message": refused.message, "title": "You cannot do this"},
+                status=403,
+            )
+
+    return wrapped
 
 
 def _form_page(
@@ -172,6 +211,7 @@ def item_add(request: HttpRequest, case_id: int) -> HttpResponse:
             orcon=cleaned["orcon"],
             handling_instructions=cleaned["handling_instructions"],
             review_date=cleaned["review_date"],
+            retain_until=cleaned["retain_until"],
             body=cleaned["body"],
             held_by=cleaned["held_by"],
             files=[upload] if upload else [],
@@ -245,24 +285,31 @@ def item_detail(request: HttpRequest, item_id: Any) -> HttpResponse:
             "item": item,
             "opened": opened,
             "tearlines": tearlines,
-            "files": list(item.files.all()) if opened.withheld is None else [],
+            "files": list(item.files.all())
+            if opened.withheld is None and item.destroyed_at is None
+            else [],
             "parent_visible": parent_visible,
             "fuller_held_by": item.originator
             if item.parent_id and not parent_visible and not item.hide_fuller_version
             else None,
             "is_originator": is_originator,
-            "can_approve": item.tearline_status == TearlineStatus.DRAFT
-            and is_originator
-            and item.author_id != user.pk,
+            "can_approve": services.approve_refusal(user, item) is None,
+            "can_write_tearline": services.tearline_refusal(user, item) is None,
+            "can_relabel": services.relabel_refusal(user, item) is None,
+            "can_destroy": services.destroy_refusal(user, item) is None,
+            "can_change_retention": services.retention_refusal(user, item) is None,
             "label_changes": list(item.label_changes.select_related("changed_by")[:20]),
+            "grants": list(selectors.grants_live_for(user=user, item=item)),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.label_change_form")
+    _permit(request, item, services.relabel_refusal, "material.label_change_form")
     initial = {
         "classification": item.classification,
         "caveats": [c.code for c in item.caveats.all()],
@@ -299,10 +346,14 @@ def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     parent = _item_for(request, item_id, action="material.tearline_form")
-    form = material_forms.TearlineForm(request.POST if request.method == "POST" else None)
+    _permit(request, parent, services.tearline_refusal, "material.tearline_form")
+    form = material_forms.TearlineForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
         return services.tearline_create(
@@ -314,6 +365,7 @@ def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
             caveats=cleaned["caveats"],
             releasable_to=cleaned["releasable_to"],
             hide_fuller_version=cleaned["hide_fuller_version"],
+            files=[upload] if (upload := request.FILES.get("file")) else [],
             request=request,
         )
 
@@ -322,16 +374,18 @@ def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
         form,
         save,
         template="material/tearline_add.html",
-        context={"parent": parent},
+        context={"parent": parent, "upload_limit_mb": upload_max_bytes() // (1024 * 1024)},
         success=lambda tearline: reverse("material:item", args=[tearline.pk]),
         message="Tearline written: a second person of your agency must approve it",
     )
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def tearline_approve(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     tearline = _item_for(request, item_id, action="material.tearline_approve_form")
+    _permit(request, tearline, services.approve_refusal, "material.tearline_approve_form")
     form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
@@ -433,9 +487,11 @@ def onward_share(request: HttpRequest, item_id: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def destroy(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.destroy_form")
+    _permit(request, item, services.destroy_refusal, "material.destroy_form")
     form = material_forms.DestroyForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
@@ -454,42 +510,110 @@ def destroy(request: HttpRequest, item_id: Any) -> HttpResponse:
     )
 
 
-def _attachment(content: bytes, *, filename: str, mime: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = content_disposition(filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+@require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
+def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """The originator agency (or the grant's approver) ends someone's access to an item. The
+    grantee, who knows of their grant, gets a 403; anyone else a 404 as for a missing one."""
+    user = _user(request)
+    grant = selectors.grant_get_for(user=user, grant_id=grant_id)
+    if grant is None:
+        with transaction.atomic():
+            audit_record(
+                action="material.grant_revoke_form",
+                actor=user,
+                outcome=Outcome.DENY,
+                object_type="material_grant",
+                object_id=grant_id,
+                reason="not_found_or_forbidden",
+                request=request,
+            )
+        raise Http404(NOT_FOUND)
+    services.permission_require(
+        actor=user,
+        refusal=services.grant_revoke_refusal(user, grant),
+        action="material.grant_revoke_form",
+        object_type="material_grant",
+        object_id=grant.pk,
+        request=request,
+    )
+    marking_for_request(request).note(grant.item.classification)
+    form = material_forms.GrantRevokeForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> MaterialGrant:
+        return services.grant_revoke(
+            actor=user, grant=grant, reason=cleaned["reason"], request=request
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/grant_revoke.html",
+        context={"grant": grant, "item": grant.item, "title": "Revoke access"},
+        success=lambda revoked: reverse("material:item", args=[revoked.item_id]),
+        message="Access revoked. They have been told.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
+def retention_change(request: HttpRequest, item_id: Any) -> HttpResponse:
+    user = _user(request)
+    item = _item_for(request, item_id, action="material.retention_form")
+    _permit(request, item, services.retention_refusal, "material.retention_form")
+    form = material_forms.RetentionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"retain_until": item.retain_until},
+    )
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        return services.material_retention_change(
+            actor=user,
+            item=item,
+            retain_until=cleaned["retain_until"],
+            reason=cleaned["reason"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/retention.html",
+        context={"item": item, "title": "Change how long it is kept"},
+        success=lambda i: reverse("material:item", args=[i.pk]),
+        message="Retention date changed",
+    )
+
+
+def _destroyed_page(request: HttpRequest, item: MaterialItem) -> HttpResponse:
+    """A destroyed item's content cannot be downloaded or exported: say so (409), not 500."""
+    assert item.destroyed_at is not None
+    return render(
+        request,
+        "material/withheld.html",
+        {
+            "item": item,
+            "message": f"The content of this item was destroyed on "
+            f"{timezone.localtime(item.destroyed_at):%-d %B %Y}.",
+        },
+        status=409,
+    )
 
 
 @require_http_methods(["GET"])
 def download(request: HttpRequest, file_id: Any) -> HttpResponse:
-    user = _user(request)
-    material_file = selectors.file_get_for(user=user, file_id=file_id, request=request)
-    item = material_file.item
-    content, withheld = selectors.file_open(user=user, material_file=material_file, request=request)
-    if content is None:
-        marking_for_request(request).note(item.classification)
+    found = selectors.file_download_for(user=_user(request), file_id=file_id, request=request)
+    if found.content is None:
+        marking_for_request(request).note(found.item.classification)
         return render(
-            request, "material/withheld.html", {"item": item, "message": withheld}, status=409
+            request,
+            "material/withheld.html",
+            {"item": found.item, "message": found.withheld},
+            status=409,
         )
-    caveats = tuple(item.caveat_codes())
-    with transaction.atomic():
-        audit_record(
-            action="material.downloaded",
-            actor=user,
-            outcome=Outcome.SUCCESS,
-            object_type="material",
-            object_id=str(item.pk),
-            recipient=user.get_username(),
-            details={"file": str(material_file.pk), "size": material_file.size},
-            request=request,
-        )
-    name = download_filename(
-        safe_name=material_file.safe_name, classification=item.classification, caveats=caveats
-    )
-    return _attachment(content, filename=name, mime=material_file.mime)
+    return attachment_response(found.content, filename=found.filename, mime=found.mime)
 
 
 @require_http_methods(["GET"])
@@ -510,6 +634,8 @@ def export(request: HttpRequest, item_id: Any) -> HttpResponse:
                 request=request,
             )
         raise PermissionDenied("This item is originator controlled: it cannot be exported")
+    if item.destroyed_at is not None:
+        return _destroyed_page(request, item)
     opened = selectors.material_open(user=user, item=item, request=request)
     if opened.withheld is not None:
         return render(
@@ -547,7 +673,9 @@ def export(request: HttpRequest, item_id: Any) -> HttpResponse:
     name = download_filename(
         safe_name="export.txt", classification=item.classification, caveats=tuple(caveats)
     )
-    return _attachment(text.encode("utf-8"), filename=name, mime="text/plain; charset=utf-8")
+    return attachment_response(
+        text.encode("utf-8"), filename=name, mime="text/plain; charset=utf-8"
+    )
 
 
 # --- Inboxes and queues --------------------------------------------------------------------
@@ -566,9 +694,12 @@ def share_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The originator agency decides. The requester (who knows the request) gets a 403;
+    anyone else a 404, as for a missing request."""
     user = _user(request)
-    share = selectors.share_inbox_for(user=user).filter(pk=request_id).first()
+    share = selectors.share_request_get_for(user=user, request_id=request_id)
     if share is None:
         with transaction.atomic():
             audit_record(
@@ -581,6 +712,14 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
                 request=request,
             )
         raise Http404(NOT_FOUND)
+    services.permission_require(
+        actor=user,
+        refusal=services.decide_refusal(user, share),
+        action="material.share_decide",
+        object_type="share_request",
+        object_id=share.pk,
+        request=request,
+    )
     marking_for_request(request).note(share.item.classification)
     form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
 
@@ -641,6 +780,7 @@ def breakglass_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def breakglass_review(request: HttpRequest, break_glass_id: int) -> HttpResponse:
     user = _senior(request, "breakglass.review")
     glass = selectors.breakglass_queue(user=user).filter(pk=break_glass_id).first()
@@ -656,6 +796,14 @@ def breakglass_review(request: HttpRequest, break_glass_id: int) -> HttpResponse
                 request=request,
             )
         raise Http404(NOT_FOUND)
+    services.permission_require(
+        actor=user,
+        refusal=services.breakglass_review_refusal(user, glass),
+        action="breakglass.review",
+        object_type="breakglass",
+        object_id=glass.pk,
+        request=request,
+    )
     form = material_forms.BreakGlassReviewForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> BreakGlass:

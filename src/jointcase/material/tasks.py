@@ -1,0 +1,39 @@
+"""Background work of material: the daily retention run (django-tasks).
+
+Like the meetings' escalation run, each run started with ``reschedule=True`` enqueues the next
+for the following night; ``jointcase material retention --schedule`` starts the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import TaskResult, task
+
+from jointcase.material.services import material_retention_run
+
+DAILY_AT = dt.time(3, 0)
+
+
+@task()
+def material_retention(reschedule: bool = False) -> int:
+    """Destroy the data keys of items past their retention date; the number destroyed."""
+    destroyed = material_retention_run().destroyed
+    if reschedule:
+        retention_schedule_next()
+    return destroyed
+
+
+def retention_next_run(now: dt.datetime | None = None) -> dt.datetime:
+    local = timezone.localtime(now or timezone.now())
+    candidate = timezone.make_aware(dt.datetime.combine(local.date(), DAILY_AT))
+    if candidate <= local:
+        candidate = timezone.make_aware(
+            dt.datetime.combine(local.date() + dt.timedelta(days=1), DAILY_AT)
+        )
+    return candidate
+
+
+def retention_schedule_next(now: dt.datetime | None = None) -> TaskResult[int]:
+    return material_retention.using(run_after=retention_next_run(now)).enqueue(reschedule=True)

@@ -12,6 +12,15 @@ A module that raises becomes an ``error`` row and the others still run.
 
 Options: ``--only NAME`` (substring of the module name, repeatable), ``--database sqlite`` or
 ``--database postgres`` (one database only).
+
+Environment: ``JOINTCASE_BENCH_SCALE=demo|national|stress`` (the seeded world's size; stress
+is 100,000 cases, 1,000,000 material items and 1,000,000 actions), ``JOINTCASE_BENCH_REQUESTS``
+(samples per figure) and ``JOINTCASE_BENCH_KEEPDB=1``: keep the seeded test database
+(PostgreSQL: ``test_<scratch>``; SQLite: ``var/bench/kept-<scale>.sqlite3``) so the next
+module and the next run reuse the world instead of seeding it again (the material module
+seeds the register and material, the meetings module adds meetings and actions to it). At
+stress scale on a 2-core machine the seed takes about 5 minutes on PostgreSQL. Delete the
+kept database when done (``DROP DATABASE test_<scratch>``, or the file).
 """
 
 from __future__ import annotations

@@ -214,8 +214,18 @@ def _list_bench(report: Callable[..., Any]) -> None:
         os.environ.get("JOINTCASE_BENCH_MATERIAL_ITEMS", str(_SCALES[scale].material_items))
     )
     rounds = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
     setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    keepdb_file()
+    old_config = setup_databases(
+        verbosity=0,
+        interactive=False,
+        keepdb=keep,
+        aliases={"default"},
+        # No copy of a kept world for test rollbacks: serialising millions of rows takes
+        # minutes and nothing here restores it.
+        serialized_aliases=set(),
+    )
     try:
         from dataclasses import replace
 
@@ -237,18 +247,35 @@ def _list_bench(report: Callable[..., Any]) -> None:
             show_progress=False,
         )
         material_seed._keyring_available = lambda: False  # type: ignore[attr-defined]
-        started = time.perf_counter()
-        with transaction.atomic():
-            for label, step in world._steps():
-                if label in ("agencies and teams", "users", "people and cases", "material"):
-                    step(context)
-        seeded = time.perf_counter() - started
         db = connection.vendor
-        with connection.cursor() as cursor:  # fresh statistics after the bulk load, as in service
-            cursor.execute("ANALYZE")
+        if not MaterialItem.objects.exists():  # a kept database (JOINTCASE_BENCH_KEEPDB) is reused
+            from jointcase.cases.models import Case
+
+            steps = dict(world._steps())
+            seconds: dict[str, float] = {}
+            with transaction.atomic():
+                for label in ("agencies and teams", "users", "people and cases", "material"):
+                    if label != "material" and Case.objects.exists():
+                        continue
+                    started = time.perf_counter()
+                    steps[label](context)
+                    seconds[label] = time.perf_counter() - started
+            with connection.cursor() as cursor:  # fresh statistics after the load, as in service
+                cursor.execute("ANALYZE")
+            register = sum(v for k, v in seconds.items() if k != "material")
+            if register:
+                report(
+                    f"material list [{db}, {scale}] seed time: register (cases...)",
+                    round(register, 1),
+                    "s",
+                )
+            report(
+                f"material list [{db}, {scale}] seed time: material",
+                round(seconds["material"], 1),
+                "s",
+            )
         total = MaterialItem.objects.count()
         report(f"material list [{db}] seeded items", total, "items")
-        report(f"material list [{db}] seed time (register + material)", round(seeded, 1), "s")
         user = User.objects.get(username="ctnm.officer")
         visible = material_visible_to(user)
         case_id = (
@@ -357,7 +384,23 @@ def _list_bench(report: Callable[..., Any]) -> None:
                 target=f"<= {LIST_RATIO_TARGET:g}" if targeted else "",
             )
     finally:
-        teardown_databases(old_config, verbosity=0)
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
+
+
+def keepdb_file() -> None:
+    """With ``JOINTCASE_BENCH_KEEPDB=1`` on SQLite, keep the test database in a file under
+    var/bench/ (Django's default is in memory, gone when the module's connection closes) so
+    the next module, or the next run, reuses the seeded world."""
+    from django.db import connection
+
+    if os.environ.get("JOINTCASE_BENCH_KEEPDB", "") != "1" or connection.vendor != "sqlite":
+        return
+    from benchmarks.__main__ import ROOT
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    path = ROOT / "var" / "bench" / f"kept-{scale}.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = str(path)
 
 
 def run(report: Callable[..., Any]) -> None:

@@ -234,7 +234,18 @@ def run(report: Callable[..., Any]) -> None:
     requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
     keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
     setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep, aliases={"default"})
+    from benchmarks.bench_material import keepdb_file
+
+    keepdb_file()
+    old_config = setup_databases(
+        verbosity=0,
+        interactive=False,
+        keepdb=keep,
+        aliases={"default"},
+        # No copy of a kept world for test rollbacks: serialising millions of rows takes
+        # minutes and nothing here restores it.
+        serialized_aliases=set(),
+    )
     previous = getattr(settings, "KEYRING_PATH", None)
     try:
         with tempfile.TemporaryDirectory() as directory:

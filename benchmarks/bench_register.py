@@ -323,7 +323,13 @@ def run(report: Callable[..., Any]) -> None:
     requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
     keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
     setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep, aliases={"default"})
+    old_config = setup_databases(
+        verbosity=0,
+        interactive=False,
+        keepdb=keep,
+        aliases={"default"},
+        serialized_aliases=set(),  # no copy of a kept world: nothing here restores it
+    )
     try:
         _measure(report, scale, requests)
     finally:

@@ -163,6 +163,8 @@ def worlds(draw: st.DrawFn) -> World:
 
 EXAMPLES = {"count": 0, "pairs": 0, "allowed": 0}
 REASONS: dict[str, int] = {}
+#: Items seen per (has caveats, releasability restricted): the label summary columns' cases.
+SUMMARIES: dict[tuple[bool, bool], int] = {}
 
 
 def _build(world: World, now: dt.datetime) -> tuple[list[User], list[MaterialItem]]:
@@ -273,6 +275,17 @@ def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: W
     now = timezone.now().replace(microsecond=0)
     with transaction.atomic(), override_settings(SYSTEM_HIGH=world.system_high):
         users, items = _build(world, now)
+        # The filter tests the label summary columns; they must say what the sets say.
+        stored = {
+            pk: (caveated, restricted)
+            for pk, caveated, restricted in MaterialItem.objects.filter(
+                pk__in=[item.pk for item in items]
+            ).values_list("pk", "has_caveats", "releasability_restricted")
+        }
+        for item, spec in zip(items, world.items, strict=True):
+            summary = (bool(spec[2]), bool(spec[3]))
+            assert stored[item.pk] == summary, (stored[item.pk], spec)
+            SUMMARIES[summary] = SUMMARIES.get(summary, 0) + 1
         for user in users:
             user = User.objects.get(pk=user.pk)  # a fresh instance, as in a new request
             visible = set(material_visible_to(user, now=now).values_list("pk", flat=True))
@@ -326,7 +339,9 @@ def test_the_generated_worlds_exercised_every_reason() -> None:
     """Runs after the property: it saw both outcomes and most reasons, many times."""
     if not EXAMPLES["count"]:
         pytest.skip("the property did not run in this session")
-    print(f"\nmaterial property: {EXAMPLES} reasons={REASONS}")  # noqa: T201
+    print(f"\nmaterial property: {EXAMPLES} reasons={REASONS} summaries={SUMMARIES}")  # noqa: T201
     assert 0 < EXAMPLES["allowed"] < EXAMPLES["pairs"]
+    # Items with and without caveats, with and without a releasability list, in every mix.
+    assert set(SUMMARIES) == {(False, False), (False, True), (True, False), (True, True)}
     for reason in ("clearance", "caveats", "not_releasable", "excluded", "not_on_case"):
         assert REASONS.get(reason, 0) > 0, (reason, REASONS)

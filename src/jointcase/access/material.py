@@ -21,6 +21,13 @@ objects. tests/material/test_policy_agrees.py proves on generated worlds that th
 
 The user's side (clearance, caveats, agency) is computed once per user per request
 (``user_facts``, cached on the user instance, which lives for one request).
+
+On ``MaterialItem`` the caveat and releasability clauses' Q forms test the label summary
+columns ``has_caveats`` and ``releasability_restricted`` (kept equal to the sets by
+``jointcase.material.signals`` and the seed, checked by ``jointcase.material.integrity``):
+a label without caveats, or without a releasable-to list, is decided on the column and only
+the other rows are probed in the join tables. Models without the columns (minutes sections)
+use the join probes alone.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from jointcase.access.policy import (
     Moment,
     case_facts_for,
     case_filter,
+    case_team_rows,
     current_q,
     decide,
     moment,
@@ -202,17 +210,18 @@ def case_context_for(user: Any, case_id: int, *, now: dt.datetime | None = None)
     from jointcase.material.models import BreakGlass
 
     at = moment(now)
+    team = case_team_rows(case_id)  # read once: the agencies here, the case facts below
     agencies = frozenset(
-        CaseTeamMember.objects.filter(current_q(at.today), case_id=case_id).values_list(
-            "agency_id", flat=True
-        )
+        agency
+        for _user, _team, agency, start, end in team
+        if agency is not None and start <= at.today and (end is None or end >= at.today)
     )
     windows = tuple(
         BreakGlass.objects.filter(user_id=user.pk, case_id=case_id).values_list(
             "starts_at", "expires_at"
         )
     )
-    return CaseContext(case_facts_for(user, case_id), agencies, windows)
+    return CaseContext(case_facts_for(user, case_id, team=team), agencies, windows)
 
 
 # --- The clauses ---------------------------------------------------------------------------
@@ -235,6 +244,17 @@ class QContext:
     #: relation is then a known truth value, decided exactly as the single-object form does).
     case_id: int | None = None
     case: CaseContext | None = None
+
+    def has_summary(self, column: str) -> bool:
+        """Does the model keep the label summary ``column`` (MaterialItem's ``has_caveats``
+        and ``releasability_restricted``, kept equal to its sets)?"""
+        return any(f.name == column for f in self.model._meta.concrete_fields)
+
+    def case_rows(self, through: Any, own: str) -> QuerySet[Any]:
+        """The rows of a label join table (``through``) for the items on ``case_id``."""
+        return through.objects.filter(
+            **{f"{own.removesuffix('_id')}__{self.case_field}_id": self.case_id}
+        )
 
     def through(self, field_name: str) -> tuple[Any, str, str]:
         field = self.model._meta.get_field(field_name)
@@ -305,9 +325,26 @@ def _caveats_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh:
 
 def _caveats_q(ctx: QContext) -> Q:
     through, own, caveat = ctx.through("caveats")
-    missing = through.objects.filter(**{own: OuterRef("pk")}).exclude(
-        **{f"{caveat}__in": list(ctx.user.caveat_ids)}
-    )
+    summary = ctx.has_summary("has_caveats")
+    if summary and not ctx.user.caveat_ids:
+        return Q(has_caveats=False)  # holding no caveat: only labels without caveats pass
+    held = list(ctx.user.caveat_ids)
+    if summary and ctx.case_id is not None:
+        # One case's list: the few items on it carrying a caveat the user does not hold,
+        # read once (usually none), so the list query has no probe of the join at all.
+        blocked = _ids_or_subquery(
+            ctx.case_rows(through, own)
+            .exclude(**{f"{caveat}__in": held})
+            .order_by()
+            .values_list(own, flat=True)
+            .distinct()
+        )
+        if isinstance(blocked, list) and not blocked:
+            return Q()
+        return Q(has_caveats=False) | ~Q(pk__in=blocked)
+    missing = through.objects.filter(**{own: OuterRef("pk")}).exclude(**{f"{caveat}__in": held})
+    if summary:  # a label without caveats passes on the column, with no probe of the join
+        return Q(has_caveats=False) | ~Q(Exists(missing))
     return ~Q(Exists(missing))
 
 
@@ -325,22 +362,41 @@ def _releasable_q(ctx: QContext) -> Q:
     if agency is None:
         return _none()
     through, own, target = ctx.through("releasable_to")
-    listed = Exists(through.objects.filter(**{own: OuterRef("pk"), target: agency}))
-    unrestricted = ~Exists(through.objects.filter(**{own: OuterRef("pk")}))
+    listed: Q = Q(Exists(through.objects.filter(**{own: OuterRef("pk"), target: agency})))
+    unrestricted: Q
+    if ctx.has_summary("releasability_restricted"):
+        # The column says whether the list is empty: an unrestricted item is decided without
+        # probing the join, and only restricted items are looked up in it.
+        unrestricted = Q(releasability_restricted=False)
+        listed = Q(releasability_restricted=True) & listed
+    else:
+        unrestricted = ~Q(Exists(through.objects.filter(**{own: OuterRef("pk")})))
     if ctx.case is not None:
-        on_this_case = Q(unrestricted) if agency in ctx.case.agencies else _none()
-        return Q(originator_id=agency) | Q(listed) | on_this_case
-    on_case = _ids_or_subquery(
+        if ctx.has_summary("releasability_restricted") and ctx.case_id is not None:
+            # One case's list: its items released to the user's agency, read once.
+            ids = _ids_or_subquery(
+                ctx.case_rows(through, own)
+                .filter(**{target: agency})
+                .order_by()
+                .values_list(own, flat=True)
+            )
+            listed = Q(pk__in=ids) if not isinstance(ids, list) or ids else _none()
+        if agency in ctx.case.agencies:
+            return unrestricted | Q(originator_id=agency) | listed
+        return Q(originator_id=agency) | listed
+    agency_cases = (
         CaseTeamMember.objects.filter(current_q(ctx.at.today), agency_id=agency)
         .order_by()
         .values_list("case_id", flat=True)
-        .distinct()
     )
-    return (
-        Q(originator_id=agency)
-        | Q(listed)
-        | (Q(unrestricted) & Q(**{f"{ctx.case_field}_id__in": on_case}))
-    )
+    on_case = _ids_or_subquery(agency_cases.distinct())
+    if isinstance(on_case, list):
+        agency_on_case = Q(**{f"{ctx.case_field}_id__in": on_case})
+    else:
+        # An agency on many cases: probe the case team of each unrestricted row (an index
+        # lookup) rather than hashing every case the agency is on for each query.
+        agency_on_case = Q(Exists(agency_cases.filter(case_id=OuterRef(f"{ctx.case_field}_id"))))
+    return Q(originator_id=agency) | listed | (unrestricted & agency_on_case)
 
 
 def _tearline_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:

@@ -7,3 +7,8 @@ class MaterialConfig(AppConfig):
     name = "jointcase.material"
     label = "material"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jointcase.material import signals
+
+        signals.connect()

@@ -4,7 +4,8 @@
   team member, due from two months ago to two months ahead: about 55% open, 15% in progress,
   25% done (with evidence), 5% cancelled, so every queue shows overdue and due-soon work.
   Every action at demo scale has its history (created, and completed/cancelled events); above
-  it, a sample does. Rows are bulk-inserted in batches.
+  it, a sample does. Rows are written without model instances, one ``executemany`` (SQLite)
+  or ``COPY`` (PostgreSQL) per batch, so the stress world's 1,000,000 actions take minutes.
 - On cases where ``ct.supervisor`` is on the team (the demo's persona cases), a MAPPA level 3
   meeting held a fortnight ago (chaired by ct.supervisor; nsd.practitioner, pom.bpss attended)
   with an OFFICIAL-SENSITIVE probation section and a SECRET police section (sealed when a
@@ -18,6 +19,8 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.core.management.color import no_style
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -34,6 +37,7 @@ from jointcase.meetings.models import (
     MeetingStatus,
     MeetingType,
 )
+from jointcase.seed.steps_register import Table
 from jointcase.seed.world import SeedContext
 
 logger = logging.getLogger(__name__)
@@ -198,7 +202,7 @@ class MeetingsSeeder:
         target = self.context.scale.actions
         if not self.case_ids or target <= 0:
             return
-        batch: list[AgreedAction] = []
+        actions, events = Table(AgreedAction), Table(ActionEvent)
         for made in self.context.progress(range(target), total=target, desc="actions"):
             case_id = (
                 self.case_ids[made % len(self.case_ids)]
@@ -210,74 +214,77 @@ class MeetingsSeeder:
             status = _status(self.rng)
             created = self._at(due - dt.timedelta(days=self.rng.randint(14, 42)), 11)
             meeting_id = self.meeting_by_case.get(case_id)
-            batch.append(
-                AgreedAction(
-                    case_id=case_id,
-                    meeting_id=meeting_id,
-                    source_kind=ActionSource.MEETING if meeting_id else ActionSource.ASSESSMENT,
-                    source_id=str(meeting_id or ""),
-                    description=self.rng.choice(TASKS),
-                    owner_id=owner_id,
-                    owner_agency_id=agency_id,
-                    due_date=due,
-                    priority=self.rng.choice(ActionPriority.values),
-                    status=status,
-                    created_by_id=owner_id,
-                    created_at=created,
-                    completed_at=self._at(min(due, self.today), 15)
-                    if status == ActionStatus.DONE
-                    else None,
-                    evidence="Completed and recorded on the case (synthetic)"
-                    if status == ActionStatus.DONE
-                    else "",
-                )
+            completed = self._at(min(due, self.today), 15) if status == ActionStatus.DONE else None
+            action_id = actions(
+                case_id=case_id,
+                meeting_id=meeting_id,
+                source_kind=ActionSource.MEETING if meeting_id else ActionSource.ASSESSMENT,
+                source_id=str(meeting_id or ""),
+                description=self.rng.choice(TASKS),
+                owner_id=owner_id,
+                owner_agency_id=agency_id,
+                due_date=due,
+                priority=self.rng.choice(ActionPriority.values),
+                status=status,
+                created_by_id=owner_id,
+                created_at=created,
+                completed_at=completed,
+                evidence="Completed and recorded on the case (synthetic)"
+                if status == ActionStatus.DONE
+                else "",
             )
-            if len(batch) >= BATCH:
-                self.flush(batch)
-                batch = []
-        self.flush(batch)
+            if self.demo or self.rng.random() < HISTORY_SAMPLE:
+                self.history(events, action_id, owner_id, status, created, completed)
+            if len(actions.rows) >= BATCH:
+                self.flush(actions, events)
+        self.flush(actions, events)
+        if connection.vendor == "postgresql":  # the ids were allocated here
+            statements = connection.ops.sequence_reset_sql(no_style(), [AgreedAction, ActionEvent])
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
 
-    def flush(self, batch: list[AgreedAction]) -> None:
-        if not batch:
-            return
-        created = AgreedAction.objects.bulk_create(batch, batch_size=BATCH)
-        events = []
-        for action in created:
-            if action.pk is None or not (self.demo or self.rng.random() < HISTORY_SAMPLE):
-                continue
-            events.append(
-                ActionEvent(
-                    action_id=action.pk,
-                    at=action.created_at,
-                    actor_id=action.created_by_id,
-                    kind=ActionEventKind.CREATED,
-                    to_value=str(action.owner_id),
-                )
+    def history(
+        self,
+        events: Table,
+        action_id: int,
+        owner_id: int,
+        status: str,
+        created: dt.datetime,
+        completed: dt.datetime | None,
+    ) -> None:
+        """The action's history: created, then completed or cancelled."""
+        events(
+            action_id=action_id,
+            at=created,
+            actor_id=owner_id,
+            kind=ActionEventKind.CREATED,
+            to_value=str(owner_id),
+        )
+        if status == ActionStatus.DONE:
+            events(
+                action_id=action_id,
+                at=completed or created,
+                actor_id=owner_id,
+                kind=ActionEventKind.COMPLETED,
+                from_value=ActionStatus.OPEN,
+                to_value=ActionStatus.DONE,
             )
-            if action.status == ActionStatus.DONE:
-                events.append(
-                    ActionEvent(
-                        action_id=action.pk,
-                        at=action.completed_at or action.created_at,
-                        actor_id=action.owner_id,
-                        kind=ActionEventKind.COMPLETED,
-                        from_value=ActionStatus.OPEN,
-                        to_value=ActionStatus.DONE,
-                    )
-                )
-            elif action.status == ActionStatus.CANCELLED:
-                events.append(
-                    ActionEvent(
-                        action_id=action.pk,
-                        at=action.created_at,
-                        actor_id=action.owner_id,
-                        kind=ActionEventKind.STATUS,
-                        from_value=ActionStatus.OPEN,
-                        to_value=ActionStatus.CANCELLED,
-                        reason="No longer needed (synthetic)",
-                    )
-                )
-        ActionEvent.objects.bulk_create(events, batch_size=BATCH)
+        elif status == ActionStatus.CANCELLED:
+            events(
+                action_id=action_id,
+                at=created,
+                actor_id=owner_id,
+                kind=ActionEventKind.STATUS,
+                from_value=ActionStatus.OPEN,
+                to_value=ActionStatus.CANCELLED,
+                reason="No longer needed (synthetic)",
+            )
+
+    def flush(self, actions: Table, events: Table) -> None:
+        with connection.cursor() as cursor:
+            actions.flush(cursor)
+            events.flush(cursor)
 
     def run(self) -> None:
         if not self.case_ids:

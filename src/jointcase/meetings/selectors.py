@@ -25,7 +25,13 @@ from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.lib.working_days import add_working_days
-from jointcase.material.crypto import Sealed, SealError, label_from, open_sealed
+from jointcase.material.crypto import (
+    Sealed,
+    SealError,
+    keyring_current,
+    label_from,
+    open_sealed,
+)
 from jointcase.meetings.models import (
     OPEN_STATUSES,
     AgreedAction,
@@ -444,6 +450,7 @@ def minutes_for(
     rendered: list[RenderedSection] = []
     read, withheld, failed = [], [], []
     marking: str = Classification.OFFICIAL
+    keyring = None  # loaded once, at the first section to open (not per section)
     for section in sections:
         codes = tuple(sorted(c for _i, c in caveats.get(section.pk, ())))
         body: str | None = None
@@ -458,11 +465,14 @@ def minutes_for(
                 caveats=codes,
                 releasable_to=[c for _i, c in releasable.get(section.pk, ())],
             )
+            if keyring is None:
+                keyring = keyring_current()
             try:
                 body = open_sealed(
                     sealed=Sealed(data_key=section.data_key, ciphertext=section.body_ciphertext),
                     object_id=section_object_id(section),
                     label=label,
+                    keyring=keyring,
                 ).decode("utf-8")
                 read.append(section.pk)
             except SealError:

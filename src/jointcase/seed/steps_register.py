@@ -316,6 +316,13 @@ class Table:
         self.index = {name: position for position, name in enumerate(self.attnames)}
         self.template = [None if f.primary_key else f.get_default() for f in fields]
         kinds = [f.get_internal_type() for f in fields]
+        #: UUID columns (own or referenced): SQLite stores them as 32 hex digits.
+        self.uuids = [
+            i
+            for i, f in enumerate(fields)
+            if "UUIDField"
+            in (kinds[i], f.target_field.get_internal_type() if f.is_relation else "")
+        ]
         self.dates = [i for i, kind in enumerate(kinds) if kind == "DateField"]
         self.datetimes = [i for i, kind in enumerate(kinds) if kind == "DateTimeField"]
         self.json = [i for i, kind in enumerate(kinds) if kind == "JSONField"]
@@ -330,7 +337,12 @@ class Table:
             f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
         )
         self.rows: list[list[Any]] = []
-        self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        #: Integer keys are allocated here; other keys (UUIDs) are given with each row.
+        self.next_id = (
+            (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            if model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
+            else 0
+        )
 
     def reserve(self) -> int:
         pk = self.next_id
@@ -362,6 +374,9 @@ class Table:
             for i in self.json:
                 row[i] = json.dumps(row[i])
             if vendor == "sqlite":
+                for i in self.uuids:
+                    if row[i] is not None:
+                        row[i] = row[i].hex
                 for i in self.dates:
                     if row[i] is not None:
                         row[i] = row[i].isoformat()

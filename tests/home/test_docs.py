@@ -59,3 +59,40 @@ def test_readme_describes_every_jointcase_app():
     ]
     missing = [name for name in ours if f"| `{name}` |" not in readme]
     assert missing == [], f"README.md's table of apps does not describe {missing}"
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_every_relative_link_in_the_docs_resolves():
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", target):
+                continue  # http(s), mailto: not checked here
+            path, _, anchor = target.partition("#")
+            destination = (page.parent / path) if path else page
+            if not destination.exists():
+                broken.append(f"{page.name}: {target}")
+                continue
+            if anchor and destination.suffix == ".md":
+                headings = re.findall(
+                    r"^#+ (.+)$", destination.read_text(encoding="utf-8"), flags=re.M
+                )
+                if anchor not in {_anchor(h) for h in headings}:
+                    broken.append(f"{page.name}: {target}")
+    assert broken == [], f"broken links: {broken}"
+
+
+def test_every_operator_command_of_the_readme_exists():
+    from django.core.management import get_commands
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"^\| `jointcase ([a-z_-]+)", readme, flags=re.M))
+    commands = set(get_commands()) | {"serve", "worker"}
+    missing = sorted(name for name in named if name.replace("-", "_") not in commands)
+    assert missing == [], f"README.md names commands that do not exist: {missing}"

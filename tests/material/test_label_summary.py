@@ -180,3 +180,24 @@ def test_the_seeded_world_has_columns_equal_to_the_sets(monkeypatch):
     item.caveats.add(Caveat.objects.get(code="PERSONAL"))
     item.releasable_to.add(Agency.objects.get(code="nsd-north"))
     assert _stored(item) == (True, True)
+
+
+def test_the_operator_command_reports_fails_and_repairs(material_world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from jointcase.audit.models import AuditEntry
+
+    item = secret_report(material_world)
+    out = StringIO()
+    call_command("material", "labels", stdout=out)
+    assert "agree" in out.getvalue()
+    MaterialItem.objects.filter(pk=item.pk).update(has_caveats=False)
+    with pytest.raises(CommandError, match="--repair"):
+        call_command("material", "labels", stdout=StringIO())
+    out = StringIO()
+    call_command("material", "labels", "--repair", stdout=out)
+    assert str(item.pk) in out.getvalue()
+    assert _stored(item)[0] is True
+    assert AuditEntry.objects.filter(action="material.label_summary_repaired").count() == 1

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import override_settings
 
 from jointcase.audit.models import AuditEntry
-from jointcase.material.models import MaterialFile, MaterialItem
+from jointcase.material.models import BreakGlass, MaterialFile, MaterialItem
 from tests.material import samples
 from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
 
@@ -286,6 +286,51 @@ def test_break_glass_through_the_pages(material_world, client_for):
         client_for(material_world.personas.pom).get("/material/break-glass/review/").status_code
         == 404
     )
+
+
+def test_break_glass_by_case_reference_from_the_home_page(material_world, client_for):
+    item = secret_report(material_world, releasable_to=["ctu-north-west"])
+    outsider = client_for(material_world.personas.officer_not_on_case)
+    home = outsider.get("/").content.decode()
+    assert 'href="/material/break-glass/"' in home
+    form = outsider.get("/material/break-glass/")
+    assert form.status_code == 200
+    assert "Case reference" in form.content.decode()
+    empty = outsider.post("/material/break-glass/", {"case_reference": "", "reason": ""})
+    assert empty.status_code == 400
+    assert "Enter the case reference" in empty.content.decode()
+    response = outsider.post(
+        "/material/break-glass/",
+        {
+            "case_reference": material_world.case.reference.lower(),
+            "reason": "Imminent threat overnight",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{material_world.case.pk}/material/"
+    assert outsider.get(f"/material/{item.pk}/").status_code == 200
+
+
+def test_break_glass_by_reference_refuses_a_missing_case_as_an_excluded_one(
+    material_world, client_for
+):
+    reason = "Imminent threat overnight"
+    missing = client_for(material_world.personas.officer_not_on_case).post(
+        "/material/break-glass/", {"case_reference": "NO-SUCH-CASE", "reason": reason}
+    )
+    excluded = client_for(material_world.personas.excluded_officer).post(
+        "/material/break-glass/",
+        {"case_reference": material_world.case.reference, "reason": reason},
+    )
+    assert missing.status_code == excluded.status_code == 400
+    message = "Break-glass access cannot be opened for this case"
+    assert message in missing.content.decode()
+    assert message in excluded.content.decode()
+    assert not BreakGlass.objects.exists()
+    reasons = set(
+        AuditEntry.objects.filter(action="breakglass.refused").values_list("reason", flat=True)
+    )
+    assert reasons == {"not_found", "excluded"}
 
 
 def test_tearline_journey_through_the_pages(material_world, client_for):

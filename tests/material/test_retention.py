@@ -135,6 +135,10 @@ def test_the_originator_changes_the_retention_date_with_a_reason(material_world,
     missing = officer.post(url, {"retain_until": later.isoformat(), "reason": ""})
     assert missing.status_code == 400
     assert "Enter why the retention date is changing" in missing.content.decode()
+    both = officer.post(url, {"retain_until": "2001-01-01", "reason": ""})
+    assert both.status_code == 400
+    assert "Enter why the retention date is changing" in both.content.decode()
+    assert "The retention date must be in the future" in both.content.decode()
     response = officer.post(url, {"retain_until": later.isoformat(), "reason": "Trial pending"})
     assert response.status_code == 302
     assert MaterialItem.objects.get(pk=item.pk).retain_until == later

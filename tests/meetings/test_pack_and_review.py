@@ -65,6 +65,9 @@ def test_every_page_of_a_long_pack_is_marked_at_the_top_and_the_bottom(
     text = "\n".join(t for runs in pages for _y, t in runs)
     assert "Covert source" not in text
     assert "Section withheld: held by CT Policing North East at SECRET" in text
+    # the SECRET section left out (the third) leaves no gap in the numbering
+    assert "3. Probation update 0  [OFFICIAL-SENSITIVE]" in text
+    assert "4. Probation update 0" not in text
     entry = AuditEntry.objects.filter(action="meeting.pack.export").latest("seq")
     assert entry.details["withheld"] == [
         meeting_world.secret_section.pk,

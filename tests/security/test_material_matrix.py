@@ -61,6 +61,7 @@ OPEN_ROUTES = {
     "material:my-requests",
     "material:notifications",
     "material:breakglass-open",
+    "material:breakglass-start",
 }
 
 

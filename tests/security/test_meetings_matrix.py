@@ -30,11 +30,23 @@ from tests.security.routes import Route, route_inventory
 
 pytestmark = pytest.mark.django_db
 
+
+def _meetings_api_names() -> set[str]:
+    """The URL names of the meetings router's operations (``/cases/{id}/plan`` included,
+    whatever its path says)."""
+    from jointcase.meetings.api import router
+
+    return {
+        f"api:{operation.view_func.__name__}"
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+
+
 ROUTES = [
     route
     for route in route_inventory()
-    if route.namespace == "meetings"
-    or (route.is_api and ("meetings" in route.template or "actions" in route.template))
+    if route.namespace == "meetings" or route.name in _meetings_api_names()
 ]
 ACTION_TEXT = "Matrix action: check the associate's vehicle"
 PROTECTED = [ACTION_TEXT, "Covert source reports", "Surveillance deployment"]
@@ -50,6 +62,10 @@ def test_the_matrix_covers_every_meetings_route() -> None:
         "meetings:meeting-edit",
         "meetings:invitation-remove",
         "meetings:action-due",
+        "meetings:decision-add",
+        "api:section_add",
+        "api:decision_add",
+        "api:risk_plan",
     } <= names
     assert sum(route.is_api for route in ROUTES) >= 6
 
@@ -74,6 +90,7 @@ MEETING_EDIT_PAGES = {
     "meetings:invitation-remove",
     "meetings:invite",
     "meetings:section-add",
+    "meetings:decision-add",
 }
 
 

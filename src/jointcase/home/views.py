@@ -30,6 +30,16 @@ def home(request: HttpRequest) -> HttpResponse:
         _card(
             "Search", "cases:search", "Find a person by name, alias, date of birth or identifier."
         ),
+        _card(
+            "Requests for material",
+            "material:inbox",
+            "Requests to see or share your agency's material, and your own requests.",
+        ),
+        _card(
+            "Emergency access",
+            "material:breakglass-start",
+            "Break-glass: open a case's material in an emergency, with a reason. Reviewed.",
+        ),
         _card("Your account", "accounts:security", "Second factors and sessions."),
     ]
     if user.has_role(Role.AUDITOR):

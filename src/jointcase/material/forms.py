@@ -25,6 +25,24 @@ def _agency_choices() -> list[tuple[str, str]]:
     return [(a.code, a.name) for a in Agency.objects.filter(is_active=True).order_by("name")]
 
 
+class _RetentionDateClean:
+    """The retention date checked with the form's other fields, by the service's own rule."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_retain_until(self) -> Any:
+        from jointcase.material.services import retention_clean
+
+        value = self.cleaned_data.get("retain_until")
+        if value is None:
+            return value
+        problems: dict[str, list[str]] = {}
+        retention_clean(value, problems)
+        if problems:
+            raise forms.ValidationError(problems["retain_until"])
+        return value
+
+
 class _LabelForm(forms.Form):
     classification = forms.ChoiceField(
         label="Classification",
@@ -52,7 +70,7 @@ class _LabelForm(forms.Form):
         releasable.choices = _agency_choices()
 
 
-class MaterialAddForm(_LabelForm):
+class MaterialAddForm(_RetentionDateClean, _LabelForm):
     field_order = [
         "kind",
         "title",
@@ -191,6 +209,19 @@ class BreakGlassForm(forms.Form):
     )
 
 
+class BreakGlassStartForm(BreakGlassForm):
+    """Break-glass for a case found by its reference."""
+
+    case_reference = forms.CharField(
+        label="Case reference",
+        help_text="The reference of the case, as a colleague gave it to you",
+        max_length=20,
+        error_messages={"required": "Enter the case reference"},
+    )
+
+    field_order = ["case_reference", "reason"]
+
+
 class BreakGlassReviewForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Outcome",
@@ -224,7 +255,7 @@ class GrantRevokeForm(forms.Form):
     )
 
 
-class RetentionForm(forms.Form):
+class RetentionForm(_RetentionDateClean, forms.Form):
     retain_until = forms.DateField(
         label="Keep until",
         help_text="For example, 2033-03-31. After this date its content is destroyed.",

@@ -95,7 +95,7 @@ def retention_default(today: dt.date | None = None) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _retention_clean(
+def retention_clean(
     retain_until: dt.date | None, errors: dict[str, list[str]], *, required: bool = False
 ) -> dt.date:
     """A retention date from input: after today and within ``RETENTION_MAX_YEARS``."""
@@ -543,7 +543,7 @@ def material_add(
         originator=originator or Agency(pk=0),
         errors=errors,
     )
-    retain_until = _retention_clean(retain_until, errors)
+    retain_until = retention_clean(retain_until, errors)
     if kind == ItemKind.DOCUMENT and not files:
         errors.setdefault("file", []).append("Select a file to upload")
     if kind in (ItemKind.NOTE, ItemKind.INTELLIGENCE_REPORT) and not body.strip() and not files:
@@ -1303,6 +1303,10 @@ def grant_revoke(
 # --- Break-glass ---------------------------------------------------------------------------
 
 
+#: The one refusal for a case that does not exist and one the user is excluded from.
+BREAKGLASS_REFUSED = "Break-glass access cannot be opened for this case"
+
+
 def breakglass_open(
     *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
 ) -> BreakGlass:
@@ -1323,7 +1327,7 @@ def breakglass_open(
                 reason="excluded",
                 request=request,
             )
-        raise ValidationError({"reason": "Break-glass access cannot be opened for this case"})
+        raise ValidationError({"reason": BREAKGLASS_REFUSED})
     errors: dict[str, list[str]] = {}
     if len((reason or "").strip()) < 10:
         errors.setdefault("reason", []).append(
@@ -1465,7 +1469,7 @@ def material_retention_change(
         request=request,
     )
     errors: dict[str, list[str]] = {}
-    new_date = _retention_clean(retain_until, errors, required=True)
+    new_date = retention_clean(retain_until, errors, required=True)
     if not (reason or "").strip():
         errors.setdefault("reason", []).append("Enter why the retention date is changing")
     if not errors and new_date == item.retain_until:

@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("material/requests/", views.share_inbox, name="inbox"),
     path("material/requests/mine/", views.my_requests, name="my-requests"),
     path("material/requests/<int:request_id>/", views.share_decide, name="share-decide"),
+    path("material/break-glass/", views.breakglass_start, name="breakglass-start"),
     path("material/break-glass/review/", views.breakglass_queue, name="breakglass-queue"),
     path(
         "material/break-glass/<int:break_glass_id>/review/",

@@ -232,11 +232,45 @@ def item_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def breakglass_open(request: HttpRequest, case_id: int) -> HttpResponse:
     """Emergency access. The form answers the same for a missing case and an excluded user."""
-    user = _user(request)
-    case = Case.objects.filter(pk=case_id).first()
     form = material_forms.BreakGlassForm(request.POST if request.method == "POST" else None)
+    return _breakglass_page(
+        request,
+        form,
+        lambda cleaned: Case.objects.filter(pk=case_id).first(),
+        template="material/breakglass.html",
+        context={"case_id": case_id},
+        asked=str(case_id),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def breakglass_start(request: HttpRequest) -> HttpResponse:
+    """Emergency access to a case the user cannot see yet, by its reference (given to them by
+    a colleague). A reference that names no case gets the same refusal as an excluded user."""
+    form = material_forms.BreakGlassStartForm(request.POST if request.method == "POST" else None)
+    return _breakglass_page(
+        request,
+        form,
+        lambda cleaned: Case.objects.filter(reference__iexact=cleaned["case_reference"]).first(),
+        template="material/breakglass_start.html",
+        context={},
+        asked=str(request.POST.get("case_reference", ""))[:64],
+    )
+
+
+def _breakglass_page(
+    request: HttpRequest,
+    form: forms.Form,
+    find: Callable[[dict[str, Any]], Case | None],
+    *,
+    template: str,
+    context: dict[str, Any],
+    asked: str,
+) -> HttpResponse:
+    user = _user(request)
 
     def save(cleaned: dict[str, Any]) -> Any:
+        case = find(cleaned)
         if case is None:
             with transaction.atomic():
                 audit_record(
@@ -244,23 +278,24 @@ def breakglass_open(request: HttpRequest, case_id: int) -> HttpResponse:
                     actor=user,
                     outcome=Outcome.DENY,
                     object_type="case",
-                    object_id=case_id,
+                    object_id=asked,
                     reason="not_found",
                     request=request,
                 )
-            raise ValidationError({"reason": "Break-glass access cannot be opened for this case"})
+            raise ValidationError({"reason": services.BREAKGLASS_REFUSED})
         return services.breakglass_open(
             actor=user, case=case, reason=cleaned["reason"], request=request
         )
 
+    minutes = services.breakglass_minutes()
     return _form_page(
         request,
         form,
         save,
-        template="material/breakglass.html",
-        context={"case_id": case_id, "minutes": services.breakglass_minutes()},
+        template=template,
+        context={**context, "minutes": minutes},
         success=lambda glass: reverse("material:case-material", args=[glass.case_id]),
-        message=f"Break-glass access opened for {services.breakglass_minutes()} minutes. "
+        message=f"Break-glass access opened for {minutes} minutes. "
         "Your line manager and the case lead have been told.",
     )
 

@@ -5,6 +5,7 @@ forbidden object is a 404 like a missing one; bad input is a 400 keyed by field.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +15,19 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from jointcase.access.labels import Classification
 from jointcase.access.policy import case_filter
 from jointcase.accounts.models import User
+from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import Case
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.meetings import selectors, services
-from jointcase.meetings.models import AgreedAction, Invitation
+from jointcase.meetings.models import (
+    AgreedAction,
+    Invitation,
+    OtherAgencyAttendees,
+    WithheldDisplay,
+)
 from jointcase.people.api import PageQuery, _auth, paginate
 
 router = Router(tags=["meetings"], auth=_auth())
@@ -207,10 +215,146 @@ class MeetingOut(Schema):
         )
 
 
+class DecisionIn(_Strict):
+    case: int = Field(..., description="One of the meeting's cases (its id)")
+    text: str = Field("", max_length=4000)
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: int | None
+    case: int
+    text: str
+    recorded_by: str | None
+    decided_on: dt.date
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> int | None:
+        return obj.meeting_id
+
+    @staticmethod
+    def resolve_case(obj: Any) -> int:
+        return int(obj.case_id)
+
+    @staticmethod
+    def resolve_recorded_by(obj: Any) -> str | None:
+        return obj.recorded_by.username if obj.recorded_by_id else None
+
+
 class MeetingDetailOut(MeetingOut):
     attendees: list[AttendeeOut]
     minutes: list[SectionOut]
     marking: str
+    decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_decisions(obj: Any) -> list[Any]:
+        """Only the decisions on cases the caller may see (set by ``meeting_read``)."""
+        return list(getattr(obj, "decisions_shown", []))
+
+
+class SectionIn(_Strict):
+    """A minutes section and its label. There is no ``originator`` field: the originator is
+    always the caller's agency (an ``originator`` in the body is refused, like any unknown
+    field)."""
+
+    heading: str = Field("", max_length=200)
+    body: str = Field("", max_length=50_000)
+    case: int | None = Field(
+        None, description="The case it is about (default: the first of the meeting's cases)"
+    )
+    classification: str = Field(Classification.OFFICIAL_SENSITIVE, max_length=20)
+    caveats: list[str] = Field(default_factory=list, max_length=20, description="Caveat codes")
+    releasable_to: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Agency codes (empty: the meeting's own releasability)",
+    )
+    withheld_display: str = Field(
+        WithheldDisplay.SHOW_PLACEHOLDER,
+        max_length=20,
+        description="For readers who may not see it: SHOW_PLACEHOLDER or OMIT",
+    )
+    other_agency_attendees: str = Field(
+        OtherAgencyAttendees.REFUSE,
+        max_length=10,
+        description="For a section released to some agencies, attendees of other agencies: "
+        "REFUSE them, or WITHHOLD the section from them",
+    )
+
+
+class SectionAddedOut(Schema):
+    id: int
+    meeting: int
+    case: int
+    order: int
+    heading: str
+    classification: str
+    caveats: list[str]
+    releasable_to: list[str]
+    originator: str
+    withheld_display: str
+    other_agency_attendees: str
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> int:
+        return int(obj.meeting_id)
+
+    @staticmethod
+    def resolve_case(obj: Any) -> int:
+        return int(obj.case_id)
+
+    @staticmethod
+    def resolve_caveats(obj: Any) -> list[str]:
+        return sorted(c.code for c in obj.caveats.all())
+
+    @staticmethod
+    def resolve_releasable_to(obj: Any) -> list[str]:
+        return sorted(a.code for a in obj.releasable_to.all())
+
+    @staticmethod
+    def resolve_originator(obj: Any) -> str:
+        return str(obj.originator.code)
+
+
+class PlanEntryIn(_Strict):
+    pillar: str = Field(
+        "",
+        max_length=30,
+        description="SUPERVISION, MONITORING_AND_CONTROL, INTERVENTIONS_AND_TREATMENT or "
+        "VICTIM_SAFETY_PLANNING",
+    )
+    text: str = Field("", max_length=4000)
+    owner: str | None = Field(None, max_length=150, description="The owner's username (optional)")
+
+
+class PlanEntryOut(Schema):
+    id: int
+    case: int
+    pillar: str
+    text: str
+    owner: str | None
+    entry_date: dt.date
+    meeting: int | None
+
+    @staticmethod
+    def resolve_case(obj: Any) -> int:
+        return int(obj.case_id)
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> int | None:
+        return obj.meeting_id
+
+
+class PlanPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PlanEntryOut]
 
 
 class MeetingPage(Schema):
@@ -252,9 +396,12 @@ def _forbidden(error: PermissionDenied) -> Status:
     return Status(403, {"detail": message, "errors": [{"field": "request", "message": message}]})
 
 
-def _write(call: Any) -> Any:
+def _write(call: Callable[[], Any], *, status: int = 200) -> Any:
+    """A service call's result (as ``status``: 201 created, 204 nothing to return), or its
+    refusal as the API answers it: 400 keyed by field (a stale ``version`` included), and a
+    404 where the service finds the caller may not see what it was given."""
     try:
-        return call()
+        result = call()
     except ValidationError as error:
         return Status(400, _errors(error))
     except ConcurrentEdit as error:
@@ -263,6 +410,9 @@ def _write(call: Any) -> Any:
         )
     except PermissionDenied:
         raise Http404("Not found") from None
+    if status == 200:
+        return result
+    return Status(status, None if status == 204 else result)
 
 
 class ActionQuery(PageQuery):
@@ -306,7 +456,7 @@ def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     owner = _owner(payload.owner)
     if payload.owner and owner is None:
         return Status(400, _errors(ValidationError({"owner": services.NOT_ON_CASE})))
-    result = _write(
+    return _write(
         lambda: services.action_create(
             actor=user,
             case=case,
@@ -318,9 +468,9 @@ def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
             source_kind=payload.source_kind or ("MEETING" if meeting else "ASSESSMENT"),
             source_id=payload.source_id,
             request=request,
-        )
+        ),
+        status=201,
     )
-    return result if isinstance(result, Status) else Status(201, result)
 
 
 def _action(request: HttpRequest, action_id: int) -> AgreedAction:
@@ -329,48 +479,76 @@ def _action(request: HttpRequest, action_id: int) -> AgreedAction:
     )
 
 
+def _action_change(
+    request: HttpRequest,
+    action_id: int,
+    change: Callable[..., AgreedAction],
+    *,
+    require: Callable[..., None] | None = None,
+    **fields: Any,
+) -> Any:
+    """One change to an action: the action (404 if the caller may not see it), ``require``
+    (a 403 with a DENY entry if they may see it but not do this), then the service."""
+    user = _user(request)
+    action = _action(request, action_id)
+    if require is not None:
+        try:
+            require(actor=user, action=action, request=request)
+        except PermissionDenied as error:
+            return _forbidden(error)
+    return _write(lambda: change(actor=user, action=action, request=request, **fields))
+
+
 @router.post("/actions/{action_id}/complete", response={200: ActionOut, 400: ErrorOut})
 def action_complete(request: HttpRequest, action_id: int, payload: CompleteIn) -> Any:
-    action = _action(request, action_id)
-    return _write(
-        lambda: services.action_complete(
-            actor=_user(request),
-            action=action,
-            evidence=payload.evidence,
-            evidence_item_id=payload.evidence_item_id,
-            expected_version=payload.version,
-            request=request,
-        )
+    return _action_change(
+        request,
+        action_id,
+        services.action_complete,
+        evidence=payload.evidence,
+        evidence_item_id=payload.evidence_item_id,
+        expected_version=payload.version,
     )
 
 
 @router.post("/actions/{action_id}/reassign", response={200: ActionOut, 400: ErrorOut})
 def action_reassign(request: HttpRequest, action_id: int, payload: ReassignIn) -> Any:
-    action = _action(request, action_id)
-    return _write(
-        lambda: services.action_reassign(
-            actor=_user(request),
-            action=action,
-            owner=_owner(payload.owner),
-            reason=payload.reason,
-            expected_version=payload.version,
-            request=request,
-        )
+    return _action_change(
+        request,
+        action_id,
+        services.action_reassign,
+        owner=_owner(payload.owner),
+        reason=payload.reason,
+        expected_version=payload.version,
     )
 
 
 @router.post("/actions/{action_id}/status", response={200: ActionOut, 400: ErrorOut})
 def action_status(request: HttpRequest, action_id: int, payload: StatusIn) -> Any:
-    action = _action(request, action_id)
-    return _write(
-        lambda: services.action_update_status(
-            actor=_user(request),
-            action=action,
-            status=payload.status,
-            reason=payload.reason,
-            expected_version=payload.version,
-            request=request,
-        )
+    return _action_change(
+        request,
+        action_id,
+        services.action_update_status,
+        status=payload.status,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+
+
+@router.post(
+    "/actions/{action_id}/due",
+    response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Change an action's due date (owner, their manager, the case's lead or seniors)",
+)
+def action_due(request: HttpRequest, action_id: int, payload: DueIn) -> Any:
+    return _action_change(
+        request,
+        action_id,
+        services.action_change_due,
+        require=services.action_due_change_require,
+        due_date=payload.due_date,
+        reason=payload.reason,
+        expected_version=payload.version,
     )
 
 
@@ -385,13 +563,16 @@ def meetings(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
     summary="A meeting with its attendees and its minutes at the caller's clearance",
 )
 def meeting_read(request: HttpRequest, meeting_id: int) -> Any:
+    """As the meeting page shows it: a section the caller may not see is the placeholder
+    (``withheld``) or is left out, as its originator chose; sections are numbered in the
+    order shown, so a section left out leaves no gap."""
     user = _user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
     minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
     meeting.attendees = list(meeting.invitations.select_related("user", "user__agency"))  # type: ignore[attr-defined]
     meeting.minutes = [  # type: ignore[attr-defined]
         {
-            "order": s.order,
+            "order": number,
             "heading": s.heading,
             "classification": s.classification,
             "caveats": list(s.caveats),
@@ -399,9 +580,10 @@ def meeting_read(request: HttpRequest, meeting_id: int) -> Any:
             "body": s.body,
             "withheld": s.withheld_text if s.withheld else None,
         }
-        for s in minutes.sections
+        for number, s in enumerate(minutes.sections, start=1)
     ]
     meeting.marking = minutes.marking  # type: ignore[attr-defined]
+    meeting.decisions_shown = list(selectors.decisions_for(user=user, meeting=meeting))  # type: ignore[attr-defined]
     return meeting
 
 
@@ -428,30 +610,6 @@ def attendance(
             invitation=invitation,
             attended=payload.attended,
             apologies=payload.apologies,
-            request=request,
-        )
-    )
-
-
-@router.post(
-    "/actions/{action_id}/due",
-    response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
-    summary="Change an action's due date (owner, their manager, the case's lead or seniors)",
-)
-def action_due(request: HttpRequest, action_id: int, payload: DueIn) -> Any:
-    user = _user(request)
-    action = _action(request, action_id)
-    try:
-        services.action_due_change_require(actor=user, action=action, request=request)
-    except PermissionDenied as error:
-        return _forbidden(error)
-    return _write(
-        lambda: services.action_change_due(
-            actor=user,
-            action=action,
-            due_date=payload.due_date,
-            reason=payload.reason,
-            expected_version=payload.version,
             request=request,
         )
     )
@@ -495,8 +653,6 @@ def _cases_visible(user: User, ids: list[int], request: HttpRequest) -> list[Cas
     summary="Record a meeting (the caller and the chair are invited)",
 )
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
-    from jointcase.agencies.models import Agency
-
     user = _user(request)
     cases = _cases_visible(user, payload.cases, request)
     invitees = _users_named(payload.invitees, "invitees")
@@ -511,7 +667,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
             400,
             _errors(ValidationError({"minutes_releasable_to": "Use the codes of agencies"})),
         )
-    result = _write(
+    return _write(
         lambda: services.meeting_create(
             actor=user,
             type=payload.type,
@@ -522,9 +678,9 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
             minutes_releasable_to=agencies,
             invitees=invitees,
             request=request,
-        )
+        ),
+        status=201,
     )
-    return result if isinstance(result, Status) else Status(201, result)
 
 
 @router.post(
@@ -583,7 +739,7 @@ def invitation_add(request: HttpRequest, meeting_id: int, payload: InvitationIn)
     invitee = _owner(payload.user)
     if payload.user and invitee is None:
         return Status(400, _errors(ValidationError({"user": "Select an active user"})))
-    result = _write(
+    return _write(
         lambda: services.invitation_add(
             actor=_user(request),
             meeting=meeting,
@@ -592,9 +748,9 @@ def invitation_add(request: HttpRequest, meeting_id: int, payload: InvitationIn)
             external_role=payload.external_role,
             external_agency=payload.external_agency,
             request=request,
-        )
+        ),
+        status=201,
     )
-    return result if isinstance(result, Status) else Status(201, result)
 
 
 @router.delete(
@@ -609,9 +765,114 @@ def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int)
     invitation = Invitation.objects.filter(meeting=meeting, pk=invitation_id).first()
     if invitation is None:
         raise Http404("Not found")
-    result = _write(
+    return _write(
         lambda: services.invitation_remove(
             actor=_user(request), invitation=invitation, request=request
-        )
+        ),
+        status=204,
     )
-    return result if isinstance(result, Status) else Status(204, None)
+
+
+def _codes(model: Any, codes: list[str], field: str, what: str) -> list[Any] | Status:
+    """Active caveats or agencies by code (the controlled vocabularies); an unknown code is a
+    400 on ``field``."""
+    wanted = sorted({code.strip() for code in codes if code.strip()})
+    found = {obj.code: obj for obj in model.objects.filter(code__in=wanted, is_active=True)}
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        return Status(
+            400, _errors(ValidationError({field: f"Unknown {what}: {', '.join(unknown)}"}))
+        )
+    return [found[code] for code in wanted]
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes",
+    response={201: SectionAddedOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Add a labelled section to the minutes (the originator is the caller's agency)",
+)
+def section_add(request: HttpRequest, meeting_id: int, payload: SectionIn) -> Any:
+    user = _user(request)
+    meeting = _editable_meeting(request, meeting_id)
+    if isinstance(meeting, Status):
+        return meeting
+    case = (
+        selectors.case_for_actions(user=user, case_id=payload.case, request=request)
+        if payload.case is not None
+        else None
+    )
+    caveats = _codes(Caveat, payload.caveats, "caveats", "caveat")
+    if isinstance(caveats, Status):
+        return caveats
+    releasable = _codes(Agency, payload.releasable_to, "releasable_to", "agency")
+    if isinstance(releasable, Status):
+        return releasable
+    return _write(
+        lambda: services.minutes_section_add(
+            actor=user,
+            meeting=meeting,
+            heading=payload.heading,
+            body=payload.body,
+            case=case,
+            classification=payload.classification,
+            caveats=caveats,
+            releasable_to=releasable or None,
+            withheld_display=payload.withheld_display,
+            other_agency_attendees=payload.other_agency_attendees,
+            request=request,
+        ),
+        status=201,
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/decisions",
+    response={201: DecisionOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Record a decision on one of the meeting's cases",
+)
+def decision_add(request: HttpRequest, meeting_id: int, payload: DecisionIn) -> Any:
+    user = _user(request)
+    meeting = _editable_meeting(request, meeting_id)
+    if isinstance(meeting, Status):
+        return meeting
+    case = selectors.case_for_actions(user=user, case_id=payload.case, request=request)
+    return _write(
+        lambda: services.decision_record(
+            actor=user, meeting=meeting, case=case, text=payload.text, request=request
+        ),
+        status=201,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/plan",
+    response=PlanPage,
+    summary="The case's risk management plan, pillar by pillar",
+)
+def risk_plan(request: HttpRequest, case_id: int, filters: Query[PageQuery]) -> dict[str, Any]:
+    case = selectors.case_for_actions(user=_user(request), case_id=case_id, request=request)
+    return paginate(selectors.risk_plan_for(case=case), filters)
+
+
+@router.post(
+    "/cases/{case_id}/plan",
+    response={201: PlanEntryOut, 400: ErrorOut},
+    summary="Add an entry to the case's risk management plan",
+)
+def risk_plan_add(request: HttpRequest, case_id: int, payload: PlanEntryIn) -> Any:
+    user = _user(request)
+    case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
+    owner = _owner(payload.owner)
+    if payload.owner and owner is None:
+        return Status(400, _errors(ValidationError({"owner": services.NOT_ON_CASE})))
+    return _write(
+        lambda: services.risk_entry_add(
+            actor=user,
+            case=case,
+            pillar=payload.pillar,
+            text=payload.text,
+            owner=owner,
+            request=request,
+        ),
+        status=201,
+    )

@@ -97,12 +97,13 @@ def pack_pdf(
         )
         para(f"{invitation.display_name} ({invitation.agency_name}): {state}")
     heading("Minutes")
-    for section in minutes.sections:
+    # numbered in the order shown, so a section left out leaves no gap in the numbering
+    for number, section in enumerate(minutes.sections, start=1):
         if section.withheld:
             para(f"[{section.withheld_text}]", "I")
             continue
         label = " ".join([section.classification, *section.caveats])
-        heading(f"{section.order}. {section.heading}  [{label}]", 11)
+        heading(f"{number}. {section.heading}  [{label}]", 11)
         para(section.body or "")
         para(f"Originator: {section.originator}", "I")
     heading("Agreed actions")

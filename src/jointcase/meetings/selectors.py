@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -22,6 +22,7 @@ from jointcase.access.policy import case_decision, case_filter
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import Outcome
+from jointcase.audit.reads import audited_read, int_key
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.lib.working_days import add_working_days
@@ -36,7 +37,10 @@ from jointcase.meetings.models import (
     OPEN_STATUSES,
     AgreedAction,
     Meeting,
+    MeetingDecision,
     MinutesSection,
+    RiskPillar,
+    RiskPlanEntry,
     WithheldDisplay,
 )
 
@@ -242,32 +246,25 @@ def action_get_for(
     request: HttpRequest | None = None,
     action: str = "action.read",
 ) -> AgreedAction:
-    try:
-        pk = int(action_id)
-    except (TypeError, ValueError):
-        raise Http404(NOT_FOUND) from None
-    with transaction.atomic():
-        found = (
+    """One agreed action if ``user`` may see its case; else Http404 (missing, malformed id
+    and forbidden alike), the read or the denial audited in the same transaction."""
+    return audited_read(
+        user=user,
+        raw_id=action_id,
+        key=int_key,
+        load=lambda pk: (
             AgreedAction.objects.select_related(
                 "case", "owner", "owner_agency", "meeting", "created_by"
             )
             .filter(pk=pk)
             .first()
-        )
-        decision = case_decision(user, found.case_id) if found is not None else None
-        allowed = bool(decision and decision.allowed)
-        audit_record(
-            action=action,
-            actor=user,
-            outcome=Outcome.ALLOW if allowed else Outcome.DENY,
-            object_type="action",
-            object_id=pk,
-            reason=decision.reason if decision else "not_found",
-            request=request,
-        )
-    if not allowed or found is None:
-        raise Http404(NOT_FOUND)
-    return found
+        ),
+        decide=lambda found: case_decision(user, found.case_id),
+        action=action,
+        object_type="action",
+        not_found=NOT_FOUND,
+        request=request,
+    )
 
 
 def case_for_actions(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
@@ -334,26 +331,19 @@ def meeting_get_for(
     request: HttpRequest | None = None,
     action: str = "meeting.read",
 ) -> Meeting:
-    try:
-        pk = int(meeting_id)
-    except (TypeError, ValueError):
-        raise Http404(NOT_FOUND) from None
-    with transaction.atomic():
-        meeting = Meeting.objects.select_related("chair").filter(pk=pk).first()
-        decision = meeting_decision(user, meeting) if meeting is not None else None
-        allowed = bool(decision and decision.allowed)
-        audit_record(
-            action=action,
-            actor=user,
-            outcome=Outcome.ALLOW if allowed else Outcome.DENY,
-            object_type="meeting",
-            object_id=pk,
-            reason=decision.reason if decision else "not_found",
-            request=request,
-        )
-    if not allowed or meeting is None:
-        raise Http404(NOT_FOUND)
-    return meeting
+    """One meeting if the meeting rule lets ``user`` see it; else Http404 (missing, malformed
+    id and forbidden alike), the read or the denial audited in the same transaction."""
+    return audited_read(
+        user=user,
+        raw_id=meeting_id,
+        key=int_key,
+        load=lambda pk: Meeting.objects.select_related("chair").filter(pk=pk).first(),
+        decide=lambda meeting: meeting_decision(user, meeting),
+        action=action,
+        object_type="meeting",
+        not_found=NOT_FOUND,
+        request=request,
+    )
 
 
 def meeting_case_ids_for(user: User, meeting: Meeting) -> list[int]:
@@ -505,3 +495,33 @@ def minutes_for(
             request=request,
         )
     return RenderedMinutes(tuple(rendered), marking)
+
+
+# --- Decisions and the risk management plan ---------------------------------------------------
+
+
+def decisions_for(
+    *, user: User, meeting: Meeting, visible_case_ids: list[int] | None = None
+) -> QuerySet[MeetingDecision]:
+    """The meeting's decisions on the cases ``user`` may see (pass ``visible_case_ids`` from
+    ``meeting_case_ids_for``); a decision about another case is never shown."""
+    if visible_case_ids is None:
+        visible_case_ids = meeting_case_ids_for(user, meeting)
+    return meeting.decisions.filter(case_id__in=visible_case_ids).select_related(
+        "case", "recorded_by"
+    )
+
+
+def risk_plan_for(*, case: Case) -> QuerySet[RiskPlanEntry]:
+    """The case's risk management plan, pillar by pillar in the plan's order (supervision;
+    monitoring and control; interventions and treatment; victim safety planning), newest
+    first within a pillar. ``case`` must come from ``case_for_actions`` (already decided)."""
+    pillar_order = When_(
+        *(When(pillar=value, then=Value(rank)) for rank, value in enumerate(RiskPillar.values)),
+        output_field=IntegerField(),
+    )
+    return (
+        RiskPlanEntry.objects.filter(case=case)
+        .select_related("owner", "meeting")
+        .order_by(pillar_order, "-entry_date", "-id")
+    )

@@ -32,6 +32,7 @@ from jointcase.meetings.models import (
     Invitation,
     Meeting,
     OtherAgencyAttendees,
+    RiskPillar,
 )
 
 
@@ -252,56 +253,80 @@ def meeting_action_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def action_complete(request: HttpRequest, action_id: int) -> HttpResponse:
+def _action_form(
+    request: HttpRequest,
+    action_id: int,
+    *,
+    form_action: str,
+    make_form: Callable[[Any, AgreedAction], django_forms.Form],
+    change: Callable[..., AgreedAction],
+    title: str,
+    button: str,
+    message: str,
+    require: Callable[..., None] | None = None,
+) -> HttpResponse:
+    """One form that changes an action (complete, reassign, status, due date): the action
+    (404 if the caller may not see it), ``require`` (403 with a DENY entry if they may see
+    it but not do this), the form, then the service ``change``. The form's fields are the
+    service's keyword arguments, but for ``version`` (the version the form was loaded at),
+    which is passed as ``expected_version``."""
     user = _user(request)
     action = selectors.action_get_for(
-        user=user, action_id=action_id, request=request, action="action.complete_form"
+        user=user, action_id=action_id, request=request, action=form_action
     )
+    if require is not None:
+        require(actor=user, action=action, request=request)
     data = request.POST if request.method == "POST" else None
-    form = forms.CompleteForm(data, initial={"version": action.version})
-    return _form_page(
-        request,
-        form,
-        lambda c: services.action_complete(
+
+    def save(cleaned: dict[str, Any]) -> AgreedAction:
+        fields = {name: value for name, value in cleaned.items() if name != "version"}
+        return change(
             actor=user,
             action=action,
-            evidence=c["evidence"],
-            evidence_item_id=c["evidence_item_id"],
-            expected_version=c["version"],
+            expected_version=cleaned["version"],
             request=request,
-        ),
+            **fields,
+        )
+
+    return _form_page(
+        request,
+        make_form(data, action),
+        save,
         template="meetings/action_form.html",
-        context={"action": action, "title": "Complete the action", "button": "Complete the action"},
+        context={"action": action, "title": title, "button": button},
         success=lambda a: reverse("meetings:action", args=[a.pk]),
+        message=message,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_complete(request: HttpRequest, action_id: int) -> HttpResponse:
+    return _action_form(
+        request,
+        action_id,
+        form_action="action.complete_form",
+        make_form=lambda data, action: forms.CompleteForm(
+            data, initial={"version": action.version}
+        ),
+        change=services.action_complete,
+        title="Complete the action",
+        button="Complete the action",
         message="Action completed",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
-    action = selectors.action_get_for(
-        user=user, action_id=action_id, request=request, action="action.reassign_form"
-    )
-    data = request.POST if request.method == "POST" else None
-    form = forms.ReassignForm(
-        data, initial={"version": action.version}, owners=_people_for_cases([action.case_id])
-    )
-    return _form_page(
+    return _action_form(
         request,
-        form,
-        lambda c: services.action_reassign(
-            actor=user,
-            action=action,
-            owner=c["owner"],
-            reason=c["reason"],
-            expected_version=c["version"],
-            request=request,
+        action_id,
+        form_action="action.reassign_form",
+        make_form=lambda data, action: forms.ReassignForm(
+            data, initial={"version": action.version}, owners=_people_for_cases([action.case_id])
         ),
-        template="meetings/action_form.html",
-        context={"action": action, "title": "Reassign the action", "button": "Reassign"},
-        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        change=services.action_reassign,
+        title="Reassign the action",
+        button="Reassign",
         message="Action reassigned",
     )
 
@@ -310,58 +335,50 @@ def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
 def action_due(request: HttpRequest, action_id: int) -> HttpResponse:
     """Move an action's due date (the owner, their manager, the case's lead or seniors): a
     reason is required and the change goes into the action's history."""
-    user = _user(request)
-    action = selectors.action_get_for(
-        user=user, action_id=action_id, request=request, action="action.due_form"
-    )
-    services.action_due_change_require(actor=user, action=action, request=request)
-    data = request.POST if request.method == "POST" else None
-    form = forms.DueDateForm(data, initial={"version": action.version, "due_date": action.due_date})
-    return _form_page(
+    return _action_form(
         request,
-        form,
-        lambda c: services.action_change_due(
-            actor=user,
-            action=action,
-            due_date=c["due_date"],
-            reason=c["reason"],
-            expected_version=c["version"],
-            request=request,
+        action_id,
+        form_action="action.due_form",
+        require=services.action_due_change_require,
+        make_form=lambda data, action: forms.DueDateForm(
+            data, initial={"version": action.version, "due_date": action.due_date}
         ),
-        template="meetings/action_form.html",
-        context={"action": action, "title": "Change the due date", "button": "Change the due date"},
-        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        change=services.action_change_due,
+        title="Change the due date",
+        button="Change the due date",
         message="Due date changed",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
-    action = selectors.action_get_for(
-        user=user, action_id=action_id, request=request, action="action.status_form"
-    )
-    data = request.POST if request.method == "POST" else None
-    form = forms.StatusForm(data, initial={"version": action.version, "status": action.status})
-    return _form_page(
+    return _action_form(
         request,
-        form,
-        lambda c: services.action_update_status(
-            actor=user,
-            action=action,
-            status=c["status"],
-            reason=c["reason"],
-            expected_version=c["version"],
-            request=request,
+        action_id,
+        form_action="action.status_form",
+        make_form=lambda data, action: forms.StatusForm(
+            data, initial={"version": action.version, "status": action.status}
         ),
-        template="meetings/action_form.html",
-        context={"action": action, "title": "Change the status", "button": "Save"},
-        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        change=services.action_update_status,
+        title="Change the status",
+        button="Save",
         message="Status changed",
     )
 
 
 # --- Meetings ---------------------------------------------------------------------------------
+
+
+def _meeting_to_change(request: HttpRequest, meeting_id: int, form_action: str) -> Meeting:
+    """The meeting for a page that changes it: 404 (audited) if the caller may not see it,
+    403 with a DENY entry if they may see it but not change it (an invitee from outside the
+    case teams)."""
+    user = _user(request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, action=form_action
+    )
+    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    return meeting
 
 
 @require_http_methods(["GET"])
@@ -447,7 +464,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 )
             ),
             "decisions": list(
-                meeting.decisions.filter(case_id__in=visible_cases).select_related("case")
+                selectors.decisions_for(user=user, meeting=meeting, visible_case_ids=case_ids)
             ),
             "can_edit": services.meeting_edit_refusal(user, meeting) is None,
             "history": list(
@@ -463,10 +480,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.minutes_form"
-    )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    meeting = _meeting_to_change(request, meeting_id, "meeting.minutes_form")
     data = request.POST if request.method == "POST" else None
     form = forms.SectionForm(
         data,
@@ -500,10 +514,7 @@ def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.invite_form"
-    )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    meeting = _meeting_to_change(request, meeting_id, "meeting.invite_form")
     data = request.POST if request.method == "POST" else None
     form = forms.InviteForm(
         data, people=_people_for_cases(selectors.meeting_case_ids_for(user, meeting))
@@ -530,10 +541,7 @@ def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.attendance_form"
-    )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    meeting = _meeting_to_change(request, meeting_id, "meeting.attendance_form")
     form = forms.AttendanceForm(request.POST)
     invitation = None
     if form.is_valid():
@@ -614,9 +622,7 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.decision_form"
-    )
+    meeting = _meeting_to_change(request, meeting_id, "meeting.decision_form")
     cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
         selectors.case_filter(user)
     )
@@ -643,10 +649,7 @@ def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.status_form"
-    )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    meeting = _meeting_to_change(request, meeting_id, "meeting.status_form")
     form = forms.MeetingStatusForm(request.POST)
     problem = "Select the meeting's status"
     if form.is_valid():
@@ -675,13 +678,11 @@ def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case's risk management plan by pillar, with a form to add an entry."""
-    from jointcase.meetings.models import RiskPillar, RiskPlanEntry
-
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     data = request.POST if request.method == "POST" else None
     form = forms.RiskEntryForm(data, owners=_people_for_cases([case.pk]))
-    entries = list(RiskPlanEntry.objects.filter(case=case).select_related("owner"))
+    entries = list(selectors.risk_plan_for(case=case))
     pillars = [
         (label, [e for e in entries if e.pillar == value]) for value, label in RiskPillar.choices
     ]
@@ -708,10 +709,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Change a meeting's type, date and time, chair, agenda and cases discussed. Cases the
     editor may not see are neither offered nor removed."""
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.edit_form"
-    )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    meeting = _meeting_to_change(request, meeting_id, "meeting.edit_form")
     visible = Case.objects.filter(selectors.case_filter(user))
     current_cases = selectors.meeting_case_ids_for(user, meeting)
     offered = current_cases + list(visible.order_by("reference").values_list("pk", flat=True)[:500])
@@ -761,10 +759,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
     """Remove an invitee after a confirmation page (no JavaScript needed)."""
     user = _user(request)
-    meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.uninvite_form"
-    )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    meeting = _meeting_to_change(request, meeting_id, "meeting.uninvite_form")
     invitation = (
         Invitation.objects.filter(meeting=meeting, pk=invitation_id)
         .select_related("user", "user__agency", "meeting")

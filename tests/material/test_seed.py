@@ -35,6 +35,9 @@ def test_the_seed_adds_the_material_mix_and_the_demo_story(monkeypatch):
     parents_with_tearlines = items.filter(tearlines__isnull=False).distinct().count()
     assert parents_with_tearlines / items.filter(parent__isnull=True).count() > 0.2
     assert not items.filter(classification="TOP SECRET").exists()
+    # every item has a retention date, in the future, as the service would give it
+    assert not items.filter(retain_until__isnull=True).exists()
+    assert not items.filter(retain_until__lte=dt.date.today()).exists()
 
     officer = User.objects.get(username="ctnm.officer")
     pom = User.objects.get(username="pom.bpss")

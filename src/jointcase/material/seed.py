@@ -30,6 +30,7 @@ from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import CaseTeamMember
 from jointcase.material.crypto import label_from, seal
 from jointcase.material.models import DataKey, ItemKind, MaterialItem, TearlineStatus
+from jointcase.material.services import retention_default
 from jointcase.seed.steps_register import Table
 from jointcase.seed.world import SeedContext
 
@@ -168,6 +169,8 @@ class MaterialSeeder:
             referenced_classification=referenced,
             held_by="Security partner (synthetic)" if referenced else "",
             review_date=review_date,
+            # Kept for the standard period from the day it was added (as the service does).
+            retain_until=retention_default(timezone.localdate(created_at)),
             data_key_id=data_key.pk if data_key else None,
             body_ciphertext=ciphertext,
             # The label summary, equal to the sets written just below.

@@ -146,3 +146,31 @@ def test_a_hidden_fuller_version_is_not_revealed_by_the_api(material_world):
     assert pom.get(f"/api/v1/material/{tearline.pk}").json()["parent"] is None
     officer = api_client(material_world.personas.ctnm_officer)
     assert officer.get(f"/api/v1/material/{tearline.pk}").json()["parent"] == str(parent.pk)
+
+
+def test_the_list_narrows_by_title_kind_and_marking_within_what_the_caller_may_see(
+    material_world,
+):
+    secret_report(material_world, title="Travel to the port")
+    secret_report(
+        material_world, title="Travel plans", classification="OFFICIAL-SENSITIVE", caveats=[]
+    )
+    secret_report(material_world, title="Associates", kind="NOTE", caveats=[])
+    url = f"/api/v1/cases/{material_world.case.pk}/material"
+    officer = api_client(material_world.personas.ctnm_officer)
+
+    def titles(client: Client, query: str) -> tuple[int, list[str]]:
+        body = client.get(f"{url}?{query}").json()
+        return body["count"], sorted(item["title"] for item in body["results"])
+
+    assert titles(officer, "title=travel") == (2, ["Travel plans", "Travel to the port"])
+    assert titles(officer, "title=travel+port") == (1, ["Travel to the port"])
+    assert titles(officer, "kind=NOTE") == (1, ["Associates"])
+    assert titles(officer, "classification=SECRET&title=travel") == (1, ["Travel to the port"])
+    # the BPSS prison offender manager: the SECRET item is neither listed nor counted
+    pom = api_client(material_world.personas.pom)
+    assert titles(pom, "title=travel") == (1, ["Travel plans"])
+    assert titles(pom, "classification=SECRET") == (0, [])
+    bad = officer.get(f"{url}?classification=COSMIC&kind=POEM")
+    assert bad.status_code == 400
+    assert {e["field"] for e in bad.json()["errors"]} == {"classification", "kind"}

@@ -432,3 +432,26 @@ def test_a_senior_cannot_review_their_own_break_glass_access(material_world, cli
         BreakGlass.objects.get(pk=glass.pk).reviewed_by_id
         == material_world.personas.ct_supervisor.pk
     )
+
+
+def test_the_material_tab_filters_within_what_the_reader_may_see(material_world, client_for):
+    secret_report(material_world, title="Travel to the port")
+    secret_report(
+        material_world, title="Travel plans", classification="OFFICIAL-SENSITIVE", caveats=[]
+    )
+    secret_report(material_world, title="Associates", kind="NOTE", caveats=[])
+    url = f"/cases/{material_world.case.pk}/material/"
+    officer = client_for(material_world.personas.ctnm_officer)
+    page = officer.get(f"{url}?title=travel").content.decode()
+    assert "Travel to the port" in page
+    assert "Travel plans" in page
+    assert "Associates" not in page
+    assert "Clear the filter" in page
+    pom = client_for(material_world.personas.pom)
+    none = pom.get(f"{url}?title=port").content.decode()
+    assert "Travel to the port" not in none
+    assert "Nothing you can see on this case matches the filter" in none
+    bad = officer.get(f"{url}?classification=COSMIC")
+    assert bad.status_code == 400
+    assert "govuk-error-summary" in bad.content.decode()
+    assert "Select a classification from the list" in bad.content.decode()

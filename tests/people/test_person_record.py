@@ -165,7 +165,7 @@ def test_a_stale_edit_is_refused_and_the_first_edit_survives(case_world: CaseWor
             expected_version=loaded_version,
             nationality="Irish",
         )
-    assert "reload" in str(error.value)
+    assert "Reload the page" in str(error.value)
     person.refresh_from_db()
     assert person.nationality == "British"
     assert person.version == first.version

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django_tasks import TaskResult, task
 
 from jointcase.cases.services import phases_reevaluate_all
+from jointcase.lib.daily import next_daily_run
 
 #: Local time of day the daily run is scheduled for.
 DAILY_AT = dt.time(2, 0)
@@ -28,13 +28,7 @@ def phases_reevaluate(reschedule: bool = False) -> int:
 
 
 def phases_next_run(now: dt.datetime | None = None) -> dt.datetime:
-    local = timezone.localtime(now or timezone.now())
-    candidate = timezone.make_aware(dt.datetime.combine(local.date(), DAILY_AT))
-    if candidate <= local:
-        candidate = timezone.make_aware(
-            dt.datetime.combine(local.date() + dt.timedelta(days=1), DAILY_AT)
-        )
-    return candidate
+    return next_daily_run(DAILY_AT, now)
 
 
 def phases_schedule_next(now: dt.datetime | None = None) -> TaskResult[int]:

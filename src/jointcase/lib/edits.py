@@ -21,8 +21,8 @@ class ConcurrentEdit(Exception):
     """The record changed since the editor loaded it: nothing was saved; reload and redo."""
 
     message = (
-        "Someone else changed this record while you were editing it. Nothing was saved: "
-        "reload the page to see their changes, then make yours again."
+        "This record was changed by someone else. Reload the page to see their changes, "
+        "then make yours again. Nothing has been saved."
     )
 
     def __init__(self, message: str | None = None) -> None:

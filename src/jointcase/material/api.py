@@ -19,12 +19,14 @@ from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from jointcase.access.labels import Classification
 from jointcase.access.material import material_case_access
 from jointcase.accounts.models import User
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.material import selectors, services
+from jointcase.material.models import ItemKind
 from jointcase.material.uploads import attachment_response
 from jointcase.people.api import PageQuery, _auth, paginate
 
@@ -222,15 +224,30 @@ def _fresh(item_id: Any) -> Any:
     return selectors._items().get(pk=item_id)
 
 
+class MaterialQuery(PageQuery):
+    """A page of a case's material, optionally narrowed (never widened) by title words, kind
+    and classification."""
+
+    title: str = Field("", max_length=100, description="Words the title contains")
+    kind: ItemKind | None = Field(None, description="Only items of this kind")
+    classification: Classification | None = Field(None, description="Only items at this marking")
+
+
 @router.get(
     "/cases/{case_id}/material", response=ItemPage, summary="Material on a case the caller may see"
 )
-def material_list(request: HttpRequest, case_id: int, filters: Query[PageQuery]) -> dict[str, Any]:
+def material_list(
+    request: HttpRequest, case_id: int, filters: Query[MaterialQuery]
+) -> dict[str, Any]:
     case = _case(request, case_id, "material.case_list")
     user = _user(request)
-    items: Any = selectors.material_list_for_case(user=user, case=case).prefetch_related(
-        "releasable_to"
-    )
+    items: Any = selectors.material_list_for_case(
+        user=user,
+        case=case,
+        title=filters.title,
+        kind=filters.kind or "",
+        classification=filters.classification or "",
+    ).prefetch_related("releasable_to")
     page = paginate(items, filters)
     _mark_visible_parents(user, page["results"])
     return page

@@ -270,3 +270,21 @@ class RetentionForm(_RetentionDateClean, forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter why the retention date is changing"},
     )
+
+
+class MaterialFilterForm(forms.Form):
+    """Narrowing a case's material tab (GET): words of the title, the kind, the marking."""
+
+    title = forms.CharField(label="Title contains", required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any kind"), *ItemKind.choices],
+        error_messages={"invalid_choice": "Select a kind from the list"},
+    )
+    classification = forms.ChoiceField(
+        label="Classification",
+        required=False,
+        choices=[("", "Any classification"), *Classification.choices],
+        error_messages={"invalid_choice": "Select a classification from the list"},
+    )

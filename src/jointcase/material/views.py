@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -29,7 +29,7 @@ from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.home.marking import marking_for_request
-from jointcase.lib.forms import errors_onto_form
+from jointcase.lib.forms import form_page
 from jointcase.material import forms as material_forms
 from jointcase.material import selectors, services
 from jointcase.material.models import (
@@ -129,16 +129,15 @@ def _form_page(
     success: Callable[[Any], str],
     message: str,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as error:
-            errors_onto_form(form, error)
-        else:
-            messages.success(request, message)
-            return redirect(success(result))
-    status = 400 if request.method == "POST" else 200
-    return render(request, template, {**context, "form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        save,
+        template=template,
+        context=context,
+        success_url=success,
+        success_message=message,
+    )
 
 
 # --- The case's material tab ---------------------------------------------------------------
@@ -148,7 +147,15 @@ def _form_page(
 def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = _case_for(request, case_id)
-    listing = selectors.material_list_for_case(user=user, case=case)
+    filters = material_forms.MaterialFilterForm(request.GET or None)
+    narrowing = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    listing = selectors.material_list_for_case(
+        user=user,
+        case=case,
+        title=narrowing.get("title", ""),
+        kind=narrowing.get("kind", ""),
+        classification=narrowing.get("classification", ""),
+    )
     try:
         number = max(1, min(int(request.GET.get("page", "1")), 100_000))
     except ValueError:
@@ -187,7 +194,11 @@ def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
             "break_glass": access.reason == "break_glass",
             "page_number": number,
             "has_next": has_next,
+            "filters": filters,
+            "narrowed": bool(narrowing and any(narrowing.values())),
+            "query": urlencode({k: v for k, v in narrowing.items() if v}),
         },
+        status=400 if filters.is_bound and not filters.is_valid() else 200,
     )
 
 

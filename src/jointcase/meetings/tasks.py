@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django_tasks import TaskResult, task
 
+from jointcase.lib.daily import next_daily_run
 from jointcase.meetings.escalation import escalate
 
 DAILY_AT = dt.time(7, 0)
@@ -25,13 +25,7 @@ def actions_escalate(reschedule: bool = False) -> int:
 
 
 def actions_next_run(now: dt.datetime | None = None) -> dt.datetime:
-    local = timezone.localtime(now or timezone.now())
-    candidate = timezone.make_aware(dt.datetime.combine(local.date(), DAILY_AT))
-    if candidate <= local:
-        candidate = timezone.make_aware(
-            dt.datetime.combine(local.date() + dt.timedelta(days=1), DAILY_AT)
-        )
-    return candidate
+    return next_daily_run(DAILY_AT, now)
 
 
 def actions_schedule_next(now: dt.datetime | None = None) -> TaskResult[int]:

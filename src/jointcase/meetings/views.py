@@ -24,7 +24,7 @@ from jointcase.accounts.models import User
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.edits import ConcurrentEdit
-from jointcase.lib.forms import errors_onto_form
+from jointcase.lib.forms import form_page
 from jointcase.meetings import forms, selectors, services
 from jointcase.meetings.models import (
     ActionStatus,
@@ -52,21 +52,21 @@ def _form_page(
     success: Callable[[Any], str],
     message: str,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as error:
-            errors_onto_form(form, error)
-        except ConcurrentEdit as error:
-            form.add_error(None, str(error))
-        except PermissionDenied:
-            raise Http404(selectors.NOT_FOUND) from None
-        else:
-            messages.success(request, message)
-            return redirect(success(result))
-    status = 400 if request.method == "POST" else 200
+    """``lib.forms.form_page``; a service's PermissionDenied is the meeting's 404, and the form
+    pages carry the OFFICIAL-SENSITIVE marking of the case content around them."""
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
-    return render(request, template, {**context, "form": form}, status=status)
+    try:
+        return form_page(
+            request,
+            form,
+            save,
+            template=template,
+            context=context,
+            success_url=success,
+            success_message=message,
+        )
+    except PermissionDenied:
+        raise Http404(selectors.NOT_FOUND) from None
 
 
 def _people_for_cases(case_ids: list[int]) -> QuerySet[User]:

@@ -13,12 +13,6 @@ from django.core.exceptions import ValidationError
 from jointcase.people.models import AddressKind, ContactKind, DocumentKind, Gender, IdentifierType
 from jointcase.people.search import parse_date
 
-#: Shown when a save was made from a copy someone else has changed since.
-STALE_MESSAGE = (
-    "This record was changed by someone else. Reload the page to see their changes, "
-    "then make yours again. Nothing has been saved."
-)
-
 
 class UKDateField(forms.Field):
     """A date typed as 27/3/2007, 27-03-2007, 2007-03-27 or 27 March 2007."""

@@ -12,19 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
 from jointcase.home.marking import marking_for_request
-from jointcase.lib.forms import errors_onto_form
+from jointcase.lib.forms import form_page
 from jointcase.people import forms as person_forms
-from jointcase.people.forms import STALE_MESSAGE
 
 FORM_TEMPLATE = "people/form.html"
 
@@ -33,12 +30,6 @@ def acting_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def is_stale(error: Exception) -> bool:
-    from jointcase.lib.edits import ConcurrentEdit
-
-    return isinstance(error, ConcurrentEdit)
 
 
 def handle_form(
@@ -52,26 +43,17 @@ def handle_form(
     template: str = FORM_TEMPLATE,
     aliases: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """The one shape of every form page: valid and saved -> redirect; otherwise 400 with errors.
-
-    A stale version (someone else saved first) and a service's field errors both re-render
-    the form; the services are atomic, so nothing is written in either case.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as error:
-            errors_onto_form(form, error, aliases)
-        except Exception as error:
-            if not is_stale(error):
-                raise
-            form.add_error(None, STALE_MESSAGE)
-        else:
-            messages.success(request, success_message)
-            url = success_url(result) if callable(success_url) else success_url
-            return redirect(url)
-    status = 400 if request.method == "POST" else 200
-    return render(request, template, {**context, "form": form}, status=status)
+    """``lib.forms.form_page`` with the register's form template by default."""
+    return form_page(
+        request,
+        form,
+        save,
+        template=template,
+        context=context,
+        success_url=success_url,
+        success_message=success_message,
+        aliases=aliases,
+    )
 
 
 def _person_for(request: HttpRequest, person_id: int) -> Any:

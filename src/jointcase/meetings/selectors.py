@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import BooleanField, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 from django.http import Http404, HttpRequest
@@ -268,22 +267,11 @@ def action_get_for(
 
 
 def case_for_actions(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
-    with transaction.atomic():
-        case = Case.objects.select_related("person").filter(pk=case_id).first()
-        decision = case_decision(user, case.pk) if case is not None else None
-        allowed = bool(decision and decision.allowed)
-        audit_record(
-            action="action.case_open",
-            actor=user,
-            outcome=Outcome.ALLOW if allowed else Outcome.DENY,
-            object_type="case",
-            object_id=case_id,
-            reason=decision.reason if decision else "not_found",
-            request=request,
-        )
-    if not allowed or case is None:
-        raise Http404(NOT_FOUND)
-    return case
+    """A case named by a meetings page or API call (its actions, its plan, a meeting's cases):
+    the register's one audited read, recorded as ``meetings.case_read``."""
+    from jointcase.cases.selectors import case_get_for
+
+    return case_get_for(user=user, case_id=case_id, request=request, action="meetings.case_read")
 
 
 def case_actions_for(*, user: User, case: Case) -> QuerySet[AgreedAction]:

@@ -345,3 +345,34 @@ def test_share_requests_are_recorded(material_world):
         actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="r"
     )
     assert ShareRequest.objects.count() == 1
+
+
+def test_no_one_writes_a_label_beyond_their_own_reach(material_world):
+    pom = material_world.personas.pom  # BPSS: OFFICIAL-SENSITIVE, no caveats
+    with pytest.raises(ValidationError) as error:
+        secret_report(material_world, actor=pom, classification="SECRET", caveats=[])
+    assert "You cannot record material above your own clearance" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        secret_report(material_world, actor=pom, classification="OFFICIAL-SENSITIVE")
+    assert "You can only use caveats you hold: UK EYES ONLY" in str(error.value)
+    assert not MaterialItem.objects.exists()
+
+
+def test_access_is_never_granted_to_someone_who_could_not_read_the_item(material_world):
+    item = secret_report(material_world)
+    share = ShareRequest.objects.create(
+        item=item,
+        requester=material_world.personas.pom,
+        kind="ACCESS",
+        reason="Sentence planning",
+        created_at=timezone.now(),
+    )
+    with pytest.raises(ValidationError) as error:
+        services.share_request_decide(
+            actor=material_world.personas.ct_supervisor,
+            share_request=share,
+            approve=True,
+            reason="Needed for the sentence plan",
+        )
+    assert "is not cleared for this item" in str(error.value)
+    assert not MaterialGrant.objects.filter(item=item).exists()

@@ -434,6 +434,40 @@ CLAUSES: tuple[Clause, ...] = (
 )
 
 
+#: The clauses about the user's own reach (clearance and caveats): no relationship, grant or
+#: break-glass ever extends them.
+REACH_CLAUSES = tuple(clause for clause in CLAUSES if clause.reason in ("clearance", "caveats"))
+#: The case side for a reach check (those clauses never look at the case).
+_NO_CASE = CaseContext(CaseFacts(excluded=False, direct=(), team_rows=()), frozenset())
+
+
+def within_reach(
+    user: Any,
+    *,
+    classification: str,
+    caveat_ids: Iterable[int],
+    now: dt.datetime | None = None,
+) -> Decision:
+    """Could ``user`` ever read a label of this classification and these caveats, whatever
+    their relationships? The reach clauses of the rule, for writers (no one writes what they
+    could not read) and for approvers (no grant goes to someone who could not use it)."""
+    facts = user_facts(user, now=now)
+    if facts.gate is not None:
+        return facts.gate
+    obj = ObjectFacts(
+        case_id=0,
+        rank=CLASSIFICATION_RANK.get(classification, 99),
+        caveat_ids=frozenset(caveat_ids),
+        releasable_ids=frozenset(),
+        originator_id=None,
+    )
+    at, sh_rank = moment(now), system_high_rank()
+    for clause in REACH_CLAUSES:
+        if not clause.holds(facts, obj, _NO_CASE, at, sh_rank):
+            return Decision(False, clause.reason)
+    return Decision(True, "within_reach")
+
+
 def _active(windows: Iterable[tuple[dt.datetime, dt.datetime]], at: Moment) -> bool:
     return any(starts <= at.now < expires for starts, expires in windows)
 

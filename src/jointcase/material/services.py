@@ -27,7 +27,7 @@ from jointcase.access.material import (
     material_case_access,
     material_decision,
     system_high,
-    user_facts,
+    within_reach,
 )
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import Agency, Caveat
@@ -193,7 +193,7 @@ def _label_clean(
         errors.setdefault("classification", []).append(
             ABOVE_SYSTEM_HIGH.format(level=system_high())
         )
-    elif _rank(classification) > user_facts(actor).clearance_rank:
+    elif within_reach(actor, classification=classification, caveat_ids=()).reason == "clearance":
         errors.setdefault("classification", []).append(
             "You cannot record material above your own clearance"
         )
@@ -202,8 +202,12 @@ def _label_clean(
     unknown = [code for code in codes if code not in found]
     if unknown:
         errors.setdefault("caveats", []).append(f"Unknown caveat: {', '.join(unknown)}")
-    held = user_facts(actor).caveat_ids
-    not_held = [c.code for c in found.values() if c.pk not in held]
+    not_held = [
+        c.code
+        for c in found.values()
+        if within_reach(actor, classification=Classification.OFFICIAL, caveat_ids=[c.pk]).reason
+        == "caveats"
+    ]
     if not_held:
         errors.setdefault("caveats", []).append(
             f"You can only use caveats you hold: {', '.join(sorted(not_held))}"
@@ -1151,12 +1155,12 @@ def share_request_decide(
         errors.setdefault("days", []).append("Access must last between 1 and 365 days")
     requester = share_request.requester
     if approve and share_request.kind == ShareKind.ACCESS and not errors:
-        facts = user_facts(requester)
-        item_caveats = {c.pk for c in item.caveats.all()}
-        if (
-            _rank(item.classification) > facts.clearance_rank
-            or not item_caveats <= facts.caveat_ids
-        ):
+        reach = within_reach(
+            requester,
+            classification=item.classification,
+            caveat_ids=[c.pk for c in item.caveats.all()],
+        )
+        if not reach.allowed:
             errors.setdefault("decision", []).append(
                 f"{requester} is not cleared for this item (classification or caveats): "
                 "it cannot be shared with them"

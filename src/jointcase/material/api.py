@@ -43,15 +43,32 @@ class ErrorOut(Schema):
     errors: list[ErrorItem]
 
 
-class ItemOut(Schema):
-    id: str
-    case: int
-    kind: str
-    title: str
+class LabelOut(Schema):
+    """A label as the API shows it: codes of the caveats, the agencies and the originator."""
+
     classification: str
     caveats: list[str]
     releasable_to: list[str]
     originator: str
+
+    @staticmethod
+    def resolve_caveats(obj: Any) -> list[str]:
+        return sorted(c.code for c in obj.caveats.all())
+
+    @staticmethod
+    def resolve_releasable_to(obj: Any) -> list[str]:
+        return sorted(a.code for a in obj.releasable_to.all())
+
+    @staticmethod
+    def resolve_originator(obj: Any) -> str:
+        return str(obj.originator.code)
+
+
+class ItemOut(LabelOut):
+    id: str
+    case: int
+    kind: str
+    title: str
     orcon: bool
     parent: str | None
     tearline_status: str
@@ -69,18 +86,6 @@ class ItemOut(Schema):
     @staticmethod
     def resolve_case(obj: Any) -> int:
         return int(obj.case_id)
-
-    @staticmethod
-    def resolve_caveats(obj: Any) -> list[str]:
-        return sorted(c.code for c in obj.caveats.all())
-
-    @staticmethod
-    def resolve_releasable_to(obj: Any) -> list[str]:
-        return sorted(a.code for a in obj.releasable_to.all())
-
-    @staticmethod
-    def resolve_originator(obj: Any) -> str:
-        return str(obj.originator.code)
 
     @staticmethod
     def resolve_tearline_status(obj: Any) -> str:

@@ -584,25 +584,14 @@ def material_add(
             created_at=now,
             retain_until=retain_until,
         )
-        sealing_label = label_from(
-            classification=label.classification,
-            originator=originator.code,
-            caveats=[c.code for c in label.caveats],
-            releasable_to=[a.code for a in label.releasable_to],
+        _item_store(
+            item,
+            label,
+            originator=originator,
             orcon=bool(orcon),
+            body=None if is_reference else body,
+            files=checked_files,
         )
-        if not is_reference:
-            sealed = seal(
-                plaintext=body.encode("utf-8"), object_id=str(item.id), label=sealing_label
-            )
-            sealed.data_key.save(force_insert=True)
-            item.data_key = sealed.data_key
-            item.body_ciphertext = sealed.ciphertext
-        item.save(force_insert=True)
-        item.caveats.set(label.caveats)
-        item.releasable_to.set(label.releasable_to)
-        for checked, content in checked_files:
-            _file_store(item=item, checked=checked, content=content, label=sealing_label)
         audit_record(
             action="material.created",
             actor=actor,
@@ -625,6 +614,36 @@ def material_add(
             request=request,
         )
     return item
+
+
+def _item_store(
+    item: MaterialItem,
+    label: LabelInput,
+    *,
+    originator: Agency,
+    orcon: bool,
+    body: str | None,
+    files: Sequence[tuple[Any, bytes]],
+) -> None:
+    """Insert a new item with its label's sets, its body (None for a reference) and files each
+    sealed under the label (inside the caller's transaction)."""
+    sealing_label = label_from(
+        classification=label.classification,
+        originator=originator.code,
+        caveats=[c.code for c in label.caveats],
+        releasable_to=[a.code for a in label.releasable_to],
+        orcon=orcon,
+    )
+    if body is not None:
+        sealed = seal(plaintext=body.encode("utf-8"), object_id=str(item.id), label=sealing_label)
+        sealed.data_key.save(force_insert=True)
+        item.data_key = sealed.data_key
+        item.body_ciphertext = sealed.ciphertext
+    item.save(force_insert=True)
+    item.caveats.set(label.caveats)
+    item.releasable_to.set(label.releasable_to)
+    for checked, content in files:
+        _file_store(item=item, checked=checked, content=content, label=sealing_label)
 
 
 def _file_store(*, item: MaterialItem, checked: Any, content: bytes, label: Any) -> MaterialFile:
@@ -943,22 +962,14 @@ def tearline_create(
             hide_fuller_version=bool(hide_fuller_version),
             retain_until=parent.retain_until or retention_default(),
         )
-        label = label_from(
-            classification=new.classification,
-            originator=parent.originator.code,
-            caveats=[c.code for c in new.caveats],
-            releasable_to=[a.code for a in new.releasable_to],
+        _item_store(
+            item,
+            new,
+            originator=parent.originator,
             orcon=bool(orcon),
+            body=body,
+            files=checked_files,
         )
-        sealed = seal(plaintext=body.encode("utf-8"), object_id=str(item.id), label=label)
-        sealed.data_key.save(force_insert=True)
-        item.data_key = sealed.data_key
-        item.body_ciphertext = sealed.ciphertext
-        item.save(force_insert=True)
-        item.caveats.set(new.caveats)
-        item.releasable_to.set(new.releasable_to)
-        for checked, content in checked_files:
-            _file_store(item=item, checked=checked, content=content, label=label)
         audit_record(
             action="material.tearline_created",
             actor=actor,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
@@ -44,6 +44,8 @@ from jointcase.material.uploads import attachment_response, download_filename, u
 NOT_FOUND = "Material not found"
 #: Items per page of the case's material tab.
 PAGE_SIZE = 50
+
+T = TypeVar("T")
 
 
 def _user(request: HttpRequest) -> User:
@@ -117,6 +119,26 @@ def _not_permitted_is_403(
             )
 
     return wrapped
+
+
+def _known_or_404(
+    request: HttpRequest, found: T | None, *, action: str, object_type: str, object_id: int
+) -> T:
+    """``found`` (from a selector answering None for missing and forbidden alike), or a DENY
+    entry and the same 404 as for a missing object."""
+    if found is None:
+        with transaction.atomic():
+            audit_record(
+                action=action,
+                actor=_user(request),
+                outcome=Outcome.DENY,
+                object_type=object_type,
+                object_id=object_id,
+                reason="not_found_or_forbidden",
+                request=request,
+            )
+        raise Http404(NOT_FOUND)
+    return found
 
 
 def _form_page(
@@ -562,19 +584,13 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     """The originator agency (or the grant's approver) ends someone's access to an item. The
     grantee, who knows of their grant, gets a 403; anyone else a 404 as for a missing one."""
     user = _user(request)
-    grant = selectors.grant_get_for(user=user, grant_id=grant_id)
-    if grant is None:
-        with transaction.atomic():
-            audit_record(
-                action="material.grant_revoke_form",
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="material_grant",
-                object_id=grant_id,
-                reason="not_found_or_forbidden",
-                request=request,
-            )
-        raise Http404(NOT_FOUND)
+    grant = _known_or_404(
+        request,
+        selectors.grant_get_for(user=user, grant_id=grant_id),
+        action="material.grant_revoke_form",
+        object_type="material_grant",
+        object_id=grant_id,
+    )
     services.permission_require(
         actor=user,
         refusal=services.grant_revoke_refusal(user, grant),
@@ -745,19 +761,13 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     """The originator agency decides. The requester (who knows the request) gets a 403;
     anyone else a 404, as for a missing request."""
     user = _user(request)
-    share = selectors.share_request_get_for(user=user, request_id=request_id)
-    if share is None:
-        with transaction.atomic():
-            audit_record(
-                action="material.share_decide",
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="share_request",
-                object_id=request_id,
-                reason="not_found_or_forbidden",
-                request=request,
-            )
-        raise Http404(NOT_FOUND)
+    share = _known_or_404(
+        request,
+        selectors.share_request_get_for(user=user, request_id=request_id),
+        action="material.share_decide",
+        object_type="share_request",
+        object_id=request_id,
+    )
     services.permission_require(
         actor=user,
         refusal=services.decide_refusal(user, share),

@@ -21,6 +21,7 @@ from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import Case
 from jointcase.lib.edits import ConcurrentEdit
+from jointcase.material.api import LabelOut
 from jointcase.meetings import selectors, services
 from jointcase.meetings.models import (
     AgreedAction,
@@ -283,16 +284,12 @@ class SectionIn(_Strict):
     )
 
 
-class SectionAddedOut(Schema):
+class SectionAddedOut(LabelOut):
     id: int
     meeting: int
     case: int
     order: int
     heading: str
-    classification: str
-    caveats: list[str]
-    releasable_to: list[str]
-    originator: str
     withheld_display: str
     other_agency_attendees: str
 
@@ -303,18 +300,6 @@ class SectionAddedOut(Schema):
     @staticmethod
     def resolve_case(obj: Any) -> int:
         return int(obj.case_id)
-
-    @staticmethod
-    def resolve_caveats(obj: Any) -> list[str]:
-        return sorted(c.code for c in obj.caveats.all())
-
-    @staticmethod
-    def resolve_releasable_to(obj: Any) -> list[str]:
-        return sorted(a.code for a in obj.releasable_to.all())
-
-    @staticmethod
-    def resolve_originator(obj: Any) -> str:
-        return str(obj.originator.code)
 
 
 class PlanEntryIn(_Strict):

@@ -17,20 +17,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.common import setup_django
+
 Report = Callable[..., None]
 
 APPENDS = int(os.environ.get("JOINTCASE_BENCH_AUDIT_APPENDS", "2000"))
 WRITERS = 8
 VERIFY_ENTRIES = int(os.environ.get("JOINTCASE_BENCH_AUDIT_ENTRIES", "200000"))
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
 
 
 def _append_rate(count: int) -> float:
@@ -174,7 +167,7 @@ def _generate_chain(count: int) -> None:
 
 
 def run(report: Report) -> None:
-    _setup_django()
+    setup_django()
     from django.db import connection
 
     from jointcase.audit.verify import chain_verify

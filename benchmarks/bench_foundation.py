@@ -11,21 +11,18 @@ Target: the home page's p50 at most 2 times the minimal view's.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 import types
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.common import percentile
+
 REQUESTS = 500
 WARM_UP = 20
 TARGET_RATIO = 2.0
 _URLCONF = "benchmarks._foundation_urls"
-
-
-def _percentile(samples: list[float], percentile: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[percentile - 1]
 
 
 def _install_urlconf() -> None:
@@ -84,7 +81,7 @@ def run(report: Callable[..., Any]) -> None:
                     raise RuntimeError(f"{url} answered {response.status_code}")
 
     figures = {
-        name: (_percentile(samples, 50), _percentile(samples, 95))
+        name: (percentile(samples, 50), percentile(samples, 95))
         for name, samples in (("home", home), ("minimal", minimal))
     }
     prefix = f"foundation [{database}]"

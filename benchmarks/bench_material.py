@@ -18,17 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import percentile, seed_context, setup_django
+
 SIZES_MB = (1, 4, 16)
 TARGET_RATIO = 0.8
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
 
 
 def _calls(size: int) -> int:
@@ -89,11 +82,6 @@ DECISION_P99_TARGET_MS = 0.5
 DECISION_RATE_TARGET = 20_000
 LIST_P95_TARGET_MS = 50.0
 LIST_RATIO_TARGET = 1.5
-
-
-def _percentile(values: list[float], percentile: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * percentile / 100))]
 
 
 def _decision_bench(report: Callable[..., Any]) -> None:
@@ -177,11 +165,11 @@ def _decision_bench(report: Callable[..., Any]) -> None:
     allowed = sum(decide_object(u, o, contexts[o.case_id - 1], at, sh).allowed for u, o in triples)
     report(
         "material decision: p99 (pre-loaded facts)",
-        round(_percentile(timings, 99) * 1000, 4),
+        round(percentile(timings, 99) * 1000, 4),
         "ms",
         target=f"<= {DECISION_P99_TARGET_MS}",
     )
-    report("material decision: p50", round(_percentile(timings, 50) * 1000, 4), "ms")
+    report("material decision: p50", round(percentile(timings, 50) * 1000, 4), "ms")
     report(
         "material decision: rate", round(rate), "decisions/s", target=f">= {DECISION_RATE_TARGET}"
     )
@@ -198,14 +186,11 @@ def _list_bench(report: Callable[..., Any]) -> None:
     user's clearance and relationships read once, the filter built, the page read) against the
     target, and the list query itself side by side with the same query without the filter
     (compiled SQL, interleaved) for the ratio."""
-    import random
     import statistics
 
     from django.db import connection, transaction
     from django.db.models import Count
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-    from django.utils import timezone
-    from faker import Faker
 
     scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
     from jointcase.seed.scales import SCALES as _SCALES
@@ -227,25 +212,13 @@ def _list_bench(report: Callable[..., Any]) -> None:
         serialized_aliases=set(),
     )
     try:
-        from dataclasses import replace
-
         from jointcase.access.material import material_visible_to
         from jointcase.accounts.models import User
         from jointcase.material import seed as material_seed
         from jointcase.material.models import MaterialItem
         from jointcase.seed import world
-        from jointcase.seed.scales import SCALES
 
-        faker = Faker("en_GB")
-        faker.seed_instance(1)
-        context = world.SeedContext(
-            scale=replace(SCALES[scale], material_items=items),
-            seed=1,
-            rng=random.Random(1),
-            faker=faker,
-            today=timezone.localdate(),
-            show_progress=False,
-        )
+        context = seed_context(scale, material_items=items)
         material_seed._keyring_available = lambda: False  # type: ignore[attr-defined]
         db = connection.vendor
         if not MaterialItem.objects.exists():  # a kept database (JOINTCASE_BENCH_KEEPDB) is reused
@@ -356,7 +329,7 @@ def _list_bench(report: Callable[..., Any]) -> None:
                 whole.append((time.perf_counter() - t) * 1000)
             report(
                 f"{label}: whole path p95",
-                round(_percentile(whole, 95), 2),
+                round(percentile(whole, 95), 2),
                 "ms",
                 target=f"<= {LIST_P95_TARGET_MS:g}" if targeted else "",
             )
@@ -404,7 +377,7 @@ def keepdb_file() -> None:
 
 
 def run(report: Callable[..., Any]) -> None:
-    _setup_django()
+    setup_django()
     _decision_bench(report)
     if os.environ.get("JOINTCASE_BENCH_MATERIAL_LIST", "1") == "1":
         _list_bench(report)

@@ -15,48 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import percentile, seed_context, setup_django
+
 MY_ACTIONS_TARGET_MS = 50.0
 MINUTES_TARGET_MS = 30.0
 SECTIONS = 20
 REGISTER_STEPS = ("agencies and teams", "users", "people and cases")
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
-    os.environ.setdefault("JOINTCASE_ENV", "test")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
-
-
-def _context(scale: str) -> Any:
-    import random
-
-    from django.utils import timezone
-    from faker import Faker
-
-    from jointcase.seed import world
-    from jointcase.seed.scales import SCALES
-
-    faker = Faker("en_GB")
-    faker.seed_instance(1)
-    return world.SeedContext(
-        scale=SCALES[scale],
-        seed=1,
-        rng=random.Random(1),
-        faker=faker,
-        today=timezone.localdate(),
-        show_progress=False,
-    )
 
 
 def _seed(scale: str) -> float:
@@ -66,7 +36,7 @@ def _seed(scale: str) -> float:
     from jointcase.meetings.seed import seed_meetings
     from jointcase.seed import world
 
-    context = _context(scale)
+    context = seed_context(scale)
     started = time.perf_counter()
     with transaction.atomic():
         if not Case.objects.exists():
@@ -81,12 +51,6 @@ def _seed(scale: str) -> float:
         }
         seed_meetings(context)
     return time.perf_counter() - started
-
-
-def _p(values: list[float], percentile: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[percentile - 1]
 
 
 def _timed(function: Callable[[], Any], rounds: int) -> list[float]:
@@ -190,10 +154,12 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, url
-    report(f'meetings [{db}, {scale}] "my actions" page p50', round(_p(samples, 50), 1), "ms")
+    report(
+        f'meetings [{db}, {scale}] "my actions" page p50', round(percentile(samples, 50), 1), "ms"
+    )
     report(
         f'meetings [{db}, {scale}] "my actions" page p95',
-        round(_p(samples, 95), 1),
+        round(percentile(samples, 95), 1),
         "ms",
         target=f"<= {MY_ACTIONS_TARGET_MS:g} ms",
     )
@@ -205,12 +171,12 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     samples = _timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), requests)
     report(
         f"meetings [{db}, {scale}] minutes rendering (20 sections) p50",
-        round(_p(samples, 50), 1),
+        round(percentile(samples, 50), 1),
         "ms",
     )
     report(
         f"meetings [{db}, {scale}] minutes rendering (20 sections) p95",
-        round(_p(samples, 95), 1),
+        round(percentile(samples, 95), 1),
         "ms",
         target=f"<= {MINUTES_TARGET_MS:g} ms",
     )
@@ -218,13 +184,15 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     assert client.get(url).status_code == 200
     samples = _timed(lambda: client.get(url), requests)
     report(
-        f"meetings [{db}, {scale}] meeting page (20 sections) p95", round(_p(samples, 95), 1), "ms"
+        f"meetings [{db}, {scale}] meeting page (20 sections) p95",
+        round(percentile(samples, 95), 1),
+        "ms",
     )
 
 
 def run(report: Callable[..., Any]) -> None:
     """Seed a throwaway database (or reuse a kept one), measure, drop it."""
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 

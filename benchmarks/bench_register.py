@@ -25,54 +25,27 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.common import percentile, seed_context, setup_django
+
 CASE_PAGE_TARGET_MS = 50.0
 SEARCH_TARGET_MS = 100.0
 RATIO_TARGET = 1.5
 SEED_STEPS = ("agencies and teams", "users", "people and cases")
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
-    os.environ.setdefault("JOINTCASE_ENV", "test")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
-
-
 def _seed(scale: str) -> float:
-    import random
 
     from django.db import transaction
-    from django.utils import timezone
-    from faker import Faker
 
     from jointcase.seed import world
-    from jointcase.seed.scales import SCALES
 
-    faker = Faker("en_GB")
-    faker.seed_instance(1)
-    context = world.SeedContext(
-        scale=SCALES[scale],
-        seed=1,
-        rng=random.Random(1),
-        faker=faker,
-        today=timezone.localdate(),
-        show_progress=False,
-    )
+    context = seed_context(scale)
     started = time.perf_counter()
     with transaction.atomic():
         for label, step in world._steps():
             if label in SEED_STEPS:
                 step(context)
     return time.perf_counter() - started
-
-
-def _p(values: list[float], percentile: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[percentile - 1]
 
 
 def _timed(function: Callable[[], object], rounds: int) -> list[float]:
@@ -196,7 +169,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         assert response.status_code == 200, url
     report(
         f"register [{db}, {scale}] case page p95",
-        round(_p(samples, 95), 1),
+        round(percentile(samples, 95), 1),
         "ms",
         target=f"<= {CASE_PAGE_TARGET_MS:g} ms",
     )
@@ -237,7 +210,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         assert response.status_code == 200, text
     report(
         f"register [{db}, {scale}] search p95",
-        round(_p(samples, 95), 1),
+        round(percentile(samples, 95), 1),
         "ms",
         target=f"<= {SEARCH_TARGET_MS:g} ms",
     )
@@ -316,7 +289,7 @@ def _ratio(
 
 def run(report: Callable[..., Any]) -> None:
     """Seed a throwaway database, measure, drop it."""
-    _setup_django()
+    setup_django()
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
     scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")

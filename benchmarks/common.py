@@ -1,0 +1,48 @@
+"""What every benchmark module shares: Django set-up, percentiles, the seeded world's context."""
+
+from __future__ import annotations
+
+import os
+import statistics
+from typing import Any
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jointcase.settings")
+    os.environ.setdefault("JOINTCASE_ENV", "test")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The ``p``-th percentile (inclusive method; the one value of a single sample)."""
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def seed_context(scale: str, **counts: int) -> Any:
+    """A deterministic seed context (seed 1) at ``scale``, its counts overridden by ``counts``
+    (e.g. ``material_items=...``)."""
+    import random
+    from dataclasses import replace
+
+    from django.utils import timezone
+    from faker import Faker
+
+    from jointcase.seed import world
+    from jointcase.seed.scales import SCALES
+
+    faker = Faker("en_GB")
+    faker.seed_instance(1)
+    return world.SeedContext(
+        scale=replace(SCALES[scale], **counts),
+        seed=1,
+        rng=random.Random(1),
+        faker=faker,
+        today=timezone.localdate(),
+        show_progress=False,
+    )

@@ -213,9 +213,39 @@ def verified_session(client: Client, user: User) -> Client:
     return client
 
 
+def declare_every_purpose(client: Client, purpose: str = "case_management") -> Client:
+    """Declare ``purpose`` for every case and meeting that exists now, in ``client``'s session
+    (as a user would on the purpose page), so tests about something else are not sent there."""
+    from jointcase.audit.purpose import SESSION_KEY
+    from jointcase.cases.models import Case
+    from jointcase.meetings.models import Meeting
+
+    session = client.session
+    declarations = dict(session.get(SESSION_KEY, {}))
+    for object_type, model in (("case", Case), ("meeting", Meeting)):
+        for pk in model.objects.values_list("pk", flat=True):
+            declarations[f"{object_type}:{pk}"] = {"purpose": purpose, "reason": ""}
+    session[SESSION_KEY] = declarations
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_for() -> Callable[[User], Client]:
-    """``client_for(user)``: a fresh test client signed in as ``user`` with MFA verified."""
+    """``client_for(user)``: a fresh test client signed in as ``user`` with MFA verified, having
+    declared "case management" as its purpose of consultation for every case and meeting that
+    exists when it signs in. Tests of the purpose question itself use
+    ``undeclared_client_for``."""
+
+    def make(user: User) -> Client:
+        return declare_every_purpose(verified_session(Client(), user))
+
+    return make
+
+
+@pytest.fixture
+def undeclared_client_for() -> Callable[[User], Client]:
+    """``undeclared_client_for(user)``: signed in with MFA verified, no purpose declared yet."""
 
     def make(user: User) -> Client:
         return verified_session(Client(), user)

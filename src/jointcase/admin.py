@@ -91,6 +91,24 @@ class RolePermissionsMixin:
         return self.admin_site.has_permission(request)
 
 
+class ReadOnlyAccessMixin(RolePermissionsMixin):
+    """Seen, never changed, here: who may see what (roles, vetting, caveats, memberships).
+
+    They change only through the agency administration pages, under the ceiling rules and never
+    by the person they are about (``jointcase.agencies.services``), so that the platform operator
+    cannot give anyone, themselves included, case content from the Django admin.
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedInline(RolePermissionsMixin, admin.options.InlineModelAdmin):
     """Base for every inline on ``admin_site``; its rows are audited by the parent's
     :meth:`AuditedModelAdmin.save_formset`."""

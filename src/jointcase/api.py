@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jointcase.accounts.api_auth import ApiTokenAuth
+from jointcase.lib.api_input import refuse_bad_input, refuse_out_of_range_path_ids
 
 api = NinjaAPI(
     title="JointCase API",
@@ -45,6 +46,11 @@ def _register_routers() -> None:
 
 
 _register_routers()
+# Input hygiene for every operation, present and future (jointcase.lib.api_input): path ids
+# that cannot exist are 404; control characters, bidirectional overrides and integers beyond
+# the database's range are a 400 with the field's location, before any view runs.
+api.add_decorator(refuse_out_of_range_path_ids, mode="view")
+api.add_decorator(refuse_bad_input, mode="operation")
 
 
 @api.exception_handler(NinjaValidationError)

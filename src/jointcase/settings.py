@@ -8,38 +8,38 @@ being defaulted. See docs/operations.md for every variable.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from jointcase.lib.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
-VAR_DIR = Path(os.environ.get("JOINTCASE_VAR_DIR", REPO_DIR / "var"))
-NODE_MODULES = Path(os.environ.get("JOINTCASE_NODE_MODULES", REPO_DIR / "node_modules"))
+VAR_DIR = Path(env_str("JOINTCASE_VAR_DIR", str(REPO_DIR / "var")))
+NODE_MODULES = Path(env_str("JOINTCASE_NODE_MODULES", str(REPO_DIR / "node_modules")))
 
-#: development | demo | test | production. Demo adds demo-only conveniences (demo-otp).
-JOINTCASE_ENV = os.environ.get("JOINTCASE_ENV", "development")
+#: development | demo | test | production. Demo adds demo-only conveniences (demo-otp). Any
+#: other value stops start-up: a misspelt "production" must not run as development.
+JOINTCASE_ENV = env_choice(
+    "JOINTCASE_ENV", "development", ("development", "demo", "test", "production")
+)
 PRODUCTION = JOINTCASE_ENV == "production"
 DEMO_MODE = JOINTCASE_ENV == "demo"
-
-
-def _env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+# Every variable below is read through jointcase.lib.env: a value it cannot read stops start-up
+# with ImproperlyConfigured naming the variable (docs/operations.md, "Settings").
+# The old private names, for settings added before the strict reader.
+_env_list = env_list
+_env_int = env_int
 
 
 if PRODUCTION:
     missing = [
         name
         for name in ("JOINTCASE_SECRET_KEY", "JOINTCASE_ALLOWED_HOSTS", "JOINTCASE_KEYRING")
-        if not os.environ.get(name)
+        if not env_str(name)
     ]
     if missing:
         raise ImproperlyConfigured(
@@ -47,19 +47,19 @@ if PRODUCTION:
             + ", ".join(missing)
             + ". See docs/operations.md."
         )
-    SECRET_KEY = os.environ["JOINTCASE_SECRET_KEY"]
-    ALLOWED_HOSTS = _env_list("JOINTCASE_ALLOWED_HOSTS")
+    SECRET_KEY = env_str("JOINTCASE_SECRET_KEY")
+    ALLOWED_HOSTS = env_list("JOINTCASE_ALLOWED_HOSTS")
     DEBUG = False
 else:
     # Non-production key: fine for the demo and tests, refused by `check --deploy`.
-    SECRET_KEY = os.environ.get(
+    SECRET_KEY = env_str(
         "JOINTCASE_SECRET_KEY", "insecure-development-key-not-for-production-use-0123456789"
     )
-    ALLOWED_HOSTS = _env_list("JOINTCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
-    DEBUG = os.environ.get("JOINTCASE_DEBUG", "") == "1"
+    ALLOWED_HOSTS = env_list("JOINTCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+    DEBUG = env_bool("JOINTCASE_DEBUG", False)
 
 #: Directory holding the key-encryption keys and the audit signing key (outside the database).
-KEYRING_PATH = Path(os.environ.get("JOINTCASE_KEYRING", VAR_DIR / "keyring"))
+KEYRING_PATH = Path(env_str("JOINTCASE_KEYRING", str(VAR_DIR / "keyring")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "jointcase.accounts.middleware.SessionPolicyMiddleware",
     "jointcase.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jointcase.audit.purpose.PurposeRequiredMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -187,15 +188,15 @@ AUTH_PASSWORD_VALIDATORS = [
 #: window before further attempts are refused until the window passes. The lock is always
 #: temporary, so an attacker cannot lock a real user out indefinitely.
 SIGN_IN_THROTTLE = {
-    "ACCOUNT_LIMIT": _env_int("JOINTCASE_THROTTLE_ACCOUNT_LIMIT", 5),
-    "ADDRESS_LIMIT": _env_int("JOINTCASE_THROTTLE_ADDRESS_LIMIT", 20),
-    "WINDOW_SECONDS": _env_int("JOINTCASE_THROTTLE_WINDOW_SECONDS", 15 * 60),
+    "ACCOUNT_LIMIT": env_int("JOINTCASE_THROTTLE_ACCOUNT_LIMIT", 5),
+    "ADDRESS_LIMIT": env_int("JOINTCASE_THROTTLE_ADDRESS_LIMIT", 20),
+    "WINDOW_SECONDS": env_int("JOINTCASE_THROTTLE_WINDOW_SECONDS", 15 * 60),
 }
 
 # --- Sessions -------------------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_IDLE_TIMEOUT_SECONDS = _env_int("JOINTCASE_SESSION_IDLE_SECONDS", 15 * 60)
-SESSION_ABSOLUTE_TIMEOUT_SECONDS = _env_int("JOINTCASE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("JOINTCASE_SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("JOINTCASE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -213,14 +214,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = os.environ.get("JOINTCASE_SSL_REDIRECT", "1") == "1"
+    SECURE_SSL_REDIRECT = env_bool("JOINTCASE_SSL_REDIRECT", True)
     # The load balancer's liveness probe may speak plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    CSRF_TRUSTED_ORIGINS = _env_list("JOINTCASE_CSRF_TRUSTED_ORIGINS")
+    CSRF_TRUSTED_ORIGINS = env_list("JOINTCASE_CSRF_TRUSTED_ORIGINS")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -242,13 +243,15 @@ CONTENT_SECURITY_POLICY = {
 OTP_TOTP_ISSUER = "JointCase"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_WEBAUTHN_RP_NAME = "JointCase"
-OTP_WEBAUTHN_RP_ID = os.environ.get("JOINTCASE_WEBAUTHN_RP_ID", "localhost")
-OTP_WEBAUTHN_ALLOWED_ORIGINS = _env_list("JOINTCASE_WEBAUTHN_ORIGINS", "http://localhost:8000")
+OTP_WEBAUTHN_RP_ID = env_str("JOINTCASE_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("JOINTCASE_WEBAUTHN_ORIGINS", "http://localhost:8000")
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 #: Days an API token lives when its creator does not say (every token expires).
-JOINTCASE_API_TOKEN_DAYS = _env_int("JOINTCASE_API_TOKEN_DAYS", 90)
+JOINTCASE_API_TOKEN_DAYS = env_int("JOINTCASE_API_TOKEN_DAYS", 90)
 #: The longest life anyone may give an API token.
-JOINTCASE_API_TOKEN_MAX_DAYS = _env_int("JOINTCASE_API_TOKEN_MAX_DAYS", 365)
+JOINTCASE_API_TOKEN_MAX_DAYS = env_int("JOINTCASE_API_TOKEN_MAX_DAYS", 365)
+#: Hours a single-use enrolment link (new user, second factor reset) stays usable.
+JOINTCASE_ENROLMENT_LINK_HOURS = env_int("JOINTCASE_ENROLMENT_LINK_HOURS", 72)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -281,7 +284,7 @@ STORAGES = {
 # --- Background work ------------------------------------------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("JOINTCASE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("JOINTCASE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -294,50 +297,63 @@ USE_TZ = True
 # --- Service ---------------------------------------------------------------------------------
 SERVICE_NAME = "JointCase"
 #: The highest classification this deployment may hold (DESIGN.md "System high").
-SYSTEM_HIGH = os.environ.get("JOINTCASE_SYSTEM_HIGH", "SECRET")
-#: Test-only switch used by the request-cost benchmark; never set in production.
-AUDIT_ENABLED = os.environ.get("JOINTCASE_AUDIT_ENABLED", "1") == "1"
-
-EMAIL_BACKEND = os.environ.get(
-    "JOINTCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+SYSTEM_HIGH = env_choice(
+    "JOINTCASE_SYSTEM_HIGH", "SECRET", ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
 )
+#: Benchmark-only switch (the request-cost benchmark turns the audit off). Production refuses
+#: to start without the audit: every read, denial and write must reach the chain (DESIGN.md).
+AUDIT_ENABLED = env_bool("JOINTCASE_AUDIT_ENABLED", True)
+if PRODUCTION and not AUDIT_ENABLED:
+    raise ImproperlyConfigured(
+        "JointCase refuses to start in production with the audit off "
+        "(JOINTCASE_AUDIT_ENABLED). See docs/operations.md."
+    )
+
+EMAIL_BACKEND = env_str("JOINTCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("JOINTCASE_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "JOINTCASE_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
 }
 
 # --- Audit ----------------------------------------------------------------------------------
 #: Names this deployment in signed checkpoints, so a witness holding several can tell them apart.
-AUDIT_SERVICE_ID = os.environ.get("JOINTCASE_AUDIT_SERVICE_ID", "jointcase")
+AUDIT_SERVICE_ID = env_str("JOINTCASE_AUDIT_SERVICE_ID", "jointcase")
 #: A partner's witness endpoint: every checkpoint is POSTed there as JSON (empty: not posted).
-JOINTCASE_AUDIT_WITNESS_URL = os.environ.get("JOINTCASE_AUDIT_WITNESS_URL", "")
-JOINTCASE_AUDIT_WITNESS_TIMEOUT = float(os.environ.get("JOINTCASE_AUDIT_WITNESS_TIMEOUT", "5"))
+JOINTCASE_AUDIT_WITNESS_URL = env_str("JOINTCASE_AUDIT_WITNESS_URL", "")
+JOINTCASE_AUDIT_WITNESS_TIMEOUT = env_float(
+    "JOINTCASE_AUDIT_WITNESS_TIMEOUT", 5.0, minimum=0.1, maximum=300
+)
 #: Minutes between the periodic signed checkpoints made by the worker.
-JOINTCASE_AUDIT_CHECKPOINT_MINUTES = _env_int("JOINTCASE_AUDIT_CHECKPOINT_MINUTES", 15)
+JOINTCASE_AUDIT_CHECKPOINT_MINUTES = env_int("JOINTCASE_AUDIT_CHECKPOINT_MINUTES", 15)
 #: The protective marking of audit reports (pages and CSV exports): who saw which case is itself
 #: sensitive personal data.
-AUDIT_REPORT_MARKING = os.environ.get("JOINTCASE_AUDIT_REPORT_MARKING", "OFFICIAL-SENSITIVE")
+AUDIT_REPORT_MARKING = env_str("JOINTCASE_AUDIT_REPORT_MARKING", "OFFICIAL-SENSITIVE")
 #: Rows shown on an audit report page, and the most one CSV export may carry.
-AUDIT_REPORT_PAGE_ROWS = _env_int("JOINTCASE_AUDIT_REPORT_PAGE_ROWS", 200)
-AUDIT_EXPORT_MAX_ROWS = _env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
+AUDIT_REPORT_PAGE_ROWS = env_int("JOINTCASE_AUDIT_REPORT_PAGE_ROWS", 200)
+AUDIT_EXPORT_MAX_ROWS = env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
 
 # --- Register (people and cases) ------------------------------------------------------------
 #: Months before the expected release date when a case in custody enters PRE_RELEASE.
-JOINTCASE_PRE_RELEASE_MONTHS = _env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
+JOINTCASE_PRE_RELEASE_MONTHS = env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
 
 # --- Material ---------------------------------------------------------------------------------
 #: The largest upload accepted (DESIGN.md: default 25 MB); larger files are refused with a message.
-JOINTCASE_UPLOAD_MAX_BYTES = _env_int("JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+JOINTCASE_UPLOAD_MAX_BYTES = env_int("JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
 #: Minutes a break-glass access lasts (DESIGN.md "Decision": a short, configurable time).
-JOINTCASE_BREAKGLASS_MINUTES = _env_int("JOINTCASE_BREAKGLASS_MINUTES", 30)
+JOINTCASE_BREAKGLASS_MINUTES = env_int("JOINTCASE_BREAKGLASS_MINUTES", 30)
 #: Days an approved request for access to an item lasts, unless the approver chooses otherwise.
-JOINTCASE_MATERIAL_GRANT_DAYS = _env_int("JOINTCASE_MATERIAL_GRANT_DAYS", 30)
+JOINTCASE_MATERIAL_GRANT_DAYS = env_int("JOINTCASE_MATERIAL_GRANT_DAYS", 30)
 #: Years an item is kept when its author gives no retention date; after ``retain_until`` the
 #: daily retention job (``jointcase material retention``) destroys its data keys.
-JOINTCASE_MATERIAL_RETENTION_YEARS = _env_int("JOINTCASE_MATERIAL_RETENTION_YEARS", 7)
+JOINTCASE_MATERIAL_RETENTION_YEARS = env_int("JOINTCASE_MATERIAL_RETENTION_YEARS", 7)
 #: Uploaded files are streamed to a temporary file above this size (Django's default 2.5 MB);
 #: file data never counts towards DATA_UPLOAD_MAX_MEMORY_SIZE, so a 25 MB upload reaches
 #: ``uploads.upload_check``, which refuses a larger one with a clear message.
@@ -345,21 +361,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Meetings ---------------------------------------------------------------------------------
 #: Working days before the due date when the owner of an open action is reminded.
-JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS = _env_int("JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS", 3)
+JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS = env_int("JOINTCASE_ACTION_DUE_SOON_WORKING_DAYS", 3)
 #: Working days overdue after which the owner's line manager is notified.
-JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS = _env_int(
+JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS = env_int(
     "JOINTCASE_ACTION_ESCALATE_MANAGER_WORKING_DAYS", 2
 )
 #: Further working days still open after which the senior operational lead or CT supervisor of
 #: the case team is notified.
-JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS = _env_int(
+JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS = env_int(
     "JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS", 5
 )
 #: Also e-mail action reminders and escalations (a link only, never protected content).
-JOINTCASE_ACTION_EMAIL = os.environ.get("JOINTCASE_ACTION_EMAIL", "").lower() in {
-    "1",
-    "true",
-    "yes",
-}
+JOINTCASE_ACTION_EMAIL = env_bool("JOINTCASE_ACTION_EMAIL", False)
 #: The address of this service, put before the links in e-mails (empty: relative links).
-JOINTCASE_BASE_URL = os.environ.get("JOINTCASE_BASE_URL", "")
+JOINTCASE_BASE_URL = env_str("JOINTCASE_BASE_URL", "")

@@ -228,3 +228,18 @@ def test_nobody_can_revoke_or_see_another_user_s_token(personas, client_for):
     assert client.post(f"/account/api-tokens/{token.pk}/revoke/").status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
     assert token.prefix not in client.get("/account/").content.decode()
+
+
+def test_the_account_page_asks_the_token_s_purpose_of_consultation(personas, client_for):
+    client: Client = client_for(personas.ctnm_officer)
+    assert "Purpose of consultation" in client.get("/account/api-tokens/new/").content.decode()
+    response = client.post(
+        "/account/api-tokens/new/", {"name": "Assurance", "days": "7", "purpose": "oversight"}
+    )
+    assert response.status_code == 200
+    assert ApiToken.objects.get(user=personas.ctnm_officer).purpose == "oversight"
+    refused = client.post(
+        "/account/api-tokens/new/", {"name": "Urgent", "days": "7", "purpose": "break_glass"}
+    )
+    assert refused.status_code == 400
+    assert ApiToken.objects.filter(user=personas.ctnm_officer).count() == 1

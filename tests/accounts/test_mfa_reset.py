@@ -29,14 +29,15 @@ def test_an_mfa_reset_removes_every_factor_and_ends_every_session(personas, clie
     assert AuditEntry.objects.filter(action="auth.sessions_ended", object_id=str(user.pk)).exists()
 
 
-def test_after_a_reset_the_user_must_enrol_a_new_authenticator_app(personas):
+def test_after_a_reset_the_old_password_lets_nobody_in(personas):
     user = personas.nsd_practitioner
-    mfa_reset(actor=personas.system_admin, user=user)
+    secret = mfa_reset(actor=personas.system_admin, user=user)
+    assert secret
     client = Client()
-    client.post("/sign-in/", {"username": user.username, "password": PASSWORD})
-    response = client.get("/second-factor/")
-    assert response.status_code == 302
-    assert response["Location"] == "/second-factor/authenticator-app/"
+    response = client.post("/sign-in/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Enter a correct username and password" in response.content.decode()
+    assert client.get("/second-factor/authenticator-app/").status_code == 302
     assert client.get("/").status_code == 302
 
 

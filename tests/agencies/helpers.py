@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry
 
 
@@ -31,3 +32,10 @@ def denials(action: str | None = None) -> list[AuditEntry]:
 
 def actions() -> list[str]:
     return list(AuditEntry.objects.filter(outcome="SUCCESS").values_list("action", flat=True))
+
+
+def nsd_colleague(agency_admin: User, username: str = "nsd.colleague") -> User:
+    """Another user of the administrator's own agency, in no team."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, agency=agency_admin.agency)  # type: ignore[no-any-return]

@@ -20,7 +20,7 @@ def every_agency_url(user_id: int, team_id: int, membership_id: int) -> list[str
         names = [
             name
             for name in ("user_id", "team_id", "membership_id")
-            if f"<int:{name}>" in str(pattern.pattern)
+            if f"<id:{name}>" in str(pattern.pattern)
         ]
         urls.append(
             reverse(f"agencies:{pattern.name}", kwargs={name: values[name] for name in names})
@@ -30,7 +30,7 @@ def every_agency_url(user_id: int, team_id: int, membership_id: int) -> list[str
 
 def test_the_route_inventory_covers_every_agency_page():
     assert "agencies" in get_resolver().namespace_dict
-    assert len(agency_urls.urlpatterns) == 15
+    assert len(agency_urls.urlpatterns) == 16
 
 
 @pytest.mark.parametrize("persona", NON_ADMINS)
@@ -43,7 +43,7 @@ def test_anyone_but_an_agency_administrator_gets_not_found(client_for, personas,
     for url in every_agency_url(personas.nsd_practitioner.pk, team.pk, membership.pk):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"name": "x"}).status_code == 404, url
-    assert len(denials("agencies.page_denied")) == 30
+    assert len(denials("agencies.page_denied")) == 32
     assert TeamMembership.objects.get(pk=membership.pk).end is None
 
 

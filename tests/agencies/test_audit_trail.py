@@ -7,7 +7,7 @@ import pytest
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import Caveat, Team, TeamMembership
 from jointcase.audit.models import AuditEntry
-from tests.agencies.helpers import date_fields, in_days
+from tests.agencies.helpers import date_fields, in_days, nsd_colleague
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,14 @@ def test_every_change_is_recorded_against_the_administrator(admin_client, person
         (base + "enable/", {}),
         (base + "reset-second-factor/", {}),
         ("/agencies/teams/new/", {"name": "Pre-release planning"}),
-        (f"/agencies/teams/{team.pk}/members/add/", {"user": personas.agency_admin.pk}),
+        (
+            f"/agencies/teams/{team.pk}/members/add/",
+            {"user": nsd_colleague(personas.agency_admin).pk},
+        ),
     ]
     for url, data in steps:
-        assert admin_client.post(url, data).status_code == 302, url
+        expected = 200 if url.endswith("reset-second-factor/") else 302  # the link page
+        assert admin_client.post(url, data).status_code == expected, url
     membership = TeamMembership.objects.get(team=team, user=lead)
     assert (
         admin_client.post(f"/agencies/teams/{team.pk}/members/{membership.pk}/end/").status_code
@@ -67,13 +71,19 @@ def test_every_change_is_recorded_against_the_administrator(admin_client, person
     }
 
 
-def test_no_password_is_ever_written_to_the_audit_chain(admin_client, personas):
-    from tests.agencies.test_users import NEW_PASSWORD, new_user_data
+def test_no_enrolment_link_secret_is_ever_written_to_the_audit_chain(admin_client, personas):
+    import re
 
-    assert admin_client.post("/agencies/users/new/", new_user_data()).status_code == 302
+    from tests.agencies.test_users import new_user_data
+
+    response = admin_client.post("/agencies/users/new/", new_user_data())
+    secret = re.search(r"/sign-in/enrol/([^/\"]+)/", response.content.decode())
+    assert secret is not None
+    issued = AuditEntry.objects.get(action="accounts.enrolment_link_issued")
+    assert issued.details["reason"] == "NEW_USER"
     for entry in AuditEntry.objects.all():
-        assert NEW_PASSWORD not in str(entry.details)
-        assert NEW_PASSWORD not in entry.reason
+        assert secret.group(1) not in str(entry.details)
+        assert secret.group(1) not in entry.reason
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 
 from jointcase.agencies.models import Team, TeamMembership
 from jointcase.audit.models import AuditEntry
-from tests.agencies.helpers import actions, in_days
+from tests.agencies.helpers import actions, in_days, nsd_colleague
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_a_team_needs_a_new_name(admin_client, personas, name, message):
 
 def test_members_are_added_once_and_removed_straight_away(admin_client, personas):
     team = Team.objects.get(name="NSD North team 1")
-    admin = personas.agency_admin
+    admin = nsd_colleague(personas.agency_admin)
     add_url = f"/agencies/teams/{team.pk}/members/add/"
     assert admin_client.post(add_url, {"user": admin.pk}).status_code == 302
     assert TeamMembership.objects.current().filter(team=team, user=admin).exists()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import Vetting
@@ -11,8 +10,6 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "plum orchard kettle 7731"
-
 
 def new_user_data(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
@@ -21,8 +18,6 @@ def new_user_data(**overrides: object) -> dict[str, object]:
         "username": "imogen.fairweather",
         "email": "imogen.fairweather@jointcase.example",
         "job_title": "Probation officer",
-        "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD,
         "roles": [Role.NSD_PRACTITIONER],
         "level": "SC",
         **date_fields("expires_on", in_days(700)),
@@ -53,31 +48,27 @@ def test_the_users_list_filters_by_name(admin_client, personas):
     assert "nsd.practitioner" not in nobody
 
 
-def test_an_administrator_adds_a_user_who_must_set_up_a_second_factor(admin_client, personas):
+def test_an_administrator_adds_a_user_and_is_shown_their_enrolment_link_once(
+    admin_client, personas
+):
     response = admin_client.post("/agencies/users/new/", new_user_data())
     user = User.objects.get(username="imogen.fairweather")
-    assert response.status_code == 302
-    assert response["Location"] == f"/agencies/users/{user.pk}/"
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert "http://testserver/sign-in/enrol/" in response.content.decode()
     assert user.agency == personas.agency_admin.agency
     assert user.role_codes == {Role.NSD_PRACTITIONER}
     assert user.vetting.level == "SC"
     assert user.vetting.expires_on == in_days(700)
     assert "agencies.user_create" in actions()
-
-    newcomer = Client()
-    signed_in = newcomer.post(
-        "/sign-in/", {"username": "imogen.fairweather", "password": NEW_PASSWORD}
-    )
-    assert signed_in.status_code == 302
-    assert newcomer.get("/second-factor/")["Location"] == "/second-factor/authenticator-app/"
-    assert newcomer.get("/").status_code == 302
+    assert not user.has_usable_password()
 
 
 def test_extra_fields_in_the_create_form_are_ignored(admin_client, personas):
     data = new_user_data(
         is_staff="1", is_superuser="1", agency=personas.ctnm_officer.agency_id, session_epoch="9"
     )
-    assert admin_client.post("/agencies/users/new/", data).status_code == 302
+    assert admin_client.post("/agencies/users/new/", data).status_code == 200
     user = User.objects.get(username="imogen.fairweather")
     assert (user.is_staff, user.is_superuser) == (False, False)
     assert user.agency_id == personas.agency_admin.agency_id
@@ -92,8 +83,6 @@ def test_extra_fields_in_the_create_form_are_ignored(admin_client, personas):
         ({"username": "NSD.Practitioner"}, "That username is already in use"),
         ({"username": "bad name!"}, "Username must only include"),
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
-        ({"password": "short", "password_confirm": "short"}, "This password is too short"),
-        ({"password_confirm": "something else entirely"}, "The passwords do not match"),
         ({"expires_on-day": "31", "expires_on-month": "2"}, "must be a real date"),
         ({"expires_on-year": ""}, "must include a year"),
         (date_fields("expires_on", in_days(-1)), "must be in the future"),

@@ -25,9 +25,9 @@ def _request_with_session(client: Client) -> HttpRequest:
 
 
 def test_an_undeclared_record_redirects_to_the_purpose_page_and_back(
-    personas: Personas, client_for: Callable[[User], Client]
+    personas: Personas, undeclared_client_for: Callable[[User], Client]
 ) -> None:
-    client = client_for(personas.ctnm_officer)
+    client = undeclared_client_for(personas.ctnm_officer)
     request = _request_with_session(client)
     response = require_purpose(request, "case", 7)
     assert response is not None
@@ -38,9 +38,9 @@ def test_an_undeclared_record_redirects_to_the_purpose_page_and_back(
 
 
 def test_choosing_a_purpose_returns_to_the_record_and_is_remembered_for_the_session(
-    personas: Personas, client_for: Callable[[User], Client]
+    personas: Personas, undeclared_client_for: Callable[[User], Client]
 ) -> None:
-    client = client_for(personas.ctnm_officer)
+    client = undeclared_client_for(personas.ctnm_officer)
     page = client.get(PURPOSE_URL, {"object_type": "case", "object_id": "7", "next": "/cases/7/"})
     assert page.status_code == 200
     assert "Meeting preparation" in page.content.decode()
@@ -68,9 +68,9 @@ def test_choosing_a_purpose_returns_to_the_record_and_is_remembered_for_the_sess
 
 
 def test_audit_entries_about_the_record_carry_the_declared_purpose(
-    personas: Personas, client_for: Callable[[User], Client]
+    personas: Personas, undeclared_client_for: Callable[[User], Client]
 ) -> None:
-    client = client_for(personas.nsd_practitioner)
+    client = undeclared_client_for(personas.nsd_practitioner)
     client.post(
         PURPOSE_URL,
         {
@@ -125,9 +125,12 @@ def test_audit_entries_about_the_record_carry_the_declared_purpose(
     ],
 )
 def test_a_missing_or_invalid_choice_shows_the_error_summary_and_stores_nothing(
-    personas: Personas, client_for: Callable[[User], Client], data: dict[str, str], message: str
+    personas: Personas,
+    undeclared_client_for: Callable[[User], Client],
+    data: dict[str, str],
+    message: str,
 ) -> None:
-    client = client_for(personas.ctnm_officer)
+    client = undeclared_client_for(personas.ctnm_officer)
     response = client.post(PURPOSE_URL, {"object_type": "case", "object_id": "7", **data})
     assert response.status_code == 400
     page = response.content.decode()
@@ -138,9 +141,9 @@ def test_a_missing_or_invalid_choice_shows_the_error_summary_and_stores_nothing(
 
 
 def test_an_offsite_next_address_is_not_followed(
-    personas: Personas, client_for: Callable[[User], Client]
+    personas: Personas, undeclared_client_for: Callable[[User], Client]
 ) -> None:
-    client = client_for(personas.ctnm_officer)
+    client = undeclared_client_for(personas.ctnm_officer)
     response = client.post(
         PURPOSE_URL,
         {
@@ -163,9 +166,9 @@ def test_an_offsite_next_address_is_not_followed(
     ],
 )
 def test_the_purpose_page_without_a_valid_record_is_not_found(
-    personas: Personas, client_for: Callable[[User], Client], query: dict[str, str]
+    personas: Personas, undeclared_client_for: Callable[[User], Client], query: dict[str, str]
 ) -> None:
-    assert client_for(personas.ctnm_officer).get(PURPOSE_URL, query).status_code == 404
+    assert undeclared_client_for(personas.ctnm_officer).get(PURPOSE_URL, query).status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(db: None) -> None:

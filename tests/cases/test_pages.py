@@ -186,16 +186,18 @@ def test_lists_show_nothing_of_cases_the_user_may_not_see(case_world):
             assert "There are no cases in this list" in body
 
 
-def test_a_member_first_says_why_they_are_opening_the_case(case_world, client_for):
-    response = client_for(case_world.personas.nsd_practitioner).get(
+def test_a_member_first_says_why_they_are_opening_the_case(case_world, undeclared_client_for):
+    response = undeclared_client_for(case_world.personas.nsd_practitioner).get(
         f"/cases/{case_world.case.pk}/timeline/"
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/audit/purpose/")
 
 
-def test_nobody_is_asked_for_a_purpose_for_a_case_they_may_not_see(case_world, client_for):
-    response = client_for(case_world.personas.officer_not_on_case).get(
+def test_nobody_is_asked_for_a_purpose_for_a_case_they_may_not_see(
+    case_world, undeclared_client_for
+):
+    response = undeclared_client_for(case_world.personas.officer_not_on_case).get(
         f"/cases/{case_world.case.pk}/"
     )
     assert response.status_code == 404

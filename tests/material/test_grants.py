@@ -66,7 +66,8 @@ def test_the_originator_revokes_a_grant_and_it_ends_on_the_next_request(material
         personas.officer_not_on_case.get_username(),
     )
     told = Notification.objects.get(recipient=personas.officer_not_on_case)
-    assert "revoked your access" in told.text
+    assert "has been revoked" in told.text
+    assert material_world.case.reference not in told.text
     assert item.title not in told.text
     assert SECRET_BODY not in told.text
     assert "Who else can see it" not in officer.get(f"/material/{item.pk}/").content.decode()

@@ -4,8 +4,8 @@
 Worlds are small (up to 4 users in up to 3 agencies, 2 cases, 5 items) and dense in the rule's
 boundaries: every classification against every vetting level (current and expired, or none),
 caveats held, missing or expired, releasability lists (empty = agencies on the case), draft,
-approved and refused tearlines, item grants and break-glass windows that start or end exactly
-now, case-team rows that ended yesterday, case grants, exclusions on top of grants and
+approved and refused tearlines, item grants (which release the item to their holder alone,
+whatever its list says) and break-glass windows that start or end exactly now, case-team rows that ended yesterday, case grants, exclusions on top of grants and
 break-glass, inactive users, national roles, and the system high setting. Each example is
 built inside a transaction that is rolled back.
 """
@@ -19,7 +19,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from jointcase.access.labels import Classification
@@ -161,10 +161,22 @@ def worlds(draw: st.DrawFn) -> World:
     )
 
 
-EXAMPLES = {"count": 0, "pairs": 0, "allowed": 0}
+EXAMPLES = {"count": 0, "pairs": 0, "allowed": 0, "released_by_grant": 0}
 REASONS: dict[str, int] = {}
 #: Items seen per (has caveats, releasability restricted): the label summary columns' cases.
 SUMMARIES: dict[tuple[bool, bool], int] = {}
+
+
+def _released_without_grant(world: World, user_i: int, item_i: int) -> bool:
+    """Does the item's list (or "every agency on the case") reach the user's agency? From the
+    world's spec, not from the rule: an allowed pair where it does not was allowed by the
+    user's own item grant."""
+    agency = world.users[user_i][0]
+    case_i, _level, _caveats, releasable, originator, parent, _status = world.items[item_i]
+    while parent is not None:  # a tearline lives on its parent's case
+        case_i, parent = world.items[parent][0], world.items[parent][5]
+    on_case = {world.users[u][0] for c, u, end in world.members if c == case_i and end >= 0}
+    return agency == originator or agency in releasable or (not releasable and agency in on_case)
 
 
 def _build(world: World, now: dt.datetime) -> tuple[list[User], list[MaterialItem]]:
@@ -271,6 +283,23 @@ def _build(world: World, now: dt.datetime) -> tuple[list[User], list[MaterialIte
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(world=worlds())
+#: Always tried: two officers of an agency the item is not released to, on its case, one of
+#: them holding a live grant on it (the grant releases it to them alone).
+@example(
+    world=World(
+        system_high=Classification.SECRET,
+        users=[
+            (1, VettingLevel.SC, False, True, False, {}),
+            (1, VettingLevel.SC, False, True, False, {}),
+        ],
+        members=[(0, 0, 5), (0, 1, 5)],
+        case_grants=[],
+        exclusions=set(),
+        items=[(0, Classification.SECRET, frozenset(), frozenset({0}), 0, None, "")],
+        item_grants=[(0, 0, 0, 2)],
+        break_glass=[],
+    )
+)
 def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: World) -> None:
     now = timezone.now().replace(microsecond=0)
     with transaction.atomic(), override_settings(SYSTEM_HIGH=world.system_high):
@@ -286,7 +315,7 @@ def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: W
             summary = (bool(spec[2]), bool(spec[3]))
             assert stored[item.pk] == summary, (stored[item.pk], spec)
             SUMMARIES[summary] = SUMMARIES.get(summary, 0) + 1
-        for user in users:
+        for user_i, user in enumerate(users):
             user = User.objects.get(pk=user.pk)  # a fresh instance, as in a new request
             visible = set(material_visible_to(user, now=now).values_list("pk", flat=True))
             per_case = set()
@@ -294,12 +323,15 @@ def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: W
                 per_case |= set(
                     material_visible_to(user, now=now, case=case_id).values_list("pk", flat=True)
                 )
-            for item in items:
+            for item_i, item in enumerate(items):
                 decision = material_decision(user, item, now=now)
                 assert decision.allowed == (item.pk in visible), (decision, world)
                 assert decision.allowed == (item.pk in per_case), ("per case", decision, world)
                 EXAMPLES["pairs"] += 1
                 EXAMPLES["allowed"] += decision.allowed
+                if decision.allowed and not _released_without_grant(world, user_i, item_i):
+                    EXAMPLES["released_by_grant"] += 1
+                    event("released by the user's own item grant")
                 REASONS[decision.reason] = REASONS.get(decision.reason, 0) + 1
                 event(f"material decision: {decision.reason}")
         transaction.set_rollback(True)
@@ -341,6 +373,8 @@ def test_the_generated_worlds_exercised_every_reason() -> None:
         pytest.skip("the property did not run in this session")
     print(f"\nmaterial property: {EXAMPLES} reasons={REASONS} summaries={SUMMARIES}")  # noqa: T201
     assert 0 < EXAMPLES["allowed"] < EXAMPLES["pairs"]
+    # A user's own live item grant released an item its list does not release to their agency.
+    assert EXAMPLES["released_by_grant"] > 0, EXAMPLES
     # Items with and without caveats, with and without a releasability list, in every mix.
     assert set(SUMMARIES) == {(False, False), (False, True), (True, False), (True, True)}
     for reason in ("clearance", "caveats", "not_releasable", "excluded", "not_on_case"):

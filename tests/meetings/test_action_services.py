@@ -67,7 +67,7 @@ def test_an_owner_who_cannot_see_the_case_is_refused_with_a_clear_message(
 ) -> None:
     with pytest.raises(ValidationError) as error:
         _create(team_world, owner=team_world.personas.officer_not_on_case)
-    assert error.value.message_dict["owner"] == ["They must be added to the case team first"]
+    assert error.value.message_dict["owner"] == ["This person cannot own actions on this case"]
     with pytest.raises(ValidationError):
         _create(team_world, owner=team_world.personas.excluded_officer)
     assert not AgreedAction.objects.exists()
@@ -121,7 +121,7 @@ def test_reassignment_needs_a_reason_and_an_owner_on_the_case(team_world: CaseWo
             owner=people.officer_not_on_case,
             reason="Leave",
         )
-    assert error.value.message_dict["owner"] == ["They must be added to the case team first"]
+    assert error.value.message_dict["owner"] == ["This person cannot own actions on this case"]
     moved = services.action_reassign(
         actor=people.ct_supervisor,
         action=action,

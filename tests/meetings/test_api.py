@@ -46,7 +46,7 @@ def test_actions_are_agreed_listed_and_completed_through_the_api(
     )
     assert status == 400
     assert body["errors"] == [
-        {"field": "owner", "message": "They must be added to the case team first"}
+        {"field": "owner", "message": "This person cannot own actions on this case"}
     ]
     status, body = _post(
         supervisor,

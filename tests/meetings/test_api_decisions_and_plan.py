@@ -140,15 +140,21 @@ def test_bad_plan_entries_are_refused_and_outsiders_get_a_404(team_world: CaseWo
             "text": "Enter the plan entry",
         },
     )
-    # an owner who cannot see the case must be added to the team first
+    # an owner who cannot see the case, and an unknown username: one message
     status, body = _post(
         api, url, {"pillar": "SUPERVISION", "text": "Weekly contact", "owner": "prison.ctlead"}
     )
-    assert (status, _fields(body)) == (400, {"owner": "They must be added to the case team first"})
+    assert (status, _fields(body)) == (
+        400,
+        {"owner": "This person cannot own actions on this case"},
+    )
     status, body = _post(
         api, url, {"pillar": "SUPERVISION", "text": "Weekly contact", "owner": "nobody.here"}
     )
-    assert (status, _fields(body)) == (400, {"owner": "They must be added to the case team first"})
+    assert (status, _fields(body)) == (
+        400,
+        {"owner": "This person cannot own actions on this case"},
+    )
     status, body = _post(api, url, {"pillar": "SUPERVISION", "text": "x", "case": 1})
     assert status == 400
     assert any("case" in f for f in _fields(body))

@@ -144,7 +144,7 @@ def test_an_owner_not_on_the_case_is_refused_on_the_form(
         },
     )
     assert response.status_code == 400
-    assert "They must be added to the case team first" in response.content.decode()
+    assert "This person cannot own actions on this case" in response.content.decode()
     assert not AgreedAction.objects.exists()
 
 

@@ -262,13 +262,16 @@ def test_whoever_records_a_person_sees_them_until_a_case_is_opened(personas) -> 
     person = services.person_create(actor=creator, given_names="New", family_name="Nominal")
     assert list(person_list_for(user=creator)) == [person]
     assert not person_list_for(user=personas.nsd_practitioner).exists()
-    case_services.case_open(
-        actor=personas.nsd_practitioner,
+    # Whoever may see the person opens the case (here the creator, handing it to NSD).
+    case = case_services.case_open(
+        actor=creator,
         person=person,
         cohort=Cohort.TACT,
         ideology=Ideology.OTHER,
         lead_agency=personas.nsd_practitioner.agency,
-        actor_role="LEAD_NSD_PRACTITIONER",
+    )
+    case_services.team_member_add(
+        actor=creator, case=case, role="LEAD_NSD_PRACTITIONER", user=personas.nsd_practitioner
     )
     assert not person_list_for(user=creator).exists()
     assert list(person_list_for(user=personas.nsd_practitioner)) == [person]

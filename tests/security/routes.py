@@ -119,7 +119,7 @@ def sample_paths(route: Route, existing_id: Callable[[str], str]) -> list[str]:
     present: dict[str, str] = {}
     missing: dict[str, str] = {}
     for kind, name in route.parameters:
-        if kind in ("int", "path") or name.endswith("id"):
+        if kind in ("int", "id", "path") or name.endswith("id"):
             present[name] = existing_id(name)
             missing[name] = MISSING_ID
         elif kind == "regex":

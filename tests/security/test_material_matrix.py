@@ -14,6 +14,9 @@ of that tearline. The oracle is ``jointcase.access.material`` itself:
   use the form (relabel an ORCON item, write or approve a tearline, destroy, decide a share
   request) gets 403 on GET and POST (page and API), with a DENY audit entry, and nothing
   changes; the oracle for that is the services' ``*_refusal`` functions;
+- acts under break-glass (3): a persona whose only access is break-glass (of the originating
+  force, so no other rule stands in the way) gets 403 or 404 on every route that writes, page
+  (GET and POST) and API, with a DENY audit entry, and nothing changes;
 - mass assignment (8): an ``originator`` or other extra field is refused by the API (400) and
   ignored by the pages (the originator is always the author's agency);
 - counts (9): lists and API counts equal what the filter allows; a forbidden 404 is byte for
@@ -150,6 +153,8 @@ EDIT_CHECKS: dict[str, Callable[[User, MaterialItem], services.Refusal | None]] 
     "material:retention": services.retention_refusal,
     "api:retention": services.retention_refusal,
     "api:files": services.file_refusal,
+    "material:onward-share": services.share_refusal,
+    "material:request-access": services.share_refusal,
 }
 ALLOW, FORBID, DENY = "allow", "forbid (403)", "deny (404)"
 
@@ -517,3 +522,86 @@ def test_counts_never_reveal_what_the_reader_cannot_see(matrix_world, client_for
             assert page.count('href="/material/') - page.count("/request/") == expected, name
         else:
             assert response.status_code == 404, name
+
+
+# --- Acts under break-glass (SECURITY-TESTS class 3) -----------------------------------------
+
+#: Routes that open break-glass itself: how the access is obtained, not a write on material.
+BREAKGLASS_OPENING = {"material:breakglass-open", "material:breakglass-start"}
+GLASS_CASES = [
+    pytest.param(route, id=f"{route.name}:{route.template}")
+    for route in ROUTES
+    if route.name not in BREAKGLASS_OPENING
+]
+
+
+def _material_state() -> tuple[object, ...]:
+    """Everything a write route could change."""
+    return (
+        sorted(
+            MaterialItem.objects.values_list(
+                "pk", "classification", "version", "orcon", "retain_until", "destroyed_at",
+                "tearline_status",
+            )
+        ),
+        sorted(MaterialFile.objects.values_list("pk", flat=True)),
+        sorted(ShareRequest.objects.values_list("pk", "status")),
+        sorted(MaterialGrant.objects.values_list("pk", "expires_at")),
+        sorted(
+            (str(pk), code)
+            for pk, code in MaterialItem.releasable_to.through.objects.values_list(
+                "materialitem_id", "agency__code"
+            )
+        ),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("route", GLASS_CASES)
+def test_acts_under_break_glass_on_every_material_write_route(
+    route: Route, matrix_world, client_for
+) -> None:
+    """A persona whose only access to the case is break-glass (an officer of the originating
+    force, not on the case, cleared and holding the caveat, so no other rule stands in the
+    way) reads, but every route that writes answers 403 or 404 on GET and POST, page and API,
+    with a DENY audit entry, and nothing changes."""
+    from jointcase.accounts.models import Role
+    from jointcase.agencies.models import VettingLevel
+    from tests.factories import UserFactory
+
+    mw = matrix_world
+    officer = UserFactory(
+        username="ctnm.glass",
+        agency=mw.world.personas.ctnm_officer.agency,
+        roles=[Role.CTNM_OFFICER],
+        vetting=VettingLevel.SC,
+        caveats=["UK EYES ONLY"],
+    )
+    services.breakglass_open(actor=officer, case=mw.world.case, reason="Emergency (synthetic)")
+    assert material_decision(officer, mw.parent).reason == "break_glass"
+    if route.is_api:
+        _token, plaintext = api_token_create(actor=None, user=officer, name="glass", days=1)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    else:
+        client = client_for(officer)
+    url = route.path(_values(route, mw, mw.parent))
+    before = _material_state()
+    if route.is_api and route.template.endswith("files"):
+        post = client.post(url, {"file": SimpleUploadedFile("glass.png", samples.png())})
+    elif route.is_api:
+        payload = _valid_payload(route, mw.parent)
+        if route.template.endswith("label"):  # a raise: what anyone on the case may do
+            payload = {**payload, "caveats": ["UK EYES ONLY", "NIGHTJAR"], "orcon": True}
+        post = client.post(url, json.dumps(payload), content_type="application/json")
+    else:
+        post = client.post(url, {"reason": "Acting under break-glass", "decision": "approve"})
+    if post.status_code == 405:
+        pytest.skip("a read-only route (no write to refuse)")
+    where = f"POST {url} -> {post.status_code}"
+    denials = _deny_count(officer)
+    assert post.status_code in (403, 404), where
+    assert denials > 0, f"{where}: no DENY audit entry"
+    if not route.is_api:
+        form = client.get(url)
+        assert form.status_code in (403, 404), f"GET {url} -> {form.status_code}"
+        assert _deny_count(officer) > denials, f"GET {url}: no DENY audit entry"
+    assert _material_state() == before, where

@@ -5,6 +5,10 @@ route is covered the day it is added.
 Oracle: ``jointcase.access`` itself (meeting rule for meeting ids, case rule for actions and
 case ids). Denied: 404 like a missing id, none of the protected text, a DENY audit entry,
 never a 5xx. Allowed: never a 5xx, never a 404 on GET. Empty and hostile POSTs change nothing.
+
+Row "acts on someone else's object by reassignment": for every action write route, whoever
+sees the action but may not steer it (``action_due_change_refusal``) first tries to reassign
+it to themselves, then acts as its owner would; both are refused and nothing changes.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction, Meeting
 from jointcase.meetings.selectors import is_agency_manager
 from tests.meetings.conftest import MeetingWorld, keyring, meeting_world, team_world  # noqa: F401
+from tests.register_fixtures import CaseWorld
 from tests.security.routes import Route, route_inventory
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +99,14 @@ MEETING_EDIT_PAGES = {
 }
 
 
+#: Pages that move an action's due date or give it to someone else (one rule for both).
+ACTION_STEERING_PAGES = {"meetings:action-due", "meetings:action-reassign"}
+
+
 def _may_not_edit(route: Route, user: User, mw: MeetingWorld, action: AgreedAction) -> bool:
     if route.name in MEETING_EDIT_PAGES:
         return services.meeting_edit_refusal(user, mw.meeting) is not None
-    if route.name == "meetings:action-due":
+    if route.name in ACTION_STEERING_PAGES:
         return services.action_due_change_refusal(user, action) is not None
     return False
 
@@ -186,7 +195,7 @@ def test_every_persona_on_every_meetings_route(
                     people.ct_supervisor.pk,
                     people.nsd_lead.pk,
                 }, where
-    if route.name in MEETING_EDIT_PAGES or route.name == "meetings:action-due":
+    if route.name in MEETING_EDIT_PAGES or route.name in ACTION_STEERING_PAGES:
         assert refused_edits, "no persona could see but not change: the check never ran"
     fresh = AgreedAction.objects.get(pk=action.pk)
     assert (fresh.status, fresh.owner_id, fresh.version) == (
@@ -195,3 +204,115 @@ def test_every_persona_on_every_meetings_route(
         action.version,
     )
     assert Meeting.objects.count() == 1
+
+
+# --- Acts on someone else's object by reassignment --------------------------------------------
+
+#: Every route that writes to one action (page or API): whatever is not a read of it.
+ACTION_WRITE_ROUTES = [
+    route
+    for route in ROUTES
+    if "action_id" in {name for _kind, name in route.parameters}
+    and route.name not in {"meetings:action", "api:action_read"}
+]
+
+
+def test_the_reassignment_row_covers_every_action_write_route() -> None:
+    names = {route.name for route in ACTION_WRITE_ROUTES}
+    assert {
+        "meetings:action-complete",
+        "meetings:action-reassign",
+        "meetings:action-status",
+        "meetings:action-due",
+        "api:action_complete",
+        "api:action_reassign",
+        "api:action_status",
+        "api:action_due",
+    } <= names
+    assert all(route.is_api or route.namespace == "meetings" for route in ACTION_WRITE_ROUTES)
+
+
+def _body(route: Route, action: AgreedAction, user: User) -> dict[str, object]:
+    """A valid request for ``route`` as the action's owner would send it."""
+    later = action.due_date + dt.timedelta(days=30)
+    kind = route.name.split(":", 1)[1].replace("_", "-").removeprefix("action-")
+    if route.is_api:
+        return {
+            "complete": {"evidence": "Done as the owner"},
+            "reassign": {"owner": user.username, "reason": "Taking it over"},
+            "status": {"status": "CANCELLED", "reason": "No longer needed"},
+            "due": {"due_date": later.isoformat(), "reason": "Pushed back"},
+        }[kind]
+    return {
+        "version": action.version,
+        **{
+            "complete": {"evidence": "Done as the owner"},
+            "reassign": {"owner": user.pk, "reason": "Taking it over"},
+            "status": {"status": "CANCELLED", "reason": "No longer needed"},
+            "due": {
+                "due_date-day": later.day,
+                "due_date-month": later.month,
+                "due_date-year": later.year,
+                "reason": "Pushed back",
+            },
+        }[kind],
+    }
+
+
+def _send(client: Client, route: Route, url: str, body: dict[str, object]) -> int:
+    if route.is_api:
+        return client.post(url, json.dumps(body), content_type="application/json").status_code
+    return client.post(url, body).status_code
+
+
+@pytest.mark.parametrize(
+    "route", ACTION_WRITE_ROUTES, ids=[f"{r.name}:{r.template}" for r in ACTION_WRITE_ROUTES]
+)
+def test_acting_on_someone_elses_action_by_reassigning_it_to_oneself_is_refused(
+    route: Route,
+    team_world: CaseWorld,  # noqa: F811
+    client_for: Callable[[User], Client],
+) -> None:
+    """Everyone who sees the action but may not move its due date first reassigns it to
+    themselves (through the same channel: page or API), then sends ``route`` as its owner
+    would. The reassignment is a 403 with a DENY entry, so the action keeps its owner and
+    the owner-only rule (the due date) still refuses them."""
+    people = team_world.personas
+    by_route = {r.name: r for r in ROUTES}
+    reassign = by_route["api:action_reassign" if route.is_api else "meetings:action-reassign"]
+    tried = 0
+    for persona, user in people.all().items():
+        action = services.action_create(
+            actor=people.ct_supervisor,
+            case=team_world.case,
+            description=ACTION_TEXT,
+            owner=people.ctnm_officer,
+            due_date=timezone.localdate() + dt.timedelta(days=5),
+            source_kind="ASSESSMENT",
+        )
+        if not case_decision(user, action.case_id).allowed:
+            continue
+        if services.action_due_change_refusal(user, action) is None:
+            continue
+        tried += 1
+        if route.is_api:
+            _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        else:
+            client = client_for(user)
+        values = {"action_id": str(action.pk)}
+        before = _deny_count(user)
+        status = _send(client, reassign, reassign.path(values), _body(reassign, action, user))
+        where = f"{persona} reassigns to themselves via {reassign.name} -> {status}"
+        assert status == 403, where
+        assert _deny_count(user) > before, f"{where}: no DENY audit entry"
+        assert AgreedAction.objects.get(pk=action.pk).owner_id == people.ctnm_officer.pk, where
+        status = _send(client, route, route.path(values), _body(route, action, user))
+        where = f"{persona} then {route.name} -> {status}"
+        assert status < 500, where
+        fresh = AgreedAction.objects.get(pk=action.pk)
+        assert fresh.owner_id == people.ctnm_officer.pk, where
+        assert fresh.due_date == action.due_date, where
+        if route.name.endswith(("due", "reassign")):
+            assert status == 403, where
+    assert tried, "no persona could see the action but not move it: the row never ran"

@@ -36,6 +36,7 @@ from tests.security.routes import Route, route_inventory, sample_paths
 PUBLIC_ROUTES = {
     "accounts:sign-in",
     "accounts:recovery",
+    "accounts:enrol",  # the single-use enrolment link: the link itself is the credential
     "home:health",
     "home:accessibility",
     "home:privacy",

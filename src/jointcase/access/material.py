@@ -9,10 +9,16 @@ Allow iff
   DV -> TOP SECRET; expired vetting -> OFFICIAL; no vetting -> nothing) >= classification;
 - every caveat of the label is among the user's current caveat authorisations;
 - releasability matches: the user's agency is the originator, or one of ``releasable_to``, or
-  ``releasable_to`` is empty and the agency has a current member on the case team;
+  ``releasable_to`` is empty and the agency has a current member on the case team, or the user
+  holds a live ``MaterialGrant`` on the item (a grant releases the item to that one person,
+  never to their agency, and never extends clearance, caveats, system high or an exclusion);
 - a tearline not yet approved is seen only by users of the originator agency;
 - need-to-know: the case-level rule of ``jointcase.access.policy`` (reused, not re-written),
   or an unexpired ``MaterialGrant`` for that item, or an active break-glass on the case.
+
+Acting is narrower than seeing: ``material_write_access`` lets only the case relationship
+write (never break-glass or an item grant), and ``label_widening`` says which label changes
+could let someone new read (the originator's alone).
 
 One rule, two forms: each clause below has ``holds`` (Python, over facts gathered once) and
 ``q`` (the same relation inside the database). ``material_decision`` walks the clauses in
@@ -162,6 +168,8 @@ class LabelFields:
     caveat_ids: frozenset[int] = frozenset()
     releasable_ids: frozenset[int] = frozenset()
     originator_id: int | None = None
+    #: Originator control (no onward sharing or re-labelling without the originator).
+    orcon: bool = False
 
 
 def _ids(values: Any) -> frozenset[int]:
@@ -179,6 +187,7 @@ def label_fields_of(obj: Any) -> LabelFields:
         caveat_ids=_ids(getattr(obj, "caveats", None)),
         releasable_ids=_ids(getattr(obj, "releasable_to", None)),
         originator_id=getattr(obj, "originator_id", None),
+        orcon=bool(getattr(obj, "orcon", False)),
     )
 
 
@@ -349,6 +358,8 @@ def _caveats_q(ctx: QContext) -> Q:
 
 
 def _releasable_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
+    if _active(o.grants, at):
+        return True  # the user's own grant releases the item to them (never to their agency)
     agency = u.agency_id
     if agency is None:
         return False
@@ -357,7 +368,28 @@ def _releasable_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, 
     return not o.releasable_ids and agency in c.agencies
 
 
+def _own_grants_q(ctx: QContext) -> Q | None:
+    """The items the user holds a live ``MaterialGrant`` on (material only; None when there
+    are none): released to that one user, whatever the list says."""
+    if not ctx.is_material:
+        return None
+    from jointcase.material.models import MaterialGrant
+
+    grants = MaterialGrant.objects.filter(
+        user_id=ctx.user.user.pk, starts_at__lte=ctx.at.now, expires_at__gt=ctx.at.now
+    )
+    if ctx.case_id is not None:
+        grants = grants.filter(item__case_id=ctx.case_id)
+    ids = _ids_or_subquery(grants.order_by().values_list("item_id", flat=True))
+    return Q(pk__in=ids) if not isinstance(ids, list) or ids else None
+
+
 def _releasable_q(ctx: QContext) -> Q:
+    granted, by_agency = _own_grants_q(ctx), _releasable_to_agency_q(ctx)
+    return by_agency if granted is None else granted | by_agency
+
+
+def _releasable_to_agency_q(ctx: QContext) -> Q:
     agency = ctx.user.agency_id
     if agency is None:
         return _none()
@@ -685,3 +717,79 @@ def label_filter(
     to agencies.Caveat, M2M ``releasable_to`` to agencies.Agency, FK ``originator``, FK
     ``<case_field>`` to cases.Case)."""
     return _filter(user, model=model, case_field=case_field, is_material=False, now=now, case=case)
+
+
+# --- Who may act on a case's material ------------------------------------------------------
+
+
+def material_write_access(
+    user: Any, case: Case | int, *, now: dt.datetime | None = None
+) -> Decision:
+    """May ``user`` change anything on ``case``'s material (add, label, tearline, files, share
+    requests and decisions, retention, destroy, revoke)? Only through the case relationship of
+    ``access.policy`` (case team, team, case grant). Break-glass is emergency *read* access
+    and an item grant releases one item to read: neither lets anyone write."""
+    facts = user_facts(user, now=now)
+    if facts.gate is not None:
+        return facts.gate
+    case_id = case if isinstance(case, int) else case.pk
+    ctx = case_context_for(user, case_id, now=now)
+    at = moment(now)
+    through_case = decide(user, ctx.case, at)
+    if through_case.allowed or through_case.reason == "excluded":
+        return through_case
+    if _active(ctx.break_glass, at):
+        return Decision(False, "break_glass_read_only")
+    return Decision(False, "read_only")
+
+
+# --- Label changes: narrowing and widening --------------------------------------------------
+
+
+def case_agencies(case: Case | int, *, now: dt.datetime | None = None) -> frozenset[int]:
+    """The agencies with a current member on the case team: what an empty ``releasable_to``
+    ("every agency on the case") releases to now (with the originator)."""
+    case_id = case if isinstance(case, int) else case.pk
+    today = moment(now).today
+    return frozenset(
+        CaseTeamMember.objects.filter(current_q(today), case_id=case_id, agency_id__isnull=False)
+        .order_by()
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+
+
+def released_agencies(
+    label: LabelFields, case: Case | int, *, now: dt.datetime | None = None
+) -> frozenset[int]:
+    """The agencies ``label`` releases to on ``case`` now: the list (and the originator), or,
+    for an empty list, every agency with a current member on the case (and the originator)."""
+    listed = label.releasable_ids or case_agencies(case, now=now)
+    origin = frozenset({label.originator_id}) if label.originator_id is not None else frozenset()
+    return listed | origin
+
+
+def label_widening(
+    old: LabelFields, new: LabelFields, case: Case | int, *, now: dt.datetime | None = None
+) -> str | None:
+    """Why changing ``old`` to ``new`` could let someone read who could not before (None when
+    the change only narrows). Such a change is the originator's alone.
+
+    Narrowing is: a classification no lower, every old caveat kept, ORCON kept, and a
+    releasability that reaches no agency the old one did not. "Every agency on the case" (an
+    empty list) means the agencies with a current member on the case, so an explicit list
+    naming an agency not on the case now widens; and an explicit list made empty widens
+    (it follows the case team, which may grow)."""
+    if CLASSIFICATION_RANK.get(new.classification, 99) < CLASSIFICATION_RANK.get(
+        old.classification, 99
+    ):
+        return "lower_classification"
+    if not old.caveat_ids <= new.caveat_ids:
+        return "caveat_removed"
+    if old.orcon and not new.orcon:
+        return "orcon_removed"
+    if old.releasable_ids and not new.releasable_ids:
+        return "wider_releasability"
+    if not released_agencies(new, case, now=now) <= released_agencies(old, case, now=now):
+        return "wider_releasability"
+    return None

@@ -15,6 +15,7 @@ rule) and ``access.material`` (the label rule), never re-written here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -76,6 +77,21 @@ def meeting_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
         blocked = through.objects.filter(case_id__in=excluded).values("meeting_id")
         allowed &= ~Q(pk__in=blocked)
     return allowed
+
+
+def participant_decision(
+    user: Any, case_ids: Iterable[int], *, now: dt.datetime | None = None
+) -> Decision:
+    """May ``user`` take part in a meeting about ``case_ids`` (be invited, chair it, own one of
+    its actions)? Never when excluded from any of them: the meeting rule would hide the
+    meeting from them anyway, and an attendee list, a pack or a notice must not carry them.
+    The reason is for the audit only; what the user is told never says why."""
+    gate = user_gate(user)
+    if gate is not None:
+        return gate
+    if set(_excluded_case_ids(user, now)).intersection(case_ids):
+        return Decision(False, "excluded")
+    return Decision(True, "not_excluded")
 
 
 # --- Minutes sections -------------------------------------------------------------------------

@@ -4,24 +4,43 @@ Every API operation uses :class:`ApiTokenAuth`. The token is checked against the
 every request (no caching), so revoking a token or disabling its user takes effect on the very
 next request. The authenticated user is put on ``request.user`` so that the same selectors the
 pages use scope API results by the caller's access.
+
+The token's purpose of consultation is noted on the request, so every audit entry the request
+makes records it and says it came through the API (``details["via"] = "api"``). A token with
+no purpose (created before purposes were recorded) gets a 403 on every operation.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from jointcase.accounts.models import User
-from jointcase.accounts.tokens import api_token_authenticate
+from jointcase.accounts.tokens import (
+    ApiTokenWithoutPurpose,
+    api_token_for,
+    api_token_purpose_require,
+)
+from jointcase.audit.purpose import API_CHANNEL, Declaration, channel_set, purpose_note
 
 
 class ApiTokenAuth(HttpBearer):
     """``Authorization: Bearer jc_...``; 401 for a missing, bad, revoked or expired token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token, request=request)
-        if user is None:
+        channel_set(request, API_CHANNEL)
+        found = api_token_for(token, request=request)
+        if found is None:
             return None
+        try:
+            api_token_purpose_require(found, request=request)
+        except ApiTokenWithoutPurpose as refused:
+            raise HttpError(403, str(refused)) from None
+        purpose_note(
+            request, f"api_token:{found.pk}", Declaration(found.purpose, found.purpose_reason)
+        )
+        user = found.user
         # A token is not an interactive session with a verified second factor: the user's
         # ``is_verified()`` stays False, so session-only pages stay closed to API callers.
         user.otp_device = None  # type: ignore[attr-defined]

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from jointcase.lib.forms import JointCaseForm
 
-class SignInForm(forms.Form):
+
+class SignInForm(JointCaseForm):
     username = forms.CharField(
         label="Username", max_length=150, error_messages={"required": "Enter your username"}
     )
@@ -15,7 +17,7 @@ class SignInForm(forms.Form):
     )
 
 
-class SecurityCodeForm(forms.Form):
+class SecurityCodeForm(JointCaseForm):
     code = forms.CharField(
         label="Security code",
         max_length=40,
@@ -24,7 +26,7 @@ class SecurityCodeForm(forms.Form):
     )
 
 
-class TotpSetupForm(forms.Form):
+class TotpSetupForm(JointCaseForm):
     code = forms.CharField(
         label="Security code",
         max_length=10,
@@ -39,7 +41,22 @@ class TotpSetupForm(forms.Form):
         return code
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(JointCaseForm):
+    purpose = forms.ChoiceField(
+        label="Purpose of consultation",
+        help_text="Every request made with the token records this purpose in the audit log",
+        choices=[
+            ("case_management", "Case management"),
+            ("meeting_preparation", "Meeting preparation"),
+            ("oversight", "Oversight"),
+            ("audit", "Audit"),
+        ],
+        initial="case_management",
+        required=False,  # none chosen: case management (the select always sends one)
+        error_messages={
+            "invalid_choice": "Select the purpose of consultation from the list",
+        },
+    )
     name = forms.CharField(
         label="Name",
         max_length=100,
@@ -72,3 +89,75 @@ class ApiTokenForm(forms.Form):
                 f"The number of days must be between 1 and {self.maximum_days}"
             )
         return days
+
+
+class EnrolmentForm(JointCaseForm):
+    """Set one's own password and confirm one's own authenticator app, with an enrolment link."""
+
+    password = forms.CharField(
+        label="Create a password",
+        strip=False,
+        max_length=1024,
+        help_text="At least 12 characters. Do not use a password you use anywhere else",
+        error_messages={"required": "Enter a password"},
+    )
+    password_confirm = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        max_length=1024,
+        error_messages={"required": "Confirm your password"},
+    )
+    code = forms.CharField(
+        label="Security code",
+        max_length=10,
+        help_text="Enter the 6-digit code your authenticator app shows for JointCase",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the security code as 6 digits, like 123456")
+        return code
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        password, confirm = data.get("password"), data.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", "The passwords do not match")
+        return data
+
+
+class PasswordChangeForm(JointCaseForm):
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        max_length=1024,
+        error_messages={"required": "Enter your current password"},
+    )
+    new_password = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=1024,
+        help_text="At least 12 characters. Do not use a password you use anywhere else",
+        error_messages={"required": "Enter a new password"},
+    )
+    new_password_confirm = forms.CharField(
+        label="Confirm new password",
+        strip=False,
+        max_length=1024,
+        error_messages={"required": "Confirm your new password"},
+    )
+    code = forms.CharField(
+        label="Security code",
+        max_length=40,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes",
+        error_messages={"required": "Enter the security code from your authenticator app"},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        password, confirm = data.get("new_password"), data.get("new_password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("new_password_confirm", "The passwords do not match")
+        return data

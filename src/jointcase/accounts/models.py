@@ -130,6 +130,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    #: The purpose of consultation declared when the token was created (a value of
+    #: ``jointcase.audit.purpose.Purpose``), recorded on every audit entry the token's requests
+    #: make. Empty on tokens created before purposes were recorded: those are refused (403).
+    purpose = models.CharField(max_length=40, blank=True, default="")
+    purpose_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -157,3 +162,40 @@ class ApiToken(models.Model):
         if self.is_expired:
             return "Expired"
         return "Active"
+
+
+class EnrolmentReason(models.TextChoices):
+    NEW_USER = "NEW_USER", "New user"
+    SECOND_FACTOR_RESET = "SECOND_FACTOR_RESET", "Second factor reset"
+    OPERATOR = "OPERATOR", "Issued by an operator"
+
+
+class EnrolmentLink(models.Model):
+    """A single-use link with which a user sets their own password and second factor.
+
+    Nobody but the user ever holds a working credential for them: an administrator who creates
+    a user, or resets their second factor, hands over this link instead of a password. Only the
+    SHA-256 of the link's secret is stored. A link works once, until ``expires_at``, and issuing
+    a new link for the same user revokes every earlier unused one.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=24, choices=EnrolmentReason.choices)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.user} ({self.get_reason_display()})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -128,26 +128,29 @@ def user_has_second_factor(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+def _device_for_code(user: User, code: str) -> TOTPDevice | StaticDevice | None:
+    """The confirmed device that accepts ``code`` (TOTP or a backup code, used up), or None."""
+    code = "".join(code.split())
+    if code.isdigit() and len(code) == 6:
+        for candidate in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+            verify_allowed, _ = candidate.verify_is_allowed()
+            if verify_allowed and candidate.verify_token(code):
+                return candidate  # type: ignore[no-any-return]
+    elif code:
+        backup_code = code.replace("-", "").lower()
+        for backup in StaticDevice.objects.devices_for_user(user, confirmed=True):
+            if backup.verify_token(backup_code):
+                return backup  # type: ignore[no-any-return]
+    return None
+
+
 def second_factor_verify_totp(*, request: HttpRequest, user: User, code: str) -> str | None:
     """Check a TOTP or backup code; on success the session is verified and rotated.
 
     Returns an error message, or None on success. A code already used is refused (TOTP
     replay: django-otp remembers the last time step each device accepted).
     """
-    code = "".join(code.split())
-    device = None
-    if code.isdigit() and len(code) == 6:
-        for candidate in TOTPDevice.objects.devices_for_user(user, confirmed=True):
-            verify_allowed, _ = candidate.verify_is_allowed()
-            if verify_allowed and candidate.verify_token(code):
-                device = candidate
-                break
-    elif code:
-        backup_code = code.replace("-", "").lower()
-        for backup in StaticDevice.objects.devices_for_user(user, confirmed=True):
-            if backup.verify_token(backup_code):
-                device = backup
-                break
+    device = _device_for_code(user, code)
     with transaction.atomic():
         if device is None:
             audit_record(
@@ -339,16 +342,23 @@ class MfaResetRefused(PermissionDenied):
     """The actor may not reset this user's second factors."""
 
 
-def mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
-    """Remove all of ``user``'s second factors and end all their sessions.
+def mfa_reset(*, actor: User | None, user: User, request: HttpRequest | None = None) -> str | None:
+    """Remove all of ``user``'s second factors, end all their sessions, issue an enrolment link.
 
-    At their next sign-in the user must enrol a new authenticator app before reaching
-    anything. Refused with :class:`MfaResetRefused` (the refusal audited) unless
-    :func:`mfa_reset_allowed`.
+    The user's password stops working too: only the returned single-use enrolment link secret
+    (``jointcase.accounts.enrolment``), which the actor passes on, lets the user set a new
+    password and enrol a new second factor. Nobody holding only the old password gets in.
+    A disabled user gets no link (None): enabling them and issuing one is a separate step.
+    Refused with :class:`MfaResetRefused` (the refusal audited) unless
+    :func:`mfa_reset_allowed`; ``actor=None`` is the operator at the console
+    (``jointcase enrolment-link --reset-second-factor``).
     """
     from django_otp_webauthn.models import WebAuthnCredential
 
-    if not mfa_reset_allowed(actor=actor, user=user):
+    from jointcase.accounts.enrolment import enrolment_link_issue
+    from jointcase.accounts.models import EnrolmentReason
+
+    if actor is not None and not mfa_reset_allowed(actor=actor, user=user):
         with transaction.atomic():
             audit_record(
                 action="mfa.reset",
@@ -372,9 +382,124 @@ def mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) ->
         audit_record(
             action="mfa.reset",
             actor=actor,
+            actor_username="" if actor is not None else "console",
             object_type="user",
             object_id=user.pk,
             details={"removed": removed},
             request=request,
         )
         user_sessions_end(actor=actor, user=user, reason="second factors reset", request=request)
+        if not user.is_active:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            return None
+        _link, secret = enrolment_link_issue(
+            actor=actor, user=user, reason=EnrolmentReason.SECOND_FACTOR_RESET, request=request
+        )
+    return secret
+
+
+@transaction.atomic
+def user_api_tokens_revoke(
+    *, actor: User | None, user: User, reason: str, request: HttpRequest | None = None
+) -> int:
+    """Revoke every unrevoked API token of ``user`` for good (disabling them, say).
+
+    Re-enabling the user later does not bring a token back: they mint new ones.
+    """
+    from django.utils import timezone
+
+    from jointcase.accounts.models import ApiToken
+
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=timezone.now())
+    for token in tokens:
+        audit_record(
+            action="api_token.revoked",
+            actor=actor,
+            actor_username="" if actor is not None else "console",
+            object_type="api_token",
+            object_id=token.pk,
+            reason=reason,
+            details={"user": user.username, "prefix": token.prefix, "name": token.name},
+            request=request,
+        )
+    return len(tokens)
+
+
+class PasswordChangeRefused(ValueError):
+    """A password change that cannot be made: ``errors`` maps form fields to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
+
+
+CURRENT_PASSWORD_FAILED = "Your current password is not correct"  # noqa: S105 - a message
+
+
+def password_change(
+    *,
+    request: HttpRequest,
+    actor: User,
+    current_password: str,
+    new_password: str,
+    code: str,
+) -> None:
+    """The signed-in user changes their own password: current password and a second factor.
+
+    Every other session of the user ends on its next request; this one carries on. Wrong
+    current passwords count towards the sign-in throttle of the account, so this page is no
+    way round it. Raises :class:`PasswordChangeRefused` and changes nothing otherwise.
+    """
+    from django.contrib.auth import password_validation, update_session_auth_hash
+
+    address = client_address(request) or None
+    if sign_in_is_throttled(username=actor.username, source_address=address):
+        raise PasswordChangeRefused({"current_password": [SIGN_IN_THROTTLED]})
+    try:
+        password_validation.validate_password(new_password, user=actor)
+    except ValidationError as error:
+        raise PasswordChangeRefused({"new_password": list(error.messages)}) from error
+    if not actor.check_password(current_password):
+        with transaction.atomic():
+            SignInAttempt.objects.create(
+                username=_normalise(actor.username), source_address=address
+            )
+            audit_record(
+                action="auth.password_change_failed",
+                actor=actor,
+                outcome=Outcome.FAILURE,
+                reason="wrong current password",
+                request=request,
+            )
+        raise PasswordChangeRefused({"current_password": [CURRENT_PASSWORD_FAILED]})
+    if _device_for_code(actor, code) is None:
+        with transaction.atomic():
+            audit_record(
+                action="auth.password_change_failed",
+                actor=actor,
+                outcome=Outcome.FAILURE,
+                reason="wrong, expired or reused code",
+                request=request,
+            )
+        raise PasswordChangeRefused({"code": [CODE_FAILED]})
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        User.objects.filter(pk=actor.pk).update(session_epoch=F("session_epoch") + 1)
+        actor.refresh_from_db(fields=["session_epoch"])
+        update_session_auth_hash(request, actor)  # rotates this session's key, keeps it
+        request.session["jc_epoch"] = actor.session_epoch
+        audit_record(action="auth.password_changed", actor=actor, request=request)
+
+
+def enrolment_link_refused(*, request: HttpRequest) -> None:
+    """An unknown, used, revoked or expired enrolment link was opened: on record, no detail."""
+    with transaction.atomic():
+        audit_record(
+            action="accounts.enrolment_link_refused",
+            outcome=Outcome.FAILURE,
+            reason="unknown, used, revoked or expired enrolment link",
+            request=request,
+        )

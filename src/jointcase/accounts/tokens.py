@@ -8,6 +8,11 @@ Security invariants:
   value the caller cannot choose the hash of), so no comparison leaks the stored secret.
 - Authentication is decided afresh on every request: a revoked or expired token, or one whose
   user has been disabled, fails on the very next request.
+- A token carries the purpose of consultation declared when it was created (DPA 2018 s.62):
+  every audit entry its requests make records it, with ``details["via"] = "api"``. A token
+  without one (created before purposes were recorded) is refused with a 403 telling the
+  caller to have it reissued. Break-glass is never a token's purpose: it needs a person, a
+  written reason and a review, one case at a time.
 - A user manages only their own tokens; a system administrator (or an operator at the console,
   ``actor=None``) may manage anyone's. Agency administrators cannot read or mint tokens.
 """
@@ -27,6 +32,7 @@ from django.utils import timezone
 
 from jointcase.accounts.models import ApiToken, Role, User
 from jointcase.audit.models import Outcome
+from jointcase.audit.purpose import Purpose
 from jointcase.audit.services import audit_record
 
 TOKEN_SCHEME = "jc_"  # noqa: S105 - the public scheme marker, not a secret
@@ -38,8 +44,30 @@ MAX_PRESENTED_LENGTH = 200
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
+#: The purposes a token may declare (every one but break-glass).
+TOKEN_PURPOSES = tuple(value for value in Purpose.values if value != Purpose.BREAK_GLASS)
+#: The purpose of a token whose creator named none.
+DEFAULT_TOKEN_PURPOSE = Purpose.CASE_MANAGEMENT.value
+PURPOSE_REASON_MAX = 500
+
+
 class ApiTokenError(ValueError):
     """A token request that cannot be honoured; the message is safe to show the user."""
+
+
+def api_token_purpose_clean(purpose: str | None, reason: str = "") -> tuple[str, str]:
+    """The purpose and reason to store, or ``ApiTokenError`` for one a token may not carry."""
+    chosen = (purpose or DEFAULT_TOKEN_PURPOSE).strip()
+    if chosen not in TOKEN_PURPOSES:
+        raise ApiTokenError(
+            "Choose the token's purpose from: "
+            + ", ".join(TOKEN_PURPOSES)
+            + " (break-glass is never a token's purpose)"
+        )
+    reason = (reason or "").strip()
+    if len(reason) > PURPOSE_REASON_MAX:
+        raise ApiTokenError(f"The purpose reason must be {PURPOSE_REASON_MAX} characters or fewer")
+    return chosen, reason
 
 
 def token_hash(plaintext: str) -> str:
@@ -71,9 +99,14 @@ def api_token_create(
     user: User,
     name: str,
     days: int | None = None,
+    purpose: str | None = None,
+    purpose_reason: str = "",
     request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
-    """Mint a token for ``user``; returns the row and the plaintext (shown once, never kept)."""
+    """Mint a token for ``user``; returns the row and the plaintext (shown once, never kept).
+
+    ``purpose`` (default: case management) is the purpose of consultation every request made
+    with the token records."""
     if not _may_manage(actor, user):
         raise ApiTokenError("You cannot create a token for that user")
     if not user.is_active:
@@ -84,6 +117,7 @@ def api_token_create(
     if len(name) > 100:
         raise ApiTokenError("The token name must be 100 characters or fewer")
     lifetime = api_token_days_allowed(days)
+    purpose, purpose_reason = api_token_purpose_clean(purpose, purpose_reason)
     plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(
@@ -93,6 +127,8 @@ def api_token_create(
         token_hash=token_hash(plaintext),
         created_at=now,
         expires_at=now + dt.timedelta(days=lifetime),
+        purpose=purpose,
+        purpose_reason=purpose_reason,
     )
     audit_record(
         action="api_token.created",
@@ -105,7 +141,9 @@ def api_token_create(
             "name": name,
             "prefix": token.prefix,
             "expires_at": token.expires_at.isoformat(),
+            "token_purpose": purpose,
         },
+        reason=purpose_reason,
         request=request,
     )
     return token, plaintext
@@ -157,7 +195,15 @@ def _refuse(reason: str, request: HttpRequest | None, token: ApiToken | None = N
 
 
 def api_token_authenticate(plaintext: str, request: HttpRequest | None = None) -> User | None:
-    """The active user a presented token stands for, or None (the refusal is audited)."""
+    """The active user a presented token stands for, or None (the refusal is audited).
+
+    ``api_token_for`` gives the token itself (its purpose with it)."""
+    token = api_token_for(plaintext, request=request)
+    return token.user if token is not None else None
+
+
+def api_token_for(plaintext: str, request: HttpRequest | None = None) -> ApiToken | None:
+    """The usable token presented (its user active), or None (the refusal is audited)."""
     presented = (plaintext or "").strip()
     if not presented.startswith(TOKEN_SCHEME) or len(presented) > MAX_PRESENTED_LENGTH:
         _refuse("malformed token", request)
@@ -181,4 +227,32 @@ def api_token_authenticate(plaintext: str, request: HttpRequest | None = None) -
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION),
         pk=token.pk,
     ).update(last_used_at=now)
-    return token.user
+    return token
+
+
+class ApiTokenWithoutPurpose(Exception):
+    """A token created before purposes were recorded: it may read nothing until reissued."""
+
+    message = (
+        "This API token was created without a purpose of consultation, which every read of "
+        "case content must record. Ask an operator to issue a new token with a purpose "
+        "(jointcase token create USERNAME --purpose CODE) and revoke this one."
+    )
+
+
+def api_token_purpose_require(token: ApiToken, request: HttpRequest | None = None) -> None:
+    """Refuse (audited, then ``ApiTokenWithoutPurpose``) a token that declares no purpose."""
+    if token.purpose in TOKEN_PURPOSES:
+        return
+    with transaction.atomic():
+        audit_record(
+            action="auth.api_token_refused",
+            outcome=Outcome.DENY,
+            actor=token.user,
+            object_type="api_token",
+            object_id=token.pk,
+            reason="no_purpose_declared",
+            details={"prefix": token.prefix},
+            request=request,
+        )
+    raise ApiTokenWithoutPurpose(ApiTokenWithoutPurpose.message)

@@ -6,6 +6,7 @@ import base64
 
 import segno
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,8 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from jointcase.accounts import services
-from jointcase.accounts.forms import ApiTokenForm, SecurityCodeForm, SignInForm, TotpSetupForm
+from jointcase.accounts import enrolment, services
+from jointcase.accounts.forms import (
+    ApiTokenForm,
+    EnrolmentForm,
+    PasswordChangeForm,
+    SecurityCodeForm,
+    SignInForm,
+    TotpSetupForm,
+)
 from jointcase.accounts.middleware import SIGNED_OUT_MESSAGES, SIGNED_OUT_REASON_KEY
 from jointcase.accounts.models import ApiToken, User
 from jointcase.accounts.tokens import ApiTokenError, api_token_create, api_token_revoke
@@ -72,7 +80,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if user.is_verified():
         return HttpResponseRedirect(_safe_next(request))
     if not services.user_has_second_factor(user):
-        return redirect("accounts:totp-setup")
+        # Only an enrolment link leads to a first second factor: a password alone never does.
+        return render(
+            request,
+            "accounts/enrolment_needed.html",
+            {"title": "Finish setting up your account"},
+        )
     has_webauthn = WebAuthnCredential.objects.filter(user=user).exists()
     form = SecurityCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -103,8 +116,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return redirect("accounts:sign-in")
     assert isinstance(user, User)
-    if not user.is_verified() and services.user_has_second_factor(user):
-        # A password-only session may enrol only a user's first factor, never add another.
+    if not user.is_verified():
+        # A password-only session never enrols a factor: a first one comes with an enrolment
+        # link only (``enrol``), so that whoever knows a password cannot make it a sign-in.
         return redirect("accounts:second-factor")
     device_id = request.session.get("jc_pending_totp")
     device = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False).first()
@@ -122,8 +136,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         form.add_error(
             "code", "The code does not match: check the time on your device and try again"
         )
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
-    secret = base64.b32encode(device.bin_key).decode("ascii")
+    qr_svg, setup_key = _totp_qr(device)
     return render(
         request,
         "accounts/totp_setup.html",
@@ -131,7 +144,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": "Set up your authenticator app",
             "qr_svg": qr_svg,
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "secret": setup_key,
         },
         status=400 if form.errors else 200,
     )
@@ -200,6 +213,7 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
                 user=user,
                 name=form.cleaned_data["name"],
                 days=form.cleaned_data["days"],
+                purpose=form.cleaned_data["purpose"],
                 request=request,
             )
         except ApiTokenError as error:
@@ -251,3 +265,104 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _totp_qr(device: TOTPDevice) -> tuple[str, str]:
+    """The QR code (inline SVG) and the grouped setup key of an authenticator app."""
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    return qr_svg, " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A page whose address or content is a secret: never cached, never sent as a referrer."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest, secret: str) -> HttpResponse:
+    """An enrolment link: the user sets their own password and authenticator app, once."""
+    link = enrolment.enrolment_link_find(secret)
+    if link is None:
+        services.enrolment_link_refused(request=request)
+        return _private(
+            render(
+                request,
+                "accounts/enrol_unusable.html",
+                {"title": enrolment.LINK_UNUSABLE},
+                status=410,
+            )
+        )
+    session_key = f"jc_enrol_device:{link.pk}"
+    device = enrolment.enrolment_device_for(link, request.session.get(session_key))
+    request.session[session_key] = device.pk
+    form = EnrolmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment.enrolment_complete(
+                request=request,
+                link=link,
+                device=device,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            request.session.pop(session_key, None)
+            messages.success(request, "Your account is set up and you are signed in")
+            return redirect("home:home")
+    qr_svg, setup_key = _totp_qr(device)
+    return _private(
+        render(
+            request,
+            "accounts/enrol.html",
+            {
+                "form": form,
+                "title": "Set up your JointCase account",
+                "subject": link.user,
+                "qr_svg": qr_svg,
+                "secret": setup_key,
+            },
+            status=400 if form.errors else 200,
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password: the current password and a second-factor code required."""
+    user = request.user
+    assert isinstance(user, User)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                request=request,
+                actor=user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                code=form.cleaned_data["code"],
+            )
+        except services.PasswordChangeRefused as refusal:
+            for field, errors in refusal.errors.items():
+                form.add_error(field, errors)
+        else:
+            messages.success(
+                request, "Your password has been changed and your other sessions have ended"
+            )
+            return redirect("accounts:security")
+    return _private(
+        render(
+            request,
+            "accounts/password_change.html",
+            {"form": form, "title": "Change your password"},
+            status=400 if form.errors else 200,
+        )
+    )

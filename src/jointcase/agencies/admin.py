@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from jointcase.admin import AuditedModelAdmin, admin_site
+from jointcase.admin import AuditedModelAdmin, ReadOnlyAccessMixin, admin_site
 from jointcase.agencies.models import Agency, Caveat, Team, TeamMembership
 
 
@@ -16,9 +16,12 @@ class TeamAdmin(AuditedModelAdmin):
     raw_id_fields = ("manager",)
 
 
-class TeamMembershipAdmin(AuditedModelAdmin):
+class TeamMembershipAdmin(ReadOnlyAccessMixin, AuditedModelAdmin):
+    """Read-only: team memberships carry case access and change only on the agency pages."""
+
     list_display = ("user", "team", "start", "end")
-    raw_id_fields = ("user", "team")
+    list_filter = ("team__agency",)
+    search_fields = ("user__username", "team__name")
 
 
 class CaveatAdmin(AuditedModelAdmin):

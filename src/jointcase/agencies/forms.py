@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.ceiling import expiry_problem, vetting_max_years
 from jointcase.agencies.models import Caveat, VettingLevel
+from jointcase.lib.forms import JointCaseForm
 
 USERNAME_HELP = "Lower-case letters, numbers, full stops, hyphens and underscores"
 
@@ -134,7 +135,7 @@ def _vetting_expiry_problem(
         form.add_error("expires_on", problem)
 
 
-class UserDetailsForm(forms.Form):
+class UserDetailsForm(JointCaseForm):
     first_name = forms.CharField(
         label="First name", max_length=150, error_messages={"required": "Enter a first name"}
     )
@@ -171,22 +172,6 @@ class UserCreateForm(UserDetailsForm):
             ),
         },
     )
-    password = forms.CharField(
-        label="Initial password",
-        strip=False,
-        max_length=1024,
-        help_text=(
-            "At least 12 characters. Give it to the user in person; they set up a second "
-            "factor when they first sign in."
-        ),
-        error_messages={"required": "Enter an initial password"},
-    )
-    password_confirm = forms.CharField(
-        label="Confirm initial password",
-        strip=False,
-        max_length=1024,
-        error_messages={"required": "Confirm the initial password"},
-    )
     field_order = [
         "first_name",
         "last_name",
@@ -194,8 +179,6 @@ class UserCreateForm(UserDetailsForm):
         "email",
         "job_title",
         "line_manager",
-        "password",
-        "password_confirm",
         "roles",
         "level",
         "expires_on",
@@ -235,14 +218,11 @@ class UserCreateForm(UserDetailsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        password, confirm = data.get("password"), data.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("password_confirm", "The passwords do not match")
         _vetting_expiry_problem(self, data.get("level"), data.get("expires_on"))
         return data
 
 
-class RolesForm(forms.Form):
+class RolesForm(JointCaseForm):
     def __init__(self, *args: Any, roles: Sequence[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"] = CeilingMultipleChoiceField(
@@ -254,7 +234,7 @@ class RolesForm(forms.Form):
         )
 
 
-class VettingForm(forms.Form):
+class VettingForm(JointCaseForm):
     def __init__(self, *args: Any, levels: Sequence[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # No level is preselected unless the user's current one is on offer: a user vetted
@@ -287,7 +267,7 @@ def caveat_expiry_field_name(caveat: Caveat) -> str:
     return f"expires_{caveat.pk}"
 
 
-class CaveatsForm(forms.Form):
+class CaveatsForm(JointCaseForm):
     """One checkbox per caveat the actor holds, each revealing its own expiry date."""
 
     def __init__(
@@ -356,7 +336,7 @@ class CaveatsForm(forms.Form):
         }
 
 
-class TeamForm(forms.Form):
+class TeamForm(JointCaseForm):
     name = forms.CharField(
         label="Team name", max_length=200, error_messages={"required": "Enter the team name"}
     )
@@ -368,7 +348,7 @@ class TeamForm(forms.Form):
         )
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(JointCaseForm):
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = _colleague_field(

@@ -18,14 +18,14 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import ParamSpec, TypeVar
 
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.accounts import services as account_services
-from jointcase.accounts.models import Role, RoleAssignment, User
+from jointcase.accounts.enrolment import enrolment_link_issue, enrolment_links_revoke
+from jointcase.accounts.models import EnrolmentReason, Role, RoleAssignment, User
 from jointcase.agencies.ceiling import (
     agency_id_of,
     effective_vetting_level,
@@ -55,8 +55,8 @@ R = TypeVar("R")
 #: the reason, so it tells nothing about the target.
 OUT_OF_REACH = "You cannot manage this account"
 SELF_CHANGE = (
-    "You cannot change your own roles, vetting, caveats, status or second factor: "
-    "ask another agency administrator or a system administrator"
+    "You cannot change your own roles, vetting, caveats, team memberships, status or second "
+    "factor: ask another agency administrator"
 )
 
 
@@ -164,18 +164,18 @@ def agency_user_create(
     first_name: str,
     last_name: str,
     email: str,
-    password: str,
     job_title: str = "",
     line_manager: User | None = None,
     roles: Iterable[str] = (),
     vetting_level: str = VettingLevel.NONE,
     vetting_expires_on: dt.date | None = None,
     request: HttpRequest | None = None,
-) -> User:
-    """A new user of the actor's agency, with an initial password the actor hands over.
+) -> tuple[User, str]:
+    """A new user of the actor's agency and the secret of their single-use enrolment link.
 
-    The new user has no second factor, so their first sign-in makes them enrol one before
-    anything else (``RequireSecondFactorMiddleware``).
+    The administrator never chooses or learns a password: the new user has none that works
+    until they follow the link (shown once to the administrator to pass on), set their own
+    password and enrol their own second factor (``jointcase.accounts.enrolment``).
     """
     _check_admin(actor)
     _check_colleague(actor, line_manager, field="line_manager")
@@ -191,11 +191,7 @@ def agency_user_create(
         agency_id=actor.agency_id,
         line_manager=line_manager,
     )
-    try:
-        password_validation.validate_password(password, user=user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
-    user.set_password(password)
+    user.set_unusable_password()
     try:
         with transaction.atomic():
             user.save()
@@ -217,7 +213,10 @@ def agency_user_create(
         },
         request=request,
     )
-    return user
+    _link, secret = enrolment_link_issue(
+        actor=actor, user=user, reason=EnrolmentReason.NEW_USER, request=request
+    )
+    return user, secret
 
 
 @_refusals_audited("agencies.user_update")
@@ -423,7 +422,11 @@ def agency_user_caveats_set(
 @_refusals_audited("agencies.user_disable")
 @transaction.atomic
 def agency_user_disable(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
-    """Disable the account and end every one of its sessions at once."""
+    """Disable the account, end every one of its sessions and revoke its credentials at once.
+
+    Its API tokens and unused enrolment links are revoked for good: enabling the account again
+    brings none of them back.
+    """
     _check_reach(actor, user)
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
@@ -437,6 +440,10 @@ def agency_user_disable(*, actor: User, user: User, request: HttpRequest | None 
     account_services.user_sessions_end(
         actor=actor, user=user, reason="account disabled", request=request
     )
+    account_services.user_api_tokens_revoke(
+        actor=actor, user=user, reason="account disabled", request=request
+    )
+    enrolment_links_revoke(actor=actor, user=user, reason="account disabled", request=request)
 
 
 @_refusals_audited("agencies.user_enable")
@@ -456,11 +463,15 @@ def agency_user_enable(*, actor: User, user: User, request: HttpRequest | None =
 
 @_refusals_audited("agencies.user_mfa_reset")
 @transaction.atomic
-def agency_user_mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
-    """Remove every second factor of the user and end all their sessions.
+def agency_user_mfa_reset(
+    *, actor: User, user: User, request: HttpRequest | None = None
+) -> str | None:
+    """Remove every second factor of the user, end all their sessions, issue an enrolment link.
 
-    They must enrol a new second factor at their next sign-in before reaching anything.
-    ``accounts.services.mfa_reset`` does the removal and re-checks who may reset whom.
+    Returns the link's secret (None for a disabled user), shown once to the administrator to
+    pass on. Their old password stops working: with the link they set a new one and enrol a
+    new second factor. ``accounts.services.mfa_reset`` does the work and re-checks who may
+    reset whom.
     """
     _check_reach(actor, user)
     audit_record(
@@ -470,7 +481,30 @@ def agency_user_mfa_reset(*, actor: User, user: User, request: HttpRequest | Non
         object_id=user.pk,
         request=request,
     )
-    account_services.mfa_reset(actor=actor, user=user, request=request)
+    return account_services.mfa_reset(actor=actor, user=user, request=request)
+
+
+@_refusals_audited("agencies.user_enrolment_link")
+@transaction.atomic
+def agency_user_enrolment_link_issue(
+    *, actor: User, user: User, request: HttpRequest | None = None
+) -> str:
+    """A fresh enrolment link for a user who has not finished enrolling (the last one expired).
+
+    A user who already has a second factor gets a new link only through a second-factor reset,
+    so that this is never a quiet way into an enrolled account.
+    """
+    _check_reach(actor, user)
+    if not user.is_active:
+        raise ValidationError("Enable the account before sending an enrolment link")
+    if account_services.user_has_second_factor(user):
+        raise ValidationError(
+            "This user has already set up a second factor: reset their second factor instead"
+        )
+    _link, secret = enrolment_link_issue(
+        actor=actor, user=user, reason=EnrolmentReason.NEW_USER, request=request
+    )
+    return secret
 
 
 # --- teams ------------------------------------------------------------------------------------
@@ -500,6 +534,17 @@ def team_create(
     return team
 
 
+def _check_not_self(actor: User, user_id: object, *, object_type: str, object_id: object) -> None:
+    """Nobody changes their own memberships: another administrator must (no self-escalation)."""
+    if user_id == actor.pk:
+        raise Refused(
+            SELF_CHANGE,
+            reason="self-escalation attempt: own team membership",
+            object_type=object_type,
+            object_id=object_id,
+        )
+
+
 def _check_team(actor: User, team: Team) -> None:
     _check_admin(actor)
     if team.agency_id != actor.agency_id:
@@ -515,6 +560,7 @@ def team_member_add(
 ) -> TeamMembership:
     _check_team(actor, team)
     _check_colleague(actor, user, field="user")
+    _check_not_self(actor, user.pk, object_type="team", object_id=team.pk)
     if TeamMembership.objects.current().filter(team=team, user=user).exists():
         raise ValidationError({"user": [f"{user} is already a member of this team"]})
     membership = TeamMembership.objects.create(team=team, user=user, start=timezone.localdate())
@@ -540,6 +586,7 @@ def team_member_end(
     membership that only started today never took effect on an earlier day and is removed.
     """
     _check_team(actor, membership.team)
+    _check_not_self(actor, membership.user_id, object_type="team", object_id=membership.team_id)
     today = timezone.localdate()
     details = {"user": membership.user_id, "membership": membership.pk}
     if membership.start >= today:

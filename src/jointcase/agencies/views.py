@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from jointcase.accounts.models import Role, User
+from jointcase.accounts.enrolment import enrolment_link_hours, enrolment_link_url
+from jointcase.accounts.models import EnrolmentLink, Role, User
 from jointcase.agencies import selectors, services
 from jointcase.agencies.ceiling import (
     grantable_caveats,
@@ -150,7 +151,7 @@ def user_create(request: HttpRequest, actor: User) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.agency_user_create(
+            user, secret = services.agency_user_create(
                 actor=actor,
                 username=data["username"],
                 first_name=data["first_name"],
@@ -158,7 +159,6 @@ def user_create(request: HttpRequest, actor: User) -> HttpResponse:
                 email=data["email"],
                 job_title=data["job_title"],
                 line_manager=data["line_manager"],
-                password=data["password"],
                 roles=data["roles"],
                 vetting_level=data["level"],
                 vetting_expires_on=data["expires_on"],
@@ -167,9 +167,27 @@ def user_create(request: HttpRequest, actor: User) -> HttpResponse:
         except ValidationError as error:
             _show(form, error)
         else:
-            messages.success(request, f"{user} can now sign in as {user.username}")
-            return redirect("agencies:admin-user", user.pk)
+            return _enrolment_link_page(request, user, secret, title=f"{user} has been added")
     return _page(request, "agencies/user_create.html", {"title": "Add a user"}, form)
+
+
+def _enrolment_link_page(
+    request: HttpRequest, user: User, secret: str, *, title: str
+) -> HttpResponse:
+    """The enrolment link, shown on this one response and never again (only its hash is kept)."""
+    response = render(
+        request,
+        "agencies/user_enrolment_link.html",
+        {
+            "title": title,
+            "subject": user,
+            "link": enrolment_link_url(secret, request),
+            "hours": enrolment_link_hours(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @agency_admin_required
@@ -188,6 +206,9 @@ def user_detail(request: HttpRequest, actor: User, user_id: int) -> HttpResponse
             "vetting_none": vetting is None or vetting.level == VettingLevel.NONE,
             "caveats": list(user.caveat_authorisations.all()),
             "teams": list(selectors.user_current_teams(user=user)),
+            "enrolment_pending": EnrolmentLink.objects.filter(
+                user=user, used_at__isnull=True, revoked_at__isnull=True
+            ).exists(),
             "factors": {
                 "totp": TOTPDevice.objects.filter(user=user, confirmed=True).count(),
                 "webauthn": WebAuthnCredential.objects.filter(user=user).count(),
@@ -337,22 +358,30 @@ def _confirm(
     actor: User,
     user_id: int,
     *,
-    service: Callable[..., None],
+    service: Callable[..., object],
     title: str,
     body: str,
     button: str,
     done: str,
     warning: bool = True,
+    link_title: str = "",
 ) -> HttpResponse:
-    """A confirmation page (GET) and the action itself (POST)."""
+    """A confirmation page (GET) and the action itself (POST).
+
+    A service that returns an enrolment link secret gets the link page (``link_title``).
+    """
     user = selectors.agency_user_get_for(actor=actor, user_id=user_id, request=request)
     form = forms.Form(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            service(actor=actor, user=user, request=request)
+            secret = service(actor=actor, user=user, request=request)
         except ValidationError as error:
             _show(form, error)
         else:
+            if isinstance(secret, str) and link_title:
+                return _enrolment_link_page(
+                    request, user, secret, title=link_title.format(user=user)
+                )
             messages.success(request, done.format(user=user))
             return redirect("agencies:admin-user", user.pk)
     return _page(
@@ -410,11 +439,31 @@ def user_mfa_reset(request: HttpRequest, actor: User, user_id: int) -> HttpRespo
         user_id,
         service=services.agency_user_mfa_reset,
         title="Reset {user}'s second factor",
-        body="Every authenticator app, backup code and security key of {user} will be removed and "
-        "they will be signed out everywhere. At their next sign-in they must set up a new second "
+        body="Every authenticator app, backup code and security key of {user} will be removed, "
+        "their password will stop working and they will be signed out everywhere. You will get a "
+        "single-use enrolment link to give them, with which they set a new password and second "
         "factor. Only do this once you have confirmed who is asking.",
         button="Reset second factor",
         done="{user}'s second factor has been reset and every session ended",
+        link_title="{user}'s second factor has been reset",
+    )
+
+
+@agency_admin_required
+@require_http_methods(["GET", "POST"])
+def user_enrolment_link(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
+    return _confirm(
+        request,
+        actor,
+        user_id,
+        service=services.agency_user_enrolment_link_issue,
+        title="Send {user} a new enrolment link",
+        body="{user} has not set up their account yet. A new single-use enrolment link replaces "
+        "any earlier one.",
+        button="Create a new enrolment link",
+        done="",
+        warning=False,
+        link_title="A new enrolment link for {user}",
     )
 
 
@@ -475,7 +524,8 @@ def team_detail(request: HttpRequest, actor: User, team_id: int) -> HttpResponse
 def team_member_add(request: HttpRequest, actor: User, team_id: int) -> HttpResponse:
     team = selectors.agency_team_get_for(actor=actor, team_id=team_id, request=request)
     members = selectors.team_current_memberships(team=team).values("user_id")
-    form = TeamMemberForm(_posted(request), candidates=_colleagues(actor).exclude(pk__in=members))
+    candidates = _colleagues(actor).exclude(pk__in=members).exclude(pk=actor.pk)
+    form = TeamMemberForm(_posted(request), candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.team_member_add(

@@ -6,11 +6,12 @@ from typing import Any
 from django import forms
 
 from jointcase.audit.purpose import OBJECT_ID_PATTERN, OBJECT_TYPE_PATTERN, Purpose
+from jointcase.lib.forms import JointCaseForm
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
 
 
-class PurposeForm(forms.Form):
+class PurposeForm(JointCaseForm):
     purpose = forms.ChoiceField(
         label="Why are you opening this record?",
         choices=Purpose.choices,
@@ -33,7 +34,7 @@ class PurposeForm(forms.Form):
         return cleaned
 
 
-class ObjectReportForm(forms.Form):
+class ObjectReportForm(JointCaseForm):
     object_type = forms.CharField(
         label="Type of record",
         max_length=60,
@@ -59,7 +60,7 @@ class ObjectReportForm(forms.Form):
         return value
 
 
-class UserReportForm(forms.Form):
+class UserReportForm(JointCaseForm):
     username = forms.CharField(
         label="Username",
         max_length=150,

@@ -2,17 +2,21 @@
 
 On first opening a protected object (a case) in a session, the user declares why, from a
 short list; break-glass needs a written reason. The declaration lives in the session, per
-object, and ``audit_record`` copies it into every entry about that object made with the
-request. Views call ``require_purpose`` before showing protected content::
+object, and ``audit_record`` copies it into every entry made with the request. Every page that
+shows case content asks before its first read, whatever the entry point (case pages, the
+material tab and items, meetings, the risk plan)::
 
-    redirect = require_purpose(request, "case", case.pk)
-    if redirect is not None:
-        return redirect
+    purpose_ask_cases(request, [case_id])  # or purpose_ask(request, "case", case_id)
+
+An API request has no session: its token carries the purpose declared when it was created
+(``jointcase.accounts.tokens``), noted on the request by the token authentication, and every
+entry it makes records that purpose and ``details["via"] = "api"``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -93,3 +97,98 @@ def require_purpose(
     if purpose_for(request, object_type, object_id) is not None:
         return None
     return HttpResponseRedirect(purpose_url(object_type, object_id, request.get_full_path()))
+
+
+# --- One gate for every page that shows case content ------------------------------------------
+#
+# A page asks before its first read: ``purpose_ask`` (one object the caller has already decided
+# the user may see) or ``purpose_ask_cases`` (the cases of a page, decided here by
+# ``jointcase.access``). When a purpose is missing they raise ``PurposeRequired``, which
+# ``PurposeRequiredMiddleware`` answers with the redirect to the purpose page, whatever view
+# or helper raised it. When it is present, the declaration is noted on the request, so that
+# every audit entry the request makes (the read itself included) records it.
+
+_NOTES_ATTRIBUTE = "_jc_purposes_noted"
+_CHANNEL_ATTRIBUTE = "_jc_channel"
+#: The channel recorded (``details["via"]``) on entries made by an API request.
+API_CHANNEL = "api"
+
+
+class PurposeRequired(Exception):
+    """No purpose is declared yet for an object a page is about to show (carries the redirect)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def purpose_note(request: HttpRequest, key: str, declaration: Declaration) -> None:
+    """Remember, for this request only, a declaration its audit entries must carry."""
+    notes = dict(getattr(request, _NOTES_ATTRIBUTE, {}))
+    notes.setdefault(key, declaration)
+    setattr(request, _NOTES_ATTRIBUTE, notes)
+
+
+def purposes_noted(request: HttpRequest) -> dict[str, Declaration]:
+    return dict(getattr(request, _NOTES_ATTRIBUTE, {}))
+
+
+def channel_set(request: HttpRequest, channel: str) -> None:
+    setattr(request, _CHANNEL_ATTRIBUTE, channel)
+
+
+def channel_of(request: HttpRequest) -> str:
+    return str(getattr(request, _CHANNEL_ATTRIBUTE, ""))
+
+
+def purpose_ask(request: HttpRequest, object_type: str, object_id: str | int) -> None:
+    """Raise ``PurposeRequired`` unless a purpose is declared for this object in this session.
+
+    Call it only for an object the user may see (so the question reveals nothing).
+    """
+    declared = purpose_declared(request, object_type, object_id)
+    if declared is None:
+        raise PurposeRequired(purpose_url(object_type, object_id, request.get_full_path()))
+    purpose_note(request, _key(object_type, object_id), declared)
+
+
+def purpose_ask_cases(
+    request: HttpRequest,
+    case_ids: Iterable[int],
+    *,
+    otherwise: tuple[str, str | int] | None = None,
+) -> None:
+    """Ask for each of ``case_ids`` whose content the acting user may see (the case rule of
+    ``jointcase.access``); cases they may not see are skipped, so nothing is revealed. When
+    they see none of them (a meeting invitee from outside the case teams), ask for
+    ``otherwise`` (the meeting) instead."""
+    from jointcase.access.policy import cases_visible_to
+
+    wanted = {int(case_id) for case_id in case_ids}
+    visible: list[int] = []
+    if wanted:
+        visible = list(
+            cases_visible_to(request.user)
+            .filter(pk__in=wanted)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    for case_id in visible:
+        purpose_ask(request, "case", case_id)
+    if not visible and otherwise is not None:
+        purpose_ask(request, *otherwise)
+
+
+class PurposeRequiredMiddleware:
+    """Turn ``PurposeRequired`` raised by any page into the redirect to the purpose page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, PurposeRequired):
+            return HttpResponseRedirect(exception.url)
+        return None

@@ -54,6 +54,43 @@ def _agency_code(actor: User | None) -> str:
     return str(actor.agency.code)
 
 
+def _purpose_of(
+    request: HttpRequest,
+    object_type: str,
+    object_id: str | int,
+    purpose: str,
+    details: dict[str, Any],
+) -> tuple[str, dict[str, Any]]:
+    """The purpose of consultation an entry made with ``request`` records (DPA 2018 s.62).
+
+    In order: the purpose the caller passed; the one declared in this session for the entry's
+    own object; the ones the page's purpose gate (or the API token) noted on the request. An
+    API request's entries also say so (``details["via"] = "api"``).
+    """
+    from jointcase.audit.purpose import (
+        API_CHANNEL,
+        channel_of,
+        purpose_declared,
+        purposes_noted,
+    )
+
+    declared = None
+    if not purpose and object_type and object_id != "":
+        declared = purpose_declared(request, object_type, object_id)
+    noted = purposes_noted(request)
+    if not purpose and declared is None and noted:
+        declared = next(iter(noted.values()))
+        if len({note.purpose for note in noted.values()}) > 1:
+            details = {**details, "purposes": {key: note.purpose for key, note in noted.items()}}
+    if declared is not None:
+        purpose = declared.purpose
+        if declared.reason:
+            details = {**details, "purpose_reason": _inert(declared.reason)}
+    if channel_of(request) == API_CHANNEL:
+        details = {**details, "via": API_CHANNEL}
+    return purpose, details
+
+
 def audit_record(
     *,
     action: str,
@@ -79,14 +116,8 @@ def audit_record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     details = _inert_details(details or {})
-    if not purpose and request is not None and object_type and object_id != "":
-        from jointcase.audit.purpose import purpose_declared
-
-        declared = purpose_declared(request, object_type, object_id)
-        if declared is not None:
-            purpose = declared.purpose
-            if declared.reason:
-                details = {**details, "purpose_reason": _inert(declared.reason)}
+    if request is not None:
+        purpose, details = _purpose_of(request, object_type, object_id, purpose, details)
     entry = AuditEntry(
         action=_inert(action)[:80],
         outcome=outcome,

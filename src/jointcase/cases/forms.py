@@ -21,6 +21,7 @@ from jointcase.cases.models import (
     SecurityCategory,
     SentenceType,
 )
+from jointcase.lib.forms import JointCaseForm
 from jointcase.people.forms import UKDateField, VersionedForm, choice, text
 
 
@@ -52,7 +53,7 @@ def _days(label: str) -> forms.IntegerField:
     )
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(JointCaseForm):
     actor_role = choice("Your role on the case", CaseRole.choices, blank="Choose your role")
     cohort = choice("Cohort", Cohort.choices, blank="Choose a cohort")
     ideology = choice("Ideology category", Ideology.choices, blank="Choose a category")
@@ -66,7 +67,7 @@ class KeyFactsForm(VersionedForm):
     lead_agency = _agencies("Lead agency")
 
 
-class MappaForm(forms.Form):
+class MappaForm(JointCaseForm):
     category = choice("MAPPA category", MappaCategory.choices, blank="Choose a category")
     level = choice(
         "MAPPA level", [(str(v), label) for v, label in MappaLevel.choices], blank="Choose a level"
@@ -75,7 +76,7 @@ class MappaForm(forms.Form):
     valid_from = UKDateField(label="Registered from", required=True)
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(JointCaseForm):
     establishment = _agencies("Establishment", kind="PRISON")
     in_separation_centre = forms.BooleanField(label="Held in a separation centre", required=False)
     security_category = choice(
@@ -84,7 +85,7 @@ class PlacementForm(forms.Form):
     valid_from = UKDateField(label="Placed from", required=True)
 
 
-class SentenceForm(forms.Form):
+class SentenceForm(JointCaseForm):
     type = choice("Sentence type", SentenceType.choices, blank="Choose a type")
     offence = text("Offence", max_length=300, required=False)
     conviction_date = UKDateField(label="Conviction date", required=True)
@@ -105,12 +106,12 @@ class SentenceForm(forms.Form):
     KEY_DATE_FIELDS = tuple(name for name, _label in KEY_DATES)
 
 
-class LicenceForm(forms.Form):
+class LicenceForm(JointCaseForm):
     starts_on = UKDateField(label="Licence starts", required=True)
     expires_on = UKDateField(label="Licence expires", required=True)
 
 
-class ConditionChoiceForm(forms.Form):
+class ConditionChoiceForm(JointCaseForm):
     code = forms.ChoiceField(
         label="Licence condition",
         error_messages={
@@ -128,7 +129,7 @@ class ConditionChoiceForm(forms.Form):
         ]
 
 
-class ConditionParametersForm(forms.Form):
+class ConditionParametersForm(JointCaseForm):
     """The parameters of one catalogue condition, built from its specification."""
 
     code = forms.CharField(widget=forms.HiddenInput)
@@ -176,7 +177,7 @@ class ConditionParametersForm(forms.Form):
         return values
 
 
-class RecallForm(forms.Form):
+class RecallForm(JointCaseForm):
     type = choice("Type of recall", RecallType.choices)
     recalled_on = UKDateField(label="Date recalled", required=True)
     returned_to_custody_on = UKDateField(label="Date returned to custody")
@@ -188,7 +189,7 @@ class RecallForm(forms.Form):
     )
 
 
-class ExitForm(forms.Form):
+class ExitForm(JointCaseForm):
     kind = choice("Exit or handover", ExitKind.choices)
     exited_on = UKDateField(label="Date of exit or handover", required=True)
     to_agency = _agencies("Agency taking over")
@@ -200,7 +201,7 @@ class ExitForm(forms.Form):
     )
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(JointCaseForm):
     role = choice("Role on the case", CaseRole.choices, blank="Choose a role")
     username = text(
         "Username of the person joining",
@@ -247,11 +248,11 @@ class TeamMemberForm(forms.Form):
         return data
 
 
-class TeamMemberEndForm(forms.Form):
+class TeamMemberEndForm(JointCaseForm):
     """A confirmation: removal takes effect at once (the member's next request is refused)."""
 
 
-class ExclusionForm(forms.Form):
+class ExclusionForm(JointCaseForm):
     username = text("Username of the person to exclude", max_length=150)
     reason = forms.CharField(
         label="Reason",
@@ -270,6 +271,6 @@ class ExclusionForm(forms.Form):
         return user
 
 
-class TimelineFilterForm(forms.Form):
+class TimelineFilterForm(JointCaseForm):
     agency = forms.IntegerField(required=False, min_value=1)
     kind = forms.CharField(required=False, max_length=20)

@@ -4,12 +4,19 @@ Every service that changes a case writes a ``TimelineEvent`` and an audit entry 
 ``details["changes"]`` maps each changed field to ``[old, new]``; services that can move the
 case between phases re-evaluate the phase (``phase_reevaluate``), which sends
 ``case_phase_changed``. Impossible dates raise ``ValidationError`` keyed by field.
+
+Every service that acts for a user asks ``jointcase.access.cases`` first (``_acts_on``), before
+its transaction opens: a refusal writes a DENY entry (which stays) and raises
+``ActionRefused`` (a ``PermissionDenied``; ``hidden`` when the actor may not see the case, so
+pages answer 404). Nothing is written. ``people.services`` uses the same ``acts_on``. Callers need not, and must not be trusted to, check.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +24,14 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from jointcase.access.cases import (
+    ActionRefused,
+    case_open_decision,
+    case_team_manage_decision,
+    case_write_decision,
+)
 from jointcase.agencies.models import Agency, AgencyKind, Team
+from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.cases.conditions import catalogue, condition_parameters_clean
 from jointcase.cases.dates import notification_schedule
@@ -53,10 +67,14 @@ from jointcase.cases.signals import case_phase_changed
 from jointcase.lib.edits import ConcurrentEdit, changes_between, jsonable, versioned_update
 
 if TYPE_CHECKING:
+    from jointcase.access.policy import Decision
     from jointcase.accounts.models import User
     from jointcase.people.models import Person
 
-__all__ = ["ConcurrentEdit"]
+__all__ = ["ActionRefused", "ConcurrentEdit", "acts_on", "case_act_require"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _choice(value: Any, choices: Any, field: str, message: str) -> None:
@@ -76,6 +94,79 @@ def _audit(
         request=request,
         actor_username="" if actor else "system",
     )
+
+
+def case_act_require(
+    *,
+    actor: User | None,
+    decision: Decision,
+    action: str,
+    object_type: str = "case",
+    object_id: str | int,
+    request: HttpRequest | None = None,
+) -> None:
+    """Raise ``ActionRefused`` after a DENY entry (its own transaction: it stays) if refused."""
+    if decision.allowed:
+        return
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            outcome=Outcome.DENY,
+            object_type=object_type,
+            object_id=object_id,
+            reason=decision.reason,
+            request=request,
+        )
+    raise ActionRefused(decision)
+
+
+def acts_on(
+    decide: Callable[[Any, Any], Decision], subject: Callable[[dict[str, Any]], Any], action: str
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Ask ``decide(actor, subject(kwargs))`` before the service (and its transaction) runs."""
+
+    def wrap(service: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(service)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+            actor = kwargs.get("actor")
+            target = subject(kwargs)
+            case_act_require(
+                actor=actor,  # type: ignore[arg-type]
+                decision=decide(actor, target),
+                action=action,
+                object_type="case" if isinstance(target, Case) else "person",
+                object_id=target.pk,
+                request=kwargs.get("request"),  # type: ignore[arg-type]
+            )
+            return service(*args, **kwargs)
+
+        return checked
+
+    return wrap
+
+
+def _case(kwargs: dict[str, Any]) -> Case:
+    case: Case = kwargs["case"]
+    return case
+
+
+def _case_of(name: str, *path: str) -> Callable[[dict[str, Any]], Case]:
+    """The case of a related object given to a service (``sentence.case``, ...)."""
+
+    def get(kwargs: dict[str, Any]) -> Case:
+        value = kwargs[name]
+        for step in path:
+            value = getattr(value, step)
+        case: Case = value.case
+        return case
+
+    return get
+
+
+def _person(kwargs: dict[str, Any]) -> Person:
+    person: Person = kwargs["person"]
+    return person
 
 
 def timeline_add(
@@ -124,6 +215,7 @@ def reference_next() -> str:
     return f"JC-{candidate:06d}"
 
 
+@acts_on(case_open_decision, _person, "case.case_open")
 @transaction.atomic
 def case_open(
     *,
@@ -195,6 +287,7 @@ def case_open(
 CASE_EDITABLE = ("cohort", "ideology", "lead_agency")
 
 
+@acts_on(case_write_decision, _case, "case.case_update")
 @transaction.atomic
 def case_update(
     *,
@@ -227,6 +320,7 @@ def case_update(
     return current
 
 
+@acts_on(case_write_decision, _case, "case.case_close")
 @transaction.atomic
 def case_close(
     *,
@@ -264,6 +358,7 @@ def case_close(
 # --- MAPPA and custody ---------------------------------------------------------------------
 
 
+@acts_on(case_write_decision, _case, "case.mappa_register")
 @transaction.atomic
 def mappa_register(
     *,
@@ -327,6 +422,7 @@ def mappa_register(
     return registration
 
 
+@acts_on(case_write_decision, _case, "case.placement_add")
 @transaction.atomic
 def placement_add(
     *,
@@ -464,6 +560,7 @@ def sentence_validate(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+@acts_on(case_write_decision, _case, "case.sentence_add")
 @transaction.atomic
 def sentence_add(
     *,
@@ -519,6 +616,7 @@ def sentence_add(
     return sentence
 
 
+@acts_on(case_write_decision, _case_of("sentence"), "case.sentence_update")
 @transaction.atomic
 def sentence_update(
     *,
@@ -595,6 +693,7 @@ def notification_requirement_refresh(*, case: Case, sentence: Sentence) -> Notif
     return requirement
 
 
+@acts_on(case_write_decision, _case_of("requirement"), "case.notification_recorded")
 @transaction.atomic
 def notification_recorded(
     *,
@@ -634,6 +733,7 @@ def notification_recorded(
     return refreshed
 
 
+@acts_on(case_write_decision, _case, "case.licence_add")
 @transaction.atomic
 def licence_add(
     *,
@@ -681,6 +781,7 @@ def licence_add(
     return licence
 
 
+@acts_on(case_write_decision, _case_of("licence"), "case.licence_condition_add")
 @transaction.atomic
 def licence_condition_add(
     *,
@@ -728,6 +829,7 @@ def licence_condition_add(
     return condition
 
 
+@acts_on(case_write_decision, _case_of("condition", "licence"), "case.licence_condition_remove")
 @transaction.atomic
 def licence_condition_remove(
     *,
@@ -763,6 +865,7 @@ def licence_condition_remove(
 # --- Recall and exit -----------------------------------------------------------------------
 
 
+@acts_on(case_write_decision, _case, "case.recall_record")
 @transaction.atomic
 def recall_record(
     *,
@@ -825,6 +928,7 @@ def recall_record(
     return recall
 
 
+@acts_on(case_write_decision, _case_of("recall"), "case.recall_re_release")
 @transaction.atomic
 def recall_re_release(
     *, actor: User, recall: Recall, re_released_on: dt.date, request: HttpRequest | None = None
@@ -855,6 +959,7 @@ def recall_re_release(
     return recall
 
 
+@acts_on(case_write_decision, _case, "case.exit_record")
 @transaction.atomic
 def exit_record(
     *,
@@ -912,6 +1017,7 @@ def exit_record(
 # --- Team, exclusions, grants (the facts access.policy decides on) ------------------------
 
 
+@acts_on(case_team_manage_decision, _case, "case.team_member_add")
 @transaction.atomic
 def team_member_add(
     *,
@@ -967,6 +1073,7 @@ def team_member_add(
     return member
 
 
+@acts_on(case_team_manage_decision, _case_of("member"), "case.team_member_remove")
 @transaction.atomic
 def team_member_remove(
     *, actor: User, member: CaseTeamMember, request: HttpRequest | None = None
@@ -1001,6 +1108,7 @@ def team_member_remove(
     )
 
 
+@acts_on(case_team_manage_decision, _case, "case.exclusion_add")
 @transaction.atomic
 def exclusion_add(
     *, actor: User, case: Case, user: User, reason: str, request: HttpRequest | None = None
@@ -1031,6 +1139,7 @@ def exclusion_add(
     return exclusion
 
 
+@acts_on(case_team_manage_decision, _case_of("exclusion"), "case.exclusion_remove")
 @transaction.atomic
 def exclusion_remove(
     *, actor: User, exclusion: CaseExclusion, reason: str, request: HttpRequest | None = None
@@ -1052,6 +1161,7 @@ def exclusion_remove(
     timeline_add(case=case, kind=TimelineKind.ACCESS, actor=actor, title="An exclusion was lifted")
 
 
+@acts_on(case_team_manage_decision, _case, "case.grant_create")
 @transaction.atomic
 def grant_create(
     *,
@@ -1100,6 +1210,7 @@ def grant_create(
     return grant
 
 
+@acts_on(case_team_manage_decision, _case_of("grant"), "case.grant_revoke")
 @transaction.atomic
 def grant_revoke(
     *, actor: User, grant: CaseAccessGrant, request: HttpRequest | None = None

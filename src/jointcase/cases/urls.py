@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 
 from jointcase.cases import views
+from jointcase.lib import converters  # noqa: F401  (registers <id:...>)
 
 app_name = "cases"
 
@@ -10,26 +11,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.my_cases, name="my-cases"),
     path("team/", views.team_cases, name="team-cases"),
     path("search/", views.search, name="search"),
-    path("<int:case_id>/", views.case_overview, name="case"),
-    path("<int:case_id>/person/", views.case_person, name="case-person"),
-    path("<int:case_id>/sentence/", views.case_sentence, name="case-sentence"),
-    path("<int:case_id>/notification/", views.case_notification, name="case-notification"),
-    path("<int:case_id>/team/", views.case_team, name="case-team"),
-    path("<int:case_id>/timeline/", views.case_timeline, name="case-timeline"),
-    path("<int:case_id>/history/", views.case_history, name="case-history"),
-    path("<int:case_id>/edit/", views.case_edit, name="edit"),
-    path("<int:case_id>/mappa/new/", views.mappa_add, name="mappa-add"),
-    path("<int:case_id>/placements/new/", views.placement_add, name="placement-add"),
-    path("<int:case_id>/sentences/new/", views.sentence_add, name="sentence-add"),
-    path("<int:case_id>/licences/new/", views.licence_add, name="licence-add"),
+    path("<id:case_id>/", views.case_overview, name="case"),
+    path("<id:case_id>/person/", views.case_person, name="case-person"),
+    path("<id:case_id>/sentence/", views.case_sentence, name="case-sentence"),
+    path("<id:case_id>/notification/", views.case_notification, name="case-notification"),
+    path("<id:case_id>/team/", views.case_team, name="case-team"),
+    path("<id:case_id>/timeline/", views.case_timeline, name="case-timeline"),
+    path("<id:case_id>/history/", views.case_history, name="case-history"),
+    path("<id:case_id>/edit/", views.case_edit, name="edit"),
+    path("<id:case_id>/mappa/new/", views.mappa_add, name="mappa-add"),
+    path("<id:case_id>/placements/new/", views.placement_add, name="placement-add"),
+    path("<id:case_id>/sentences/new/", views.sentence_add, name="sentence-add"),
+    path("<id:case_id>/licences/new/", views.licence_add, name="licence-add"),
     path(
-        "<int:case_id>/licences/<int:licence_id>/conditions/new/",
+        "<id:case_id>/licences/<id:licence_id>/conditions/new/",
         views.condition_add,
         name="condition-add",
     ),
-    path("<int:case_id>/recalls/new/", views.recall_add, name="recall-add"),
-    path("<int:case_id>/exits/new/", views.exit_add, name="exit-add"),
-    path("<int:case_id>/team/new/", views.team_member_add, name="team-member-add"),
-    path("<int:case_id>/team/<int:member_id>/end/", views.team_member_end, name="team-member-end"),
-    path("<int:case_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
+    path("<id:case_id>/recalls/new/", views.recall_add, name="recall-add"),
+    path("<id:case_id>/exits/new/", views.exit_add, name="exit-add"),
+    path("<id:case_id>/team/new/", views.team_member_add, name="team-member-add"),
+    path("<id:case_id>/team/<id:member_id>/end/", views.team_member_end, name="team-member-end"),
+    path("<id:case_id>/exclusions/new/", views.exclusion_add, name="exclusion-add"),
 ]

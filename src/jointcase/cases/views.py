@@ -13,22 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jointcase.access.cases import ActionRefused, case_team_manage_decision
 from jointcase.access.labels import Classification
 from jointcase.cases import forms as case_forms
-from jointcase.cases.models import Case, CaseRole, CaseTeamMember, Phase, TimelineKind
+from jointcase.cases.models import Case, Phase, TimelineKind
 from jointcase.home.marking import marking_for_request
 from jointcase.people.forms import SearchForm
 from jointcase.people.views import acting_user, handle_form
-
-#: Case roles whose holders see the case's exclusions and manage its team.
-TEAM_MANAGER_ROLES = frozenset({CaseRole.LEAD_NSD_PRACTITIONER, CaseRole.SENIOR_OPERATIONAL_LEAD})
 
 #: MoJ badge modifier per phase (colours carry no meaning on their own: the text says it).
 PHASE_BADGES = {
@@ -44,80 +41,60 @@ PHASE_BADGES = {
 # --- Purpose of consultation and the case read ------------------------------------------------
 
 
-def purpose_required(request: HttpRequest, case_id: int) -> HttpResponse | None:
-    """The one call site for "purpose of consultation" on case pages.
-
-    Returns the redirect to the purpose form when ``jointcase.audit.purpose`` asks for one,
-    else None. It is only called for a case the user may see, so it reveals nothing.
-    """
-    try:
-        from jointcase.audit.purpose import require_purpose
-    except ImportError:
-        return None
-    return require_purpose(request, "case", case_id)
-
-
-class _PurposeRedirect(Exception):
-    def __init__(self, response: HttpResponse) -> None:
-        self.response = response
-
-
 def _case_for(request: HttpRequest, case_id: int) -> Case:
     """The case, read once through the selector (audited); 404 for missing and forbidden.
 
     Before the read, a user who may see the case but has not yet said why they are opening
-    it in this session is sent to the purpose page. Whether to ask is only decided for a case
-    the user may see, so the question itself reveals nothing.
+    it in this session is sent to the purpose page (``jointcase.audit.purpose``, the one gate
+    every page showing case content uses). Whether to ask is only decided for a case the user
+    may see, so the question itself reveals nothing.
     """
-    from jointcase.access.policy import cases_visible_to
+    from jointcase.audit.purpose import purpose_ask_cases
     from jointcase.cases.selectors import case_get_for
 
-    user = acting_user(request)
-    if (
-        not _purpose_declared(request, case_id)
-        and cases_visible_to(user).filter(pk=case_id).exists()
-    ):
-        response = purpose_required(request, case_id)
-        if response is not None:
-            raise _PurposeRedirect(response)
-    case = case_get_for(user=user, case_id=case_id, request=request)
+    purpose_ask_cases(request, [case_id])
+    case = case_get_for(user=acting_user(request), case_id=case_id, request=request)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return case
 
 
-def _purpose_declared(request: HttpRequest, case_id: int) -> bool:
-    try:
-        from jointcase.audit.purpose import purpose_for
-    except ImportError:
-        return False
-    return purpose_for(request, "case", case_id) is not None
-
-
 def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap a case page: the purpose redirect, when one is needed, replaces the page."""
+    from jointcase.audit.purpose import PurposeRequired
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except _PurposeRedirect as stop:
-            return stop.response
+        except PurposeRequired as stop:
+            return HttpResponseRedirect(stop.url)
+        except ActionRefused as refused:
+            if refused.hidden:  # the actor may not see the case: exactly like a missing one
+                raise Http404("Case not found") from None
+            raise
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
 
 
-def _current_member_roles(user: Any, case: Case) -> set[str]:
-    today = timezone.localdate()
-    rows = CaseTeamMember.objects.filter(case=case, user_id=user.pk, start__lte=today).exclude(
-        end__lt=today
-    )
-    return set(rows.values_list("role", flat=True))
-
-
 def can_manage_team(user: Any, case: Case) -> bool:
-    """Only the lead practitioner and the senior operational lead on the case (conservative)."""
-    return bool(_current_member_roles(user, case) & TEAM_MANAGER_ROLES)
+    """Whether to offer the team, exclusion and grant forms (``jointcase.access.cases`` decides;
+    the services ask it again, whoever calls them)."""
+    return case_team_manage_decision(user, case).allowed
+
+
+def _team_manager_required(request: HttpRequest, case: Case, action: str) -> None:
+    """A 403 (with a DENY entry) before the form is shown or read, for anyone who may see the
+    case but not manage its team."""
+    from jointcase.cases.services import case_act_require
+
+    case_act_require(
+        actor=acting_user(request),
+        decision=case_team_manage_decision(acting_user(request), case),
+        action=action,
+        object_id=case.pk,
+        request=request,
+    )
 
 
 # --- Lists ------------------------------------------------------------------------------------
@@ -637,8 +614,7 @@ def condition_add(request: HttpRequest, case_id: int, licence_id: int) -> HttpRe
 @case_view
 def team_member_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_for(request, case_id)
-    if not can_manage_team(acting_user(request), case):
-        raise PermissionDenied
+    _team_manager_required(request, case, "case.team_member_add")
     form = case_forms.TeamMemberForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> Any:
@@ -672,8 +648,7 @@ def team_member_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @case_view
 def team_member_end(request: HttpRequest, case_id: int, member_id: int) -> HttpResponse:
     case = _case_for(request, case_id)
-    if not can_manage_team(acting_user(request), case):
-        raise PermissionDenied
+    _team_manager_required(request, case, "case.team_member_remove")
     member = case.team_members.filter(pk=member_id).select_related("user", "team").first()
     if member is None:
         raise Http404("Team member not found")
@@ -704,8 +679,7 @@ def team_member_end(request: HttpRequest, case_id: int, member_id: int) -> HttpR
 @case_view
 def exclusion_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_for(request, case_id)
-    if not can_manage_team(acting_user(request), case):
-        raise PermissionDenied
+    _team_manager_required(request, case, "case.exclusion_add")
     form = case_forms.ExclusionForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> Any:

@@ -11,7 +11,49 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from jointcase.lib.bounds import ID_MAX, INT_MIN, RANGE_MESSAGE, fits_database
 from jointcase.lib.edits import ConcurrentEdit
+from jointcase.lib.text import forbidden_characters_message, has_forbidden_characters
+
+
+class JointCaseForm(forms.Form):
+    """The base of every JointCase form: free text without control characters or
+    bidirectional overrides (``jointcase.lib.text``), and whole numbers that fit the database.
+
+    The checks run on the cleaned values after the form's own cleaning, so a form cannot forget
+    them; a refused value is a field error (the GOV.UK error summary), so nothing is saved.
+    Passwords are left alone: they are never shown and are checked by the password validators.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        cleaned = getattr(self, "cleaned_data", None)
+        if not cleaned:
+            return
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)
+            if field is None or _is_password(name, field):
+                continue
+            problem = _value_problem(value, str(field.label or name.replace("_", " ")))
+            if problem:
+                self.add_error(name, problem)
+
+
+def _is_password(name: str, field: forms.Field) -> bool:
+    return isinstance(field.widget, forms.PasswordInput) or "password" in name
+
+
+def _value_problem(value: Any, label: str) -> str | None:
+    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    for item in values:
+        if isinstance(item, str) and has_forbidden_characters(item):
+            return forbidden_characters_message(label)
+        if isinstance(item, int) and not isinstance(item, bool) and not fits_database(item):
+            return RANGE_MESSAGE.format(minimum=INT_MIN, maximum=ID_MAX)
+        name = getattr(item, "name", None)  # an uploaded file's name is free text too
+        if hasattr(item, "chunks") and isinstance(name, str) and has_forbidden_characters(name):
+            return forbidden_characters_message(label)
+    return None
 
 
 def errors_onto_form(

@@ -279,8 +279,8 @@ def material_read(request: HttpRequest, item_id: str) -> Any:
 
 @router.post(
     "/cases/{case_id}/material",
-    response={201: ItemDetailOut, 400: ErrorOut},
-    summary="Add an item (the originator is the caller's agency)",
+    response={201: ItemDetailOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Add an item (the originator is the caller's agency; never under break-glass)",
 )
 def material_create(request: HttpRequest, case_id: int, payload: ItemIn) -> Any:
     case = _case(request, case_id, "material.create_api")
@@ -293,6 +293,8 @@ def material_create(request: HttpRequest, case_id: int, payload: ItemIn) -> Any:
         )
     except ValidationError as error:
         return Status(400, _errors(error))
+    except services.NotPermitted as refused:
+        return Status(403, _not_permitted(refused))
     item = _fresh(item.pk)
     item.body, item.withheld = payload.body or None, None
     item.files_out = []
@@ -326,7 +328,7 @@ def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> 
 @router.post(
     "/material/{item_id}/label",
     response={200: ItemOut, 400: ErrorOut, 403: ErrorOut},
-    summary="Change an item's label (raise: anyone with access; lower: the originator only)",
+    summary="Change an item's label (narrow: anyone on the case; widen: the originator only)",
 )
 def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
     user = _user(request)

@@ -9,6 +9,7 @@ from django import forms
 
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency, Caveat
+from jointcase.lib.forms import JointCaseForm
 from jointcase.material.models import BreakGlassOutcome, ItemKind
 
 CLASSIFICATIONS = [(value, label) for value, label in Classification.choices]
@@ -43,7 +44,7 @@ class _RetentionDateClean:
         return value
 
 
-class _LabelForm(forms.Form):
+class _LabelForm(JointCaseForm):
     classification = forms.ChoiceField(
         label="Classification",
         choices=CLASSIFICATIONS,
@@ -159,7 +160,7 @@ class TearlineForm(_LabelForm):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(JointCaseForm):
     decision = forms.ChoiceField(
         label="Decision",
         choices=[("approve", "Approve"), ("refuse", "Refuse")],
@@ -169,7 +170,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label="Reason", required=False, max_length=2000, widget=forms.Textarea)
 
 
-class ShareRequestForm(forms.Form):
+class ShareRequestForm(JointCaseForm):
     reason = forms.CharField(
         label="Why do you need it?",
         max_length=2000,
@@ -178,7 +179,7 @@ class ShareRequestForm(forms.Form):
     )
 
 
-class OnwardShareForm(forms.Form):
+class OnwardShareForm(JointCaseForm):
     to_agency = forms.ChoiceField(
         label="Share with", error_messages={"required": "Select an agency"}
     )
@@ -196,7 +197,7 @@ class OnwardShareForm(forms.Form):
         field.choices = [("", "Select an agency"), *_agency_choices()]
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(JointCaseForm):
     reason = forms.CharField(
         label="Why do you need emergency access?",
         max_length=2000,
@@ -222,7 +223,7 @@ class BreakGlassStartForm(BreakGlassForm):
     field_order = ["case_reference", "reason"]
 
 
-class BreakGlassReviewForm(forms.Form):
+class BreakGlassReviewForm(JointCaseForm):
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=BreakGlassOutcome.choices,
@@ -237,7 +238,7 @@ class BreakGlassReviewForm(forms.Form):
     )
 
 
-class DestroyForm(forms.Form):
+class DestroyForm(JointCaseForm):
     reason = forms.CharField(
         label="Why is this item destroyed?",
         max_length=2000,
@@ -246,7 +247,7 @@ class DestroyForm(forms.Form):
     )
 
 
-class GrantRevokeForm(forms.Form):
+class GrantRevokeForm(JointCaseForm):
     reason = forms.CharField(
         label="Why is this access revoked?",
         max_length=2000,
@@ -255,7 +256,7 @@ class GrantRevokeForm(forms.Form):
     )
 
 
-class RetentionForm(_RetentionDateClean, forms.Form):
+class RetentionForm(_RetentionDateClean, JointCaseForm):
     retain_until = forms.DateField(
         label="Keep until",
         help_text="For example, 2033-03-31. After this date its content is destroyed.",
@@ -272,7 +273,7 @@ class RetentionForm(_RetentionDateClean, forms.Form):
     )
 
 
-class MaterialFilterForm(forms.Form):
+class MaterialFilterForm(JointCaseForm):
     """Narrowing a case's material tab (GET): words of the title, the kind, the marking."""
 
     title = forms.CharField(label="Title contains", required=False, max_length=100)

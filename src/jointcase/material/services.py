@@ -16,16 +16,21 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from tqdm import tqdm
 
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
 from jointcase.access.material import (
+    LabelFields,
     above_system_high,
+    case_agencies,
+    label_fields_of,
+    label_widening,
     material_case_access,
     material_decision,
+    material_write_access,
     system_high,
     within_reach,
 )
@@ -235,19 +240,6 @@ def label_snapshot(item: MaterialItem) -> dict[str, Any]:
     }
 
 
-def _is_lowering(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Any relaxation: a lower classification, a caveat removed, wider releasability, ORCON
-    removed."""
-    if _rank(new["classification"]) < _rank(old["classification"]):
-        return True
-    if not set(old["caveats"]) <= set(new["caveats"]):
-        return True
-    old_rel, new_rel = set(old["releasable_to"]), set(new["releasable_to"])
-    if old_rel and (not new_rel or not new_rel <= old_rel):
-        return True
-    return bool(old["orcon"] and not new["orcon"])
-
-
 def _read_upload(upload: Any) -> tuple[Any, bytes]:
     checked = upload_check(content=upload)
     if isinstance(upload, (bytes, bytearray, memoryview)):
@@ -311,6 +303,36 @@ class NotPermitted(PermissionDenied):
         self.message = refusal.message
 
 
+#: Why a reader whose access is read-only (break-glass, an item grant) may not write.
+READ_ONLY_MESSAGES = {
+    "break_glass_read_only": "Break-glass access is read-only: you cannot change this case's "
+    "material",
+    "read_only": "Your access to this material is read-only: only the case team can change it",
+}
+
+
+def write_refusal(user: User, case: Case | int) -> Refusal | None:
+    """Every write on a case's material needs the case relationship (``access``): never
+    break-glass alone, never an item grant alone."""
+    access = material_write_access(user, case)
+    if access.allowed:
+        return None
+    return Refusal(
+        access.reason, READ_ONLY_MESSAGES.get(access.reason, READ_ONLY_MESSAGES["read_only"])
+    )
+
+
+def add_refusal(user: User, case: Case) -> Refusal | None:
+    """Adding material to a case (the case's material tab is open to the user: check that
+    first) needs write access to it."""
+    return write_refusal(user, case)
+
+
+def share_refusal(user: User, item: MaterialItem) -> Refusal | None:
+    """Asking for an item (its fuller version, or onward sharing) is a write on the case."""
+    return write_refusal(user, item.case_id)
+
+
 def _destroyed(item: MaterialItem) -> Refusal | None:
     if item.destroyed_at is not None:
         return Refusal("destroyed", "This item's content has been destroyed: it cannot be changed")
@@ -318,9 +340,9 @@ def _destroyed(item: MaterialItem) -> Refusal | None:
 
 
 def relabel_refusal(user: User, item: MaterialItem) -> Refusal | None:
-    """Anyone who sees an item may raise its label; nobody but the originator agency may
-    change an originator-controlled item's label (the consent). Lowering is checked against
-    the proposed label (``material_label_change``)."""
+    """Anyone on the case who sees an item may narrow its label; nobody but the originator
+    agency may change an originator-controlled item's label (the consent). Widening is
+    checked against the proposed label (``material_label_change``)."""
     if refusal := _destroyed(item):
         return refusal
     if item.orcon and not _same_agency(user, item.originator_id):
@@ -329,7 +351,7 @@ def relabel_refusal(user: User, item: MaterialItem) -> Refusal | None:
             f"This item is originator controlled: only {item.originator.name} may change its "
             "label or its sharing",
         )
-    return None
+    return write_refusal(user, item.case_id)
 
 
 def tearline_refusal(user: User, parent: MaterialItem) -> Refusal | None:
@@ -347,7 +369,7 @@ def tearline_refusal(user: User, parent: MaterialItem) -> Refusal | None:
             "tearline_of_tearline",
             "This is already a tearline: write a tearline of the item it comes from",
         )
-    return None
+    return write_refusal(user, parent.case_id)
 
 
 def approve_refusal(user: User, tearline: MaterialItem) -> Refusal | None:
@@ -363,7 +385,7 @@ def approve_refusal(user: User, tearline: MaterialItem) -> Refusal | None:
         return Refusal("own_tearline", "You wrote this tearline: a second person must approve it")
     if tearline.tearline_status != TearlineStatus.DRAFT:
         return Refusal("already_decided", "This tearline has already been decided")
-    return None
+    return write_refusal(user, tearline.case_id)
 
 
 def destroy_refusal(user: User, item: MaterialItem) -> Refusal | None:
@@ -373,7 +395,7 @@ def destroy_refusal(user: User, item: MaterialItem) -> Refusal | None:
         return Refusal(
             "not_originator", f"Only {item.originator.name}, the originator, may destroy this item"
         )
-    return None
+    return write_refusal(user, item.case_id)
 
 
 def retention_refusal(user: User, item: MaterialItem) -> Refusal | None:
@@ -385,7 +407,7 @@ def retention_refusal(user: User, item: MaterialItem) -> Refusal | None:
             "not_originator",
             f"Only {item.originator.name}, the originator, may change how long this item is kept",
         )
-    return None
+    return write_refusal(user, item.case_id)
 
 
 def file_refusal(user: User, item: MaterialItem) -> Refusal | None:
@@ -405,7 +427,7 @@ def file_refusal(user: User, item: MaterialItem) -> Refusal | None:
             "tearline_decided",
             "This tearline has been decided: write a new tearline to add a sanitised file",
         )
-    return None
+    return write_refusal(user, item.case_id)
 
 
 def decide_refusal(user: User, share_request: ShareRequest) -> Refusal | None:
@@ -418,7 +440,7 @@ def decide_refusal(user: User, share_request: ShareRequest) -> Refusal | None:
         )
     if share_request.status != ShareStatus.PENDING:
         return Refusal("already_decided", "This request has already been decided")
-    return None
+    return write_refusal(user, item.case_id)
 
 
 def grant_revoke_refusal(user: User, grant: MaterialGrant) -> Refusal | None:
@@ -432,7 +454,7 @@ def grant_revoke_refusal(user: User, grant: MaterialGrant) -> Refusal | None:
         )
     if grant.expires_at <= timezone.now():
         return Refusal("grant_ended", "This access has already ended")
-    return None
+    return write_refusal(user, item.case_id)
 
 
 def breakglass_review_refusal(user: User, break_glass: BreakGlass) -> Refusal | None:
@@ -516,6 +538,13 @@ def material_add(
             reason=access.reason,
             request=request,
         )
+    permission_require(
+        actor=actor,
+        refusal=add_refusal(actor, case),
+        action="material.create",
+        object_id=f"case:{case.pk}",
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
     if actor.agency_id is None:
         errors.setdefault("originator", []).append("Only a member of an agency can add material")
@@ -793,8 +822,10 @@ def material_label_change(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> MaterialItem:
-    """Change an item's label. Anyone with access may raise it; only a user of the originator
-    agency may lower it (or change an ORCON item's label at all: that is the consent)."""
+    """Change an item's label. Anyone on the case with access may narrow it (raise the
+    classification, add caveats, narrow releasability, set ORCON); any change that could let
+    someone read who could not before (``access.material.label_widening``) is the originator
+    agency's alone, as is any change to an ORCON item's label (that is the consent)."""
     _check_access(actor=actor, item=item, action="material.label_change", request=request)
     permission_require(
         actor=actor,
@@ -830,18 +861,30 @@ def material_label_change(
         "releasable_to": sorted(a.code for a in new.releasable_to),
         "orcon": bool(orcon),
     }
-    if not errors and not is_originator and _is_lowering(old, proposed):
-        permission_require(
-            actor=actor,
-            refusal=Refusal(
-                "lowering_not_originator",
-                f"Only {item.originator.name}, the originator, may lower this label or widen "
-                "who it is released to",
+    if not errors and not is_originator:
+        widening = label_widening(
+            label_fields_of(item),
+            LabelFields(
+                classification=new.classification,
+                caveat_ids=frozenset(c.pk for c in new.caveats),
+                releasable_ids=frozenset(a.pk for a in new.releasable_to),
+                originator_id=item.originator_id,
+                orcon=bool(orcon),
             ),
-            action="material.label_change",
-            object_id=str(item.pk),
-            request=request,
+            item.case_id,
         )
+        if widening is not None:
+            permission_require(
+                actor=actor,
+                refusal=Refusal(
+                    "lowering_not_originator",
+                    f"Only {item.originator.name}, the originator, may lower this label or "
+                    "widen who it is released to",
+                ),
+                action="material.label_change",
+                object_id=str(item.pk),
+                request=request,
+            )
     if not errors and all(old[key] == proposed[key] for key in proposed):
         errors.setdefault("classification", []).append("The label is unchanged")
     if errors:
@@ -1078,6 +1121,13 @@ def share_request_create(
             reason="not_visible",
             request=request,
         )
+    permission_require(
+        actor=actor,
+        refusal=share_refusal(actor, item),
+        action="material.share_request",
+        object_id=str(item.pk),
+        request=request,
+    )
     errors: dict[str, list[str]] = {}
     if kind not in ShareKind.values:
         errors.setdefault("kind", []).append("Select what you are asking for")
@@ -1143,7 +1193,8 @@ def share_request_decide(
     request: HttpRequest | None = None,
 ) -> ShareRequest:
     """The originator agency approves or refuses, with a reason. An approved ACCESS request
-    becomes a time-limited grant; an approved ONWARD_SHARE (the recorded consent, required
+    becomes a time-limited grant to the requester alone (the label never changes); an
+    approved ONWARD_SHARE (the recorded consent, required
     for ORCON items) adds the agency to the item's releasability."""
     item = MaterialItem.objects.select_related("originator", "data_key", "case").get(
         pk=share_request.item_id
@@ -1197,28 +1248,14 @@ def share_request_decide(
                 granted_by=actor,
             )
             details["grant_expires_at"] = grant.expires_at.isoformat()
-            released = list(item.releasable_to.all())
-            if (
-                released
-                and requester.agency_id is not None
-                and requester.agency_id not in {a.pk for a in released}
-            ):
-                assert requester.agency is not None
-                details["label"] = _relabel(
-                    actor=actor,
-                    item=item,
-                    new=LabelInput(
-                        item.classification, list(item.caveats.all()), [*released, requester.agency]
-                    ),
-                    orcon=item.orcon,
-                    reason=f"Access approved for {requester}: {reason.strip()}",
-                )
+            # The grant releases the item to the requester alone (``access.material``): the
+            # label, and so every other reader, is unchanged.
         elif approve and share_request.kind == ShareKind.ONWARD_SHARE:
             assert share_request.to_agency is not None
             current = list(item.releasable_to.all())
-            if not current:  # "every agency on the case" made explicit before adding one
-                on_case = CaseTeamMember.objects.filter(case_id=item.case_id).values("agency_id")
-                current = list(Agency.objects.filter(Q(pk__in=on_case) | Q(pk=item.originator_id)))
+            if not current:  # "every agency on the case" (now) made explicit before adding one
+                on_case = case_agencies(item.case_id) | {item.originator_id}
+                current = list(Agency.objects.filter(pk__in=on_case))
             new = LabelInput(
                 item.classification,
                 list(item.caveats.all()),
@@ -1239,8 +1276,7 @@ def share_request_decide(
         share_request.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
         _notify(
             [share_request.requester],
-            f"Your request about material on case {item.case.reference} was "
-            f"{'approved' if approve else 'refused'}.",
+            f"Your request about an item of material was {'approved' if approve else 'refused'}.",
             "/material/requests/mine/",
         )
         audit_record(
@@ -1297,8 +1333,7 @@ def grant_revoke(
         grant.expires_at = now
         _notify(
             [grant.user],
-            f"{item.originator.name} revoked your access to an item of material on case "
-            f"{item.case.reference}.",
+            "Your access to an item of material has been revoked.",
             "/material/requests/mine/",
         )
         audit_record(
@@ -1373,10 +1408,12 @@ def breakglass_open(
             ).select_related("user")
         ]
         recipients = [actor.line_manager, *leads]
+        # A generic sentence and a link: the line manager is usually not on the case, so the
+        # notice names neither the case nor its material (DESIGN.md "No leaks").
         sent = _notify(
             [user for user in recipients if user is not None and user.pk != actor.pk],
-            f"{actor.get_full_name() or actor.username} opened break-glass access to the "
-            f"material of case {case.reference}. It needs a review.",
+            f"{actor.get_full_name() or actor.username} opened break-glass access. "
+            "It needs a review.",
             "/material/break-glass/review/",
         )
         audit_record(

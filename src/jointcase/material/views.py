@@ -26,6 +26,7 @@ from jointcase.access.material import material_case_access, material_decision
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
+from jointcase.audit.purpose import purpose_ask
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.home.marking import marking_for_request
@@ -34,6 +35,7 @@ from jointcase.material import forms as material_forms
 from jointcase.material import selectors, services
 from jointcase.material.models import (
     BreakGlass,
+    MaterialFile,
     MaterialGrant,
     MaterialItem,
     ShareKind,
@@ -60,6 +62,8 @@ def _case_for(request: HttpRequest, case_id: int, action: str = "material.case_l
     with transaction.atomic():
         case = Case.objects.select_related("person").filter(pk=case_id).first()
         decision = material_case_access(user, case) if case is not None else None
+        if decision is not None and decision.allowed:
+            purpose_ask(request, "case", case_id)  # before the read: the one purpose gate
         audit_record(
             action=action,
             actor=user,
@@ -75,7 +79,17 @@ def _case_for(request: HttpRequest, case_id: int, action: str = "material.case_l
     return case
 
 
+def _purpose_before_item(request: HttpRequest, item_id: Any) -> None:
+    """Ask for the purpose of consultation of the item's case before the item is read (only
+    for an item the user may see, so the question reveals nothing)."""
+    pk = selectors._uuid(item_id)
+    item = MaterialItem.objects.filter(pk=pk).first() if pk else None
+    if item is not None and material_decision(_user(request), item).allowed:
+        purpose_ask(request, "case", item.case_id)
+
+
 def _item_for(request: HttpRequest, item_id: Any, action: str = "material.read") -> MaterialItem:
+    _purpose_before_item(request, item_id)
     item = selectors.material_get_for(
         user=_user(request), item_id=item_id, request=request, action=action
     )
@@ -214,6 +228,7 @@ def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "rows": rows,
             "break_glass": access.reason == "break_glass",
+            "can_add": services.add_refusal(user, case) is None,
             "page_number": number,
             "has_next": has_next,
             "filters": filters,
@@ -225,9 +240,18 @@ def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def item_add(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = _case_for(request, case_id, action="material.create_form")
+    services.permission_require(
+        actor=user,
+        refusal=services.add_refusal(user, case),
+        action="material.create_form",
+        object_type="case",
+        object_id=case.pk,
+        request=request,
+    )
     data = request.POST if request.method == "POST" else None
     form = material_forms.MaterialAddForm(data, request.FILES or None)
 
@@ -364,6 +388,7 @@ def item_detail(request: HttpRequest, item_id: Any) -> HttpResponse:
             "can_approve": services.approve_refusal(user, item) is None,
             "can_write_tearline": services.tearline_refusal(user, item) is None,
             "can_relabel": services.relabel_refusal(user, item) is None,
+            "can_share": services.share_refusal(user, item) is None,
             "can_destroy": services.destroy_refusal(user, item) is None,
             "can_change_retention": services.retention_refusal(user, item) is None,
             "label_changes": list(item.label_changes.select_related("changed_by")[:20]),
@@ -481,6 +506,7 @@ def tearline_approve(request: HttpRequest, item_id: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
     """Ask for the fuller version of a tearline's parent (which the reader cannot see)."""
     user = _user(request)
@@ -502,6 +528,7 @@ def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
                 request=request,
             )
         raise Http404(NOT_FOUND)
+    _permit(request, item, services.share_refusal, "material.share_request")
     form = material_forms.ShareRequestForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
@@ -521,9 +548,11 @@ def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
 def onward_share(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.share_form")
+    _permit(request, item, services.share_refusal, "material.share_form")
     form = material_forms.OnwardShareForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
@@ -666,6 +695,12 @@ def _destroyed_page(request: HttpRequest, item: MaterialItem) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def download(request: HttpRequest, file_id: Any) -> HttpResponse:
+    pk = selectors._uuid(file_id)
+    item_id = (
+        MaterialFile.objects.filter(pk=pk).values_list("item_id", flat=True).first() if pk else None
+    )
+    if item_id is not None:
+        _purpose_before_item(request, item_id)
     found = selectors.file_download_for(user=_user(request), file_id=file_id, request=request)
     if found.content is None:
         marking_for_request(request).note(found.item.classification)

@@ -439,8 +439,6 @@ def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     if payload.meeting is not None:
         meeting = selectors.meeting_get_for(user=user, meeting_id=payload.meeting, request=request)
     owner = _owner(payload.owner)
-    if payload.owner and owner is None:
-        return Status(400, _errors(ValidationError({"owner": services.NOT_ON_CASE})))
     return _write(
         lambda: services.action_create(
             actor=user,
@@ -453,6 +451,7 @@ def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
             source_kind=payload.source_kind or ("MEETING" if meeting else "ASSESSMENT"),
             source_id=payload.source_id,
             request=request,
+            unknown_owner=bool(payload.owner) and owner is None,
         ),
         status=201,
     )
@@ -496,13 +495,20 @@ def action_complete(request: HttpRequest, action_id: int, payload: CompleteIn) -
     )
 
 
-@router.post("/actions/{action_id}/reassign", response={200: ActionOut, 400: ErrorOut})
+@router.post(
+    "/actions/{action_id}/reassign",
+    response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Reassign an action (owner, their manager, the case's lead or seniors)",
+)
 def action_reassign(request: HttpRequest, action_id: int, payload: ReassignIn) -> Any:
+    owner = _owner(payload.owner)
     return _action_change(
         request,
         action_id,
         services.action_reassign,
-        owner=_owner(payload.owner),
+        require=services.action_reassign_require,
+        owner=owner,
+        unknown_owner=bool(payload.owner) and owner is None,
         reason=payload.reason,
         expected_version=payload.version,
     )
@@ -848,8 +854,6 @@ def risk_plan_add(request: HttpRequest, case_id: int, payload: PlanEntryIn) -> A
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     owner = _owner(payload.owner)
-    if payload.owner and owner is None:
-        return Status(400, _errors(ValidationError({"owner": services.NOT_ON_CASE})))
     return _write(
         lambda: services.risk_entry_add(
             actor=user,
@@ -858,6 +862,7 @@ def risk_plan_add(request: HttpRequest, case_id: int, payload: PlanEntryIn) -> A
             text=payload.text,
             owner=owner,
             request=request,
+            unknown_owner=bool(payload.owner) and owner is None,
         ),
         status=201,
     )

@@ -13,6 +13,7 @@ from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
 from jointcase.agencies.forms import GovukDateWidget
 from jointcase.agencies.models import Agency, Caveat
+from jointcase.lib.forms import JointCaseForm
 from jointcase.meetings.models import (
     ActionPriority,
     ActionStatus,
@@ -22,6 +23,7 @@ from jointcase.meetings.models import (
     RiskPillar,
     WithheldDisplay,
 )
+from jointcase.meetings.services import OWNER_REFUSED
 
 
 class DayField(forms.Field):
@@ -64,13 +66,17 @@ def _user_label(obj: Any) -> str:
     )
 
 
-def _users(queryset: Any) -> forms.ModelChoiceField:
+def _users(queryset: Any, *, invalid: str | None = None) -> forms.ModelChoiceField:
+    """A person picker; ``invalid``: the message for a person not offered (the service's own
+    refusal, so that no answer tells whether someone exists)."""
     field = forms.ModelChoiceField(queryset=queryset, required=False, empty_label="Select a person")
+    if invalid is not None:
+        field.error_messages["invalid_choice"] = invalid
     field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
     return field
 
 
-class ActionForm(forms.Form):
+class ActionForm(JointCaseForm):
     description = forms.CharField(
         label="What was agreed", max_length=4000, required=False, widget=forms.Textarea
     )
@@ -80,7 +86,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _users(owners)
+        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED)
         self.fields["owner"].label = "Owner"
 
 
@@ -95,7 +101,7 @@ class MeetingActionForm(ActionForm):
         self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(JointCaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     evidence = forms.CharField(
         label="Evidence the action is complete",
@@ -110,7 +116,7 @@ class CompleteForm(forms.Form):
     )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(JointCaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="New owner")
     reason = forms.CharField(
@@ -119,11 +125,11 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _users(owners)
+        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED)
         self.fields["owner"].label = "New owner"
 
 
-class StatusForm(forms.Form):
+class StatusForm(JointCaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         choices=[
@@ -137,7 +143,7 @@ class StatusForm(forms.Form):
     )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(JointCaseForm):
     type = forms.ChoiceField(choices=MeetingType.choices, label="Type of meeting")
     day = DayField(what="the date of the meeting", label="Date")
     time = forms.TimeField(
@@ -177,7 +183,7 @@ class MeetingForm(forms.Form):
         self.fields["minutes_releasable_to"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
 
 
-class SectionForm(forms.Form):
+class SectionForm(JointCaseForm):
     heading = forms.CharField(max_length=200, required=False)
     body = forms.CharField(
         max_length=50_000, required=False, widget=forms.Textarea, label="Minutes"
@@ -221,7 +227,7 @@ class SectionForm(forms.Form):
         self.fields["releasable_to"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
 
 
-class InviteForm(forms.Form):
+class InviteForm(JointCaseForm):
     user = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, label="A JointCase user"
     )
@@ -237,7 +243,7 @@ class InviteForm(forms.Form):
         self.fields["user"].label = "A JointCase user"
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(JointCaseForm):
     invitation = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
         choices=[
@@ -248,7 +254,7 @@ class AttendanceForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(JointCaseForm):
     case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=True, label="Case", empty_label=None
     )  # type: ignore[arg-type]
@@ -260,7 +266,7 @@ class DecisionForm(forms.Form):
         self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
 
 
-class RiskEntryForm(forms.Form):
+class RiskEntryForm(JointCaseForm):
     pillar = forms.ChoiceField(choices=RiskPillar.choices, label="Pillar")
     text = forms.CharField(
         label="Plan entry", max_length=4000, required=False, widget=forms.Textarea
@@ -269,16 +275,16 @@ class RiskEntryForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _users(owners)
+        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED)
         self.fields["owner"].label = "Owner (optional)"
 
 
-class MeetingStatusForm(forms.Form):
+class MeetingStatusForm(JointCaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=MeetingStatus.choices)
 
 
-class DueDateForm(forms.Form):
+class DueDateForm(JointCaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     due_date = DayField(what="the new due date", label="New due date", required=False)
     reason = forms.CharField(
@@ -286,7 +292,7 @@ class DueDateForm(forms.Form):
     )
 
 
-class MeetingEditForm(forms.Form):
+class MeetingEditForm(JointCaseForm):
     """The meeting's details and the cases discussed (invitees are changed on the meeting
     page: invite someone, or remove an invitee)."""
 

@@ -266,6 +266,21 @@ def action_get_for(
     )
 
 
+def evidence_item_for(*, user: User, action: AgreedAction) -> Any:
+    """The material item linked as the action's evidence if ``user`` may see it (the material
+    rule's decision), else None: a reader who may not see the item learns nothing about it,
+    not even that there is one or its id."""
+    if action.evidence_item_id is None:
+        return None
+    from jointcase.access.material import material_decision
+    from jointcase.material.models import MaterialItem
+
+    item = MaterialItem.objects.filter(pk=action.evidence_item_id, case_id=action.case_id).first()
+    if item is None or not material_decision(user, item).allowed:
+        return None
+    return item
+
+
 def case_for_actions(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
     """A case named by a meetings page or API call (its actions, its plan, a meeting's cases):
     the register's one audited read, recorded as ``meetings.case_read``."""

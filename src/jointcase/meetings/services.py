@@ -25,7 +25,7 @@ from jointcase.access.material import (
     label_decision,
     system_high,
 )
-from jointcase.access.meetings import meeting_decision
+from jointcase.access.meetings import meeting_decision, participant_decision
 from jointcase.access.policy import case_decision, case_filter
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import Agency, Caveat
@@ -56,7 +56,13 @@ from jointcase.meetings.models import (
     WithheldDisplay,
 )
 
-NOT_ON_CASE = "They must be added to the case team first"
+#: Why someone may not own an action or a plan entry, whatever the reason (not on the case,
+#: excluded, inactive, no agency, or no such username): one message, so that it never tells
+#: a case member whether a username exists or that someone is excluded.
+OWNER_REFUSED = "This person cannot own actions on this case"
+#: Why someone may not be invited to or chair a meeting (excluded from one of its cases): the
+#: message never says why.
+INVITE_REFUSED = "This person cannot be invited to meetings about this case"
 
 
 def _check_case(actor: User, case: Case) -> None:
@@ -68,6 +74,28 @@ def _check_case(actor: User, case: Case) -> None:
 def _check_meeting(actor: User, meeting: Meeting) -> None:
     if not meeting_decision(actor, meeting).allowed:
         raise PermissionDenied("meeting not visible")
+
+
+def _may_take_part(user: User, case_ids: Iterable[int]) -> bool:
+    """``user`` may be invited to, chair or own an action of a meeting about ``case_ids``."""
+    return participant_decision(user, list(case_ids)).allowed
+
+
+def _owner_refusal(owner: User, case: Case, meeting: Meeting | None) -> str | None:
+    """``OWNER_REFUSED`` unless ``owner`` may own an action on ``case`` (agreed at
+    ``meeting``): an active user of an agency who may see the case and is excluded from none
+    of the meeting's cases."""
+    if (
+        not owner.is_active
+        or owner.agency_id is None
+        or not case_decision(owner, case).allowed
+        or (
+            meeting is not None
+            and not _may_take_part(owner, meeting.cases.values_list("pk", flat=True))
+        )
+    ):
+        return OWNER_REFUSED
+    return None
 
 
 def _choice(value: str, choices: Any, field: str, message: str) -> None:
@@ -249,15 +277,19 @@ def meeting_create(
     assert starts_at is not None
     for case in cases:
         _check_case(actor, case)
+    people: list[User] = []
+    for user in [chair, actor, *invitees]:
+        if user.pk not in {p.pk for p in people}:
+            people.append(user)
+    case_ids = [c.pk for c in cases]
+    for user in people:
+        if not _may_take_part(user, case_ids):
+            raise ValidationError({"chair" if user.pk == chair.pk else "invitees": INVITE_REFUSED})
     meeting = Meeting.objects.create(
         type=type, starts_at=starts_at, chair=chair, agenda=agenda.strip(), created_by=actor
     )
     meeting.cases.set(cases)
     meeting.minutes_releasable_to.set(releasable)
-    people: list[User] = []
-    for user in [chair, actor, *invitees]:
-        if user.pk not in {p.pk for p in people}:
-            people.append(user)
     for user in people:
         refusal = _user_release_refusal(meeting, user)
         if refusal is not None:
@@ -341,6 +373,8 @@ def meeting_update(
     if "chair" in changes and chair.pk != meeting.chair_id:
         if not chair.is_active:
             raise ValidationError({"chair": "Select an active user as the chair"})
+        if not _may_take_part(chair, meeting.cases.values_list("pk", flat=True)):
+            raise ValidationError({"chair": INVITE_REFUSED})
         refusal = _user_release_refusal(meeting, chair)
         if refusal is not None:
             raise ValidationError({"chair": refusal})
@@ -419,6 +453,17 @@ def meeting_cases_set(
     kept_hidden = set(current) - visible
     if not wanted and not kept_hidden:
         raise ValidationError({"cases": "Select at least one case to discuss"})
+    invited = [i for i in meeting.invitations.select_related("user") if i.user is not None]
+    for case in added:
+        for invitation in invited:
+            assert invitation.user is not None
+            if not _may_take_part(invitation.user, [case.pk]):
+                raise ValidationError(
+                    {
+                        "cases": f"{invitation.display_name} cannot be invited to meetings "
+                        f"about {case.reference}: remove them from the meeting first"
+                    }
+                )
     for case in removed:
         if _records_on_case(meeting, case):
             raise ValidationError(
@@ -502,6 +547,8 @@ def invitation_add(
     if user is not None:
         if not user.is_active:
             raise ValidationError({"user": "Select an active user"})
+        if not _may_take_part(user, meeting.cases.values_list("pk", flat=True)):
+            raise ValidationError({"user": INVITE_REFUSED})
         refusal = _user_release_refusal(meeting, user)
         if refusal is not None:
             raise ValidationError({"user": refusal})
@@ -779,15 +826,24 @@ def risk_entry_add(
     entry_date: dt.date | None = None,
     meeting: Meeting | None = None,
     request: HttpRequest | None = None,
+    unknown_owner: bool = False,
 ) -> RiskPlanEntry:
+    """``unknown_owner``: the caller named an owner who is not an active user (an API
+    username); refused with the same message as anyone else who may not own it."""
     _check_case(actor, case)
     errors = {}
     if pillar not in RiskPillar.values:
         errors["pillar"] = "Select a pillar of the risk management plan"
     if not text.strip():
         errors["text"] = "Enter the plan entry"
-    if owner is not None and not case_decision(owner, case).allowed:
-        errors["owner"] = NOT_ON_CASE
+    if unknown_owner or owner is not None:
+        refusal = (
+            OWNER_REFUSED
+            if owner is None or unknown_owner
+            else _owner_refusal(owner, case, meeting)
+        )
+        if refusal is not None:
+            errors["owner"] = refusal
     if errors:
         raise ValidationError(errors)
     entry = RiskPlanEntry.objects.create(
@@ -865,18 +921,24 @@ def action_create(
     source_id: str = "",
     today: dt.date | None = None,
     request: HttpRequest | None = None,
+    unknown_owner: bool = False,
 ) -> AgreedAction:
+    """``unknown_owner``: the caller named an owner who is not an active user (an API
+    username); refused with ``OWNER_REFUSED`` like anyone who may not own it, so the answer
+    never tells whether a username exists."""
     _check_case(actor, case)
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if not description.strip():
         errors["description"] = "Enter what was agreed"
-    if owner is None:
+    if unknown_owner:
+        errors["owner"] = OWNER_REFUSED
+    elif owner is None:
         errors["owner"] = "Select who owns the action"
-    elif not owner.is_active or owner.agency_id is None:
-        errors["owner"] = "Select an active user of an agency"
-    elif not case_decision(owner, case).allowed:
-        errors["owner"] = NOT_ON_CASE
+    else:
+        refusal = _owner_refusal(owner, case, meeting)
+        if refusal is not None:
+            errors["owner"] = refusal
     if due_date is None:
         errors["due_date"] = "Enter the date the action is due"
     elif due_date < today:
@@ -990,22 +1052,28 @@ def action_reassign(
     reason: str,
     expected_version: int | None = None,
     request: HttpRequest | None = None,
+    unknown_owner: bool = False,
 ) -> AgreedAction:
+    """Give the action to someone else: only who may move its due date may do this
+    (``action_due_change_refusal``), or anyone on the case could take the action, move the
+    date as its owner and hand it back. ``unknown_owner``: as for ``action_create``."""
     _check_case(actor, action.case)
+    if action_due_change_refusal(actor, action) is not None:
+        raise PermissionDenied("action not reassignable by this user")
     action = _locked(action, expected_version)
     errors = {}
     if not action.is_open:
         errors["owner"] = "This action is closed"
+    elif unknown_owner:
+        errors["owner"] = OWNER_REFUSED
     elif owner is None:
         errors["owner"] = "Select the new owner"
     elif owner.pk == action.owner_id:
         errors["owner"] = "Select someone other than the current owner"
-    elif (
-        not owner.is_active
-        or owner.agency_id is None
-        or not case_decision(owner, action.case).allowed
-    ):
-        errors["owner"] = NOT_ON_CASE
+    else:
+        refusal = _owner_refusal(owner, action.case, action.meeting)
+        if refusal is not None:
+            errors["owner"] = refusal
     if not reason.strip():
         errors["reason"] = "Enter why the action is being reassigned"
     if errors:
@@ -1092,10 +1160,11 @@ def action_change_due(
 
 
 def action_due_change_refusal(actor: User, action: AgreedAction) -> str | None:
-    """Who may move an action's due date (None: ``actor`` may): its owner, the owner's line
-    manager, a senior of the owner's agency (NSD senior operational lead, CT supervisor), or
-    the case's lead practitioner, senior operational lead or CT supervisor. Anyone else on
-    the case may see the action but not push its deadline (and so its escalation) back."""
+    """Who may move an action's due date or reassign it (None: ``actor`` may): its owner, the
+    owner's line manager, a senior of the owner's agency (NSD senior operational lead, CT
+    supervisor), or the case's lead practitioner, senior operational lead or CT supervisor.
+    Anyone else on the case may see the action but not push its deadline (and so its
+    escalation) back, nor take it over to do so as its owner: one rule for both writes."""
     if actor.pk == action.owner_id:
         return None
     owner = action.owner
@@ -1121,19 +1190,21 @@ def action_due_change_refusal(actor: User, action: AgreedAction) -> str | None:
         return None
     return (
         "Only the owner, their manager or the case's lead practitioner, senior operational "
-        "lead or CT supervisor can change the due date"
+        "lead or CT supervisor can change the due date or reassign this action"
     )
 
 
 __all__ = [
-    "NOT_ON_CASE",
+    "INVITE_REFUSED",
     "OPEN_STATUSES",
+    "OWNER_REFUSED",
     "action_change_due",
     "action_complete",
     "action_create",
     "action_due_change_refusal",
     "action_due_change_require",
     "action_reassign",
+    "action_reassign_require",
     "action_update_status",
     "attendance_record",
     "decision_record",
@@ -1199,11 +1270,29 @@ def action_due_change_require(
     *, actor: User, action: AgreedAction, request: HttpRequest | None = None
 ) -> None:
     """403 with a DENY audit entry unless ``action_due_change_refusal`` allows it."""
+    _action_authority_require(
+        actor=actor, action=action, audit_action="action.due", request=request
+    )
+
+
+def action_reassign_require(
+    *, actor: User, action: AgreedAction, request: HttpRequest | None = None
+) -> None:
+    """403 with a DENY audit entry unless ``action_due_change_refusal`` allows it (the same
+    rule as moving the due date)."""
+    _action_authority_require(
+        actor=actor, action=action, audit_action="action.reassign", request=request
+    )
+
+
+def _action_authority_require(
+    *, actor: User, action: AgreedAction, audit_action: str, request: HttpRequest | None
+) -> None:
     refusal = action_due_change_refusal(actor, action)
     if refusal is not None:
         _refuse(
             actor=actor,
-            action="action.due",
+            action=audit_action,
             object_type="action",
             object_id=action.pk,
             reason="not_owner_or_manager",

@@ -19,10 +19,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jointcase.access.labels import Classification
+from jointcase.access.meetings import meeting_decision
 from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
+from jointcase.audit.purpose import purpose_ask_cases
+from jointcase.audit.reads import int_key
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.home.marking import marking_for_request
+from jointcase.lib.bounds import query_int
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import form_page
 from jointcase.meetings import forms, selectors, services
@@ -40,6 +44,40 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+# The purpose of consultation is asked before the first read of a page that shows case content
+# (``jointcase.audit.purpose``); each helper asks only about what the user may see.
+
+
+def _purpose_before_case(request: HttpRequest, case_id: Any) -> None:
+    key = int_key(case_id)
+    if key is not None:
+        purpose_ask_cases(request, [key])
+
+
+def _purpose_before_meeting(request: HttpRequest, meeting_id: Any) -> None:
+    """Each of the meeting's cases the user may see; the meeting itself for an invitee who
+    sees none of them."""
+    key = int_key(meeting_id)
+    meeting = Meeting.objects.filter(pk=key).first() if key is not None else None
+    if meeting is not None and meeting_decision(_user(request), meeting).allowed:
+        purpose_ask_cases(
+            request,
+            list(meeting.cases.values_list("pk", flat=True)),
+            otherwise=("meeting", meeting.pk),
+        )
+
+
+def _purpose_before_action(request: HttpRequest, action_id: Any) -> None:
+    key = int_key(action_id)
+    case_id = (
+        AgreedAction.objects.filter(pk=key).values_list("case_id", flat=True).first()
+        if key is not None
+        else None
+    )
+    if case_id is not None:
+        purpose_ask_cases(request, [case_id])
 
 
 def _form_page(
@@ -102,10 +140,7 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
     due = request.GET.get("due", "")
     if due not in selectors.DUE_FILTERS:
         due = ""
-    try:
-        case_id = int(request.GET.get("case", "") or 0) or None
-    except ValueError:
-        case_id = None
+    case_id = query_int(request.GET, "case")
     try:
         number = max(1, min(int(request.GET.get("page", "1")), 100_000))
     except ValueError:
@@ -163,6 +198,7 @@ def agency_actions(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+    _purpose_before_action(request, action_id)
     user = _user(request)
     action = selectors.action_get_for(user=user, action_id=action_id, request=request)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
@@ -179,12 +215,14 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             <= action.due_date
             <= selectors.add_working_days(today, selectors.due_soon_days()),
             "can_change_due": services.action_due_change_refusal(user, action) is None,
+            "evidence_item": selectors.evidence_item_for(user=user, action=action),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def case_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    _purpose_before_case(request, case_id)
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     data = request.POST if request.method == "POST" else None
@@ -321,6 +359,7 @@ def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
         request,
         action_id,
         form_action="action.reassign_form",
+        require=services.action_reassign_require,
         make_form=lambda data, action: forms.ReassignForm(
             data, initial={"version": action.version}, owners=_people_for_cases([action.case_id])
         ),
@@ -405,8 +444,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     people = _people_for_cases([c.pk for c in cases])
     data = request.POST if request.method == "POST" else None
     initial: dict[str, Any] = {"chair": user.pk}
-    if request.GET.get("case", "").isdigit():
-        initial["cases"] = [int(request.GET["case"])]
+    if case_for_new_meeting := query_int(request.GET, "case"):
+        initial["cases"] = [case_for_new_meeting]
     form = forms.MeetingForm(data, initial=initial, cases=case_qs, people=people)
 
     def save(cleaned: dict[str, Any]) -> Meeting:
@@ -436,6 +475,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
     minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
@@ -588,6 +628,7 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     read and withheld are in the same entry)."""
     from jointcase.meetings.pack import pack_pdf
 
+    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action="meeting.pack"
@@ -678,6 +719,7 @@ def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case's risk management plan by pillar, with a form to add an entry."""
+    _purpose_before_case(request, case_id)
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     data = request.POST if request.method == "POST" else None

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jointcase.lib.forms import JointCaseForm
 from jointcase.people.models import AddressKind, ContactKind, DocumentKind, Gender, IdentifierType
 from jointcase.people.search import parse_date
 
@@ -77,13 +78,13 @@ def text(
     )
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(JointCaseForm):
     """Carries the version of the record the form was filled from (optimistic concurrency)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=True)
 
 
-class PersonForm(forms.Form):
+class PersonForm(JointCaseForm):
     given_names = text("Given names", required=False)
     family_name = text("Family name")
     date_of_birth = UKDateField(label="Date of birth")
@@ -103,14 +104,14 @@ class PersonDetailsForm(VersionedForm):
     nationality = text("Nationality", max_length=80, required=False)
 
 
-class NameForm(forms.Form):
+class NameForm(JointCaseForm):
     given_names = text("Given names", required=False)
     family_name = text("Family name")
     valid_from = UKDateField(label="Used from")
     valid_to = UKDateField(label="Used until")
 
 
-class IdentifierForm(forms.Form):
+class IdentifierForm(JointCaseForm):
     type = choice("Identifier type", IdentifierType.choices, blank="Choose a type")
     value = text(
         "Identifier", max_length=40, help_text="For example X123456, A1234BC or 2019/0123456X"
@@ -132,7 +133,7 @@ class IdentifierForm(forms.Form):
         field.empty_label = "Not an agency reference"
 
 
-class AddressForm(forms.Form):
+class AddressForm(JointCaseForm):
     kind = choice("Kind of address", AddressKind.choices, blank="Choose a kind")
     line1 = text("Address line 1", max_length=200)
     line2 = text("Address line 2", max_length=200, required=False)
@@ -142,14 +143,14 @@ class AddressForm(forms.Form):
     valid_to = UKDateField(label="Lived there until")
 
 
-class ContactForm(forms.Form):
+class ContactForm(JointCaseForm):
     kind = choice("Kind of contact", ContactKind.choices, blank="Choose a kind")
     value = text("Number or address", max_length=200)
     valid_from = UKDateField(label="Used from")
     valid_to = UKDateField(label="Used until")
 
 
-class VehicleForm(forms.Form):
+class VehicleForm(JointCaseForm):
     registration = text("Registration", max_length=10)
     make = text("Make", max_length=60, required=False)
     model = text("Model", max_length=60, required=False)
@@ -158,14 +159,14 @@ class VehicleForm(forms.Form):
     valid_to = UKDateField(label="Used until")
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(JointCaseForm):
     kind = choice("Kind of document", DocumentKind.choices, blank="Choose a kind")
     number = text("Document number", max_length=40)
     issuing_country = text("Issuing country", max_length=80)
     expires_on = UKDateField(label="Expiry date")
 
 
-class SearchForm(forms.Form):
+class SearchForm(JointCaseForm):
     q = forms.CharField(
         label="Name, alias, date of birth or identifier",
         max_length=200,

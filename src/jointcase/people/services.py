@@ -7,6 +7,10 @@ of a record from the audit chain in one query. ``details["changes"]`` maps each 
 
 Changes to notifiable details (names, addresses, contact details, vehicles) also put a timeline
 event on each of the person's cases with the date the change notification is due (CTA 2008 s.48).
+
+Every change to an existing record asks ``jointcase.access.cases.person_write_decision`` first
+(``cases.services.acts_on``: a DENY entry and ``ActionRefused``, nothing written): whoever may
+see the person may change their record. Recording a new person needs only a signed-in user.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from jointcase.access.cases import person_write_decision
 from jointcase.audit.services import audit_record
+from jointcase.cases.services import acts_on
 from jointcase.lib.edits import jsonable, versioned_update
 from jointcase.people.models import (
     Address,
@@ -50,6 +56,21 @@ from jointcase.people.validators import (
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
     from jointcase.agencies.models import Agency
+
+
+def _person(kwargs: dict[str, Any]) -> Person:
+    person: Person = kwargs["person"]
+    return person
+
+
+def _person_of(name: str) -> Callable[[dict[str, Any]], Person]:
+    """The person a part of the record (a name, an address...) given to a service belongs to."""
+
+    def get(kwargs: dict[str, Any]) -> Person:
+        person: Person = kwargs[name].person
+        return person
+
+    return get
 
 
 def _choice(value: str, choices: type, field: str, message: str) -> str:
@@ -231,6 +252,7 @@ def person_create(
 PERSON_EDITABLE = ("date_of_birth", "gender", "nationality")
 
 
+@acts_on(person_write_decision, _person, "person.person_update")
 @transaction.atomic
 def person_update(
     *,
@@ -257,6 +279,7 @@ def person_update(
     return current
 
 
+@acts_on(person_write_decision, _person, "person.name_add")
 @transaction.atomic
 def name_add(
     *,
@@ -327,6 +350,7 @@ def _end(obj: Any, *, valid_to: dt.date, label: str) -> dict[str, list[Any]]:
     return {"valid_to": [jsonable(before), jsonable(valid_to)]}
 
 
+@acts_on(person_write_decision, _person_of("name"), "person.name_end")
 @transaction.atomic
 def name_end(
     *, actor: User, name: PersonName, valid_to: dt.date, request: HttpRequest | None = None
@@ -337,6 +361,7 @@ def name_end(
     return name
 
 
+@acts_on(person_write_decision, _person, "person.identifier_add")
 @transaction.atomic
 def identifier_add(
     *,
@@ -385,6 +410,7 @@ def identifier_add(
     return identifier
 
 
+@acts_on(person_write_decision, _person_of("identifier"), "person.identifier_remove")
 @transaction.atomic
 def identifier_remove(
     *, actor: User, identifier: Identifier, request: HttpRequest | None = None
@@ -402,6 +428,7 @@ def identifier_remove(
     _person_touch(person)
 
 
+@acts_on(person_write_decision, _person, "person.address_add")
 @transaction.atomic
 def address_add(
     *,
@@ -470,6 +497,7 @@ def address_add(
     return address
 
 
+@acts_on(person_write_decision, _person_of("address"), "person.address_end")
 @transaction.atomic
 def address_end(
     *, actor: User, address: Address, valid_to: dt.date, request: HttpRequest | None = None
@@ -483,6 +511,7 @@ def address_end(
     return address
 
 
+@acts_on(person_write_decision, _person, "person.contact_add")
 @transaction.atomic
 def contact_add(
     *,
@@ -525,6 +554,7 @@ def contact_add(
     return contact
 
 
+@acts_on(person_write_decision, _person_of("contact"), "person.contact_end")
 @transaction.atomic
 def contact_end(
     *, actor: User, contact: ContactDetail, valid_to: dt.date, request: HttpRequest | None = None
@@ -537,6 +567,7 @@ def contact_end(
     return contact
 
 
+@acts_on(person_write_decision, _person, "person.vehicle_add")
 @transaction.atomic
 def vehicle_add(
     *,
@@ -579,6 +610,7 @@ def vehicle_add(
     return vehicle
 
 
+@acts_on(person_write_decision, _person_of("vehicle"), "person.vehicle_end")
 @transaction.atomic
 def vehicle_end(
     *, actor: User, vehicle: Vehicle, valid_to: dt.date, request: HttpRequest | None = None
@@ -591,6 +623,7 @@ def vehicle_end(
     return vehicle
 
 
+@acts_on(person_write_decision, _person, "person.document_add")
 @transaction.atomic
 def document_add(
     *,

@@ -1,7 +1,8 @@
 """``jointcase token create|list|revoke``: API tokens for partner systems, from the console.
 
 The plaintext of a new token is printed once and never again; only its hash is stored.
-Every create and revoke is audited with the actor "console".
+Every create and revoke is audited with the actor "console". A token carries the purpose of
+consultation its requests record (``--purpose``, default ``case_management``; ``--reason``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jointcase.accounts.models import ApiToken, User
 from jointcase.accounts.tokens import (
+    DEFAULT_TOKEN_PURPOSE,
+    TOKEN_PURPOSES,
     ApiTokenError,
     api_token_create,
     api_token_revoke,
@@ -32,6 +35,13 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--name", default="API token", help="what the token is for")
         create.add_argument("--days", type=int, default=None, help="lifetime in days")
+        create.add_argument(
+            "--purpose",
+            default=DEFAULT_TOKEN_PURPOSE,
+            choices=TOKEN_PURPOSES,
+            help="the purpose of consultation every request with the token records",
+        )
+        create.add_argument("--reason", default="", help="why, in a sentence (optional)")
         listing = actions.add_parser("list", help="list a user's tokens (never the secrets)")
         listing.add_argument("username")
         revoke = actions.add_parser("revoke", help="revoke the token with this prefix")
@@ -40,7 +50,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
-            self._create(options["username"], options["name"], options["days"])
+            self._create(
+                options["username"],
+                options["name"],
+                options["days"],
+                options["purpose"],
+                options["reason"],
+            )
         elif action == "list":
             self._list(options["username"])
         elif action == "revoke":
@@ -53,15 +69,23 @@ class Command(BaseCommand):
             raise CommandError(f"No user is called {username!r}.")
         return user
 
-    def _create(self, username: str, name: str, days: int | None) -> None:
+    def _create(
+        self, username: str, name: str, days: int | None, purpose: str, reason: str
+    ) -> None:
         try:
             token, plaintext = api_token_create(
-                actor=None, user=self._user(username), name=name, days=days
+                actor=None,
+                user=self._user(username),
+                name=name,
+                days=days,
+                purpose=purpose,
+                purpose_reason=reason,
             )
         except ApiTokenError as error:
             raise CommandError(str(error)) from error
         self.stderr.write(
-            f"Token {token.prefix} for {token.user.username} expires {_when(token.expires_at)}. "
+            f"Token {token.prefix} for {token.user.username} ({token.purpose}) "
+            f"expires {_when(token.expires_at)}. "
             "It is shown once only: store it now."
         )
         self.stdout.write(plaintext)

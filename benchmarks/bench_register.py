@@ -157,7 +157,8 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     client = _client_for(user, case_ids)
 
     # Case page (overview), cycling through the user's cases; warm-up first.
-    urls = [f"/cases/{case_id}/" for case_id in case_ids]
+    public_ids = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "public_id"))
+    urls = [f"/cases/{public_ids[case_id]}/" for case_id in case_ids]
     for url in urls[:requests]:
         assert client.get(url).status_code == 200, url
     samples = []

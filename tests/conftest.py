@@ -225,6 +225,8 @@ def declare_every_purpose(client: Client, purpose: str = "case_management") -> C
     for object_type, model in (("case", Case), ("meeting", Meeting)):
         for pk in model.objects.values_list("pk", flat=True):
             declarations[f"{object_type}:{pk}"] = {"purpose": purpose, "reason": ""}
+    for public_id in Meeting.objects.values_list("public_id", flat=True):  # its URL's id
+        declarations[f"meeting:{public_id}"] = {"purpose": purpose, "reason": ""}
     session[SESSION_KEY] = declarations
     session.save()
     return client

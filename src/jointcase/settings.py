@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "jointcase.people",
     "jointcase.cases",
     "jointcase.material",
+    "jointcase.notifications",
     "jointcase.meetings",
     "jointcase.seed",
     "jointcase.home",

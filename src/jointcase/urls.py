@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("jointcase.people.urls")),
     path("cases/", include("jointcase.cases.urls")),
     path("", include("jointcase.material.urls")),
+    path("", include("jointcase.notifications.urls")),
     path("meetings/", include("jointcase.meetings.urls")),
     path("api/v1/", api.urls),
     path("webauthn/", include("jointcase.accounts.webauthn_urls", namespace="otp_webauthn")),

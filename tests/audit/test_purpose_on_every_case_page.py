@@ -49,7 +49,7 @@ def _declare(client: Client, case_id: int | str, next_url: str, object_type: str
     return str(response["Location"])
 
 
-def _asks_first(client: Client, url: str, object_type: str, object_id: int) -> None:
+def _asks_first(client: Client, url: str, object_type: str, object_id: object) -> None:
     before = AuditEntry.objects.count()
     response = client.get(url)
     assert response.status_code == 302
@@ -65,7 +65,7 @@ def test_the_material_tab_asks_why_before_the_first_read_and_records_it_on_the_r
 ) -> None:
     case = case_world.case
     client = undeclared_client_for(case_world.personas.nsd_practitioner)
-    url = f"/cases/{case.pk}/material/"
+    url = f"/cases/{case.public_id}/material/"
     _asks_first(client, url, "case", case.pk)
     assert _declare(client, case.pk, url) == url
     assert client.get(url).status_code == 200
@@ -135,7 +135,7 @@ def test_a_meeting_page_asks_why_for_its_case_before_the_first_read_and_records_
         invitees=[people.pom],
     )
     client = undeclared_client_for(people.nsd_practitioner)
-    url = f"/meetings/{meeting.pk}/"
+    url = f"/meetings/{meeting.public_id}/"
     _asks_first(client, url, "case", case_world.case.pk)
     _declare(client, case_world.case.pk, url)
     assert client.get(url).status_code == 200
@@ -157,9 +157,9 @@ def test_an_invitee_who_sees_none_of_its_cases_is_asked_about_the_meeting_itself
         invitees=[people.officer_not_on_case],
     )
     client = undeclared_client_for(people.officer_not_on_case)
-    url = f"/meetings/{meeting.pk}/"
-    _asks_first(client, url, "meeting", meeting.pk)
-    _declare(client, meeting.pk, url, object_type="meeting")
+    url = f"/meetings/{meeting.public_id}/"
+    _asks_first(client, url, "meeting", meeting.public_id)
+    _declare(client, meeting.public_id, url, object_type="meeting")
     assert client.get(url).status_code == 200
     read = AuditEntry.objects.filter(action="meeting.read", object_id=str(meeting.pk)).latest("seq")
     assert read.purpose == "meeting_preparation"
@@ -169,7 +169,7 @@ def test_the_risk_plan_asks_why_before_the_first_read(
     case_world: CaseWorld, undeclared_client_for: ClientFor
 ) -> None:
     client = undeclared_client_for(case_world.personas.nsd_practitioner)
-    url = f"/meetings/cases/{case_world.case.pk}/plan/"
+    url = f"/meetings/cases/{case_world.case.public_id}/plan/"
     _asks_first(client, url, "case", case_world.case.pk)
     _declare(client, case_world.case.pk, url)
     assert client.get(url).status_code == 200
@@ -181,8 +181,8 @@ def test_nobody_is_asked_why_for_material_of_a_case_they_may_not_see(
     case_world: CaseWorld, undeclared_client_for: ClientFor, keyring: Keyring
 ) -> None:
     client = undeclared_client_for(case_world.personas.excluded_officer)
-    assert client.get(f"/cases/{case_world.case.pk}/material/").status_code == 404
-    assert client.get(f"/meetings/cases/{case_world.case.pk}/plan/").status_code == 404
+    assert client.get(f"/cases/{case_world.case.public_id}/material/").status_code == 404
+    assert client.get(f"/meetings/cases/{case_world.case.public_id}/plan/").status_code == 404
 
 
 # --- The API: the token carries the purpose ---------------------------------------------------
@@ -204,7 +204,7 @@ def test_an_api_read_records_the_token_s_purpose_and_the_api_channel(
         purpose="oversight",
         purpose_reason="quarterly assurance",
     )
-    response = Client().get(f"/api/v1/cases/{case_world.case.pk}", **_bearer(plaintext))
+    response = Client().get(f"/api/v1/cases/{case_world.case.public_id}", **_bearer(plaintext))
     assert response.status_code == 200
     read = AuditEntry.objects.filter(action="case.read", object_id=str(case_world.case.pk)).latest(
         "seq"
@@ -217,7 +217,7 @@ def test_an_api_read_records_the_token_s_purpose_and_the_api_channel(
 def test_page_entries_do_not_claim_to_come_through_the_api(
     case_world: CaseWorld, client_for: ClientFor
 ) -> None:
-    client_for(case_world.personas.nsd_practitioner).get(f"/cases/{case_world.case.pk}/")
+    client_for(case_world.personas.nsd_practitioner).get(f"/cases/{case_world.case.public_id}/")
     read = AuditEntry.objects.filter(action="case.read").latest("seq")
     assert read.purpose == "case_management"
     assert "via" not in read.details
@@ -231,7 +231,7 @@ def test_a_token_created_before_purposes_were_recorded_is_refused_with_a_403(
     )
     ApiToken.objects.filter(pk=token.pk).update(purpose="")
     before = AuditEntry.objects.filter(action="case.read").count()
-    response = Client().get(f"/api/v1/cases/{case_world.case.pk}", **_bearer(plaintext))
+    response = Client().get(f"/api/v1/cases/{case_world.case.public_id}", **_bearer(plaintext))
     assert response.status_code == 403
     assert "--purpose" in response.json()["detail"]
     assert AuditEntry.objects.filter(action="case.read").count() == before

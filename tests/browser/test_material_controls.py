@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from jointcase.material import services
 from jointcase.material.models import MaterialGrant
+from tests.browser.conftest import declare_purpose
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
 from tests.material.item_helpers import secret_report
 
@@ -47,6 +48,7 @@ def test_grants_retention_refusals_and_destroyed_items_are_accessible(
 
     sign_in(page, live_server, personas.ctnm_officer)
     page.goto(f"{base}/material/{item.pk}/")
+    declare_purpose(page)
     expect(page.get_by_role("heading", name="Who else can see it")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_role("link", name="Revoke access of").click()
@@ -73,6 +75,9 @@ def test_grants_retention_refusals_and_destroyed_items_are_accessible(
     reader = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     reader_page = reader.new_page()
     sign_in(reader_page, live_server, personas.nsd_practitioner)
+    # The reader may see the item, so the purpose of consultation is asked first (once).
+    reader_page.goto(f"{base}/material/{item.pk}/destroy/")
+    declare_purpose(reader_page)
     response = reader_page.goto(f"{base}/material/{item.pk}/destroy/")
     assert response is not None
     assert response.status == 403
@@ -82,6 +87,7 @@ def test_grants_retention_refusals_and_destroyed_items_are_accessible(
 
     services.material_destroy(actor=personas.ctnm_officer, item=item, reason="Ended")
     page.goto(f"{base}/material/{item.pk}/")
+    declare_purpose(page)
     expect(page.locator("body")).to_contain_text("The content of this item was destroyed on")
     expect(page.locator(".jc-marking").first).to_have_text("SECRET")
     assert axe_violations(page) == []

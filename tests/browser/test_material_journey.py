@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import declare_purpose
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -39,7 +40,8 @@ def test_secret_report_tearline_approval_and_a_refused_request(
 
     # The CTNM officer adds a SECRET report.
     sign_in(page, live_server, personas.ctnm_officer)
-    page.goto(f"{base}/cases/{case.pk}/material/new/")
+    page.goto(f"{base}/cases/{case.public_id}/material/new/")
+    declare_purpose(page)
     assert axe_violations(page) == []
     page.get_by_label("Intelligence report", exact=True).check()
     page.get_by_label("Title").fill("Travel planning report")
@@ -65,7 +67,9 @@ def test_secret_report_tearline_approval_and_a_refused_request(
     supervisor = _page_for(browser)
     sign_in(supervisor, live_server, personas.ct_supervisor)
     supervisor.goto(f"{base}/material/requests/")
+    declare_purpose(supervisor)
     supervisor.get_by_role("link", name="Travel: sanitised").click()
+    declare_purpose(supervisor)
     supervisor.get_by_label("Approve", exact=True).check()
     supervisor.get_by_role("button", name="Record the decision").click()
     expect(supervisor.locator("body")).to_contain_text("Tearline decided")
@@ -73,7 +77,8 @@ def test_secret_report_tearline_approval_and_a_refused_request(
     # The POM (BPSS) sees only the tearline, and that a fuller version exists.
     pom = _page_for(browser)
     sign_in(pom, live_server, personas.pom)
-    pom.goto(f"{base}/cases/{case.pk}/material/")
+    pom.goto(f"{base}/cases/{case.public_id}/material/")
+    declare_purpose(pom)
     table = pom.locator("table.govuk-table")
     expect(table).to_contain_text("Travel: sanitised")
     expect(table).not_to_contain_text("Travel planning report")
@@ -81,13 +86,16 @@ def test_secret_report_tearline_approval_and_a_refused_request(
     expect(pom.locator(".jc-marking").first).to_have_text("OFFICIAL-SENSITIVE")
     assert axe_violations(pom) == []
     pom.get_by_role("link", name="Request it").click()
+    declare_purpose(pom)
     pom.get_by_label("Why do you need it?").fill("Sentence planning needs the detail")
     pom.get_by_role("button", name="Send the request").click()
     expect(pom.locator("table.govuk-table")).to_contain_text("Awaiting decision")
 
     # The police refuse, with a reason.
     supervisor.goto(f"{base}/material/requests/")
+    declare_purpose(supervisor)
     supervisor.get_by_role("link", name="Decide").click()
+    declare_purpose(supervisor)
     supervisor.get_by_label("Refuse", exact=True).check()
     supervisor.get_by_label("Reason").fill(
         "Source protection: the tearline is all that can be shared"
@@ -95,6 +103,7 @@ def test_secret_report_tearline_approval_and_a_refused_request(
     supervisor.get_by_role("button", name="Record the decision").click()
 
     pom.goto(f"{base}/material/requests/mine/")
+    declare_purpose(pom)
     expect(pom.locator("table.govuk-table")).to_contain_text("Refused")
     expect(pom.locator("table.govuk-table")).to_contain_text("Source protection")
     assert axe_violations(pom) == []

@@ -16,6 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import declare_purpose
 from tests.meetings.conftest import keyring, team_world  # noqa: F401 - fixtures
 from tests.register_fixtures import case_world  # noqa: F401 - fixture
 
@@ -53,7 +54,8 @@ def test_meeting_minutes_action_completion_and_withheld_section(
 
     # The CT supervisor records a MAPPA level 3 meeting.
     sign_in(page, live_server, people.ct_supervisor)
-    page.goto(f"{base}/meetings/new/?case={case.pk}")
+    page.goto(f"{base}/meetings/new/?case={case.public_id}")
+    declare_purpose(page)
     page.get_by_label("Type of meeting").select_option("MAPPA_L3")
     _fill_date(page, timezone.localdate())
     page.get_by_label("Start time").fill("09:30")
@@ -61,6 +63,7 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     page.locator(f'input[name="invitees"][value="{people.nsd_practitioner.pk}"]').check()
     page.get_by_label("Agenda").fill("Risk review and release planning")
     page.get_by_role("button", name="Record the meeting").click()
+    declare_purpose(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("MAPPA level 3")
     meeting_url = page.url
     assert axe_violations(page) == []
@@ -111,9 +114,11 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     practitioner = _page_for(browser)
     sign_in(practitioner, live_server, people.nsd_practitioner)
     practitioner.goto(f"{base}/meetings/actions/mine/")
+    declare_purpose(practitioner)
     assert axe_violations(practitioner) == []
     expect(practitioner.locator("table")).to_contain_text("Arrange a joint home visit")
     practitioner.get_by_role("link", name="Arrange a joint home visit").click()
+    declare_purpose(practitioner)
     practitioner.get_by_role("link", name="Change the due date").click()
     assert axe_violations(practitioner) == []
     practitioner.get_by_role("link", name="Cancel").click()
@@ -131,6 +136,7 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     pom = _page_for(browser)
     sign_in(pom, live_server, people.pom)
     pom.goto(meeting_url)
+    declare_purpose(pom)
     minutes = pom.locator("body")
     expect(minutes).to_contain_text(OPEN_TEXT)
     expect(minutes).to_contain_text("Section withheld: held by CT Policing North East at SECRET")

@@ -61,7 +61,7 @@ def test_a_cleared_officer_not_on_the_case_gets_page_not_found_and_no_hint_in_se
     sign_in,
 ):
     sign_in(page, live_server, case_world.personas.officer_not_on_case)
-    response = page.goto(f"{live_server.url}/cases/{case_world.case.pk}/timeline/")
+    response = page.goto(f"{live_server.url}/cases/{case_world.case.public_id}/timeline/")
     assert response is not None
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")

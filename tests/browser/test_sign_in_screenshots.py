@@ -63,7 +63,7 @@ def test_take_the_readme_screenshots(page: Page, live_server, sign_in, keyring):
     assert meeting is not None, "the demo world's MAPPA meeting the POM attended"
     page.context.clear_cookies()
     sign_in(page, live_server, User.objects.get(username="pom.bpss"), DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    page.goto(f"{live_server.url}/meetings/{meeting.public_id}/")
     page.locator(".jc-withheld").first.wait_for()
     page.locator("#minutes").evaluate("heading => heading.scrollIntoView()")
     page.screenshot(path=str(IMAGES / "minutes-withheld.png"))

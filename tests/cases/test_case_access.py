@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.utils import timezone
 from jointcase.access.policy import case_decision, cases_visible_to
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.cases import services
-from jointcase.cases.models import Case, CaseRole
+from jointcase.cases.models import CaseRole
 from jointcase.cases.selectors import case_get_for, case_list_for, my_cases_for, my_team_cases_for
 from tests.register_fixtures import CaseWorld
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_the_case_team_sees_the_case_and_each_read_is_audited(case_world: CaseWorld) -> None:
     p = case_world.personas
     for user in (p.nsd_practitioner, p.ctnm_officer, p.pom):
-        assert case_get_for(user=user, case_id=case_world.case.pk) == case_world.case
+        assert case_get_for(user=user, case_id=case_world.case.public_id) == case_world.case
         entry = AuditEntry.objects.order_by("-seq").first()
         assert entry is not None
         assert (entry.action, entry.outcome, entry.actor_id) == (
@@ -34,7 +35,7 @@ def test_the_case_team_sees_the_case_and_each_read_is_audited(case_world: CaseWo
 
 def test_outsiders_get_the_same_not_found_as_for_a_missing_case(case_world: CaseWorld) -> None:
     p = case_world.personas
-    missing_id = Case.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    missing_id = uuid.uuid4()
     with pytest.raises(Http404) as missing:
         case_get_for(user=p.officer_not_on_case, case_id=missing_id)
     for user, reason in (
@@ -45,7 +46,7 @@ def test_outsiders_get_the_same_not_found_as_for_a_missing_case(case_world: Case
         (p.system_admin, "not_on_case"),
     ):
         with pytest.raises(Http404) as forbidden:
-            case_get_for(user=user, case_id=case_world.case.pk)
+            case_get_for(user=user, case_id=case_world.case.public_id)
         assert str(forbidden.value) == str(missing.value)
         entry = AuditEntry.objects.order_by("-seq").first()
         assert entry is not None
@@ -70,10 +71,10 @@ def test_an_exclusion_beats_membership_of_a_team_on_the_case(case_world: CaseWor
 
 def test_removing_a_member_takes_effect_on_their_very_next_request(case_world: CaseWorld) -> None:
     officer = case_world.personas.ctnm_officer
-    assert case_get_for(user=officer, case_id=case_world.case.pk)
+    assert case_get_for(user=officer, case_id=case_world.case.public_id)
     services.team_member_remove(actor=case_world.personas.nsd_practitioner, member=case_world.ctnm)
     with pytest.raises(Http404):
-        case_get_for(user=officer, case_id=case_world.case.pk)
+        case_get_for(user=officer, case_id=case_world.case.public_id)
     assert not case_list_for(user=officer).exists()
     assert not my_cases_for(officer).exists()
 

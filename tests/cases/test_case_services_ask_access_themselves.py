@@ -186,7 +186,7 @@ def test_the_team_form_is_a_403_for_a_member_who_is_not_a_team_manager(
     case_world: CaseWorld, client_for: Callable[[User], Client]
 ) -> None:
     client = client_for(case_world.personas.ctnm_officer)
-    url = f"/cases/{case_world.case.pk}/team/new/"
+    url = f"/cases/{case_world.case.public_id}/team/new/"
     assert client.get(url).status_code == 403
     response = client.post(url, {"role": CaseRole.POM, "username": "officer.notoncase"})
     assert response.status_code == 403

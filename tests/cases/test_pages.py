@@ -16,7 +16,7 @@ def test_a_team_member_reads_every_tab_of_the_case(case_world):
     client = reader(case_world.personas.nsd_practitioner, case_world.case.pk)
     case = case_world.case
     for tab in TABS:
-        response = client.get(f"/cases/{case.pk}/{tab}")
+        response = client.get(f"/cases/{case.public_id}/{tab}")
         body = response.content.decode()
         assert response.status_code == 200, tab
         assert "HOLLOWAY" in body.upper()
@@ -28,7 +28,7 @@ def test_a_team_member_reads_every_tab_of_the_case(case_world):
 @pytest.mark.parametrize("who", ["ctnm_officer", "pom"])
 def test_every_member_of_the_case_team_reads_the_overview(case_world, who):
     client = reader(getattr(case_world.personas, who), case_world.case.pk)
-    response = client.get(f"/cases/{case_world.case.pk}/")
+    response = client.get(f"/cases/{case_world.case.public_id}/")
     assert response.status_code == 200
     assert case_world.case.reference in response.content.decode()
 
@@ -36,7 +36,7 @@ def test_every_member_of_the_case_team_reads_the_overview(case_world, who):
 def test_the_overview_shows_key_dates_with_days_remaining_mappa_and_team(case_world):
     body = (
         reader(case_world.personas.nsd_practitioner, case_world.case.pk)
-        .get(f"/cases/{case_world.case.pk}/")
+        .get(f"/cases/{case_world.case.public_id}/")
         .content.decode()
     )
     assert "Conditional release date (CRD)" in body
@@ -63,7 +63,7 @@ def test_someone_without_need_to_know_gets_page_not_found_on_every_tab(case_worl
     client = reader(getattr(case_world.personas, who), case_world.case.pk)
     case = case_world.case
     for tab in [*TABS, "edit/", "mappa/new/", "team/new/"]:
-        response = client.get(f"/cases/{case.pk}/{tab}")
+        response = client.get(f"/cases/{case.public_id}/{tab}")
         assert response.status_code == 404, tab
         assert "Page not found" in response.content.decode()
         assert "HOLLOWAY" not in response.content.decode().upper()
@@ -71,7 +71,7 @@ def test_someone_without_need_to_know_gets_page_not_found_on_every_tab(case_worl
 
 def test_a_missing_case_and_a_forbidden_case_look_the_same(case_world):
     client = reader(case_world.personas.officer_not_on_case, case_world.case.pk)
-    forbidden = client.get(f"/cases/{case_world.case.pk}/")
+    forbidden = client.get(f"/cases/{case_world.case.public_id}/")
     missing = client.get("/cases/999999/")
     assert forbidden.status_code == missing.status_code == 404
     assert (
@@ -82,8 +82,12 @@ def test_a_missing_case_and_a_forbidden_case_look_the_same(case_world):
 
 def test_each_case_read_and_each_refusal_is_audited(case_world):
     case = case_world.case
-    reader(case_world.personas.nsd_practitioner, case_world.case.pk).get(f"/cases/{case.pk}/")
-    reader(case_world.personas.officer_not_on_case, case_world.case.pk).get(f"/cases/{case.pk}/")
+    reader(case_world.personas.nsd_practitioner, case_world.case.pk).get(
+        f"/cases/{case.public_id}/"
+    )
+    reader(case_world.personas.officer_not_on_case, case_world.case.pk).get(
+        f"/cases/{case.public_id}/"
+    )
     reads = AuditEntry.objects.filter(action="case.read", object_id=str(case.pk)).order_by("seq")
     assert [(entry.actor_username, entry.outcome) for entry in reads] == [
         ("nsd.practitioner", "ALLOW"),
@@ -93,11 +97,11 @@ def test_each_case_read_and_each_refusal_is_audited(case_world):
 
 def test_a_removed_member_is_refused_on_their_very_next_request(case_world):
     client = reader(case_world.personas.ctnm_officer, case_world.case.pk)
-    url = f"/cases/{case_world.case.pk}/"
+    url = f"/cases/{case_world.case.public_id}/"
     assert client.get(url).status_code == 200
     lead = reader(case_world.personas.nsd_practitioner, case_world.case.pk)
     response = lead.post(
-        f"/cases/{case_world.case.pk}/team/{case_world.ctnm.pk}/end/", {"confirm": "yes"}
+        f"/cases/{case_world.case.public_id}/team/{case_world.ctnm.pk}/end/", {"confirm": "yes"}
     )
     assert response.status_code == 302
     assert client.get(url).status_code == 404
@@ -106,7 +110,7 @@ def test_a_removed_member_is_refused_on_their_very_next_request(case_world):
 
 def test_the_timeline_lists_events_across_agencies_and_filters_by_type(case_world):
     client = reader(case_world.personas.nsd_practitioner, case_world.case.pk)
-    url = f"/cases/{case_world.case.pk}/timeline/"
+    url = f"/cases/{case_world.case.public_id}/timeline/"
     body = client.get(url).content.decode()
     assert "moj-timeline" in body
     assert "Case opened" in body
@@ -118,7 +122,7 @@ def test_the_timeline_lists_events_across_agencies_and_filters_by_type(case_worl
 
 def test_an_unknown_timeline_filter_is_a_field_error_not_a_crash(case_world):
     client = reader(case_world.personas.nsd_practitioner, case_world.case.pk)
-    url = f"/cases/{case_world.case.pk}/timeline/"
+    url = f"/cases/{case_world.case.public_id}/timeline/"
     for params in ({"kind": "NOPE"}, {"agency": "abc"}):
         response = client.get(url, params)
         assert response.status_code == 400
@@ -126,7 +130,7 @@ def test_an_unknown_timeline_filter_is_a_field_error_not_a_crash(case_world):
 
 
 def test_exclusions_are_shown_to_the_lead_only(case_world):
-    url = f"/cases/{case_world.case.pk}/team/"
+    url = f"/cases/{case_world.case.public_id}/team/"
     lead = (
         reader(case_world.personas.nsd_practitioner, case_world.case.pk).get(url).content.decode()
     )
@@ -139,9 +143,10 @@ def test_exclusions_are_shown_to_the_lead_only(case_world):
 
 def test_team_management_is_refused_to_members_who_do_not_lead_the_case(case_world):
     pom = reader(case_world.personas.pom, case_world.case.pk)
-    assert pom.get(f"/cases/{case_world.case.pk}/team/new/").status_code == 403
+    assert pom.get(f"/cases/{case_world.case.public_id}/team/new/").status_code == 403
     assert (
-        pom.post(f"/cases/{case_world.case.pk}/team/{case_world.ctnm.pk}/end/").status_code == 403
+        pom.post(f"/cases/{case_world.case.public_id}/team/{case_world.ctnm.pk}/end/").status_code
+        == 403
     )
 
 
@@ -188,7 +193,7 @@ def test_lists_show_nothing_of_cases_the_user_may_not_see(case_world):
 
 def test_a_member_first_says_why_they_are_opening_the_case(case_world, undeclared_client_for):
     response = undeclared_client_for(case_world.personas.nsd_practitioner).get(
-        f"/cases/{case_world.case.pk}/timeline/"
+        f"/cases/{case_world.case.public_id}/timeline/"
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/audit/purpose/")
@@ -198,7 +203,7 @@ def test_nobody_is_asked_for_a_purpose_for_a_case_they_may_not_see(
     case_world, undeclared_client_for
 ):
     response = undeclared_client_for(case_world.personas.officer_not_on_case).get(
-        f"/cases/{case_world.case.pk}/"
+        f"/cases/{case_world.case.public_id}/"
     )
     assert response.status_code == 404
 

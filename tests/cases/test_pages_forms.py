@@ -36,7 +36,7 @@ def _problem(response, *messages):
 def test_key_facts_are_edited_and_shown_in_the_history(case_world, lead):
     case = case_world.case
     response = lead.post(
-        f"/cases/{case.pk}/edit/",
+        f"/cases/{case.public_id}/edit/",
         {
             "version": case.version,
             "cohort": "TACT_CONNECTED",
@@ -47,7 +47,7 @@ def test_key_facts_are_edited_and_shown_in_the_history(case_world, lead):
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.cohort, case.ideology) == ("TACT_CONNECTED", "MIXED_UNCLEAR")
-    history = lead.get(f"/cases/{case.pk}/history/").content.decode()
+    history = lead.get(f"/cases/{case.public_id}/history/").content.decode()
     assert "case.update" in history
     assert "nsd.practitioner" in history
     assert "TACT_CONNECTED" in history
@@ -55,10 +55,10 @@ def test_key_facts_are_edited_and_shown_in_the_history(case_world, lead):
 
 def test_the_history_lists_changes_not_reads_or_denials(case_world, lead):
     case = case_world.case
-    lead.get(f"/cases/{case.pk}/")  # a read of the case: audited, but not a change
-    lead.get(f"/cases/{case.pk}/material/")  # a read of the case's material list
-    lead.post(f"/cases/{case.pk}/edit/", {"version": case.version, "cohort": "nonsense"})
-    history = lead.get(f"/cases/{case.pk}/history/").content.decode()
+    lead.get(f"/cases/{case.public_id}/")  # a read of the case: audited, but not a change
+    lead.get(f"/cases/{case.public_id}/material/")  # a read of the case's material list
+    lead.post(f"/cases/{case.public_id}/edit/", {"version": case.version, "cohort": "nonsense"})
+    history = lead.get(f"/cases/{case.public_id}/history/").content.decode()
     assert "case.read" not in history
     assert "material.case_list" not in history
     assert "case.update" not in history  # the refused edit changed nothing
@@ -69,7 +69,7 @@ def test_a_stale_save_is_told_to_reload_and_overwrites_nothing(case_world, lead)
     stale_version = case.version
     other = reader(case_world.personas.ctnm_officer, case.pk)
     first = other.post(
-        f"/cases/{case.pk}/edit/",
+        f"/cases/{case.public_id}/edit/",
         {
             "version": stale_version,
             "cohort": "TERRORIST_RISK",
@@ -79,7 +79,7 @@ def test_a_stale_save_is_told_to_reload_and_overwrites_nothing(case_world, lead)
     )
     assert first.status_code == 302
     second = lead.post(
-        f"/cases/{case.pk}/edit/",
+        f"/cases/{case.public_id}/edit/",
         {
             "version": stale_version,
             "cohort": "CPPC",
@@ -93,7 +93,7 @@ def test_a_stale_save_is_told_to_reload_and_overwrites_nothing(case_world, lead)
 
 
 def test_the_edit_form_carries_the_version(case_world, lead):
-    body = lead.get(f"/cases/{case_world.case.pk}/edit/").content.decode()
+    body = lead.get(f"/cases/{case_world.case.public_id}/edit/").content.decode()
     assert f'name="version" value="{case_world.case.version}"' in body
 
 
@@ -101,7 +101,7 @@ def test_an_unknown_enumeration_is_a_field_error(case_world, lead):
     case = case_world.case
     _problem(
         lead.post(
-            f"/cases/{case.pk}/edit/",
+            f"/cases/{case.public_id}/edit/",
             {
                 "version": case.version,
                 "cohort": "NOPE",
@@ -118,7 +118,7 @@ def test_a_sentence_with_impossible_dates_is_refused_field_by_field(case_world, 
     before = Sentence.objects.count()
     body = _problem(
         lead.post(
-            f"/cases/{case_world.case.pk}/sentences/new/",
+            f"/cases/{case_world.case.public_id}/sentences/new/",
             {
                 "type": "SDS",
                 "conviction_date": "1/3/2020",
@@ -132,7 +132,7 @@ def test_a_sentence_with_impossible_dates_is_refused_field_by_field(case_world, 
     assert Sentence.objects.count() == before
     body = _problem(
         lead.post(
-            f"/cases/{case_world.case.pk}/sentences/new/",
+            f"/cases/{case_world.case.public_id}/sentences/new/",
             {"type": "SDS", "conviction_date": "1/3/2020", "sentence_date": "1/2/2020"},
         ),
         "The sentence date must be on or after the conviction date",
@@ -143,7 +143,7 @@ def test_a_sentence_with_impossible_dates_is_refused_field_by_field(case_world, 
 
 def test_a_sentence_is_recorded_with_its_key_dates(case_world, lead):
     response = lead.post(
-        f"/cases/{case_world.case.pk}/sentences/new/",
+        f"/cases/{case_world.case.public_id}/sentences/new/",
         {
             "type": "EDS",
             "offence": "Synthetic offence",
@@ -155,7 +155,7 @@ def test_a_sentence_is_recorded_with_its_key_dates(case_world, lead):
         },
     )
     assert response.status_code == 302
-    page = lead.get(f"/cases/{case_world.case.pk}/sentence/").content.decode()
+    page = lead.get(f"/cases/{case_world.case.public_id}/sentence/").content.decode()
     assert "Synthetic offence" in page
     assert "1 January 2030" in page
 
@@ -163,7 +163,7 @@ def test_a_sentence_is_recorded_with_its_key_dates(case_world, lead):
 def test_a_licence_expiring_before_it_starts_is_refused(case_world, lead):
     _problem(
         lead.post(
-            f"/cases/{case_world.case.pk}/licences/new/",
+            f"/cases/{case_world.case.public_id}/licences/new/",
             {"starts_on": "1/1/2026", "expires_on": "1/1/2025"},
         ),
         "The licence expiry date must be after the release date",
@@ -180,7 +180,7 @@ def test_a_licence_condition_is_chosen_from_the_catalogue_then_its_details_given
         starts_on=case_world.sentence.sentence_date,
         expires_on=case_world.sentence.led,
     )
-    url = f"/cases/{case.pk}/licences/{licence.pk}/conditions/new/"
+    url = f"/cases/{case.public_id}/licences/{licence.pk}/conditions/new/"
     choose = lead.get(url)
     assert choose.status_code == 200
     assert "Curfew" in choose.content.decode()
@@ -212,12 +212,13 @@ def test_a_licence_condition_is_chosen_from_the_catalogue_then_its_details_given
     assert done.status_code == 302
     condition = LicenceCondition.objects.get()
     assert condition.parameters == {"from_time": "19:00", "to_time": "07:00", "tagged": True}
-    assert "Curfew" in lead.get(f"/cases/{case.pk}/sentence/").content.decode()
+    assert "Curfew" in lead.get(f"/cases/{case.public_id}/sentence/").content.decode()
 
 
 def test_a_condition_cannot_be_added_to_another_cases_licence(case_world, lead):
     assert (
-        lead.get(f"/cases/{case_world.case.pk}/licences/999999/conditions/new/").status_code == 404
+        lead.get(f"/cases/{case_world.case.public_id}/licences/999999/conditions/new/").status_code
+        == 404
     )
 
 
@@ -225,7 +226,7 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     case = case_world.case
     assert (
         lead.post(
-            f"/cases/{case.pk}/mappa/new/",
+            f"/cases/{case.public_id}/mappa/new/",
             {"category": "M4", "level": "2", "review_date": "1/1/2030", "valid_from": "1/1/2029"},
         ).status_code
         == 302
@@ -233,7 +234,7 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     assert MappaRegistration.objects.filter(case=case, level=2).exists()
     _problem(
         lead.post(
-            f"/cases/{case.pk}/mappa/new/",
+            f"/cases/{case.public_id}/mappa/new/",
             {"category": "M9", "level": "7", "review_date": "x", "valid_from": ""},
         ),
         "Choose the mappa category from the list",
@@ -241,7 +242,7 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     )
     _problem(
         lead.post(
-            f"/cases/{case.pk}/placements/new/",
+            f"/cases/{case.public_id}/placements/new/",
             {
                 "establishment": case.lead_agency_id,
                 "security_category": "A",
@@ -251,7 +252,7 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     )
     _problem(
         lead.post(
-            f"/cases/{case.pk}/recalls/new/",
+            f"/cases/{case.public_id}/recalls/new/",
             {"type": "STANDARD", "recalled_on": "1/1/2025", "reason": "Synthetic"},
         ),
         "Only someone released on licence can be recalled",
@@ -259,7 +260,7 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     assert not Recall.objects.exists()
     _problem(
         lead.post(
-            f"/cases/{case.pk}/exits/new/",
+            f"/cases/{case.public_id}/exits/new/",
             {
                 "kind": "HANDOVER",
                 "exited_on": "1/1/2025",
@@ -276,36 +277,40 @@ def test_the_lead_adds_a_member_and_an_exclusion(case_world, lead):
     officer = case_world.personas.officer_not_on_case
     _problem(
         lead.post(
-            f"/cases/{case.pk}/team/new/", {"role": "CTNM_OFFICER", "username": "nobody.here"}
+            f"/cases/{case.public_id}/team/new/",
+            {"role": "CTNM_OFFICER", "username": "nobody.here"},
         ),
         "Enter the username of an active user",
     )
     _problem(
         lead.post(
-            f"/cases/{case.pk}/team/new/",
+            f"/cases/{case.public_id}/team/new/",
             {"role": "CTNM_OFFICER", "username": case_world.personas.excluded_officer.username},
         ),
         "This user is excluded from the case",
     )
     assert (
         lead.post(
-            f"/cases/{case.pk}/team/new/", {"role": "CTNM_OFFICER", "username": officer.username}
+            f"/cases/{case.public_id}/team/new/",
+            {"role": "CTNM_OFFICER", "username": officer.username},
         ).status_code
         == 302
     )
-    assert reader(officer, case.pk).get(f"/cases/{case.pk}/").status_code == 200
+    assert reader(officer, case.pk).get(f"/cases/{case.public_id}/").status_code == 200
     assert (
         lead.post(
-            f"/cases/{case.pk}/exclusions/new/",
+            f"/cases/{case.public_id}/exclusions/new/",
             {"username": case_world.personas.pom.username, "reason": "Synthetic conflict"},
         ).status_code
         == 302
     )
     assert CaseExclusion.objects.filter(case=case, user=case_world.personas.pom).exists()
-    assert reader(case_world.personas.pom, case.pk).get(f"/cases/{case.pk}/").status_code == 404
+    assert (
+        reader(case_world.personas.pom, case.pk).get(f"/cases/{case.public_id}/").status_code == 404
+    )
     _problem(
         lead.post(
-            f"/cases/{case.pk}/exclusions/new/",
+            f"/cases/{case.public_id}/exclusions/new/",
             {"username": case_world.personas.pom.username, "reason": "Again"},
         ),
         "already excluded",

@@ -87,7 +87,7 @@ def _action(description: str, **extra: object) -> str:
 @pytest.mark.django_db
 def test_the_api_refuses_a_direction_override_with_a_field_error_and_writes_nothing(case_world):
     client = _api(case_world.personas.nsd_practitioner)
-    url = f"/api/v1/cases/{case_world.case.pk}/actions"
+    url = f"/api/v1/cases/{case_world.case.public_id}/actions"
     response = client.post(url, _action(f"Visit{RLO}"), content_type="application/json")
     assert response.status_code == 400, response.content
     assert response.json()["errors"] == [
@@ -108,7 +108,7 @@ def test_the_api_refuses_a_direction_override_with_a_field_error_and_writes_noth
 @pytest.mark.django_db
 def test_the_api_keeps_newlines_and_tabs(case_world):
     client = _api(case_world.personas.nsd_practitioner)
-    url = f"/api/v1/cases/{case_world.case.pk}/actions"
+    url = f"/api/v1/cases/{case_world.case.public_id}/actions"
     response = client.post(
         url, _action("Visit the address\n\tand check"), content_type="application/json"
     )

@@ -27,7 +27,7 @@ def test_the_api_lists_only_what_the_caller_may_see(material_world):
     parent = secret_report(material_world)
     tearline = approved_tearline(material_world, parent)
     pom = api_client(material_world.personas.pom)
-    listing = pom.get(f"/api/v1/cases/{material_world.case.pk}/material").json()
+    listing = pom.get(f"/api/v1/cases/{material_world.case.public_id}/material").json()
     assert listing["count"] == 1
     assert listing["results"][0]["id"] == str(tearline.pk)
     assert pom.get(f"/api/v1/material/{parent.pk}").status_code == 404
@@ -40,14 +40,16 @@ def test_the_api_lists_only_what_the_caller_may_see(material_world):
 def test_someone_not_on_the_case_gets_404_for_the_case_list(material_world):
     secret_report(material_world)
     outsider = api_client(material_world.personas.officer_not_on_case)
-    assert outsider.get(f"/api/v1/cases/{material_world.case.pk}/material").status_code == 404
+    assert (
+        outsider.get(f"/api/v1/cases/{material_world.case.public_id}/material").status_code == 404
+    )
 
 
 def test_creating_through_the_api_takes_the_originator_from_the_caller(material_world):
     officer = api_client(material_world.personas.ctnm_officer)
     response = _post(
         officer,
-        f"/api/v1/cases/{material_world.case.pk}/material",
+        f"/api/v1/cases/{material_world.case.public_id}/material",
         {
             "kind": "NOTE",
             "title": "API note",
@@ -63,7 +65,7 @@ def test_mass_assignment_of_the_originator_is_refused(material_world):
     officer = api_client(material_world.personas.ctnm_officer)
     response = _post(
         officer,
-        f"/api/v1/cases/{material_world.case.pk}/material",
+        f"/api/v1/cases/{material_world.case.public_id}/material",
         {
             "kind": "NOTE",
             "title": "API note",
@@ -81,7 +83,7 @@ def test_bad_input_is_a_400_with_field_errors(material_world):
     officer = api_client(material_world.personas.ctnm_officer)
     response = _post(
         officer,
-        f"/api/v1/cases/{material_world.case.pk}/material",
+        f"/api/v1/cases/{material_world.case.public_id}/material",
         {
             "kind": "NOTE",
             "title": "x",
@@ -141,7 +143,7 @@ def test_a_hidden_fuller_version_is_not_revealed_by_the_api(material_world):
     parent = secret_report(material_world)
     tearline = approved_tearline(material_world, parent, hide_fuller_version=True)
     pom = api_client(material_world.personas.pom)
-    listing = pom.get(f"/api/v1/cases/{material_world.case.pk}/material").json()
+    listing = pom.get(f"/api/v1/cases/{material_world.case.public_id}/material").json()
     assert listing["results"][0]["parent"] is None
     assert pom.get(f"/api/v1/material/{tearline.pk}").json()["parent"] is None
     officer = api_client(material_world.personas.ctnm_officer)
@@ -156,7 +158,7 @@ def test_the_list_narrows_by_title_kind_and_marking_within_what_the_caller_may_s
         material_world, title="Travel plans", classification="OFFICIAL-SENSITIVE", caveats=[]
     )
     secret_report(material_world, title="Associates", kind="NOTE", caveats=[])
-    url = f"/api/v1/cases/{material_world.case.pk}/material"
+    url = f"/api/v1/cases/{material_world.case.public_id}/material"
     officer = api_client(material_world.personas.ctnm_officer)
 
     def titles(client: Client, query: str) -> tuple[int, list[str]]:

@@ -87,7 +87,7 @@ def test_break_glass_reads_but_every_material_page_that_writes_is_403(glass_worl
     assert material_decision(officer, item).reason == "break_glass"
     assert material_write_access(officer, world.case).reason == "break_glass_read_only"
     client = client_for(officer)
-    tab = client.get(f"/cases/{world.case.pk}/material/")
+    tab = client.get(f"/cases/{world.case.public_id}/material/")
     assert tab.status_code == 200
     assert "Add material" not in tab.content.decode()
     page = client.get(f"/material/{item.pk}/").content.decode()
@@ -96,7 +96,7 @@ def test_break_glass_reads_but_every_material_page_that_writes_is_403(glass_worl
     assert "Destroy the content" not in page
 
     forms = {
-        f"/cases/{world.case.pk}/material/new/": {
+        f"/cases/{world.case.public_id}/material/new/": {
             "kind": "NOTE",
             "title": "Written under break-glass",
             "classification": "OFFICIAL",
@@ -136,7 +136,7 @@ def test_break_glass_cannot_write_through_the_api(glass_world):
     api = api_client(officer)
     assert api.get(f"/api/v1/material/{item.pk}").status_code == 200
     writes = {
-        f"/api/v1/cases/{world.case.pk}/material": {
+        f"/api/v1/cases/{world.case.public_id}/material": {
             "kind": "NOTE",
             "title": "Written under break-glass",
             "classification": "OFFICIAL",

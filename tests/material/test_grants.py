@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.material import services
-from jointcase.material.models import MaterialGrant, MaterialItem, Notification
+from jointcase.material.models import MaterialGrant, MaterialItem
+from jointcase.notifications.models import Notification
 from tests.material.item_helpers import SECRET_BODY, secret_report
 from tests.material.test_api import api_client
 

@@ -20,10 +20,10 @@ from jointcase.material.models import (
     LabelChange,
     MaterialGrant,
     MaterialItem,
-    Notification,
     ShareRequest,
 )
 from jointcase.material.selectors import material_open
+from jointcase.notifications.models import Notification
 from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
 
 pytestmark = pytest.mark.usefixtures("keyring")

@@ -12,7 +12,8 @@ from django.utils import timezone
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import VettingLevel
 from jointcase.material import services
-from jointcase.material.models import MaterialGrant, Notification
+from jointcase.material.models import MaterialGrant
+from jointcase.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
 

@@ -19,7 +19,7 @@ def test_the_case_tab_lists_what_the_reader_may_see_with_markings(material_world
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
     officer = client_for(material_world.personas.ctnm_officer)
-    page = officer.get(f"/cases/{material_world.case.pk}/material/")
+    page = officer.get(f"/cases/{material_world.case.public_id}/material/")
     text = page.content.decode()
     assert page.status_code == 200
     assert "Police intelligence report" in text
@@ -31,7 +31,7 @@ def test_the_pom_sees_the_tearline_and_that_a_fuller_version_is_held(material_wo
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
     pom = client_for(material_world.personas.pom)
-    text = pom.get(f"/cases/{material_world.case.pk}/material/").content.decode()
+    text = pom.get(f"/cases/{material_world.case.public_id}/material/").content.decode()
     assert "Tearline: travel" in text
     assert "Police intelligence report" not in text
     assert "A fuller version is held by CT Policing North East" in text
@@ -44,7 +44,7 @@ def test_hidden_fuller_versions_are_not_mentioned(material_world, client_for):
     approved_tearline(material_world, parent, hide_fuller_version=True)
     text = (
         client_for(material_world.personas.pom)
-        .get(f"/cases/{material_world.case.pk}/material/")
+        .get(f"/cases/{material_world.case.public_id}/material/")
         .content.decode()
     )
     assert "fuller version" not in text
@@ -82,7 +82,7 @@ def test_a_forbidden_item_is_a_404_like_a_missing_one_and_audited(material_world
 
 def test_adding_a_report_through_the_form(material_world, client_for):
     officer = client_for(material_world.personas.ctnm_officer)
-    url = f"/cases/{material_world.case.pk}/material/new/"
+    url = f"/cases/{material_world.case.public_id}/material/new/"
     assert officer.get(url).status_code == 200
     response = officer.post(
         url,
@@ -102,7 +102,7 @@ def test_adding_a_report_through_the_form(material_world, client_for):
 def test_bad_input_re_renders_with_an_error_summary_and_stores_nothing(material_world, client_for):
     officer = client_for(material_world.personas.ctnm_officer)
     response = officer.post(
-        f"/cases/{material_world.case.pk}/material/new/",
+        f"/cases/{material_world.case.public_id}/material/new/",
         {
             "kind": "INTELLIGENCE_REPORT",
             "title": "Report",
@@ -120,7 +120,7 @@ def test_bad_input_re_renders_with_an_error_summary_and_stores_nothing(material_
 def test_an_originator_field_in_the_form_is_ignored(material_world, client_for):
     officer = client_for(material_world.personas.ctnm_officer)
     officer.post(
-        f"/cases/{material_world.case.pk}/material/new/",
+        f"/cases/{material_world.case.public_id}/material/new/",
         {
             "kind": "NOTE",
             "title": "Note",
@@ -138,7 +138,7 @@ def test_uploads_are_checked_sealed_and_downloaded_as_marked_attachments(
     officer = client_for(material_world.personas.ctnm_officer)
     upload = SimpleUploadedFile("plan.pdf", samples.pdf(), content_type="application/pdf")
     response = officer.post(
-        f"/cases/{material_world.case.pk}/material/new/",
+        f"/cases/{material_world.case.public_id}/material/new/",
         {
             "kind": "DOCUMENT",
             "title": "Plan",
@@ -165,7 +165,7 @@ def test_uploads_are_checked_sealed_and_downloaded_as_marked_attachments(
 
 def test_a_disallowed_or_oversized_file_is_refused_clearly(material_world, client_for):
     officer = client_for(material_world.personas.ctnm_officer)
-    url = f"/cases/{material_world.case.pk}/material/new/"
+    url = f"/cases/{material_world.case.public_id}/material/new/"
     html = SimpleUploadedFile(
         "x.html", b"<html><script>alert(1)</script></html>", content_type="text/html"
     )
@@ -270,9 +270,9 @@ def test_orcon_items_cannot_be_exported_by_others(material_world, client_for):
 def test_break_glass_through_the_pages(material_world, client_for):
     item = secret_report(material_world, releasable_to=["ctu-north-west"])
     outsider = client_for(material_world.personas.officer_not_on_case)
-    assert outsider.get(f"/cases/{material_world.case.pk}/material/").status_code == 404
+    assert outsider.get(f"/cases/{material_world.case.public_id}/material/").status_code == 404
     response = outsider.post(
-        f"/cases/{material_world.case.pk}/material/break-glass/",
+        f"/cases/{material_world.case.public_id}/material/break-glass/",
         {"reason": "Imminent threat overnight"},
     )
     assert response.status_code == 302
@@ -307,7 +307,7 @@ def test_break_glass_by_case_reference_from_the_home_page(material_world, client
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/cases/{material_world.case.pk}/material/"
+    assert response["Location"] == f"/cases/{material_world.case.public_id}/material/"
     assert outsider.get(f"/material/{item.pk}/").status_code == 200
 
 
@@ -362,7 +362,7 @@ def test_a_25_mb_upload_reaches_the_check_and_a_larger_one_is_refused_clearly(
     material_world, client_for
 ):
     officer = client_for(material_world.personas.ctnm_officer)
-    url = f"/cases/{material_world.case.pk}/material/new/"
+    url = f"/cases/{material_world.case.public_id}/material/new/"
     limit = 25 * 1024 * 1024
     base = samples.pdf()
     exact = base[:-6] + b" " * (limit - len(base)) + base[-6:]
@@ -396,7 +396,7 @@ def test_free_text_is_escaped_on_the_item_page_and_the_case_tab(material_world, 
     hostile = '<script>alert("x")</script>'
     item = secret_report(material_world, title=f"Report {hostile}", body=f"Body {hostile}")
     officer = client_for(material_world.personas.ctnm_officer)
-    for url in (f"/material/{item.pk}/", f"/cases/{material_world.case.pk}/material/"):
+    for url in (f"/material/{item.pk}/", f"/cases/{material_world.case.public_id}/material/"):
         text = officer.get(url).content.decode()
         assert hostile not in text
         assert "&lt;script&gt;" in text
@@ -440,7 +440,7 @@ def test_the_material_tab_filters_within_what_the_reader_may_see(material_world,
         material_world, title="Travel plans", classification="OFFICIAL-SENSITIVE", caveats=[]
     )
     secret_report(material_world, title="Associates", kind="NOTE", caveats=[])
-    url = f"/cases/{material_world.case.pk}/material/"
+    url = f"/cases/{material_world.case.public_id}/material/"
     officer = client_for(material_world.personas.ctnm_officer)
     page = officer.get(f"{url}?title=travel").content.decode()
     assert "Travel to the port" in page

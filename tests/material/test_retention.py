@@ -45,13 +45,13 @@ def test_the_retention_date_defaults_to_the_setting_on_every_way_in(material_wor
     assert (expected.year, expected.month) == (_today().year + 2, _today().month)
     assert secret_report(material_world).retain_until == expected
     page = client_for(material_world.personas.ctnm_officer).post(
-        f"/cases/{material_world.case.pk}/material/new/",
+        f"/cases/{material_world.case.public_id}/material/new/",
         {"kind": "NOTE", "title": "Page note", "classification": "OFFICIAL", "body": "b"},
     )
     assert page.status_code == 302
     assert MaterialItem.objects.get(title="Page note").retain_until == expected
     created = api_client(material_world.personas.ctnm_officer).post(
-        f"/api/v1/cases/{material_world.case.pk}/material",
+        f"/api/v1/cases/{material_world.case.public_id}/material",
         json.dumps(
             {"kind": "NOTE", "title": "API note", "classification": "OFFICIAL", "body": "b"}
         ),
@@ -64,7 +64,7 @@ def test_the_retention_date_defaults_to_the_setting_on_every_way_in(material_wor
 def test_an_author_sets_the_retention_date_on_the_page_and_in_the_api(material_world, client_for):
     chosen = _today() + dt.timedelta(days=400)
     page = client_for(material_world.personas.ctnm_officer).post(
-        f"/cases/{material_world.case.pk}/material/new/",
+        f"/cases/{material_world.case.public_id}/material/new/",
         {
             "kind": "NOTE",
             "title": "Kept note",
@@ -79,7 +79,7 @@ def test_an_author_sets_the_retention_date_on_the_page_and_in_the_api(material_w
     entry = AuditEntry.objects.get(action="material.created", object_id=str(item.pk))
     assert entry.details["retain_until"] == chosen.isoformat()
     created = api_client(material_world.personas.ctnm_officer).post(
-        f"/api/v1/cases/{material_world.case.pk}/material",
+        f"/api/v1/cases/{material_world.case.public_id}/material",
         json.dumps(
             {
                 "kind": "NOTE",
@@ -97,7 +97,7 @@ def test_an_author_sets_the_retention_date_on_the_page_and_in_the_api(material_w
 def test_a_retention_date_in_the_past_is_refused_and_nothing_is_stored(material_world, client_for):
     yesterday = (_today() - dt.timedelta(days=1)).isoformat()
     page = client_for(material_world.personas.ctnm_officer).post(
-        f"/cases/{material_world.case.pk}/material/new/",
+        f"/cases/{material_world.case.public_id}/material/new/",
         {
             "kind": "NOTE",
             "title": "Past",
@@ -109,7 +109,7 @@ def test_a_retention_date_in_the_past_is_refused_and_nothing_is_stored(material_
     assert page.status_code == 400
     assert "The retention date must be in the future" in page.content.decode()
     api = api_client(material_world.personas.ctnm_officer).post(
-        f"/api/v1/cases/{material_world.case.pk}/material",
+        f"/api/v1/cases/{material_world.case.public_id}/material",
         json.dumps(
             {
                 "kind": "NOTE",
@@ -246,7 +246,7 @@ def test_a_destroyed_item_shows_its_title_marking_and_date_not_an_error(material
     assert "destroyed" in download.content.decode()
     assert officer.get(f"/material/{item.pk}/label/").status_code == 403
     assert officer.get(f"/material/{item.pk}/tearlines/new/").status_code == 403
-    assert officer.get(f"/cases/{material_world.case.pk}/material/").status_code == 200
+    assert officer.get(f"/cases/{material_world.case.public_id}/material/").status_code == 200
     read = api_client(material_world.personas.ctnm_officer).get(f"/api/v1/material/{item.pk}")
     assert read.status_code == 200
     assert (read.json()["body"], read.json()["withheld"]) == (None, None)

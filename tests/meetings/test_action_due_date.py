@@ -15,10 +15,10 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import ActionEvent, ActionEventKind, AgreedAction
+from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,9 @@ def test_the_owner_moves_the_due_date_with_a_reason_on_the_page(
 ) -> None:
     action = _action(team_world)
     client = client_for(team_world.personas.nsd_practitioner)
-    page = client.get(f"/meetings/actions/{action.pk}/").content.decode()
-    assert f"/meetings/actions/{action.pk}/due/" in page
-    url = f"/meetings/actions/{action.pk}/due/"
+    page = client.get(f"/meetings/actions/{action.public_id}/").content.decode()
+    assert f"/meetings/actions/{action.public_id}/due/" in page
+    url = f"/meetings/actions/{action.public_id}/due/"
     form = client.get(url)
     assert form.status_code == 200
     assert "Change the due date" in form.content.decode()
@@ -67,7 +67,7 @@ def test_the_owner_moves_the_due_date_with_a_reason_on_the_page(
     )
     entry = AuditEntry.objects.get(action="action.due", outcome=Outcome.SUCCESS)
     assert entry.details["reason"] == "Visit rescheduled"
-    history = client.get(f"/meetings/actions/{action.pk}/").content.decode()
+    history = client.get(f"/meetings/actions/{action.public_id}/").content.decode()
     assert "Due date changed" in history
     assert "Reason: Visit rescheduled" in history
 
@@ -77,7 +77,7 @@ def test_a_past_date_or_no_reason_is_refused_with_a_clear_message_and_nothing_ch
 ) -> None:
     action = _action(team_world)
     client = client_for(team_world.personas.nsd_lead)  # the practitioner's line manager
-    url = f"/meetings/actions/{action.pk}/due/"
+    url = f"/meetings/actions/{action.public_id}/due/"
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
         url, {"version": action.version, **_date_fields(yesterday), "reason": "Slipped"}
@@ -106,14 +106,14 @@ def test_someone_on_the_case_who_is_not_owner_manager_or_lead_gets_403_and_a_den
     action = _action(team_world)
     people = team_world.personas
     client = client_for(people.pom)  # on the case team, but neither owner nor manager
-    assert f"/meetings/actions/{action.pk}/due/" not in (
-        client.get(f"/meetings/actions/{action.pk}/").content.decode()
+    assert f"/meetings/actions/{action.public_id}/due/" not in (
+        client.get(f"/meetings/actions/{action.public_id}/").content.decode()
     )
     later = action.due_date + dt.timedelta(days=30)
     for response in (
-        client.get(f"/meetings/actions/{action.pk}/due/"),
+        client.get(f"/meetings/actions/{action.public_id}/due/"),
         client.post(
-            f"/meetings/actions/{action.pk}/due/",
+            f"/meetings/actions/{action.public_id}/due/",
             {"version": action.version, **_date_fields(later), "reason": "Push it back"},
         ),
     ):
@@ -127,7 +127,7 @@ def test_someone_on_the_case_who_is_not_owner_manager_or_lead_gets_403_and_a_den
     # not on the case at all: the action does not exist for them
     assert (
         client_for(people.officer_not_on_case)
-        .get(f"/meetings/actions/{action.pk}/due/")
+        .get(f"/meetings/actions/{action.public_id}/due/")
         .status_code
         == 404
     )
@@ -172,7 +172,7 @@ def test_a_moved_due_date_tells_the_owner_and_restarts_the_escalation(
     notice = Notification.objects.get(recipient=people.nsd_practitioner)
     assert notice.text == "The due date of an agreed action you own has changed"
     assert "Secret" not in notice.text
-    assert notice.link == f"/meetings/actions/{action.pk}/"
+    assert notice.link == f"/meetings/actions/{action.public_id}/"
     assert escalate(today=dt.date(2031, 3, 11)) == 0  # one working day late: not yet
     assert escalate(today=dt.date(2031, 3, 12)) == 1  # two: the manager again, for the new date
     assert Notification.objects.filter(recipient=people.nsd_lead).count() == 1
@@ -201,7 +201,7 @@ def _api(user: User) -> Client:
 def test_the_due_date_through_the_api(team_world: CaseWorld) -> None:
     action = _action(team_world)
     people = team_world.personas
-    url = f"/api/v1/actions/{action.pk}/due"
+    url = f"/api/v1/actions/{action.public_id}/due"
 
     def post(user: User, payload: dict[str, object]) -> tuple[int, dict[str, object]]:
         response = _api(user).post(url, json.dumps(payload), content_type="application/json")

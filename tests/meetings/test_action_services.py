@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jointcase.audit.models import AuditEntry
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.models import ActionEventKind, ActionStatus, AgreedAction
+from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db

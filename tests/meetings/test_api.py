@@ -35,13 +35,15 @@ def test_actions_are_agreed_listed_and_completed_through_the_api(
     supervisor = _api(people.ct_supervisor)
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     status, body = _post(
-        supervisor, f"/api/v1/cases/{case.pk}/actions", {"description": "Visit", "due_date": due}
+        supervisor,
+        f"/api/v1/cases/{case.public_id}/actions",
+        {"description": "Visit", "due_date": due},
     )
     assert status == 400
     assert {e["field"] for e in body["errors"]} == {"owner"}  # type: ignore[union-attr]
     status, body = _post(
         supervisor,
-        f"/api/v1/cases/{case.pk}/actions",
+        f"/api/v1/cases/{case.public_id}/actions",
         {"description": "Visit", "due_date": due, "owner": "officer.notoncase"},
     )
     assert status == 400
@@ -50,12 +52,12 @@ def test_actions_are_agreed_listed_and_completed_through_the_api(
     ]
     status, body = _post(
         supervisor,
-        f"/api/v1/cases/{case.pk}/actions",
+        f"/api/v1/cases/{case.public_id}/actions",
         {
             "description": "Visit",
             "due_date": due,
             "owner": "nsd.practitioner",
-            "meeting": meeting_world.meeting.pk,
+            "meeting": str(meeting_world.meeting.public_id),
         },
     )
     assert status == 201
@@ -72,7 +74,7 @@ def test_actions_are_agreed_listed_and_completed_through_the_api(
     assert _api(people.officer_not_on_case).get(f"/api/v1/actions/{action_id}").status_code == 404
     status, _ = _post(
         supervisor,
-        f"/api/v1/cases/{case.pk}/actions",
+        f"/api/v1/cases/{case.public_id}/actions",
         {"description": "x", "due_date": due, "owner_agency": 1},
     )
     assert status == 400
@@ -81,7 +83,7 @@ def test_actions_are_agreed_listed_and_completed_through_the_api(
 
 def test_the_meeting_api_withholds_what_the_reader_may_not_see(meeting_world: MeetingWorld) -> None:
     people = meeting_world.world.personas
-    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.pk}").json()
+    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.public_id}").json()
     assert [s["withheld"] for s in pom["minutes"]] == [
         None,
         "Section withheld: held by CT Policing North East at SECRET",
@@ -90,7 +92,7 @@ def test_the_meeting_api_withholds_what_the_reader_may_not_see(meeting_world: Me
     assert pom["marking"] == "OFFICIAL-SENSITIVE"
     assert (
         _api(people.officer_not_on_case)
-        .get(f"/api/v1/meetings/{meeting_world.meeting.pk}")
+        .get(f"/api/v1/meetings/{meeting_world.meeting.public_id}")
         .status_code
         == 404
     )
@@ -100,7 +102,7 @@ def test_the_meeting_api_withholds_what_the_reader_may_not_see(meeting_world: Me
 def test_attendance_through_the_api(meeting_world: MeetingWorld) -> None:
     people = meeting_world.world.personas
     invitation = meeting_world.meeting.invitations.get(user=people.nsd_practitioner)
-    url = f"/api/v1/meetings/{meeting_world.meeting.pk}/attendance/{invitation.pk}"
+    url = f"/api/v1/meetings/{meeting_world.meeting.public_id}/attendance/{invitation.public_id}"
     status, body = _post(_api(people.ct_supervisor), url, {"attended": True, "apologies": True})
     assert status == 400
     status, body = _post(_api(people.ct_supervisor), url, {"attended": False, "apologies": True})
@@ -110,7 +112,7 @@ def test_attendance_through_the_api(meeting_world: MeetingWorld) -> None:
 def test_an_action_records_its_source_through_the_api(meeting_world: MeetingWorld) -> None:
     people = meeting_world.world.personas
     api = _api(people.ct_supervisor)
-    url = f"/api/v1/cases/{meeting_world.world.case.pk}/actions"
+    url = f"/api/v1/cases/{meeting_world.world.case.public_id}/actions"
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
     base = {"description": "Review the item", "due_date": due, "owner": "nsd.practitioner"}
     status, body = _post(api, url, {**base, "source_kind": "RUMOUR"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.test import Client
@@ -37,20 +38,24 @@ def test_a_decision_is_recorded_per_case_and_read_with_the_meeting(
 ) -> None:
     people = meeting_world.world.personas
     case = meeting_world.world.case
-    url = f"/api/v1/meetings/{meeting_world.meeting.pk}/decisions"
-    status, body = _post(_api(people.ct_supervisor), url, {"case": case.pk, "text": " "})
+    url = f"/api/v1/meetings/{meeting_world.meeting.public_id}/decisions"
+    status, body = _post(
+        _api(people.ct_supervisor), url, {"case": str(case.public_id), "text": " "}
+    )
     assert (status, _fields(body)) == (400, {"text": "Enter the decision"})
     status, body = _post(
-        _api(people.ct_supervisor), url, {"case": case.pk, "text": "Remain at MAPPA level 3"}
+        _api(people.ct_supervisor),
+        url,
+        {"case": str(case.public_id), "text": "Remain at MAPPA level 3"},
     )
     assert status == 201
     assert (body["case"], body["meeting"], body["recorded_by"]) == (
-        case.pk,
-        meeting_world.meeting.pk,
+        str(case.public_id),
+        str(meeting_world.meeting.public_id),
         "ct.supervisor",
     )
     assert AuditEntry.objects.filter(action="meeting.decision", object_id=str(case.pk)).exists()
-    read = _api(people.nsd_practitioner).get(f"/api/v1/meetings/{meeting_world.meeting.pk}")
+    read = _api(people.nsd_practitioner).get(f"/api/v1/meetings/{meeting_world.meeting.public_id}")
     assert [d["text"] for d in read.json()["decisions"]] == ["Remain at MAPPA level 3"]
 
 
@@ -59,8 +64,8 @@ def test_a_decision_is_refused_to_who_may_not_record_it_and_nothing_is_stored(
 ) -> None:
     people = meeting_world.world.personas
     case = meeting_world.world.case
-    url = f"/api/v1/meetings/{meeting_world.meeting.pk}/decisions"
-    decision = {"case": case.pk, "text": "Refer to MAPPA level 2"}
+    url = f"/api/v1/meetings/{meeting_world.meeting.public_id}/decisions"
+    decision = {"case": str(case.public_id), "text": "Refer to MAPPA level 2"}
     services.invitation_add(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.prison_ct_lead
     )
@@ -74,7 +79,9 @@ def test_a_decision_is_refused_to_who_may_not_record_it_and_nothing_is_stored(
     services.decision_record(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, case=case, text="Secret plan"
     )
-    invitee_view = _api(people.prison_ct_lead).get(f"/api/v1/meetings/{meeting_world.meeting.pk}")
+    invitee_view = _api(people.prison_ct_lead).get(
+        f"/api/v1/meetings/{meeting_world.meeting.public_id}"
+    )
     assert invitee_view.status_code == 200
     assert invitee_view.json()["decisions"] == []
     # not on the case, not invited: 404, as for a meeting that does not exist
@@ -84,7 +91,7 @@ def test_a_decision_is_refused_to_who_may_not_record_it_and_nothing_is_stored(
         == 404
     )
     # a case named in the body that the caller may not see: 404
-    assert _post(_api(people.ct_supervisor), url, {**decision, "case": 987654321})[0] == 404
+    assert _post(_api(people.ct_supervisor), url, {**decision, "case": str(uuid.uuid4())})[0] == 404
     # mass assignment
     status, body = _post(_api(people.ct_supervisor), url, {**decision, "recorded_by": 1})
     assert status == 400
@@ -96,7 +103,7 @@ def test_the_risk_management_plan_is_read_and_added_to_pillar_by_pillar(
     team_world: CaseWorld,
 ) -> None:
     people = team_world.personas
-    url = f"/api/v1/cases/{team_world.case.pk}/plan"
+    url = f"/api/v1/cases/{team_world.case.public_id}/plan"
     api = _api(people.nsd_practitioner)
     assert api.get(url).json()["count"] == 0
     status, body = _post(api, url, {"pillar": "SUPERVISION", "text": "Weekly home visits"})
@@ -130,7 +137,7 @@ def test_the_risk_management_plan_is_read_and_added_to_pillar_by_pillar(
 
 def test_bad_plan_entries_are_refused_and_outsiders_get_a_404(team_world: CaseWorld) -> None:
     people = team_world.personas
-    url = f"/api/v1/cases/{team_world.case.pk}/plan"
+    url = f"/api/v1/cases/{team_world.case.public_id}/plan"
     api = _api(people.nsd_practitioner)
     status, body = _post(api, url, {"pillar": "PRAYER", "text": ""})
     assert (status, _fields(body)) == (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -37,7 +38,7 @@ def _fields(body: dict[str, object]) -> dict[str, str]:
 
 
 def _url(mw: MeetingWorld) -> str:
-    return f"/api/v1/meetings/{mw.meeting.pk}/minutes"
+    return f"/api/v1/meetings/{mw.meeting.public_id}/minutes"
 
 
 def test_a_secret_police_section_is_added_and_each_reader_gets_it_at_their_clearance(
@@ -66,9 +67,11 @@ def test_a_secret_police_section_is_added_and_each_reader_gets_it_at_their_clear
     entry = AuditEntry.objects.filter(action="meeting.minutes.add").latest("seq")
     assert (entry.actor_id, entry.object_id) == (people.ct_supervisor.pk, str(body["id"]))
 
-    practitioner = _api(people.nsd_practitioner).get(f"/api/v1/meetings/{meeting_world.meeting.pk}")
+    practitioner = _api(people.nsd_practitioner).get(
+        f"/api/v1/meetings/{meeting_world.meeting.public_id}"
+    )
     assert practitioner.json()["minutes"][-1]["body"] == "ANPR hits near the former address."
-    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.pk}").json()
+    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.public_id}").json()
     assert "ANPR" not in json.dumps(pom)
     assert "Vehicle sightings" not in json.dumps(pom)
     # the two SECRET sections left out leave no gap in the numbering
@@ -85,15 +88,15 @@ def test_the_api_and_the_page_show_every_reader_the_same_minutes(
         heading="Accommodation",
         body="Approved premises place confirmed.",
     )
-    url = f"/meetings/{meeting_world.meeting.pk}/"
+    url = f"/meetings/{meeting_world.meeting.public_id}/"
     for user in (people.pom, people.nsd_practitioner, people.ct_supervisor):
-        api = _api(user).get(f"/api/v1/meetings/{meeting_world.meeting.pk}").json()
+        api = _api(user).get(f"/api/v1/meetings/{meeting_world.meeting.public_id}").json()
         page = client_for(user).get(url).content.decode()
         shown = re.findall(r'jc-withheld">([^<]*)<|<h3 class="govuk-heading-s">([^<]*?) <', page)
         from_page = [withheld or heading.strip() for withheld, heading in shown]
         from_api = [s["withheld"] or f"{s['order']}. {s['heading']}" for s in api["minutes"]]
         assert from_api == from_page, user.username
-    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.pk}").json()
+    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.public_id}").json()
     assert [s["withheld"] for s in pom["minutes"]] == [
         None,
         "Section withheld: held by CT Policing North East at SECRET",
@@ -169,7 +172,7 @@ def test_a_section_released_only_to_some_agencies_refuses_or_withholds_other_att
     )
     assert status == 201
     assert body["releasable_to"] == ["ctu-north-east", "nsd-north"]
-    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.pk}").json()
+    pom = _api(people.pom).get(f"/api/v1/meetings/{meeting_world.meeting.public_id}").json()
     assert pom["minutes"][-1]["withheld"] == (
         "Section withheld: held by CT Policing North East at OFFICIAL-SENSITIVE"
     )
@@ -195,12 +198,11 @@ def test_who_may_not_add_minutes_gets_a_403_or_a_404_with_a_deny_entry(
         actor_id=people.officer_not_on_case.pk, outcome=Outcome.DENY, object_type="meeting"
     ).exists()
     # a case id in the body the writer cannot see (here: none such): 404, audited
-    status, _ = _post(
-        _api(people.ct_supervisor), _url(meeting_world), {**section, "case": 987654321}
-    )
+    unknown = str(uuid.uuid4())
+    status, _ = _post(_api(people.ct_supervisor), _url(meeting_world), {**section, "case": unknown})
     assert status == 404
     assert AuditEntry.objects.filter(
-        actor_id=people.ct_supervisor.pk, outcome=Outcome.DENY, object_id="987654321"
+        actor_id=people.ct_supervisor.pk, outcome=Outcome.DENY, object_id=unknown
     ).exists()
     assert MinutesSection.objects.count() == 3
 

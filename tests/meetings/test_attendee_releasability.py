@@ -65,7 +65,7 @@ def test_a_user_from_an_agency_a_section_is_not_released_to_is_refused(
         )
     assert error.value.message_dict["user"] == [f"HMP Frankland {POLICE_ONLY}"]
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{police_meeting.pk}/invite/", {"user": people.prison_ct_lead.pk}
+        f"/meetings/{police_meeting.public_id}/invite/", {"user": people.prison_ct_lead.pk}
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -81,7 +81,7 @@ def test_an_external_attendee_from_such_an_agency_is_refused_on_the_page_and_in_
     meeting = police_meeting
     before = Invitation.objects.count()
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{meeting.pk}/invite/",
+        f"/meetings/{meeting.public_id}/invite/",
         {
             "external_name": "Sam Okafor",
             "external_role": "Social worker",
@@ -93,7 +93,7 @@ def test_an_external_attendee_from_such_an_agency_is_refused_on_the_page_and_in_
     _token, secret = api_token_create(actor=None, user=people.ct_supervisor, name="t", days=1)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     response = api.post(
-        f"/api/v1/meetings/{meeting.pk}/invitations",
+        f"/api/v1/meetings/{meeting.public_id}/invitations",
         json.dumps({"external_name": "Sam Okafor", "external_agency": "hmp-frankland"}),
         content_type="application/json",
     )
@@ -102,7 +102,7 @@ def test_an_external_attendee_from_such_an_agency_is_refused_on_the_page_and_in_
         {"field": "external_agency", "message": f"hmp-frankland {POLICE_ONLY}"}
     ]
     response = api.post(
-        f"/api/v1/meetings/{meeting.pk}/invitations",
+        f"/api/v1/meetings/{meeting.public_id}/invitations",
         json.dumps({"user": "pom.bpss"}),
         content_type="application/json",
     )
@@ -113,7 +113,7 @@ def test_an_external_attendee_from_such_an_agency_is_refused_on_the_page_and_in_
     assert Invitation.objects.count() == before
     # an external attendee of an agency the section is released to is welcome
     response = api.post(
-        f"/api/v1/meetings/{meeting.pk}/invitations",
+        f"/api/v1/meetings/{meeting.public_id}/invitations",
         json.dumps({"external_name": "DS Reid", "external_agency": "CT Policing North East"}),
         content_type="application/json",
     )
@@ -126,7 +126,7 @@ def test_a_narrow_section_is_refused_while_an_invitee_of_another_agency_may_not_
     people = meeting_world.world.personas
     police = Agency.objects.get(code="ctu-north-east")
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{meeting_world.meeting.pk}/minutes/new/",
+        f"/meetings/{meeting_world.meeting.public_id}/minutes/new/",
         {
             "heading": "Police only",
             "body": "Deployment detail (synthetic)",
@@ -163,11 +163,13 @@ def test_the_originator_may_admit_other_agencies_and_withhold_the_section_from_t
         actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead
     )
     services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
-    page = client_for(people.prison_ct_lead).get(f"/meetings/{meeting.pk}/").content.decode()
+    page = client_for(people.prison_ct_lead).get(f"/meetings/{meeting.public_id}/").content.decode()
     assert "Covert source reports" in page  # SC attendee: the unrestricted SECRET section
     assert "Deployment detail" not in page
     assert "Section withheld: held by CT Policing North East at OFFICIAL-SENSITIVE" in page
-    police_page = client_for(people.ctnm_officer).get(f"/meetings/{meeting.pk}/").content.decode()
+    police_page = (
+        client_for(people.ctnm_officer).get(f"/meetings/{meeting.public_id}/").content.decode()
+    )
     assert "Deployment detail" in police_page
     assert section.other_agency_attendees == OtherAgencyAttendees.WITHHOLD
 
@@ -195,8 +197,8 @@ def test_recording_attendance_of_someone_the_minutes_may_not_go_to_is_refused(
         agency=Agency.objects.get(code="hmp-frankland")
     )
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{police_meeting.pk}/attendance/",
-        {"invitation": invitation.pk, "outcome": "attended"},
+        f"/meetings/{police_meeting.public_id}/attendance/",
+        {"invitation": str(invitation.public_id), "outcome": "attended"},
     )
     assert response.status_code == 400
     assert f"HMP Frankland {POLICE_ONLY}" in response.content.decode()

@@ -21,7 +21,7 @@ def test_a_decision_is_recorded_on_the_meeting(
 ) -> None:
     people = meeting_world.world.personas
     client = client_for(people.ct_supervisor)
-    url = f"/meetings/{meeting_world.meeting.pk}/decisions/new/"
+    url = f"/meetings/{meeting_world.meeting.public_id}/decisions/new/"
     response = client.post(url, {"case": meeting_world.world.case.pk, "text": ""})
     assert response.status_code == 400
     assert "Enter the decision" in response.content.decode()
@@ -30,14 +30,14 @@ def test_a_decision_is_recorded_on_the_meeting(
     )
     assert response.status_code == 302
     assert MeetingDecision.objects.get().text == "Remain at MAPPA level 3"
-    page = client.get(f"/meetings/{meeting_world.meeting.pk}/").content.decode()
+    page = client.get(f"/meetings/{meeting_world.meeting.public_id}/").content.decode()
     assert "Remain at MAPPA level 3" in page
 
 
 def test_the_risk_management_plan_by_pillar(team_world: CaseWorld, client_for: ClientFor) -> None:
     people = team_world.personas
     client = client_for(people.nsd_practitioner)
-    url = f"/meetings/cases/{team_world.case.pk}/plan/"
+    url = f"/meetings/cases/{team_world.case.public_id}/plan/"
     assert client.post(url, {"pillar": "SUPERVISION", "text": ""}).status_code == 400
     response = client.post(
         url,
@@ -65,11 +65,13 @@ def test_the_chair_marks_the_meeting_held(
     meeting = meeting_world.meeting
     client = client_for(meeting_world.world.personas.ct_supervisor)
     response = client.post(
-        f"/meetings/{meeting.pk}/status/", {"version": meeting.version, "status": "HELD"}
+        f"/meetings/{meeting.public_id}/status/", {"version": meeting.version, "status": "HELD"}
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
-    stale = client.post(f"/meetings/{meeting.pk}/status/", {"version": 1, "status": "CANCELLED"})
+    stale = client.post(
+        f"/meetings/{meeting.public_id}/status/", {"version": 1, "status": "CANCELLED"}
+    )
     assert stale.status_code == 400
     assert "Someone else changed this meeting" in stale.content.decode()

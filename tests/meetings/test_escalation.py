@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointcase.lib.working_days import add_working_days, is_working_day
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.escalation import (
     DUE_SOON,
@@ -23,6 +22,7 @@ from jointcase.meetings.escalation import (
     stages_due,
 )
 from jointcase.meetings.models import ActionEvent, AgreedAction
+from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
 DEFAULT = Thresholds(due_soon=3, manager=2, senior=5)
@@ -121,7 +121,7 @@ def test_escalation_notifies_owner_manager_then_senior_once_each(
     assert len(mail.outbox) == 3
     for message in mail.outbox:
         assert "Secret detail" not in message.body + message.subject
-        assert f"/meetings/actions/{action.pk}/" in message.body
+        assert f"/meetings/actions/{action.public_id}/" in message.body
 
 
 @pytest.mark.django_db

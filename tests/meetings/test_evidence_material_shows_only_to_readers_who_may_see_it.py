@@ -56,7 +56,7 @@ def test_a_bpss_reader_sees_nothing_of_secret_evidence_on_the_action_page(
     team_world: CaseWorld, keyring: Keyring, client_for: ClientFor
 ) -> None:
     action, item_id = _completed_with_secret_evidence(team_world)
-    response = client_for(team_world.personas.pom).get(f"/meetings/actions/{action.pk}/")
+    response = client_for(team_world.personas.pom).get(f"/meetings/actions/{action.public_id}/")
     assert response.status_code == 200
     body = response.content.decode()
     assert "Reporting confirmed" in body  # the evidence text is the action's own
@@ -71,7 +71,7 @@ def test_a_cleared_reader_on_the_case_follows_the_evidence_link(
     action, item_id = _completed_with_secret_evidence(team_world)
     body = (
         client_for(team_world.personas.nsd_practitioner)
-        .get(f"/meetings/actions/{action.pk}/")
+        .get(f"/meetings/actions/{action.public_id}/")
         .content.decode()
     )
     assert "Linked material" in body
@@ -87,8 +87,8 @@ def test_the_api_never_gives_a_bpss_reader_the_secret_evidence_id(
     )
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     for url in (
-        f"/api/v1/actions/{action.pk}",
-        f"/api/v1/cases/{team_world.case.pk}/actions",
+        f"/api/v1/actions/{action.public_id}",
+        f"/api/v1/cases/{team_world.case.public_id}/actions",
     ):
         response = client.get(url)
         assert response.status_code == 200

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction, Invitation, Meeting, MeetingType
+from jointcase.notifications.models import Notification
 from tests.meetings.conftest import MeetingWorld
 from tests.meetings.test_meeting_edit import _fields, _second_case
 from tests.register_fixtures import CaseWorld
@@ -88,7 +88,7 @@ def test_an_excluded_officer_cannot_be_invited_to_or_chair_a_new_meeting_in_the_
         "type": "MAPPA_L3",
         "starts_at": (timezone.now() + dt.timedelta(days=3)).isoformat(),
         "chair": "ct.supervisor",
-        "cases": [team_world.case.pk],
+        "cases": [str(team_world.case.public_id)],
         "invitees": ["nsd.practitioner", "excluded.officer"],
     }
     status, body = _post(api, "/api/v1/meetings", payload)
@@ -107,19 +107,21 @@ def test_an_excluded_officer_cannot_be_invited_to_an_existing_meeting(
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{meeting.pk}/invite/", {"user": people.excluded_officer.pk}
+        f"/meetings/{meeting.public_id}/invite/", {"user": people.excluded_officer.pk}
     )
     assert response.status_code == 400
     assert REFUSED in response.content.decode()
     status, body = _post(
         _api(people.ct_supervisor),
-        f"/api/v1/meetings/{meeting.pk}/invitations",
+        f"/api/v1/meetings/{meeting.public_id}/invitations",
         {"user": "excluded.officer"},
     )
     assert (status, body["errors"]) == (400, [{"field": "user", "message": REFUSED}])
     _receives_nothing(people.excluded_officer)
     # nor do the other attendees see them listed, on the page or in the pack
-    page = client_for(people.nsd_practitioner).get(f"/meetings/{meeting.pk}/").content.decode()
+    page = (
+        client_for(people.nsd_practitioner).get(f"/meetings/{meeting.public_id}/").content.decode()
+    )
     assert people.excluded_officer.username not in page
     assert people.excluded_officer.get_full_name() not in page
 
@@ -130,13 +132,13 @@ def test_an_excluded_officer_cannot_be_made_chair_when_the_meeting_is_edited(
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{meeting.pk}/edit/", _fields(meeting, chair=people.excluded_officer.pk)
+        f"/meetings/{meeting.public_id}/edit/", _fields(meeting, chair=people.excluded_officer.pk)
     )
     assert response.status_code == 400
     assert REFUSED in response.content.decode()
     status, body = _post(
         _api(people.ct_supervisor),
-        f"/api/v1/meetings/{meeting.pk}",
+        f"/api/v1/meetings/{meeting.public_id}",
         {"version": meeting.version, "chair": "excluded.officer"},
     )
     assert (status, body["errors"]) == (400, [{"field": "chair", "message": REFUSED}])

@@ -78,12 +78,12 @@ def test_the_chair_changes_the_date_chair_and_agenda_and_the_history_shows_it(
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
     client = client_for(people.ct_supervisor)
-    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
-    assert f"/meetings/{meeting.pk}/edit/" in page
-    assert client.get(f"/meetings/{meeting.pk}/edit/").status_code == 200
+    page = client.get(f"/meetings/{meeting.public_id}/").content.decode()
+    assert f"/meetings/{meeting.public_id}/edit/" in page
+    assert client.get(f"/meetings/{meeting.public_id}/edit/").status_code == 200
     new_day = timezone.localdate() + dt.timedelta(days=9)
     response = client.post(
-        f"/meetings/{meeting.pk}/edit/",
+        f"/meetings/{meeting.public_id}/edit/",
         _fields(
             meeting,
             **{"day-day": new_day.day, "day-month": new_day.month, "day-year": new_day.year},
@@ -109,7 +109,7 @@ def test_the_chair_changes_the_date_chair_and_agenda_and_the_history_shows_it(
     assert fields == {"starts_at", "chair", "agenda", "type"}
     entry = AuditEntry.objects.filter(action="meeting.update").latest("seq")
     assert set(entry.details["changes"]) == {"starts_at", "chair", "agenda", "type"}
-    history = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    history = client.get(f"/meetings/{meeting.public_id}/").content.decode()
     assert "Changed</strong> (chair)" in history
     assert "MAPPA level 3 &rarr; MAPPA level 2" in history
 
@@ -121,7 +121,7 @@ def test_bad_input_on_the_edit_page_changes_nothing(
     meeting = meeting_world.meeting
     client = client_for(people.ct_supervisor)
     response = client.post(
-        f"/meetings/{meeting.pk}/edit/",
+        f"/meetings/{meeting.public_id}/edit/",
         _fields(meeting, cases=[], agenda="Changed agenda", **{"day-year": ""}),
     )
     assert response.status_code == 400
@@ -129,11 +129,11 @@ def test_bad_input_on_the_edit_page_changes_nothing(
     assert "There is a problem" in body
     assert "must include a year" in body
     response = client.post(
-        f"/meetings/{meeting.pk}/edit/", _fields(meeting, cases=[], agenda="Changed agenda")
+        f"/meetings/{meeting.public_id}/edit/", _fields(meeting, cases=[], agenda="Changed agenda")
     )
     assert response.status_code == 400
     assert "Select at least one case to discuss" in response.content.decode()
-    stale = client.post(f"/meetings/{meeting.pk}/edit/", _fields(meeting, version=0))
+    stale = client.post(f"/meetings/{meeting.public_id}/edit/", _fields(meeting, version=0))
     assert "Someone else changed this meeting" in stale.content.decode()
     fresh = Meeting.objects.get(pk=meeting.pk)
     assert (fresh.agenda, fresh.version) == (meeting.agenda, meeting.version)
@@ -148,28 +148,30 @@ def test_removing_a_case_takes_the_meeting_from_those_who_saw_it_only_through_th
     meeting = meeting_world.meeting
     other = _second_case(meeting_world, people.officer_not_on_case)
     outsider = client_for(people.officer_not_on_case)
-    assert outsider.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert outsider.get(f"/meetings/{meeting.public_id}/").status_code == 404
     chair = client_for(people.ct_supervisor)
     both = [meeting_world.world.case.pk, other.pk]
     assert (
-        chair.post(f"/meetings/{meeting.pk}/edit/", _fields(meeting, cases=both)).status_code == 302
+        chair.post(f"/meetings/{meeting.public_id}/edit/", _fields(meeting, cases=both)).status_code
+        == 302
     )
-    page = outsider.get(f"/meetings/{meeting.pk}/")
+    page = outsider.get(f"/meetings/{meeting.public_id}/")
     assert page.status_code == 200
     body = page.content.decode()
     assert "JC-900002" in body
     assert "JC-900001" not in body  # the case he may not see is never named, even in history
     assert "Compliant with licence conditions" not in body  # minutes of the other case
-    api = _api(people.officer_not_on_case).get(f"/api/v1/meetings/{meeting.pk}").json()
-    assert api["cases"] == [other.pk]  # the case he may not see is not even counted
-    full = _api(people.ct_supervisor).get(f"/api/v1/meetings/{meeting.pk}").json()
-    assert full["cases"] == sorted(both)
+    api = _api(people.officer_not_on_case).get(f"/api/v1/meetings/{meeting.public_id}").json()
+    assert api["cases"] == [str(other.public_id)]  # the case he may not see is not even counted
+    full = _api(people.ct_supervisor).get(f"/api/v1/meetings/{meeting.public_id}").json()
+    assert full["cases"] == [str(meeting_world.world.case.public_id), str(other.public_id)]
     meeting.refresh_from_db()
     response = chair.post(
-        f"/meetings/{meeting.pk}/edit/", _fields(meeting, cases=[meeting_world.world.case.pk])
+        f"/meetings/{meeting.public_id}/edit/",
+        _fields(meeting, cases=[meeting_world.world.case.pk]),
     )
     assert response.status_code == 302
-    assert outsider.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert outsider.get(f"/meetings/{meeting.public_id}/").status_code == 404
     assert not selectors.meetings_for(people.officer_not_on_case).exists()
     kinds = list(meeting.events.values_list("kind", flat=True))
     assert MeetingEventKind.CASE_ADDED in kinds
@@ -232,19 +234,19 @@ def test_removing_an_invitee_ends_their_access_at_once(
     )
     services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
     guest = client_for(people.prison_ct_lead)
-    assert "Covert source reports" in guest.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Covert source reports" in guest.get(f"/meetings/{meeting.public_id}/").content.decode()
     chair = client_for(people.ct_supervisor)
-    url = f"/meetings/{meeting.pk}/invitations/{invitation.pk}/remove/"
+    url = f"/meetings/{meeting.public_id}/invitations/{invitation.public_id}/remove/"
     confirm = chair.get(url)
     assert confirm.status_code == 200
     assert "and their attendance will be removed" in confirm.content.decode()
     assert chair.post(url).status_code == 302
     assert not Invitation.objects.filter(pk=invitation.pk).exists()
-    assert guest.get(f"/meetings/{meeting.pk}/").status_code == 404
-    assert guest.get(f"/meetings/{meeting.pk}/pack.pdf").status_code == 404
+    assert guest.get(f"/meetings/{meeting.public_id}/").status_code == 404
+    assert guest.get(f"/meetings/{meeting.public_id}/pack.pdf").status_code == 404
     entry = AuditEntry.objects.get(action="meeting.uninvite")
     assert entry.details["attended"] is True
-    history = chair.get(f"/meetings/{meeting.pk}/").content.decode()
+    history = chair.get(f"/meetings/{meeting.public_id}/").content.decode()
     assert "Invitation removed" in history
 
 
@@ -255,13 +257,13 @@ def test_external_attendees_are_added_and_removed(
     meeting = meeting_world.meeting
     chair = client_for(people.ct_supervisor)
     response = chair.post(
-        f"/meetings/{meeting.pk}/invite/",
+        f"/meetings/{meeting.public_id}/invite/",
         {"external_name": "Sam Okafor", "external_role": "Social worker", "external_agency": ""},
     )
     assert response.status_code == 400
     assert "Enter the external attendee" in response.content.decode()
     response = chair.post(
-        f"/meetings/{meeting.pk}/invite/",
+        f"/meetings/{meeting.public_id}/invite/",
         {
             "external_name": "Sam Okafor",
             "external_role": "Social worker",
@@ -270,11 +272,14 @@ def test_external_attendees_are_added_and_removed(
     )
     assert response.status_code == 302
     invitation = meeting.invitations.get(external_name="Sam Okafor")
-    page = chair.get(f"/meetings/{meeting.pk}/").content.decode()
+    page = chair.get(f"/meetings/{meeting.public_id}/").content.decode()
     assert "Sam Okafor (Social worker)" in page
     assert "Durham County Council" in page
     assert (
-        chair.post(f"/meetings/{meeting.pk}/invitations/{invitation.pk}/remove/").status_code == 302
+        chair.post(
+            f"/meetings/{meeting.public_id}/invitations/{invitation.public_id}/remove/"
+        ).status_code
+        == 302
     )
     assert not meeting.invitations.filter(external_name="Sam Okafor").exists()
 
@@ -283,7 +288,7 @@ def test_the_chair_cannot_be_removed(meeting_world: MeetingWorld, client_for: Cl
     meeting = meeting_world.meeting
     chair_invitation = meeting.invitations.get(user=meeting.chair)
     response = client_for(meeting_world.world.personas.ct_supervisor).post(
-        f"/meetings/{meeting.pk}/invitations/{chair_invitation.pk}/remove/"
+        f"/meetings/{meeting.public_id}/invitations/{chair_invitation.public_id}/remove/"
     )
     assert response.status_code == 400
     assert "The chair cannot be removed" in response.content.decode()
@@ -297,17 +302,19 @@ def test_an_invitee_from_outside_the_case_teams_may_read_but_not_change_the_meet
     meeting = meeting_world.meeting
     services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead)
     guest = client_for(people.prison_ct_lead)
-    page = guest.get(f"/meetings/{meeting.pk}/").content.decode()
-    assert f"/meetings/{meeting.pk}/edit/" not in page
+    page = guest.get(f"/meetings/{meeting.public_id}/").content.decode()
+    assert f"/meetings/{meeting.public_id}/edit/" not in page
     chair_invitation = meeting.invitations.get(user=meeting.chair)
     for url in (
-        f"/meetings/{meeting.pk}/edit/",
-        f"/meetings/{meeting.pk}/invite/",
-        f"/meetings/{meeting.pk}/minutes/new/",
-        f"/meetings/{meeting.pk}/invitations/{chair_invitation.pk}/remove/",
+        f"/meetings/{meeting.public_id}/edit/",
+        f"/meetings/{meeting.public_id}/invite/",
+        f"/meetings/{meeting.public_id}/minutes/new/",
+        f"/meetings/{meeting.public_id}/invitations/{chair_invitation.public_id}/remove/",
     ):
         assert guest.get(url).status_code == 403, url
-    response = guest.post(f"/meetings/{meeting.pk}/edit/", _fields(meeting, agenda="Hijacked"))
+    response = guest.post(
+        f"/meetings/{meeting.public_id}/edit/", _fields(meeting, agenda="Hijacked")
+    )
     assert response.status_code == 403
     assert Meeting.objects.get(pk=meeting.pk).agenda == meeting.agenda
     assert AuditEntry.objects.filter(
@@ -345,7 +352,7 @@ def test_meetings_are_recorded_changed_and_their_invitees_managed_through_the_ap
             "type": "CT_CASE_CONFERENCE",
             "starts_at": when,
             "chair": "ct.supervisor",
-            "cases": [case.pk],
+            "cases": [str(case.public_id)],
             "agenda": "Pre-release planning",
             "invitees": ["nsd.practitioner"],
         },
@@ -382,9 +389,11 @@ def test_meetings_are_recorded_changed_and_their_invitees_managed_through_the_ap
         guest, "post", f"/api/v1/meetings/{meeting_id}", {"version": 2, "agenda": "Hijacked"}
     )
     assert status == 403
-    guest_invitation = Invitation.objects.get(meeting_id=meeting_id, user=people.prison_ct_lead)
+    guest_invitation = Invitation.objects.get(
+        meeting__public_id=meeting_id, user=people.prison_ct_lead
+    )
     status, _ = _call(
-        api, "delete", f"/api/v1/meetings/{meeting_id}/invitations/{guest_invitation.pk}"
+        api, "delete", f"/api/v1/meetings/{meeting_id}/invitations/{guest_invitation.public_id}"
     )
     assert status == 204
     assert guest.get(f"/api/v1/meetings/{meeting_id}").status_code == 404
@@ -398,7 +407,7 @@ def test_meetings_are_recorded_changed_and_their_invitees_managed_through_the_ap
         )[0]
         == 404
     )
-    assert Meeting.objects.get(pk=meeting_id).agenda == "Changed"
+    assert Meeting.objects.get(public_id=meeting_id).agenda == "Changed"
 
 
 def test_the_cases_discussed_change_through_the_api_keeping_those_the_caller_cannot_see(
@@ -410,8 +419,11 @@ def test_the_cases_discussed_change_through_the_api_keeping_those_the_caller_can
     status, body = _call(
         _api(people.ct_supervisor),
         "post",
-        f"/api/v1/meetings/{meeting.pk}",
-        {"version": meeting.version, "cases": [meeting_world.world.case.pk, other.pk]},
+        f"/api/v1/meetings/{meeting.public_id}",
+        {
+            "version": meeting.version,
+            "cases": [str(meeting_world.world.case.public_id), str(other.public_id)],
+        },
     )
     assert status == 200, body
     officer = _api(people.officer_not_on_case)
@@ -419,10 +431,10 @@ def test_the_cases_discussed_change_through_the_api_keeping_those_the_caller_can
     status, body = _call(
         officer,
         "post",
-        f"/api/v1/meetings/{meeting.pk}",
-        {"version": body["version"], "cases": [other.pk], "agenda": "Both cases"},  # type: ignore[index]
+        f"/api/v1/meetings/{meeting.public_id}",
+        {"version": body["version"], "cases": [str(other.public_id)], "agenda": "Both cases"},  # type: ignore[index]
     )
-    assert (status, body["cases"]) == (200, [other.pk])  # type: ignore[index]
+    assert (status, body["cases"]) == (200, [str(other.public_id)])  # type: ignore[index]
     assert set(meeting.cases.values_list("pk", flat=True)) == {
         meeting_world.world.case.pk,
         other.pk,
@@ -430,15 +442,18 @@ def test_the_cases_discussed_change_through_the_api_keeping_those_the_caller_can
     status, _ = _call(
         officer,
         "post",
-        f"/api/v1/meetings/{meeting.pk}",
-        {"version": body["version"], "cases": [meeting_world.world.case.pk]},  # type: ignore[index]
+        f"/api/v1/meetings/{meeting.public_id}",
+        {"version": body["version"], "cases": [str(meeting_world.world.case.public_id)]},  # type: ignore[index]
     )
     assert status == 404  # a case he may not see, named in the body
     status, body = _call(
         _api(people.ct_supervisor),
         "post",
-        f"/api/v1/meetings/{meeting.pk}",
-        {"version": Meeting.objects.get(pk=meeting.pk).version, "cases": [other.pk]},
+        f"/api/v1/meetings/{meeting.public_id}",
+        {
+            "version": Meeting.objects.get(pk=meeting.pk).version,
+            "cases": [str(other.public_id)],
+        },
     )
     assert status == 400  # JC-900001 has minutes at this meeting
     assert body["errors"][0]["field"] == "cases"  # type: ignore[index]

@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import MeetingType
+from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db

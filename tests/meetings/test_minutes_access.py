@@ -65,7 +65,7 @@ def test_an_officer_not_on_the_case_and_not_invited_cannot_find_the_meeting(
     people = meeting_world.world.personas
     for user in (people.officer_not_on_case, people.excluded_officer, people.national_lead):
         with pytest.raises(Http404):
-            selectors.meeting_get_for(user=user, meeting_id=meeting_world.meeting.pk)
+            selectors.meeting_get_for(user=user, meeting_id=meeting_world.meeting.public_id)
         assert not selectors.meetings_for(user).exists()
 
 
@@ -76,7 +76,7 @@ def test_an_invitee_not_on_the_case_sees_the_agenda_and_after_attending_the_minu
     outsider = people.prison_ct_lead  # SC, of an agency on the case, not on the case himself
     meeting = meeting_world.meeting
     invitation = services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=outsider)
-    assert selectors.meeting_get_for(user=outsider, meeting_id=meeting.pk) == meeting
+    assert selectors.meeting_get_for(user=outsider, meeting_id=meeting.public_id) == meeting
     before = selectors.minutes_for(user=outsider, meeting=meeting)
     assert all(s.withheld for s in before.sections)
     services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)

@@ -50,7 +50,7 @@ def test_reassigning_to_an_unknown_or_an_unsuitable_user_answers_the_same_in_the
     )
     answers = _answers(
         _api(people.ct_supervisor),
-        f"/api/v1/actions/{action.pk}/reassign",
+        f"/api/v1/actions/{action.public_id}/reassign",
         [{"owner": name, "reason": "Leave"} for name in NOT_USERS],
     )
     assert len(answers) == 1
@@ -67,7 +67,7 @@ def test_agreeing_an_action_for_an_unknown_or_an_unsuitable_user_answers_the_sam
     # with another field wrong too: the answers must not differ in any field
     answers = _answers(
         _api(people.ct_supervisor),
-        f"/api/v1/cases/{team_world.case.pk}/actions",
+        f"/api/v1/cases/{team_world.case.public_id}/actions",
         [{"description": "", "owner": name, "due_date": None} for name in NOT_USERS],
     )
     assert len(answers) == 1
@@ -90,7 +90,7 @@ def test_reassigning_on_the_page_to_a_missing_or_an_unsuitable_person_answers_th
         source_kind="ASSESSMENT",
     )
     client = client_for(people.ct_supervisor)
-    url = f"/meetings/actions/{action.pk}/reassign/"
+    url = f"/meetings/actions/{action.public_id}/reassign/"
     missing_pk = User.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
     for owner in (missing_pk, people.prison_ct_lead.pk, people.officer_not_on_case.pk):
         response = client.post(url, {"version": action.version, "owner": owner, "reason": "x"})

@@ -15,10 +15,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import MeetingType
+from jointcase.notifications.models import Notification
 from tests.meetings.conftest import MeetingWorld
 from tests.register_fixtures import CaseWorld
 
@@ -52,7 +52,7 @@ def test_every_page_of_a_long_pack_is_marked_at_the_top_and_the_bottom(
             heading=f"Probation update {number}",
             body="Attended every appointment; employment search continues. " * 40,
         )
-    response = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.pk}/pack.pdf")
+    response = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.public_id}/pack.pdf")
     assert response.status_code == 200
     pages = _pages(response.content)
     assert len(pages) >= 3
@@ -75,7 +75,7 @@ def test_every_page_of_a_long_pack_is_marked_at_the_top_and_the_bottom(
     ]
     secret = _pages(
         client_for(people.nsd_practitioner)
-        .get(f"/meetings/{meeting_world.meeting.pk}/pack.pdf")
+        .get(f"/meetings/{meeting_world.meeting.public_id}/pack.pdf")
         .content
     )
     for runs in secret:
@@ -112,14 +112,14 @@ def test_open_actions_are_carried_to_the_next_meetings_page_and_pack(
         invitees=[people.pom],
     )
     client = client_for(people.pom)
-    page = client.get(f"/meetings/{following.pk}/").content.decode()
+    page = client.get(f"/meetings/{following.public_id}/").content.decode()
     review = page[page.index("Open actions for review") : page.index('id="attendees"')]
     assert "Check travel plans" in review
-    assert f"/meetings/actions/{carried.pk}/" in review
+    assert f"/meetings/actions/{carried.public_id}/" in review
     assert "Visit the approved premises" not in review
     pack = "\n".join(
         t
-        for runs in _pages(client.get(f"/meetings/{following.pk}/pack.pdf").content)
+        for runs in _pages(client.get(f"/meetings/{following.public_id}/pack.pdf").content)
         for _y, t in runs
     )
     assert "Check travel plans" in pack[pack.index("Open actions for review") :]

@@ -83,7 +83,7 @@ def test_agreeing_an_action_on_a_case_with_errors_then_success(
 ) -> None:
     people = team_world.personas
     client = client_for(people.ct_supervisor)
-    url = f"/meetings/cases/{team_world.case.pk}/actions/new/"
+    url = f"/meetings/cases/{team_world.case.public_id}/actions/new/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"description": "", "priority": "MEDIUM"})
     assert response.status_code == 400
@@ -133,7 +133,7 @@ def test_an_owner_not_on_the_case_is_refused_on_the_form(
     # a colleague in an agency on the case, but not on the case himself
     due = timezone.localdate() + dt.timedelta(days=7)
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/cases/{team_world.case.pk}/actions/new/",
+        f"/meetings/cases/{team_world.case.public_id}/actions/new/",
         {
             "description": "Prison visit",
             "owner": people.prison_ct_lead.pk,
@@ -153,13 +153,13 @@ def test_the_practitioner_completes_an_action_with_evidence(
 ) -> None:
     action = _action(team_world, 3, "Check the address")
     client = client_for(team_world.personas.nsd_practitioner)
-    url = f"/meetings/actions/{action.pk}/complete/"
+    url = f"/meetings/actions/{action.public_id}/complete/"
     response = client.post(url, {"version": action.version, "evidence": ""})
     assert response.status_code == 400
     assert "Enter the evidence that the action is complete" in response.content.decode()
     response = client.post(url, {"version": action.version, "evidence": "Address checked on visit"})
     assert response.status_code == 302
-    page = client.get(f"/meetings/actions/{action.pk}/").content.decode()
+    page = client.get(f"/meetings/actions/{action.public_id}/").content.decode()
     assert "Address checked on visit" in page
     assert "Completed" in page
     action.refresh_from_db()
@@ -172,7 +172,7 @@ def test_reassigning_on_the_page_needs_a_reason(
     action = _action(team_world, 3, "Check the address")
     people = team_world.personas
     client = client_for(people.ct_supervisor)
-    url = f"/meetings/actions/{action.pk}/reassign/"
+    url = f"/meetings/actions/{action.public_id}/reassign/"
     response = client.post(
         url, {"version": action.version, "owner": people.ctnm_officer.pk, "reason": ""}
     )
@@ -181,14 +181,14 @@ def test_reassigning_on_the_page_needs_a_reason(
         url, {"version": action.version, "owner": people.ctnm_officer.pk, "reason": "Leave"}
     )
     assert response.status_code == 302
-    assert "Reassigned" in client.get(f"/meetings/actions/{action.pk}/").content.decode()
+    assert "Reassigned" in client.get(f"/meetings/actions/{action.public_id}/").content.decode()
 
 
 def test_the_pom_reads_the_minutes_with_the_secret_section_withheld(
     meeting_world: MeetingWorld, client_for: ClientFor
 ) -> None:
     people = meeting_world.world.personas
-    page = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.pk}/")
+    page = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.public_id}/")
     body = page.content.decode()
     assert page.status_code == 200
     assert "Compliant with licence conditions" in body
@@ -201,7 +201,7 @@ def test_the_pom_reads_the_minutes_with_the_secret_section_withheld(
     assert "jc-marking--secret" not in body
     full = (
         client_for(people.nsd_practitioner)
-        .get(f"/meetings/{meeting_world.meeting.pk}/")
+        .get(f"/meetings/{meeting_world.meeting.public_id}/")
         .content.decode()
     )
     assert "Covert source" in full
@@ -234,7 +234,7 @@ def test_recording_a_meeting_and_a_secret_section_on_the_pages(
     assert response.status_code == 302, response.content.decode()[:2000]
     meeting = Meeting.objects.get()
     response = client.post(
-        f"/meetings/{meeting.pk}/minutes/new/",
+        f"/meetings/{meeting.public_id}/minutes/new/",
         {
             "heading": "Police update",
             "body": "Intelligence summary",
@@ -247,12 +247,12 @@ def test_recording_a_meeting_and_a_secret_section_on_the_pages(
     pom_invite = meeting.invitations.get(user=people.pom)
     assert (
         client.post(
-            f"/meetings/{meeting.pk}/attendance/",
-            {"invitation": pom_invite.pk, "outcome": "attended"},
+            f"/meetings/{meeting.public_id}/attendance/",
+            {"invitation": str(pom_invite.public_id), "outcome": "attended"},
         ).status_code
         == 302
     )
-    pom_page = client_for(people.pom).get(f"/meetings/{meeting.pk}/").content.decode()
+    pom_page = client_for(people.pom).get(f"/meetings/{meeting.public_id}/").content.decode()
     assert "Section withheld: held by CT Policing North East at SECRET" in pom_page
     assert "Intelligence summary" not in pom_page
 
@@ -264,7 +264,7 @@ def test_the_pdf_pack_is_marked_on_every_page_and_withholds_what_the_reader_may_
     import zlib
 
     people = meeting_world.world.personas
-    response = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.pk}/pack.pdf")
+    response = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.public_id}/pack.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="OFFICIAL-SENSITIVE')
@@ -288,7 +288,9 @@ def test_the_pdf_pack_is_marked_on_every_page_and_withholds_what_the_reader_may_
     from jointcase.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="meeting.pack.export", actor_id=people.pom.pk).exists()
-    full = client_for(people.nsd_practitioner).get(f"/meetings/{meeting_world.meeting.pk}/pack.pdf")
+    full = client_for(people.nsd_practitioner).get(
+        f"/meetings/{meeting_world.meeting.public_id}/pack.pdf"
+    )
     assert full["Content-Disposition"].startswith('attachment; filename="SECRET')
 
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material.models import Notification
 from jointcase.meetings import services
 from jointcase.meetings.models import ActionEventKind, AgreedAction
+from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db
@@ -78,9 +78,9 @@ def test_the_pom_may_not_reassign_the_officers_action_to_themselves_on_the_page(
     people = team_world.personas
     action = _officers_action(team_world)
     client = client_for(people.pom)
-    page = client.get(f"/meetings/actions/{action.pk}/").content.decode()
-    assert f"/meetings/actions/{action.pk}/reassign/" not in page
-    url = f"/meetings/actions/{action.pk}/reassign/"
+    page = client.get(f"/meetings/actions/{action.public_id}/").content.decode()
+    assert f"/meetings/actions/{action.public_id}/reassign/" not in page
+    url = f"/meetings/actions/{action.public_id}/reassign/"
     for response in (
         client.get(url),
         client.post(
@@ -106,7 +106,7 @@ def test_the_pom_may_not_reassign_the_officers_action_to_themselves_in_the_api(
     _token, plaintext = api_token_create(actor=None, user=people.pom, name="test", days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     response = client.post(
-        f"/api/v1/actions/{action.pk}/reassign",
+        f"/api/v1/actions/{action.public_id}/reassign",
         json.dumps({"owner": "pom.bpss", "reason": "Taking it over"}),
         content_type="application/json",
     )
@@ -117,7 +117,7 @@ def test_the_pom_may_not_reassign_the_officers_action_to_themselves_in_the_api(
     _unchanged(action)
     # nor by way of the due date once the owner (the round trip the rule exists to stop)
     response = client.post(
-        f"/api/v1/actions/{action.pk}/due",
+        f"/api/v1/actions/{action.public_id}/due",
         json.dumps(
             {"due_date": (action.due_date + dt.timedelta(days=30)).isoformat(), "reason": "x"}
         ),
@@ -133,7 +133,7 @@ def test_the_owners_manager_still_reassigns_on_the_page_and_in_the_api(
     people = team_world.personas
     action = _officers_action(team_world)
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/actions/{action.pk}/reassign/",
+        f"/meetings/actions/{action.public_id}/reassign/",
         {"version": action.version, "owner": people.nsd_practitioner.pk, "reason": "Leave"},
     )
     assert response.status_code == 302
@@ -144,7 +144,7 @@ def test_the_owners_manager_still_reassigns_on_the_page_and_in_the_api(
         actor=None, user=people.nsd_practitioner, name="test", days=1
     )
     response = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").post(
-        f"/api/v1/actions/{action.pk}/reassign",
+        f"/api/v1/actions/{action.public_id}/reassign",
         json.dumps({"owner": "ctnm.officer", "reason": "Back from leave"}),
         content_type="application/json",
     )

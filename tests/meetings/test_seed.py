@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -54,5 +55,6 @@ def test_above_demo_scale_actions_are_bulk_written_with_a_sample_of_histories(
     template = AgreedAction.objects.order_by("pk").first()
     assert template is not None
     template.pk = None
+    template.public_id = uuid.uuid4()  # a copy is a new action with its own opaque id
     template.save()  # the next id is free (sequences were reset after the bulk load)
     assert AgreedAction.objects.count() == 2001

@@ -33,7 +33,7 @@ def test_a_practitioner_records_a_person_then_opens_a_case(personas, client_for)
     )
     assert response.status_code == 302
     person = Person.objects.get()
-    assert response["Location"] == f"/people/{person.pk}/"
+    assert response["Location"] == f"/people/{person.public_id}/"
     page = client.get(response["Location"]).content.decode()
     assert "O&#39;CONNELL-PRICE" in page.upper() or "O'CONNELL-PRICE" in page.upper()
     assert "3 July 1984" in page
@@ -42,7 +42,7 @@ def test_a_practitioner_records_a_person_then_opens_a_case(personas, client_for)
         for r in search_register(user=personas.nsd_practitioner, text="zoe oconnell").results
     ] == [person.pk]
     opened = client.post(
-        f"/people/{person.pk}/cases/new/",
+        f"/people/{person.public_id}/cases/new/",
         {
             "actor_role": "LEAD_NSD_PRACTITIONER",
             "cohort": "TERRORIST_RISK",
@@ -52,7 +52,7 @@ def test_a_practitioner_records_a_person_then_opens_a_case(personas, client_for)
     )
     assert opened.status_code == 302
     case = Case.objects.get()
-    assert opened["Location"] == f"/cases/{case.pk}/"
+    assert opened["Location"] == f"/cases/{case.public_id}/"
 
 
 def test_recording_a_person_with_bad_input_writes_nothing(personas, client_for):
@@ -83,7 +83,7 @@ def test_the_person_page_is_not_found_for_someone_without_need_to_know(case_worl
     for who in ("officer_not_on_case", "excluded_officer", "national_lead"):
         client = client_for(getattr(case_world.personas, who))
         for path in ("", "edit/", "history/", "names/new/", "identifiers/new/", "cases/new/"):
-            response = client.get(f"/people/{person.pk}/{path}")
+            response = client.get(f"/people/{person.public_id}/{path}")
             assert response.status_code == 404, (who, path)
             assert "HOLLOWAY" not in response.content.decode().upper()
 
@@ -91,7 +91,7 @@ def test_the_person_page_is_not_found_for_someone_without_need_to_know(case_worl
 def test_an_alias_is_added_and_found_by_search(case_world, client_for):
     client = client_for(case_world.personas.nsd_practitioner)
     response = client.post(
-        f"/people/{case_world.person.pk}/names/new/",
+        f"/people/{case_world.person.public_id}/names/new/",
         {"given_names": "Abu", "family_name": "Hamza", "valid_from": "1/1/2015"},
     )
     assert response.status_code == 302
@@ -102,7 +102,7 @@ def test_an_alias_is_added_and_found_by_search(case_world, client_for):
     assert [r.person.pk for r in results] == [case_world.person.pk]
     _problem(
         client.post(
-            f"/people/{case_world.person.pk}/names/new/",
+            f"/people/{case_world.person.public_id}/names/new/",
             {"family_name": "Later", "valid_from": "2/1/2015", "valid_to": "1/1/2015"},
         ),
         "The end date must be the same as or after the start date",
@@ -111,7 +111,7 @@ def test_an_alias_is_added_and_found_by_search(case_world, client_for):
 
 def test_malformed_and_duplicate_identifiers_are_field_errors(case_world, client_for):
     client = client_for(case_world.personas.nsd_practitioner)
-    url = f"/people/{case_world.person.pk}/identifiers/new/"
+    url = f"/people/{case_world.person.public_id}/identifiers/new/"
     before = Identifier.objects.count()
     _problem(client.post(url, {"type": "CRN", "value": "123"}), "CRN")
     _problem(client.post(url, {"type": "CRN", "value": "x123456"}), "already recorded")
@@ -132,32 +132,32 @@ def test_two_people_editing_the_same_person_the_second_is_told_to_reload(case_wo
     version = person.version
     assert (
         f'name="version" value="{version}"'
-        in second.get(f"/people/{person.pk}/edit/").content.decode()
+        in second.get(f"/people/{person.public_id}/edit/").content.decode()
     )
     assert (
         first.post(
-            f"/people/{person.pk}/edit/",
+            f"/people/{person.public_id}/edit/",
             {"version": version, "date_of_birth": "12/4/1990", "nationality": "British"},
         ).status_code
         == 302
     )
     _problem(
         second.post(
-            f"/people/{person.pk}/edit/",
+            f"/people/{person.public_id}/edit/",
             {"version": version, "date_of_birth": "13/4/1990", "nationality": "Irish"},
         ),
         "This record was changed by someone else. Reload the page",
     )
     person.refresh_from_db()
     assert person.nationality == "British"
-    history = first.get(f"/people/{person.pk}/history/").content.decode()
+    history = first.get(f"/people/{person.public_id}/history/").content.decode()
     assert "person.update" in history
     assert "British" in history
 
 
 def test_addresses_contacts_vehicles_and_documents_are_recorded(case_world, client_for):
     client = client_for(case_world.personas.nsd_practitioner)
-    pk = case_world.person.pk
+    pk = case_world.person.public_id
     posts = {
         "addresses": {
             "kind": "HOME",

@@ -249,10 +249,10 @@ def test_vehicles_and_documents_are_recorded_with_field_errors_for_bad_input(
 
 def test_a_person_is_seen_through_their_cases_only(case_world: CaseWorld) -> None:
     p = case_world.personas
-    assert person_get_for(user=p.pom, person_id=case_world.person.pk) == case_world.person
+    assert person_get_for(user=p.pom, person_id=case_world.person.public_id) == case_world.person
     for outsider in (p.officer_not_on_case, p.excluded_officer, p.national_lead):
         with pytest.raises(Http404, match="Person not found"):
-            person_get_for(user=outsider, person_id=case_world.person.pk)
+            person_get_for(user=outsider, person_id=case_world.person.public_id)
     with pytest.raises(Http404, match="Person not found"):
         person_get_for(user=p.pom, person_id="not-a-number")
 

@@ -23,6 +23,8 @@ _NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*)\)")
 STRING_SAMPLES = {"kind": "totp", "url": "no-such-page/"}
 #: An id that exists nowhere.
 MISSING_ID = "987654321"
+#: An opaque identifier (``<uuid:...>``: cases, persons, material) that names nothing.
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -119,13 +121,14 @@ def sample_paths(route: Route, existing_id: Callable[[str], str]) -> list[str]:
     present: dict[str, str] = {}
     missing: dict[str, str] = {}
     for kind, name in route.parameters:
-        if kind in ("int", "id", "path") or name.endswith("id"):
+        if kind == "uuid":  # an opaque identifier: a real one, and a well-formed unknown one
+            present[name] = existing_id(name)
+            missing[name] = MISSING_UUID
+        elif kind in ("int", "id", "path") or name.endswith("id"):
             present[name] = existing_id(name)
             missing[name] = MISSING_ID
         elif kind == "regex":
             present[name] = missing[name] = _regex_sample(route.template, name)
-        elif kind == "uuid":
-            present[name] = missing[name] = "00000000-0000-4000-8000-000000000000"
         else:
             present[name] = missing[name] = STRING_SAMPLES.get(name, "x")
     urls = [route.path(present), route.path(missing)]

@@ -69,16 +69,20 @@ def test_the_walk_finds_integer_path_and_query_parameters():
         for parameter in parameters
         if _is_integer(parameter.get("schema", {}))
     }
-    assert {("path", "case_id"), ("path", "action_id"), ("query", "case"), ("query", "page")} <= (
-        kinds
-    )
+    # meeting and action ids are UUIDs (tests/meetings/test_meeting_and_action_ids_are_opaque.py)
+    assert {("query", "page"), ("query", "page_size")} <= kinds
+    # case and person ids are UUIDs too (tests/cases/test_case_and_person_ids_are_opaque.py)
+    assert not {("path", "case_id"), ("path", "person_id"), ("query", "case")} & kinds
 
 
 def test_every_impossible_integer_path_id_in_the_api_is_not_found(api_client):
+    """Integer path ids and opaque ones (``{case_id}``: a whole number is no UUID) alike."""
     checked = 0
     for method, path, parameters in _operations():
         for parameter in parameters:
-            if parameter["in"] != "path" or not _is_integer(parameter.get("schema", {})):
+            if parameter["in"] != "path" or not (
+                _is_integer(parameter.get("schema", {})) or parameter["name"].endswith("_id")
+            ):
                 continue
             for value in IMPOSSIBLE_IDS:
                 url = _fill(path, parameters, **{parameter["name"]: value})
@@ -109,12 +113,15 @@ def test_the_reported_crash_is_a_400_and_a_negative_case_is_simply_no_match(api_
     response = api_client.get(f"/api/v1/actions/mine?case=-{HUGE}")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "case"
-    assert api_client.get("/api/v1/actions/mine?case=-5").status_code == 200
+    # the case is named by its UUID: any whole number is malformed, a 400 naming it
+    small = api_client.get("/api/v1/actions/mine?case=-5")
+    assert small.status_code == 400
+    assert small.json()["errors"][0]["field"] == "case"
 
 
 def test_an_out_of_range_integer_in_a_request_body_is_a_400(api_client, case_world):
     response = api_client.post(
-        f"/api/v1/cases/{case_world.case.pk}/actions",
+        f"/api/v1/cases/{case_world.case.public_id}/actions",
         {"description": "Visit", "owner": "ctnm.officer", "meeting": int(HUGE)},
         content_type="application/json",
     )
@@ -131,7 +138,7 @@ def test_every_impossible_page_id_is_not_found(case_world):
     client.raise_request_exception = False
     checked = 0
     for route in route_inventory():
-        ids = [name for kind, name in route.parameters if kind == "id"]
+        ids = [name for kind, name in route.parameters if kind in ("id", "uuid")]
         if route.is_api or not ids:
             continue
         others = {name: "x" for _kind, name in route.parameters}
@@ -150,7 +157,7 @@ def test_page_query_integers_fall_back_instead_of_crashing(case_world, value):
     for url in (
         "/meetings/actions/mine/",
         "/meetings/new/",
-        f"/cases/{case_world.case.pk}/material/",
+        f"/cases/{case_world.case.public_id}/material/",
     ):
         for name in ("case", "page"):
             response = client.get(url, {name: value})

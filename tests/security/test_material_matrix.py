@@ -62,7 +62,6 @@ ITEM_PARAMETERS = {"item_id", "file_id"}
 OPEN_ROUTES = {
     "material:inbox",
     "material:my-requests",
-    "material:notifications",
     "material:breakglass-open",
     "material:breakglass-start",
 }
@@ -129,7 +128,7 @@ def _values(route: Route, mw: MatrixWorld, target: MaterialItem) -> dict[str, st
         values[name] = {
             "item_id": str(target.pk),
             "file_id": str(mw.file.pk),
-            "case_id": str(mw.world.case.pk),
+            "case_id": str(mw.world.case.public_id),
             "request_id": str(mw.share.pk),
             "break_glass_id": str(mw.glass_id),
             "grant_id": str(mw.grant.pk),
@@ -454,7 +453,7 @@ def test_mass_assignment_is_refused_or_ignored(matrix_world, client_for) -> None
     officer = mw.world.personas.ctnm_officer
     page = client_for(officer)
     response = page.post(
-        f"/cases/{mw.world.case.pk}/material/new/",
+        f"/cases/{mw.world.case.public_id}/material/new/",
         {
             "kind": "NOTE",
             "title": "Extra fields",
@@ -484,7 +483,7 @@ def test_mass_assignment_is_refused_or_ignored(matrix_world, client_for) -> None
             field: value,
         }
         response = api.post(
-            f"/api/v1/cases/{mw.world.case.pk}/material",
+            f"/api/v1/cases/{mw.world.case.public_id}/material",
             json.dumps(payload),
             content_type="application/json",
         )
@@ -512,11 +511,13 @@ def test_counts_never_reveal_what_the_reader_cannot_see(matrix_world, client_for
         user = User.objects.get(pk=user.pk)
         _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
         api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-        response = api.get(f"/api/v1/cases/{mw.world.case.pk}/material")
+        response = api.get(f"/api/v1/cases/{mw.world.case.public_id}/material")
         expected = material_visible_to(user).filter(case=mw.world.case).count()
         if material_case_access(user, mw.world.case).allowed:
             assert response.json()["count"] == expected, name
-            page = client_for(user).get(f"/cases/{mw.world.case.pk}/material/").content.decode()
+            page = (
+                client_for(user).get(f"/cases/{mw.world.case.public_id}/material/").content.decode()
+            )
             assert not re.search(r"\d+ (items?|results?) (are )?hidden", page.lower()), name
             assert "you cannot see" not in page.lower(), name
             assert page.count('href="/material/') - page.count("/request/") == expected, name

@@ -8,13 +8,15 @@ never a 5xx. Allowed: never a 5xx, never a 404 on GET. Empty and hostile POSTs c
 
 Row "acts on someone else's object by reassignment": for every action write route, whoever
 sees the action but may not steer it (``action_due_change_refusal``) first tries to reassign
-it to themselves, then acts as its owner would; both are refused and nothing changes.
+it to themselves, then acts as its owner would (complete, cancel, move the due date,
+reassign); both are refused (403, DENY entries) and nothing changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -99,8 +101,12 @@ MEETING_EDIT_PAGES = {
 }
 
 
-#: Pages that move an action's due date or give it to someone else (one rule for both).
-ACTION_STEERING_PAGES = {"meetings:action-due", "meetings:action-reassign"}
+#: Pages that move an action's due date, give it to someone else or complete it (one rule).
+ACTION_STEERING_PAGES = {
+    "meetings:action-due",
+    "meetings:action-reassign",
+    "meetings:action-complete",
+}
 
 
 def _may_not_edit(route: Route, user: User, mw: MeetingWorld, action: AgreedAction) -> bool:
@@ -137,14 +143,15 @@ def test_every_persona_on_every_meetings_route(
     invitation = meeting_world.meeting.invitations.order_by("pk").first()
     assert invitation is not None
     values = {
-        "meeting_id": str(meeting_world.meeting.pk),
-        "action_id": str(action.pk),
-        "case_id": str(meeting_world.world.case.pk),
-        "invitation_id": str(invitation.pk),
+        "meeting_id": str(meeting_world.meeting.public_id),
+        "action_id": str(action.public_id),
+        "case_id": str(meeting_world.world.case.public_id),
+        "invitation_id": str(invitation.public_id),
     }
     names = [name for _kind, name in route.parameters]
     url = route.path({name: values[name] for name in names})
-    missing_url = route.path({name: "987654321" for name in names}) if names else None
+    missing = {name: str(uuid.uuid4()) for name in names}
+    missing_url = route.path({name: missing[name] for name in names}) if names else None
     refused_edits = 0
     for persona, user in people.all().items():
         if route.is_api:
@@ -300,7 +307,7 @@ def test_acting_on_someone_elses_action_by_reassigning_it_to_oneself_is_refused(
             client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
         else:
             client = client_for(user)
-        values = {"action_id": str(action.pk)}
+        values = {"action_id": str(action.public_id)}
         before = _deny_count(user)
         status = _send(client, reassign, reassign.path(values), _body(reassign, action, user))
         where = f"{persona} reassigns to themselves via {reassign.name} -> {status}"
@@ -313,6 +320,8 @@ def test_acting_on_someone_elses_action_by_reassigning_it_to_oneself_is_refused(
         fresh = AgreedAction.objects.get(pk=action.pk)
         assert fresh.owner_id == people.ctnm_officer.pk, where
         assert fresh.due_date == action.due_date, where
-        if route.name.endswith(("due", "reassign")):
-            assert status == 403, where
+        assert (fresh.status, fresh.version) == (action.status, action.version), where
+        # complete, cancel (the status body), due, reassign: every one is the owner's rule
+        assert status == 403, where
+        assert _deny_count(user) > before + 1, f"{where}: no DENY audit entry"
     assert tried, "no persona could see the action but not move it: the row never ran"

@@ -101,7 +101,8 @@ def matrix_target(personas: Personas) -> User:
 def _existing_id_finder(target: User) -> Callable[[str], str]:
     """An id of a real object for a parameter name (``team_id`` -> a Team's pk): the
     target's own where the model belongs to a user, else the first one; the target's id
-    when nothing matches."""
+    when nothing matches. A model named in URLs by an opaque identifier (``public_id``:
+    cases, persons) gives that identifier, as its URLs do."""
     models = {model._meta.model_name: model for model in apps.get_models()}
 
     def existing_id(parameter: str) -> str:
@@ -114,7 +115,12 @@ def _existing_id_finder(target: User) -> Callable[[str], str]:
             rows = model._default_manager.order_by("pk")
             if any(f.name == "user" and f.is_relation for f in model._meta.get_fields()):
                 rows = rows.filter(user=target) or rows
-            pk = rows.values_list("pk", flat=True).first()
+            named_by = (
+                "public_id"
+                if any(f.name == "public_id" for f in model._meta.get_fields())
+                else "pk"
+            )
+            pk = rows.values_list(named_by, flat=True).first()
             if pk is not None:
                 return str(pk)
         return str(target.pk)

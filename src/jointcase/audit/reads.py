@@ -11,6 +11,7 @@ Every selector that opens a single object by an id from a URL or a request body 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +36,16 @@ def int_key(raw: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return value if value > 0 else None
+
+
+def uuid_key(raw: Any) -> uuid.UUID | None:
+    """An opaque public identifier (a UUID) from URL, query or body text, else None."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def audited_read(

@@ -7,6 +7,7 @@ one case through ``case_get_for`` (decided and audited; 404 for missing and forb
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import Enum
 from typing import Any
 
@@ -24,14 +25,18 @@ TimelineKindName = Enum(  # type: ignore[misc]
 
 
 class PersonRef(Schema):
-    id: int
+    id: uuid.UUID = Field(..., description="The person's opaque identifier")
     display_name: str
     date_of_birth: dt.date | None
 
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
+
 
 class CaseOut(Schema):
-    id: int
-    reference: str
+    id: uuid.UUID = Field(..., description="The case's opaque identifier")
+    reference: str = Field(..., description="The human reference, for display (JC-000001)")
     person: PersonRef
     cohort: str
     ideology: str
@@ -40,6 +45,10 @@ class CaseOut(Schema):
     opened_at: dt.date
     closed_at: dt.date | None
     version: int
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_lead_agency(obj: Any) -> str:
@@ -181,7 +190,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case with its current facts")
-def case_detail(request: HttpRequest, case_id: int) -> Any:
+def case_detail(request: HttpRequest, case_id: str) -> Any:
     from jointcase.cases.selectors import case_get_for, case_overview
 
     case = case_get_for(user=request.user, case_id=case_id, request=request)  # type: ignore[arg-type]
@@ -193,7 +202,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
 
 @router.get("/cases/{case_id}/timeline", response=TimelinePage, summary="The case's timeline")
 def case_timeline(
-    request: HttpRequest, case_id: int, filters: Query[TimelineFilter]
+    request: HttpRequest, case_id: str, filters: Query[TimelineFilter]
 ) -> dict[str, Any]:
     from jointcase.agencies.models import Agency
     from jointcase.cases.selectors import case_get_for, case_timeline_for

@@ -8,6 +8,8 @@ and ``cases.phases``. Every write goes through the services (validated, audited,
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -44,8 +46,13 @@ class Phase(models.TextChoices):
 
 
 class Case(models.Model):
-    """``version`` is bumped by every update (optimistic concurrency, see ``cases.services``)."""
+    """``version`` is bumped by every update (optimistic concurrency, see ``cases.services``).
 
+    ``public_id`` names the case in every URL and API response: an opaque identifier, so
+    nobody can count or probe cases by trying sequential numbers. ``reference`` (JC-000001) is
+    for people to read; ``pk`` stays internal (database keys, audit object ids)."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=20, unique=True)
     cohort = models.CharField(max_length=20, choices=Cohort.choices)

@@ -8,6 +8,7 @@ same message for a case that does not exist and one the user may not see.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 from jointcase.access.policy import case_decision, case_filter, current_q, is_national_role, moment
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import AuditEntry
-from jointcase.audit.reads import audited_read, int_key
+from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.audit.selectors import changes_of
 from jointcase.cases.dates import days_remaining
 from jointcase.cases.models import (
@@ -58,23 +59,42 @@ def case_list_for(
 
 
 def case_get_for(
-    *, user: User, case_id: int | str, request: HttpRequest | None = None, action: str = "case.read"
+    *,
+    user: User,
+    case_id: uuid.UUID | str,
+    request: HttpRequest | None = None,
+    action: str = "case.read",
 ) -> Case:
-    """The case, if ``user`` may see it; Http404 otherwise (missing and forbidden alike).
+    """The case named by its public id (``Case.public_id``), if ``user`` may see it; Http404
+    otherwise: missing, malformed and forbidden alike, after the same lookups.
 
     The read and its audit entry share one transaction: no read without its entry.
     """
     return audited_read(
         user=user,
         raw_id=case_id,
-        key=int_key,
-        load=lambda pk: Case.objects.select_related("person", "lead_agency").filter(pk=pk).first(),
+        key=uuid_key,
+        load=lambda public_id: (
+            Case.objects.select_related("person", "lead_agency").filter(public_id=public_id).first()
+        ),
         decide=lambda case: case_decision(user, case),
         action=action,
         object_type="case",
         not_found=NOT_FOUND,
         request=request,
     )
+
+
+def case_pk_of(public_id: Any) -> int | None:
+    """The internal key of the case with this public id, or None (malformed or unknown).
+
+    No access decision: only for code that decides next (the purpose-of-consultation gate asks
+    ``jointcase.access`` itself), never to show anything.
+    """
+    key = uuid_key(public_id)
+    if key is None:
+        return None
+    return Case.objects.filter(public_id=key).values_list("pk", flat=True).first()
 
 
 def my_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:

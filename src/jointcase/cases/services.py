@@ -1113,7 +1113,9 @@ def team_member_remove(
 def exclusion_add(
     *, actor: User, case: Case, user: User, reason: str, request: HttpRequest | None = None
 ) -> CaseExclusion:
-    """Exclude a named user: they never see the case, whatever else they hold."""
+    """Exclude a named user: they never see the case, whatever else they hold, and their
+    invitations to the planned meetings about it are withdrawn in the same transaction
+    (``meetings.services.invitations_withdraw_for_exclusion``)."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Enter the reason for the exclusion"})
     try:
@@ -1136,6 +1138,11 @@ def exclusion_add(
         excluded_user_id=user.pk,
         changes={"exclusion": [None, user.get_username()]},
     )
+    # Their invitations to the planned meetings about the case go in the same transaction
+    # (imported here: meetings depends on cases, never the other way at import time).
+    from jointcase.meetings.services import invitations_withdraw_for_exclusion
+
+    invitations_withdraw_for_exclusion(actor=actor, case=case, user=user, request=request)
     return exclusion
 
 

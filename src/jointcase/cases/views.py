@@ -9,6 +9,7 @@ and search read through ``jointcase.access`` inside their database queries.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,7 @@ PHASE_BADGES = {
 # --- Purpose of consultation and the case read ------------------------------------------------
 
 
-def _case_for(request: HttpRequest, case_id: int) -> Case:
+def _case_for(request: HttpRequest, case_id: uuid.UUID) -> Case:
     """The case, read once through the selector (audited); 404 for missing and forbidden.
 
     Before the read, a user who may see the case but has not yet said why they are opening
@@ -50,9 +51,10 @@ def _case_for(request: HttpRequest, case_id: int) -> Case:
     may see, so the question itself reveals nothing.
     """
     from jointcase.audit.purpose import purpose_ask_cases
-    from jointcase.cases.selectors import case_get_for
+    from jointcase.cases.selectors import case_get_for, case_pk_of
 
-    purpose_ask_cases(request, [case_id])
+    key = case_pk_of(case_id)
+    purpose_ask_cases(request, [key] if key is not None else [])
     case = case_get_for(user=acting_user(request), case_id=case_id, request=request)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return case
@@ -234,7 +236,11 @@ def _render_case(
     request: HttpRequest, case: Case, tab: str, template: str, status: int = 200, **context: Any
 ) -> HttpResponse:
     tabs = [
-        {"text": text, "href": reverse(f"cases:{name}", args=[case.pk]), "active": name == tab}
+        {
+            "text": text,
+            "href": reverse(f"cases:{name}", args=[case.public_id]),
+            "active": name == tab,
+        }
         for name, text in TABS
     ]
     # The material tab is the material app's own page (its own access rule decides per item).
@@ -242,7 +248,7 @@ def _render_case(
         len(tabs) - 2,
         {
             "text": "Material",
-            "href": reverse("material:case-material", args=[case.pk]),
+            "href": reverse("material:case-material", args=[case.public_id]),
             "active": False,
         },
     )
@@ -264,7 +270,7 @@ def _render_case(
 
 @require_http_methods(["GET"])
 @case_view
-def case_overview(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     from jointcase.cases.selectors import case_overview as overview_of
 
     case = _case_for(request, case_id)
@@ -280,7 +286,7 @@ def case_overview(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @case_view
-def case_person(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_person(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     person = case.person
     details = {
@@ -298,7 +304,7 @@ def case_person(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @case_view
-def case_sentence(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_sentence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     today = timezone.localdate()
     sentences = list(case.sentences.all())
@@ -319,7 +325,7 @@ def case_sentence(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @case_view
-def case_notification(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_notification(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     requirements = list(case.notification_requirements.select_related("sentence"))
     return _render_case(
@@ -334,7 +340,7 @@ def case_notification(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @case_view
-def case_team(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_team(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     user = acting_user(request)
     manager = can_manage_team(user, case)
@@ -359,7 +365,7 @@ def case_team(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @case_view
-def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_timeline(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     from jointcase.agencies.models import Agency
     from jointcase.cases.selectors import case_timeline_for
 
@@ -400,7 +406,7 @@ def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @case_view
-def case_history(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_history(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     from jointcase.cases.selectors import case_history_for
 
     case = _case_for(request, case_id)
@@ -412,7 +418,7 @@ def case_history(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _case_url(case: Case, tab: str = "case") -> str:
-    return reverse(f"cases:{tab}", args=[case.pk])
+    return reverse(f"cases:{tab}", args=[case.public_id])
 
 
 def _case_form(
@@ -451,7 +457,7 @@ def _service(name: str) -> Callable[..., Any]:
 
 @require_http_methods(["GET", "POST"])
 @case_view
-def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     initial = {
         "version": case.version,
@@ -481,7 +487,7 @@ def _simple_case_form(
 ) -> Callable[..., HttpResponse]:
     @require_http_methods(["GET", "POST"])
     @case_view
-    def view(request: HttpRequest, case_id: int) -> HttpResponse:
+    def view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         case = _case_for(request, case_id)
         form = form_class(request.POST if request.method == "POST" else None)
 
@@ -528,7 +534,7 @@ exit_add = _simple_case_form(
 
 @require_http_methods(["GET", "POST"])
 @case_view
-def licence_add(request: HttpRequest, case_id: int) -> HttpResponse:
+def licence_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     form = case_forms.LicenceForm(request.POST if request.method == "POST" else None)
     sentence = case.sentences.first()
@@ -551,7 +557,7 @@ def licence_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @case_view
-def condition_add(request: HttpRequest, case_id: int, licence_id: int) -> HttpResponse:
+def condition_add(request: HttpRequest, case_id: uuid.UUID, licence_id: int) -> HttpResponse:
     """Two steps without JavaScript: choose the condition, then fill in its parameters."""
     from jointcase.cases.conditions import catalogue
 
@@ -612,7 +618,7 @@ def condition_add(request: HttpRequest, case_id: int, licence_id: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 @case_view
-def team_member_add(request: HttpRequest, case_id: int) -> HttpResponse:
+def team_member_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     _team_manager_required(request, case, "case.team_member_add")
     form = case_forms.TeamMemberForm(request.POST if request.method == "POST" else None)
@@ -646,7 +652,7 @@ def team_member_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @case_view
-def team_member_end(request: HttpRequest, case_id: int, member_id: int) -> HttpResponse:
+def team_member_end(request: HttpRequest, case_id: uuid.UUID, member_id: int) -> HttpResponse:
     case = _case_for(request, case_id)
     _team_manager_required(request, case, "case.team_member_remove")
     member = case.team_members.filter(pk=member_id).select_related("user", "team").first()
@@ -677,7 +683,7 @@ def team_member_end(request: HttpRequest, case_id: int, member_id: int) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @case_view
-def exclusion_add(request: HttpRequest, case_id: int) -> HttpResponse:
+def exclusion_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     _team_manager_required(request, case, "case.exclusion_add")
     form = case_forms.ExclusionForm(request.POST if request.method == "POST" else None)

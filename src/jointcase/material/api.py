@@ -10,6 +10,7 @@ missing one.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from jointcase.access.labels import Classification
 from jointcase.access.material import material_case_access
 from jointcase.accounts.models import User
 from jointcase.audit.models import Outcome
+from jointcase.audit.reads import uuid_key
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.material import selectors, services
@@ -66,7 +68,7 @@ class LabelOut(Schema):
 
 class ItemOut(LabelOut):
     id: str
-    case: int
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
     kind: str
     title: str
     orcon: bool
@@ -84,8 +86,8 @@ class ItemOut(LabelOut):
         return str(obj.pk)
 
     @staticmethod
-    def resolve_case(obj: Any) -> int:
-        return int(obj.case_id)
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_tearline_status(obj: Any) -> str:
@@ -206,17 +208,19 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _case(request: HttpRequest, case_id: int, action: str) -> Case:
+def _case(request: HttpRequest, case_id: str, action: str) -> Case:
+    """The case by its public id; 404 for malformed, missing and forbidden alike."""
     user = _user(request)
+    key = uuid_key(case_id)
     with transaction.atomic():
-        case = Case.objects.filter(pk=case_id).first()
+        case = Case.objects.filter(public_id=key).first() if key is not None else None
         decision = material_case_access(user, case) if case is not None else None
         audit_record(
             action=action,
             actor=user,
             outcome=Outcome.ALLOW if decision and decision.allowed else Outcome.DENY,
             object_type="case",
-            object_id=case_id,
+            object_id=case.pk if case is not None else str(case_id)[:64],
             reason=decision.reason if decision else "not_found",
             request=request,
         )
@@ -242,7 +246,7 @@ class MaterialQuery(PageQuery):
     "/cases/{case_id}/material", response=ItemPage, summary="Material on a case the caller may see"
 )
 def material_list(
-    request: HttpRequest, case_id: int, filters: Query[MaterialQuery]
+    request: HttpRequest, case_id: str, filters: Query[MaterialQuery]
 ) -> dict[str, Any]:
     case = _case(request, case_id, "material.case_list")
     user = _user(request)
@@ -282,7 +286,7 @@ def material_read(request: HttpRequest, item_id: str) -> Any:
     response={201: ItemDetailOut, 400: ErrorOut, 403: ErrorOut},
     summary="Add an item (the originator is the caller's agency; never under break-glass)",
 )
-def material_create(request: HttpRequest, case_id: int, payload: ItemIn) -> Any:
+def material_create(request: HttpRequest, case_id: str, payload: ItemIn) -> Any:
     case = _case(request, case_id, "material.create_api")
     try:
         item = services.material_add(

@@ -312,19 +312,3 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.pk} by {self.user_id} on case {self.case_id}"
-
-
-class Notification(models.Model):
-    """An in-app alert. Never protected content: a text and a link only."""
-
-    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=300)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.text

@@ -27,7 +27,6 @@ from jointcase.material.models import (
     MaterialFile,
     MaterialGrant,
     MaterialItem,
-    Notification,
     ShareRequest,
     ShareStatus,
     TearlineStatus,
@@ -358,7 +357,3 @@ def breakglass_queue(*, user: User) -> QuerySet[BreakGlass]:
         .select_related("user", "user__agency", "case")
         .order_by("starts_at", "id")
     )
-
-
-def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")

@@ -49,13 +49,13 @@ from jointcase.material.models import (
     MaterialFile,
     MaterialGrant,
     MaterialItem,
-    Notification,
     ShareKind,
     ShareRequest,
     ShareStatus,
     TearlineStatus,
 )
 from jointcase.material.uploads import UploadRefused, UploadTooLarge, upload_check
+from jointcase.notifications.services import notify
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -246,19 +246,6 @@ def _read_upload(upload: Any) -> tuple[Any, bytes]:
         return checked, bytes(upload)
     upload.seek(0)
     return checked, upload.read()
-
-
-def _notify(recipients: Iterable[User | None], text: str, link: str) -> int:
-    now = timezone.now()
-    seen: set[int] = set()
-    rows = []
-    for user in recipients:
-        if user is None or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(recipient=user, text=text[:300], link=link, created_at=now))
-    Notification.objects.bulk_create(rows)
-    return len(rows)
 
 
 def _check_access(
@@ -1274,10 +1261,10 @@ def share_request_decide(
         share_request.decision_reason = reason.strip()
         share_request.decided_at = now
         share_request.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
-        _notify(
-            [share_request.requester],
-            f"Your request about an item of material was {'approved' if approve else 'refused'}.",
-            "/material/requests/mine/",
+        notify(
+            recipients=[share_request.requester],
+            text=f"Your request about an item of material was {'approved' if approve else 'refused'}.",
+            link="/material/requests/mine/",
         )
         audit_record(
             action="material.share_approved" if approve else "material.share_refused",
@@ -1331,10 +1318,10 @@ def grant_revoke(
         if not ended:
             raise ValidationError({"reason": "This access has already ended"})
         grant.expires_at = now
-        _notify(
-            [grant.user],
-            "Your access to an item of material has been revoked.",
-            "/material/requests/mine/",
+        notify(
+            recipients=[grant.user],
+            text="Your access to an item of material has been revoked.",
+            link="/material/requests/mine/",
         )
         audit_record(
             action="material.grant_revoked",
@@ -1409,12 +1396,13 @@ def breakglass_open(
         ]
         recipients = [actor.line_manager, *leads]
         # A generic sentence and a link: the line manager is usually not on the case, so the
-        # notice names neither the case nor its material (DESIGN.md "No leaks").
-        sent = _notify(
-            [user for user in recipients if user is not None and user.pk != actor.pk],
-            f"{actor.get_full_name() or actor.username} opened break-glass access. "
-            "It needs a review.",
-            "/material/break-glass/review/",
+        # notice names neither the case, its material nor the opener (DESIGN.md "No leaks").
+        sent = len(
+            notify(
+                recipients=[u for u in recipients if u is not None and u.pk != actor.pk],
+                text="Someone opened break-glass access. It needs a review.",
+                link="/material/break-glass/review/",
+            )
         )
         audit_record(
             action="breakglass.opened",

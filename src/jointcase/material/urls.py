@@ -10,9 +10,11 @@ from jointcase.material import views
 app_name = "material"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/<id:case_id>/material/", views.case_material, name="case-material"),
-    path("cases/<id:case_id>/material/new/", views.item_add, name="item-add"),
-    path("cases/<id:case_id>/material/break-glass/", views.breakglass_open, name="breakglass-open"),
+    path("cases/<uuid:case_id>/material/", views.case_material, name="case-material"),
+    path("cases/<uuid:case_id>/material/new/", views.item_add, name="item-add"),
+    path(
+        "cases/<uuid:case_id>/material/break-glass/", views.breakglass_open, name="breakglass-open"
+    ),
     path("material/<uuid:item_id>/", views.item_detail, name="item"),
     path("material/<uuid:item_id>/label/", views.label_change, name="label-change"),
     path("material/<uuid:item_id>/tearlines/new/", views.tearline_add, name="tearline-add"),
@@ -34,5 +36,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.breakglass_review,
         name="breakglass-review",
     ),
-    path("material/notifications/", views.notifications, name="notifications"),
 ]

@@ -8,6 +8,7 @@ missing and forbidden alike); lists through the access filter; writes through th
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -26,7 +27,8 @@ from jointcase.access.material import material_case_access, material_decision
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
-from jointcase.audit.purpose import purpose_ask
+from jointcase.audit.purpose import Purpose, purpose_ask, purpose_store
+from jointcase.audit.reads import uuid_key
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.home.marking import marking_for_request
@@ -56,20 +58,26 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _case_for(request: HttpRequest, case_id: int, action: str = "material.case_list") -> Case:
-    """The case whose material the user may open (case rule or break-glass); 404 otherwise."""
+def _case_for(request: HttpRequest, case_id: Any, action: str = "material.case_list") -> Case:
+    """The case (by its public id) whose material the user may open (case rule or
+    break-glass); 404 otherwise, malformed, missing and forbidden alike."""
     user = _user(request)
+    key = uuid_key(case_id)
     with transaction.atomic():
-        case = Case.objects.select_related("person").filter(pk=case_id).first()
+        case = (
+            Case.objects.select_related("person").filter(public_id=key).first()
+            if key is not None
+            else None
+        )
         decision = material_case_access(user, case) if case is not None else None
-        if decision is not None and decision.allowed:
-            purpose_ask(request, "case", case_id)  # before the read: the one purpose gate
+        if case is not None and decision is not None and decision.allowed:
+            purpose_ask(request, "case", case.pk)  # before the read: the one purpose gate
         audit_record(
             action=action,
             actor=user,
             outcome=Outcome.ALLOW if decision and decision.allowed else Outcome.DENY,
             object_type="case",
-            object_id=case_id,
+            object_id=case.pk if case is not None else str(case_id)[:64],
             reason=decision.reason if decision else "not_found",
             request=request,
         )
@@ -180,7 +188,7 @@ def _form_page(
 
 
 @require_http_methods(["GET"])
-def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_material(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     case = _case_for(request, case_id)
     filters = material_forms.MaterialFilterForm(request.GET or None)
@@ -241,7 +249,7 @@ def case_material(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @_not_permitted_is_403
-def item_add(request: HttpRequest, case_id: int) -> HttpResponse:
+def item_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     case = _case_for(request, case_id, action="material.create_form")
     services.permission_require(
@@ -287,13 +295,13 @@ def item_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def breakglass_open(request: HttpRequest, case_id: int) -> HttpResponse:
+def breakglass_open(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Emergency access. The form answers the same for a missing case and an excluded user."""
     form = material_forms.BreakGlassForm(request.POST if request.method == "POST" else None)
     return _breakglass_page(
         request,
         form,
-        lambda cleaned: Case.objects.filter(pk=case_id).first(),
+        lambda cleaned: Case.objects.filter(public_id=case_id).first(),
         template="material/breakglass.html",
         context={"case_id": case_id},
         asked=str(case_id),
@@ -340,9 +348,13 @@ def _breakglass_page(
                     request=request,
                 )
             raise ValidationError({"reason": services.BREAKGLASS_REFUSED})
-        return services.breakglass_open(
+        glass = services.breakglass_open(
             actor=user, case=case, reason=cleaned["reason"], request=request
         )
+        # The written reason is the purpose of this consultation (audit/purpose.py): the
+        # case's pages are not asked again for the break-glass window's session.
+        purpose_store(request, "case", case.pk, Purpose.BREAK_GLASS, cleaned["reason"])
+        return glass
 
     minutes = services.breakglass_minutes()
     return _form_page(
@@ -351,7 +363,7 @@ def _breakglass_page(
         save,
         template=template,
         context={**context, "minutes": minutes},
-        success=lambda glass: reverse("material:case-material", args=[glass.case_id]),
+        success=lambda glass: reverse("material:case-material", args=[glass.case.public_id]),
         message=f"Break-glass access opened for {minutes} minutes. "
         "Your line manager and the case lead have been told.",
     )
@@ -914,14 +926,4 @@ def breakglass_review(request: HttpRequest, break_glass_id: int) -> HttpResponse
         context={"glass": glass},
         success=lambda _g: reverse("material:breakglass-queue"),
         message="Review recorded",
-    )
-
-
-@require_http_methods(["GET"])
-def notifications(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    return render(
-        request,
-        "material/notifications.html",
-        {"notifications": list(selectors.notifications_for(user=user)[:100])},
     )

@@ -5,6 +5,7 @@ forbidden object is a 404 like a missing one; bad input is a 400 keyed by field.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,11 @@ from jointcase.people.api import PageQuery, _auth, paginate
 router = Router(tags=["meetings"], auth=_auth())
 
 
+def _meeting_public_id(obj: Any) -> uuid.UUID | None:
+    """The opaque identifier of the meeting an action, decision or plan entry came from."""
+    return obj.meeting.public_id if obj.meeting_id is not None else None
+
+
 class ErrorItem(Schema):
     field: str
     message: str
@@ -49,9 +55,9 @@ class _Strict(Schema):
 
 
 class ActionOut(Schema):
-    id: int
-    case: int
-    meeting: int | None
+    id: uuid.UUID = Field(..., description="The action's opaque identifier")
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
     source_kind: str
     source_id: str
     description: str
@@ -66,12 +72,16 @@ class ActionOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_case(obj: Any) -> int:
-        return int(obj.case_id)
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
 
     @staticmethod
-    def resolve_meeting(obj: Any) -> int | None:
-        return obj.meeting_id
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> uuid.UUID | None:
+        return _meeting_public_id(obj)
 
     @staticmethod
     def resolve_owner(obj: Any) -> str:
@@ -98,7 +108,7 @@ class ActionIn(_Strict):
     owner: str | None = Field(None, max_length=150, description="The owner's username")
     due_date: dt.date | None = None
     priority: str = Field("MEDIUM", max_length=8)
-    meeting: int | None = None
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
     source_kind: str | None = Field(
         None,
         max_length=12,
@@ -143,7 +153,9 @@ class MeetingIn(_Strict):
     type: str = Field(..., max_length=24)
     starts_at: dt.datetime | None = None
     chair: str | None = Field(None, max_length=150, description="The chair's username")
-    cases: list[int] = Field(default_factory=list, max_length=50)
+    cases: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="The cases' opaque identifiers"
+    )
     agenda: str = Field("", max_length=8000)
     minutes_releasable_to: list[str] = Field(
         default_factory=list, max_length=50, description="Agency codes (empty: every agency)"
@@ -158,18 +170,24 @@ class MeetingChangeIn(_Strict):
     chair: str | None = Field(None, max_length=150)
     agenda: str | None = Field(None, max_length=8000)
     status: str | None = Field(None, max_length=10)
-    cases: list[int] | None = Field(
-        None, max_length=50, description="The new set among the cases the caller may see"
+    cases: list[uuid.UUID] | None = Field(
+        None,
+        max_length=50,
+        description="The new set among the cases the caller may see (opaque identifiers)",
     )
 
 
 class AttendeeOut(Schema):
-    id: int
+    id: uuid.UUID = Field(..., description="The invitation's opaque identifier")
     name: str
     agency: str
     invited: bool
     attended: bool
     apologies: bool
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
@@ -191,51 +209,57 @@ class SectionOut(Schema):
 
 
 class MeetingOut(Schema):
-    id: int
+    id: uuid.UUID = Field(..., description="The meeting's opaque identifier")
     type: str
     starts_at: dt.datetime
     status: str
     chair: str
     agenda: str
-    cases: list[int]
+    cases: list[uuid.UUID] = Field(..., description="The cases' opaque identifiers")
     version: int
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_chair(obj: Any) -> str:
         return str(obj.chair.username)
 
     @staticmethod
-    def resolve_cases(obj: Any, context: Any) -> list[int]:
+    def resolve_cases(obj: Any, context: Any) -> list[uuid.UUID]:
         """Only the cases the caller may see (a meeting's other cases are never revealed)."""
         user = getattr((context or {}).get("request"), "user", None)
         if not isinstance(user, User):
             return []
         ids = [c.pk for c in obj.cases.all()]
-        return sorted(
-            Case.objects.filter(case_filter(user), pk__in=ids).values_list("pk", flat=True)
+        return list(
+            Case.objects.filter(case_filter(user), pk__in=ids)
+            .order_by("reference")
+            .values_list("public_id", flat=True)
         )
 
 
 class DecisionIn(_Strict):
-    case: int = Field(..., description="One of the meeting's cases (its id)")
+    case: uuid.UUID = Field(..., description="One of the meeting's cases (its opaque identifier)")
     text: str = Field("", max_length=4000)
 
 
 class DecisionOut(Schema):
     id: int
-    meeting: int | None
-    case: int
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
     text: str
     recorded_by: str | None
     decided_on: dt.date
 
     @staticmethod
-    def resolve_meeting(obj: Any) -> int | None:
-        return obj.meeting_id
+    def resolve_meeting(obj: Any) -> uuid.UUID | None:
+        return _meeting_public_id(obj)
 
     @staticmethod
-    def resolve_case(obj: Any) -> int:
-        return int(obj.case_id)
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_recorded_by(obj: Any) -> str | None:
@@ -261,8 +285,10 @@ class SectionIn(_Strict):
 
     heading: str = Field("", max_length=200)
     body: str = Field("", max_length=50_000)
-    case: int | None = Field(
-        None, description="The case it is about (default: the first of the meeting's cases)"
+    case: uuid.UUID | None = Field(
+        None,
+        description="The case it is about, by its opaque identifier "
+        "(default: the first of the meeting's cases)",
     )
     classification: str = Field(Classification.OFFICIAL_SENSITIVE, max_length=20)
     caveats: list[str] = Field(default_factory=list, max_length=20, description="Caveat codes")
@@ -286,20 +312,20 @@ class SectionIn(_Strict):
 
 class SectionAddedOut(LabelOut):
     id: int
-    meeting: int
-    case: int
+    meeting: uuid.UUID = Field(..., description="The meeting's opaque identifier")
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
     order: int
     heading: str
     withheld_display: str
     other_agency_attendees: str
 
     @staticmethod
-    def resolve_meeting(obj: Any) -> int:
-        return int(obj.meeting_id)
+    def resolve_meeting(obj: Any) -> uuid.UUID:
+        return obj.meeting.public_id  # type: ignore[no-any-return]
 
     @staticmethod
-    def resolve_case(obj: Any) -> int:
-        return int(obj.case_id)
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id  # type: ignore[no-any-return]
 
 
 class PlanEntryIn(_Strict):
@@ -315,24 +341,24 @@ class PlanEntryIn(_Strict):
 
 class PlanEntryOut(Schema):
     id: int
-    case: int
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
     pillar: str
     text: str
     owner: str | None
     entry_date: dt.date
-    meeting: int | None
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
 
     @staticmethod
-    def resolve_case(obj: Any) -> int:
-        return int(obj.case_id)
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:
         return obj.owner.username if obj.owner_id else None
 
     @staticmethod
-    def resolve_meeting(obj: Any) -> int | None:
-        return obj.meeting_id
+    def resolve_meeting(obj: Any) -> uuid.UUID | None:
+        return _meeting_public_id(obj)
 
 
 class PlanPage(Schema):
@@ -400,28 +426,41 @@ def _write(call: Callable[[], Any], *, status: int = 200) -> Any:
     return Status(status, None if status == 204 else result)
 
 
+def _case_key(public_id: uuid.UUID | None) -> int | None:
+    """A case filter as the internal key the selectors filter on: None for no filter, 0 (which
+    matches nothing) for a case that does not exist, the same answer as for a hidden case."""
+    if public_id is None:
+        return None
+    return Case.objects.filter(public_id=public_id).values_list("pk", flat=True).first() or 0
+
+
 class ActionQuery(PageQuery):
     status: str | None = Field(None, max_length=12)
     due: str | None = Field(None, max_length=10)
-    case: int | None = None
+    case: uuid.UUID | None = Field(
+        None, description="Only actions on this case (its opaque identifier)"
+    )
 
 
 @router.get("/actions/mine", response=ActionPage, summary="Actions the caller owns")
 def actions_mine(request: HttpRequest, filters: Query[ActionQuery]) -> dict[str, Any]:
     due = filters.due if filters.due in selectors.DUE_FILTERS else None
     items = selectors.my_actions_for(
-        _user(request), status=filters.status or "open_all", due=due, case_id=filters.case
+        _user(request),
+        status=filters.status or "open_all",
+        due=due,
+        case_id=_case_key(filters.case),
     )
     return paginate(items, filters)
 
 
 @router.get("/actions/{action_id}", response=ActionOut, summary="One agreed action")
-def action_read(request: HttpRequest, action_id: int) -> Any:
+def action_read(request: HttpRequest, action_id: str) -> Any:
     return selectors.action_get_for(user=_user(request), action_id=action_id, request=request)
 
 
 @router.get("/cases/{case_id}/actions", response=ActionPage, summary="Agreed actions on a case")
-def case_actions(request: HttpRequest, case_id: int, filters: Query[PageQuery]) -> dict[str, Any]:
+def case_actions(request: HttpRequest, case_id: str, filters: Query[PageQuery]) -> dict[str, Any]:
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     return paginate(
@@ -432,7 +471,7 @@ def case_actions(request: HttpRequest, case_id: int, filters: Query[PageQuery]) 
 @router.post(
     "/cases/{case_id}/actions", response={201: ActionOut, 400: ErrorOut}, summary="Agree an action"
 )
-def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
+def action_create(request: HttpRequest, case_id: str, payload: ActionIn) -> Any:
     user = _user(request)
     case: Case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     meeting = None
@@ -457,7 +496,7 @@ def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Any:
     )
 
 
-def _action(request: HttpRequest, action_id: int) -> AgreedAction:
+def _action(request: HttpRequest, action_id: str) -> AgreedAction:
     return selectors.action_get_for(
         user=_user(request), action_id=action_id, request=request, action="action.write"
     )
@@ -465,7 +504,7 @@ def _action(request: HttpRequest, action_id: int) -> AgreedAction:
 
 def _action_change(
     request: HttpRequest,
-    action_id: int,
+    action_id: str,
     change: Callable[..., AgreedAction],
     *,
     require: Callable[..., None] | None = None,
@@ -483,12 +522,17 @@ def _action_change(
     return _write(lambda: change(actor=user, action=action, request=request, **fields))
 
 
-@router.post("/actions/{action_id}/complete", response={200: ActionOut, 400: ErrorOut})
-def action_complete(request: HttpRequest, action_id: int, payload: CompleteIn) -> Any:
+@router.post(
+    "/actions/{action_id}/complete",
+    response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Complete an action with evidence (owner, their manager, the case's lead or seniors)",
+)
+def action_complete(request: HttpRequest, action_id: str, payload: CompleteIn) -> Any:
     return _action_change(
         request,
         action_id,
         services.action_complete,
+        require=services.action_complete_require,
         evidence=payload.evidence,
         evidence_item_id=payload.evidence_item_id,
         expected_version=payload.version,
@@ -500,7 +544,7 @@ def action_complete(request: HttpRequest, action_id: int, payload: CompleteIn) -
     response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
     summary="Reassign an action (owner, their manager, the case's lead or seniors)",
 )
-def action_reassign(request: HttpRequest, action_id: int, payload: ReassignIn) -> Any:
+def action_reassign(request: HttpRequest, action_id: str, payload: ReassignIn) -> Any:
     owner = _owner(payload.owner)
     return _action_change(
         request,
@@ -514,12 +558,23 @@ def action_reassign(request: HttpRequest, action_id: int, payload: ReassignIn) -
     )
 
 
-@router.post("/actions/{action_id}/status", response={200: ActionOut, 400: ErrorOut})
-def action_status(request: HttpRequest, action_id: int, payload: StatusIn) -> Any:
+@router.post(
+    "/actions/{action_id}/status",
+    response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Change an action's status (cancelling: owner, their manager, the case's lead or "
+    "seniors)",
+)
+def action_status(request: HttpRequest, action_id: str, payload: StatusIn) -> Any:
+    def require(*, actor: User, action: AgreedAction, request: HttpRequest) -> None:
+        services.action_status_require(
+            actor=actor, action=action, status=payload.status, request=request
+        )
+
     return _action_change(
         request,
         action_id,
         services.action_update_status,
+        require=require,
         status=payload.status,
         reason=payload.reason,
         expected_version=payload.version,
@@ -531,7 +586,7 @@ def action_status(request: HttpRequest, action_id: int, payload: StatusIn) -> An
     response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
     summary="Change an action's due date (owner, their manager, the case's lead or seniors)",
 )
-def action_due(request: HttpRequest, action_id: int, payload: DueIn) -> Any:
+def action_due(request: HttpRequest, action_id: str, payload: DueIn) -> Any:
     return _action_change(
         request,
         action_id,
@@ -553,7 +608,7 @@ def meetings(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
     response=MeetingDetailOut,
     summary="A meeting with its attendees and its minutes at the caller's clearance",
 )
-def meeting_read(request: HttpRequest, meeting_id: int) -> Any:
+def meeting_read(request: HttpRequest, meeting_id: str) -> Any:
     """As the meeting page shows it: a section the caller may not see is the placeholder
     (``withheld``) or is left out, as its originator chose; sections are numbered in the
     order shown, so a section left out leaves no gap."""
@@ -584,17 +639,11 @@ def meeting_read(request: HttpRequest, meeting_id: int) -> Any:
     summary="Record attendance or apologies of an invitee",
 )
 def attendance(
-    request: HttpRequest, meeting_id: int, invitation_id: int, payload: AttendanceIn
+    request: HttpRequest, meeting_id: str, invitation_id: str, payload: AttendanceIn
 ) -> Any:
     user = _user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
-    invitation = (
-        Invitation.objects.filter(meeting=meeting, pk=invitation_id)
-        .select_related("user", "user__agency")
-        .first()
-    )
-    if invitation is None:
-        raise Http404("Not found")
+    invitation = _invitation(meeting, invitation_id)
     return _write(
         lambda: services.attendance_record(
             actor=user,
@@ -606,7 +655,22 @@ def attendance(
     )
 
 
-def _editable_meeting(request: HttpRequest, meeting_id: int) -> Any:
+def _invitation(meeting: Any, invitation_id: str) -> Invitation:
+    """One of ``meeting``'s invitations by its opaque id (404 for a missing or malformed one)."""
+    key = selectors.public_key(invitation_id)
+    invitation = (
+        Invitation.objects.filter(meeting=meeting, public_id=key)
+        .select_related("user", "user__agency")
+        .first()
+        if key is not None
+        else None
+    )
+    if invitation is None:
+        raise Http404("Not found")
+    return invitation
+
+
+def _editable_meeting(request: HttpRequest, meeting_id: str) -> Any:
     """The meeting (404 if the caller may not see it), or a 403 if they may not change it."""
     user = _user(request)
     meeting = selectors.meeting_get_for(
@@ -634,8 +698,11 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def _cases_visible(user: User, ids: list[int], request: HttpRequest) -> list[Case]:
-    return [selectors.case_for_actions(user=user, case_id=pk, request=request) for pk in ids]
+def _cases_visible(user: User, ids: list[uuid.UUID], request: HttpRequest) -> list[Case]:
+    return [
+        selectors.case_for_actions(user=user, case_id=public_id, request=request)
+        for public_id in ids
+    ]
 
 
 @router.post(
@@ -679,7 +746,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
     response={200: MeetingOut, 400: ErrorOut, 403: ErrorOut},
     summary="Change a meeting: type, date and time, chair, agenda, status, cases discussed",
 )
-def meeting_change(request: HttpRequest, meeting_id: int, payload: MeetingChangeIn) -> Any:
+def meeting_change(request: HttpRequest, meeting_id: str, payload: MeetingChangeIn) -> Any:
     user = _user(request)
     meeting = _editable_meeting(request, meeting_id)
     if isinstance(meeting, Status):
@@ -723,7 +790,7 @@ def meeting_change(request: HttpRequest, meeting_id: int, payload: MeetingChange
     response={201: AttendeeOut, 400: ErrorOut, 403: ErrorOut},
     summary="Invite a user, or an external attendee by name, role and agency",
 )
-def invitation_add(request: HttpRequest, meeting_id: int, payload: InvitationIn) -> Any:
+def invitation_add(request: HttpRequest, meeting_id: str, payload: InvitationIn) -> Any:
     meeting = _editable_meeting(request, meeting_id)
     if isinstance(meeting, Status):
         return meeting
@@ -749,13 +816,11 @@ def invitation_add(request: HttpRequest, meeting_id: int, payload: InvitationIn)
     response={204: None, 400: ErrorOut, 403: ErrorOut},
     summary="Remove an invitee (they lose the meeting at once unless a case gives access)",
 )
-def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int) -> Any:
+def invitation_remove(request: HttpRequest, meeting_id: str, invitation_id: str) -> Any:
     meeting = _editable_meeting(request, meeting_id)
     if isinstance(meeting, Status):
         return meeting
-    invitation = Invitation.objects.filter(meeting=meeting, pk=invitation_id).first()
-    if invitation is None:
-        raise Http404("Not found")
+    invitation = _invitation(meeting, invitation_id)
     return _write(
         lambda: services.invitation_remove(
             actor=_user(request), invitation=invitation, request=request
@@ -782,7 +847,7 @@ def _codes(model: Any, codes: list[str], field: str, what: str) -> list[Any] | S
     response={201: SectionAddedOut, 400: ErrorOut, 403: ErrorOut},
     summary="Add a labelled section to the minutes (the originator is the caller's agency)",
 )
-def section_add(request: HttpRequest, meeting_id: int, payload: SectionIn) -> Any:
+def section_add(request: HttpRequest, meeting_id: str, payload: SectionIn) -> Any:
     user = _user(request)
     meeting = _editable_meeting(request, meeting_id)
     if isinstance(meeting, Status):
@@ -821,7 +886,7 @@ def section_add(request: HttpRequest, meeting_id: int, payload: SectionIn) -> An
     response={201: DecisionOut, 400: ErrorOut, 403: ErrorOut},
     summary="Record a decision on one of the meeting's cases",
 )
-def decision_add(request: HttpRequest, meeting_id: int, payload: DecisionIn) -> Any:
+def decision_add(request: HttpRequest, meeting_id: str, payload: DecisionIn) -> Any:
     user = _user(request)
     meeting = _editable_meeting(request, meeting_id)
     if isinstance(meeting, Status):
@@ -840,7 +905,7 @@ def decision_add(request: HttpRequest, meeting_id: int, payload: DecisionIn) -> 
     response=PlanPage,
     summary="The case's risk management plan, pillar by pillar",
 )
-def risk_plan(request: HttpRequest, case_id: int, filters: Query[PageQuery]) -> dict[str, Any]:
+def risk_plan(request: HttpRequest, case_id: str, filters: Query[PageQuery]) -> dict[str, Any]:
     case = selectors.case_for_actions(user=_user(request), case_id=case_id, request=request)
     return paginate(selectors.risk_plan_for(case=case), filters)
 
@@ -850,7 +915,7 @@ def risk_plan(request: HttpRequest, case_id: int, filters: Query[PageQuery]) -> 
     response={201: PlanEntryOut, 400: ErrorOut},
     summary="Add an entry to the case's risk management plan",
 )
-def risk_plan_add(request: HttpRequest, case_id: int, payload: PlanEntryIn) -> Any:
+def risk_plan_add(request: HttpRequest, case_id: str, payload: PlanEntryIn) -> Any:
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     owner = _owner(payload.owner)

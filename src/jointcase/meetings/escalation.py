@@ -29,8 +29,8 @@ from jointcase.accounts.models import Role, User
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import CaseRole, CaseTeamMember
 from jointcase.lib.working_days import add_working_days, is_working_day, working_days_between
-from jointcase.material.models import Notification
 from jointcase.meetings.models import OPEN_STATUSES, ActionEvent, ActionEventKind, AgreedAction
+from jointcase.notifications.services import notify
 
 DUE_SOON = "due_soon"
 MANAGER = "manager"
@@ -127,13 +127,11 @@ def _notify(action: AgreedAction, stage: str, today: dt.date) -> int:
                 kind=ActionEventKind.REMINDED if stage == DUE_SOON else ActionEventKind.ESCALATED,
                 to_value=key,
             )
-            recipients = _recipients(action, stage, today)
             link = action_link(action)
-            now = timezone.now()
-            Notification.objects.bulk_create(
-                Notification(recipient=u, text=_TEXT[stage], link=link, created_at=now)
-                for u in recipients
+            notices = notify(
+                recipients=_recipients(action, stage, today), text=_TEXT[stage], link=link
             )
+            recipients = [notice.recipient for notice in notices]
             audit_record(
                 action=f"action.{'remind' if stage == DUE_SOON else 'escalate'}",
                 object_type="action",

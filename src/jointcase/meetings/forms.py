@@ -142,6 +142,19 @@ class StatusForm(JointCaseForm):
         label="Reason (needed to cancel)", max_length=2000, required=False, widget=forms.Textarea
     )
 
+    def __init__(self, *args: Any, may_cancel: bool = True, **kwargs: Any) -> None:
+        """``may_cancel``: whether the user may cancel the action (``action_due_change_refusal``);
+        the choice is offered only to who may make it."""
+        super().__init__(*args, **kwargs)
+        if not may_cancel:
+            field = self.fields["status"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                (ActionStatus.OPEN, "Open"),
+                (ActionStatus.IN_PROGRESS, "In progress"),
+            ]
+            self.fields["reason"].label = "Reason (optional)"
+
 
 class MeetingForm(JointCaseForm):
     type = forms.ChoiceField(choices=MeetingType.choices, label="Type of meeting")
@@ -244,7 +257,7 @@ class InviteForm(JointCaseForm):
 
 
 class AttendanceForm(JointCaseForm):
-    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    invitation = forms.UUIDField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
         choices=[
             ("attended", "Attended"),

@@ -2,12 +2,13 @@
 plan entries and agreed actions with their history (DOMAIN.md "Meetings and actions").
 
 Overdue is never stored: it is derived from ``due_date`` and the status (``AgreedAction.is_overdue``
-and ``selectors.with_overdue``). In-app notices reuse ``jointcase.material.models.Notification``.
+and ``selectors.with_overdue``). In-app notices belong to ``jointcase.notifications``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import models
 from django.db.models import Q
@@ -32,6 +33,9 @@ class MeetingStatus(models.TextChoices):
 
 
 class Meeting(models.Model):
+    #: The meeting's identifier in URLs and the API (opaque: the integer key stays internal,
+    #: so ids can neither be counted nor probed in sequence).
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=24, choices=MeetingType.choices)
     starts_at = models.DateTimeField()
     chair = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -60,6 +64,8 @@ class Meeting(models.Model):
 class Invitation(models.Model):
     """An invitee: a user, or an external attendee by name, role and agency (exactly one)."""
 
+    #: The invitation's identifier in URLs and the API (opaque, as ``Meeting.public_id``).
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -228,6 +234,8 @@ OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 class AgreedAction(models.Model):
+    #: The action's identifier in URLs and the API (opaque, as ``Meeting.public_id``).
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"

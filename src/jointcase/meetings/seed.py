@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from typing import Any
 
 from django.core.management.color import no_style
@@ -88,6 +89,7 @@ class MeetingsSeeder:
             self.members.setdefault(case_id, []).append((user_id, agency_id))
         self.case_ids = sorted(self.members)
         self.meeting_by_case: dict[int, int] = {}
+        self.meeting_public_ids: dict[int, str] = {}
 
     def _at(self, day: dt.date, hour: int = 10) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
@@ -133,6 +135,7 @@ class MeetingsSeeder:
                     )
             Invitation.objects.bulk_create(rows)
             self.meeting_by_case[case_id] = meeting.pk
+            self.meeting_public_ids[meeting.pk] = str(meeting.public_id)
             if case_id in persona_cases:
                 self.minutes(meeting, case_id, personas)
                 following = Meeting.objects.create(
@@ -216,10 +219,12 @@ class MeetingsSeeder:
             meeting_id = self.meeting_by_case.get(case_id)
             completed = self._at(min(due, self.today), 15) if status == ActionStatus.DONE else None
             action_id = actions(
+                # Each row its own opaque id (the table's template holds one default for all).
+                public_id=uuid.uuid4(),
                 case_id=case_id,
                 meeting_id=meeting_id,
                 source_kind=ActionSource.MEETING if meeting_id else ActionSource.ASSESSMENT,
-                source_id=str(meeting_id or ""),
+                source_id=self.meeting_public_ids.get(meeting_id, "") if meeting_id else "",
                 description=self.rng.choice(TASKS),
                 owner_id=owner_id,
                 owner_agency_id=agency_id,

@@ -5,6 +5,7 @@ clearance and need-to-know (one filter query for the whole meeting, then decrypt
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from jointcase.access.policy import case_decision, case_filter
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import Outcome
-from jointcase.audit.reads import audited_read, int_key
+from jointcase.audit.reads import audited_read
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.lib.working_days import add_working_days
@@ -45,6 +46,17 @@ from jointcase.meetings.models import (
 
 NOT_FOUND = "Not found"
 MANAGER_ROLES = (Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR)
+
+
+def public_key(raw: Any) -> uuid.UUID | None:
+    """A meeting's or an action's opaque identifier from URL or body text, else None (a
+    malformed id is then "not found", exactly like a missing or forbidden one)."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def due_soon_days() -> int:
@@ -83,6 +95,7 @@ def with_due_state(
 #: The columns a queue row shows (the queues read nothing else).
 QUEUE_FIELDS = (
     "id",
+    "public_id",
     "description",
     "due_date",
     "priority",
@@ -95,6 +108,8 @@ QUEUE_FIELDS = (
     "owner__username",
     "owner_agency__id",
     "owner_agency__name",
+    "meeting__id",
+    "meeting__public_id",
 )
 DUE_FILTERS = {"overdue": "Overdue", "due_soon": "Due soon", "later": "Due later"}
 
@@ -118,11 +133,11 @@ def _filtered(
         qs = qs.filter(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)
     elif due == "later":
         qs = qs.filter(due_date__gt=soon)
-    if case_id:
+    if case_id is not None:  # 0 (an unknown case) filters to nothing
         qs = qs.filter(case_id=case_id)
     return (
         with_due_state(qs, today)
-        .select_related("case", "owner", "owner_agency")
+        .select_related("case", "owner", "owner_agency", "meeting")
         .only(*QUEUE_FIELDS)
     )
 
@@ -241,21 +256,22 @@ def agency_actions_for(
 def action_get_for(
     *,
     user: User,
-    action_id: int | str,
+    action_id: uuid.UUID | str,
     request: HttpRequest | None = None,
     action: str = "action.read",
 ) -> AgreedAction:
-    """One agreed action if ``user`` may see its case; else Http404 (missing, malformed id
-    and forbidden alike), the read or the denial audited in the same transaction."""
+    """One agreed action, by its opaque ``public_id``, if ``user`` may see its case; else
+    Http404 (missing, malformed id and forbidden alike), the read or the denial audited in the
+    same transaction."""
     return audited_read(
         user=user,
         raw_id=action_id,
-        key=int_key,
-        load=lambda pk: (
+        key=public_key,
+        load=lambda public_id: (
             AgreedAction.objects.select_related(
                 "case", "owner", "owner_agency", "meeting", "created_by"
             )
-            .filter(pk=pk)
+            .filter(public_id=public_id)
             .first()
         ),
         decide=lambda found: case_decision(user, found.case_id),
@@ -281,7 +297,7 @@ def evidence_item_for(*, user: User, action: AgreedAction) -> Any:
     return item
 
 
-def case_for_actions(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
+def case_for_actions(*, user: User, case_id: Any, request: HttpRequest | None = None) -> Case:
     """A case named by a meetings page or API call (its actions, its plan, a meeting's cases):
     the register's one audited read, recorded as ``meetings.case_read``."""
     from jointcase.cases.selectors import case_get_for
@@ -292,7 +308,7 @@ def case_for_actions(*, user: User, case_id: int, request: HttpRequest | None = 
 def case_actions_for(*, user: User, case: Case) -> QuerySet[AgreedAction]:
     return with_due_state(
         AgreedAction.objects.filter(case=case).filter(action_filter(user))
-    ).select_related("owner", "owner_agency")
+    ).select_related("owner", "owner_agency", "meeting")
 
 
 def assignable_owners(case: Case) -> list[User]:
@@ -330,17 +346,20 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
 def meeting_get_for(
     *,
     user: User,
-    meeting_id: int | str,
+    meeting_id: uuid.UUID | str,
     request: HttpRequest | None = None,
     action: str = "meeting.read",
 ) -> Meeting:
-    """One meeting if the meeting rule lets ``user`` see it; else Http404 (missing, malformed
-    id and forbidden alike), the read or the denial audited in the same transaction."""
+    """One meeting, by its opaque ``public_id``, if the meeting rule lets ``user`` see it;
+    else Http404 (missing, malformed id and forbidden alike), the read or the denial audited
+    in the same transaction."""
     return audited_read(
         user=user,
         raw_id=meeting_id,
-        key=int_key,
-        load=lambda pk: Meeting.objects.select_related("chair").filter(pk=pk).first(),
+        key=public_key,
+        load=lambda public_id: (
+            Meeting.objects.select_related("chair").filter(public_id=public_id).first()
+        ),
         decide=lambda meeting: meeting_decision(user, meeting),
         action=action,
         object_type="meeting",
@@ -511,7 +530,7 @@ def decisions_for(
     if visible_case_ids is None:
         visible_case_ids = meeting_case_ids_for(user, meeting)
     return meeting.decisions.filter(case_id__in=visible_case_ids).select_related(
-        "case", "recorded_by"
+        "case", "recorded_by", "meeting"
     )
 
 

@@ -2,7 +2,7 @@
 ``ValidationError`` keyed by field, nothing stored), audited in the same transaction; every
 change to an action also appends an ``ActionEvent``.
 
-Notifications (``material.Notification``) carry no protected content: a fixed text and a link.
+Notices go through ``jointcase.notifications.services.notify``: a generic sentence and a link.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.material.crypto import label_from, seal
-from jointcase.material.models import Notification
 from jointcase.meetings.models import (
     OPEN_STATUSES,
     ActionEvent,
@@ -55,6 +54,7 @@ from jointcase.meetings.models import (
     RiskPlanEntry,
     WithheldDisplay,
 )
+from jointcase.notifications.services import notify
 
 #: Why someone may not own an action or a plan entry, whatever the reason (not on the case,
 #: excluded, inactive, no agency, or no such username): one message, so that it never tells
@@ -103,25 +103,12 @@ def _choice(value: str, choices: Any, field: str, message: str) -> None:
         raise ValidationError({field: message})
 
 
-def _notify(recipients: Iterable[User | None], text: str, link: str) -> int:
-    now = timezone.now()
-    seen: set[int] = set()
-    rows = []
-    for user in recipients:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(recipient=user, text=text[:300], link=link, created_at=now))
-    Notification.objects.bulk_create(rows)
-    return len(rows)
-
-
 def action_link(action: AgreedAction) -> str:
-    return reverse("meetings:action", args=[action.pk])
+    return reverse("meetings:action", args=[action.public_id])
 
 
 def meeting_link(meeting: Meeting) -> str:
-    return reverse("meetings:meeting", args=[meeting.pk])
+    return reverse("meetings:meeting", args=[meeting.public_id])
 
 
 # --- Meetings ---------------------------------------------------------------------------------
@@ -320,10 +307,10 @@ def meeting_create(
             occurred_at=starts_at,
             agency=actor.agency,
         )
-    _notify(
-        [p for p in people if p.pk != actor.pk],
-        "You have been invited to a meeting",
-        meeting_link(meeting),
+    notify(
+        recipients=[p for p in people if p.pk != actor.pk],
+        text="You have been invited to a meeting",
+        link=meeting_link(meeting),
     )
     return meeting
 
@@ -400,7 +387,11 @@ def meeting_update(
         Invitation.objects.create(meeting=meeting, user=chair)
         _meeting_event(meeting, MeetingEventKind.INVITED, actor=actor, to_value=_person(chair))
         if chair.pk != actor.pk:
-            _notify([chair], "You have been invited to a meeting", meeting_link(meeting))
+            notify(
+                recipients=[chair],
+                text="You have been invited to a meeting",
+                link=meeting_link(meeting),
+            )
     audit_record(
         action="meeting.update",
         actor=actor,
@@ -582,7 +573,9 @@ def invitation_add(
         request=request,
     )
     if user is not None and user.pk != actor.pk:
-        _notify([user], "You have been invited to a meeting", meeting_link(meeting))
+        notify(
+            recipients=[user], text="You have been invited to a meeting", link=meeting_link(meeting)
+        )
     return invitation
 
 
@@ -958,7 +951,7 @@ def action_create(
         case=case,
         meeting=meeting,
         source_kind=kind,
-        source_id=source_id or (str(meeting.pk) if meeting is not None else ""),
+        source_id=source_id or (str(meeting.public_id) if meeting is not None else ""),
         description=description.strip(),
         owner=owner,
         owner_agency_id=int(owner.agency_id or 0),
@@ -969,7 +962,11 @@ def action_create(
     _event(action, ActionEventKind.CREATED, actor=actor, to_value=owner.username)
     _audit_action("create", actor, action, request, owner=owner.pk, due=due_date.isoformat())
     if owner.pk != actor.pk:
-        _notify([owner], "An agreed action has been assigned to you", action_link(action))
+        notify(
+            recipients=[owner],
+            text="An agreed action has been assigned to you",
+            link=action_link(action),
+        )
     return action
 
 
@@ -983,7 +980,12 @@ def action_update_status(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> AgreedAction:
+    """Open, in progress or cancelled. Cancelling closes the action (and ends its reminders and
+    escalation), so it needs the authority of ``action_due_change_refusal``; anyone on the
+    case may mark it open or in progress."""
     _check_case(actor, action.case)
+    if status == ActionStatus.CANCELLED and action_due_change_refusal(actor, action) is not None:
+        raise PermissionDenied("action not cancellable by this user")
     action = _locked(action, expected_version)
     if status not in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.CANCELLED):
         raise ValidationError(
@@ -1014,7 +1016,11 @@ def action_complete(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> AgreedAction:
+    """Close the action with evidence: only who may move its due date or reassign it
+    (``action_due_change_refusal``: the owner, their manager, the case's lead or seniors)."""
     _check_case(actor, action.case)
+    if action_due_change_refusal(actor, action) is not None:
+        raise PermissionDenied("action not completable by this user")
     action = _locked(action, expected_version)
     if not action.is_open:
         raise ValidationError({"evidence": "This action is already closed"})
@@ -1100,7 +1106,11 @@ def action_reassign(
         changes={"owner": [old.pk, owner.pk]},
         reason=reason.strip(),
     )
-    _notify([owner], "An agreed action has been reassigned to you", action_link(action))
+    notify(
+        recipients=[owner],
+        text="An agreed action has been reassigned to you",
+        link=action_link(action),
+    )
     return action
 
 
@@ -1151,20 +1161,21 @@ def action_change_due(
         reason=reason.strip(),
     )
     if action.owner_id != actor.pk:
-        _notify(
-            [action.owner],
-            "The due date of an agreed action you own has changed",
-            action_link(action),
+        notify(
+            recipients=[action.owner],
+            text="The due date of an agreed action you own has changed",
+            link=action_link(action),
         )
     return action
 
 
 def action_due_change_refusal(actor: User, action: AgreedAction) -> str | None:
-    """Who may move an action's due date or reassign it (None: ``actor`` may): its owner, the
-    owner's line manager, a senior of the owner's agency (NSD senior operational lead, CT
-    supervisor), or the case's lead practitioner, senior operational lead or CT supervisor.
-    Anyone else on the case may see the action but not push its deadline (and so its
-    escalation) back, nor take it over to do so as its owner: one rule for both writes."""
+    """Who may move an action's due date, reassign, complete or cancel it (None: ``actor``
+    may): its owner, the owner's line manager, a senior of the owner's agency (NSD senior
+    operational lead, CT supervisor), or the case's lead practitioner, senior operational lead
+    or CT supervisor. Anyone else on the case may see the action but not push its deadline
+    (and so its escalation) back, close it, nor take it over to do so as its owner: one rule
+    for every write that steers the action."""
     if actor.pk == action.owner_id:
         return None
     owner = action.owner
@@ -1190,7 +1201,7 @@ def action_due_change_refusal(actor: User, action: AgreedAction) -> str | None:
         return None
     return (
         "Only the owner, their manager or the case's lead practitioner, senior operational "
-        "lead or CT supervisor can change the due date or reassign this action"
+        "lead or CT supervisor can change the due date, reassign, complete or cancel this action"
     )
 
 
@@ -1200,11 +1211,13 @@ __all__ = [
     "OWNER_REFUSED",
     "action_change_due",
     "action_complete",
+    "action_complete_require",
     "action_create",
     "action_due_change_refusal",
     "action_due_change_require",
     "action_reassign",
     "action_reassign_require",
+    "action_status_require",
     "action_update_status",
     "attendance_record",
     "decision_record",
@@ -1285,6 +1298,27 @@ def action_reassign_require(
     )
 
 
+def action_complete_require(
+    *, actor: User, action: AgreedAction, request: HttpRequest | None = None
+) -> None:
+    """403 with a DENY audit entry unless ``action_due_change_refusal`` allows it (completing
+    closes the action: the same rule as moving its due date)."""
+    _action_authority_require(
+        actor=actor, action=action, audit_action="action.complete", request=request
+    )
+
+
+def action_status_require(
+    *, actor: User, action: AgreedAction, status: str, request: HttpRequest | None = None
+) -> None:
+    """Cancelling: 403 with a DENY audit entry unless ``action_due_change_refusal`` allows it.
+    Any other status is for anyone who may see the action (the service validates it)."""
+    if status == ActionStatus.CANCELLED:
+        _action_authority_require(
+            actor=actor, action=action, audit_action="action.status", request=request
+        )
+
+
 def _action_authority_require(
     *, actor: User, action: AgreedAction, audit_action: str, request: HttpRequest | None
 ) -> None:
@@ -1299,3 +1333,55 @@ def _action_authority_require(
             message=refusal,
             request=request,
         )
+
+
+# --- A case exclusion reaches the meetings about the case --------------------------------------
+
+
+@transaction.atomic
+def invitations_withdraw_for_exclusion(
+    *, actor: User, case: Case, user: User, request: HttpRequest | None = None
+) -> int:
+    """Withdraw ``user``'s invitations to the planned meetings about ``case``, when they are
+    excluded from it (``cases.services.exclusion_add`` calls this in its own transaction).
+
+    An exclusion beats every other relationship (DESIGN.md "Need-to-know"): access already
+    ends with it; this takes their name off the attendee lists and packs of the meetings still
+    to come and ends their notifications of them. Each withdrawal is a meeting event on the
+    case (shown only to readers of the case) and an audit entry. Meetings already held or
+    cancelled keep their record of who was invited and who attended. They are not told. A
+    planned meeting they chair keeps them as its chair (recorded in the entry) until an editor
+    chooses another; they can no longer open it, and the edit form refuses them as chair.
+    Returns how many invitations were withdrawn.
+    """
+    from jointcase.access.cases import case_team_manage_decision
+
+    if not case_team_manage_decision(actor, case).allowed:
+        raise PermissionDenied("may not manage this case's team")
+    invitations = list(
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(user=user, meeting__cases=case, meeting__status=MeetingStatus.PLANNED)
+        .select_related("meeting", "user")
+        .order_by("pk")
+    )
+    for invitation in invitations:
+        meeting = invitation.meeting
+        who = f"{invitation.display_name} ({invitation.agency_name})"
+        withdrawn = {
+            "invitation": invitation.pk,
+            "user": invitation.user_id,
+            "case": case.pk,
+            "because": "case_exclusion",
+            "chair": meeting.chair_id == invitation.user_id,
+        }
+        invitation.delete()
+        _meeting_event(meeting, MeetingEventKind.UNINVITED, actor=actor, from_value=who, case=case)
+        audit_record(
+            action="meeting.uninvite_excluded",
+            actor=actor,
+            object_type="meeting",
+            object_id=meeting.pk,
+            details=withdrawn,
+            request=request,
+        )
+    return len(invitations)

@@ -4,6 +4,7 @@ forbidden alike), write through the services, re-render forms with status 400 on
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,8 @@ from jointcase.access.meetings import meeting_decision
 from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
 from jointcase.audit.purpose import purpose_ask_cases
-from jointcase.audit.reads import int_key
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.home.marking import marking_for_request
-from jointcase.lib.bounds import query_int
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import form_page
 from jointcase.meetings import forms, selectors, services
@@ -51,28 +50,31 @@ def _user(request: HttpRequest) -> User:
 
 
 def _purpose_before_case(request: HttpRequest, case_id: Any) -> None:
-    key = int_key(case_id)
+    from jointcase.cases.selectors import case_pk_of
+
+    key = case_pk_of(case_id)
     if key is not None:
         purpose_ask_cases(request, [key])
 
 
 def _purpose_before_meeting(request: HttpRequest, meeting_id: Any) -> None:
     """Each of the meeting's cases the user may see; the meeting itself for an invitee who
-    sees none of them."""
-    key = int_key(meeting_id)
-    meeting = Meeting.objects.filter(pk=key).first() if key is not None else None
+    sees none of them. Every meetings page that shows case content asks it, the forms that
+    change a meeting included (``_meeting_to_change``)."""
+    key = selectors.public_key(meeting_id)
+    meeting = Meeting.objects.filter(public_id=key).first() if key is not None else None
     if meeting is not None and meeting_decision(_user(request), meeting).allowed:
         purpose_ask_cases(
             request,
             list(meeting.cases.values_list("pk", flat=True)),
-            otherwise=("meeting", meeting.pk),
+            otherwise=("meeting", str(meeting.public_id)),
         )
 
 
 def _purpose_before_action(request: HttpRequest, action_id: Any) -> None:
-    key = int_key(action_id)
+    key = selectors.public_key(action_id)
     case_id = (
-        AgreedAction.objects.filter(pk=key).values_list("case_id", flat=True).first()
+        AgreedAction.objects.filter(public_id=key).values_list("case_id", flat=True).first()
         if key is not None
         else None
     )
@@ -131,6 +133,21 @@ STATUS_FILTERS = {"open_all": "Open or in progress", **dict(ActionStatus.choices
 PAGE_SIZE = 50
 
 
+def _case_filter(text: str) -> int | None:
+    """The queue's case filter: a case reference (JC-000001) or a case's public id, as the
+    internal key the selectors filter on. Unknown text filters to nothing (key 0), so the
+    answer is the same as for a case the user may not see; empty means no filter."""
+    from jointcase.cases.selectors import case_pk_of
+
+    text = text.strip()[:64]
+    if not text:
+        return None
+    found = case_pk_of(text) or (
+        Case.objects.filter(reference__iexact=text).values_list("pk", flat=True).first()
+    )
+    return found or 0
+
+
 def _queue(request: HttpRequest, which: str) -> HttpResponse:
     user = _user(request)
     title, selector = QUEUES[which]
@@ -140,7 +157,7 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
     due = request.GET.get("due", "")
     if due not in selectors.DUE_FILTERS:
         due = ""
-    case_id = query_int(request.GET, "case")
+    case_id = _case_filter(request.GET.get("case", ""))
     try:
         number = max(1, min(int(request.GET.get("page", "1")), 100_000))
     except ValueError:
@@ -168,7 +185,7 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
             "actions": rows[:PAGE_SIZE],
             "status": status,
             "due": due,
-            "case_id": case_id or "",
+            "case_id": request.GET.get("case", "").strip()[:64] if case_id else "",
             "status_filters": STATUS_FILTERS,
             "due_filters": selectors.DUE_FILTERS,
             "page_number": number,
@@ -197,7 +214,7 @@ def agency_actions(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_detail(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
     _purpose_before_action(request, action_id)
     user = _user(request)
     action = selectors.action_get_for(user=user, action_id=action_id, request=request)
@@ -221,7 +238,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_action_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     _purpose_before_case(request, case_id)
     user = _user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
@@ -251,13 +268,14 @@ def case_action_new(request: HttpRequest, case_id: int) -> HttpResponse:
         save,
         template="meetings/action_new.html",
         context={"case": case, "meeting": None},
-        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        success=lambda a: reverse("meetings:action", args=[a.public_id]),
         message="Action agreed",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_action_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_action_new(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
     cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
@@ -286,14 +304,14 @@ def meeting_action_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
         save,
         template="meetings/action_new.html",
         context={"case": None, "meeting": meeting},
-        success=lambda a: reverse("meetings:meeting", args=[meeting.pk]),
+        success=lambda a: reverse("meetings:meeting", args=[meeting.public_id]),
         message="Action agreed",
     )
 
 
 def _action_form(
     request: HttpRequest,
-    action_id: int,
+    action_id: uuid.UUID,
     *,
     form_action: str,
     make_form: Callable[[Any, AgreedAction], django_forms.Form],
@@ -307,7 +325,9 @@ def _action_form(
     (404 if the caller may not see it), ``require`` (403 with a DENY entry if they may see
     it but not do this), the form, then the service ``change``. The form's fields are the
     service's keyword arguments, but for ``version`` (the version the form was loaded at),
-    which is passed as ``expected_version``."""
+    which is passed as ``expected_version``. The purpose of consultation is asked first, as
+    on the action's page."""
+    _purpose_before_action(request, action_id)
     user = _user(request)
     action = selectors.action_get_for(
         user=user, action_id=action_id, request=request, action=form_action
@@ -332,17 +352,18 @@ def _action_form(
         save,
         template="meetings/action_form.html",
         context={"action": action, "title": title, "button": button},
-        success=lambda a: reverse("meetings:action", args=[a.pk]),
+        success=lambda a: reverse("meetings:action", args=[a.public_id]),
         message=message,
     )
 
 
 @require_http_methods(["GET", "POST"])
-def action_complete(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_complete(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
     return _action_form(
         request,
         action_id,
         form_action="action.complete_form",
+        require=services.action_complete_require,
         make_form=lambda data, action: forms.CompleteForm(
             data, initial={"version": action.version}
         ),
@@ -354,7 +375,7 @@ def action_complete(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_reassign(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
     return _action_form(
         request,
         action_id,
@@ -371,7 +392,7 @@ def action_reassign(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_due(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_due(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
     """Move an action's due date (the owner, their manager, the case's lead or seniors): a
     reason is required and the change goes into the action's history."""
     return _action_form(
@@ -389,14 +410,24 @@ def action_due(request: HttpRequest, action_id: int) -> HttpResponse:
     )
 
 
+def _cancelling_require(*, actor: User, action: AgreedAction, request: HttpRequest) -> None:
+    """The status form is open to whoever sees the action; posting "cancelled" needs the
+    authority to steer it (403 with a DENY entry otherwise)."""
+    status = request.POST.get("status", "") if request.method == "POST" else ""
+    services.action_status_require(actor=actor, action=action, status=status, request=request)
+
+
 @require_http_methods(["GET", "POST"])
-def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_status(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
     return _action_form(
         request,
         action_id,
         form_action="action.status_form",
+        require=_cancelling_require,
         make_form=lambda data, action: forms.StatusForm(
-            data, initial={"version": action.version, "status": action.status}
+            data,
+            initial={"version": action.version, "status": action.status},
+            may_cancel=services.action_due_change_refusal(_user(request), action) is None,
         ),
         change=services.action_update_status,
         title="Change the status",
@@ -408,10 +439,11 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
 # --- Meetings ---------------------------------------------------------------------------------
 
 
-def _meeting_to_change(request: HttpRequest, meeting_id: int, form_action: str) -> Meeting:
+def _meeting_to_change(request: HttpRequest, meeting_id: uuid.UUID, form_action: str) -> Meeting:
     """The meeting for a page that changes it: 404 (audited) if the caller may not see it,
     403 with a DENY entry if they may see it but not change it (an invitee from outside the
-    case teams)."""
+    case teams). The purpose of consultation is asked first, as on the meeting's page."""
+    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action=form_action
@@ -444,7 +476,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     people = _people_for_cases([c.pk for c in cases])
     data = request.POST if request.method == "POST" else None
     initial: dict[str, Any] = {"chair": user.pk}
-    if case_for_new_meeting := query_int(request.GET, "case"):
+    if case_for_new_meeting := _case_filter(request.GET.get("case", "")):
         initial["cases"] = [case_for_new_meeting]
     form = forms.MeetingForm(data, initial=initial, cases=case_qs, people=people)
 
@@ -468,13 +500,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         save,
         template="meetings/meeting_new.html",
         context={},
-        success=lambda m: reverse("meetings:meeting", args=[m.pk]),
+        success=lambda m: reverse("meetings:meeting", args=[m.public_id]),
         message="Meeting recorded",
     )
 
 
 @require_http_methods(["GET"])
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
@@ -518,7 +550,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def section_add(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.minutes_form")
     data = request.POST if request.method == "POST" else None
@@ -546,13 +578,13 @@ def section_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         ),
         template="meetings/section_add.html",
         context={"meeting": meeting},
-        success=lambda s: reverse("meetings:meeting", args=[meeting.pk]) + "#minutes",
+        success=lambda s: reverse("meetings:meeting", args=[meeting.public_id]) + "#minutes",
         message="Section added to the minutes",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def invite(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.invite_form")
     data = request.POST if request.method == "POST" else None
@@ -573,20 +605,20 @@ def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
         ),
         template="meetings/invite.html",
         context={"meeting": meeting},
-        success=lambda i: reverse("meetings:meeting", args=[meeting.pk]) + "#attendees",
+        success=lambda i: reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees",
         message="Invitation added",
     )
 
 
 @require_http_methods(["POST"])
-def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def attendance(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.attendance_form")
     form = forms.AttendanceForm(request.POST)
     invitation = None
     if form.is_valid():
         invitation = Invitation.objects.filter(
-            meeting=meeting, pk=form.cleaned_data["invitation"]
+            meeting=meeting, public_id=form.cleaned_data["invitation"]
         ).first()
     if invitation is None:
         return render(
@@ -619,11 +651,11 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except PermissionDenied:
         raise Http404(selectors.NOT_FOUND) from None
     messages.success(request, "Attendance recorded")
-    return redirect(reverse("meetings:meeting", args=[meeting.pk]) + "#attendees")
+    return redirect(reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees")
 
 
 @require_http_methods(["GET"])
-def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """The PDF meeting pack at the requester's clearance (the export is audited: the sections
     read and withheld are in the same entry)."""
     from jointcase.meetings.pack import pack_pdf
@@ -654,14 +686,14 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'attachment; filename="{marking} - meeting pack {meeting.pk}.pdf"'
+        f'attachment; filename="{marking} - meeting pack {meeting.starts_at:%Y-%m-%d}.pdf"'
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @require_http_methods(["GET", "POST"])
-def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def decision_add(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.decision_form")
     cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
@@ -680,15 +712,15 @@ def decision_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "caption": str(meeting),
             "title": "Record a decision",
             "button": "Record the decision",
-            "back": reverse("meetings:meeting", args=[meeting.pk]),
+            "back": reverse("meetings:meeting", args=[meeting.public_id]),
         },
-        success=lambda d: reverse("meetings:meeting", args=[meeting.pk]),
+        success=lambda d: reverse("meetings:meeting", args=[meeting.public_id]),
         message="Decision recorded",
     )
 
 
 @require_http_methods(["POST"])
-def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_status(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.status_form")
     form = forms.MeetingStatusForm(request.POST)
@@ -710,14 +742,14 @@ def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
             raise Http404(selectors.NOT_FOUND) from None
         else:
             messages.success(request, "Meeting status changed")
-            return redirect("meetings:meeting", meeting.pk)
+            return redirect("meetings:meeting", meeting.public_id)
     return render(
         request, "meetings/problem.html", {"meeting": meeting, "problem": problem}, status=400
     )
 
 
 @require_http_methods(["GET", "POST"])
-def risk_plan(request: HttpRequest, case_id: int) -> HttpResponse:
+def risk_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The case's risk management plan by pillar, with a form to add an entry."""
     _purpose_before_case(request, case_id)
     user = _user(request)
@@ -741,13 +773,13 @@ def risk_plan(request: HttpRequest, case_id: int) -> HttpResponse:
         ),
         template="meetings/risk_plan.html",
         context={"case": case, "pillars": pillars},
-        success=lambda e: reverse("meetings:risk-plan", args=[case.pk]),
+        success=lambda e: reverse("meetings:risk-plan", args=[case.public_id]),
         message="Plan entry added",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """Change a meeting's type, date and time, chair, agenda and cases discussed. Cases the
     editor may not see are neither offered nor removed."""
     user = _user(request)
@@ -792,18 +824,20 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         save,
         template="meetings/meeting_edit.html",
         context={"meeting": meeting},
-        success=lambda m: reverse("meetings:meeting", args=[m.pk]),
+        success=lambda m: reverse("meetings:meeting", args=[m.public_id]),
         message="Meeting changed",
     )
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int) -> HttpResponse:
+def invitation_remove(
+    request: HttpRequest, meeting_id: uuid.UUID, invitation_id: uuid.UUID
+) -> HttpResponse:
     """Remove an invitee after a confirmation page (no JavaScript needed)."""
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.uninvite_form")
     invitation = (
-        Invitation.objects.filter(meeting=meeting, pk=invitation_id)
+        Invitation.objects.filter(meeting=meeting, public_id=invitation_id)
         .select_related("user", "user__agency", "meeting")
         .first()
     )
@@ -820,7 +854,7 @@ def invitation_remove(request: HttpRequest, meeting_id: int, invitation_id: int)
             raise Http404(selectors.NOT_FOUND) from None
         else:
             messages.success(request, "Invitee removed")
-            return redirect(reverse("meetings:meeting", args=[meeting.pk]) + "#attendees")
+            return redirect(reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees")
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return render(
         request,

@@ -7,6 +7,7 @@ Every operation authenticates with an API token and reads through ``persons_visi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -60,14 +61,18 @@ class IdentifierOut(Schema):
 
 
 class CaseSummaryOut(Schema):
-    id: int
+    id: uuid.UUID = Field(..., description="The case's opaque identifier")
     reference: str
     phase: str
     cohort: str
 
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
+
 
 class PersonOut(Schema):
-    id: int
+    id: uuid.UUID = Field(..., description="The person's opaque identifier")
     display_name: str
     date_of_birth: dt.date | None
     gender: str
@@ -75,6 +80,10 @@ class PersonOut(Schema):
     version: int
     names: list[NameOut]
     identifiers: list[IdentifierOut]
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_names(obj: Any) -> list[Any]:
@@ -185,7 +194,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str,
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person")
-def person_detail(request: HttpRequest, person_id: int) -> Any:
+def person_detail(request: HttpRequest, person_id: str) -> Any:
     from jointcase.access.policy import cases_visible_to
     from jointcase.people.selectors import person_get_for
 

@@ -7,6 +7,8 @@ go through ``jointcase.people.selectors``, which apply ``jointcase.access.policy
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -22,8 +24,12 @@ class Gender(models.TextChoices):
 
 class Person(models.Model):
     """A nominal. ``version`` is bumped by every update for optimistic concurrency: a save made
-    from a stale copy is refused (``people.services.ConcurrentEdit``) instead of overwriting."""
+    from a stale copy is refused (``people.services.ConcurrentEdit``) instead of overwriting.
 
+    ``public_id`` names the person in every URL and API response: an opaque identifier, so
+    nobody can count or probe records by trying sequential numbers. ``pk`` stays internal."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     date_of_birth = models.DateField(null=True, blank=True, db_index=True)
     gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
     nationality = models.CharField(max_length=80, blank=True)

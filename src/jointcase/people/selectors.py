@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 
 from jointcase.access.policy import person_decision, person_filter
 from jointcase.audit.models import AuditEntry
-from jointcase.audit.reads import audited_read, int_key
+from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.audit.selectors import changes_of
 from jointcase.people.models import Person
 
@@ -27,17 +28,18 @@ def person_list_for(*, user: User, now: dt.datetime | None = None) -> QuerySet[P
 def person_get_for(
     *,
     user: User,
-    person_id: int | str,
+    person_id: uuid.UUID | str,
     request: HttpRequest | None = None,
     action: str = "person.read",
 ) -> Person:
-    """The person, if ``user`` may see them; Http404 otherwise (missing and forbidden alike).
+    """The person named by their public id (``Person.public_id``), if ``user`` may see them;
+    Http404 otherwise (missing, malformed and forbidden alike).
     Writes the audit entry (ALLOW or DENY with the reason) in the same transaction."""
     return audited_read(
         user=user,
         raw_id=person_id,
-        key=int_key,
-        load=lambda pk: Person.objects.filter(pk=pk).first(),
+        key=uuid_key,
+        load=lambda public_id: Person.objects.filter(public_id=public_id).first(),
         decide=lambda person: person_decision(user, person),
         action=action,
         object_type="person",

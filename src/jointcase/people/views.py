@@ -8,6 +8,7 @@ services write nothing then.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -56,16 +57,30 @@ def handle_form(
     )
 
 
-def _person_for(request: HttpRequest, person_id: int) -> Any:
+def _purpose_before_person(request: HttpRequest, person_id: uuid.UUID) -> None:
+    """A person page shows what the person's cases hold about them (names, addresses,
+    identifiers, the cases themselves), so it asks the purpose of consultation of each of their
+    cases the user may see before the first read (``jointcase.audit.purpose``, the gate every
+    case page uses). Cases the user may not see are skipped by the gate: nothing is revealed.
+    A person with no case the user may see is read without the question."""
+    from jointcase.audit.purpose import purpose_ask_cases
+    from jointcase.cases.models import Case
+
+    case_ids = Case.objects.filter(person__public_id=person_id).values_list("pk", flat=True)
+    purpose_ask_cases(request, list(case_ids))
+
+
+def _person_for(request: HttpRequest, person_id: uuid.UUID) -> Any:
     from jointcase.people.selectors import person_get_for
 
+    _purpose_before_person(request, person_id)
     person = person_get_for(user=acting_user(request), person_id=person_id, request=request)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return person
 
 
 def _person_url(person: Any) -> str:
-    return reverse("people:person", args=[person.pk])
+    return reverse("people:person", args=[person.public_id])
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +115,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     from jointcase.access.policy import cases_visible_to
 
     person = _person_for(request, person_id)
@@ -123,7 +138,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_history(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     from jointcase.people.selectors import person_history_for
 
     person = _person_for(request, person_id)
@@ -141,7 +156,7 @@ def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     from jointcase.people.services import person_update
 
     person = _person_for(request, person_id)
@@ -187,11 +202,11 @@ def _detail_form(
     title: str,
     done: str,
     **fixed: Any,
-) -> Callable[[HttpRequest, int], HttpResponse]:
+) -> Callable[[HttpRequest, uuid.UUID], HttpResponse]:
     """A view adding one detail (alias, identifier, address...) to a person via a service."""
 
     @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, person_id: int) -> HttpResponse:
+    def view(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         from jointcase.people import services
 
         person = _person_for(request, person_id)
@@ -243,7 +258,7 @@ document_add = _detail_form(
 
 
 @require_http_methods(["GET", "POST"])
-def case_open(request: HttpRequest, person_id: int) -> HttpResponse:
+def case_open(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     from jointcase.cases.forms import CaseOpenForm
     from jointcase.cases.services import case_open as open_case
 
@@ -258,7 +273,7 @@ def case_open(request: HttpRequest, person_id: int) -> HttpResponse:
         request,
         form,
         save,
-        success_url=lambda case: reverse("cases:case", args=[case.pk]),
+        success_url=lambda case: reverse("cases:case", args=[case.public_id]),
         success_message="Case opened",
         context={
             "title": "Open a case",

@@ -315,6 +315,13 @@ class Table:
         self.attnames = [f.attname for f in fields]
         self.index = {name: position for position, name in enumerate(self.attnames)}
         self.template = [None if f.primary_key else f.get_default() for f in fields]
+        #: Unique columns with a callable default (a public id's ``uuid4``): a fresh value per
+        #: row, never the template's one shared by every row.
+        self.fresh = [
+            (i, f.default)
+            for i, f in enumerate(fields)
+            if f.unique and not f.primary_key and callable(f.default)
+        ]
         kinds = [f.get_internal_type() for f in fields]
         #: UUID columns (own or referenced): SQLite stores them as 32 hex digits.
         self.uuids = [
@@ -351,6 +358,8 @@ class Table:
 
     def __call__(self, **values: Any) -> int:
         row = list(self.template)
+        for column, default in self.fresh:
+            row[column] = default()
         pk = values.pop("id", None) or self.reserve()
         row[0] = pk
         index = self.index

@@ -1,0 +1,20 @@
+"""Step 2 of 3: a fresh uuid4 for every existing case (never a shared default)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import migrations
+
+
+def fill_public_ids(apps, schema_editor):  # type: ignore[no-untyped-def]
+    model = apps.get_model("cases", "Case")
+    missing = model.objects.filter(public_id__isnull=True).values_list("pk", flat=True)
+    for pk in missing.iterator():
+        model.objects.filter(pk=pk).update(public_id=uuid.uuid4())
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0002_public_id_add")]
+
+    operations = [migrations.RunPython(fill_public_ids, migrations.RunPython.noop)]

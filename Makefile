@@ -75,6 +75,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 
 bench: install check-postgres
 	BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python -m benchmarks

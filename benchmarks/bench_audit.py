@@ -1,6 +1,6 @@
 """The audit chain: append rate (one writer; 8 writers on PostgreSQL) and verify throughput.
 
-Targets (issue 5): at least 1,000 appends a second from one writer, at least 600 a second with
+Targets: at least 1,000 appends a second from one writer, at least 600 a second with
 8 concurrent writers on PostgreSQL, and verification of at least 200,000 entries a second.
 The verify chain is generated quickly (hashes computed in Python, rows bulk-inserted, exactly
 the bytes ``audit_record`` would have written); its length is ``JOINTCASE_BENCH_AUDIT_ENTRIES``

@@ -1,6 +1,6 @@
 """Encryption at rest: ``seal`` and ``open_sealed`` against a bare AES-GCM call.
 
-Target (issue 4): the encryption path reaches at least 0.8 times the throughput of a bare
+Target: the encryption path reaches at least 0.8 times the throughput of a bare
 ``AESGCM.encrypt`` (and ``decrypt``) for bodies of 1 MB and more. ``seal`` does everything an
 upload needs (a new data key wrapped under the keyring's KEK, label digest and object id as
 associated data, the versioned ciphertext); the database write is not included.

@@ -1,6 +1,6 @@
 """Meetings and agreed actions: the "my actions" page and minutes rendering.
 
-Targets (issue 6), in-process with Django's test client and a verified session:
+Targets, in-process with Django's test client and a verified session:
 - "my actions" page p95 at most 50 ms (stress scale: about 1,000,000 actions);
 - minutes rendering for a reader, 20 labelled sections, p95 at most 30 ms (the selector that
   filters, decrypts and audits; the whole meeting page is reported beside it).
@@ -97,13 +97,14 @@ def _twenty_sections(reader: Any) -> Any:
 
     from jointcase.access.policy import case_filter
     from jointcase.cases.models import Case
-    from jointcase.meetings import services
     from jointcase.meetings.models import Meeting, MeetingType
+    from jointcase.meetings.services.meetings import meeting_create
+    from jointcase.meetings.services.minutes import minutes_section_add
 
     case = Case.objects.filter(case_filter(reader)).order_by("pk").first()
     if case is None:
         raise RuntimeError("the reader sees no case")
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=reader,
         type=MeetingType.MAPPA_L2,
         starts_at=timezone.now() - dt.timedelta(days=1),
@@ -112,7 +113,7 @@ def _twenty_sections(reader: Any) -> Any:
         agenda="Benchmark meeting",
     )
     for order in range(SECTIONS):
-        services.minutes_section_add(
+        minutes_section_add(
             actor=reader,
             meeting=meeting,
             heading=f"Section {order + 1}",

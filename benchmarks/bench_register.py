@@ -1,6 +1,6 @@
 """The nominal register: case page and search latency, and what the access filter costs.
 
-Targets (issue 3), in-process with Django's test client and a verified session:
+Targets, in-process with Django's test client and a verified session:
 - case page (overview) p95 at most 50 ms;
 - search page p95 at most 100 ms;
 - the scoped "my cases" and search queries at most 1.5 times the same queries without the
@@ -175,7 +175,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         target=f"<= {CASE_PAGE_TARGET_MS:g} ms",
     )
 
-    # The cost of auditing on a request (issue 5): the same case pages with the audit chain
+    # The cost of auditing on a request: the same case pages with the audit chain
     # written and with the test-only switch off, interleaved request by request so that load
     # on the machine falls on both sides alike. Throughput = requests per second.
     from django.conf import settings

@@ -1,6 +1,6 @@
 """Shared fixtures: the persona set every suite uses, and signed-in clients.
 
-Personas (STYLE.md): NSD practitioner, CTNM officer, POM with BPSS, cleared officer not on the
+Personas (docs/style.md): NSD practitioner, CTNM officer, POM with BPSS, cleared officer not on the
 case, excluded officer, national lead, auditor, administrator. Case-level relationships (who
 is on which case) are added by the cases suite's fixtures on top of these users.
 

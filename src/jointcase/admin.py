@@ -31,8 +31,8 @@ class JointCaseAdminSite(admin.AdminSite):
         return bool(
             user.is_active
             and user.is_authenticated
-            and user.is_verified()  # type: ignore[union-attr]
-            and user.has_role(Role.SYSTEM_ADMIN)  # type: ignore[union-attr]
+            and user.is_verified()
+            and user.has_role(Role.SYSTEM_ADMIN)
             and user.is_staff
         )
 
@@ -44,7 +44,7 @@ class JointCaseAdminSite(admin.AdminSite):
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.is_authenticated and not self.has_permission(request):
                 raise Http404
-            return inner(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return inner(request, *args, **kwargs)
 
         return guarded
 

@@ -7,11 +7,10 @@ Every operation authenticates with an API token (``Authorization: Bearer ...``; 
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError as NinjaValidationError
 
 from jointcase.accounts.api_auth import ApiTokenAuth
+from jointcase.api_common import register_exception_handlers
 from jointcase.lib.api_input import refuse_bad_input, refuse_out_of_range_path_ids
 
 api = NinjaAPI(
@@ -51,18 +50,6 @@ _register_routers()
 # the database's range are a 400 with the field's location, before any view runs.
 api.add_decorator(refuse_out_of_range_path_ids, mode="view")
 api.add_decorator(refuse_bad_input, mode="operation")
-
-
-@api.exception_handler(NinjaValidationError)
-def _validation_error_as_400(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    """Bad input is a 400 with one message per field (never a 422 without field names)."""
-    errors = []
-    for error in exc.errors:
-        location = [
-            str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")
-        ]
-        message = str(error.get("msg", "Invalid"))
-        errors.append({"field": ".".join(location) or "request", "message": message})
-    return api.create_response(
-        request, {"detail": "There is a problem with the request", "errors": errors}, status=400
-    )
+# One answer per exception for every router (jointcase.api_common): bad input 400 keyed by
+# field, a stale edit 400 keyed by version, a refusal 403 (or 404 when hidden), not found 404.
+register_exception_handlers(api)

@@ -297,12 +297,12 @@ USE_TZ = True
 
 # --- Service ---------------------------------------------------------------------------------
 SERVICE_NAME = "JointCase"
-#: The highest classification this deployment may hold (DESIGN.md "System high").
+#: The highest classification this deployment may hold (docs/design.md "System high").
 SYSTEM_HIGH = env_choice(
     "JOINTCASE_SYSTEM_HIGH", "SECRET", ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
 )
 #: Benchmark-only switch (the request-cost benchmark turns the audit off). Production refuses
-#: to start without the audit: every read, denial and write must reach the chain (DESIGN.md).
+#: to start without the audit: every read, denial and write must reach the chain (docs/design.md).
 AUDIT_ENABLED = env_bool("JOINTCASE_AUDIT_ENABLED", True)
 if PRODUCTION and not AUDIT_ENABLED:
     raise ImproperlyConfigured(
@@ -346,9 +346,9 @@ AUDIT_EXPORT_MAX_ROWS = env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
 JOINTCASE_PRE_RELEASE_MONTHS = env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
 
 # --- Material ---------------------------------------------------------------------------------
-#: The largest upload accepted (DESIGN.md: default 25 MB); larger files are refused with a message.
+#: The largest upload accepted (docs/design.md: default 25 MB); larger files are refused with a message.
 JOINTCASE_UPLOAD_MAX_BYTES = env_int("JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
-#: Minutes a break-glass access lasts (DESIGN.md "Decision": a short, configurable time).
+#: Minutes a break-glass access lasts (docs/design.md "Decision": a short, configurable time).
 JOINTCASE_BREAKGLASS_MINUTES = env_int("JOINTCASE_BREAKGLASS_MINUTES", 30)
 #: Days an approved request for access to an item lasts, unless the approver chooses otherwise.
 JOINTCASE_MATERIAL_GRANT_DAYS = env_int("JOINTCASE_MATERIAL_GRANT_DAYS", 30)

@@ -124,7 +124,35 @@ def worlds(draw: st.DrawFn) -> World:
     )
 
 
-EXAMPLES = {"count": 0, "pairs": 0, "allowed": 0}
+#: Worlds that always run, whatever hypothesis draws (and under xdist, in whatever process):
+#: each has both outcomes, so the agreement is never checked on all-deny worlds only.
+FIXED_WORLDS = [
+    # A team member sees the case through the team; a revoked grant gives nothing.
+    World(
+        users=[(True, False), (True, False)],
+        teams=1,
+        team_memberships=[(0, 0, -1, None)],
+        cases=[0],
+        persons_created_by=[None],
+        user_members=[],
+        team_members=[(0, 0, 0, None)],
+        grants=[(0, 1, -1, 3, True)],
+        exclusions=set(),
+    ),
+    # A direct member and a grant starting exactly now see it; an exclusion beats membership;
+    # an inactive member and a national lead without a relationship see nothing.
+    World(
+        users=[(True, False), (True, False), (True, False), (False, False), (True, True)],
+        teams=0,
+        team_memberships=[],
+        cases=[0, 1],
+        persons_created_by=[None, 0],
+        user_members=[(0, 0, -1, None), (0, 2, 0, None), (1, 3, -2, 3)],
+        team_members=[],
+        grants=[(1, 1, 0, 1, False)],
+        exclusions={(0, 2)},
+    ),
+]
 
 
 def _build(
@@ -199,11 +227,20 @@ def _build(
 )
 @given(world=worlds())
 def test_the_decision_and_the_filter_agree_for_every_user_and_case(world: World) -> None:
+    for reason in _agreement(world)[2]:
+        event(f"case decision: {reason}")
+
+
+def _agreement(world: World) -> tuple[int, int, list[str]]:
+    """Assert the two forms agree on ``world``; return the user-case pairs, how many were
+    allowed, and the decisions' reasons."""
     agency, _ = Agency.objects.get_or_create(
         code="world-agency", defaults={"name": "World agency", "kind": AgencyKind.POLICE}
     )
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate(now)
+    pairs = allowed = 0
+    reasons: list[str] = []
     with transaction.atomic():
         users, cases, persons = _build(world, agency, today, now)
         for user in users:
@@ -211,19 +248,23 @@ def test_the_decision_and_the_filter_agree_for_every_user_and_case(world: World)
             for case in cases:
                 decision = case_decision(user, case, now=now)
                 assert decision.allowed == (case.pk in visible_cases), (decision, world)
-                EXAMPLES["pairs"] += 1
-                EXAMPLES["allowed"] += decision.allowed
-                event(f"case decision: {decision.reason}")
+                pairs += 1
+                allowed += decision.allowed
+                reasons.append(decision.reason)
             visible_persons = set(persons_visible_to(user, now=now).values_list("pk", flat=True))
             for person in persons:
                 decision = person_decision(user, person, now=now)
                 assert decision.allowed == (person.pk in visible_persons), (decision, world)
         transaction.set_rollback(True)
-    EXAMPLES["count"] += 1
+    return pairs, allowed, reasons
 
 
-def test_the_generated_worlds_were_not_trivial() -> None:
-    """Runs after the property (same module order): it saw both outcomes, many times."""
-    if EXAMPLES["count"]:
-        assert EXAMPLES["pairs"] >= EXAMPLES["count"]
-        assert 0 < EXAMPLES["allowed"] < EXAMPLES["pairs"]
+@pytest.mark.parametrize("world", FIXED_WORLDS, ids=["through-a-team", "direct-grant-excluded"])
+def test_the_decision_and_the_filter_agree_on_fixed_worlds_with_both_outcomes(
+    world: World,
+) -> None:
+    """Runs unconditionally: the agreement is checked on worlds where some pairs are allowed
+    and some refused, not only on whatever the generator happened to draw."""
+    pairs, allowed, _ = _agreement(world)
+    assert pairs == len(world.users) * len(world.cases)
+    assert 0 < allowed < pairs

@@ -1,5 +1,5 @@
 """An agency administrator can never grant beyond their own ceiling, nor change themselves
-(SECURITY-TESTS.md class 4: vertical escalation -> deny and alert)."""
+(docs/security-tests.md class 4: vertical escalation -> deny and alert)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_an_sc_administrator_cannot_grant_dv(admin_client, personas):
 
     response = admin_client.post(url, {"level": "DV", **date_fields("expires_on", in_days(365))})
     body = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert "There is a problem" in body
     assert "it is above your own vetting" in body
     assert Vetting.objects.get(user=practitioner).level == "SC"
@@ -41,7 +41,7 @@ def test_an_administrator_whose_vetting_expired_can_grant_only_up_to_bpss(admin_
         f"/agencies/users/{practitioner.pk}/vetting/",
         {"level": "SC", **date_fields("expires_on", in_days(500))},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert Vetting.objects.get(user=practitioner).expires_on != in_days(500)
     assert "SC > BPSS" in denials("agencies.user_vetting_set")[0].reason
 
@@ -57,7 +57,7 @@ def test_an_administrator_cannot_grant_a_caveat_they_do_not_hold(admin_client, p
     response = admin_client.post(
         url, {"caveats": [str(nightjar.pk)], **date_fields(f"expires_{nightjar.pk}", in_days(30))}
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert "You cannot grant a caveat you do not hold: NIGHTJAR" in response.content.decode()
     assert not CaveatAuthorisation.objects.filter(user=practitioner, caveat=nightjar).exists()
     # Nothing else changed either: the UK EYES ONLY authorisation is still there.
@@ -79,7 +79,7 @@ def test_an_administrator_cannot_grant_a_caveat_whose_own_authorisation_has_expi
         f"/agencies/users/{practitioner.pk}/caveats/",
         {"caveats": [str(ukeo.pk)], **date_fields(f"expires_{ukeo.pk}", in_days(30))},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert len(denials("agencies.user_caveats_set")) == 1
 
 
@@ -139,7 +139,7 @@ def test_an_administrator_cannot_grant_system_administrator(admin_client, person
     assert Role.CTNM_OFFICER.value not in offered
 
     response = admin_client.post(url, {"roles": [Role.NSD_PRACTITIONER, Role.SYSTEM_ADMIN]})
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert "You cannot grant this role: System administrator" in response.content.decode()
     assert User.objects.get(pk=practitioner.pk).role_codes == {Role.NSD_PRACTITIONER}
     assert "SYSTEM_ADMIN" in denials("agencies.user_roles_set")[0].reason
@@ -150,7 +150,7 @@ def test_an_administrator_cannot_grant_another_kind_of_agencys_role(admin_client
     response = admin_client.post(
         f"/agencies/users/{practitioner.pk}/roles/", {"roles": [Role.CTNM_OFFICER]}
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert User.objects.get(pk=practitioner.pk).role_codes == {Role.NSD_PRACTITIONER}
     assert len(denials("agencies.user_roles_set")) == 1
 
@@ -159,10 +159,10 @@ def test_a_new_user_cannot_be_created_beyond_the_ceiling(admin_client, personas)
     from tests.agencies.test_users import new_user_data
 
     response = admin_client.post("/agencies/users/new/", new_user_data(level="DV"))
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert not User.objects.filter(username="imogen.fairweather").exists()
     response = admin_client.post("/agencies/users/new/", new_user_data(roles=[Role.AUDITOR]))
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert not User.objects.filter(username="imogen.fairweather").exists()
     assert len(denials("agencies.user_create")) == 2
 
@@ -193,7 +193,7 @@ def test_an_administrator_cannot_change_their_own_access(admin_client, personas,
     admin = personas.agency_admin
     vetting_before = Vetting.objects.get(user=admin).expires_on
     response = admin_client.post(f"/agencies/users/{admin.pk}/{path}", data)
-    assert response.status_code == 400
+    assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert "You cannot change your own roles" in response.content.decode()
     admin = User.objects.get(pk=admin.pk)
     assert admin.role_codes == {Role.AGENCY_ADMIN}

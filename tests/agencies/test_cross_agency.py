@@ -1,5 +1,5 @@
 """An agency administrator reaches only their own agency: anything else is a 404, changes
-nothing, and is recorded as a DENY alert (SECURITY-TESTS.md class 4)."""
+nothing, and is recorded as a DENY alert (docs/security-tests.md class 4)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from jointcase.access.acting import NotPermitted
 from jointcase.accounts.models import Role, User
 from jointcase.agencies import services
 from jointcase.agencies.models import Team, TeamMembership, Vetting
-from jointcase.agencies.services import Refused
 from tests.agencies.helpers import date_fields, denials, in_days
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_a_team_manager_or_member_must_come_from_the_own_agency(admin_client, pe
 def test_services_refuse_another_agencys_user_even_when_called_directly(personas, call):
     officer = personas.ctnm_officer
     before = snapshot(officer)
-    with pytest.raises(Refused):
+    with pytest.raises(NotPermitted):
         call(personas.agency_admin, officer)
     assert snapshot(officer) == before
     [alert] = denials()
@@ -162,7 +162,7 @@ def test_services_refuse_another_agencys_user_even_when_called_directly(personas
 
 
 def test_services_refuse_someone_who_is_not_an_agency_administrator(personas):
-    with pytest.raises(Refused):
+    with pytest.raises(NotPermitted):
         services.agency_user_disable(actor=personas.nsd_lead, user=personas.nsd_practitioner)
     assert User.objects.get(pk=personas.nsd_practitioner.pk).is_active
     assert denials()[0].reason == "actor is not an agency administrator"

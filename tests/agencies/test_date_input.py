@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jointcase.agencies.ceiling import expiry_problem, years_after
+from jointcase.access.agencies import expiry_problem, years_after
 from jointcase.agencies.forms import GovukDateField
 
 part = st.one_of(st.text(max_size=6), st.integers(-5, 10000).map(str))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from jointcase.access.acting import NotPermitted
 from jointcase.agencies.models import Team, TeamMembership
-from jointcase.agencies.services import Refused, team_member_add, team_member_end
+from jointcase.agencies.services import team_member_add, team_member_end
 from tests.agencies.helpers import denials
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +28,12 @@ def test_an_administrator_cannot_add_themselves_to_a_team(admin_client, personas
 def test_the_team_services_refuse_a_change_to_one_s_own_membership(personas):
     admin = personas.agency_admin
     team = Team.objects.get(name="NSD North team 1")
-    with pytest.raises(Refused):
+    with pytest.raises(NotPermitted):
         team_member_add(actor=admin, team=team, user=admin)
     assert not TeamMembership.objects.filter(team=team, user=admin).exists()
     assert denials("agencies.team_member_add")[0].details == {"alert": "vertical_escalation"}
     membership = TeamMembership.objects.create(team=team, user=admin, start="2026-01-01")
-    with pytest.raises(Refused):
+    with pytest.raises(NotPermitted):
         team_member_end(actor=admin, membership=membership)
     membership.refresh_from_db()
     assert membership.end is None

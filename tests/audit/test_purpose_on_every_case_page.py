@@ -18,9 +18,9 @@ from jointcase.accounts.models import ApiToken, User
 from jointcase.accounts.tokens import ApiTokenError, api_token_create
 from jointcase.audit.models import AuditEntry
 from jointcase.keyring import Keyring, keyring_init
-from jointcase.material import services as material_services
-from jointcase.meetings import services as meeting_services
+from jointcase.material.services import items as item_services
 from jointcase.meetings.models import MeetingType
+from jointcase.meetings.services.meetings import meeting_create
 from tests.register_fixtures import CaseWorld
 
 ClientFor = Callable[[User], Client]
@@ -77,7 +77,7 @@ def test_an_item_page_asks_why_before_the_first_read_and_records_it_on_the_read(
     case_world: CaseWorld, undeclared_client_for: ClientFor, keyring: Keyring
 ) -> None:
     people = case_world.personas
-    item = material_services.material_add(
+    item = item_services.material_add(
         actor=people.ctnm_officer,
         case=case_world.case,
         kind="NOTE",
@@ -104,7 +104,7 @@ def test_a_file_download_asks_why_before_the_first_read(
     from tests.material import samples
 
     people = case_world.personas
-    item = material_services.material_add(
+    item = item_services.material_add(
         actor=people.ctnm_officer,
         case=case_world.case,
         kind="DOCUMENT",
@@ -125,7 +125,7 @@ def test_a_meeting_page_asks_why_for_its_case_before_the_first_read_and_records_
     case_world: CaseWorld, undeclared_client_for: ClientFor
 ) -> None:
     people = case_world.personas
-    meeting = meeting_services.meeting_create(
+    meeting = meeting_create(
         actor=people.nsd_practitioner,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() - dt.timedelta(hours=1),
@@ -147,7 +147,7 @@ def test_an_invitee_who_sees_none_of_its_cases_is_asked_about_the_meeting_itself
     case_world: CaseWorld, undeclared_client_for: ClientFor
 ) -> None:
     people = case_world.personas
-    meeting = meeting_services.meeting_create(
+    meeting = meeting_create(
         actor=people.nsd_practitioner,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() - dt.timedelta(hours=1),

@@ -147,16 +147,3 @@ def _axe_violations(page: Page, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict[
 @pytest.fixture
 def axe_violations() -> Callable[..., list[dict[str, Any]]]:
     return _axe_violations
-
-
-#: The purpose page's question (jointcase.audit.purpose): asked once per case per session.
-PURPOSE_QUESTION = "Why are you opening this record?"
-
-
-def declare_purpose(page: Page, purpose: str = "Case management") -> None:
-    """Answer the purpose-of-consultation page as a user does, if the page shows it (the
-    first case page of each case in a session); any other page is left as it is."""
-    heading = page.get_by_role("heading", level=1)
-    if heading.count() and heading.first.inner_text().strip() == PURPOSE_QUESTION:
-        page.get_by_label(purpose, exact=True).check()
-        page.get_by_role("button", name="Continue").click()

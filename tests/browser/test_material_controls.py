@@ -14,11 +14,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from jointcase.material import services
 from jointcase.material.models import MaterialGrant
-from tests.browser.conftest import declare_purpose
+from jointcase.material.services import retention as retention_services
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
 from tests.material.item_helpers import secret_report
+from tests.support.browser import declare_purpose
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -85,7 +85,7 @@ def test_grants_retention_refusals_and_destroyed_items_are_accessible(
     assert axe_violations(reader_page) == []
     reader.close()
 
-    services.material_destroy(actor=personas.ctnm_officer, item=item, reason="Ended")
+    retention_services.material_destroy(actor=personas.ctnm_officer, item=item, reason="Ended")
     page.goto(f"{base}/material/{item.pk}/")
     declare_purpose(page)
     expect(page.locator("body")).to_contain_text("The content of this item was destroyed on")

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import declare_purpose
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
+from tests.support.browser import declare_purpose
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

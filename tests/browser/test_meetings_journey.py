@@ -16,9 +16,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import declare_purpose
 from tests.meetings.conftest import keyring, team_world  # noqa: F401 - fixtures
 from tests.register_fixtures import case_world  # noqa: F401 - fixture
+from tests.support.browser import declare_purpose
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

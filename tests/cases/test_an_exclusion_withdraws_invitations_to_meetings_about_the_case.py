@@ -18,7 +18,6 @@ from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry
 from jointcase.cases import services as case_services
 from jointcase.cases.models import CaseExclusion
-from jointcase.meetings import services as meeting_services
 from jointcase.meetings.models import (
     Invitation,
     Meeting,
@@ -27,6 +26,9 @@ from jointcase.meetings.models import (
     MeetingStatus,
     MeetingType,
 )
+from jointcase.meetings.services import invitations as invitation_services
+from jointcase.meetings.services.invitations import invitations_withdraw_for_exclusion
+from jointcase.meetings.services.meetings import meeting_create
 from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
@@ -35,7 +37,7 @@ pytestmark = pytest.mark.django_db
 
 def _meeting(world: CaseWorld, *, days: int) -> Meeting:
     people = world.personas
-    return meeting_services.meeting_create(
+    return meeting_create(
         actor=people.nsd_practitioner,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() + dt.timedelta(days=days),
@@ -114,7 +116,7 @@ def test_if_the_withdrawal_fails_the_exclusion_is_not_written_either(
     def broken(**_kwargs: object) -> int:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(meeting_services, "invitations_withdraw_for_exclusion", broken)
+    monkeypatch.setattr(invitation_services, "invitations_withdraw_for_exclusion", broken)
     with pytest.raises(RuntimeError):
         _exclude(case_world, people.ctnm_officer)
     assert not CaseExclusion.objects.filter(user=people.ctnm_officer).exists()
@@ -127,7 +129,7 @@ def test_the_withdrawal_service_refuses_someone_who_may_not_manage_the_case_team
     people = case_world.personas
     meeting = _meeting(case_world, days=5)
     with pytest.raises(PermissionDenied):
-        meeting_services.invitations_withdraw_for_exclusion(
+        invitations_withdraw_for_exclusion(
             actor=people.pom, case=case_world.case, user=people.ctnm_officer
         )
     assert Invitation.objects.filter(meeting=meeting, user=people.ctnm_officer).exists()

@@ -19,8 +19,8 @@ from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.cases import services as case_services
 from jointcase.cases.models import Cohort, Ideology
-from jointcase.meetings import services as meeting_services
 from jointcase.meetings.models import ActionSource
+from jointcase.meetings.services.actions import action_create
 from jointcase.people import services as people_services
 from tests.register_fixtures import CaseWorld
 
@@ -175,7 +175,7 @@ def test_the_action_queue_filters_by_the_case_reference_or_its_uuid_never_its_ke
     case_world: CaseWorld, client_for: ClientFor
 ) -> None:
     officer = case_world.personas.ctnm_officer
-    meeting_services.action_create(
+    action_create(
         actor=case_world.personas.nsd_practitioner,
         case=case_world.case,
         description="Home visit (synthetic)",

@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jointcase.access.cases import ActionRefused, case_team_manage_decision
+from jointcase.access.acting import NotPermitted
+from jointcase.access.cases import case_team_manage_decision
 from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry
 from jointcase.cases import services
@@ -42,7 +43,7 @@ def _refused(call: Callable[..., Any], *, hidden: bool, **kwargs: Any) -> AuditE
         Identifier.objects.count(),
     )
     before = AuditEntry.objects.count()
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(NotPermitted) as refused:
         call(**kwargs)
     assert refused.value.hidden is hidden
     assert counts == (

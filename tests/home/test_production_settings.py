@@ -4,7 +4,6 @@ configured, and `jointcase serve` / `jointcase worker` start (docs/operations.md
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.production_env import production_env
+
 REQUIRED = ("JOINTCASE_SECRET_KEY", "JOINTCASE_ALLOWED_HOSTS", "JOINTCASE_KEYRING")
 
 
@@ -24,35 +25,13 @@ def _jointcase() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "jointcase.cli"]
 
 
-def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("JOINTCASE_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    keyring = tmp_path / "keyring"
-    keyring.mkdir(mode=0o700, exist_ok=True)
-    env.update(
-        {
-            "JOINTCASE_ENV": "production",
-            "JOINTCASE_SECRET_KEY": secrets.token_urlsafe(64),
-            "JOINTCASE_ALLOWED_HOSTS": "jointcase.example,127.0.0.1",
-            "JOINTCASE_KEYRING": str(keyring),
-            "JOINTCASE_VAR_DIR": str(tmp_path / "var"),
-            "DATABASE_URL": "postgres://jointcase@127.0.0.1:5432/jointcase",
-        }
-    )
-    env.update(overrides)
-    return env
-
-
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.mark.parametrize("missing", REQUIRED)
 def test_production_refuses_to_start_without_each_required_setting(tmp_path, missing):
-    env = _production_env(tmp_path)
+    env = production_env(tmp_path)
     del env[missing]
     result = _run([*_jointcase(), "check"], env)
     assert result.returncode != 0
@@ -62,14 +41,14 @@ def test_production_refuses_to_start_without_each_required_setting(tmp_path, mis
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     result = _run(
-        [*_jointcase(), "check", "--deploy", "--fail-level", "WARNING"], _production_env(tmp_path)
+        [*_jointcase(), "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_a_short_secret_key_fails_the_deployment_checks(tmp_path):
-    env = _production_env(tmp_path, JOINTCASE_SECRET_KEY="too-short")
+    env = production_env(tmp_path, JOINTCASE_SECRET_KEY="too-short")
     result = _run([*_jointcase(), "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
@@ -81,7 +60,7 @@ def test_production_turns_on_hsts_secure_cookies_and_https(tmp_path):
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
         "s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
     )
-    env = _production_env(tmp_path, DJANGO_SETTINGS_MODULE="jointcase.settings")
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="jointcase.settings")
     result = _run([sys.executable, "-c", script], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "True"]
@@ -111,7 +90,7 @@ def _get(url: str, headers: dict[str, str]) -> tuple[int, str, str]:
 def served(tmp_path) -> Iterator[str]:
     """`jointcase serve` (gunicorn, one worker) on a free port; stopped afterwards."""
     port = _free_port()
-    env = _production_env(
+    env = production_env(
         tmp_path,
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         JOINTCASE_BIND=f"127.0.0.1:{port}",

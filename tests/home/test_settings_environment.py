@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.home.test_production_settings import _production_env
+from tests.support.production_env import production_env
 
 PRINT_AUDIT = (
     "import django; django.setup(); from django.conf import settings as s; "
@@ -65,13 +65,13 @@ def test_a_number_that_is_not_a_number_stops_start_up_naming_the_variable():
 
 @pytest.mark.parametrize("off", ["0", "false", "no", "off"])
 def test_production_refuses_to_start_with_the_audit_off(tmp_path: Path, off: str):
-    result = _settings(_production_env(tmp_path, JOINTCASE_AUDIT_ENABLED=off))
+    result = _settings(production_env(tmp_path, JOINTCASE_AUDIT_ENABLED=off))
     assert result.returncode != 0
     assert "refuses to start in production with the audit off" in result.stderr
     assert "AUDIT" not in result.stdout
 
 
 def test_production_starts_with_the_audit_on(tmp_path: Path):
-    result = _settings(_production_env(tmp_path, JOINTCASE_AUDIT_ENABLED="true"))
+    result = _settings(production_env(tmp_path, JOINTCASE_AUDIT_ENABLED="true"))
     assert result.returncode == 0, result.stderr
     assert "AUDIT True False False" in result.stdout

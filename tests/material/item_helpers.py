@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from jointcase.material import services
 from jointcase.material.models import MaterialItem
+from jointcase.material.services import items as item_services
+from jointcase.material.services import tearlines as tearline_services
 
 SECRET_BODY = "Covert source reports travel planning (synthetic)."
 TEARLINE_BODY = "Subject may be planning travel abroad (synthetic)."
@@ -23,7 +24,7 @@ def secret_report(world: Any, **overrides: Any) -> MaterialItem:
         "body": SECRET_BODY,
     }
     values.update(overrides)
-    return services.material_add(**values)
+    return item_services.material_add(**values)
 
 
 def approved_tearline(world: Any, parent: MaterialItem, **overrides: Any) -> MaterialItem:
@@ -35,5 +36,5 @@ def approved_tearline(world: Any, parent: MaterialItem, **overrides: Any) -> Mat
         "classification": "OFFICIAL-SENSITIVE",
     }
     values.update(overrides)
-    tearline = services.tearline_create(**values)
-    return services.tearline_approve(actor=world.personas.ct_supervisor, tearline=tearline)
+    tearline = tearline_services.tearline_create(**values)
+    return tearline_services.tearline_approve(actor=world.personas.ct_supervisor, tearline=tearline)

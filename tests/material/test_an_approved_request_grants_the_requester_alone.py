@@ -14,8 +14,8 @@ from django.utils import timezone
 from jointcase.access.material import material_decision
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.cases.models import CaseRole, CaseTeamMember
-from jointcase.material import services
 from jointcase.material.models import LabelChange, MaterialGrant, MaterialItem
+from jointcase.material.services import sharing as sharing_services
 from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
 from tests.material.test_api import api_client
 
@@ -43,10 +43,10 @@ def test_approving_a_request_grants_the_requester_alone_and_revoking_ends_it(
     practitioner, lead = personas.nsd_practitioner, personas.nsd_lead
     assert material_decision(practitioner, parent).reason == "not_releasable"
 
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=practitioner, item=parent, kind="ACCESS", reason="Risk plan review (synthetic)"
     )
-    services.share_request_decide(
+    sharing_services.share_request_decide(
         actor=personas.ct_supervisor, share_request=share, approve=True, reason="Agreed"
     )
 
@@ -65,7 +65,9 @@ def test_approving_a_request_grants_the_requester_alone_and_revoking_ends_it(
     assert client_for(lead).get(f"/material/{parent.pk}/").status_code == 404
     assert api_client(lead).get(f"/api/v1/material/{parent.pk}").status_code == 404
 
-    services.grant_revoke(actor=personas.ct_supervisor, grant=grant, reason="Operation closed")
+    sharing_services.grant_revoke(
+        actor=personas.ct_supervisor, grant=grant, reason="Operation closed"
+    )
 
     assert requester_page.get(f"/material/{parent.pk}/").status_code == 404
     assert requester_api.get(f"/api/v1/material/{parent.pk}").status_code == 404
@@ -105,14 +107,14 @@ def test_an_onward_share_of_an_item_for_every_agency_on_the_case_names_only_curr
         end=timezone.localdate() - dt.timedelta(days=1)
     )
     item = secret_report(material_world)  # released to every agency on the case
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=personas.nsd_practitioner,
         item=item,
         kind="ONWARD_SHARE",
         to_agency=personas.partner_liaison.agency,
         reason="The partner needs it (synthetic)",
     )
-    services.share_request_decide(
+    sharing_services.share_request_decide(
         actor=personas.ct_supervisor, share_request=share, approve=True, reason="Agreed"
     )
     fresh = MaterialItem.objects.get(pk=item.pk)

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import services
 from jointcase.material.models import MaterialFile, MaterialItem
+from jointcase.material.services import retention as retention_services
+from jointcase.material.services import tearlines as tearline_services
 from tests.material import samples
 from tests.material.item_helpers import secret_report
 from tests.material.test_api import api_client
@@ -107,7 +108,7 @@ def test_a_tearline_carries_its_own_sanitised_file_for_readers_of_the_tearline(
     officer_api = api_client(personas.ctnm_officer)
     added = _upload(officer_api, tearline.pk, samples.jpeg(), "map.jpg")  # still a draft
     assert added.status_code == 201
-    services.tearline_approve(actor=personas.ct_supervisor, tearline=tearline)
+    tearline_services.tearline_approve(actor=personas.ct_supervisor, tearline=tearline)
     late = _upload(officer_api, tearline.pk, samples.pdf())
     assert late.status_code == 403
     assert "write a new tearline" in late.json()["detail"]
@@ -148,7 +149,9 @@ def test_a_bad_file_on_a_tearline_page_is_refused_and_nothing_is_stored(material
 def test_a_destroyed_items_file_is_not_served_through_the_api(material_world):
     item = secret_report(material_world, files=[SimpleUploadedFile("plan.pdf", samples.pdf())])
     file_id = item.files.get().pk
-    services.material_destroy(actor=material_world.personas.ctnm_officer, item=item, reason="r")
+    retention_services.material_destroy(
+        actor=material_world.personas.ctnm_officer, item=item, reason="r"
+    )
     response = api_client(material_world.personas.ctnm_officer).get(
         f"/api/v1/material/files/{file_id}"
     )

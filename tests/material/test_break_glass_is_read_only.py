@@ -12,11 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from jointcase.access.acting import NotPermitted
 from jointcase.access.material import material_decision
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import VettingLevel
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import services
 from jointcase.material.models import (
     MaterialFile,
     MaterialGrant,
@@ -24,6 +24,12 @@ from jointcase.material.models import (
     ShareRequest,
     TearlineStatus,
 )
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import items as item_services
+from jointcase.material.services import labels as label_services
+from jointcase.material.services import retention as retention_services
+from jointcase.material.services import sharing as sharing_services
+from jointcase.material.services import tearlines as tearline_services
 from tests.factories import UserFactory
 from tests.material import samples
 from tests.material.item_helpers import secret_report
@@ -39,14 +45,14 @@ def glass_world(material_world):
     opens break-glass on it."""
     personas = material_world.personas
     item = secret_report(material_world)
-    draft = services.tearline_create(
+    draft = tearline_services.tearline_create(
         actor=personas.ctnm_officer,
         parent=item,
         title="Draft tearline",
         body="Sanitised (synthetic)",
         classification="OFFICIAL-SENSITIVE",
     )
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=personas.nsd_practitioner,
         item=item,
         kind="ONWARD_SHARE",
@@ -68,7 +74,7 @@ def glass_world(material_world):
         vetting=VettingLevel.SC,
         caveats=["UK EYES ONLY"],
     )
-    services.breakglass_open(
+    breakglass_services.breakglass_open(
         actor=officer, case=material_world.case, reason="Overnight threat (synthetic)"
     )
     return material_world, officer, item, draft, share, grant
@@ -174,34 +180,34 @@ def test_break_glass_cannot_write_through_the_api(glass_world):
 def test_every_material_service_refuses_a_writer_under_break_glass_alone(glass_world):
     world, officer, item, draft, share, grant = glass_world
     attempts = [
-        lambda: services.material_add(
+        lambda: item_services.material_add(
             actor=officer, case=world.case, kind="NOTE", title="t", classification="OFFICIAL",
             body="b",
         ),
-        lambda: services.material_label_change(
+        lambda: label_services.material_label_change(
             actor=officer, item=item, classification="SECRET", caveats=["UK EYES ONLY"],
             releasable_to=["ctu-north-east"], orcon=True, reason="r",
         ),
-        lambda: services.tearline_create(
+        lambda: tearline_services.tearline_create(
             actor=officer, parent=item, title="t", body="b", classification="OFFICIAL"
         ),
-        lambda: services.tearline_approve(actor=officer, tearline=draft),
-        lambda: services.material_file_add(actor=officer, item=draft, upload=samples.png()),
-        lambda: services.share_request_create(
+        lambda: tearline_services.tearline_approve(actor=officer, tearline=draft),
+        lambda: item_services.material_file_add(actor=officer, item=draft, upload=samples.png()),
+        lambda: sharing_services.share_request_create(
             actor=officer, item=item, kind="ONWARD_SHARE",
             to_agency=world.personas.partner_liaison.agency, reason="r",
         ),
-        lambda: services.share_request_decide(
+        lambda: sharing_services.share_request_decide(
             actor=officer, share_request=share, approve=True, reason="r"
         ),
-        lambda: services.grant_revoke(actor=officer, grant=grant, reason="r"),
-        lambda: services.material_retention_change(
+        lambda: sharing_services.grant_revoke(actor=officer, grant=grant, reason="r"),
+        lambda: retention_services.material_retention_change(
             actor=officer, item=item, retain_until=dt.date(2040, 1, 1), reason="r"
         ),
-        lambda: services.material_destroy(actor=officer, item=item, reason="r"),
+        lambda: retention_services.material_destroy(actor=officer, item=item, reason="r"),
     ]  # fmt: skip
     for attempt in attempts:
-        with pytest.raises(services.NotPermitted) as refused:
+        with pytest.raises(NotPermitted) as refused:
             attempt()
         assert refused.value.refusal.reason == "break_glass_read_only"
     _nothing_changed(world, item, draft, share, grant)

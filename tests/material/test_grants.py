@@ -9,9 +9,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from jointcase.access.acting import NotPermitted
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import services
 from jointcase.material.models import MaterialGrant, MaterialItem
+from jointcase.material.services import sharing as sharing_services
 from jointcase.notifications.models import Notification
 from tests.material.item_helpers import SECRET_BODY, secret_report
 from tests.material.test_api import api_client
@@ -106,10 +107,10 @@ def test_a_revocation_needs_a_reason_and_happens_once(material_world, client_for
     assert missing.status_code == 400
     assert "Enter why the access is revoked" in missing.content.decode()
     assert MaterialGrant.objects.get(pk=grant.pk).expires_at == grant.expires_at
-    services.grant_revoke(actor=personas.ct_supervisor, grant=grant, reason="Ended")
+    sharing_services.grant_revoke(actor=personas.ct_supervisor, grant=grant, reason="Ended")
     again = officer.get(url)
     assert again.status_code == 403
     assert "already ended" in again.content.decode()
-    with pytest.raises(services.NotPermitted):
-        services.grant_revoke(actor=personas.ctnm_officer, grant=grant, reason="Again")
+    with pytest.raises(NotPermitted):
+        sharing_services.grant_revoke(actor=personas.ctnm_officer, grant=grant, reason="Again")
     assert AuditEntry.objects.filter(action="material.grant_revoked").count() == 1

@@ -11,10 +11,10 @@ from django.http import Http404
 from django.test import override_settings
 from django.utils import timezone
 
+from jointcase.access.acting import NotPermitted
 from jointcase.access.material import material_decision, material_visible_to
 from jointcase.agencies.models import Vetting
 from jointcase.audit.models import AuditEntry
-from jointcase.material import services
 from jointcase.material.models import (
     BreakGlass,
     LabelChange,
@@ -23,6 +23,12 @@ from jointcase.material.models import (
     ShareRequest,
 )
 from jointcase.material.selectors import material_open
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import items as item_services
+from jointcase.material.services import labels as label_services
+from jointcase.material.services import retention as retention_services
+from jointcase.material.services import sharing as sharing_services
+from jointcase.material.services import tearlines as tearline_services
 from jointcase.notifications.models import Notification
 from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
 
@@ -39,7 +45,7 @@ def test_a_ctnm_officer_adds_a_secret_report_sealed_with_the_police_as_originato
 
 def test_the_pom_with_bpss_sees_only_the_approved_tearline(material_world):
     parent = secret_report(material_world)
-    tearline = services.tearline_create(
+    tearline = tearline_services.tearline_create(
         actor=material_world.personas.ctnm_officer,
         parent=parent,
         title="Tearline",
@@ -48,7 +54,9 @@ def test_the_pom_with_bpss_sees_only_the_approved_tearline(material_world):
     )
     pom = material_world.personas.pom
     assert not material_visible_to(pom).filter(pk__in=[parent.pk, tearline.pk]).exists()
-    services.tearline_approve(actor=material_world.personas.ct_supervisor, tearline=tearline)
+    tearline_services.tearline_approve(
+        actor=material_world.personas.ct_supervisor, tearline=tearline
+    )
     visible = set(material_visible_to(pom).values_list("pk", flat=True))
     assert visible == {tearline.pk}
     assert material_decision(pom, parent).reason == "clearance"
@@ -56,15 +64,17 @@ def test_the_pom_with_bpss_sees_only_the_approved_tearline(material_world):
 
 def test_the_author_cannot_approve_their_own_tearline(material_world):
     parent = secret_report(material_world)
-    tearline = services.tearline_create(
+    tearline = tearline_services.tearline_create(
         actor=material_world.personas.ctnm_officer,
         parent=parent,
         title="T",
         body="b",
         classification="OFFICIAL",
     )
-    with pytest.raises(services.NotPermitted) as error:
-        services.tearline_approve(actor=material_world.personas.ctnm_officer, tearline=tearline)
+    with pytest.raises(NotPermitted) as error:
+        tearline_services.tearline_approve(
+            actor=material_world.personas.ctnm_officer, tearline=tearline
+        )
     assert "second person" in error.value.message
     tearline.refresh_from_db()
     assert tearline.tearline_status == "DRAFT"
@@ -76,7 +86,7 @@ def test_the_author_cannot_approve_their_own_tearline(material_world):
 def test_a_tearline_must_carry_a_lower_label(material_world):
     parent = secret_report(material_world)
     with pytest.raises(ValidationError) as error:
-        services.tearline_create(
+        tearline_services.tearline_create(
             actor=material_world.personas.ctnm_officer,
             parent=parent,
             title="T",
@@ -90,8 +100,8 @@ def test_a_tearline_must_carry_a_lower_label(material_world):
 
 def test_only_the_originator_agency_writes_tearlines(material_world):
     parent = secret_report(material_world)
-    with pytest.raises(services.NotPermitted) as error:
-        services.tearline_create(
+    with pytest.raises(NotPermitted) as error:
+        tearline_services.tearline_create(
             actor=material_world.personas.nsd_practitioner,
             parent=parent,
             title="T",
@@ -108,7 +118,7 @@ def test_above_system_high_is_refused_and_only_a_reference_can_record_it(materia
         secret_report(material_world, classification="TOP SECRET")
     assert "reference to material held elsewhere" in error.value.message_dict["classification"][0]
     assert not MaterialItem.objects.exists()
-    reference = services.material_add(
+    reference = item_services.material_add(
         actor=material_world.personas.ctnm_officer,
         case=material_world.case,
         kind="REFERENCE",
@@ -129,7 +139,7 @@ def test_unknown_caveats_are_refused_and_nothing_is_stored(material_world):
 
 
 def test_anyone_with_access_raises_but_only_the_originator_lowers(material_world):
-    item = services.material_add(
+    item = item_services.material_add(
         actor=material_world.personas.ctnm_officer,
         case=material_world.case,
         kind="NOTE",
@@ -138,7 +148,7 @@ def test_anyone_with_access_raises_but_only_the_originator_lowers(material_world
         body="text",
     )
     practitioner = material_world.personas.nsd_practitioner
-    services.material_label_change(
+    label_services.material_label_change(
         actor=practitioner,
         item=item,
         classification="SECRET",
@@ -150,8 +160,8 @@ def test_anyone_with_access_raises_but_only_the_originator_lowers(material_world
     item = MaterialItem.objects.get(pk=item.pk)
     assert item.classification == "SECRET"
     assert material_open(user=practitioner, item=item).text == "text"
-    with pytest.raises(services.NotPermitted) as error:
-        services.material_label_change(
+    with pytest.raises(NotPermitted) as error:
+        label_services.material_label_change(
             actor=practitioner,
             item=item,
             classification="OFFICIAL",
@@ -162,7 +172,7 @@ def test_anyone_with_access_raises_but_only_the_originator_lowers(material_world
         )
     assert "Only CT Policing North East" in error.value.message
     assert MaterialItem.objects.get(pk=item.pk).classification == "SECRET"
-    services.material_label_change(
+    label_services.material_label_change(
         actor=material_world.personas.ctnm_officer,
         item=item,
         classification="OFFICIAL",
@@ -180,8 +190,8 @@ def test_anyone_with_access_raises_but_only_the_originator_lowers(material_world
 def test_orcon_items_cannot_be_relabelled_or_reshared_without_the_originator(material_world):
     item = secret_report(material_world, orcon=True)
     practitioner = material_world.personas.nsd_practitioner
-    with pytest.raises(services.NotPermitted) as error:
-        services.material_label_change(
+    with pytest.raises(NotPermitted) as error:
+        label_services.material_label_change(
             actor=practitioner,
             item=item,
             classification="SECRET",
@@ -192,18 +202,18 @@ def test_orcon_items_cannot_be_relabelled_or_reshared_without_the_originator(mat
         )
     assert "originator controlled" in error.value.message
     assert not LabelChange.objects.exists()
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=practitioner,
         item=item,
         kind="ONWARD_SHARE",
         to_agency=material_world.personas.partner_liaison.agency,
         reason="Partner needs it",
     )
-    with pytest.raises(services.NotPermitted):
-        services.share_request_decide(
+    with pytest.raises(NotPermitted):
+        sharing_services.share_request_decide(
             actor=practitioner, share_request=share, approve=True, reason="ok"
         )
-    services.share_request_decide(
+    sharing_services.share_request_decide(
         actor=material_world.personas.ct_supervisor,
         share_request=share,
         approve=True,
@@ -218,10 +228,10 @@ def test_the_pom_requests_the_fuller_version_and_the_police_refuse_with_a_reason
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
     pom = material_world.personas.pom
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=pom, item=parent, kind="ACCESS", reason="Sentence planning"
     )
-    services.share_request_decide(
+    sharing_services.share_request_decide(
         actor=material_world.personas.ct_supervisor,
         share_request=share,
         approve=False,
@@ -238,13 +248,17 @@ def test_an_approved_access_request_opens_the_fuller_version_for_a_time(material
     approved_tearline(material_world, parent)
     outsider = material_world.personas.officer_not_on_case  # not on the case: sees no tearline
     with pytest.raises(Http404):
-        services.share_request_create(actor=outsider, item=parent, kind="ACCESS", reason="r")
+        sharing_services.share_request_create(
+            actor=outsider, item=parent, kind="ACCESS", reason="r"
+        )
     pom = material_world.personas.pom
     Vetting.objects.filter(user=pom).update(level="SC")
     pom = type(pom).objects.get(pk=pom.pk)
     assert material_decision(pom, parent).reason == "not_releasable"
-    share = services.share_request_create(actor=pom, item=parent, kind="ACCESS", reason="Need it")
-    services.share_request_decide(
+    share = sharing_services.share_request_create(
+        actor=pom, item=parent, kind="ACCESS", reason="Need it"
+    )
+    sharing_services.share_request_decide(
         actor=material_world.personas.ct_supervisor,
         share_request=share,
         approve=True,
@@ -260,11 +274,11 @@ def test_an_approved_access_request_opens_the_fuller_version_for_a_time(material
 def test_an_access_request_cannot_be_approved_for_someone_not_cleared(material_world):
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="Need it"
     )
     with pytest.raises(ValidationError) as error:
-        services.share_request_decide(
+        sharing_services.share_request_decide(
             actor=material_world.personas.ct_supervisor,
             share_request=share,
             approve=True,
@@ -278,7 +292,7 @@ def test_break_glass_opens_material_for_a_short_time_and_alerts(material_world):
     outsider = material_world.personas.officer_not_on_case
     item = secret_report(material_world, releasable_to=["ctu-north-west"])
     assert material_decision(outsider, item).reason == "not_on_case"
-    glass = services.breakglass_open(
+    glass = breakglass_services.breakglass_open(
         actor=outsider, case=material_world.case, reason="Imminent threat reported overnight"
     )
     outsider = type(outsider).objects.get(pk=outsider.pk)
@@ -287,7 +301,7 @@ def test_break_glass_opens_material_for_a_short_time_and_alerts(material_world):
     assert AuditEntry.objects.filter(action="breakglass.opened").exists()
     later = timezone.now() + dt.timedelta(minutes=31)
     assert not material_decision(outsider, item, now=later).allowed
-    services.breakglass_review(
+    breakglass_services.breakglass_review(
         actor=material_world.personas.ct_supervisor,
         break_glass=glass,
         outcome="JUSTIFIED",
@@ -299,7 +313,7 @@ def test_break_glass_opens_material_for_a_short_time_and_alerts(material_world):
 def test_break_glass_never_beats_an_exclusion(material_world):
     excluded = material_world.personas.excluded_officer
     with pytest.raises(ValidationError):
-        services.breakglass_open(
+        breakglass_services.breakglass_open(
             actor=excluded, case=material_world.case, reason="I need to see it now"
         )
     assert not BreakGlass.objects.exists()
@@ -328,7 +342,7 @@ def test_lowering_the_system_high_hides_what_is_above_it(material_world):
 
 def test_destroying_an_item_destroys_its_key(material_world):
     item = secret_report(material_world)
-    services.material_destroy(
+    retention_services.material_destroy(
         actor=material_world.personas.ctnm_officer, item=item, reason="Retention ended"
     )
     item = MaterialItem.objects.select_related("data_key").get(pk=item.pk)
@@ -341,7 +355,7 @@ def test_destroying_an_item_destroys_its_key(material_world):
 def test_share_requests_are_recorded(material_world):
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
-    services.share_request_create(
+    sharing_services.share_request_create(
         actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="r"
     )
     assert ShareRequest.objects.count() == 1
@@ -368,7 +382,7 @@ def test_access_is_never_granted_to_someone_who_could_not_read_the_item(material
         created_at=timezone.now(),
     )
     with pytest.raises(ValidationError) as error:
-        services.share_request_decide(
+        sharing_services.share_request_decide(
             actor=material_world.personas.ct_supervisor,
             share_request=share,
             approve=True,

@@ -25,6 +25,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from jointcase.access.acting import NotPermitted
 from jointcase.access.labels import Classification
 from jointcase.access.material import material_decision, material_visible_to
 from jointcase.accounts.models import User
@@ -44,8 +45,8 @@ from jointcase.cases.models import (
     Cohort,
     Ideology,
 )
-from jointcase.material import services
 from jointcase.material.models import BreakGlass, ItemKind, MaterialGrant, MaterialItem
+from jointcase.material.services import labels as label_services
 from jointcase.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -254,7 +255,7 @@ def test_a_label_change_by_a_non_originator_never_lets_anyone_new_read(world: Wo
         level, new_caveats, new_list, orcon = world.new
         agencies = {a.code: a for a in Agency.objects.filter(code__startswith="lw-")}
         try:
-            services.material_label_change(
+            label_services.material_label_change(
                 actor=actor,
                 item=MaterialItem.objects.get(pk=item.pk),
                 classification=level,
@@ -263,7 +264,7 @@ def test_a_label_change_by_a_non_originator_never_lets_anyone_new_read(world: Wo
                 orcon=orcon,
                 reason="Generated change",
             )
-        except services.NotPermitted:
+        except NotPermitted:
             outcome = "refused (widens)"
         except ValidationError:
             outcome = "invalid"

@@ -11,9 +11,9 @@ import pytest
 
 from jointcase.access.material import material_decision, material_visible_to, user_facts
 from jointcase.agencies.models import Agency, Caveat
-from jointcase.material import services
 from jointcase.material.integrity import label_summary_check, label_summary_mismatches
 from jointcase.material.models import MaterialItem
+from jointcase.material.services import labels as label_services
 from tests.material.item_helpers import secret_report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyring")]
@@ -39,7 +39,7 @@ def test_adding_material_sets_the_columns_from_its_label(material_world):
 def test_a_label_change_keeps_the_columns_equal_to_the_sets(material_world):
     officer = material_world.personas.ctnm_officer
     item = secret_report(material_world, releasable_to=["nsd-north"])
-    changed = services.material_label_change(
+    changed = label_services.material_label_change(
         actor=officer,
         item=item,
         classification="SECRET",
@@ -50,7 +50,7 @@ def test_a_label_change_keeps_the_columns_equal_to_the_sets(material_world):
     )
     assert _stored(item) == (False, False)
     assert (changed.has_caveats, changed.releasability_restricted) == (False, False)
-    services.material_label_change(
+    label_services.material_label_change(
         actor=officer,
         item=changed,
         classification="SECRET",

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import VettingLevel
-from jointcase.material import services
 from jointcase.material.models import MaterialGrant
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import sharing as sharing_services
 from jointcase.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
@@ -38,7 +39,7 @@ def test_a_break_glass_alert_to_a_line_manager_off_the_case_names_no_case(materi
     )
     type(outsider).objects.filter(pk=outsider.pk).update(line_manager=manager)
     outsider = type(outsider).objects.get(pk=outsider.pk)
-    services.breakglass_open(
+    breakglass_services.breakglass_open(
         actor=outsider, case=material_world.case, reason="Overnight threat (synthetic)"
     )
     alert = Notification.objects.get(recipient=manager)
@@ -52,10 +53,10 @@ def test_a_decided_request_and_a_revoked_grant_name_no_case(material_world):
     personas = material_world.personas
     parent = secret_report(material_world, releasable_to=["ctu-north-east"])
     approved_tearline(material_world, parent)
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=personas.nsd_practitioner, item=parent, kind="ACCESS", reason="Need it (synthetic)"
     )
-    services.share_request_decide(
+    sharing_services.share_request_decide(
         actor=personas.ct_supervisor, share_request=share, approve=True, reason="Agreed"
     )
     decided = Notification.objects.get(recipient=personas.nsd_practitioner)
@@ -70,7 +71,7 @@ def test_a_decided_request_and_a_revoked_grant_name_no_case(material_world):
         expires_at=now + dt.timedelta(days=3),
         granted_by=personas.ct_supervisor,
     )
-    services.grant_revoke(actor=personas.ctnm_officer, grant=grant, reason="Closed")
+    sharing_services.grant_revoke(actor=personas.ctnm_officer, grant=grant, reason="Closed")
     revoked = Notification.objects.get(recipient=personas.officer_not_on_case)
     assert "revoked" in revoked.text
     _assert_generic(revoked, material_world, parent.title, SECRET_BODY)

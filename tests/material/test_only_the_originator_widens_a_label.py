@@ -12,10 +12,12 @@ import json
 
 import pytest
 
+from jointcase.access.acting import NotPermitted
 from jointcase.access.material import material_decision
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import services
 from jointcase.material.models import BreakGlass, LabelChange, MaterialItem
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import labels as label_services
 from tests.material.item_helpers import secret_report
 from tests.material.test_api import api_client
 
@@ -73,7 +75,7 @@ def test_a_reader_cannot_turn_every_agency_on_the_case_into_a_wider_list(
     assert not LabelChange.objects.filter(item=item).exists()
     # The North West officer under break-glass still cannot read it.
     outsider = personas.officer_not_on_case
-    services.breakglass_open(
+    breakglass_services.breakglass_open(
         actor=outsider, case=material_world.case, reason="Overnight threat (synthetic)"
     )
     assert BreakGlass.objects.filter(user=outsider).exists()
@@ -86,7 +88,7 @@ def test_a_reader_may_narrow_every_agency_on_the_case_to_agencies_on_it(material
     """The list names only agencies with someone on the case: that narrows (no 403)."""
     personas = material_world.personas
     item = secret_report(material_world)
-    services.material_label_change(
+    label_services.material_label_change(
         actor=personas.nsd_practitioner,
         item=item,
         classification="SECRET",
@@ -103,7 +105,7 @@ def test_a_reader_may_narrow_every_agency_on_the_case_to_agencies_on_it(material
 def test_the_originator_may_widen_its_own_label(material_world):
     personas = material_world.personas
     item = secret_report(material_world)
-    services.material_label_change(
+    label_services.material_label_change(
         actor=personas.ctnm_officer,
         item=item,
         classification="SECRET",
@@ -136,8 +138,8 @@ def test_every_kind_of_widening_by_a_reader_is_refused(material_world, old, new)
         "orcon": False,
         **new,
     }
-    with pytest.raises(services.NotPermitted):
-        services.material_label_change(
+    with pytest.raises(NotPermitted):
+        label_services.material_label_change(
             actor=personas.nsd_practitioner, item=item, reason="Widen (synthetic)", **label
         )
     assert MaterialItem.objects.get(pk=item.pk).version == item.version

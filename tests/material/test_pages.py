@@ -406,11 +406,11 @@ def test_a_senior_cannot_review_their_own_break_glass_access(material_world, cli
     """View versus edit: the senior sees their own entry in the queue, but reviewing it is a
     403 (GET and POST) with a DENY entry; another senior records the review."""
     from jointcase.audit.models import Outcome
-    from jointcase.material import services
     from jointcase.material.models import BreakGlass
+    from jointcase.material.services.breakglass import breakglass_open
 
     lead = material_world.personas.nsd_lead
-    glass = services.breakglass_open(
+    glass = breakglass_open(
         actor=lead, case=material_world.case, reason="Overnight threat (synthetic)"
     )
     url = f"/material/break-glass/{glass.pk}/review/"

@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import services
 from jointcase.material.models import DataKey, MaterialItem
+from jointcase.material.services import retention as retention_services
 from jointcase.material.tasks import (
     material_retention,
     retention_next_run,
@@ -41,7 +41,7 @@ def _past(world, item: MaterialItem, days: int = 1) -> MaterialItem:
 
 @override_settings(JOINTCASE_MATERIAL_RETENTION_YEARS=2)
 def test_the_retention_date_defaults_to_the_setting_on_every_way_in(material_world, client_for):
-    expected = services.retention_default()
+    expected = retention_services.retention_default()
     assert (expected.year, expected.month) == (_today().year + 2, _today().month)
     assert secret_report(material_world).retain_until == expected
     page = client_for(material_world.personas.ctnm_officer).post(
@@ -192,11 +192,11 @@ def test_the_retention_run_destroys_only_what_is_past_its_date(material_world):
     MaterialItem.objects.filter(pk=due_today.pk).update(retain_until=_today())
     kept = secret_report(material_world, title="Kept")
 
-    dry = services.material_retention_run(dry_run=True)
+    dry = retention_services.material_retention_run(dry_run=True)
     assert (dry.due, dry.destroyed, dry.item_ids) == (1, 0, (str(expired.pk),))
     assert MaterialItem.objects.get(pk=expired.pk).destroyed_at is None
 
-    result = services.material_retention_run()
+    result = retention_services.material_retention_run()
     assert (result.due, result.destroyed) == (1, 1)
     gone = MaterialItem.objects.get(pk=expired.pk)
     assert gone.destroyed_at is not None
@@ -209,18 +209,18 @@ def test_the_retention_run_destroys_only_what_is_past_its_date(material_world):
     entry = AuditEntry.objects.get(action="material.destroyed", object_id=str(expired.pk))
     assert (entry.actor_id, entry.actor_username) == (None, "retention")
     assert entry.reason.startswith("Retention ended")
-    assert services.material_retention_run().destroyed == 0  # nothing twice
+    assert retention_services.material_retention_run().destroyed == 0  # nothing twice
 
 
 def test_a_date_extended_before_the_run_is_honoured(material_world):
     item = _past(material_world, secret_report(material_world))
-    services.material_retention_change(
+    retention_services.material_retention_change(
         actor=material_world.personas.ctnm_officer,
         item=item,
         retain_until=_today() + dt.timedelta(days=30),
         reason="Appeal lodged",
     )
-    assert services.material_retention_run().destroyed == 0
+    assert retention_services.material_retention_run().destroyed == 0
     assert MaterialItem.objects.get(pk=item.pk).destroyed_at is None
 
 
@@ -229,7 +229,7 @@ def test_a_destroyed_item_shows_its_title_marking_and_date_not_an_error(material
     approved_tearline(material_world, item)
     file_id = item.files.get().pk
     _past(material_world, item)
-    services.material_retention_run()
+    retention_services.material_retention_run()
     officer = client_for(material_world.personas.ctnm_officer)
     page = officer.get(f"/material/{item.pk}/")
     text = page.content.decode()

@@ -1,4 +1,4 @@
-"""Sealing bodies: round trips, and every way of tampering is caught (DESIGN.md
+"""Sealing bodies: round trips, and every way of tampering is caught (docs/design.md
 "Encryption at rest"). These run without the database: ``seal`` returns the data key unsaved."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The seeded material: the issue's mix, and the demo story (SECRET police reports with
+"""The seeded material: the classification mix, and the demo story (SECRET police reports with
 approved OFFICIAL-SENSITIVE tearlines that the BPSS POM sees instead of the reports)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from jointcase.access.material import material_decision, material_visible_to
+from jointcase.access.policy import cases_visible_to
 from jointcase.accounts.models import User
 from jointcase.material.models import MaterialItem
 from jointcase.material.selectors import material_open
@@ -41,15 +42,20 @@ def test_the_seed_adds_the_material_mix_and_the_demo_story(monkeypatch):
 
     officer = User.objects.get(username="ctnm.officer")
     pom = User.objects.get(username="pom.bpss")
-    report = items.filter(
-        author=officer, classification="SECRET", tearlines__tearline_status="APPROVED"
-    ).first()
-    assert report is not None
+    # The demo story: on a case the POM works, the officer's SECRET report has an approved
+    # tearline, and the BPSS POM sees the tearline and never the report.
+    report = (
+        items.filter(author=officer, classification="SECRET", tearlines__tearline_status="APPROVED")
+        .filter(case__in=cases_visible_to(pom))
+        .first()
+    )
+    assert report is not None, "the seed gives the POM's cases no SECRET report with a tearline"
     assert material_decision(officer, report).allowed
     assert material_open(user=officer, item=report).text
     tearline = report.tearlines.get()
     assert tearline.approved_by.username == "ct.supervisor"
     visible = material_visible_to(pom)
     assert not visible.filter(classification="SECRET").exists()
-    if material_decision(pom, tearline).allowed:
-        assert visible.filter(pk=tearline.pk).exists()
+    assert not material_decision(pom, report).allowed
+    assert material_decision(pom, tearline).allowed
+    assert visible.filter(pk=tearline.pk).exists()

@@ -14,8 +14,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from jointcase.cases import services as case_services
 from jointcase.cases.models import CaseRole
 from jointcase.keyring import Keyring, keyring_init
-from jointcase.meetings import services
 from jointcase.meetings.models import Meeting, MeetingType, MinutesSection, WithheldDisplay
+from jointcase.meetings.services.invitations import attendance_record
+from jointcase.meetings.services.meetings import meeting_create
+from jointcase.meetings.services.minutes import minutes_section_add
 from tests.register_fixtures import CaseWorld
 
 
@@ -60,7 +62,7 @@ class MeetingWorld:
 @pytest.fixture
 def meeting_world(team_world: CaseWorld, keyring: Keyring) -> MeetingWorld:
     people = team_world.personas
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() - dt.timedelta(hours=2),
@@ -70,21 +72,21 @@ def meeting_world(team_world: CaseWorld, keyring: Keyring) -> MeetingWorld:
         invitees=[people.nsd_practitioner, people.pom, people.ctnm_officer],
     )
     pom_invite = meeting.invitations.get(user=people.pom)
-    services.attendance_record(actor=people.ct_supervisor, invitation=pom_invite, attended=True)
-    open_section = services.minutes_section_add(
+    attendance_record(actor=people.ct_supervisor, invitation=pom_invite, attended=True)
+    open_section = minutes_section_add(
         actor=people.nsd_practitioner,
         meeting=meeting,
         heading="Probation update",
         body="Compliant with licence conditions so far.",
     )
-    secret_section = services.minutes_section_add(
+    secret_section = minutes_section_add(
         actor=people.ct_supervisor,
         meeting=meeting,
         heading="Police intelligence update",
         body="Covert source reports renewed contact with associates.",
         classification="SECRET",
     )
-    omitted_section = services.minutes_section_add(
+    omitted_section = minutes_section_add(
         actor=people.ct_supervisor,
         meeting=meeting,
         heading="Operational tasking",

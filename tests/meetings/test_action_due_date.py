@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from jointcase.access.meetings import action_due_change_refusal
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import ActionEvent, ActionEventKind, AgreedAction
+from jointcase.meetings.services.actions import action_change_due, action_complete, action_create
 from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
@@ -27,7 +28,7 @@ ClientFor = Callable[[User], Client]
 
 def _action(world: CaseWorld, owner: User | None = None) -> AgreedAction:
     people = world.personas
-    return services.action_create(
+    return action_create(
         actor=people.ct_supervisor,
         case=world.case,
         description="Check the associate's vehicle",
@@ -123,7 +124,7 @@ def test_someone_on_the_case_who_is_not_owner_manager_or_lead_gets_403_and_a_den
     ).exists()
     assert AgreedAction.objects.get(pk=action.pk).due_date == action.due_date
     with pytest.raises(PermissionDenied):
-        services.action_change_due(actor=people.pom, action=action, due_date=later, reason="x")
+        action_change_due(actor=people.pom, action=action, due_date=later, reason="x")
     # not on the case at all: the action does not exist for them
     assert (
         client_for(people.officer_not_on_case)
@@ -139,7 +140,7 @@ def test_who_may_move_the_due_date(team_world: CaseWorld) -> None:
     allowed = {
         name
         for name, user in people.all().items()
-        if services.action_due_change_refusal(user, action) is None
+        if action_due_change_refusal(user, action) is None
     }
     # the owner, his line manager (the CT supervisor, also on the case), the lead NSD
     # practitioner and the senior operational lead on the case
@@ -151,7 +152,7 @@ def test_a_moved_due_date_tells_the_owner_and_restarts_the_escalation(
 ) -> None:
     people = team_world.personas
     due = dt.date(2031, 3, 3)  # a Monday
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Secret detail",
@@ -163,7 +164,7 @@ def test_a_moved_due_date_tells_the_owner_and_restarts_the_escalation(
     assert escalate(today=dt.date(2031, 3, 5)) == 1  # the manager is told
     assert escalate(today=dt.date(2031, 3, 6)) == 0
     Notification.objects.all().delete()
-    services.action_change_due(
+    action_change_due(
         actor=people.nsd_lead,
         action=action,
         due_date=dt.date(2031, 3, 10),  # the next Monday
@@ -181,10 +182,10 @@ def test_a_moved_due_date_tells_the_owner_and_restarts_the_escalation(
 def test_a_closed_action_keeps_its_date(team_world: CaseWorld) -> None:
     action = _action(team_world)
     people = team_world.personas
-    services.action_complete(actor=people.nsd_practitioner, action=action, evidence="Done")
+    action_complete(actor=people.nsd_practitioner, action=action, evidence="Done")
     action.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        services.action_change_due(
+        action_change_due(
             actor=people.nsd_practitioner,
             action=action,
             due_date=action.due_date + dt.timedelta(days=3),

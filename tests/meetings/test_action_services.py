@@ -9,8 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jointcase.audit.models import AuditEntry
-from jointcase.meetings import services
 from jointcase.meetings.models import ActionEventKind, ActionStatus, AgreedAction
+from jointcase.meetings.services.actions import (
+    action_complete,
+    action_create,
+    action_reassign,
+    action_update_status,
+)
 from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
@@ -28,7 +33,7 @@ def _create(world: CaseWorld, **overrides: object) -> AgreedAction:
         "source_kind": "ASSESSMENT",
     }
     values.update(overrides)
-    return services.action_create(**values)  # type: ignore[arg-type]
+    return action_create(**values)  # type: ignore[arg-type]
 
 
 def test_an_action_is_agreed_with_an_owner_their_agency_and_a_history(
@@ -77,11 +82,11 @@ def test_completion_needs_evidence_and_is_recorded(team_world: CaseWorld) -> Non
     action = _create(team_world)
     practitioner = team_world.personas.nsd_practitioner
     with pytest.raises(ValidationError) as error:
-        services.action_complete(actor=practitioner, action=action, evidence=" ")
+        action_complete(actor=practitioner, action=action, evidence=" ")
     assert "evidence" in error.value.message_dict
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
-    done = services.action_complete(
+    done = action_complete(
         actor=practitioner,
         action=action,
         evidence="Visit made on Tuesday",
@@ -91,13 +96,13 @@ def test_completion_needs_evidence_and_is_recorded(team_world: CaseWorld) -> Non
     assert done.completed_at is not None
     assert done.events.filter(kind=ActionEventKind.COMPLETED).exists()
     with pytest.raises(ValidationError):
-        services.action_complete(actor=practitioner, action=done, evidence="again")
+        action_complete(actor=practitioner, action=done, evidence="again")
 
 
 def test_completion_refuses_material_from_another_case_or_unknown(team_world: CaseWorld) -> None:
     action = _create(team_world)
     with pytest.raises(ValidationError) as error:
-        services.action_complete(
+        action_complete(
             actor=team_world.personas.nsd_practitioner,
             action=action,
             evidence="See item",
@@ -110,19 +115,19 @@ def test_reassignment_needs_a_reason_and_an_owner_on_the_case(team_world: CaseWo
     people = team_world.personas
     action = _create(team_world)
     with pytest.raises(ValidationError) as error:
-        services.action_reassign(
+        action_reassign(
             actor=people.ct_supervisor, action=action, owner=people.ctnm_officer, reason=""
         )
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.action_reassign(
+        action_reassign(
             actor=people.ct_supervisor,
             action=action,
             owner=people.officer_not_on_case,
             reason="Leave",
         )
     assert error.value.message_dict["owner"] == ["This person cannot own actions on this case"]
-    moved = services.action_reassign(
+    moved = action_reassign(
         actor=people.ct_supervisor,
         action=action,
         owner=people.ctnm_officer,
@@ -140,13 +145,13 @@ def test_reassignment_needs_a_reason_and_an_owner_on_the_case(team_world: CaseWo
 
 def test_a_stale_version_is_refused(team_world: CaseWorld) -> None:
     action = _create(team_world)
-    services.action_update_status(
+    action_update_status(
         actor=team_world.personas.nsd_practitioner, action=action, status=ActionStatus.IN_PROGRESS
     )
     from jointcase.lib.edits import ConcurrentEdit
 
     with pytest.raises(ConcurrentEdit):
-        services.action_complete(
+        action_complete(
             actor=team_world.personas.nsd_practitioner,
             action=action,
             evidence="x",
@@ -157,7 +162,7 @@ def test_a_stale_version_is_refused(team_world: CaseWorld) -> None:
 def test_cancelling_needs_a_reason(team_world: CaseWorld) -> None:
     action = _create(team_world)
     with pytest.raises(ValidationError) as error:
-        services.action_update_status(
+        action_update_status(
             actor=team_world.personas.nsd_practitioner, action=action, status=ActionStatus.CANCELLED
         )
     assert "reason" in error.value.message_dict

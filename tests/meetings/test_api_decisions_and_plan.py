@@ -11,8 +11,9 @@ from django.test import Client
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import services
 from jointcase.meetings.models import MeetingDecision, RiskPlanEntry
+from jointcase.meetings.services.decisions import decision_record
+from jointcase.meetings.services.invitations import invitation_add
 from tests.meetings.conftest import MeetingWorld
 from tests.register_fixtures import CaseWorld
 
@@ -66,7 +67,7 @@ def test_a_decision_is_refused_to_who_may_not_record_it_and_nothing_is_stored(
     case = meeting_world.world.case
     url = f"/api/v1/meetings/{meeting_world.meeting.public_id}/decisions"
     decision = {"case": str(case.public_id), "text": "Refer to MAPPA level 2"}
-    services.invitation_add(
+    invitation_add(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.prison_ct_lead
     )
     # an invitee from outside the case teams sees the meeting but may not change it: 403
@@ -76,7 +77,7 @@ def test_a_decision_is_refused_to_who_may_not_record_it_and_nothing_is_stored(
         actor_id=people.prison_ct_lead.pk, outcome=Outcome.DENY, reason="not_editor"
     ).exists()
     # it does not reveal decisions about cases the reader may not see either
-    services.decision_record(
+    decision_record(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, case=case, text="Secret plan"
     )
     invitee_view = _api(people.prison_ct_lead).get(

@@ -16,8 +16,10 @@ from django.test import Client
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import selectors, services
+from jointcase.meetings import selectors
 from jointcase.meetings.models import MinutesSection
+from jointcase.meetings.services.invitations import invitation_add
+from jointcase.meetings.services.minutes import minutes_section_add
 from tests.meetings.conftest import MeetingWorld
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +84,7 @@ def test_the_api_and_the_page_show_every_reader_the_same_minutes(
     meeting_world: MeetingWorld, client_for: Callable[[User], Client]
 ) -> None:
     people = meeting_world.world.personas
-    services.minutes_section_add(
+    minutes_section_add(
         actor=people.nsd_practitioner,
         meeting=meeting_world.meeting,
         heading="Accommodation",
@@ -183,7 +185,7 @@ def test_who_may_not_add_minutes_gets_a_403_or_a_404_with_a_deny_entry(
     meeting_world: MeetingWorld,
 ) -> None:
     people = meeting_world.world.personas
-    services.invitation_add(
+    invitation_add(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.prison_ct_lead
     )
     section = {"heading": "Prison update", "body": "Moved wings."}

@@ -1,4 +1,4 @@
-"""Issue #6 "Bad input": an attendee (a user, or an external attendee by agency) from an agency
+"""Bad input: an attendee (a user, or an external attendee by agency) from an agency
 the minutes are not releasable to is refused with a clear message and nothing is stored. The
 meeting's own releasability and every section's count."""
 
@@ -16,7 +16,6 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.agencies.models import Agency
-from jointcase.meetings import services
 from jointcase.meetings.models import (
     Invitation,
     Meeting,
@@ -24,6 +23,9 @@ from jointcase.meetings.models import (
     MeetingType,
     OtherAgencyAttendees,
 )
+from jointcase.meetings.services.invitations import attendance_record, invitation_add
+from jointcase.meetings.services.meetings import meeting_create, meeting_update
+from jointcase.meetings.services.minutes import minutes_section_add
 from tests.meetings.conftest import MeetingWorld
 from tests.register_fixtures import CaseWorld
 
@@ -36,7 +38,7 @@ POLICE_ONLY = "may not receive minutes released only to CT Policing North East"
 def police_meeting(team_world: CaseWorld, keyring: object) -> Meeting:
     """A meeting of police only, with a section the police release to police only."""
     people = team_world.personas
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.CT_CASE_CONFERENCE,
         starts_at=timezone.now() + dt.timedelta(days=2),
@@ -44,7 +46,7 @@ def police_meeting(team_world: CaseWorld, keyring: object) -> Meeting:
         cases=[team_world.case],
         invitees=[people.ctnm_officer],
     )
-    services.minutes_section_add(
+    minutes_section_add(
         actor=people.ct_supervisor,
         meeting=meeting,
         heading="Police only",
@@ -60,7 +62,7 @@ def test_a_user_from_an_agency_a_section_is_not_released_to_is_refused(
     people = team_world.personas
     before = Invitation.objects.count(), MeetingEvent.objects.count()
     with pytest.raises(ValidationError) as error:
-        services.invitation_add(
+        invitation_add(
             actor=people.ct_supervisor, meeting=police_meeting, user=people.prison_ct_lead
         )
     assert error.value.message_dict["user"] == [f"HMP Frankland {POLICE_ONLY}"]
@@ -151,7 +153,7 @@ def test_the_originator_may_admit_other_agencies_and_withhold_the_section_from_t
 ) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    section = services.minutes_section_add(
+    section = minutes_section_add(
         actor=people.ct_supervisor,
         meeting=meeting,
         heading="Police only",
@@ -159,10 +161,10 @@ def test_the_originator_may_admit_other_agencies_and_withhold_the_section_from_t
         releasable_to=Agency.objects.filter(code="ctu-north-east"),
         other_agency_attendees=OtherAgencyAttendees.WITHHOLD,
     )
-    invitation = services.invitation_add(
+    invitation = invitation_add(
         actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead
     )
-    services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
+    attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
     page = client_for(people.prison_ct_lead).get(f"/meetings/{meeting.public_id}/").content.decode()
     assert "Covert source reports" in page  # SC attendee: the unrestricted SECRET section
     assert "Deployment detail" not in page
@@ -177,7 +179,7 @@ def test_the_originator_may_admit_other_agencies_and_withhold_the_section_from_t
 def test_without_any_restriction_an_external_attendee_of_any_agency_is_invited(
     meeting_world: MeetingWorld,
 ) -> None:
-    invitation = services.invitation_add(
+    invitation = invitation_add(
         actor=meeting_world.world.personas.ct_supervisor,
         meeting=meeting_world.meeting,
         external_name="Sam Okafor",
@@ -206,7 +208,7 @@ def test_recording_attendance_of_someone_the_minutes_may_not_go_to_is_refused(
     assert not invitation.attended
     # apologies are still recorded: nothing is sent to someone who was not there
     invitation.user = User.objects.get(pk=people.ctnm_officer.pk)
-    services.attendance_record(
+    attendance_record(
         actor=people.ct_supervisor, invitation=invitation, attended=False, apologies=True
     )
 
@@ -217,7 +219,7 @@ def test_a_meeting_whose_chair_or_invitee_may_not_receive_its_minutes_is_not_sto
     people = team_world.personas
     police = Agency.objects.filter(code="ctu-north-east")
     with pytest.raises(ValidationError) as error:
-        services.meeting_create(
+        meeting_create(
             actor=people.ct_supervisor,
             type=MeetingType.CT_CASE_CONFERENCE,
             starts_at=timezone.now() + dt.timedelta(days=2),
@@ -251,7 +253,7 @@ def test_a_new_chair_who_may_not_receive_the_minutes_is_refused(
 ) -> None:
     people = team_world.personas
     with pytest.raises(ValidationError) as error:
-        services.meeting_update(
+        meeting_update(
             actor=people.ct_supervisor,
             meeting=police_meeting,
             expected_version=police_meeting.version,

@@ -15,11 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
+from jointcase.access.meetings import action_due_change_refusal
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import services
 from jointcase.meetings.models import ActionStatus, AgreedAction
+from jointcase.meetings.services.actions import action_complete, action_create, action_update_status
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ ClientFor = Callable[[User], Client]
 
 def _officers_action(world: CaseWorld) -> AgreedAction:
     people = world.personas
-    return services.action_create(
+    return action_create(
         actor=people.ct_supervisor,
         case=world.case,
         description="Check the associate's vehicle",
@@ -63,12 +64,12 @@ def test_who_may_complete_or_cancel_is_exactly_who_may_move_the_due_date(
     for name, user in people.all().items():
         for close in ("complete", "cancel"):
             action = _officers_action(team_world)
-            may_steer = services.action_due_change_refusal(user, action) is None
+            may_steer = action_due_change_refusal(user, action) is None
             try:
                 if close == "complete":
-                    services.action_complete(actor=user, action=action, evidence="Checked")
+                    action_complete(actor=user, action=action, evidence="Checked")
                 else:
-                    services.action_update_status(
+                    action_update_status(
                         actor=user, action=action, status=ActionStatus.CANCELLED, reason="Done"
                     )
             except PermissionDenied:  # may not steer it, or may not see the case at all
@@ -76,7 +77,7 @@ def test_who_may_complete_or_cancel_is_exactly_who_may_move_the_due_date(
             else:
                 closed = True
             assert closed == may_steer, f"{name} {close}"
-    assert services.action_due_change_refusal(people.pom, _officers_action(team_world))
+    assert action_due_change_refusal(people.pom, _officers_action(team_world))
 
 
 def test_the_pom_may_not_complete_or_cancel_the_officers_action_on_the_pages(

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointcase.lib.working_days import add_working_days, is_working_day
-from jointcase.meetings import services
 from jointcase.meetings.escalation import (
     DUE_SOON,
     MANAGER,
@@ -22,6 +21,7 @@ from jointcase.meetings.escalation import (
     stages_due,
 )
 from jointcase.meetings.models import ActionEvent, AgreedAction
+from jointcase.meetings.services.actions import action_complete, action_create
 from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
@@ -93,7 +93,7 @@ def test_escalation_notifies_owner_manager_then_senior_once_each(
     people.nsd_practitioner.email = "practitioner@example.invalid"
     people.nsd_practitioner.save()
     due = dt.date(2031, 3, 3)  # a Monday
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Secret detail that must never be e-mailed",
@@ -128,7 +128,7 @@ def test_escalation_notifies_owner_manager_then_senior_once_each(
 def test_a_done_action_never_escalates(team_world: CaseWorld) -> None:
     people = team_world.personas
     due = dt.date(2031, 3, 3)
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Done in time",
@@ -137,7 +137,7 @@ def test_a_done_action_never_escalates(team_world: CaseWorld) -> None:
         source_kind="ASSESSMENT",
         today=due - dt.timedelta(days=10),
     )
-    services.action_complete(actor=people.nsd_practitioner, action=action, evidence="Done")
+    action_complete(actor=people.nsd_practitioner, action=action, evidence="Done")
     assert escalate(today=dt.date(2031, 3, 20)) == 0
 
 

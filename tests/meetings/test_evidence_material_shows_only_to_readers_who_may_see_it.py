@@ -14,9 +14,9 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.keyring import Keyring
-from jointcase.material import services as material_services
-from jointcase.meetings import services
+from jointcase.material.services import items as item_services
 from jointcase.meetings.models import AgreedAction
+from jointcase.meetings.services.actions import action_complete, action_create
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ TITLE = "Police intelligence report on travel"
 
 def _completed_with_secret_evidence(world: CaseWorld) -> tuple[AgreedAction, str]:
     people = world.personas
-    item = material_services.material_add(
+    item = item_services.material_add(
         actor=people.ctnm_officer,
         case=world.case,
         kind="INTELLIGENCE_REPORT",
@@ -35,7 +35,7 @@ def _completed_with_secret_evidence(world: CaseWorld) -> tuple[AgreedAction, str
         caveats=["UK EYES ONLY"],
         body="Covert source reports travel planning (synthetic).",
     )
-    action = services.action_create(
+    action = action_create(
         actor=people.ctnm_officer,
         case=world.case,
         description="Confirm the travel reporting",
@@ -43,7 +43,7 @@ def _completed_with_secret_evidence(world: CaseWorld) -> tuple[AgreedAction, str
         due_date=timezone.localdate() + dt.timedelta(days=5),
         source_kind="MATERIAL",
     )
-    action = services.action_complete(
+    action = action_complete(
         actor=people.ctnm_officer,
         action=action,
         evidence="Reporting confirmed",

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from jointcase.access.meetings import OWNER_REFUSED
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
-from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction, Invitation, Meeting, MeetingType
+from jointcase.meetings.services.actions import action_create, action_reassign
+from jointcase.meetings.services.meetings import meeting_cases_set, meeting_create
 from jointcase.notifications.models import Notification
 from tests.meetings.conftest import MeetingWorld
 from tests.meetings.test_meeting_edit import _fields, _second_case
@@ -152,7 +154,7 @@ def test_a_case_an_invitee_is_excluded_from_cannot_be_added_to_their_meeting(
     people = meeting_world.world.personas
     excluded_case = meeting_world.world.case
     other_case = _second_case(meeting_world, people.excluded_officer)
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.PROFESSIONALS,
         starts_at=timezone.now() + dt.timedelta(days=2),
@@ -161,7 +163,7 @@ def test_a_case_an_invitee_is_excluded_from_cannot_be_added_to_their_meeting(
         invitees=[people.excluded_officer],
     )
     with pytest.raises(ValidationError) as error:
-        services.meeting_cases_set(
+        meeting_cases_set(
             actor=people.ct_supervisor,
             meeting=meeting,
             cases=[other_case, excluded_case],
@@ -178,7 +180,7 @@ def test_someone_excluded_from_any_of_the_meetings_cases_cannot_own_its_action(
     people = meeting_world.world.personas
     excluded_case = meeting_world.world.case
     other_case = _second_case(meeting_world, people.excluded_officer)
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.PROFESSIONALS,
         starts_at=timezone.now() - dt.timedelta(hours=1),
@@ -187,7 +189,7 @@ def test_someone_excluded_from_any_of_the_meetings_cases_cannot_own_its_action(
     )
     due = timezone.localdate() + dt.timedelta(days=5)
     with pytest.raises(ValidationError) as error:
-        services.action_create(
+        action_create(
             actor=people.ct_supervisor,
             case=other_case,
             description="Check the vehicle",
@@ -195,8 +197,8 @@ def test_someone_excluded_from_any_of_the_meetings_cases_cannot_own_its_action(
             due_date=due,
             meeting=meeting,
         )
-    assert error.value.message_dict == {"owner": [services.OWNER_REFUSED]}
-    action = services.action_create(
+    assert error.value.message_dict == {"owner": [OWNER_REFUSED]}
+    action = action_create(
         actor=people.ct_supervisor,
         case=other_case,
         description="Check the vehicle",
@@ -205,9 +207,9 @@ def test_someone_excluded_from_any_of_the_meetings_cases_cannot_own_its_action(
         meeting=meeting,
     )
     with pytest.raises(ValidationError) as error:
-        services.action_reassign(
+        action_reassign(
             actor=people.ct_supervisor, action=action, owner=people.excluded_officer, reason="x"
         )
-    assert error.value.message_dict == {"owner": [services.OWNER_REFUSED]}
+    assert error.value.message_dict == {"owner": [OWNER_REFUSED]}
     assert not AgreedAction.objects.filter(owner=people.excluded_officer).exists()
     assert not Notification.objects.filter(recipient=people.excluded_officer).exists()

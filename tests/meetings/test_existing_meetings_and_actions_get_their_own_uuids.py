@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction, Invitation, Meeting
+from jointcase.meetings.services.actions import action_create
 from tests.meetings.conftest import MeetingWorld
 
 BEFORE = [("meetings", "0003_section_other_agency_attendees")]
@@ -29,7 +29,7 @@ def test_existing_rows_get_distinct_uuids_and_meeting_sources_name_the_uuid(
 ) -> None:
     people = meeting_world.world.personas
     for day in (3, 4):
-        services.action_create(
+        action_create(
             actor=people.ct_supervisor,
             case=meeting_world.world.case,
             description="Arrange a joint home visit",

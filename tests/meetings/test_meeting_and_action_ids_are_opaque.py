@@ -18,8 +18,8 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction
+from jointcase.meetings.services.actions import action_create
 from jointcase.notifications.models import Notification
 from tests.meetings.conftest import MeetingWorld
 
@@ -35,7 +35,7 @@ def _api(user: User) -> Client:
 
 def _action(mw: MeetingWorld) -> AgreedAction:
     people = mw.world.personas
-    return services.action_create(
+    return action_create(
         actor=people.ct_supervisor,
         case=mw.world.case,
         description="Confirm approved premises placement",

@@ -17,8 +17,10 @@ from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.cases import services as case_services
 from jointcase.cases.models import Case, CaseRole, Cohort, Ideology
-from jointcase.meetings import selectors, services
+from jointcase.meetings import selectors
 from jointcase.meetings.models import Invitation, Meeting, MeetingEventKind, MeetingType
+from jointcase.meetings.services.invitations import attendance_record, invitation_add
+from jointcase.meetings.services.meetings import meeting_cases_set
 from jointcase.people import services as people_services
 from tests.meetings.conftest import MeetingWorld
 
@@ -184,14 +186,14 @@ def test_a_case_with_minutes_at_the_meeting_cannot_be_removed(
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
     other = _second_case(meeting_world, people.officer_not_on_case)
-    meeting = services.meeting_cases_set(
+    meeting = meeting_cases_set(
         actor=people.ct_supervisor,
         meeting=meeting,
         cases=[meeting_world.world.case, other],
         expected_version=meeting.version,
     )
     with pytest.raises(ValidationError) as error:
-        services.meeting_cases_set(
+        meeting_cases_set(
             actor=people.ct_supervisor,
             meeting=meeting,
             cases=[other],
@@ -208,14 +210,14 @@ def test_an_editor_never_removes_a_case_they_cannot_see(meeting_world: MeetingWo
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
     other = _second_case(meeting_world, people.officer_not_on_case)
-    meeting = services.meeting_cases_set(
+    meeting = meeting_cases_set(
         actor=people.ct_supervisor,
         meeting=meeting,
         cases=[meeting_world.world.case, other],
         expected_version=meeting.version,
     )
     # The officer may edit (he sees JC-900002) and submits only what he sees: JC-900001 stays.
-    services.meeting_cases_set(
+    meeting_cases_set(
         actor=people.officer_not_on_case,
         meeting=meeting,
         cases=[other],
@@ -229,10 +231,10 @@ def test_removing_an_invitee_ends_their_access_at_once(
 ) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    invitation = services.invitation_add(
+    invitation = invitation_add(
         actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead
     )
-    services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
+    attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
     guest = client_for(people.prison_ct_lead)
     assert "Covert source reports" in guest.get(f"/meetings/{meeting.public_id}/").content.decode()
     chair = client_for(people.ct_supervisor)
@@ -300,7 +302,7 @@ def test_an_invitee_from_outside_the_case_teams_may_read_but_not_change_the_meet
 ) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead)
+    invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead)
     guest = client_for(people.prison_ct_lead)
     page = guest.get(f"/meetings/{meeting.public_id}/").content.decode()
     assert f"/meetings/{meeting.public_id}/edit/" not in page

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry
-from jointcase.meetings import services
+from jointcase.meetings.services.actions import action_create
 from tests.meetings.conftest import MeetingWorld
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def _form_urls(mw: MeetingWorld) -> list[str]:
     people = mw.world.personas
     invitation = mw.meeting.invitations.exclude(user=mw.meeting.chair).first()
     assert invitation is not None
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=mw.world.case,
         description="Check the associate's vehicle",

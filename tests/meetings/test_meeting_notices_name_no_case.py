@@ -9,9 +9,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jointcase.meetings import services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import MeetingType
+from jointcase.meetings.services.actions import action_change_due, action_create, action_reassign
+from jointcase.meetings.services.invitations import invitation_add
+from jointcase.meetings.services.meetings import meeting_create
 from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
@@ -21,7 +23,7 @@ DESCRIPTION = "Visit the associate's address in Leeds"
 
 def test_meeting_and_action_notices_name_no_case_person_or_content(team_world: CaseWorld) -> None:
     people = team_world.personas
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() + dt.timedelta(days=1),
@@ -31,8 +33,8 @@ def test_meeting_and_action_notices_name_no_case_person_or_content(team_world: C
         invitees=[people.nsd_practitioner],
     )
     # an invitee from outside the case team
-    services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead)
-    action = services.action_create(
+    invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead)
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description=DESCRIPTION,
@@ -40,7 +42,7 @@ def test_meeting_and_action_notices_name_no_case_person_or_content(team_world: C
         due_date=timezone.localdate() + dt.timedelta(days=1),
         meeting=meeting,
     )
-    services.action_reassign(
+    action_reassign(
         actor=people.ct_supervisor, action=action, owner=people.ctnm_officer, reason="Leave"
     )
     escalate(today=timezone.localdate())
@@ -68,7 +70,7 @@ def test_an_inactive_owner_is_sent_nothing_when_their_action_changes(
     team_world: CaseWorld,
 ) -> None:
     people = team_world.personas
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description=DESCRIPTION,
@@ -79,7 +81,7 @@ def test_an_inactive_owner_is_sent_nothing_when_their_action_changes(
     Notification.objects.all().delete()
     type(people.ctnm_officer).objects.filter(pk=people.ctnm_officer.pk).update(is_active=False)
     action.owner.refresh_from_db()
-    services.action_change_due(
+    action_change_due(
         actor=people.ct_supervisor,
         action=action,
         due_date=action.due_date + dt.timedelta(days=7),

@@ -17,8 +17,12 @@ from jointcase.access.meetings import (
 )
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import AuditEntry
-from jointcase.meetings import selectors, services
+from jointcase.meetings import selectors
 from jointcase.meetings.models import Invitation, Meeting, MeetingType, MinutesSection
+from jointcase.meetings.services.actions import action_complete, action_create
+from jointcase.meetings.services.invitations import attendance_record, invitation_add
+from jointcase.meetings.services.meetings import meeting_create
+from jointcase.meetings.services.minutes import minutes_section_add
 from tests.meetings.conftest import MeetingWorld
 
 pytestmark = pytest.mark.django_db
@@ -75,11 +79,11 @@ def test_an_invitee_not_on_the_case_sees_the_agenda_and_after_attending_the_minu
     people = meeting_world.world.personas
     outsider = people.prison_ct_lead  # SC, of an agency on the case, not on the case himself
     meeting = meeting_world.meeting
-    invitation = services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=outsider)
+    invitation = invitation_add(actor=people.ct_supervisor, meeting=meeting, user=outsider)
     assert selectors.meeting_get_for(user=outsider, meeting_id=meeting.public_id) == meeting
     before = selectors.minutes_for(user=outsider, meeting=meeting)
     assert all(s.withheld for s in before.sections)
-    services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
+    attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
     after = selectors.minutes_for(user=outsider, meeting=meeting)
     # SC-cleared attendee: every section, through attendance (not through the case).
     assert [s.withheld for s in after.sections] == [False, False, False]
@@ -89,10 +93,10 @@ def test_an_attendee_from_an_agency_not_on_the_case_gets_no_unrestricted_section
     meeting_world: MeetingWorld,
 ) -> None:
     people = meeting_world.world.personas
-    invitation = services.invitation_add(
+    invitation = invitation_add(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.officer_not_on_case
     )
-    services.attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
+    attendance_record(actor=people.ct_supervisor, invitation=invitation, attended=True)
     minutes = selectors.minutes_for(user=people.officer_not_on_case, meeting=meeting_world.meeting)
     assert all(s.withheld for s in minutes.sections)
 
@@ -130,7 +134,7 @@ def test_an_attendee_from_an_agency_the_minutes_are_not_releasable_to_is_refused
     assert isinstance(team_world, CaseWorld)
     people = team_world.personas
     police_and_probation = Agency.objects.filter(code__in=["ctu-north-east", "nsd-north"])
-    meeting = services.meeting_create(
+    meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.CT_CASE_CONFERENCE,
         starts_at=timezone.now() + dt.timedelta(days=2),
@@ -139,13 +143,13 @@ def test_an_attendee_from_an_agency_the_minutes_are_not_releasable_to_is_refused
         minutes_releasable_to=police_and_probation,
     )
     with pytest.raises(ValidationError) as error:
-        services.invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.pom)
+        invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.pom)
     assert error.value.message_dict["user"] == [
         "HMP Frankland may not receive minutes released only to CT Policing North East, NSD North"
     ]
     assert not meeting.invitations.filter(user=people.pom).exists()
     with pytest.raises(ValidationError):
-        services.meeting_create(
+        meeting_create(
             actor=people.ct_supervisor,
             type=MeetingType.CT_CASE_CONFERENCE,
             starts_at=timezone.now() + dt.timedelta(days=2),
@@ -161,7 +165,7 @@ def test_a_writer_cannot_label_a_section_above_their_own_clearance(
     meeting_world: MeetingWorld,
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        services.minutes_section_add(
+        minutes_section_add(
             actor=meeting_world.world.personas.pom,
             meeting=meeting_world.meeting,
             heading="Prison update",
@@ -179,7 +183,7 @@ def test_minutes_bodies_are_sealed_at_rest(meeting_world: MeetingWorld) -> None:
 
 def test_open_actions_are_carried_to_the_next_meeting(meeting_world: MeetingWorld) -> None:
     people = meeting_world.world.personas
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=meeting_world.world.case,
         description="Check travel plans",
@@ -187,7 +191,7 @@ def test_open_actions_are_carried_to_the_next_meeting(meeting_world: MeetingWorl
         due_date=timezone.localdate() + dt.timedelta(days=5),
         meeting=meeting_world.meeting,
     )
-    following = services.meeting_create(
+    following = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() + dt.timedelta(days=28),
@@ -195,5 +199,5 @@ def test_open_actions_are_carried_to_the_next_meeting(meeting_world: MeetingWorl
         cases=[meeting_world.world.case],
     )
     assert list(selectors.actions_for_review(following, user=people.ct_supervisor)) == [action]
-    services.action_complete(actor=people.nsd_practitioner, action=action, evidence="Checked")
+    action_complete(actor=people.nsd_practitioner, action=action, evidence="Checked")
     assert not selectors.actions_for_review(following, user=people.ct_supervisor).exists()

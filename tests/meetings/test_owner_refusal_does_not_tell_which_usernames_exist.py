@@ -11,10 +11,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from jointcase.access.meetings import OWNER_REFUSED
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
-from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction
+from jointcase.meetings.services.actions import action_create
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_reassigning_to_an_unknown_or_an_unsuitable_user_answers_the_same_in_the
     team_world: CaseWorld,
 ) -> None:
     people = team_world.personas
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Check the address",
@@ -56,7 +57,7 @@ def test_reassigning_to_an_unknown_or_an_unsuitable_user_answers_the_same_in_the
     assert len(answers) == 1
     ((status, body),) = answers
     assert status == 400
-    assert json.loads(body)["errors"] == [{"field": "owner", "message": services.OWNER_REFUSED}]
+    assert json.loads(body)["errors"] == [{"field": "owner", "message": OWNER_REFUSED}]
     assert AgreedAction.objects.get(pk=action.pk).owner == people.nsd_practitioner
 
 
@@ -73,7 +74,7 @@ def test_agreeing_an_action_for_an_unknown_or_an_unsuitable_user_answers_the_sam
     assert len(answers) == 1
     ((status, body),) = answers
     assert status == 400
-    assert {"field": "owner", "message": services.OWNER_REFUSED} in json.loads(body)["errors"]
+    assert {"field": "owner", "message": OWNER_REFUSED} in json.loads(body)["errors"]
     assert not AgreedAction.objects.exists()
 
 
@@ -81,7 +82,7 @@ def test_reassigning_on_the_page_to_a_missing_or_an_unsuitable_person_answers_th
     team_world: CaseWorld, client_for: ClientFor
 ) -> None:
     people = team_world.personas
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Check the address",
@@ -95,5 +96,5 @@ def test_reassigning_on_the_page_to_a_missing_or_an_unsuitable_person_answers_th
     for owner in (missing_pk, people.prison_ct_lead.pk, people.officer_not_on_case.pk):
         response = client.post(url, {"version": action.version, "owner": owner, "reason": "x"})
         assert response.status_code == 400
-        assert services.OWNER_REFUSED in response.content.decode()
+        assert OWNER_REFUSED in response.content.decode()
     assert AgreedAction.objects.get(pk=action.pk).owner == people.nsd_practitioner

@@ -15,9 +15,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry
-from jointcase.meetings import services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import MeetingType
+from jointcase.meetings.services.actions import action_complete, action_create
+from jointcase.meetings.services.meetings import meeting_create
+from jointcase.meetings.services.minutes import minutes_section_add
 from jointcase.notifications.models import Notification
 from tests.meetings.conftest import MeetingWorld
 from tests.register_fixtures import CaseWorld
@@ -46,7 +48,7 @@ def test_every_page_of_a_long_pack_is_marked_at_the_top_and_the_bottom(
 ) -> None:
     people = meeting_world.world.personas
     for number in range(8):
-        services.minutes_section_add(
+        minutes_section_add(
             actor=people.nsd_practitioner,
             meeting=meeting_world.meeting,
             heading=f"Probation update {number}",
@@ -86,7 +88,7 @@ def test_open_actions_are_carried_to_the_next_meetings_page_and_pack(
     meeting_world: MeetingWorld, client_for: ClientFor
 ) -> None:
     people = meeting_world.world.personas
-    carried = services.action_create(
+    carried = action_create(
         actor=people.ct_supervisor,
         case=meeting_world.world.case,
         description="Check travel plans",
@@ -94,7 +96,7 @@ def test_open_actions_are_carried_to_the_next_meetings_page_and_pack(
         due_date=timezone.localdate() + dt.timedelta(days=5),
         meeting=meeting_world.meeting,
     )
-    done = services.action_create(
+    done = action_create(
         actor=people.ct_supervisor,
         case=meeting_world.world.case,
         description="Visit the approved premises",
@@ -102,8 +104,8 @@ def test_open_actions_are_carried_to_the_next_meetings_page_and_pack(
         due_date=timezone.localdate() + dt.timedelta(days=5),
         meeting=meeting_world.meeting,
     )
-    services.action_complete(actor=people.nsd_practitioner, action=done, evidence="Visited")
-    following = services.meeting_create(
+    action_complete(actor=people.nsd_practitioner, action=done, evidence="Visited")
+    following = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() + dt.timedelta(days=28),
@@ -133,7 +135,7 @@ def test_the_escalation_thresholds_come_from_the_settings(
     settings.JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS = 1
     people = team_world.personas
     due = dt.date(2031, 3, 3)  # a Monday
-    services.action_create(
+    action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Check the address",

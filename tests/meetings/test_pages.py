@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from jointcase.accounts.models import User
-from jointcase.meetings import services
 from jointcase.meetings.models import ActionStatus, AgreedAction, Meeting
+from jointcase.meetings.services.actions import action_create
 from tests.meetings.conftest import MeetingWorld
 from tests.register_fixtures import CaseWorld
 
@@ -22,7 +22,7 @@ ClientFor = Callable[[User], Client]
 
 def _action(world: CaseWorld, days: int, text: str) -> AgreedAction:
     people = world.personas
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=world.case,
         description=text,

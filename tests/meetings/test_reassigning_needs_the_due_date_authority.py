@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
+from jointcase.access.meetings import action_due_change_refusal
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import services
 from jointcase.meetings.models import ActionEventKind, AgreedAction
+from jointcase.meetings.services.actions import action_create, action_reassign
 from jointcase.notifications.models import Notification
 from tests.register_fixtures import CaseWorld
 
@@ -27,7 +28,7 @@ ClientFor = Callable[[User], Client]
 
 def _officers_action(world: CaseWorld) -> AgreedAction:
     people = world.personas
-    return services.action_create(
+    return action_create(
         actor=people.ct_supervisor,
         case=world.case,
         description="Check the associate's vehicle",
@@ -53,23 +54,21 @@ def test_who_may_reassign_an_action_is_exactly_who_may_move_its_due_date(
     people = team_world.personas
     action = _officers_action(team_world)
     for name, user in people.all().items():
-        may_move = services.action_due_change_refusal(user, action) is None
+        may_move = action_due_change_refusal(user, action) is None
         try:
-            services.action_reassign(
-                actor=user, action=action, owner=people.pom, reason="Taking it over"
-            )
+            action_reassign(actor=user, action=action, owner=people.pom, reason="Taking it over")
         except PermissionDenied:
             reassigned = False
         else:
             reassigned = True
-            services.action_reassign(
+            action_reassign(
                 actor=people.ct_supervisor,
                 action=AgreedAction.objects.get(pk=action.pk),
                 owner=people.ctnm_officer,
                 reason="Back to the officer",
             )
         assert reassigned == may_move, name
-    assert services.action_due_change_refusal(people.pom, action) is not None
+    assert action_due_change_refusal(people.pom, action) is not None
 
 
 def test_the_pom_may_not_reassign_the_officers_action_to_themselves_on_the_page(

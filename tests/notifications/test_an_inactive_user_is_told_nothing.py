@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import VettingLevel
-from jointcase.material import services as material_services
 from jointcase.material.models import MaterialGrant
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import sharing as sharing_services
 from jointcase.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.material.item_helpers import approved_tearline, secret_report
@@ -39,7 +40,7 @@ def test_a_disabled_line_manager_gets_no_break_glass_alert_and_an_active_lead_do
     outsider = User.objects.select_related("line_manager").get(pk=outsider.pk)
     _disable(manager)  # the object the service reads still says "active": the database decides
 
-    material_services.breakglass_open(
+    breakglass_services.breakglass_open(
         actor=outsider, case=material_world.case, reason="Overnight threat (synthetic)"
     )
 
@@ -51,12 +52,12 @@ def test_a_disabled_requester_is_not_told_of_the_decision(material_world: CaseWo
     personas = material_world.personas
     parent = secret_report(material_world, releasable_to=["ctu-north-east"])
     approved_tearline(material_world, parent)
-    share = material_services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=personas.nsd_practitioner, item=parent, kind="ACCESS", reason="Need it (synthetic)"
     )
     _disable(personas.nsd_practitioner)
 
-    material_services.share_request_decide(
+    sharing_services.share_request_decide(
         actor=personas.ct_supervisor, share_request=share, approve=False, reason="Not now"
     )
 
@@ -76,6 +77,6 @@ def test_a_disabled_grantee_is_not_told_of_the_revocation(material_world: CaseWo
     )
     _disable(personas.officer_not_on_case)
 
-    material_services.grant_revoke(actor=personas.ctnm_officer, grant=grant, reason="Closed")
+    sharing_services.grant_revoke(actor=personas.ctnm_officer, grant=grant, reason="Closed")
 
     assert not Notification.objects.filter(recipient=personas.officer_not_on_case).exists()

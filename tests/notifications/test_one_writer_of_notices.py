@@ -16,9 +16,10 @@ from django.utils import timezone
 import jointcase.material.models as material_models
 from jointcase.accounts.models import User
 from jointcase.lib.working_days import add_working_days, is_working_day
-from jointcase.meetings import services as meeting_services
 from jointcase.meetings.escalation import escalate
 from jointcase.meetings.models import MeetingType
+from jointcase.meetings.services.actions import action_create
+from jointcase.meetings.services.meetings import meeting_create
 from jointcase.notifications.models import Notification
 from jointcase.notifications.services import SENTENCES
 from jointcase.notifications.services import __file__ as writer_file
@@ -67,7 +68,7 @@ def test_meeting_and_escalation_notices_follow_the_writers_rules(team_world: Cas
     and the disabled one nothing, in one of the listed sentences."""
     people = team_world.personas
     User.objects.filter(pk=people.pom.pk).update(is_active=False)
-    meeting_services.meeting_create(
+    meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() + dt.timedelta(days=1),
@@ -83,7 +84,7 @@ def test_meeting_and_escalation_notices_follow_the_writers_rules(team_world: Cas
     today = timezone.localdate()
     while not is_working_day(today):
         today += dt.timedelta(days=1)
-    meeting_services.action_create(
+    action_create(
         actor=people.ct_supervisor,
         case=team_world.case,
         description="Check the address (synthetic)",

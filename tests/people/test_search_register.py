@@ -118,7 +118,7 @@ def test_a_member_removed_from_the_case_stops_finding_it_at_once(case_world):
 def test_with_more_candidates_than_can_be_ranked_the_exact_name_still_comes_first(
     personas, monkeypatch
 ):
-    from jointcase.people import search
+    from jointcase.people.search import register as search
     from jointcase.people.services import person_create
 
     user = personas.nsd_practitioner

@@ -1,5 +1,5 @@
 """State changes without the CSRF token are refused with a GOV.UK 403, never a 500, and change
-nothing (SECURITY-TESTS.md #11)."""
+nothing (docs/security-tests.md #11)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Error pages are GOV.UK pages with the marking and no detail: no stack trace, no exception
-text, no settings, whoever asks (SECURITY-TESTS.md #20, fail closed)."""
+text, no settings, whoever asks (docs/security-tests.md #20, fail closed)."""
 
 from __future__ import annotations
 

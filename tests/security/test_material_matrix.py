@@ -36,12 +36,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from jointcase.access import material_acts
+from jointcase.access.acting import Refusal
 from jointcase.access.material import material_case_access, material_decision, material_visible_to
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.material import selectors, services
+from jointcase.material import selectors
 from jointcase.material.models import MaterialFile, MaterialGrant, MaterialItem, ShareRequest
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import sharing as sharing_services
 from tests.material import samples
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
 from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
@@ -94,11 +98,11 @@ def matrix_world(material_world) -> MatrixWorld:  # noqa: F811
     personas = material_world.personas
     parent = secret_report(material_world, files=[SimpleUploadedFile("plan.pdf", samples.pdf())])
     tearline = approved_tearline(material_world, parent)
-    share = services.share_request_create(
+    share = sharing_services.share_request_create(
         actor=personas.pom, item=parent, kind="ACCESS", reason="Sentence planning"
     )
     outsider = personas.officer_not_on_case
-    glass = services.breakglass_open(
+    glass = breakglass_services.breakglass_open(
         actor=outsider, case=material_world.case, reason="Overnight threat (synthetic)"
     )
     from jointcase.material.models import BreakGlass
@@ -142,23 +146,23 @@ def _missing(route: Route, values: dict[str, str]) -> dict[str, str]:
 
 #: Item routes that edit: who may see the item but not use the route gets a 403. Pages by URL
 #: name, API operations by the end of their path.
-EDIT_CHECKS: dict[str, Callable[[User, MaterialItem], services.Refusal | None]] = {
-    "material:label-change": services.relabel_refusal,
-    "material:tearline-add": services.tearline_refusal,
-    "material:tearline-approve": services.approve_refusal,
-    "material:destroy": services.destroy_refusal,
-    "api:tearlines": services.tearline_refusal,
-    "api:label": services.relabel_refusal,
-    "material:retention": services.retention_refusal,
-    "api:retention": services.retention_refusal,
-    "api:files": services.file_refusal,
-    "material:onward-share": services.share_refusal,
-    "material:request-access": services.share_refusal,
+EDIT_CHECKS: dict[str, Callable[[User, MaterialItem], Refusal | None]] = {
+    "material:label-change": material_acts.relabel_refusal,
+    "material:tearline-add": material_acts.tearline_refusal,
+    "material:tearline-approve": material_acts.approve_refusal,
+    "material:destroy": material_acts.destroy_refusal,
+    "api:tearlines": material_acts.tearline_refusal,
+    "api:label": material_acts.relabel_refusal,
+    "material:retention": material_acts.retention_refusal,
+    "api:retention": material_acts.retention_refusal,
+    "api:files": material_acts.file_refusal,
+    "material:onward-share": material_acts.share_refusal,
+    "material:request-access": material_acts.share_refusal,
 }
 ALLOW, FORBID, DENY = "allow", "forbid (403)", "deny (404)"
 
 
-def _edit_check(route: Route) -> Callable[[User, MaterialItem], services.Refusal | None] | None:
+def _edit_check(route: Route) -> Callable[[User, MaterialItem], Refusal | None] | None:
     if route.is_api:
         return EDIT_CHECKS.get("api:" + route.template.rstrip("/").rsplit("/", 1)[-1])
     return EDIT_CHECKS.get(route.name)
@@ -176,11 +180,11 @@ def _expected(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) -
         return FORBID
     if "grant_id" in names:
         grant = MaterialGrant.objects.select_related("item__originator").get(pk=mw.grant.pk)
-        if services.grant_revoke_refusal(user, grant) is not None:
+        if material_acts.grant_revoke_refusal(user, grant) is not None:
             return FORBID
     if "request_id" in names:
         share = ShareRequest.objects.select_related("item__originator").get(pk=mw.share.pk)
-        if services.decide_refusal(user, share) is not None:
+        if material_acts.decide_refusal(user, share) is not None:
             return FORBID
     return ALLOW
 
@@ -192,7 +196,7 @@ def _allowed(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) ->
     if route.name in OPEN_ROUTES:
         return True
     if short == "request-access":
-        return services.fuller_version_requestable(user, target)
+        return sharing_services.fuller_version_requestable(user, target)
     if "file_id" in names:
         return material_decision(user, mw.parent).allowed
     if "item_id" in names:
@@ -204,7 +208,7 @@ def _allowed(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) ->
     if route.name.startswith("material:breakglass"):
         from jointcase.material.selectors import breakglass_queue
 
-        if not services.is_senior(user):
+        if not material_acts.is_senior(user):
             return False
         return (
             "break_glass_id" not in names
@@ -577,7 +581,9 @@ def test_acts_under_break_glass_on_every_material_write_route(
         vetting=VettingLevel.SC,
         caveats=["UK EYES ONLY"],
     )
-    services.breakglass_open(actor=officer, case=mw.world.case, reason="Emergency (synthetic)")
+    breakglass_services.breakglass_open(
+        actor=officer, case=mw.world.case, reason="Emergency (synthetic)"
+    )
     assert material_decision(officer, mw.parent).reason == "break_glass"
     if route.is_api:
         _token, plaintext = api_token_create(actor=None, user=officer, name="glass", days=1)

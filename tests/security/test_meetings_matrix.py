@@ -23,14 +23,19 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from jointcase.access.meetings import meeting_decision
+from jointcase.access.meetings import (
+    action_due_change_refusal,
+    meeting_change_refusal,
+    meeting_decision,
+)
 from jointcase.access.policy import case_decision
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.meetings import services
 from jointcase.meetings.models import AgreedAction, Meeting
 from jointcase.meetings.selectors import is_agency_manager
+from jointcase.meetings.services.actions import action_create
+from jointcase.meetings.services.invitations import invitation_add
 from tests.meetings.conftest import MeetingWorld, keyring, meeting_world, team_world  # noqa: F401
 from tests.register_fixtures import CaseWorld
 from tests.security.routes import Route, route_inventory
@@ -111,9 +116,9 @@ ACTION_STEERING_PAGES = {
 
 def _may_not_edit(route: Route, user: User, mw: MeetingWorld, action: AgreedAction) -> bool:
     if route.name in MEETING_EDIT_PAGES:
-        return services.meeting_edit_refusal(user, mw.meeting) is not None
+        return meeting_change_refusal(user, mw.meeting) is not None
     if route.name in ACTION_STEERING_PAGES:
-        return services.action_due_change_refusal(user, action) is not None
+        return action_due_change_refusal(user, action) is not None
     return False
 
 
@@ -128,7 +133,7 @@ def test_every_persona_on_every_meetings_route(
     client_for: Callable[[User], Client],
 ) -> None:
     people = meeting_world.world.personas
-    action = services.action_create(
+    action = action_create(
         actor=people.ct_supervisor,
         case=meeting_world.world.case,
         description=ACTION_TEXT,
@@ -137,7 +142,7 @@ def test_every_persona_on_every_meetings_route(
         meeting=meeting_world.meeting,
     )
     # an invitee from outside the case teams: may read the meeting, may not change it
-    services.invitation_add(
+    invitation_add(
         actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.prison_ct_lead
     )
     invitation = meeting_world.meeting.invitations.order_by("pk").first()
@@ -289,7 +294,7 @@ def test_acting_on_someone_elses_action_by_reassigning_it_to_oneself_is_refused(
     reassign = by_route["api:action_reassign" if route.is_api else "meetings:action-reassign"]
     tried = 0
     for persona, user in people.all().items():
-        action = services.action_create(
+        action = action_create(
             actor=people.ct_supervisor,
             case=team_world.case,
             description=ACTION_TEXT,
@@ -299,7 +304,7 @@ def test_acting_on_someone_elses_action_by_reassigning_it_to_oneself_is_refused(
         )
         if not case_decision(user, action.case_id).allowed:
             continue
-        if services.action_due_change_refusal(user, action) is None:
+        if action_due_change_refusal(user, action) is None:
             continue
         tried += 1
         if route.is_api:

@@ -1,4 +1,4 @@
-"""Who may *act*: the one refusal shape every app uses (DESIGN.md "The security model":
+"""Who may *act*: the one refusal shape every app uses (docs/design.md "The security model":
 ``access`` decides who may see and who may act).
 
 A ``*_refusal(user, obj)`` function answers whether ``user`` (who may already see ``obj``:
@@ -86,8 +86,11 @@ def permission_require(
     object_type: str,
     object_id: str | int,
     request: HttpRequest | None = None,
+    details: dict[str, object] | None = None,
 ) -> None:
-    """Raise ``NotPermitted`` (after a DENY audit entry with the reason) when refused."""
+    """Raise ``NotPermitted`` (after a DENY audit entry with the reason) when refused.
+
+    ``details`` go on the DENY entry (agency administration flags its refusals as alerts)."""
     if refusal is None:
         return
     audited_denial(
@@ -97,5 +100,6 @@ def permission_require(
         object_type=object_type,
         object_id=object_id,
         request=request,
+        details=details,
     )
     raise NotPermitted(refusal)

@@ -1,7 +1,10 @@
-"""Who may act on a case and on a person's record (DESIGN.md: ``access`` decides who may see
+"""Who may act on a case and on a person's record (docs/design.md: ``access`` decides who may see
 *and* who may act; services ask it themselves, so no service can be called unchecked).
 
-Three decisions, each a ``Decision`` with the reason the DENY audit entry records:
+Each rule is a ``Decision`` (with the reason the DENY audit entry records) and a ``*_refusal``
+in the shape every app uses (``jointcase.access.acting.Refusal``); services wear ``acts_on``,
+which asks the refusal before the service and its transaction run (``permission_require``: a
+DENY entry that stays, then ``NotPermitted``, nothing written):
 
 - ``case_write_decision``: changing a case's facts (key facts, MAPPA, custody, sentence,
   licence, recall, exit): whoever may see the case's content (``policy.case_decision``: the
@@ -14,39 +17,42 @@ Three decisions, each a ``Decision`` with the reason the DENY audit entry record
 - ``person_write_decision`` / ``case_open_decision``: a person's record, and opening a case on
   them: whoever may see the person (``policy.person_decision``).
 
-``hidden`` says whether the actor may not even see the object, so pages and the API answer
-404 (as for a missing object) rather than 403.
+``Refusal.hidden`` says whether the actor may not even see the object, so pages and the API
+answer 404 (as for a missing object) rather than 403.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
+from jointcase.access.acting import Refusal, permission_require
 from jointcase.access.policy import Decision, case_decision, person_decision, user_gate
-from jointcase.cases.models import Case, CaseExclusion, CaseRole, CaseTeamMember
+from jointcase.access.roles import CASE_MANAGER_ROLES
+from jointcase.cases.models import Case, CaseExclusion, CaseTeamMember
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from jointcase.accounts.models import User
     from jointcase.people.models import Person
 
-#: Case roles whose holders manage the case's team, exclusions and grants.
-TEAM_MANAGER_ROLES = frozenset({CaseRole.LEAD_NSD_PRACTITIONER, CaseRole.SENIOR_OPERATIONAL_LEAD})
+P = ParamSpec("P")
+T = TypeVar("T")
 
 #: Reasons for refusing someone who may see the object (403); any other reason hides it (404).
 VISIBLE_REFUSALS = frozenset({"not_team_manager"})
 
+#: What a refused actor is told (only when the refusal is not hidden: a hidden one is a 404).
+REFUSED_MESSAGE = "You cannot do this on this case"
 
-class ActionRefused(PermissionDenied):
-    """The actor may not do this. ``hidden``: they may not see the object either (answer 404)."""
-
-    def __init__(self, decision: Decision) -> None:
-        super().__init__("You cannot do this on this case")
-        self.decision = decision
-        self.hidden = decision.reason not in VISIBLE_REFUSALS
+#: A refusal function: ``None`` when ``user`` may act on the object, else why not.
+RefusalRule = Callable[[Any, Any], "Refusal | None"]
 
 
 def _current_rows(case_id: int, today: dt.date) -> Q:
@@ -81,10 +87,10 @@ def case_team_manage_decision(
     if CaseExclusion.objects.filter(case_id=case_id, user_id=user.pk).exists():
         return Decision(False, "excluded")
     seen = case_decision(user, case_id, now=now)
-    if seen.allowed and case_roles_of(user, case_id, today=day) & TEAM_MANAGER_ROLES:
+    if seen.allowed and case_roles_of(user, case_id, today=day) & CASE_MANAGER_ROLES:
         return Decision(True, "team_manager")
     ever_managed = CaseTeamMember.objects.filter(
-        case_id=case_id, user__isnull=False, role__in=TEAM_MANAGER_ROLES
+        case_id=case_id, user__isnull=False, role__in=CASE_MANAGER_ROLES
     ).exists()
     opened_by = Case.objects.filter(pk=case_id).values_list("created_by_id", flat=True).first()
     if not ever_managed and opened_by is not None and opened_by == user.pk:
@@ -106,3 +112,63 @@ def case_open_decision(
 ) -> Decision:
     """May ``user`` open a case on ``person``? When they may see the person."""
     return person_decision(user, person, now=now)
+
+
+def refusal_of(decision: Decision) -> Refusal | None:
+    """The ``Refusal`` for a refused ``decision`` (hidden unless the actor may see the object)."""
+    if decision.allowed:
+        return None
+    return Refusal(
+        reason=decision.reason,
+        message=REFUSED_MESSAGE,
+        hidden=decision.reason not in VISIBLE_REFUSALS,
+    )
+
+
+def case_write_refusal(user: Any, case: Case | int) -> Refusal | None:
+    """Why ``user`` may not change the facts of ``case`` (``case_write_decision``), or None."""
+    return refusal_of(case_write_decision(user, case))
+
+
+def case_team_manage_refusal(user: Any, case: Case | int) -> Refusal | None:
+    """Why ``user`` may not manage the team, exclusions and grants of ``case``, or None."""
+    return refusal_of(case_team_manage_decision(user, case))
+
+
+def person_write_refusal(user: Any, person: Person | int) -> Refusal | None:
+    """Why ``user`` may not change the record of ``person``, or None."""
+    return refusal_of(person_write_decision(user, person))
+
+
+def case_open_refusal(user: Any, person: Person | int) -> Refusal | None:
+    """Why ``user`` may not open a case on ``person``, or None."""
+    return refusal_of(case_open_decision(user, person))
+
+
+def acts_on(
+    refusal: RefusalRule, subject: Callable[[dict[str, Any]], Any], action: str
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Ask ``refusal(actor, subject(kwargs))`` before the service (and its transaction) runs.
+
+    A refusal is audited (``permission_require``: a DENY entry on the case or the person,
+    which stays) and raised as ``NotPermitted``; the service never runs."""
+
+    def wrap(service: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(service)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+            actor: User | None = kwargs.get("actor")  # type: ignore[assignment]
+            request: HttpRequest | None = kwargs.get("request")  # type: ignore[assignment]
+            target = subject(kwargs)
+            permission_require(
+                actor=actor,
+                refusal=refusal(actor, target),
+                action=action,
+                object_type="case" if isinstance(target, Case) else "person",
+                object_id=target.pk,
+                request=request,
+            )
+            return service(*args, **kwargs)
+
+        return checked
+
+    return wrap

@@ -1,4 +1,4 @@
-"""Security labels: classifications and their order (DESIGN.md "Labels").
+"""Security labels: classifications and their order (docs/design.md "Labels").
 
 Only the vocabulary lives here; decisions are made in ``jointcase.access.policy``.
 """

@@ -1,4 +1,4 @@
-"""The material rule (DESIGN.md "The security model", "Decision"): the one place deciding who
+"""The material rule (docs/design.md "The security model", "Decision"): the one place deciding who
 may see a labelled object on a case: material items, and any other labelled thing (minutes
 sections...) through ``label_decision`` / ``label_filter``.
 
@@ -67,7 +67,7 @@ from jointcase.cases.models import Case, CaseTeamMember
 if TYPE_CHECKING:
     from jointcase.material.models import MaterialItem
 
-#: Clearance given by each vetting level (DESIGN.md "Users").
+#: Clearance given by each vetting level (docs/design.md "Users").
 VETTING_CLEARANCE: dict[str, str | None] = {
     VettingLevel.NONE: None,
     VettingLevel.BPSS: Classification.OFFICIAL_SENSITIVE,

@@ -1,4 +1,4 @@
-"""The case-level need-to-know rule (DESIGN.md "The security model"): the one place it is decided.
+"""The case-level need-to-know rule (docs/design.md "The security model"): the one place it is decided.
 
 A user sees a case's content only
 - as a current case-team member, directly or through a team they currently belong to (the

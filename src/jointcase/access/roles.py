@@ -1,4 +1,4 @@
-"""The role groups the rules are written in, defined once (DESIGN.md "Who uses it").
+"""The role groups the rules are written in, defined once (docs/design.md "Who uses it").
 
 Every rule that asks "is this a senior?" or "is this a manager?" uses these sets; nothing
 else lists roles. Agency roles are a user's (``accounts.Role``); case roles are what a member

@@ -46,7 +46,7 @@ class CaveatInline(ReadOnlyAccessMixin, AuditedInline, admin.TabularInline):
     fields = readonly_fields = ("caveat", "granted_on", "expires_on", "granted_by")
 
 
-class UserAddForm(forms.ModelForm):  # type: ignore[type-arg]
+class UserAddForm(forms.ModelForm):
     """A new account has no password: its user sets one with an enrolment link."""
 
     class Meta:

@@ -100,7 +100,7 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated:
             return _redirect_to(reverse("accounts:sign-in"), request)
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():
             return self.get_response(request)
         if path.startswith(PASSWORD_ONLY_PREFIXES):
             return self.get_response(request)

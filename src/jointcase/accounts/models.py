@@ -10,7 +10,7 @@ from django.utils import timezone
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md's "Who uses it" table, plus the agency administrator."""
+    """The roles of docs/design.md's "Who uses it" table, plus the agency administrator."""
 
     NSD_PRACTITIONER = "NSD_PRACTITIONER", "NSD probation practitioner"
     NSD_SENIOR_LEAD = "NSD_SENIOR_LEAD", "NSD senior operational lead"

@@ -135,12 +135,12 @@ def _device_for_code(user: User, code: str) -> TOTPDevice | StaticDevice | None:
         for candidate in TOTPDevice.objects.devices_for_user(user, confirmed=True):
             verify_allowed, _ = candidate.verify_is_allowed()
             if verify_allowed and candidate.verify_token(code):
-                return candidate  # type: ignore[no-any-return]
+                return candidate
     elif code:
         backup_code = code.replace("-", "").lower()
         for backup in StaticDevice.objects.devices_for_user(user, confirmed=True):
             if backup.verify_token(backup_code):
-                return backup  # type: ignore[no-any-return]
+                return backup
     return None
 
 
@@ -221,7 +221,7 @@ def mfa_device_remove(
     if model is None:
         return False
     with transaction.atomic():
-        device = model.objects.filter(user=actor, pk=device_id).first()  # type: ignore[attr-defined]
+        device = model.objects.filter(user=actor, pk=device_id).first()
         if device is None:
             return False
         confirmed_total = TOTPDevice.objects.filter(user=actor, confirmed=True).count() + (

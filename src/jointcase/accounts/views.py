@@ -41,7 +41,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.is_verified():
         return HttpResponseRedirect(_safe_next(request))
     ended = request.session.pop(SIGNED_OUT_REASON_KEY, None)
     if ended in SIGNED_OUT_MESSAGES:

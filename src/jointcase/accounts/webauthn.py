@@ -154,7 +154,7 @@ class AuthenticationCompleteView(_JsonErrors, CompleteCredentialAuthenticationVi
         if not _password_step_passed(self.request):
             raise PasswordStepRequired()
 
-    def complete_auth(self, device: Any) -> None:  # type: ignore[override]
+    def complete_auth(self, device: Any) -> None:
         """Verify the password-signed-in session; never log anybody in from a key alone."""
         request = self.request
         user = request.user

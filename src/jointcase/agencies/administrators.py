@@ -23,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from jointcase.access.agencies import is_platform_account
 from jointcase.accounts.models import Role, RoleAssignment, User
-from jointcase.agencies.ceiling import is_platform_account
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record

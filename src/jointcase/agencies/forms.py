@@ -1,6 +1,6 @@
 """Forms for agency administration.
 
-The choices a form *offers* are the actor's ceiling (``jointcase.agencies.ceiling``), but a form
+The choices a form *offers* are the actor's ceiling (``jointcase.access.agencies``), but a form
 *accepts* any value of the controlled vocabulary, so that a tampered POST asking for more than
 the ceiling reaches the service, which refuses it and records a DENY alert, instead of being
 waved away as a plain invalid choice. Fields the forms do not declare (``is_staff``,
@@ -17,8 +17,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from jointcase.access.agencies import expiry_problem, vetting_max_years
 from jointcase.accounts.models import Role, User
-from jointcase.agencies.ceiling import expiry_problem, vetting_max_years
 from jointcase.agencies.models import Caveat, VettingLevel
 from jointcase.lib.forms import JointCaseForm
 

@@ -3,7 +3,7 @@
 Every function takes the acting administrator and returns only what they may manage: users and
 teams of their own agency, never a system administrator or superuser. A user or team of another
 agency raises the same ``Http404`` as a missing one, and the attempt is a DENY in the audit
-chain (SECURITY-TESTS.md class 4: an agency administrator reaching into another agency).
+chain (docs/security-tests.md class 4: an agency administrator reaching into another agency).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from jointcase.access.agencies import agency_id_of, is_agency_admin
 from jointcase.accounts.models import PLATFORM_ONLY_ROLES, User
-from jointcase.agencies.ceiling import agency_id_of, is_agency_admin
 from jointcase.agencies.models import CaveatAuthorisation, Team, TeamMembership
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record

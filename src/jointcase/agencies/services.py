@@ -1,14 +1,15 @@
 """Writes for agency administration: users, roles, vetting, caveats, second factors and teams.
 
 Every service is ``@transaction.atomic`` and writes its audit entry inside that transaction.
-Each one checks, before changing anything, that the actor is an agency administrator acting on
-their own agency, never on themselves for roles, vetting, caveats, status or second factors, never
-on a system administrator, and never beyond their ceiling (``jointcase.agencies.ceiling``).
+Before that transaction opens, each one asks ``jointcase.access.agencies`` (``_asks``) whether the
+actor is an agency administrator acting on their own agency, never on themselves for roles,
+vetting, caveats, status or second factors, never on a system administrator, and never beyond
+their ceiling.
 
-A refusal raises ``Refused`` (a ``ValidationError`` the form shows) after the transaction has
-rolled back, and ``_refusals_audited`` then writes a DENY entry flagged as an alert in a
-transaction of its own, so that the attempt stays on record although nothing else was written
-(SECURITY-TESTS.md class 4: deny and alert).
+A refusal goes through ``jointcase.access.acting.permission_require``: a DENY entry flagged as an
+alert, in a transaction of its own so that the attempt stays on record although nothing else
+is written (docs/security-tests.md class 4: deny and alert), then ``NotPermitted`` (403; the pages
+show its message on the form).
 """
 
 from __future__ import annotations
@@ -16,27 +17,33 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jointcase.accounts import services as account_services
-from jointcase.accounts.enrolment import enrolment_link_issue, enrolment_links_revoke
-from jointcase.accounts.models import EnrolmentReason, Role, RoleAssignment, User
-from jointcase.agencies.ceiling import (
+from jointcase.access.acting import permission_require
+from jointcase.access.agencies import (
+    AgencyRefusal,
+    agency_admin_refusal,
+    agency_caveats_refusal,
+    agency_colleague_refusal,
     agency_id_of,
-    effective_vetting_level,
+    agency_own_membership_refusal,
+    agency_roles_refusal,
+    agency_team_refusal,
+    agency_user_refusal,
+    agency_vetting_refusal,
     expiry_problem,
     grantable_caveats,
     grantable_roles,
-    grantable_vetting_levels,
-    is_agency_admin,
-    is_platform_account,
     vetting_max_years,
 )
+from jointcase.accounts import services as account_services
+from jointcase.accounts.enrolment import enrolment_link_issue, enrolment_links_revoke
+from jointcase.accounts.models import EnrolmentReason, Role, RoleAssignment, User
 from jointcase.agencies.models import (
     Caveat,
     CaveatAuthorisation,
@@ -45,98 +52,108 @@ from jointcase.agencies.models import (
     Vetting,
     VettingLevel,
 )
-from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: The message shown for every attempt on someone outside the actor's reach: the same whatever
-#: the reason, so it tells nothing about the target.
-OUT_OF_REACH = "You cannot manage this account"
-SELF_CHANGE = (
-    "You cannot change your own roles, vetting, caveats, team memberships, status or second "
-    "factor: ask another agency administrator"
-)
+#: Every refusal of agency administration is flagged as an alert (vertical escalation).
+ALERT: dict[str, object] = {"alert": "vertical_escalation"}
+
+#: One check a service asks before its transaction: the refusal (or None) and the object the
+#: DENY entry names.
+Rule = Callable[[Mapping[str, Any]], "tuple[AgencyRefusal | None, str, object]"]
 
 
-class Refused(ValidationError):
-    """An attempt beyond the actor's authority: shown as a form error, audited as a DENY alert."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reason: str,
-        field: str | None = None,
-        object_type: str = "user",
-        object_id: object = "",
-    ) -> None:
-        super().__init__({field: [message]} if field else message)
-        self.reason = reason
-        self.object_type = object_type
-        self.object_id = str(object_id)
-
-
-def _refusals_audited(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Record a ``Refused`` as a DENY alert once the refused transaction has rolled back."""
+def _asks(action: str, *rules: Rule) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Ask each rule, in order, before the service (and its transaction) runs."""
 
     def decorate(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return service(*args, **kwargs)
-            except Refused as refusal:
-                actor = kwargs.get("actor")
-                request = kwargs.get("request")
-                with transaction.atomic():
-                    audit_record(
-                        action=action,
-                        actor=actor if isinstance(actor, User) else None,
-                        outcome=Outcome.DENY,
-                        object_type=refusal.object_type,
-                        object_id=refusal.object_id,
-                        reason=refusal.reason,
-                        details={"alert": "vertical_escalation"},
-                        request=request if isinstance(request, HttpRequest) else None,
-                    )
-                raise
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor = kwargs.get("actor")
+            request = kwargs.get("request")
+            for rule in rules:
+                refusal, object_type, object_id = rule(kwargs)
+                permission_require(
+                    actor=actor if isinstance(actor, User) else None,
+                    refusal=refusal,
+                    action=action,
+                    object_type=object_type,
+                    object_id=str(object_id),
+                    request=request if isinstance(request, HttpRequest) else None,
+                    details=ALERT,
+                )
+            return service(*args, **kwargs)
 
-        return wrapper
+        return checked
 
     return decorate
 
 
-# --- checks shared by every service ---------------------------------------------------------
+# --- the rules the services ask ---------------------------------------------------------------
 
 
-def _check_admin(actor: User) -> None:
-    if not is_agency_admin(actor):
-        raise Refused(OUT_OF_REACH, reason="actor is not an agency administrator", object_type="")
+def _admin(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+    return agency_admin_refusal(kwargs["actor"]), "", ""
 
 
-def _check_reach(actor: User, user: User, *, self_allowed: bool = False) -> None:
-    """The actor may act on ``user``: same agency, not a platform account, not themselves."""
-    _check_admin(actor)
-    if user.agency_id is None or user.agency_id != actor.agency_id:
-        raise Refused(OUT_OF_REACH, reason="user of another agency", object_id=user.pk)
-    if is_platform_account(user):
-        raise Refused(OUT_OF_REACH, reason="system administrator account", object_id=user.pk)
-    if not self_allowed and user.pk == actor.pk:
-        raise Refused(SELF_CHANGE, reason="self-escalation attempt", object_id=user.pk)
-
-
-def _check_colleague(actor: User, user: User | None, *, field: str) -> None:
-    """A line manager, team manager or new member must be of the actor's own agency."""
-    if user is None:
-        return
-    if user.agency_id != actor.agency_id or is_platform_account(user):
-        raise Refused(
-            "Select someone from your own agency",
-            reason=f"{field} from another agency",
-            field=field,
-            object_id=user.pk,
+def _reach(*, self_allowed: bool = False) -> Rule:
+    def rule(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+        user = kwargs["user"]
+        return (
+            agency_user_refusal(kwargs["actor"], user, self_allowed=self_allowed),
+            "user",
+            user.pk,
         )
+
+    return rule
+
+
+def _colleague(field: str) -> Rule:
+    def rule(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+        user = kwargs.get(field)
+        refusal = agency_colleague_refusal(kwargs["actor"], user, field=field)
+        return refusal, "user", user.pk if user is not None else ""
+
+    return rule
+
+
+def _object_id(kwargs: Mapping[str, Any]) -> object:
+    user = kwargs.get("user")
+    return user.pk if user is not None else ""
+
+
+def _roles(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+    roles = list(kwargs.get("roles", ()))
+    return agency_roles_refusal(kwargs["actor"], roles), "user", _object_id(kwargs)
+
+
+def _vetting(name: str) -> Rule:
+    def rule(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+        level = kwargs.get(name, VettingLevel.NONE)
+        return agency_vetting_refusal(kwargs["actor"], level), "user", _object_id(kwargs)
+
+    return rule
+
+
+def _caveats(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+    refusal = agency_caveats_refusal(kwargs["actor"], list(kwargs["grants"]))
+    return refusal, "user", _object_id(kwargs)
+
+
+def _team(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+    team = kwargs["team"] if "team" in kwargs else kwargs["membership"].team
+    return agency_team_refusal(kwargs["actor"], team), "team", team.pk
+
+
+def _not_self(kwargs: Mapping[str, Any]) -> tuple[AgencyRefusal | None, str, object]:
+    if "membership" in kwargs:
+        membership = kwargs["membership"]
+        user_id, team_id = membership.user_id, membership.team_id
+    else:
+        user_id, team_id = kwargs["user"].pk, kwargs["team"].pk
+    return agency_own_membership_refusal(kwargs["actor"], user_id), "team", team_id
 
 
 def _check_expiry(expires_on: dt.date, *, what: str, max_years: int | None = None) -> None:
@@ -155,7 +172,9 @@ def _vetting_details(user: User) -> dict[str, str]:
 # --- users ------------------------------------------------------------------------------------
 
 
-@_refusals_audited("agencies.user_create")
+@_asks(
+    "agencies.user_create", _admin, _colleague("line_manager"), _roles, _vetting("vetting_level")
+)
 @transaction.atomic
 def agency_user_create(
     *,
@@ -177,8 +196,6 @@ def agency_user_create(
     until they follow the link (shown once to the administrator to pass on), set their own
     password and enrol their own second factor (``jointcase.accounts.enrolment``).
     """
-    _check_admin(actor)
-    _check_colleague(actor, line_manager, field="line_manager")
     username = username.strip().lower()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["That username is already in use: choose another"]})
@@ -199,7 +216,7 @@ def agency_user_create(
         raise ValidationError(
             {"username": ["That username is already in use: choose another"]}
         ) from error
-    _roles_apply(actor=actor, user=user, roles=roles, creating=True)
+    _roles_apply(actor=actor, user=user, roles=roles)
     _vetting_apply(actor=actor, user=user, level=vetting_level, expires_on=vetting_expires_on)
     audit_record(
         action="agencies.user_create",
@@ -219,7 +236,7 @@ def agency_user_create(
     return user, secret
 
 
-@_refusals_audited("agencies.user_update")
+@_asks("agencies.user_update", _reach(self_allowed=True), _colleague("line_manager"))
 @transaction.atomic
 def agency_user_update(
     *,
@@ -233,8 +250,6 @@ def agency_user_update(
     request: HttpRequest | None = None,
 ) -> User:
     """Name, e-mail, job title and line manager (someone else in the same agency)."""
-    _check_reach(actor, user, self_allowed=True)
-    _check_colleague(actor, line_manager, field="line_manager")
     if line_manager is not None and line_manager.pk == user.pk:
         raise ValidationError({"line_manager": ["Someone cannot be their own line manager"]})
     values = {
@@ -259,9 +274,7 @@ def agency_user_update(
     return user
 
 
-def _roles_apply(
-    *, actor: User, user: User, roles: Iterable[str], creating: bool = False
-) -> tuple[list[str], list[str]]:
+def _roles_apply(*, actor: User, user: User, roles: Iterable[str]) -> tuple[list[str], list[str]]:
     """Set the grantable part of ``user``'s roles to ``roles``; keep the roles beyond reach.
 
     Roles outside the actor's ceiling that the user already holds (given by a system
@@ -272,15 +285,6 @@ def _roles_apply(
     if unknown:
         raise ValidationError({"roles": ["Select roles from the list"]})
     allowed = set(grantable_roles(actor))
-    beyond = sorted(wanted - allowed)
-    if beyond:
-        labels = ", ".join(Role(code).label for code in beyond)
-        raise Refused(
-            f"You cannot grant this role: {labels}",
-            reason=f"role beyond the administrator's ceiling: {', '.join(beyond)}",
-            field="roles",
-            object_id="" if creating else user.pk,
-        )
     before = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     after = (before - allowed) | wanted
     RoleAssignment.objects.filter(user=user, role__in=before - after).delete()
@@ -291,12 +295,11 @@ def _roles_apply(
     return sorted(before), sorted(after)
 
 
-@_refusals_audited("agencies.user_roles_set")
+@_asks("agencies.user_roles_set", _reach(), _roles)
 @transaction.atomic
 def agency_user_roles_set(
     *, actor: User, user: User, roles: Iterable[str], request: HttpRequest | None = None
 ) -> None:
-    _check_reach(actor, user)
     before, after = _roles_apply(actor=actor, user=user, roles=roles)
     audit_record(
         action="agencies.user_roles_set",
@@ -311,16 +314,6 @@ def agency_user_roles_set(
 def _vetting_apply(*, actor: User, user: User, level: str, expires_on: dt.date | None) -> None:
     if level not in VettingLevel.values:
         raise ValidationError({"level": ["Select a vetting level from the list"]})
-    if level not in grantable_vetting_levels(actor):
-        raise Refused(
-            f"You cannot grant {VettingLevel(level).label}: it is above your own vetting",
-            reason=(
-                f"vetting beyond the administrator's ceiling: {level} > "
-                f"{effective_vetting_level(actor)}"
-            ),
-            field="level",
-            object_id=user.pk,
-        )
     today = timezone.localdate()
     if level == VettingLevel.NONE:
         expires_on = today  # no clearance: nothing to expire
@@ -333,7 +326,7 @@ def _vetting_apply(*, actor: User, user: User, level: str, expires_on: dt.date |
     )
 
 
-@_refusals_audited("agencies.user_vetting_set")
+@_asks("agencies.user_vetting_set", _reach(), _vetting("level"))
 @transaction.atomic
 def agency_user_vetting_set(
     *,
@@ -343,7 +336,6 @@ def agency_user_vetting_set(
     expires_on: dt.date | None,
     request: HttpRequest | None = None,
 ) -> None:
-    _check_reach(actor, user)
     before = _vetting_details(user)
     _vetting_apply(actor=actor, user=user, level=level, expires_on=expires_on)
     audit_record(
@@ -356,7 +348,7 @@ def agency_user_vetting_set(
     )
 
 
-@_refusals_audited("agencies.user_caveats_set")
+@_asks("agencies.user_caveats_set", _reach(), _caveats)
 @transaction.atomic
 def agency_user_caveats_set(
     *,
@@ -370,21 +362,12 @@ def agency_user_caveats_set(
     A grantable caveat missing from ``grants`` is withdrawn; caveats the actor does not hold are
     left as they are (and asking for one is refused).
     """
-    _check_reach(actor, user)
     known = {
         caveat.pk: caveat for caveat in Caveat.objects.filter(pk__in=list(grants), is_active=True)
     }
     if set(grants) - set(known):
         raise ValidationError({"caveats": ["Select caveats from the list"]})
     allowed = {caveat.pk for caveat in grantable_caveats(actor)}
-    beyond = sorted(known[pk].code for pk in grants if pk not in allowed)
-    if beyond:
-        raise Refused(
-            f"You cannot grant a caveat you do not hold: {', '.join(beyond)}",
-            reason=f"caveat beyond the administrator's ceiling: {', '.join(beyond)}",
-            field="caveats",
-            object_id=user.pk,
-        )
     for pk, expires_on in grants.items():
         if expires_on is None:
             raise ValidationError({"caveats": [f"Enter the date {known[pk].code} expires"]})
@@ -419,7 +402,7 @@ def agency_user_caveats_set(
     )
 
 
-@_refusals_audited("agencies.user_disable")
+@_asks("agencies.user_disable", _reach())
 @transaction.atomic
 def agency_user_disable(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
     """Disable the account, end every one of its sessions and revoke its credentials at once.
@@ -427,7 +410,6 @@ def agency_user_disable(*, actor: User, user: User, request: HttpRequest | None 
     Its API tokens and unused enrolment links are revoked for good: enabling the account again
     brings none of them back.
     """
-    _check_reach(actor, user)
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     audit_record(
@@ -446,10 +428,9 @@ def agency_user_disable(*, actor: User, user: User, request: HttpRequest | None 
     enrolment_links_revoke(actor=actor, user=user, reason="account disabled", request=request)
 
 
-@_refusals_audited("agencies.user_enable")
+@_asks("agencies.user_enable", _reach())
 @transaction.atomic
 def agency_user_enable(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
-    _check_reach(actor, user)
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
     audit_record(
@@ -461,7 +442,7 @@ def agency_user_enable(*, actor: User, user: User, request: HttpRequest | None =
     )
 
 
-@_refusals_audited("agencies.user_mfa_reset")
+@_asks("agencies.user_mfa_reset", _reach())
 @transaction.atomic
 def agency_user_mfa_reset(
     *, actor: User, user: User, request: HttpRequest | None = None
@@ -473,7 +454,6 @@ def agency_user_mfa_reset(
     new second factor. ``accounts.services.mfa_reset`` does the work and re-checks who may
     reset whom.
     """
-    _check_reach(actor, user)
     audit_record(
         action="agencies.user_mfa_reset",
         actor=actor,
@@ -484,7 +464,7 @@ def agency_user_mfa_reset(
     return account_services.mfa_reset(actor=actor, user=user, request=request)
 
 
-@_refusals_audited("agencies.user_enrolment_link")
+@_asks("agencies.user_enrolment_link", _reach())
 @transaction.atomic
 def agency_user_enrolment_link_issue(
     *, actor: User, user: User, request: HttpRequest | None = None
@@ -494,7 +474,6 @@ def agency_user_enrolment_link_issue(
     A user who already has a second factor gets a new link only through a second-factor reset,
     so that this is never a quiet way into an enrolled account.
     """
-    _check_reach(actor, user)
     if not user.is_active:
         raise ValidationError("Enable the account before sending an enrolment link")
     if account_services.user_has_second_factor(user):
@@ -510,13 +489,11 @@ def agency_user_enrolment_link_issue(
 # --- teams ------------------------------------------------------------------------------------
 
 
-@_refusals_audited("agencies.team_create")
+@_asks("agencies.team_create", _admin, _colleague("manager"))
 @transaction.atomic
 def team_create(
     *, actor: User, name: str, manager: User | None = None, request: HttpRequest | None = None
 ) -> Team:
-    _check_admin(actor)
-    _check_colleague(actor, manager, field="manager")
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": ["Enter the team name"]})
@@ -534,33 +511,11 @@ def team_create(
     return team
 
 
-def _check_not_self(actor: User, user_id: object, *, object_type: str, object_id: object) -> None:
-    """Nobody changes their own memberships: another administrator must (no self-escalation)."""
-    if user_id == actor.pk:
-        raise Refused(
-            SELF_CHANGE,
-            reason="self-escalation attempt: own team membership",
-            object_type=object_type,
-            object_id=object_id,
-        )
-
-
-def _check_team(actor: User, team: Team) -> None:
-    _check_admin(actor)
-    if team.agency_id != actor.agency_id:
-        raise Refused(
-            OUT_OF_REACH, reason="team of another agency", object_type="team", object_id=team.pk
-        )
-
-
-@_refusals_audited("agencies.team_member_add")
+@_asks("agencies.team_member_add", _team, _colleague("user"), _not_self)
 @transaction.atomic
 def team_member_add(
     *, actor: User, team: Team, user: User, request: HttpRequest | None = None
 ) -> TeamMembership:
-    _check_team(actor, team)
-    _check_colleague(actor, user, field="user")
-    _check_not_self(actor, user.pk, object_type="team", object_id=team.pk)
     if TeamMembership.objects.current().filter(team=team, user=user).exists():
         raise ValidationError({"user": [f"{user} is already a member of this team"]})
     membership = TeamMembership.objects.create(team=team, user=user, start=timezone.localdate())
@@ -575,7 +530,7 @@ def team_member_add(
     return membership
 
 
-@_refusals_audited("agencies.team_member_end")
+@_asks("agencies.team_member_end", _team, _not_self)
 @transaction.atomic
 def team_member_end(
     *, actor: User, membership: TeamMembership, request: HttpRequest | None = None
@@ -585,8 +540,6 @@ def team_member_end(
     The end date is inclusive (``TeamMembership.current``), so ending now records yesterday; a
     membership that only started today never took effect on an earlier day and is removed.
     """
-    _check_team(actor, membership.team)
-    _check_not_self(actor, membership.user_id, object_type="team", object_id=membership.team_id)
     today = timezone.localdate()
     details = {"user": membership.user_id, "membership": membership.pk}
     if membership.start >= today:

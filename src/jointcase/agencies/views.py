@@ -24,15 +24,16 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from jointcase.accounts.enrolment import enrolment_link_hours, enrolment_link_url
-from jointcase.accounts.models import EnrolmentLink, Role, User
-from jointcase.agencies import selectors, services
-from jointcase.agencies.ceiling import (
+from jointcase.access.acting import NotPermitted
+from jointcase.access.agencies import (
     grantable_caveats,
     grantable_roles,
     grantable_vetting_levels,
     is_agency_admin,
 )
+from jointcase.accounts.enrolment import enrolment_link_hours, enrolment_link_url
+from jointcase.accounts.models import EnrolmentLink, Role, User
+from jointcase.agencies import selectors, services
 from jointcase.agencies.forms import (
     CaveatsForm,
     RolesForm,
@@ -83,7 +84,10 @@ def agency_admin_required(
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], form: forms.Form | None = None
 ) -> HttpResponse:
-    status = 400 if form is not None and form.errors else 200
+    """The page; 403 when it shows a refusal, 400 when it shows other errors."""
+    status = 200
+    if form is not None and form.errors:
+        status = 403 if getattr(form, "refused", False) else 400
     return render(request, template, {**context, "form": form}, status=status)
 
 
@@ -92,8 +96,14 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _show(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's validation error on the form: on its field where the form has one."""
+def _show(form: forms.Form, error: ValidationError | NotPermitted) -> None:
+    """Put a service's validation error or refusal on the form: on its field where the form has
+    one (a refusal also makes the page a 403)."""
+    if isinstance(error, NotPermitted):
+        field = getattr(error.refusal, "field", None)
+        form.add_error(field if field in form.fields else None, error.message)
+        form.refused = True  # type: ignore[attr-defined]
+        return
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -164,7 +174,7 @@ def user_create(request: HttpRequest, actor: User) -> HttpResponse:
                 vetting_expires_on=data["expires_on"],
                 request=request,
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             return _enrolment_link_page(request, user, secret, title=f"{user} has been added")
@@ -246,7 +256,7 @@ def user_edit(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
                 line_manager=data["line_manager"],
                 request=request,
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{user}'s details have been changed")
@@ -274,7 +284,7 @@ def user_roles(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
             services.agency_user_roles_set(
                 actor=actor, user=user, roles=form.cleaned_data["roles"], request=request
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{user}'s roles have been changed")
@@ -308,7 +318,7 @@ def user_vetting(request: HttpRequest, actor: User, user_id: int) -> HttpRespons
                 expires_on=form.cleaned_data["expires_on"],
                 request=request,
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{user}'s vetting has been changed")
@@ -338,7 +348,7 @@ def user_caveats(request: HttpRequest, actor: User, user_id: int) -> HttpRespons
             services.agency_user_caveats_set(
                 actor=actor, user=user, grants=form.grants(), request=request
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{user}'s caveats have been changed")
@@ -375,7 +385,7 @@ def _confirm(
     if request.method == "POST" and form.is_valid():
         try:
             secret = service(actor=actor, user=user, request=request)
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             if isinstance(secret, str) and link_title:
@@ -496,7 +506,7 @@ def team_create(request: HttpRequest, actor: User) -> HttpResponse:
                 manager=form.cleaned_data["manager"],
                 request=request,
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{team.name} has been created")
@@ -531,7 +541,7 @@ def team_member_add(request: HttpRequest, actor: User, team_id: int) -> HttpResp
             membership = services.team_member_add(
                 actor=actor, team=team, user=form.cleaned_data["user"], request=request
             )
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{membership.user} has been added to {team.name}")
@@ -557,7 +567,7 @@ def team_member_end(
     if request.method == "POST" and form.is_valid():
         try:
             services.team_member_end(actor=actor, membership=membership, request=request)
-        except ValidationError as error:
+        except (ValidationError, NotPermitted) as error:
             _show(form, error)
         else:
             messages.success(request, f"{membership.user} is no longer a member of {team.name}")

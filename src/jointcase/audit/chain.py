@@ -69,7 +69,7 @@ def entry_hash(entry: Any) -> str:
 # database cursor. It builds the canonical bytes with a precomputed template instead of
 # sorting a dict per row; tests (property-based) prove it equals ``entry_canonical_bytes``.
 
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
 _encode_details = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _SORTED = sorted(HASHED_FIELDS)
 _POSITION = {name: ROW_COLUMNS.index(name) for name in HASHED_FIELDS}

@@ -1,7 +1,7 @@
 """Opening one protected object: decide, audit, answer 404 alike for missing and forbidden.
 
 Every selector that opens a single object by an id from a URL or a request body goes through
-``audited_read``, so each keeps the same three promises (DESIGN.md "No leaks", invariant 3):
+``audited_read``, so each keeps the same three promises (docs/design.md "No leaks", invariant 3):
 
 - the decision comes from ``jointcase.access`` (passed in as ``decide``);
 - the read and its audit entry (ALLOW, or DENY with the reason; ``not_found`` for an id that

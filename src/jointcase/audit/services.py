@@ -108,7 +108,7 @@ def audit_record(
     """Append one entry to the chain, inside the caller's transaction.
 
     Call it inside the ``transaction.atomic`` block of the action it records, so that the entry
-    and the action's effect commit or roll back together (DESIGN.md invariant 3). Values are
+    and the action's effect commit or roll back together (docs/design.md invariant 3). Values are
     stored as given (no interpretation), so newlines or JSON in a field are inert data.
     """
     if not settings.AUDIT_ENABLED:

@@ -36,7 +36,7 @@ View = Callable[..., HttpResponseBase]
 def auditor_only(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
-        if not (user.is_authenticated and user.has_role(Role.AUDITOR)):  # type: ignore[union-attr]
+        if not (user.is_authenticated and user.has_role(Role.AUDITOR)):
             raise Http404
         return view(request, *args, **kwargs)
 

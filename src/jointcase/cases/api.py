@@ -14,8 +14,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from jointcase.api_common import PageQuery, paginate, token_auth
 from jointcase.cases.models import Cohort, Phase, TimelineKind
-from jointcase.people.api import PageQuery, _auth, paginate
 
 PhaseName = Enum("PhaseName", {value: value for value in Phase.values}, type=str)  # type: ignore[misc]
 CohortName = Enum("CohortName", {value: value for value in Cohort.values}, type=str)  # type: ignore[misc]
@@ -31,7 +31,7 @@ class PersonRef(Schema):
 
     @staticmethod
     def resolve_id(obj: Any) -> uuid.UUID:
-        return obj.public_id  # type: ignore[no-any-return]
+        return obj.public_id
 
 
 class CaseOut(Schema):
@@ -48,7 +48,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_id(obj: Any) -> uuid.UUID:
-        return obj.public_id  # type: ignore[no-any-return]
+        return obj.public_id
 
     @staticmethod
     def resolve_lead_agency(obj: Any) -> str:
@@ -174,7 +174,7 @@ class TimelineFilter(PageQuery):
     agency: str | None = Field(None, max_length=40, description="Only events of this agency (code)")
 
 
-router = Router(tags=["cases"], auth=_auth())
+router = Router(tags=["cases"], auth=token_auth())
 
 
 @router.get("/cases", response=CasePage, summary="Cases the caller may see")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,61 @@ def condition_title(code: str) -> str:
     return spec.title if spec else code
 
 
+def _text(_parameter: ConditionParameter, value: Any) -> str:
+    return str(value)[:500]
+
+
+def _boolean(_parameter: ConditionParameter, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).lower()
+    if text not in {"true", "yes", "1", "false", "no", "0"}:
+        raise ValueError(text)
+    return text in {"true", "yes", "1"}
+
+
+def _time(_parameter: ConditionParameter, value: Any) -> str:
+    if not _TIME.match(str(value)):
+        raise ValueError(value)
+    return str(value)
+
+
+def _date(_parameter: ConditionParameter, value: Any) -> str:
+    return dt.date.fromisoformat(str(value)).isoformat()
+
+
+def _integer(_parameter: ConditionParameter, value: Any) -> int:
+    try:
+        return int(value)
+    except TypeError as error:
+        raise ValueError(value) from error
+
+
+def _choice(parameter: ConditionParameter, value: Any) -> str:
+    if str(value) not in parameter.choices:
+        raise ValueError(value)
+    return str(value)
+
+
+#: How a parameter of each type is read from what was given (``ValueError`` when it cannot be).
+_PARSERS: dict[str, Callable[[ConditionParameter, Any], Any]] = {
+    "text": _text,
+    "boolean": _boolean,
+    "integer": _integer,
+    "time": _time,
+    "date": _date,
+    "choice": _choice,
+}
+#: What the user is told when a parameter of each type cannot be read.
+_PARSE_ERRORS = {
+    "boolean": "{label} must be yes or no",
+    "integer": "{label} must be a whole number",
+    "time": "{label} must be a time like 19:00",
+    "date": "{label} must be a real date",
+    "choice": "Choose {lower} from the list",
+}
+
+
 def condition_parameters_clean(code: str, parameters: dict[str, Any] | None) -> dict[str, Any]:
     """Parameters checked against the catalogue; ValidationError keyed by field otherwise.
 
@@ -131,36 +187,15 @@ def condition_parameters_clean(code: str, parameters: dict[str, Any] | None) -> 
             if parameter.required:
                 errors[f"parameters.{parameter.name}"] = f"Enter {parameter.label.lower()}"
             continue
-        key = f"parameters.{parameter.name}"
-        if parameter.type == "text":
-            cleaned[parameter.name] = str(value)[:500]
-        elif parameter.type == "boolean":
-            if isinstance(value, bool):
-                cleaned[parameter.name] = value
-            elif str(value).lower() in {"true", "yes", "1", "false", "no", "0"}:
-                cleaned[parameter.name] = str(value).lower() in {"true", "yes", "1"}
-            else:
-                errors[key] = f"{parameter.label} must be yes or no"
-        elif parameter.type == "integer":
-            try:
-                cleaned[parameter.name] = int(value)
-            except (TypeError, ValueError):
-                errors[key] = f"{parameter.label} must be a whole number"
-        elif parameter.type == "time":
-            if _TIME.match(str(value)):
-                cleaned[parameter.name] = str(value)
-            else:
-                errors[key] = f"{parameter.label} must be a time like 19:00"
-        elif parameter.type == "date":
-            try:
-                cleaned[parameter.name] = dt.date.fromisoformat(str(value)).isoformat()
-            except ValueError:
-                errors[key] = f"{parameter.label} must be a real date"
-        elif parameter.type == "choice":
-            if str(value) in parameter.choices:
-                cleaned[parameter.name] = str(value)
-            else:
-                errors[key] = f"Choose {parameter.label.lower()} from the list"
+        parser = _PARSERS.get(parameter.type)
+        if parser is None:
+            continue
+        try:
+            cleaned[parameter.name] = parser(parameter, value)
+        except ValueError:
+            errors[f"parameters.{parameter.name}"] = _PARSE_ERRORS[parameter.type].format(
+                label=parameter.label, lower=parameter.label.lower()
+            )
     if errors:
         raise ValidationError(errors)
     return cleaned

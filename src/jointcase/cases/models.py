@@ -1,4 +1,4 @@
-"""A case: one person's management through the whole sentence (DOMAIN.md), its team, its
+"""A case: one person's management through the whole sentence (docs/domain.md), its team, its
 exclusions and explicit grants (the facts ``jointcase.access.policy`` decides on), and its
 timeline.
 

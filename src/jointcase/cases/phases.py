@@ -1,4 +1,4 @@
-"""The phase of a case follows its dates and events (DOMAIN.md "Sentence, dates and phases").
+"""The phase of a case follows its dates and events (docs/domain.md "Sentence, dates and phases").
 
 ``phase_for`` is pure; ``case_facts`` reads the facts it needs from the database. The
 pre-release window is a setting (``JOINTCASE_PRE_RELEASE_MONTHS``, default 6).

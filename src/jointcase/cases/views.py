@@ -20,9 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from jointcase.access.cases import ActionRefused, case_team_manage_decision
+from jointcase.access.acting import NotPermitted, permission_require
+from jointcase.access.cases import case_team_manage_decision, case_team_manage_refusal
 from jointcase.access.labels import Classification
 from jointcase.cases import forms as case_forms
+from jointcase.cases import services
 from jointcase.cases.models import Case, Phase, TimelineKind
 from jointcase.home.marking import marking_for_request
 from jointcase.people.forms import SearchForm
@@ -69,7 +71,7 @@ def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return view(request, *args, **kwargs)
         except PurposeRequired as stop:
             return HttpResponseRedirect(stop.url)
-        except ActionRefused as refused:
+        except NotPermitted as refused:
             if refused.hidden:  # the actor may not see the case: exactly like a missing one
                 raise Http404("Case not found") from None
             raise
@@ -88,12 +90,11 @@ def can_manage_team(user: Any, case: Case) -> bool:
 def _team_manager_required(request: HttpRequest, case: Case, action: str) -> None:
     """A 403 (with a DENY entry) before the form is shown or read, for anyone who may see the
     case but not manage its team."""
-    from jointcase.cases.services import case_act_require
-
-    case_act_require(
+    permission_require(
         actor=acting_user(request),
-        decision=case_team_manage_decision(acting_user(request), case),
+        refusal=case_team_manage_refusal(acting_user(request), case),
         action=action,
+        object_type="case",
         object_id=case.pk,
         request=request,
     )
@@ -448,13 +449,6 @@ def _case_form(
     )
 
 
-def _service(name: str) -> Callable[..., Any]:
-    from jointcase.cases import services
-
-    function: Callable[..., Any] = getattr(services, name)
-    return function
-
-
 @require_http_methods(["GET", "POST"])
 @case_view
 def case_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
@@ -471,7 +465,7 @@ def case_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Any:
         changes = {key: value for key, value in data.items() if key != "version"}
-        return _service("case_update")(
+        return services.case_update(
             actor=acting_user(request),
             case=case,
             expected_version=data["version"],
@@ -483,7 +477,12 @@ def case_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 def _simple_case_form(
-    form_class: type[Any], service: str, title: str, done: str, tab: str = "case", **fixed: Any
+    form_class: type[Any],
+    service: Callable[..., Any],
+    title: str,
+    done: str,
+    tab: str = "case",
+    **fixed: Any,
 ) -> Callable[..., HttpResponse]:
     @require_http_methods(["GET", "POST"])
     @case_view
@@ -493,39 +492,46 @@ def _simple_case_form(
 
         def save(data: dict[str, Any]) -> Any:
             values = {key: value for key, value in data.items() if value is not None}
-            return _service(service)(
+            return service(
                 actor=acting_user(request), case=case, request=request, **fixed, **values
             )
 
         return _case_form(request, case, form, save, title=title, done=done, tab=tab)
 
-    view.__name__ = f"{service}_view"
+    view.__name__ = f"{service.__name__}_view"
     return view
 
 
 mappa_add = _simple_case_form(
-    case_forms.MappaForm, "mappa_register", "Add a MAPPA registration", "MAPPA registration added"
+    case_forms.MappaForm,
+    services.mappa_register,
+    "Add a MAPPA registration",
+    "MAPPA registration added",
 )
 placement_add = _simple_case_form(
     case_forms.PlacementForm,
-    "placement_add",
+    services.placement_add,
     "Add a custody placement",
     "Custody placement added",
     "case-sentence",
 )
 sentence_add = _simple_case_form(
     case_forms.SentenceForm,
-    "sentence_add",
+    services.sentence_add,
     "Record a sentence and key dates",
     "Sentence recorded",
     "case-sentence",
 )
 recall_add = _simple_case_form(
-    case_forms.RecallForm, "recall_record", "Record a recall", "Recall recorded", "case-sentence"
+    case_forms.RecallForm,
+    services.recall_record,
+    "Record a recall",
+    "Recall recorded",
+    "case-sentence",
 )
 exit_add = _simple_case_form(
     case_forms.ExitForm,
-    "exit_record",
+    services.exit_record,
     "Record an NSD exit or handover",
     "Exit or handover recorded",
     "case-sentence",
@@ -540,7 +546,7 @@ def licence_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     sentence = case.sentences.first()
 
     def save(data: dict[str, Any]) -> Any:
-        return _service("licence_add")(
+        return services.licence_add(
             actor=acting_user(request), case=case, sentence=sentence, request=request, **data
         )
 
@@ -575,7 +581,7 @@ def condition_add(request: HttpRequest, case_id: uuid.UUID, licence_id: int) -> 
         )
 
         def save(cleaned: dict[str, Any]) -> Any:
-            return _service("licence_condition_add")(
+            return services.licence_condition_add(
                 actor=acting_user(request),
                 licence=licence,
                 code=spec.code,
@@ -627,7 +633,7 @@ def team_member_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         user = data.get("user")
         team = data.get("team")
         agency = user.agency if user is not None else team.agency if team is not None else None
-        return _service("team_member_add")(
+        return services.team_member_add(
             actor=acting_user(request),
             case=case,
             role=data["role"],
@@ -661,7 +667,7 @@ def team_member_end(request: HttpRequest, case_id: uuid.UUID, member_id: int) ->
     form = case_forms.TeamMemberEndForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> Any:
-        return _service("team_member_remove")(
+        return services.team_member_remove(
             actor=acting_user(request), member=member, request=request
         )
 
@@ -689,7 +695,7 @@ def exclusion_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = case_forms.ExclusionForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> Any:
-        return _service("exclusion_add")(
+        return services.exclusion_add(
             actor=acting_user(request),
             case=case,
             user=data["username"],

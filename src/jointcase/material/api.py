@@ -14,35 +14,35 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from jointcase.access.acting import NotPermitted
 from jointcase.access.labels import Classification
 from jointcase.access.material import material_case_access
 from jointcase.accounts.models import User
-from jointcase.audit.models import Outcome
-from jointcase.audit.reads import uuid_key
-from jointcase.audit.services import audit_record
+from jointcase.api_common import (
+    ErrorOut,
+    PageQuery,
+    api_user,
+    field_errors,
+    paginate,
+    refusal_body,
+    token_auth,
+)
+from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.cases.models import Case
-from jointcase.material import selectors, services
+from jointcase.material import selectors
 from jointcase.material.models import ItemKind
+from jointcase.material.services import items as item_services
+from jointcase.material.services import labels as label_services
+from jointcase.material.services import retention as retention_services
+from jointcase.material.services import tearlines as tearline_services
 from jointcase.material.uploads import attachment_response
-from jointcase.people.api import PageQuery, _auth, paginate
 
-router = Router(tags=["material"], auth=_auth())
-
-
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem]
+router = Router(tags=["material"], auth=token_auth())
 
 
 class LabelOut(Schema):
@@ -87,7 +87,7 @@ class ItemOut(LabelOut):
 
     @staticmethod
     def resolve_case(obj: Any) -> uuid.UUID:
-        return obj.case.public_id  # type: ignore[no-any-return]
+        return obj.case.public_id
 
     @staticmethod
     def resolve_tearline_status(obj: Any) -> str:
@@ -187,46 +187,20 @@ class LabelIn(_Strict):
     version: int
 
 
-def _errors(error: ValidationError) -> dict[str, Any]:
-    items: list[dict[str, str]] = []
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            items.extend({"field": field, "message": message} for message in messages)
-    else:
-        items.extend({"field": "request", "message": message} for message in error.messages)
-    return {"detail": "There is a problem with the request", "errors": items}
-
-
-def _not_permitted(refused: services.NotPermitted) -> dict[str, Any]:
-    """View versus edit: the caller sees the item but may not do this (403, with why)."""
-    return {"detail": refused.message, "errors": [{"field": "request", "message": refused.message}]}
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _case(request: HttpRequest, case_id: str, action: str) -> Case:
     """The case by its public id; 404 for malformed, missing and forbidden alike."""
-    user = _user(request)
-    key = uuid_key(case_id)
-    with transaction.atomic():
-        case = Case.objects.filter(public_id=key).first() if key is not None else None
-        decision = material_case_access(user, case) if case is not None else None
-        audit_record(
-            action=action,
-            actor=user,
-            outcome=Outcome.ALLOW if decision and decision.allowed else Outcome.DENY,
-            object_type="case",
-            object_id=case.pk if case is not None else str(case_id)[:64],
-            reason=decision.reason if decision else "not_found",
-            request=request,
-        )
-    if case is None or decision is None or not decision.allowed:
-        raise Http404("Not found")
-    return case
+    user = api_user(request)
+    return audited_read(
+        user=user,
+        raw_id=case_id,
+        key=uuid_key,
+        load=lambda key: Case.objects.filter(public_id=key).first(),
+        decide=lambda case: material_case_access(user, case),
+        action=action,
+        object_type="case",
+        not_found="Not found",
+        request=request,
+    )
 
 
 def _fresh(item_id: Any) -> Any:
@@ -249,7 +223,7 @@ def material_list(
     request: HttpRequest, case_id: str, filters: Query[MaterialQuery]
 ) -> dict[str, Any]:
     case = _case(request, case_id, "material.case_list")
-    user = _user(request)
+    user = api_user(request)
     items: Any = selectors.material_list_for_case(
         user=user,
         case=case,
@@ -271,7 +245,7 @@ def _mark_visible_parents(user: User, items: list[Any]) -> None:
 
 @router.get("/material/{item_id}", response=ItemDetailOut, summary="One item, with its body")
 def material_read(request: HttpRequest, item_id: str) -> Any:
-    user = _user(request)
+    user = api_user(request)
     item = selectors.material_get_for(user=user, item_id=item_id, request=request)
     opened = selectors.material_open(user=user, item=item, request=request)
     item.body = opened.text  # type: ignore[attr-defined]
@@ -289,16 +263,16 @@ def material_read(request: HttpRequest, item_id: str) -> Any:
 def material_create(request: HttpRequest, case_id: str, payload: ItemIn) -> Any:
     case = _case(request, case_id, "material.create_api")
     try:
-        item = services.material_add(
-            actor=_user(request),
+        item = item_services.material_add(
+            actor=api_user(request),
             case=case,
             request=request,
             **payload.dict(),
         )
     except ValidationError as error:
-        return Status(400, _errors(error))
-    except services.NotPermitted as refused:
-        return Status(403, _not_permitted(refused))
+        return Status(400, field_errors(error))
+    except NotPermitted as refused:
+        return Status(403, refusal_body(refused.message))
     item = _fresh(item.pk)
     item.body, item.withheld = payload.body or None, None
     item.files_out = []
@@ -311,18 +285,18 @@ def material_create(request: HttpRequest, case_id: str, payload: ItemIn) -> Any:
     summary="Add a tearline (a sanitised version at a lower label) of an item",
 )
 def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     parent = selectors.material_get_for(
         user=user, item_id=item_id, request=request, action="material.tearline_api"
     )
     try:
-        item = services.tearline_create(
+        item = tearline_services.tearline_create(
             actor=user, parent=parent, request=request, **payload.dict()
         )
     except ValidationError as error:
-        return Status(400, _errors(error))
-    except services.NotPermitted as refused:
-        return Status(403, _not_permitted(refused))
+        return Status(400, field_errors(error))
+    except NotPermitted as refused:
+        return Status(403, refusal_body(refused.message))
     item = _fresh(item.pk)
     item.body, item.withheld = payload.body, None
     item.files_out = []
@@ -335,14 +309,14 @@ def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> 
     summary="Change an item's label (narrow: anyone on the case; widen: the originator only)",
 )
 def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     item = selectors.material_get_for(
         user=user, item_id=item_id, request=request, action="material.label_api"
     )
     values = payload.dict()
     version = values.pop("version")
     try:
-        services.material_label_change(
+        label_services.material_label_change(
             actor=user,
             item=item,
             expected_version=version,
@@ -350,9 +324,9 @@ def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
             **values,
         )
     except ValidationError as error:
-        return Status(400, _errors(error))
-    except services.NotPermitted as refused:
-        return Status(403, _not_permitted(refused))
+        return Status(400, field_errors(error))
+    except NotPermitted as refused:
+        return Status(403, refusal_body(refused.message))
     return Status(200, _fresh(item.pk))
 
 
@@ -362,12 +336,12 @@ def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
     summary="Change how long an item is kept (the originator agency, with a reason)",
 )
 def retention_change(request: HttpRequest, item_id: str, payload: RetentionIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     item = selectors.material_get_for(
         user=user, item_id=item_id, request=request, action="material.retention_api"
     )
     try:
-        services.material_retention_change(
+        retention_services.material_retention_change(
             actor=user,
             item=item,
             retain_until=payload.retain_until,
@@ -375,9 +349,9 @@ def retention_change(request: HttpRequest, item_id: str, payload: RetentionIn) -
             request=request,
         )
     except ValidationError as error:
-        return Status(400, _errors(error))
-    except services.NotPermitted as refused:
-        return Status(403, _not_permitted(refused))
+        return Status(400, field_errors(error))
+    except NotPermitted as refused:
+        return Status(403, refusal_body(refused.message))
     return Status(200, _fresh(item.pk))
 
 
@@ -388,18 +362,20 @@ def retention_change(request: HttpRequest, item_id: str, payload: RetentionIn) -
     "tearline only while it is a draft)",
 )
 def file_upload(request: HttpRequest, item_id: str, file: File[UploadedFile]) -> Any:
-    user = _user(request)
+    user = api_user(request)
     item = selectors.material_get_for(
         user=user, item_id=item_id, request=request, action="material.file_api"
     )
     try:
-        stored = services.material_file_add(actor=user, item=item, upload=file, request=request)
-    except services.FileTooLarge as error:
-        return Status(413, _errors(error))
+        stored = item_services.material_file_add(
+            actor=user, item=item, upload=file, request=request
+        )
+    except item_services.FileTooLarge as error:
+        return Status(413, field_errors(error))
     except ValidationError as error:
-        return Status(400, _errors(error))
-    except services.NotPermitted as refused:
-        return Status(403, _not_permitted(refused))
+        return Status(400, field_errors(error))
+    except NotPermitted as refused:
+        return Status(403, refusal_body(refused.message))
     return Status(201, stored)
 
 
@@ -409,7 +385,7 @@ def file_upload(request: HttpRequest, item_id: str, file: File[UploadedFile]) ->
     summary="Download a file (an attachment, marked in its name; 404 when not visible)",
 )
 def file_download(request: HttpRequest, file_id: str) -> Any:
-    found = selectors.file_download_for(user=_user(request), file_id=file_id, request=request)
+    found = selectors.file_download_for(user=api_user(request), file_id=file_id, request=request)
     if found.content is None:
         return Status(409, {"detail": found.withheld or "", "errors": []})
     response: HttpResponse = attachment_response(

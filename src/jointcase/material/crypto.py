@@ -1,4 +1,4 @@
-"""Envelope encryption of item bodies and files (DESIGN.md "Encryption at rest").
+"""Envelope encryption of item bodies and files (docs/design.md "Encryption at rest").
 
 Every sealed object gets its own random 256-bit data key (DEK). The body is encrypted with
 AES-256-GCM under the DEK; the DEK is stored only wrapped (AES-256-GCM again) under the
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from jointcase.access.labels import Classification
 from jointcase.lib.canonical_json import canonical_json
-from jointcase.material.models import DataKey
+from jointcase.material.models import DataKey, MaterialItem
 
 if TYPE_CHECKING:
     from jointcase.keyring import Keyring
@@ -130,17 +130,31 @@ class Label:
 
 @runtime_checkable
 class HasSecurityLabel(Protocol):
-    """Anything that can state its label (the material item model will)."""
+    """Anything that can state its label (a material item's is ``item_label``)."""
 
     def security_label(self) -> Label: ...
 
 
-LabelLike = Label | HasSecurityLabel
+LabelLike = Label | HasSecurityLabel | MaterialItem
+
+
+def item_label(item: MaterialItem) -> Label:
+    """A material item's security label (its body and files are sealed under it). It lives
+    here, not on the model, so that models never import crypto (crypto imports models)."""
+    return label_from(
+        classification=item.classification,
+        originator=item.originator.code,
+        caveats=[c.code for c in item.caveats.all()],
+        releasable_to=[a.code for a in item.releasable_to.all()],
+        orcon=item.orcon,
+    )
 
 
 def label_of(value: LabelLike) -> Label:
     if isinstance(value, Label):
         return value
+    if isinstance(value, MaterialItem):
+        return item_label(value)
     return value.security_label()
 
 

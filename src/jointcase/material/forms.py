@@ -32,7 +32,7 @@ class _RetentionDateClean:
     cleaned_data: dict[str, Any]
 
     def clean_retain_until(self) -> Any:
-        from jointcase.material.services import retention_clean
+        from jointcase.material.services.retention import retention_clean
 
         value = self.cleaned_data.get("retain_until")
         if value is None:

@@ -1,4 +1,4 @@
-"""Encryption at rest: data keys and key-rotation runs (DESIGN.md "Encryption at rest").
+"""Encryption at rest: data keys and key-rotation runs (docs/design.md "Encryption at rest").
 
 Material items (built on cases) will carry their own label fields and a foreign key to the
 ``DataKey`` that sealed their body; see ``jointcase.material.crypto`` for the envelope format.
@@ -7,7 +7,6 @@ Material items (built on cases) will carry their own label fields and a foreign 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -82,7 +81,7 @@ class KeyRotation(models.Model):
         return f"key rotation {self.pk} ({state})"
 
 
-# --- Material items (issue 4: labels, tearlines, share requests, break-glass) ---------------
+# --- Material items (labels, tearlines, share requests, break-glass) ------------------------
 
 
 class ItemKind(models.TextChoices):
@@ -177,17 +176,6 @@ class MaterialItem(models.Model):
 
     def caveat_codes(self) -> list[str]:
         return sorted(c.code for c in self.caveats.all())
-
-    def security_label(self) -> Any:
-        from jointcase.material.crypto import label_from
-
-        return label_from(
-            classification=self.classification,
-            originator=self.originator.code,
-            caveats=[c.code for c in self.caveats.all()],
-            releasable_to=[a.code for a in self.releasable_to.all()],
-            orcon=self.orcon,
-        )
 
 
 class MaterialFile(models.Model):

@@ -1,6 +1,6 @@
 """Seed step: material on the seeded cases (never real content: short synthetic texts).
 
-Mix (issue 4): about 80% OFFICIAL or OFFICIAL-SENSITIVE, 15% SECRET, a few references to TOP
+Mix: about 80% OFFICIAL or OFFICIAL-SENSITIVE, 15% SECRET, a few references to TOP
 SECRET material held elsewhere, 10% originator controlled, about 30% with an approved
 tearline. On the demo's persona cases, ctnm.officer authors SECRET police reports with
 OFFICIAL-SENSITIVE tearlines approved by ct.supervisor (so pom.bpss, BPSS, sees only the
@@ -30,7 +30,7 @@ from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import CaseTeamMember
 from jointcase.material.crypto import label_from, seal
 from jointcase.material.models import DataKey, ItemKind, MaterialItem, TearlineStatus
-from jointcase.material.services import retention_default
+from jointcase.material.services.retention import retention_default
 from jointcase.seed.steps_register import Table
 from jointcase.seed.world import SeedContext
 

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from jointcase.access.material import material_decision, material_visible_to
+from jointcase.access.material_acts import in_originating_agency
 from jointcase.audit.models import Outcome
+from jointcase.audit.reads import audited_read
 from jointcase.audit.services import audit_record
 from jointcase.keyring import KeyringError
 from jointcase.material.crypto import IntegrityFailure, Sealed, SealError, open_sealed
@@ -59,36 +61,18 @@ def material_get_for(
     *, user: User, item_id: Any, request: HttpRequest | None = None, action: str = "material.read"
 ) -> MaterialItem:
     """The item, if ``user`` may see it; Http404 otherwise. The decision is audited."""
-    pk = _uuid(item_id)
-    with transaction.atomic():
-        item = _items().filter(pk=pk).first() if pk else None
-        if item is None:
-            audit_record(
-                action=action,
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="material",
-                object_id=str(item_id)[:64],
-                reason="not_found",
-                request=request,
-            )
-            allowed = False
-        else:
-            decision = material_decision(user, item)
-            audit_record(
-                action=action,
-                actor=user,
-                outcome=Outcome.ALLOW if decision.allowed else Outcome.DENY,
-                object_type="material",
-                object_id=str(item.pk),
-                reason=decision.reason,
-                details={"case": item.case_id, "classification": item.classification},
-                request=request,
-            )
-            allowed = decision.allowed
-    if not allowed or item is None:
-        raise Http404(NOT_FOUND)
-    return item
+    return audited_read(
+        user=user,
+        raw_id=item_id,
+        key=_uuid,
+        load=lambda pk: _items().filter(pk=pk).first(),
+        decide=lambda item: material_decision(user, item),
+        action=action,
+        object_type="material",
+        not_found=NOT_FOUND,
+        request=request,
+        details=lambda item: {"case": item.case_id, "classification": item.classification},
+    )
 
 
 def material_list_for_case(
@@ -280,7 +264,7 @@ def share_request_get_for(*, user: User, request_id: int) -> ShareRequest | None
     )
     if share is None or share.requester_id == user.pk:
         return share
-    originator = user.agency_id is not None and user.agency_id == share.item.originator_id
+    originator = in_originating_agency(user, share.item.originator_id)
     if originator and material_decision(user, share.item).allowed:
         return share
     return None
@@ -296,7 +280,7 @@ def grants_live_for(*, user: User, item: MaterialItem) -> QuerySet[MaterialGrant
         .select_related("user__agency", "granted_by")
         .order_by("expires_at", "id")
     )
-    if user.agency_id is not None and user.agency_id == item.originator_id:
+    if in_originating_agency(user, item.originator_id):
         return live
     return live.filter(granted_by=user)
 
@@ -311,8 +295,8 @@ def grant_get_for(*, user: User, grant_id: int) -> MaterialGrant | None:
     )
     if grant is None or grant.user_id == user.pk:
         return grant
-    manages = grant.granted_by_id == user.pk or (
-        user.agency_id is not None and user.agency_id == grant.item.originator_id
+    manages = grant.granted_by_id == user.pk or in_originating_agency(
+        user, grant.item.originator_id
     )
     if manages and material_decision(user, grant.item).allowed:
         return grant

@@ -67,7 +67,7 @@ def label_sets_changed(
     # From the caveat's or agency's side: the items are ``pk_set`` (or, on clear, whatever
     # was linked before the clear).
     if action == "pre_clear":
-        field = cast(ManyToManyField, MaterialItem._meta.get_field(field_name))  # type: ignore[type-arg]
+        field = cast(ManyToManyField, MaterialItem._meta.get_field(field_name))
         linked = sender.objects.filter(**{field.m2m_reverse_field_name(): instance.pk})
         setattr(instance, _PENDING, list(linked.values_list("materialitem_id", flat=True)))
     elif action == "post_clear":

@@ -11,7 +11,7 @@ import datetime as dt
 from django_tasks import TaskResult, task
 
 from jointcase.lib.daily import next_daily_run
-from jointcase.material.services import material_retention_run
+from jointcase.material.services.retention import material_retention_run
 
 DAILY_AT = dt.time(3, 0)
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,19 +22,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jointcase.access import material_acts
+from jointcase.access.acting import NotPermitted, Refusal, audited_denial, permission_require
 from jointcase.access.labels import Classification
 from jointcase.access.material import material_case_access, material_decision
+from jointcase.access.policy import Decision
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
 from jointcase.audit.purpose import Purpose, purpose_ask, purpose_store
-from jointcase.audit.reads import uuid_key
+from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.forms import form_page
 from jointcase.material import forms as material_forms
-from jointcase.material import selectors, services
+from jointcase.material import selectors
 from jointcase.material.models import (
     BreakGlass,
     MaterialFile,
@@ -43,6 +46,12 @@ from jointcase.material.models import (
     ShareKind,
     ShareRequest,
 )
+from jointcase.material.services import breakglass as breakglass_services
+from jointcase.material.services import items as item_services
+from jointcase.material.services import labels as label_services
+from jointcase.material.services import retention as retention_services
+from jointcase.material.services import sharing as sharing_services
+from jointcase.material.services import tearlines as tearline_services
 from jointcase.material.uploads import attachment_response, download_filename, upload_max_bytes
 
 NOT_FOUND = "Material not found"
@@ -62,27 +71,24 @@ def _case_for(request: HttpRequest, case_id: Any, action: str = "material.case_l
     """The case (by its public id) whose material the user may open (case rule or
     break-glass); 404 otherwise, malformed, missing and forbidden alike."""
     user = _user(request)
-    key = uuid_key(case_id)
-    with transaction.atomic():
-        case = (
-            Case.objects.select_related("person").filter(public_id=key).first()
-            if key is not None
-            else None
-        )
-        decision = material_case_access(user, case) if case is not None else None
-        if case is not None and decision is not None and decision.allowed:
+
+    def decide(case: Case) -> Decision:
+        decision = material_case_access(user, case)
+        if decision.allowed:
             purpose_ask(request, "case", case.pk)  # before the read: the one purpose gate
-        audit_record(
-            action=action,
-            actor=user,
-            outcome=Outcome.ALLOW if decision and decision.allowed else Outcome.DENY,
-            object_type="case",
-            object_id=case.pk if case is not None else str(case_id)[:64],
-            reason=decision.reason if decision else "not_found",
-            request=request,
-        )
-    if case is None or decision is None or not decision.allowed:
-        raise Http404(NOT_FOUND)
+        return decision
+
+    case = audited_read(
+        user=user,
+        raw_id=case_id,
+        key=uuid_key,
+        load=lambda key: Case.objects.select_related("person").filter(public_id=key).first(),
+        decide=decide,
+        action=action,
+        object_type="case",
+        not_found=NOT_FOUND,
+        request=request,
+    )
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return case
 
@@ -108,15 +114,16 @@ def _item_for(request: HttpRequest, item_id: Any, action: str = "material.read")
 def _permit(
     request: HttpRequest,
     item: MaterialItem,
-    check: Callable[[User, MaterialItem], services.Refusal | None],
+    check: Callable[[User, MaterialItem], Refusal | None],
     action: str,
 ) -> None:
     """View versus edit: a reader who sees ``item`` but may not use this form gets a 403 (GET
     and POST alike), with a DENY audit entry, before any form is shown or read."""
-    services.permission_require(
+    permission_require(
         actor=_user(request),
         refusal=check(_user(request), item),
         action=action,
+        object_type="material",
         object_id=str(item.pk),
         request=request,
     )
@@ -125,14 +132,14 @@ def _permit(
 def _not_permitted_is_403(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
-    """Answer ``services.NotPermitted`` with the reason on a 403 page (the reader can already
+    """Answer ``NotPermitted`` with the reason on a 403 page (the reader can already
     see the object, so telling them why it is refused reveals nothing)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except services.NotPermitted as refused:
+        except NotPermitted as refused:
             return render(
                 request,
                 "material/not_permitted.html",
@@ -149,16 +156,14 @@ def _known_or_404(
     """``found`` (from a selector answering None for missing and forbidden alike), or a DENY
     entry and the same 404 as for a missing object."""
     if found is None:
-        with transaction.atomic():
-            audit_record(
-                action=action,
-                actor=_user(request),
-                outcome=Outcome.DENY,
-                object_type=object_type,
-                object_id=object_id,
-                reason="not_found_or_forbidden",
-                request=request,
-            )
+        audited_denial(
+            actor=_user(request),
+            action=action,
+            reason="not_found_or_forbidden",
+            object_type=object_type,
+            object_id=object_id,
+            request=request,
+        )
         raise Http404(NOT_FOUND)
     return found
 
@@ -236,7 +241,7 @@ def case_material(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "rows": rows,
             "break_glass": access.reason == "break_glass",
-            "can_add": services.add_refusal(user, case) is None,
+            "can_add": material_acts.add_refusal(user, case) is None,
             "page_number": number,
             "has_next": has_next,
             "filters": filters,
@@ -252,9 +257,9 @@ def case_material(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 def item_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     case = _case_for(request, case_id, action="material.create_form")
-    services.permission_require(
+    permission_require(
         actor=user,
-        refusal=services.add_refusal(user, case),
+        refusal=material_acts.add_refusal(user, case),
         action="material.create_form",
         object_type="case",
         object_id=case.pk,
@@ -265,7 +270,7 @@ def item_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
         upload = request.FILES.get("file")
-        return services.material_add(
+        return item_services.material_add(
             actor=user,
             case=case,
             kind=cleaned["kind"],
@@ -337,18 +342,16 @@ def _breakglass_page(
     def save(cleaned: dict[str, Any]) -> Any:
         case = find(cleaned)
         if case is None:
-            with transaction.atomic():
-                audit_record(
-                    action="breakglass.refused",
-                    actor=user,
-                    outcome=Outcome.DENY,
-                    object_type="case",
-                    object_id=asked,
-                    reason="not_found",
-                    request=request,
-                )
-            raise ValidationError({"reason": services.BREAKGLASS_REFUSED})
-        glass = services.breakglass_open(
+            audited_denial(
+                actor=user,
+                action="breakglass.refused",
+                reason="not_found",
+                object_type="case",
+                object_id=asked,
+                request=request,
+            )
+            raise ValidationError({"reason": material_acts.BREAKGLASS_REFUSED})
+        glass = breakglass_services.breakglass_open(
             actor=user, case=case, reason=cleaned["reason"], request=request
         )
         # The written reason is the purpose of this consultation (audit/purpose.py): the
@@ -356,7 +359,7 @@ def _breakglass_page(
         purpose_store(request, "case", case.pk, Purpose.BREAK_GLASS, cleaned["reason"])
         return glass
 
-    minutes = services.breakglass_minutes()
+    minutes = breakglass_services.breakglass_minutes()
     return _form_page(
         request,
         form,
@@ -381,7 +384,7 @@ def item_detail(request: HttpRequest, item_id: Any) -> HttpResponse:
     for tearline in tearlines:
         marking_for_request(request).note(tearline.classification)
     parent_visible = item.parent is not None and material_decision(user, item.parent).allowed
-    is_originator = user.agency_id is not None and user.agency_id == item.originator_id
+    is_originator = material_acts.in_originating_agency(user, item.originator_id)
     return render(
         request,
         "material/item.html",
@@ -397,12 +400,12 @@ def item_detail(request: HttpRequest, item_id: Any) -> HttpResponse:
             if item.parent_id and not parent_visible and not item.hide_fuller_version
             else None,
             "is_originator": is_originator,
-            "can_approve": services.approve_refusal(user, item) is None,
-            "can_write_tearline": services.tearline_refusal(user, item) is None,
-            "can_relabel": services.relabel_refusal(user, item) is None,
-            "can_share": services.share_refusal(user, item) is None,
-            "can_destroy": services.destroy_refusal(user, item) is None,
-            "can_change_retention": services.retention_refusal(user, item) is None,
+            "can_approve": material_acts.approve_refusal(user, item) is None,
+            "can_write_tearline": material_acts.tearline_refusal(user, item) is None,
+            "can_relabel": material_acts.relabel_refusal(user, item) is None,
+            "can_share": material_acts.share_refusal(user, item) is None,
+            "can_destroy": material_acts.destroy_refusal(user, item) is None,
+            "can_change_retention": material_acts.retention_refusal(user, item) is None,
             "label_changes": list(item.label_changes.select_related("changed_by")[:20]),
             "grants": list(selectors.grants_live_for(user=user, item=item)),
         },
@@ -414,7 +417,7 @@ def item_detail(request: HttpRequest, item_id: Any) -> HttpResponse:
 def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.label_change_form")
-    _permit(request, item, services.relabel_refusal, "material.label_change_form")
+    _permit(request, item, material_acts.relabel_refusal, "material.label_change_form")
     initial = {
         "classification": item.classification,
         "caveats": [c.code for c in item.caveats.all()],
@@ -427,7 +430,7 @@ def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
     )
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
-        return services.material_label_change(
+        return label_services.material_label_change(
             actor=user,
             item=item,
             classification=cleaned["classification"],
@@ -455,13 +458,13 @@ def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
 def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     parent = _item_for(request, item_id, action="material.tearline_form")
-    _permit(request, parent, services.tearline_refusal, "material.tearline_form")
+    _permit(request, parent, material_acts.tearline_refusal, "material.tearline_form")
     form = material_forms.TearlineForm(
         request.POST if request.method == "POST" else None, request.FILES or None
     )
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
-        return services.tearline_create(
+        return tearline_services.tearline_create(
             actor=user,
             parent=parent,
             title=cleaned["title"],
@@ -490,11 +493,11 @@ def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
 def tearline_approve(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     tearline = _item_for(request, item_id, action="material.tearline_approve_form")
-    _permit(request, tearline, services.approve_refusal, "material.tearline_approve_form")
+    _permit(request, tearline, material_acts.approve_refusal, "material.tearline_approve_form")
     form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
-        return services.tearline_approve(
+        return tearline_services.tearline_approve(
             actor=user,
             tearline=tearline,
             approve=cleaned["decision"] == "approve",
@@ -528,23 +531,21 @@ def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
         if pk is not None
         else None
     )
-    if item is None or not services.fuller_version_requestable(user, item):
-        with transaction.atomic():
-            audit_record(
-                action="material.share_request",
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="material",
-                object_id=str(item_id)[:64],
-                reason="not_found" if item is None else "not_requestable",
-                request=request,
-            )
+    if item is None or not sharing_services.fuller_version_requestable(user, item):
+        audited_denial(
+            actor=user,
+            action="material.share_request",
+            reason="not_found" if item is None else "not_requestable",
+            object_type="material",
+            object_id=str(item_id)[:64],
+            request=request,
+        )
         raise Http404(NOT_FOUND)
-    _permit(request, item, services.share_refusal, "material.share_request")
+    _permit(request, item, material_acts.share_refusal, "material.share_request")
     form = material_forms.ShareRequestForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
-        return services.share_request_create(
+        return sharing_services.share_request_create(
             actor=user, item=item, kind=ShareKind.ACCESS, reason=cleaned["reason"], request=request
         )
 
@@ -564,14 +565,14 @@ def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
 def onward_share(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.share_form")
-    _permit(request, item, services.share_refusal, "material.share_form")
+    _permit(request, item, material_acts.share_refusal, "material.share_form")
     form = material_forms.OnwardShareForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
         agency = Agency.objects.filter(code=cleaned["to_agency"], is_active=True).first()
         if agency is None:
             raise ValidationError({"to_agency": "Select an agency"})
-        return services.share_request_create(
+        return sharing_services.share_request_create(
             actor=user,
             item=item,
             kind=ShareKind.ONWARD_SHARE,
@@ -600,11 +601,11 @@ def onward_share(request: HttpRequest, item_id: Any) -> HttpResponse:
 def destroy(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.destroy_form")
-    _permit(request, item, services.destroy_refusal, "material.destroy_form")
+    _permit(request, item, material_acts.destroy_refusal, "material.destroy_form")
     form = material_forms.DestroyForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
-        return services.material_destroy(
+        return retention_services.material_destroy(
             actor=user, item=item, reason=cleaned["reason"], request=request
         )
 
@@ -632,9 +633,9 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
         object_type="material_grant",
         object_id=grant_id,
     )
-    services.permission_require(
+    permission_require(
         actor=user,
-        refusal=services.grant_revoke_refusal(user, grant),
+        refusal=material_acts.grant_revoke_refusal(user, grant),
         action="material.grant_revoke_form",
         object_type="material_grant",
         object_id=grant.pk,
@@ -644,7 +645,7 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     form = material_forms.GrantRevokeForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> MaterialGrant:
-        return services.grant_revoke(
+        return sharing_services.grant_revoke(
             actor=user, grant=grant, reason=cleaned["reason"], request=request
         )
 
@@ -664,14 +665,14 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 def retention_change(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     item = _item_for(request, item_id, action="material.retention_form")
-    _permit(request, item, services.retention_refusal, "material.retention_form")
+    _permit(request, item, material_acts.retention_refusal, "material.retention_form")
     form = material_forms.RetentionForm(
         request.POST if request.method == "POST" else None,
         initial={"retain_until": item.retain_until},
     )
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
-        return services.material_retention_change(
+        return retention_services.material_retention_change(
             actor=user,
             item=item,
             retain_until=cleaned["retain_until"],
@@ -731,18 +732,14 @@ def export(request: HttpRequest, item_id: Any) -> HttpResponse:
     own users)."""
     user = _user(request)
     item = _item_for(request, item_id, action="material.export")
-    if item.orcon and user.agency_id != item.originator_id:
-        with transaction.atomic():
-            audit_record(
-                action="material.export",
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="material",
-                object_id=str(item.pk),
-                reason="orcon_no_consent",
-                request=request,
-            )
-        raise PermissionDenied("This item is originator controlled: it cannot be exported")
+    permission_require(
+        actor=user,
+        refusal=material_acts.export_refusal(user, item),
+        action="material.export",
+        object_type="material",
+        object_id=str(item.pk),
+        request=request,
+    )
     if item.destroyed_at is not None:
         return _destroyed_page(request, item)
     opened = selectors.material_open(user=user, item=item, request=request)
@@ -815,9 +812,9 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         object_type="share_request",
         object_id=request_id,
     )
-    services.permission_require(
+    permission_require(
         actor=user,
-        refusal=services.decide_refusal(user, share),
+        refusal=material_acts.decide_refusal(user, share),
         action="material.share_decide",
         object_type="share_request",
         object_id=share.pk,
@@ -827,7 +824,7 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
-        return services.share_request_decide(
+        return sharing_services.share_request_decide(
             actor=user,
             share_request=share,
             approve=cleaned["decision"] == "approve",
@@ -858,16 +855,15 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 def _senior(request: HttpRequest, action: str) -> User:
     user = _user(request)
-    if not services.is_senior(user):
-        with transaction.atomic():
-            audit_record(
-                action=action,
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="breakglass",
-                reason="not_senior",
-                request=request,
-            )
+    if not material_acts.is_senior(user):
+        audited_denial(
+            actor=user,
+            action=action,
+            reason="not_senior",
+            object_type="breakglass",
+            object_id="",
+            request=request,
+        )
         raise Http404(NOT_FOUND)
     return user
 
@@ -888,20 +884,18 @@ def breakglass_review(request: HttpRequest, break_glass_id: int) -> HttpResponse
     user = _senior(request, "breakglass.review")
     glass = selectors.breakglass_queue(user=user).filter(pk=break_glass_id).first()
     if glass is None:
-        with transaction.atomic():
-            audit_record(
-                action="breakglass.review",
-                actor=user,
-                outcome=Outcome.DENY,
-                object_type="breakglass",
-                object_id=break_glass_id,
-                reason="not_found_or_forbidden",
-                request=request,
-            )
+        audited_denial(
+            actor=user,
+            action="breakglass.review",
+            reason="not_found_or_forbidden",
+            object_type="breakglass",
+            object_id=break_glass_id,
+            request=request,
+        )
         raise Http404(NOT_FOUND)
-    services.permission_require(
+    permission_require(
         actor=user,
-        refusal=services.breakglass_review_refusal(user, glass),
+        refusal=material_acts.breakglass_review_refusal(user, glass),
         action="breakglass.review",
         object_type="breakglass",
         object_id=glass.pk,
@@ -910,7 +904,7 @@ def breakglass_review(request: HttpRequest, break_glass_id: int) -> HttpResponse
     form = material_forms.BreakGlassReviewForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> BreakGlass:
-        return services.breakglass_review(
+        return breakglass_services.breakglass_review(
             actor=user,
             break_glass=glass,
             outcome=cleaned["outcome"],

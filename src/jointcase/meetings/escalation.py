@@ -25,11 +25,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jointcase.access.policy import case_decision, current_q
-from jointcase.accounts.models import Role, User
+from jointcase.access.roles import CASE_SENIOR_ROLES, MANAGER_ROLES
+from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import CaseRole, CaseTeamMember
+from jointcase.cases.models import CaseTeamMember
 from jointcase.lib.working_days import add_working_days, is_working_day, working_days_between
 from jointcase.meetings.models import OPEN_STATUSES, ActionEvent, ActionEventKind, AgreedAction
+from jointcase.meetings.services.links import action_link
 from jointcase.notifications.services import notify
 
 DUE_SOON = "due_soon"
@@ -94,7 +96,7 @@ def _recipients(action: AgreedAction, stage: str, today: dt.date) -> list[User]:
             current_q(today),
             case_id=action.case_id,
             user__isnull=False,
-            role__in=[CaseRole.SENIOR_OPERATIONAL_LEAD, CaseRole.CT_SUPERVISOR],
+            role__in=sorted(CASE_SENIOR_ROLES),
         ).values("user_id")
         seniors = list(User.objects.filter(pk__in=ids))
         # The owner's own agency's senior (SOL for probation, CT supervisor for police) first.
@@ -104,7 +106,7 @@ def _recipients(action: AgreedAction, stage: str, today: dt.date) -> list[User]:
                 u
                 for u in User.objects.filter(
                     agency_id=action.owner_agency_id,
-                    role_assignments__role__in=[Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR],
+                    role_assignments__role__in=sorted(MANAGER_ROLES),
                 ).distinct()
             ]
     # Never notify someone who may not see the case (notifications reveal nothing, but the link
@@ -117,8 +119,6 @@ def _recipients(action: AgreedAction, stage: str, today: dt.date) -> list[User]:
 
 
 def _notify(action: AgreedAction, stage: str, today: dt.date) -> int:
-    from jointcase.meetings.services import action_link
-
     key = f"{stage}:{action.due_date.isoformat()}"
     try:
         with transaction.atomic():

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jointcase.access.labels import Classification
+from jointcase.access.meetings import OWNER_REFUSED
 from jointcase.accounts.models import User
 from jointcase.agencies.forms import GovukDateWidget
 from jointcase.agencies.models import Agency, Caveat
@@ -23,7 +24,6 @@ from jointcase.meetings.models import (
     RiskPillar,
     WithheldDisplay,
 )
-from jointcase.meetings.services import OWNER_REFUSED
 
 
 class DayField(forms.Field):
@@ -72,7 +72,7 @@ def _users(queryset: Any, *, invalid: str | None = None) -> forms.ModelChoiceFie
     field = forms.ModelChoiceField(queryset=queryset, required=False, empty_label="Select a person")
     if invalid is not None:
         field.error_messages["invalid_choice"] = invalid
-    field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
+    field.label_from_instance = _user_label  # type: ignore[method-assign]
     return field
 
 
@@ -93,7 +93,7 @@ class ActionForm(JointCaseForm):
 class MeetingActionForm(ActionForm):
     case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=True, label="Case", empty_label=None
-    )  # type: ignore[arg-type]
+    )
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,7 +165,7 @@ class MeetingForm(JointCaseForm):
     chair = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Chair")
     cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
-    )  # type: ignore[arg-type]
+    )
     invitees = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -203,7 +203,7 @@ class SectionForm(JointCaseForm):
     )
     case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=False, label="Case this section is about", empty_label=None
-    )  # type: ignore[arg-type]
+    )
     classification = forms.ChoiceField(
         choices=Classification.choices, initial=Classification.OFFICIAL_SENSITIVE
     )
@@ -270,7 +270,7 @@ class AttendanceForm(JointCaseForm):
 class DecisionForm(JointCaseForm):
     case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=True, label="Case", empty_label=None
-    )  # type: ignore[arg-type]
+    )
     text = forms.CharField(label="Decision", max_length=4000, required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
@@ -318,7 +318,7 @@ class MeetingEditForm(JointCaseForm):
     chair = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Chair")
     cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
-    )  # type: ignore[arg-type]
+    )
     agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
 
     def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:

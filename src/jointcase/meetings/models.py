@@ -1,5 +1,5 @@
 """Multi-agency meetings, attendance, minutes (labelled sections), decisions, risk management
-plan entries and agreed actions with their history (DOMAIN.md "Meetings and actions").
+plan entries and agreed actions with their history (docs/domain.md "Meetings and actions").
 
 Overdue is never stored: it is derived from ``due_date`` and the status (``AgreedAction.is_overdue``
 and ``selectors.with_overdue``). In-app notices belong to ``jointcase.notifications``.
@@ -120,7 +120,7 @@ class WithheldDisplay(models.TextChoices):
 
 class OtherAgencyAttendees(models.TextChoices):
     """What a section released to some agencies only does about attendees of other agencies
-    (issue #6: refused, unless the section's originator chooses to withhold it from them)."""
+    (refused, unless the section's originator chooses to withhold it from them)."""
 
     REFUSE = "REFUSE", "Refuse attendees from agencies this section is not released to"
     WITHHOLD = "WITHHOLD", "Admit them, and withhold this section from them"

@@ -153,7 +153,7 @@ class MeetingsSeeder:
 
     def minutes(self, meeting: Meeting, case_id: int, personas: dict[str, Any]) -> None:
         from jointcase.meetings.models import MinutesSection
-        from jointcase.meetings.services import section_label, section_object_id
+        from jointcase.meetings.services.minutes import section_label, section_object_id
 
         try:
             from jointcase.keyring import keyring_load

@@ -17,9 +17,16 @@ from django.utils import timezone
 
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
 from jointcase.access.material import LabelFields
-from jointcase.access.meetings import meeting_decision, meeting_filter, sections_visible
+from jointcase.access.meetings import (
+    meeting_cases_visible,
+    meeting_decision,
+    meeting_filter,
+    sections_visible,
+    visible_case_ids,
+)
 from jointcase.access.policy import case_decision, case_filter
-from jointcase.accounts.models import Role, User
+from jointcase.access.roles import MANAGER_ROLES
+from jointcase.accounts.models import User
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import Outcome
 from jointcase.audit.reads import audited_read
@@ -43,9 +50,9 @@ from jointcase.meetings.models import (
     RiskPlanEntry,
     WithheldDisplay,
 )
+from jointcase.meetings.services.minutes import section_object_id
 
 NOT_FOUND = "Not found"
-MANAGER_ROLES = (Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR)
 
 
 def public_key(raw: Any) -> uuid.UUID | None:
@@ -191,11 +198,7 @@ def my_actions_page(
             break
         unknown = {a.case_id for a in batch} - visible_cases.keys()
         if unknown:
-            seen = set(
-                Case.objects.filter(case_filter(user), pk__in=sorted(unknown)).values_list(
-                    "pk", flat=True
-                )
-            )
+            seen = visible_case_ids(user, sorted(unknown))
             visible_cases.update({pk: pk in seen for pk in unknown})
         rows.extend(a for a in batch if visible_cases[a.case_id])
         offset += chunk
@@ -368,13 +371,21 @@ def meeting_get_for(
     )
 
 
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Every case ``user`` may see (the case rule as a filter): what a new meeting may be
+    about."""
+    return Case.objects.filter(case_filter(user))
+
+
+def meeting_cases_for(user: User, meeting: Meeting) -> QuerySet[Case]:
+    """The meeting's cases that ``user`` may see, by reference: the one place pages, the API,
+    the pack and the services ask (``access.meetings.meeting_cases_visible``)."""
+    return meeting_cases_visible(user, meeting).order_by("reference")
+
+
 def meeting_case_ids_for(user: User, meeting: Meeting) -> list[int]:
-    """The meeting's cases that ``user`` may see (the case rule; a short list)."""
-    return list(
-        Case.objects.filter(case_filter(user), pk__in=meeting.cases.values("pk"))
-        .order_by("reference")
-        .values_list("pk", flat=True)
-    )
+    """The ids of ``meeting_cases_for`` (a short list)."""
+    return list(meeting_cases_for(user, meeting).values_list("pk", flat=True))
 
 
 def actions_for_review(
@@ -457,8 +468,6 @@ def minutes_for(
         for s in sections
     }
     visible = sections_visible(user, sections, labels=labels)
-    from jointcase.meetings.services import section_object_id
-
     rendered: list[RenderedSection] = []
     read, withheld, failed = [], [], []
     marking: str = Classification.OFFICIAL

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jointcase.access import meetings as access_meetings
+from jointcase.access.acting import NotPermitted
 from jointcase.access.labels import Classification
 from jointcase.access.meetings import meeting_decision
 from jointcase.access.policy import current_q
@@ -28,7 +30,7 @@ from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import form_page
-from jointcase.meetings import forms, selectors, services
+from jointcase.meetings import forms, selectors
 from jointcase.meetings.models import (
     ActionStatus,
     AgreedAction,
@@ -37,6 +39,12 @@ from jointcase.meetings.models import (
     OtherAgencyAttendees,
     RiskPillar,
 )
+from jointcase.meetings.services import actions as action_services
+from jointcase.meetings.services import checks
+from jointcase.meetings.services import decisions as decision_services
+from jointcase.meetings.services import invitations as invitation_services
+from jointcase.meetings.services import meetings as meeting_services
+from jointcase.meetings.services import minutes as minutes_services
 
 
 def _user(request: HttpRequest) -> User:
@@ -82,6 +90,14 @@ def _purpose_before_action(request: HttpRequest, action_id: Any) -> None:
         purpose_ask_cases(request, [case_id])
 
 
+def _refused(error: PermissionDenied) -> NoReturn:
+    """A service's refusal as the page answers it: 403 when ``access`` refused someone who may
+    see the object (``NotPermitted``, already audited), else the same 404 as a missing one."""
+    if isinstance(error, NotPermitted) and not error.hidden:
+        raise error
+    raise Http404(selectors.NOT_FOUND) from None
+
+
 def _form_page(
     request: HttpRequest,
     form: django_forms.Form,
@@ -92,7 +108,7 @@ def _form_page(
     success: Callable[[Any], str],
     message: str,
 ) -> HttpResponse:
-    """``lib.forms.form_page``; a service's PermissionDenied is the meeting's 404, and the form
+    """``lib.forms.form_page``; a service's refusal is ``_refused``'s 403 or 404, and the form
     pages carry the OFFICIAL-SENSITIVE marking of the case content around them."""
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     try:
@@ -105,8 +121,8 @@ def _form_page(
             success_url=success,
             success_message=message,
         )
-    except PermissionDenied:
-        raise Http404(selectors.NOT_FOUND) from None
+    except PermissionDenied as error:
+        _refused(error)
 
 
 def _people_for_cases(case_ids: list[int]) -> QuerySet[User]:
@@ -231,7 +247,7 @@ def action_detail(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
             and today
             <= action.due_date
             <= selectors.add_working_days(today, selectors.due_soon_days()),
-            "can_change_due": services.action_due_change_refusal(user, action) is None,
+            "can_change_due": access_meetings.action_due_change_refusal(user, action) is None,
             "evidence_item": selectors.evidence_item_for(user=user, action=action),
         },
     )
@@ -246,7 +262,7 @@ def case_action_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = forms.ActionForm(data, owners=_people_for_cases([case.pk]))
 
     def save(cleaned: dict[str, Any]) -> AgreedAction:
-        return services.action_create(
+        return action_services.action_create(
             actor=user,
             case=case,
             description=cleaned["description"],
@@ -278,16 +294,14 @@ def meeting_action_new(request: HttpRequest, meeting_id: uuid.UUID) -> HttpRespo
     _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
-    cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
-        pk__in=Case.objects.filter(selectors.case_filter(user)).values("pk")
-    )
+    cases = selectors.meeting_cases_for(user, meeting)
     data = request.POST if request.method == "POST" else None
     form = forms.MeetingActionForm(
         data, owners=_people_for_cases(list(cases.values_list("pk", flat=True))), cases=cases
     )
 
     def save(cleaned: dict[str, Any]) -> AgreedAction:
-        return services.action_create(
+        return action_services.action_create(
             actor=user,
             case=cleaned["case"],
             description=cleaned["description"],
@@ -363,11 +377,11 @@ def action_complete(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
         request,
         action_id,
         form_action="action.complete_form",
-        require=services.action_complete_require,
+        require=checks.action_complete_require,
         make_form=lambda data, action: forms.CompleteForm(
             data, initial={"version": action.version}
         ),
-        change=services.action_complete,
+        change=action_services.action_complete,
         title="Complete the action",
         button="Complete the action",
         message="Action completed",
@@ -380,11 +394,11 @@ def action_reassign(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
         request,
         action_id,
         form_action="action.reassign_form",
-        require=services.action_reassign_require,
+        require=checks.action_reassign_require,
         make_form=lambda data, action: forms.ReassignForm(
             data, initial={"version": action.version}, owners=_people_for_cases([action.case_id])
         ),
-        change=services.action_reassign,
+        change=action_services.action_reassign,
         title="Reassign the action",
         button="Reassign",
         message="Action reassigned",
@@ -399,11 +413,11 @@ def action_due(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
         request,
         action_id,
         form_action="action.due_form",
-        require=services.action_due_change_require,
+        require=checks.action_due_change_require,
         make_form=lambda data, action: forms.DueDateForm(
             data, initial={"version": action.version, "due_date": action.due_date}
         ),
-        change=services.action_change_due,
+        change=action_services.action_change_due,
         title="Change the due date",
         button="Change the due date",
         message="Due date changed",
@@ -414,7 +428,7 @@ def _cancelling_require(*, actor: User, action: AgreedAction, request: HttpReque
     """The status form is open to whoever sees the action; posting "cancelled" needs the
     authority to steer it (403 with a DENY entry otherwise)."""
     status = request.POST.get("status", "") if request.method == "POST" else ""
-    services.action_status_require(actor=actor, action=action, status=status, request=request)
+    checks.action_status_require(actor=actor, action=action, status=status, request=request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -427,9 +441,9 @@ def action_status(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
         make_form=lambda data, action: forms.StatusForm(
             data,
             initial={"version": action.version, "status": action.status},
-            may_cancel=services.action_due_change_refusal(_user(request), action) is None,
+            may_cancel=access_meetings.action_due_change_refusal(_user(request), action) is None,
         ),
-        change=services.action_update_status,
+        change=action_services.action_update_status,
         title="Change the status",
         button="Save",
         message="Status changed",
@@ -448,7 +462,7 @@ def _meeting_to_change(request: HttpRequest, meeting_id: uuid.UUID, form_action:
     meeting = selectors.meeting_get_for(
         user=user, meeting_id=meeting_id, request=request, action=form_action
     )
-    services.meeting_editor_require(actor=user, meeting=meeting, request=request)
+    checks.meeting_editor_require(actor=user, meeting=meeting, request=request)
     return meeting
 
 
@@ -463,11 +477,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    cases = (
-        Case.objects.filter(selectors.case_filter(user))
-        .select_related("person")
-        .order_by("reference")
-    )[:500]
+    cases = (selectors.cases_visible_to(user).select_related("person").order_by("reference"))[:500]
     case_qs = (
         Case.objects.filter(pk__in=[c.pk for c in cases])
         .select_related("person")
@@ -482,7 +492,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
     def save(cleaned: dict[str, Any]) -> Meeting:
         starts = timezone.make_aware(dt.datetime.combine(cleaned["day"], cleaned["time"]))
-        return services.meeting_create(
+        return meeting_services.meeting_create(
             actor=user,
             type=cleaned["type"],
             starts_at=starts,
@@ -538,7 +548,7 @@ def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             "decisions": list(
                 selectors.decisions_for(user=user, meeting=meeting, visible_case_ids=case_ids)
             ),
-            "can_edit": services.meeting_edit_refusal(user, meeting) is None,
+            "can_edit": access_meetings.meeting_change_refusal(user, meeting) is None,
             "history": list(
                 meeting.events.filter(Q(case__isnull=True) | Q(case_id__in=visible_cases))
                 .select_related("actor", "case")
@@ -556,14 +566,12 @@ def section_add(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = forms.SectionForm(
         data,
-        cases=Case.objects.filter(
-            selectors.case_filter(user), pk__in=meeting.cases.values("pk")
-        ).order_by("reference"),
+        cases=selectors.meeting_cases_for(user, meeting),
     )
     return _form_page(
         request,
         form,
-        lambda c: services.minutes_section_add(
+        lambda c: minutes_services.minutes_section_add(
             actor=user,
             meeting=meeting,
             heading=c["heading"],
@@ -594,7 +602,7 @@ def invite(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     return _form_page(
         request,
         form,
-        lambda c: services.invitation_add(
+        lambda c: invitation_services.invitation_add(
             actor=user,
             meeting=meeting,
             user=c["user"],
@@ -629,7 +637,7 @@ def attendance(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
         )
     outcome = form.cleaned_data["outcome"]
     try:
-        services.attendance_record(
+        invitation_services.attendance_record(
             actor=user,
             invitation=invitation,
             attended=outcome == "attended",
@@ -648,8 +656,8 @@ def attendance(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             {"meeting": meeting, "problem": problems[0]},
             status=400,
         )
-    except PermissionDenied:
-        raise Http404(selectors.NOT_FOUND) from None
+    except PermissionDenied as error:
+        _refused(error)
     messages.success(request, "Attendance recorded")
     return redirect(reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees")
 
@@ -668,9 +676,7 @@ def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     minutes = selectors.minutes_for(
         user=user, meeting=meeting, request=request, purpose="meeting.pack.export"
     )
-    visible_cases = Case.objects.filter(
-        selectors.case_filter(user), pk__in=meeting.cases.values("pk")
-    )
+    visible_cases = selectors.meeting_cases_for(user, meeting)
     actions = list(
         meeting.actions.filter(selectors.action_filter(user)).select_related(
             "case", "owner", "owner_agency"
@@ -678,7 +684,7 @@ def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     )
     content, marking = pack_pdf(
         meeting=meeting,
-        cases=list(visible_cases.order_by("reference")),
+        cases=list(visible_cases),
         invitations=list(meeting.invitations.select_related("user", "user__agency")),
         minutes=minutes,
         actions=actions,
@@ -696,15 +702,13 @@ def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 def decision_add(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.decision_form")
-    cases = Case.objects.filter(pk__in=meeting.cases.values("pk")).filter(
-        selectors.case_filter(user)
-    )
+    cases = selectors.meeting_cases_for(user, meeting)
     data = request.POST if request.method == "POST" else None
-    form = forms.DecisionForm(data, cases=cases.order_by("reference"))
+    form = forms.DecisionForm(data, cases=cases)
     return _form_page(
         request,
         form,
-        lambda c: services.decision_record(
+        lambda c: decision_services.decision_record(
             actor=user, meeting=meeting, case=c["case"], text=c["text"], request=request
         ),
         template="meetings/simple_form.html",
@@ -727,7 +731,7 @@ def meeting_status(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     problem = "Select the meeting's status"
     if form.is_valid():
         try:
-            services.meeting_update(
+            meeting_services.meeting_update(
                 actor=user,
                 meeting=meeting,
                 expected_version=form.cleaned_data["version"],
@@ -738,8 +742,8 @@ def meeting_status(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             problem = error.messages[0]
         except ConcurrentEdit as error:
             problem = str(error)
-        except PermissionDenied:
-            raise Http404(selectors.NOT_FOUND) from None
+        except PermissionDenied as error:
+            _refused(error)
         else:
             messages.success(request, "Meeting status changed")
             return redirect("meetings:meeting", meeting.public_id)
@@ -763,7 +767,7 @@ def risk_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _form_page(
         request,
         form,
-        lambda c: services.risk_entry_add(
+        lambda c: decision_services.risk_entry_add(
             actor=user,
             case=case,
             pillar=c["pillar"],
@@ -784,7 +788,7 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     editor may not see are neither offered nor removed."""
     user = _user(request)
     meeting = _meeting_to_change(request, meeting_id, "meeting.edit_form")
-    visible = Case.objects.filter(selectors.case_filter(user))
+    visible = selectors.cases_visible_to(user)
     current_cases = selectors.meeting_case_ids_for(user, meeting)
     offered = current_cases + list(visible.order_by("reference").values_list("pk", flat=True)[:500])
     case_qs = Case.objects.filter(pk__in=offered).select_related("person").order_by("reference")
@@ -806,7 +810,7 @@ def meeting_edit(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
     def save(cleaned: dict[str, Any]) -> Meeting:
         starts = timezone.make_aware(dt.datetime.combine(cleaned["day"], cleaned["time"]))
-        return services.meeting_edit(
+        return meeting_services.meeting_edit(
             actor=user,
             meeting=meeting,
             expected_version=cleaned["version"],
@@ -847,11 +851,13 @@ def invitation_remove(
     if request.method == "POST":
         try:
             with transaction.atomic():
-                services.invitation_remove(actor=user, invitation=invitation, request=request)
+                invitation_services.invitation_remove(
+                    actor=user, invitation=invitation, request=request
+                )
         except ValidationError as error:
             problem = error.messages[0]
-        except PermissionDenied:
-            raise Http404(selectors.NOT_FOUND) from None
+        except PermissionDenied as error:
+            _refused(error)
         else:
             messages.success(request, "Invitee removed")
             return redirect(reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees")

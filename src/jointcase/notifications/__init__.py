@@ -1,1 +1,1 @@
-"""In-app notices: a generic sentence and a link, never content (DESIGN.md "No leaks")."""
+"""In-app notices: a generic sentence and a link, never content (docs/design.md "No leaks")."""

@@ -2,7 +2,7 @@
 
 A notice often reaches someone who may not see what it is about (a line manager told of
 break-glass, a requester told of a refusal), so it never carries anything but a **generic
-sentence and a link** (DESIGN.md "No leaks"; docs/operations.md "Notifications"):
+sentence and a link** (docs/design.md "No leaks"; docs/operations.md "Notifications"):
 
 - the sentence is one of ``SENTENCES``: fixed, reviewed text that names nothing (no case
   reference, person, item title, agency, date or number). Any other text is refused with a

@@ -13,33 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-MAX_PAGE_SIZE = 100
-
-
-def _auth() -> Any:
-    """The API's authentication (bearer tokens from ``jointcase.accounts``)."""
-    from jointcase.accounts.api_auth import ApiTokenAuth
-
-    return ApiTokenAuth()
-
-
-class PageQuery(Schema):
-    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1")
-    page_size: int = Field(
-        25, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, at most {MAX_PAGE_SIZE}"
-    )
-
-
-def paginate(items: Any, query: PageQuery) -> dict[str, Any]:
-    """One page of ``items`` (a queryset or a list) with the total the caller may see."""
-    start = (query.page - 1) * query.page_size
-    total = len(items) if isinstance(items, list) else items.count()
-    return {
-        "count": total,
-        "page": query.page,
-        "page_size": query.page_size,
-        "results": list(items[start : start + query.page_size]),
-    }
+from jointcase.api_common import PageQuery, paginate, token_auth
 
 
 class NameOut(Schema):
@@ -68,7 +42,7 @@ class CaseSummaryOut(Schema):
 
     @staticmethod
     def resolve_id(obj: Any) -> uuid.UUID:
-        return obj.public_id  # type: ignore[no-any-return]
+        return obj.public_id
 
 
 class PersonOut(Schema):
@@ -83,7 +57,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_id(obj: Any) -> uuid.UUID:
-        return obj.public_id  # type: ignore[no-any-return]
+        return obj.public_id
 
     @staticmethod
     def resolve_names(obj: Any) -> list[Any]:
@@ -171,7 +145,7 @@ class PersonFilter(PageQuery):
     )
 
 
-router = Router(tags=["persons"], auth=_auth())
+router = Router(tags=["persons"], auth=token_auth())
 
 
 @router.get("/persons", response=PersonPage, summary="Persons the caller may see")

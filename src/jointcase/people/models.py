@@ -91,7 +91,7 @@ class PersonName(models.Model):
 
 class PersonNameKey(models.Model):
     """Search keys of one name (phonetic codes, nickname forms, swapped order...), produced by
-    ``jointcase.people.search.name_keys(given, family)`` when that module exists."""
+    ``jointcase.people.search.keys.name_keys(given, family)``."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
     name = models.ForeignKey(PersonName, on_delete=models.CASCADE, related_name="keys")

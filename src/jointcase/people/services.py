@@ -8,15 +8,14 @@ of a record from the audit chain in one query. ``details["changes"]`` maps each 
 Changes to notifiable details (names, addresses, contact details, vehicles) also put a timeline
 event on each of the person's cases with the date the change notification is due (CTA 2008 s.48).
 
-Every change to an existing record asks ``jointcase.access.cases.person_write_decision`` first
-(``cases.services.acts_on``: a DENY entry and ``ActionRefused``, nothing written): whoever may
+Every change to an existing record asks ``jointcase.access.cases.person_write_refusal`` first
+(``access.cases.acts_on``: a DENY entry and ``NotPermitted``, nothing written): whoever may
 see the person may change their record. Recording a new person needs only a signed-in user.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +25,8 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jointcase.access.cases import person_write_decision
+from jointcase.access.cases import acts_on, person_write_refusal
 from jointcase.audit.services import audit_record
-from jointcase.cases.services import acts_on
 from jointcase.lib.edits import jsonable, versioned_update
 from jointcase.people.models import (
     Address,
@@ -46,6 +44,7 @@ from jointcase.people.models import (
     PersonNameKey,
     Vehicle,
 )
+from jointcase.people.search.keys import name_keys
 from jointcase.people.validators import (
     identifier_clean,
     name_normalise,
@@ -123,12 +122,8 @@ def _notifiable_change(actor: User, person: Person, title: str, on: dt.date) -> 
 
 
 def _name_keys_hook() -> Callable[[str, str], set[str]] | None:
-    try:
-        module = importlib.import_module("jointcase.people.search")
-    except ImportError:
-        return None
-    hook = getattr(module, "name_keys", None)
-    return hook if callable(hook) else None
+    """The search keys of a name (``people.search.keys.name_keys``), imported directly."""
+    return name_keys
 
 
 def name_keys_write(name: PersonName) -> None:
@@ -252,7 +247,7 @@ def person_create(
 PERSON_EDITABLE = ("date_of_birth", "gender", "nationality")
 
 
-@acts_on(person_write_decision, _person, "person.person_update")
+@acts_on(person_write_refusal, _person, "person.person_update")
 @transaction.atomic
 def person_update(
     *,
@@ -279,7 +274,7 @@ def person_update(
     return current
 
 
-@acts_on(person_write_decision, _person, "person.name_add")
+@acts_on(person_write_refusal, _person, "person.name_add")
 @transaction.atomic
 def name_add(
     *,
@@ -350,7 +345,7 @@ def _end(obj: Any, *, valid_to: dt.date, label: str) -> dict[str, list[Any]]:
     return {"valid_to": [jsonable(before), jsonable(valid_to)]}
 
 
-@acts_on(person_write_decision, _person_of("name"), "person.name_end")
+@acts_on(person_write_refusal, _person_of("name"), "person.name_end")
 @transaction.atomic
 def name_end(
     *, actor: User, name: PersonName, valid_to: dt.date, request: HttpRequest | None = None
@@ -361,7 +356,7 @@ def name_end(
     return name
 
 
-@acts_on(person_write_decision, _person, "person.identifier_add")
+@acts_on(person_write_refusal, _person, "person.identifier_add")
 @transaction.atomic
 def identifier_add(
     *,
@@ -410,7 +405,7 @@ def identifier_add(
     return identifier
 
 
-@acts_on(person_write_decision, _person_of("identifier"), "person.identifier_remove")
+@acts_on(person_write_refusal, _person_of("identifier"), "person.identifier_remove")
 @transaction.atomic
 def identifier_remove(
     *, actor: User, identifier: Identifier, request: HttpRequest | None = None
@@ -428,7 +423,7 @@ def identifier_remove(
     _person_touch(person)
 
 
-@acts_on(person_write_decision, _person, "person.address_add")
+@acts_on(person_write_refusal, _person, "person.address_add")
 @transaction.atomic
 def address_add(
     *,
@@ -497,7 +492,7 @@ def address_add(
     return address
 
 
-@acts_on(person_write_decision, _person_of("address"), "person.address_end")
+@acts_on(person_write_refusal, _person_of("address"), "person.address_end")
 @transaction.atomic
 def address_end(
     *, actor: User, address: Address, valid_to: dt.date, request: HttpRequest | None = None
@@ -511,7 +506,7 @@ def address_end(
     return address
 
 
-@acts_on(person_write_decision, _person, "person.contact_add")
+@acts_on(person_write_refusal, _person, "person.contact_add")
 @transaction.atomic
 def contact_add(
     *,
@@ -554,7 +549,7 @@ def contact_add(
     return contact
 
 
-@acts_on(person_write_decision, _person_of("contact"), "person.contact_end")
+@acts_on(person_write_refusal, _person_of("contact"), "person.contact_end")
 @transaction.atomic
 def contact_end(
     *, actor: User, contact: ContactDetail, valid_to: dt.date, request: HttpRequest | None = None
@@ -567,7 +562,7 @@ def contact_end(
     return contact
 
 
-@acts_on(person_write_decision, _person, "person.vehicle_add")
+@acts_on(person_write_refusal, _person, "person.vehicle_add")
 @transaction.atomic
 def vehicle_add(
     *,
@@ -610,7 +605,7 @@ def vehicle_add(
     return vehicle
 
 
-@acts_on(person_write_decision, _person_of("vehicle"), "person.vehicle_end")
+@acts_on(person_write_refusal, _person_of("vehicle"), "person.vehicle_end")
 @transaction.atomic
 def vehicle_end(
     *, actor: User, vehicle: Vehicle, valid_to: dt.date, request: HttpRequest | None = None
@@ -623,7 +618,7 @@ def vehicle_end(
     return vehicle
 
 
-@acts_on(person_write_decision, _person, "person.document_add")
+@acts_on(person_write_refusal, _person, "person.document_add")
 @transaction.atomic
 def document_add(
     *,

@@ -1,4 +1,4 @@
-"""Formats of the identifiers and postcodes a person record holds (DOMAIN.md "Identifiers").
+"""Formats of the identifiers and postcodes a person record holds (docs/domain.md "Identifiers").
 
 Pure functions: each returns the normalised value or raises ``ValidationError`` with a message
 a user can act on. The services attach the field key.

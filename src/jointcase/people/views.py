@@ -23,6 +23,7 @@ from jointcase.accounts.models import User
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.forms import form_page
 from jointcase.people import forms as person_forms
+from jointcase.people import services
 
 FORM_TEMPLATE = "people/form.html"
 
@@ -198,7 +199,7 @@ def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 def _detail_form(
     form_class: type[forms.Form],
-    service_name: str,
+    service: Callable[..., Any],
     title: str,
     done: str,
     **fixed: Any,
@@ -207,10 +208,7 @@ def _detail_form(
 
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-        from jointcase.people import services
-
         person = _person_for(request, person_id)
-        service = getattr(services, service_name)
         form = form_class(request.POST if request.method == "POST" else None)
 
         def save(data: dict[str, Any]) -> Any:
@@ -233,27 +231,30 @@ def _detail_form(
             },
         )
 
-    view.__name__ = f"{service_name}_view"
+    view.__name__ = f"{service.__name__}_view"
     return view
 
 
 name_add = _detail_form(
-    person_forms.NameForm, "name_add", "Add a name or alias", "Alias added", kind="ALIAS"
+    person_forms.NameForm, services.name_add, "Add a name or alias", "Alias added", kind="ALIAS"
 )
 identifier_add = _detail_form(
-    person_forms.IdentifierForm, "identifier_add", "Add an identifier", "Identifier added"
+    person_forms.IdentifierForm, services.identifier_add, "Add an identifier", "Identifier added"
 )
 address_add = _detail_form(
-    person_forms.AddressForm, "address_add", "Add an address", "Address added"
+    person_forms.AddressForm, services.address_add, "Add an address", "Address added"
 )
 contact_add = _detail_form(
-    person_forms.ContactForm, "contact_add", "Add contact details", "Contact details added"
+    person_forms.ContactForm, services.contact_add, "Add contact details", "Contact details added"
 )
 vehicle_add = _detail_form(
-    person_forms.VehicleForm, "vehicle_add", "Add a vehicle", "Vehicle added"
+    person_forms.VehicleForm, services.vehicle_add, "Add a vehicle", "Vehicle added"
 )
 document_add = _detail_form(
-    person_forms.DocumentForm, "document_add", "Add an identity document", "Identity document added"
+    person_forms.DocumentForm,
+    services.document_add,
+    "Add an identity document",
+    "Identity document added",
 )
 
 

@@ -1,4 +1,4 @@
-"""The demo sign-ins: one fixed username per persona of STYLE.md, same password for all.
+"""The demo sign-ins: one fixed username per persona of docs/style.md, same password for all.
 
 These exist only in seeded (synthetic) worlds. ``jointcase demo-users`` lists them and
 ``jointcase demo-otp USERNAME`` prints a current code (demo mode only).

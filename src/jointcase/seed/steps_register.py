@@ -161,6 +161,32 @@ NICKNAMES = {
 PERSONA_LEAD_CASES = range(10)
 PERSONA_CTNM_CASES = range(6)
 
+#: Offences drawn for the notifiable (terrorism) cohorts and for the others.
+TERRORISM_OFFENCES = (
+    "Preparation of terrorist acts (s.5 TA 2006)",
+    "Dissemination of terrorist publications (s.2 TA 2006)",
+    "Collection of information useful to a terrorist (s.58 TA 2000)",
+    "Membership of a proscribed organisation (s.11 TA 2000)",
+    "Encouragement of terrorism (s.1 TA 2006)",
+    "Possession of an offensive weapon (terrorist connection)",
+)
+OTHER_OFFENCES = (
+    "Conspiracy to supply controlled drugs",
+    "Wounding with intent",
+    "Firearms possession with intent",
+    "Making threats to kill",
+)
+RECALL_REASONS = (
+    "Breach of licence: unapproved contact",
+    "Non-compliance with curfew",
+    "Possession of an unapproved device",
+    "Escalating risk",
+)
+ONWARD_PLAN = (
+    "Continue management of notification requirements; quarterly review "
+    "with the CTNM team; share any change of address within 3 days."
+)
+
 
 def _weighted(rng: Any, mix: tuple[tuple[str, int], ...]) -> str:
     return str(rng.choices([value for value, _ in mix], weights=[w for _, w in mix])[0])
@@ -442,6 +468,48 @@ TABLE_MODELS: tuple[type[Any], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class CasePlan:
+    """The dates and sentence one generated case is built around (drawn before anything else)."""
+
+    index: int
+    target: str
+    persona_case: bool
+    cohort: str
+    ideology: str
+    released: dt.date | None
+    release: dt.date
+    licence_end: dt.date
+    sentence_date: dt.date
+    conviction_date: dt.date
+    remand: int
+    no_sentence: bool
+    stype: str
+    length: int
+    extended: int
+    total_end: dt.date
+
+
+@dataclass
+class NewCase:
+    """One generated person and case as ``RegisterSeeder.add_case`` builds them, step by step."""
+
+    plan: CasePlan
+    person: int
+    given: str
+    family: str
+    born: dt.date
+    lead_agency: Agency
+    lead_user: int | None
+    opened: dt.date
+    case: int = 0
+    values: dict[str, Any] = field(default_factory=dict)
+    prisons_used: list[tuple[Agency, dt.date, dt.date | None]] = field(default_factory=list)
+    recall_day: dt.date | None = None
+    handover: Agency | None = None
+    closed_at: dt.date | None = None
+
+
 class RegisterSeeder:
     def __init__(self, context: SeedContext) -> None:
         self.context = context
@@ -555,13 +623,33 @@ class RegisterSeeder:
         return _weighted(self.rng, PHASE_MIX)
 
     def add_case(self, batch: Batch, index: int) -> None:
-        rng, today, pools = self.rng, self.today, self.pools
+        """One person and their case with its whole history, in the order the rng is drawn."""
+        plan = self.case_plan(index)
+        new = self.add_person(batch, plan)
+        self.add_identifiers(batch, new)
+        self.add_addresses(batch, new)
+        self.add_contacts(batch, new)
+        self.open_case(batch, new)
+        self.add_mappa(batch, new)
+        if not plan.no_sentence:
+            self.add_custody(batch, new)
+            sentence = self.add_sentence(batch, new)
+            schedule = self.add_notification_requirement(batch, new, sentence)
+            if plan.released is not None:
+                self.add_licence(batch, new, sentence, schedule)
+            if new.recall_day is not None:
+                self.add_recall(batch, new)
+        self.add_exit(batch, new)
+        self.case_phase(batch, new)
+        self.case_team(batch, new)
+
+    def case_plan(self, index: int) -> CasePlan:
+        """Dates first (release R, licence end L), then the sentence that produces them."""
+        rng, today = self.rng, self.today
         target = self.target_phase(index)
         persona_case = index in PERSONA_LEAD_CASES
         cohort = Cohort.TACT if persona_case and index < 4 else _weighted(rng, COHORT_MIX)
         ideology = _weighted(rng, IDEOLOGY_MIX)
-
-        # Dates first (release R, licence end L), then the sentence that produces them.
         sentenced_by: dict[str, tuple[dt.date | None, dt.date | None]] = {
             Phase.CUSTODY: (None, today + _days(rng.randint(200, 3000))),
             Phase.PRE_RELEASE: (None, today + _days(rng.randint(5, 170))),
@@ -573,15 +661,7 @@ class RegisterSeeder:
         released, expected = sentenced_by[target]
         release = released or expected
         assert release is not None
-        if target in (Phase.LICENCE, Phase.RECALLED):
-            licence_end = today + _days(rng.randint(60, 2500))
-        elif target in (Phase.POST_LICENCE, Phase.CLOSED):
-            licence_end = min(
-                release + _days(rng.randint(300, 1500)), today - _days(rng.randint(30, 400))
-            )
-            licence_end = max(licence_end, release + _days(30))
-        else:
-            licence_end = release + _days(rng.randint(365, 2500))
+        licence_end = self.licence_end(target, release)
         custody_days = rng.randint(300, 3200)
         sentence_date = release - _days(custody_days)
         conviction_date = sentence_date - _days(rng.randint(0, 120))
@@ -589,6 +669,40 @@ class RegisterSeeder:
         no_sentence = (
             cohort == Cohort.TERRORIST_RISK and target == Phase.POST_LICENCE and rng.random() < 0.3
         )
+        stype, length = self.sentence_type(cohort, custody_days + remand)
+        return CasePlan(
+            index=index,
+            target=target,
+            persona_case=persona_case,
+            cohort=cohort,
+            ideology=ideology,
+            released=released,
+            release=release,
+            licence_end=licence_end,
+            sentence_date=sentence_date,
+            conviction_date=conviction_date,
+            remand=remand,
+            no_sentence=no_sentence,
+            stype=stype,
+            length=length,
+            extended=max(0, (licence_end - sentence_date).days - length),
+            total_end=max(licence_end, sentence_date + _days(length)),
+        )
+
+    def licence_end(self, target: str, release: dt.date) -> dt.date:
+        rng, today = self.rng, self.today
+        if target in (Phase.LICENCE, Phase.RECALLED):
+            return today + _days(rng.randint(60, 2500))
+        if target in (Phase.POST_LICENCE, Phase.CLOSED):
+            licence_end = min(
+                release + _days(rng.randint(300, 1500)), today - _days(rng.randint(30, 400))
+            )
+            return max(licence_end, release + _days(30))
+        return release + _days(rng.randint(365, 2500))
+
+    def sentence_type(self, cohort: str, served: int) -> tuple[str, int]:
+        """The sentence type and length (days) for ``served`` days in custody and on remand."""
+        rng = self.rng
         stype = SentenceType.SDS
         if cohort in NOTIFIABLE_COHORTS:
             stype = rng.choice(
@@ -602,16 +716,15 @@ class RegisterSeeder:
             )
         elif cohort == Cohort.SOC:
             stype = rng.choice([SentenceType.SDS, SentenceType.SDS_PLUS])
-        if stype == SentenceType.SDS:
-            length = 2 * (custody_days + remand)
-        else:
-            length = (custody_days + remand) * 3 // 2
+        length = 2 * served if stype == SentenceType.SDS else served * 3 // 2
         if cohort == Cohort.TACT and length >= 14 * 365 and rng.random() < 0.5:
             stype = SentenceType.SERIOUS_TERRORISM
-        total_end = max(licence_end, sentence_date + _days(length))
-        extended = max(0, (licence_end - sentence_date).days - length)
+        return stype, length
 
-        # The person.
+    def add_person(self, batch: Batch, plan: CasePlan) -> NewCase:
+        """The person, their lead agency and practitioner, and the day the case opens."""
+        rng, today, pools = self.rng, self.today, self.pools
+        index, persona_case = plan.index, plan.persona_case
         gender = Gender.MALE if rng.random() < 0.92 else Gender.FEMALE
         given = rng.choice(pools.male if gender == Gender.MALE else pools.female)
         middle = (
@@ -623,14 +736,14 @@ class RegisterSeeder:
         if persona_case and index == 0:
             given, middle, family = "Daniel", "", "Holloway"
         age_at_conviction = rng.randint(17, 55) if rng.random() < 0.97 else 16
-        born = conviction_date - _days(age_at_conviction * 365 + rng.randint(1, 360))
+        born = plan.conviction_date - _days(age_at_conviction * 365 + rng.randint(1, 360))
         lead_agency = self.nsd_north if persona_case else rng.choice(pools.nsd)
         lead_user = (
             self.personas["nsd.practitioner"].pk
             if persona_case
             else self.pick_staff(lead_agency, Role.NSD_PRACTITIONER)
         )
-        opened = min(today, min(sentence_date, release) - _days(rng.randint(0, 90)))
+        opened = min(today, min(plan.sentence_date, plan.release) - _days(rng.randint(0, 90)))
         person = self.add(Person)(
             date_of_birth=born,
             gender=gender,
@@ -641,11 +754,18 @@ class RegisterSeeder:
             updated_at=_at(opened),
         )
         batch.persons.append(person)
-        given_names = " ".join(filter(None, [given, middle]))
+        new = NewCase(plan, person, given, family, born, lead_agency, lead_user, opened)
+        self.add_names(batch, new, " ".join(filter(None, [given, middle])))
+        return new
+
+    def add_names(self, batch: Batch, new: NewCase, given_names: str) -> None:
+        """The primary name, aliases (nicknames, misspellings, others) and a former name."""
+        rng, today, pools = self.rng, self.today, self.pools
+        given, family, born = new.given, new.family, new.born
         names: list[tuple[str, str, str, dt.date | None, dt.date | None]] = [
             (NameKind.PRIMARY, given_names, family, None, None)
         ]
-        if persona_case and index == 0:
+        if new.plan.persona_case and new.plan.index == 0:
             names.append((NameKind.ALIAS, "Danny", "Hollowey", None, None))
         alias_count = rng.choice([0, 1, 1, 2, 3])
         for _ in range(alias_count):
@@ -667,28 +787,31 @@ class RegisterSeeder:
                     given,
                     rng.choice(pools.family),
                     born,
-                    min(opened, today) - _days(400),
+                    min(new.opened, today) - _days(400),
                 )
             )
         for name_kind, first, last, name_from, name_to in names:
             batch.names.append(
                 self.add(PersonName)(
-                    person_id=person,
+                    person_id=new.person,
                     kind=name_kind,
                     given_names=first,
                     family_name=last,
                     valid_from=name_from,
                     valid_to=name_to,
                     name_normalised=name_normalise(first, last),
-                    created_at=_at(opened),
+                    created_at=_at(new.opened),
                 )
             )
-            self.name_keys(person, batch.names[-1], first, last)
+            self.name_keys(new.person, batch.names[-1], first, last)
 
+    def add_identifiers(self, batch: Batch, new: NewCase) -> None:
+        rng, today, pools = self.rng, self.today, self.pools
+        person, index = new.person, new.plan.index
         batch.person_rows.append(
             self.add(Identifier)(person_id=person, type=IdentifierType.CRN, value=crn_for(index))
         )
-        if stype != SentenceType.COMMUNITY_ORDER and not no_sentence:
+        if new.plan.stype != SentenceType.COMMUNITY_ORDER and not new.plan.no_sentence:
             batch.person_rows.append(
                 self.add(Identifier)(
                     person_id=person,
@@ -701,7 +824,7 @@ class RegisterSeeder:
                 person_id=person,
                 type=IdentifierType.PNC_ID,
                 value=pnc_for(
-                    index, max(1990, min(born.year + 18 + rng.randint(0, 10), today.year))
+                    index, max(1990, min(new.born.year + 18 + rng.randint(0, 10), today.year))
                 ),
             )
         )
@@ -716,9 +839,12 @@ class RegisterSeeder:
                 )
             )
 
-        # Addresses: an old home, the current home; approved premises after release.
-        first_home = born + _days(18 * 365)
-        moved = max(first_home + _days(30), opened - _days(rng.randint(100, 1500)))
+    def add_addresses(self, batch: Batch, new: NewCase) -> None:
+        """An old home, the current home; approved premises after release."""
+        rng, today = self.rng, self.today
+        person, released = new.person, new.plan.released
+        first_home = new.born + _days(18 * 365)
+        moved = max(first_home + _days(30), new.opened - _days(rng.randint(100, 1500)))
         batch.person_rows.append(
             self.address(person, AddressKind.HOME, first_home, moved - _days(1))
         )
@@ -734,6 +860,11 @@ class RegisterSeeder:
             batch.person_rows.append(self.address(person, AddressKind.HOME, moved, None))
         if rng.random() < 0.2:
             batch.person_rows.append(self.address(person, AddressKind.OTHER_REGULAR, moved, None))
+
+    def add_contacts(self, batch: Batch, new: NewCase) -> None:
+        """A phone, perhaps an e-mail address, a vehicle and an identity document."""
+        rng, today, pools = self.rng, self.today, self.pools
+        person, index, opened = new.person, new.plan.index, new.opened
         batch.person_rows.append(
             self.add(ContactDetail)(
                 person_id=person,
@@ -748,8 +879,8 @@ class RegisterSeeder:
                     person_id=person,
                     kind=ContactKind.EMAIL,
                     valid_from=opened,
-                    value=f"{name_normalise(given, '').replace(' ', '')}."
-                    f"{name_normalise(family, '').replace(' ', '')}{index}@example.org",
+                    value=f"{name_normalise(new.given, '').replace(' ', '')}."
+                    f"{name_normalise(new.family, '').replace(' ', '')}{index}@example.org",
                 )
             )
         if rng.random() < 0.3:
@@ -780,39 +911,43 @@ class RegisterSeeder:
                 )
             )
 
-        # The case.
-        case = self.tables[Case].reserve()
-        case_values: dict[str, Any] = dict(
-            person_id=person,
-            reference=f"JC-{index + 1:06d}",
-            cohort=cohort,
-            ideology=ideology,
+    def open_case(self, batch: Batch, new: NewCase) -> None:
+        """Reserve the case row (written last, once its phase is known) and time-line it."""
+        plan, opened, lead_agency = new.plan, new.opened, new.lead_agency
+        new.case = self.tables[Case].reserve()
+        new.values = dict(
+            person_id=new.person,
+            reference=f"JC-{plan.index + 1:06d}",
+            cohort=plan.cohort,
+            ideology=plan.ideology,
             lead_agency=lead_agency,
             opened_at=opened,
-            created_by_id=lead_user,
+            created_by_id=new.lead_user,
             created_at=_at(opened),
-            updated_at=_at(today),
+            updated_at=_at(self.today),
             phase=Phase.CUSTODY,
-            phase_changed_at=_at(today),
+            phase_changed_at=_at(self.today),
         )
         self.timeline(
             batch,
-            case,
+            new.case,
             opened,
             TimelineKind.CASE,
             "Case opened",
             lead_agency,
-            f"{Cohort(cohort).label}; lead agency {lead_agency.name}",
-            lead_user,
+            f"{Cohort(plan.cohort).label}; lead agency {lead_agency.name}",
+            new.lead_user,
         )
 
-        # MAPPA history.
+    def add_mappa(self, batch: Batch, new: NewCase) -> None:
+        """MAPPA history: one to three registrations, the last one current."""
+        rng, today = self.rng, self.today
         category = (
             "M4"
-            if cohort in (Cohort.TACT, Cohort.TACT_CONNECTED, Cohort.TERRORIST_RISK)
+            if new.plan.cohort in (Cohort.TACT, Cohort.TACT_CONNECTED, Cohort.TERRORIST_RISK)
             else rng.choice(["M2", "M3"])
         )
-        start = opened
+        start = new.opened
         registrations = rng.randint(1, 3)
         for number in range(registrations):
             level = (
@@ -824,7 +959,7 @@ class RegisterSeeder:
             review = today + _days(rng.randint(10, 180)) if end is None else end
             batch.case_rows.append(
                 self.add(MappaRegistration)(
-                    case_id=case,
+                    case_id=new.case,
                     category=category,
                     level=level,
                     review_date=review,
@@ -834,307 +969,313 @@ class RegisterSeeder:
             )
             self.timeline(
                 batch,
-                case,
+                new.case,
                 start,
                 TimelineKind.MAPPA,
                 f"MAPPA category {category[1]} level {level}",
-                lead_agency,
+                new.lead_agency,
             )
             if end is None:
                 break
             start = end + _days(1)
 
-        # Custody placements, sentence, licence, recall, exit.
-        prisons_used: list[tuple[Agency, dt.date, dt.date | None]] = []
-        in_custody = target in (Phase.CUSTODY, Phase.PRE_RELEASE, Phase.RECALLED)
-        if not no_sentence:
-            place_start = sentence_date
-            place_end_final = (
-                None if target in (Phase.CUSTODY, Phase.PRE_RELEASE) else release - _days(1)
+    def add_custody(self, batch: Batch, new: NewCase) -> None:
+        """Custody placements from sentence to release, and the recall placement if any."""
+        self.add_placements(batch, new)
+        rng, today, plan = self.rng, self.today, new.plan
+        if plan.target != Phase.RECALLED:
+            return
+        released = plan.released
+        recall_day = (
+            released + _days(rng.randint(14, max(15, (today - released).days - 1)))
+            if released
+            else None
+        )
+        recall_day = min(recall_day or today, today)
+        prison = self.frankland if plan.persona_case else rng.choice(self.pools.prisons)
+        batch.case_rows.append(
+            self.add(CustodyPlacement)(
+                case_id=new.case,
+                establishment_id=prison.pk,
+                security_category=SecurityCategory.B,
+                in_separation_centre=False,
+                valid_from=recall_day,
             )
-            moves = rng.randint(1, 3)
-            for number in range(moves):
-                frankland = (
-                    persona_case
-                    and number == moves - 1
-                    and target in (Phase.CUSTODY, Phase.PRE_RELEASE, Phase.RECALLED)
-                )
-                prison = self.frankland if frankland else rng.choice(pools.prisons)
-                is_last = number == moves - 1
-                end = (
-                    place_end_final
-                    if is_last
-                    else min(
-                        place_start + _days(rng.randint(60, 600)),
-                        (place_end_final or today) - _days(max(1, moves - number)),
-                    )
-                )
-                if end is not None and end < place_start:
-                    end = place_start
-                separation = prison.holds_separation_centre and rng.random() < 0.5
-                batch.case_rows.append(
-                    self.add(CustodyPlacement)(
-                        case_id=case,
-                        establishment_id=prison.pk,
-                        in_separation_centre=separation,
-                        security_category=rng.choice(
-                            [
-                                SecurityCategory.A,
-                                SecurityCategory.B,
-                                SecurityCategory.B,
-                                SecurityCategory.C,
-                            ]
-                        ),
-                        valid_from=place_start,
-                        valid_to=end,
-                    )
-                )
-                self.timeline(
-                    batch,
-                    case,
-                    place_start,
-                    TimelineKind.CUSTODY,
-                    f"Placed at {prison.name}" + (" (separation centre)" if separation else ""),
-                    prison,
-                )
-                prisons_used.append((prison, place_start, end))
-                if end is None or is_last:
-                    break
-                place_start = end + _days(1)
-            recall_day: dt.date | None = None
-            if target == Phase.RECALLED:
-                recall_day = (
-                    released + _days(rng.randint(14, max(15, (today - released).days - 1)))
-                    if released
-                    else None
-                )
-                recall_day = min(recall_day or today, today)
-                prison = self.frankland if persona_case else rng.choice(pools.prisons)
-                batch.case_rows.append(
-                    self.add(CustodyPlacement)(
-                        case_id=case,
-                        establishment_id=prison.pk,
-                        security_category=SecurityCategory.B,
-                        in_separation_centre=False,
-                        valid_from=recall_day,
-                    )
-                )
-                prisons_used.append((prison, recall_day, None))
-            sentence = self.add(Sentence)(
-                case_id=case,
-                type=stype,
-                offence=rng.choice(
-                    [
-                        "Preparation of terrorist acts (s.5 TA 2006)",
-                        "Dissemination of terrorist publications (s.2 TA 2006)",
-                        "Collection of information useful to a terrorist (s.58 TA 2000)",
-                        "Membership of a proscribed organisation (s.11 TA 2000)",
-                        "Encouragement of terrorism (s.1 TA 2006)",
-                        "Possession of an offensive weapon (terrorist connection)",
-                    ]
-                )
-                if cohort in NOTIFIABLE_COHORTS
-                else rng.choice(
-                    [
-                        "Conspiracy to supply controlled drugs",
-                        "Wounding with intent",
-                        "Firearms possession with intent",
-                        "Making threats to kill",
-                    ]
-                ),
-                conviction_date=conviction_date,
-                sentence_date=sentence_date,
-                length_days=length,
-                extended_licence_days=extended,
-                remand_days=remand,
-                crd=release if stype in (SentenceType.SDS, SentenceType.SDS_PLUS) else None,
-                ped=release if stype in (SentenceType.EDS, SentenceType.SOPC) else None,
-                ard=release if stype == SentenceType.SERIOUS_TERRORISM else None,
-                led=licence_end,
-                sed=total_end,
-                tused=licence_end + _days(365)
-                if stype == SentenceType.SDS and length < 730
-                else None,
-                prrd=None,
-                released_on=released,
-                created_at=_at(min(sentence_date, today)),
+        )
+        new.prisons_used.append((prison, recall_day, None))
+        new.recall_day = recall_day
+
+    def add_placements(self, batch: Batch, new: NewCase) -> None:
+        rng, today, plan = self.rng, self.today, new.plan
+        target = plan.target
+        place_start = plan.sentence_date
+        place_end_final = (
+            None if target in (Phase.CUSTODY, Phase.PRE_RELEASE) else plan.release - _days(1)
+        )
+        moves = rng.randint(1, 3)
+        for number in range(moves):
+            frankland = (
+                plan.persona_case
+                and number == moves - 1
+                and target in (Phase.CUSTODY, Phase.PRE_RELEASE, Phase.RECALLED)
             )
-            batch.case_rows.append(sentence)
+            prison = self.frankland if frankland else rng.choice(self.pools.prisons)
+            is_last = number == moves - 1
+            end = (
+                place_end_final
+                if is_last
+                else min(
+                    place_start + _days(rng.randint(60, 600)),
+                    (place_end_final or today) - _days(max(1, moves - number)),
+                )
+            )
+            if end is not None and end < place_start:
+                end = place_start
+            separation = prison.holds_separation_centre and rng.random() < 0.5
+            batch.case_rows.append(
+                self.add(CustodyPlacement)(
+                    case_id=new.case,
+                    establishment_id=prison.pk,
+                    in_separation_centre=separation,
+                    security_category=rng.choice(
+                        [
+                            SecurityCategory.A,
+                            SecurityCategory.B,
+                            SecurityCategory.B,
+                            SecurityCategory.C,
+                        ]
+                    ),
+                    valid_from=place_start,
+                    valid_to=end,
+                )
+            )
             self.timeline(
                 batch,
-                case,
-                sentence_date,
-                TimelineKind.SENTENCE,
-                f"Sentenced: {SentenceType(stype).label}",
-                lead_agency,
-                self.tables[Sentence].last("offence"),
+                new.case,
+                place_start,
+                TimelineKind.CUSTODY,
+                f"Placed at {prison.name}" + (" (separation centre)" if separation else ""),
+                prison,
             )
-            schedule = notification_schedule(
-                notifiable_cohort=cohort in NOTIFIABLE_COHORTS,
-                date_of_birth=born,
-                conviction_date=conviction_date,
-                sentence_date=sentence_date,
-                length_days=length + extended,
-                released_on=released,
-            )
-            last_notified = None
-            if schedule.applies and released is not None:
-                last_notified = released + _days(rng.randint(0, 3))
-                while True:
-                    following = add_years(last_notified, 1) - _days(rng.randint(0, 10))
-                    if following > today:
-                        break
-                    last_notified = following
-                schedule = notification_schedule(
-                    notifiable_cohort=True,
-                    date_of_birth=born,
-                    conviction_date=conviction_date,
-                    sentence_date=sentence_date,
-                    length_days=length + extended,
-                    released_on=released,
-                    last_notified_on=last_notified,
-                )
-            batch.requirements.append(
-                self.add(NotificationRequirement)(
-                    case_id=case,
-                    sentence_id=sentence,
-                    applies=schedule.applies,
-                    reason=schedule.reason[:300],
-                    period_years=schedule.period_years,
-                    starts_on=schedule.starts_on,
-                    ends_on=schedule.ends_on,
-                    initial_due_on=schedule.initial_due_on,
-                    initial_notified_on=released + _days(rng.randint(0, 3))
-                    if last_notified and released
-                    else None,
-                    last_notified_on=last_notified,
-                    next_annual_due_on=schedule.next_annual_due_on,
-                )
-            )
-            if released is not None:
-                self.timeline(
-                    batch,
-                    case,
-                    released,
-                    TimelineKind.SENTENCE,
-                    "Released from custody on licence",
-                    prisons_used[0][0] if prisons_used else None,
-                )
-                licence = self.add(Licence)(
-                    case_id=case, sentence_id=sentence, starts_on=released, expires_on=licence_end
-                )
-                batch.licences.append(licence)
-                self.timeline(
-                    batch,
-                    case,
-                    released,
-                    TimelineKind.LICENCE,
-                    "Licence issued",
-                    lead_agency,
-                    f"{released:%d %B %Y} to {licence_end:%d %B %Y}",
-                )
-                chosen = [self.conditions[0], *rng.sample(self.conditions[1:], rng.randint(2, 6))]
-                for spec in chosen:
-                    batch.conditions.append(
-                        self.add(LicenceCondition)(
-                            licence_id=licence,
-                            code=spec.code,
-                            parameters=self.parameters(spec, index),
-                            review_frequency=spec.review_frequency,
-                            added_on=released,
-                        )
-                    )
-                if schedule.applies:
-                    self.timeline(
-                        batch,
-                        case,
-                        released + _days(2),
-                        TimelineKind.NOTIFICATION,
-                        "Initial notification made",
-                        rng.choice(pools.ctus),
-                    )
-            if recall_day is not None:
-                batch.later_rows.append(
-                    self.add(Recall)(
-                        case_id=case,
-                        recalled_on=recall_day,
-                        type=RecallType.STANDARD,
-                        reason=rng.choice(
-                            [
-                                "Breach of licence: unapproved contact",
-                                "Non-compliance with curfew",
-                                "Possession of an unapproved device",
-                                "Escalating risk",
-                            ]
-                        ),
-                        returned_to_custody_on=recall_day,
-                    )
-                )
-                self.timeline(
-                    batch, case, recall_day, TimelineKind.RECALL, "Standard recall", lead_agency
-                )
-        handover: Agency | None = None
-        if target in (Phase.POST_LICENCE, Phase.CLOSED) and not persona_case and rng.random() < 0.7:
-            handover = rng.choice(pools.ctus + pools.regions)
-            day = min(today, licence_end + _days(rng.randint(0, 20)))
-            batch.later_rows.append(
-                self.add(NsdExit)(
-                    case_id=case,
-                    kind=ExitKind.HANDOVER if handover.kind == AgencyKind.POLICE else ExitKind.EXIT,
-                    exited_on=day,
-                    to_agency_id=handover.pk,
-                    recorded_by_id=lead_user,
-                    created_at=_at(day),
-                    onward_plan="Continue management of notification requirements; "
-                    "quarterly review "
-                    "with the CTNM team; share any change of address within 3 days.",
-                )
-            )
-            self.timeline(
-                batch, case, day, TimelineKind.EXIT, f"Handover to {handover.name}", lead_agency
-            )
-            case_values["lead_agency"] = handover
-        closed_at: dt.date | None = None
-        if target == Phase.CLOSED:
-            closed_at = max(opened, min(today, licence_end + _days(rng.randint(30, 400))))
-            case_values["closed_at"] = closed_at
-            self.timeline(
-                batch, case, closed_at, TimelineKind.CASE, "Case closed", case_values["lead_agency"]
-            )
+            new.prisons_used.append((prison, place_start, end))
+            if end is None or is_last:
+                break
+            place_start = end + _days(1)
 
-        facts = CaseFacts(
-            closed_at=closed_at,
-            sentence_type=None if no_sentence else stype,
-            expected_release=None if no_sentence else release,
-            released_on=None if no_sentence else released,
-            licence_ends=None if no_sentence else licence_end,
-            recalled_on=recall_day if not no_sentence else None,
-            in_custody_placement=in_custody and not no_sentence,
+    def add_sentence(self, batch: Batch, new: NewCase) -> int:
+        rng, plan = self.rng, new.plan
+        stype, release = plan.stype, plan.release
+        notifiable = plan.cohort in NOTIFIABLE_COHORTS
+        sentence = self.add(Sentence)(
+            case_id=new.case,
+            type=stype,
+            offence=rng.choice(TERRORISM_OFFENCES if notifiable else OTHER_OFFENCES),
+            conviction_date=plan.conviction_date,
+            sentence_date=plan.sentence_date,
+            length_days=plan.length,
+            extended_licence_days=plan.extended,
+            remand_days=plan.remand,
+            crd=release if stype in (SentenceType.SDS, SentenceType.SDS_PLUS) else None,
+            ped=release if stype in (SentenceType.EDS, SentenceType.SOPC) else None,
+            ard=release if stype == SentenceType.SERIOUS_TERRORISM else None,
+            led=plan.licence_end,
+            sed=plan.total_end,
+            tused=plan.licence_end + _days(365)
+            if stype == SentenceType.SDS and plan.length < 730
+            else None,
+            prrd=None,
+            released_on=plan.released,
+            created_at=_at(min(plan.sentence_date, self.today)),
         )
-        case_values["phase"] = phase_for(facts, today)
-        self.tables[Case](id=case, **case_values)
+        batch.case_rows.append(sentence)
+        self.timeline(
+            batch,
+            new.case,
+            plan.sentence_date,
+            TimelineKind.SENTENCE,
+            f"Sentenced: {SentenceType(stype).label}",
+            new.lead_agency,
+            self.tables[Sentence].last("offence"),
+        )
+        return sentence
+
+    def add_notification_requirement(self, batch: Batch, new: NewCase, sentence: int) -> Any:
+        """The notification requirement (CTA 2008 Part 4) and its annual notifications so far."""
+        rng, today, plan = self.rng, self.today, new.plan
+        released = plan.released
+        dates: dict[str, Any] = dict(
+            date_of_birth=new.born,
+            conviction_date=plan.conviction_date,
+            sentence_date=plan.sentence_date,
+            length_days=plan.length + plan.extended,
+            released_on=released,
+        )
+        schedule = notification_schedule(
+            notifiable_cohort=plan.cohort in NOTIFIABLE_COHORTS, **dates
+        )
+        last_notified = None
+        if schedule.applies and released is not None:
+            last_notified = released + _days(rng.randint(0, 3))
+            while True:
+                following = add_years(last_notified, 1) - _days(rng.randint(0, 10))
+                if following > today:
+                    break
+                last_notified = following
+            schedule = notification_schedule(
+                notifiable_cohort=True, last_notified_on=last_notified, **dates
+            )
+        batch.requirements.append(
+            self.add(NotificationRequirement)(
+                case_id=new.case,
+                sentence_id=sentence,
+                applies=schedule.applies,
+                reason=schedule.reason[:300],
+                period_years=schedule.period_years,
+                starts_on=schedule.starts_on,
+                ends_on=schedule.ends_on,
+                initial_due_on=schedule.initial_due_on,
+                initial_notified_on=released + _days(rng.randint(0, 3))
+                if last_notified and released
+                else None,
+                last_notified_on=last_notified,
+                next_annual_due_on=schedule.next_annual_due_on,
+            )
+        )
+        return schedule
+
+    def add_licence(self, batch: Batch, new: NewCase, sentence: int, schedule: Any) -> None:
+        """Release on licence: the licence, its conditions and the initial notification."""
+        rng, plan, case = self.rng, new.plan, new.case
+        released, licence_end = plan.released, plan.licence_end
+        assert released is not None
+        prisons_used = new.prisons_used
         self.timeline(
             batch,
             case,
-            today - _days(rng.randint(0, 20)),
-            TimelineKind.PHASE,
-            f"Phase: {Phase(case_values['phase']).label}",
-            lead_agency,
+            released,
+            TimelineKind.SENTENCE,
+            "Released from custody on licence",
+            prisons_used[0][0] if prisons_used else None,
+        )
+        licence = self.add(Licence)(
+            case_id=case, sentence_id=sentence, starts_on=released, expires_on=licence_end
+        )
+        batch.licences.append(licence)
+        self.timeline(
+            batch,
+            case,
+            released,
+            TimelineKind.LICENCE,
+            "Licence issued",
+            new.lead_agency,
+            f"{released:%d %B %Y} to {licence_end:%d %B %Y}",
+        )
+        chosen = [self.conditions[0], *rng.sample(self.conditions[1:], rng.randint(2, 6))]
+        for spec in chosen:
+            batch.conditions.append(
+                self.add(LicenceCondition)(
+                    licence_id=licence,
+                    code=spec.code,
+                    parameters=self.parameters(spec, plan.index),
+                    review_frequency=spec.review_frequency,
+                    added_on=released,
+                )
+            )
+        if schedule.applies:
+            self.timeline(
+                batch,
+                case,
+                released + _days(2),
+                TimelineKind.NOTIFICATION,
+                "Initial notification made",
+                rng.choice(self.pools.ctus),
+            )
+
+    def add_recall(self, batch: Batch, new: NewCase) -> None:
+        recall_day = new.recall_day
+        assert recall_day is not None
+        batch.later_rows.append(
+            self.add(Recall)(
+                case_id=new.case,
+                recalled_on=recall_day,
+                type=RecallType.STANDARD,
+                reason=self.rng.choice(RECALL_REASONS),
+                returned_to_custody_on=recall_day,
+            )
+        )
+        self.timeline(
+            batch, new.case, recall_day, TimelineKind.RECALL, "Standard recall", new.lead_agency
         )
 
-        # The case team.
-        self.case_team(
+    def add_exit(self, batch: Batch, new: NewCase) -> None:
+        """A handover or exit from NSD after licence, and the case's closure."""
+        rng, today, pools, plan = self.rng, self.today, self.pools, new.plan
+        target, licence_end = plan.target, plan.licence_end
+        if (
+            target in (Phase.POST_LICENCE, Phase.CLOSED)
+            and not plan.persona_case
+            and rng.random() < 0.7
+        ):
+            handover = rng.choice(pools.ctus + pools.regions)
+            day = min(today, licence_end + _days(rng.randint(0, 20)))
+            kind = ExitKind.HANDOVER if handover.kind == AgencyKind.POLICE else ExitKind.EXIT
+            batch.later_rows.append(
+                self.add(NsdExit)(
+                    case_id=new.case,
+                    kind=kind,
+                    exited_on=day,
+                    to_agency_id=handover.pk,
+                    recorded_by_id=new.lead_user,
+                    created_at=_at(day),
+                    onward_plan=ONWARD_PLAN,
+                )
+            )
+            self.timeline(
+                batch,
+                new.case,
+                day,
+                TimelineKind.EXIT,
+                f"Handover to {handover.name}",
+                new.lead_agency,
+            )
+            new.values["lead_agency"] = handover
+            new.handover = handover
+        if target == Phase.CLOSED:
+            closed_at = max(new.opened, min(today, licence_end + _days(rng.randint(30, 400))))
+            new.values["closed_at"] = closed_at
+            new.closed_at = closed_at
+            self.timeline(
+                batch,
+                new.case,
+                closed_at,
+                TimelineKind.CASE,
+                "Case closed",
+                new.values["lead_agency"],
+            )
+
+    def case_phase(self, batch: Batch, new: NewCase) -> None:
+        """The case row itself, in the phase its facts give."""
+        plan, today = new.plan, self.today
+        no_sentence = plan.no_sentence
+        in_custody = plan.target in (Phase.CUSTODY, Phase.PRE_RELEASE, Phase.RECALLED)
+        facts = CaseFacts(
+            closed_at=new.closed_at,
+            sentence_type=None if no_sentence else plan.stype,
+            expected_release=None if no_sentence else plan.release,
+            released_on=None if no_sentence else plan.released,
+            licence_ends=None if no_sentence else plan.licence_end,
+            recalled_on=new.recall_day if not no_sentence else None,
+            in_custody_placement=in_custody and not no_sentence,
+        )
+        new.values["phase"] = phase_for(facts, today)
+        self.tables[Case](id=new.case, **new.values)
+        self.timeline(
             batch,
-            index,
-            case,
-            lead_agency,
-            lead_user,
-            opened,
-            target,
-            prisons_used,
-            handover,
-            licence_end,
-            closed_at,
+            new.case,
+            today - _days(self.rng.randint(0, 20)),
+            TimelineKind.PHASE,
+            f"Phase: {Phase(new.values['phase']).label}",
+            new.lead_agency,
         )
 
     def address(self, person: int, kind: str, start: dt.date, end: dt.date | None) -> int:
@@ -1183,28 +1324,37 @@ class RegisterSeeder:
                 )
         return values
 
-    def case_team(
-        self,
-        batch: Batch,
-        index: int,
-        case: int,
-        lead_agency: Agency,
-        lead_user: int | None,
-        opened: dt.date,
-        target: str,
-        prisons_used: list[tuple[Agency, dt.date, dt.date | None]],
-        handover: Agency | None,
-        licence_end: dt.date,
-        closed_at: dt.date | None,
-    ) -> None:
-        rng, pools, today = self.rng, self.pools, self.today
-        persona_case = index in PERSONA_LEAD_CASES
+    def case_team(self, batch: Batch, new: NewCase) -> None:
+        """The case team: NSD, then police, then prison staff (each placement's POM)."""
+        plan, today = new.plan, self.today
         team_end = None
-        if closed_at is not None:
-            team_end = closed_at
-        elif handover is not None:
-            team_end = min(today - _days(1), licence_end + _days(30))
-        team_end = None if team_end is None or persona_case else max(team_end, opened)
+        if new.closed_at is not None:
+            team_end = new.closed_at
+        elif new.handover is not None:
+            team_end = min(today - _days(1), plan.licence_end + _days(30))
+        team_end = None if team_end is None or plan.persona_case else max(team_end, new.opened)
+        self.nsd_members(batch, new, team_end)
+        if plan.persona_case and plan.index in PERSONA_CTNM_CASES:
+            self.persona_police_members(batch, new)
+        elif plan.index in (20, 21, 22):
+            ctu_nw = self.agencies["ctu-north-west"]
+            self.member(
+                batch,
+                new.case,
+                CaseRole.CTNM_OFFICER,
+                ctu_nw,
+                new.opened,
+                None,
+                user_id=self.personas["officer.notoncase"].pk,
+            )
+        else:
+            self.police_members(batch, new)
+        for prison, start, end in new.prisons_used:
+            self.prison_members(batch, new, prison, start, end)
+
+    def nsd_members(self, batch: Batch, new: NewCase, team_end: dt.date | None) -> None:
+        rng = self.rng
+        case, lead_agency, opened = new.case, new.lead_agency, new.opened
         self.member(
             batch,
             case,
@@ -1212,7 +1362,7 @@ class RegisterSeeder:
             lead_agency,
             opened,
             team_end,
-            user_id=lead_user,
+            user_id=new.lead_user,
         )
         if rng.random() < 0.25:
             self.member(
@@ -1224,165 +1374,133 @@ class RegisterSeeder:
                 team_end,
                 user_id=self.pick_staff(lead_agency, Role.NSD_PRACTITIONER),
             )
-        if persona_case and index < 5:
-            self.member(
-                batch,
-                case,
-                CaseRole.SENIOR_OPERATIONAL_LEAD,
-                lead_agency,
-                opened,
-                team_end,
-                user_id=self.personas["nsd.lead"].pk,
-            )
+        senior: int | None
+        if new.plan.persona_case and new.plan.index < 5:
+            senior = self.personas["nsd.lead"].pk
         elif rng.random() < 0.3:
-            self.member(
-                batch,
-                case,
-                CaseRole.SENIOR_OPERATIONAL_LEAD,
-                lead_agency,
-                opened,
-                team_end,
-                user_id=self.pick_staff(lead_agency, Role.NSD_SENIOR_LEAD),
-            )
+            senior = self.pick_staff(lead_agency, Role.NSD_SENIOR_LEAD)
+        else:
+            return
+        self.member(
+            batch,
+            case,
+            CaseRole.SENIOR_OPERATIONAL_LEAD,
+            lead_agency,
+            opened,
+            team_end,
+            user_id=senior,
+        )
+
+    def persona_police_members(self, batch: Batch, new: NewCase) -> None:
+        """The demo personas' CTNM North East cases: the officer, the supervisor, and on two of
+        them the whole team with excluded.officer (a member of that team) excluded: the
+        exclusion beats the team route."""
+        case, opened, index = new.case, new.opened, new.plan.index
         ctu_ne = self.agencies["ctu-north-east"]
-        if persona_case and index in PERSONA_CTNM_CASES:
+        self.member(
+            batch,
+            case,
+            CaseRole.CTNM_OFFICER,
+            ctu_ne,
+            opened,
+            None,
+            user_id=self.personas["ctnm.officer"].pk,
+        )
+        if index < 3:
             self.member(
                 batch,
                 case,
-                CaseRole.CTNM_OFFICER,
+                CaseRole.CT_SUPERVISOR,
                 ctu_ne,
                 opened,
                 None,
-                user_id=self.personas["ctnm.officer"].pk,
+                user_id=self.personas["ct.supervisor"].pk,
             )
-            if index < 3:
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.CT_SUPERVISOR,
-                    ctu_ne,
-                    opened,
-                    None,
-                    user_id=self.personas["ct.supervisor"].pk,
-                )
-            if index in (0, 3):
-                # The whole CTNM North East team works these cases; excluded.officer (a member
-                # of that team) is excluded: the exclusion beats the team route.
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.CTNM_OFFICER,
-                    ctu_ne,
-                    opened,
-                    None,
-                    team_id=self.persona_teams["ctnm.officer"],
-                    label="CTNM North East team",
-                )
-                batch.later_rows.append(
-                    self.add(CaseExclusion)(
-                        case_id=case,
-                        user_id=self.personas["excluded.officer"].pk,
-                        reason="Conflict of interest: a relative of the officer is a witness "
-                        "(synthetic).",
-                        created_by_id=lead_user,
-                        created_at=_at(opened),
-                    )
-                )
-                self.timeline(
-                    batch,
-                    case,
-                    opened,
-                    TimelineKind.ACCESS,
-                    "A user was excluded from the case",
-                    lead_agency,
-                )
-        elif index in (20, 21, 22):
-            ctu_nw = self.agencies["ctu-north-west"]
+        if index not in (0, 3):
+            return
+        self.member(
+            batch,
+            case,
+            CaseRole.CTNM_OFFICER,
+            ctu_ne,
+            opened,
+            None,
+            team_id=self.persona_teams["ctnm.officer"],
+            label="CTNM North East team",
+        )
+        batch.later_rows.append(
+            self.add(CaseExclusion)(
+                case_id=case,
+                user_id=self.personas["excluded.officer"].pk,
+                reason="Conflict of interest: a relative of the officer is a witness (synthetic).",
+                created_by_id=new.lead_user,
+                created_at=_at(opened),
+            )
+        )
+        self.timeline(
+            batch,
+            case,
+            opened,
+            TimelineKind.ACCESS,
+            "A user was excluded from the case",
+            new.lead_agency,
+        )
+
+    def police_members(self, batch: Batch, new: NewCase) -> None:
+        """A CTNM officer (or a CTNM team) of a regional CT unit, sometimes a supervisor."""
+        rng, pools = self.rng, self.pools
+        case, opened = new.case, new.opened
+        ctu = rng.choice(pools.ctus)
+        if rng.random() < 0.15 and pools.teams.get(ctu.pk):
             self.member(
                 batch,
                 case,
                 CaseRole.CTNM_OFFICER,
-                ctu_nw,
+                ctu,
                 opened,
                 None,
-                user_id=self.personas["officer.notoncase"].pk,
+                team_id=pools.teams[ctu.pk][0],
+                label=f"{ctu.name} CTNM team",
             )
         else:
-            ctu = rng.choice(pools.ctus)
-            if rng.random() < 0.15 and pools.teams.get(ctu.pk):
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.CTNM_OFFICER,
-                    ctu,
-                    opened,
-                    None,
-                    team_id=pools.teams[ctu.pk][0],
-                    label=f"{ctu.name} CTNM team",
-                )
-            else:
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.CTNM_OFFICER,
-                    ctu,
-                    opened,
-                    None,
-                    user_id=self.pick_staff(ctu, Role.CTNM_OFFICER),
-                )
-            if rng.random() < 0.3:
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.CT_SUPERVISOR,
-                    ctu,
-                    opened,
-                    None,
-                    user_id=self.pick_staff(ctu, Role.CT_SUPERVISOR),
-                )
-        # Prison staff: one POM per placement (the earlier ones ended); CT lead for the current one.
-        for prison, start, end in prisons_used:
-            current = end is None
-            if persona_case and current and prison.pk == self.frankland.pk:
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.POM,
-                    prison,
-                    start,
-                    None,
-                    user_id=self.personas["pom.bpss"].pk,
-                )
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.PRISON_CT_LEAD,
-                    prison,
-                    start,
-                    None,
-                    user_id=self.personas["prison.ctlead"].pk,
-                )
-                continue
             self.member(
                 batch,
                 case,
-                CaseRole.POM,
-                prison,
-                start,
-                end,
-                user_id=self.pick_staff(prison, Role.POM),
+                CaseRole.CTNM_OFFICER,
+                ctu,
+                opened,
+                None,
+                user_id=self.pick_staff(ctu, Role.CTNM_OFFICER),
             )
-            if current and rng.random() < 0.6:
-                self.member(
-                    batch,
-                    case,
-                    CaseRole.PRISON_CT_LEAD,
-                    prison,
-                    start,
-                    None,
-                    user_id=self.pick_staff(prison, Role.PRISON_CT_LEAD),
-                )
-        del target
+        if rng.random() < 0.3:
+            self.member(
+                batch,
+                case,
+                CaseRole.CT_SUPERVISOR,
+                ctu,
+                opened,
+                None,
+                user_id=self.pick_staff(ctu, Role.CT_SUPERVISOR),
+            )
+
+    def prison_members(
+        self, batch: Batch, new: NewCase, prison: Agency, start: dt.date, end: dt.date | None
+    ) -> None:
+        """One POM per placement (the earlier ones ended); a CT lead for the current one."""
+        case, current = new.case, end is None
+        pom: int | None
+        ct_lead: int | None
+        if new.plan.persona_case and current and prison.pk == self.frankland.pk:
+            pom, ct_lead = self.personas["pom.bpss"].pk, self.personas["prison.ctlead"].pk
+        else:
+            pom = self.pick_staff(prison, Role.POM)
+            ct_lead = None
+        self.member(batch, case, CaseRole.POM, prison, start, end, user_id=pom)
+        if ct_lead is None:
+            if not (current and self.rng.random() < 0.6):
+                return
+            ct_lead = self.pick_staff(prison, Role.PRISON_CT_LEAD)
+        self.member(batch, case, CaseRole.PRISON_CT_LEAD, prison, start, None, user_id=ct_lead)
 
     # --- writing ---------------------------------------------------------------------------
 

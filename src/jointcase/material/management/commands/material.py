@@ -44,7 +44,7 @@ class Command(BaseCommand):
             scheduled = retention_schedule_next()
             self.stdout.write(f"Scheduled the daily retention run ({scheduled.id})")
             return
-        from jointcase.material.services import material_retention_run
+        from jointcase.material.services.retention import material_retention_run
 
         today = None
         if options["today"]:

@@ -1,0 +1,232 @@
+"""Tearlines: a sanitised version at a lower label, written by the originating agency and
+approved by a second person of it (four eyes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from jointcase.access.acting import permission_require
+from jointcase.access.material_acts import (
+    approve_refusal,
+    label_is_lower,
+    tearline_refusal,
+)
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record
+from jointcase.material.models import (
+    MaterialItem,
+    TearlineStatus,
+)
+from jointcase.material.services.common import (
+    access_check,
+    refuse,
+)
+from jointcase.material.services.items import item_store, uploads_read
+from jointcase.material.services.labels import LabelInput, label_clean
+from jointcase.material.services.retention import retention_default
+
+if TYPE_CHECKING:
+    from jointcase.accounts.models import User
+
+
+# --- Tearlines -----------------------------------------------------------------------------
+
+
+def _tearline_label_clean(
+    *,
+    actor: User,
+    parent: MaterialItem,
+    classification: str,
+    caveats: Iterable[str],
+    releasable_to: Iterable[str],
+    errors: dict[str, list[str]],
+) -> LabelInput:
+    """The tearline's label from input: a label the writer may use, lower than the parent's."""
+    new = label_clean(
+        actor=actor,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        originator=parent.originator,
+        errors=errors,
+    )
+    if (
+        "classification" not in errors
+        and "caveats" not in errors
+        and not label_is_lower(
+            classification=new.classification,
+            caveat_ids=[c.pk for c in new.caveats],
+            than_classification=parent.classification,
+            than_caveat_ids=[c.pk for c in parent.caveats.all()],
+        )
+    ):
+        errors.setdefault("classification", []).append(
+            "A tearline must carry a lower label than the item it comes from"
+        )
+    return new
+
+
+@transaction.atomic
+def _tearline_store(
+    *,
+    actor: User,
+    parent: MaterialItem,
+    item: MaterialItem,
+    label: LabelInput,
+    body: str,
+    files: list[tuple[Any, bytes]],
+    request: HttpRequest | None,
+) -> MaterialItem:
+    """Store a checked draft tearline (sealed under its own label) and its audit entry."""
+    item_store(item, label, originator=parent.originator, orcon=item.orcon, body=body, files=files)
+    audit_record(
+        action="material.tearline_created",
+        actor=actor,
+        outcome=Outcome.SUCCESS,
+        object_type="material",
+        object_id=str(item.pk),
+        details={
+            "parent": str(parent.pk),
+            "classification": label.classification,
+            "orcon_consent": "originator" if parent.orcon else "",
+            "files": len(files),
+        },
+        request=request,
+    )
+    return item
+
+
+def tearline_create(
+    *,
+    actor: User,
+    parent: MaterialItem,
+    title: str,
+    body: str,
+    classification: str,
+    caveats: Iterable[str] = (),
+    releasable_to: Iterable[str] = (),
+    orcon: bool = False,
+    hide_fuller_version: bool = False,
+    handling_instructions: str = "",
+    files: Sequence[Any] = (),
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """A sanitised version of ``parent`` at a lower label, by a user of the originating agency.
+    It stays a DRAFT (seen only by that agency) until a second person approves it. It may
+    carry its own sanitised files (never the parent's), sealed under its own label."""
+    access_check(actor=actor, item=parent, action="material.tearline_create", request=request)
+    permission_require(
+        actor=actor,
+        refusal=tearline_refusal(actor, parent),
+        action="material.tearline_create",
+        object_type="material",
+        object_id=str(parent.pk),
+        request=request,
+    )
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append("Enter a title")
+    if not (body or "").strip():
+        errors.setdefault("body", []).append("Enter the sanitised content")
+    new = _tearline_label_clean(
+        actor=actor,
+        parent=parent,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        errors=errors,
+    )
+    checked_files = uploads_read(files, errors)
+    if errors:
+        raise refuse(
+            action="material.tearline_create",
+            actor=actor,
+            errors=errors,
+            object_id=str(parent.pk),
+            request=request,
+        )
+    return _tearline_store(
+        actor=actor,
+        parent=parent,
+        item=MaterialItem(
+            case=parent.case,
+            kind=parent.kind,
+            title=title,
+            classification=new.classification,
+            originator=parent.originator,
+            orcon=bool(orcon),
+            handling_instructions=handling_instructions.strip(),
+            author=actor,
+            created_at=timezone.now(),
+            parent=parent,
+            tearline_status=TearlineStatus.DRAFT,
+            hide_fuller_version=bool(hide_fuller_version),
+            retain_until=parent.retain_until or retention_default(),
+        ),
+        label=new,
+        body=body,
+        files=checked_files,
+        request=request,
+    )
+
+
+def tearline_approve(
+    *,
+    actor: User,
+    tearline: MaterialItem,
+    approve: bool = True,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """Four eyes: a second person of the originating agency (never the author) approves (or
+    refuses) a draft tearline."""
+    access_check(actor=actor, item=tearline, action="material.tearline_approve", request=request)
+    permission_require(
+        actor=actor,
+        refusal=approve_refusal(actor, tearline),
+        action="material.tearline_approve",
+        object_type="material",
+        object_id=str(tearline.pk),
+        request=request,
+    )
+    errors: dict[str, list[str]] = {}
+    if not approve and not (reason or "").strip():
+        errors.setdefault("reason", []).append("Enter why the tearline is refused")
+    if errors:
+        raise refuse(
+            action="material.tearline_approve",
+            actor=actor,
+            errors=errors,
+            object_id=str(tearline.pk),
+            request=request,
+        )
+    with transaction.atomic():
+        updated = MaterialItem.objects.filter(
+            pk=tearline.pk, tearline_status=TearlineStatus.DRAFT
+        ).update(
+            tearline_status=TearlineStatus.APPROVED if approve else TearlineStatus.REFUSED,
+            approved_by=actor,
+            approved_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError({"tearline": "This tearline has already been decided"})
+        audit_record(
+            action="material.tearline_approved" if approve else "material.tearline_refused",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(tearline.pk),
+            reason=(reason or "").strip(),
+            details={"parent": str(tearline.parent_id)},
+            request=request,
+        )
+    tearline.refresh_from_db()
+    return tearline

@@ -1,0 +1,361 @@
+"""The meetings API's request and response schemas. Unknown fields are refused (no mass
+assignment)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from jointcase.access.labels import Classification
+from jointcase.accounts.models import User
+from jointcase.api_common import (
+    PageQuery,
+)
+from jointcase.material.api import LabelOut
+from jointcase.meetings import selectors
+from jointcase.meetings.models import (
+    OtherAgencyAttendees,
+    WithheldDisplay,
+)
+
+
+def _meeting_public_id(obj: Any) -> uuid.UUID | None:
+    """The opaque identifier of the meeting an action, decision or plan entry came from."""
+    return obj.meeting.public_id if obj.meeting_id is not None else None
+
+
+class _Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActionOut(Schema):
+    id: uuid.UUID = Field(..., description="The action's opaque identifier")
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
+    source_kind: str
+    source_id: str
+    description: str
+    owner: str
+    owner_agency: str
+    due_date: dt.date
+    priority: str
+    status: str
+    overdue: bool
+    completed_at: dt.datetime | None
+    evidence: str
+    version: int
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> uuid.UUID | None:
+        return _meeting_public_id(obj)
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str:
+        return str(obj.owner.username)
+
+    @staticmethod
+    def resolve_owner_agency(obj: Any) -> str:
+        return str(obj.owner_agency.code)
+
+    @staticmethod
+    def resolve_overdue(obj: Any) -> bool:
+        return bool(obj.is_overdue)
+
+
+class ActionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ActionOut]
+
+
+class ActionIn(_Strict):
+    description: str = Field(..., max_length=4000)
+    owner: str | None = Field(None, max_length=150, description="The owner's username")
+    due_date: dt.date | None = None
+    priority: str = Field("MEDIUM", max_length=8)
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
+    source_kind: str | None = Field(
+        None,
+        max_length=12,
+        description="MEETING, MATERIAL or ASSESSMENT (default: MEETING "
+        "with a meeting, else ASSESSMENT)",
+    )
+    source_id: str = Field("", max_length=64, description="The source's id (material, assessment)")
+
+
+class CompleteIn(_Strict):
+    evidence: str = Field("", max_length=8000)
+    evidence_item_id: str | None = Field(None, max_length=64)
+    version: int | None = None
+
+
+class ReassignIn(_Strict):
+    owner: str | None = Field(None, max_length=150)
+    reason: str = Field("", max_length=2000)
+    version: int | None = None
+
+
+class StatusIn(_Strict):
+    status: str = Field(..., max_length=12)
+    reason: str = Field("", max_length=2000)
+    version: int | None = None
+
+
+class DueIn(_Strict):
+    due_date: dt.date | None = None
+    reason: str = Field("", max_length=2000)
+    version: int | None = None
+
+
+class InvitationIn(_Strict):
+    user: str | None = Field(None, max_length=150, description="A user's username")
+    external_name: str = Field("", max_length=200)
+    external_role: str = Field("", max_length=200)
+    external_agency: str = Field("", max_length=200)
+
+
+class MeetingIn(_Strict):
+    type: str = Field(..., max_length=24)
+    starts_at: dt.datetime | None = None
+    chair: str | None = Field(None, max_length=150, description="The chair's username")
+    cases: list[uuid.UUID] = Field(
+        default_factory=list, max_length=50, description="The cases' opaque identifiers"
+    )
+    agenda: str = Field("", max_length=8000)
+    minutes_releasable_to: list[str] = Field(
+        default_factory=list, max_length=50, description="Agency codes (empty: every agency)"
+    )
+    invitees: list[str] = Field(default_factory=list, max_length=100, description="Usernames")
+
+
+class MeetingChangeIn(_Strict):
+    version: int
+    type: str | None = Field(None, max_length=24)
+    starts_at: dt.datetime | None = None
+    chair: str | None = Field(None, max_length=150)
+    agenda: str | None = Field(None, max_length=8000)
+    status: str | None = Field(None, max_length=10)
+    cases: list[uuid.UUID] | None = Field(
+        None,
+        max_length=50,
+        description="The new set among the cases the caller may see (opaque identifiers)",
+    )
+
+
+class AttendeeOut(Schema):
+    id: uuid.UUID = Field(..., description="The invitation's opaque identifier")
+    name: str
+    agency: str
+    invited: bool
+    attended: bool
+    apologies: bool
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.display_name)
+
+    @staticmethod
+    def resolve_agency(obj: Any) -> str:
+        return str(obj.agency_name)
+
+
+class SectionOut(Schema):
+    order: int
+    heading: str
+    classification: str
+    caveats: list[str]
+    originator: str
+    body: str | None
+    withheld: str | None
+
+
+class MeetingOut(Schema):
+    id: uuid.UUID = Field(..., description="The meeting's opaque identifier")
+    type: str
+    starts_at: dt.datetime
+    status: str
+    chair: str
+    agenda: str
+    cases: list[uuid.UUID] = Field(..., description="The cases' opaque identifiers")
+    version: int
+
+    @staticmethod
+    def resolve_id(obj: Any) -> uuid.UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_chair(obj: Any) -> str:
+        return str(obj.chair.username)
+
+    @staticmethod
+    def resolve_cases(obj: Any, context: Any) -> list[uuid.UUID]:
+        """Only the cases the caller may see (a meeting's other cases are never revealed)."""
+        user = getattr((context or {}).get("request"), "user", None)
+        if not isinstance(user, User):
+            return []
+        return list(selectors.meeting_cases_for(user, obj).values_list("public_id", flat=True))
+
+
+class DecisionIn(_Strict):
+    case: uuid.UUID = Field(..., description="One of the meeting's cases (its opaque identifier)")
+    text: str = Field("", max_length=4000)
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
+    text: str
+    recorded_by: str | None
+    decided_on: dt.date
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> uuid.UUID | None:
+        return _meeting_public_id(obj)
+
+    @staticmethod
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id
+
+    @staticmethod
+    def resolve_recorded_by(obj: Any) -> str | None:
+        return obj.recorded_by.username if obj.recorded_by_id else None
+
+
+class MeetingDetailOut(MeetingOut):
+    attendees: list[AttendeeOut]
+    minutes: list[SectionOut]
+    marking: str
+    decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_decisions(obj: Any) -> list[Any]:
+        """Only the decisions on cases the caller may see (set by ``meeting_read``)."""
+        return list(getattr(obj, "decisions_shown", []))
+
+
+class SectionIn(_Strict):
+    """A minutes section and its label. There is no ``originator`` field: the originator is
+    always the caller's agency (an ``originator`` in the body is refused, like any unknown
+    field)."""
+
+    heading: str = Field("", max_length=200)
+    body: str = Field("", max_length=50_000)
+    case: uuid.UUID | None = Field(
+        None,
+        description="The case it is about, by its opaque identifier "
+        "(default: the first of the meeting's cases)",
+    )
+    classification: str = Field(Classification.OFFICIAL_SENSITIVE, max_length=20)
+    caveats: list[str] = Field(default_factory=list, max_length=20, description="Caveat codes")
+    releasable_to: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Agency codes (empty: the meeting's own releasability)",
+    )
+    withheld_display: str = Field(
+        WithheldDisplay.SHOW_PLACEHOLDER,
+        max_length=20,
+        description="For readers who may not see it: SHOW_PLACEHOLDER or OMIT",
+    )
+    other_agency_attendees: str = Field(
+        OtherAgencyAttendees.REFUSE,
+        max_length=10,
+        description="For a section released to some agencies, attendees of other agencies: "
+        "REFUSE them, or WITHHOLD the section from them",
+    )
+
+
+class SectionAddedOut(LabelOut):
+    id: int
+    meeting: uuid.UUID = Field(..., description="The meeting's opaque identifier")
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
+    order: int
+    heading: str
+    withheld_display: str
+    other_agency_attendees: str
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> uuid.UUID:
+        return obj.meeting.public_id
+
+    @staticmethod
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id
+
+
+class PlanEntryIn(_Strict):
+    pillar: str = Field(
+        "",
+        max_length=30,
+        description="SUPERVISION, MONITORING_AND_CONTROL, INTERVENTIONS_AND_TREATMENT or "
+        "VICTIM_SAFETY_PLANNING",
+    )
+    text: str = Field("", max_length=4000)
+    owner: str | None = Field(None, max_length=150, description="The owner's username (optional)")
+
+
+class PlanEntryOut(Schema):
+    id: int
+    case: uuid.UUID = Field(..., description="The case's opaque identifier")
+    pillar: str
+    text: str
+    owner: str | None
+    entry_date: dt.date
+    meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
+
+    @staticmethod
+    def resolve_case(obj: Any) -> uuid.UUID:
+        return obj.case.public_id
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+    @staticmethod
+    def resolve_meeting(obj: Any) -> uuid.UUID | None:
+        return _meeting_public_id(obj)
+
+
+class PlanPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PlanEntryOut]
+
+
+class MeetingPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[MeetingOut]
+
+
+class AttendanceIn(_Strict):
+    attended: bool
+    apologies: bool = False
+
+
+class ActionQuery(PageQuery):
+    status: str | None = Field(None, max_length=12)
+    due: str | None = Field(None, max_length=10)
+    case: uuid.UUID | None = Field(
+        None, description="Only actions on this case (its opaque identifier)"
+    )

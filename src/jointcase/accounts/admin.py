@@ -153,7 +153,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             },
         )
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
 

@@ -275,9 +275,11 @@ def _totp_qr(device: TOTPDevice) -> tuple[str, str]:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """A page whose address or content is a secret: never cached, never sent as a referrer."""
+    """A page whose address or content is a secret: never cached, and its address never sent
+    as a referrer to another site ("same-origin": "no-referrer" makes the browser send
+    `Origin: null` with the page's own form, which the CSRF check rightly refuses)."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -125,11 +125,6 @@ NOT_YET_MOVED: set[tuple[str, str, str]] = {
         "releasability comparison",
         "originator.pk not in {a.pk for a in releasable}",
     ),
-    (
-        "material/services/sharing.py",
-        "releasability comparison",
-        "to_agency.pk in {a.pk for a in item.releasable_to.all()}",
-    ),
     ("meetings/escalation.py", "role group", "CASE_SENIOR_ROLES"),
     ("meetings/escalation.py", "role group", "MANAGER_ROLES"),
     ("meetings/pack.py", "classification order", "CLASSIFICATION_RANK.__getitem__"),

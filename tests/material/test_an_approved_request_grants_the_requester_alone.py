@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jointcase.access.material import material_decision
@@ -123,3 +124,22 @@ def test_an_onward_share_of_an_item_for_every_agency_on_the_case_names_only_curr
         "nsd-north",
         "partner",
     }
+
+
+def test_an_onward_share_to_an_agency_already_on_the_case_is_refused_as_already_released(
+    material_world,
+):
+    """ "Every agency on the case" already releases to each agency on the team: asking to share
+    with one of them is told so (the release is decided by access, not by the list alone)."""
+    personas = material_world.personas
+    item = secret_report(material_world)  # released to every agency on the case
+    with pytest.raises(ValidationError) as refused:
+        sharing_services.share_request_create(
+            actor=personas.nsd_practitioner,
+            item=item,
+            kind="ONWARD_SHARE",
+            to_agency=personas.nsd_practitioner.agency,
+            reason="Colleagues need it (synthetic)",
+        )
+    assert "already released" in str(refused.value)
+    assert not item.share_requests.exists()

@@ -17,7 +17,9 @@ from jointcase.access import material_acts
 from jointcase.access.acting import permission_require
 from jointcase.access.material import (
     case_agencies,
+    label_fields_of,
     material_decision,
+    released_agencies,
 )
 from jointcase.access.material_acts import (
     decide_refusal,
@@ -107,7 +109,7 @@ def share_request_create(
     if kind == ShareKind.ONWARD_SHARE:
         if to_agency is None:
             errors.setdefault("to_agency", []).append("Select the agency to share it with")
-        elif to_agency.pk in {a.pk for a in item.releasable_to.all()}:
+        elif to_agency.pk in released_agencies(label_fields_of(item), item.case_id):
             errors.setdefault("to_agency", []).append("The item is already released to that agency")
     pending = ShareRequest.objects.filter(
         item=item,

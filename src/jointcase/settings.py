@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jointcase.material",
     "jointcase.notifications",
     "jointcase.meetings",
+    "jointcase.risk",
     "jointcase.seed",
     "jointcase.home",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("jointcase.material.urls")),
     path("", include("jointcase.notifications.urls")),
     path("meetings/", include("jointcase.meetings.urls")),
+    path("", include("jointcase.risk.urls")),
     path("api/v1/", api.urls),
     path("webauthn/", include("jointcase.accounts.webauthn_urls", namespace="otp_webauthn")),
     path("admin/", admin_site.urls),

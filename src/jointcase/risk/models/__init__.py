@@ -1,0 +1,1 @@
+"""Risk models: assessments (``assessments``) and required checks (``checks``)."""

@@ -33,8 +33,8 @@ def _seed(scale: str) -> float:
     from django.db import transaction
 
     from jointcase.cases.models import Case
-    from jointcase.meetings.seed import seed_meetings
     from jointcase.seed import world
+    from jointcase.seed.steps.meetings import seed_meetings
 
     context = seed_context(scale)
     started = time.perf_counter()

@@ -46,3 +46,23 @@ def seed_context(scale: str, **counts: int) -> Any:
         today=timezone.localdate(),
         show_progress=False,
     )
+
+
+def keepdb_file() -> None:
+    """With ``JOINTCASE_BENCH_KEEPDB=1`` on SQLite, keep the test database in a file under
+    var/bench/ (Django's default is in memory, gone when the module's connection closes) so
+    the next module, or the next run, reuses the seeded world. ``BENCH_SCRATCH_DB`` names the
+    file too (``kept-<scale>-<name>.sqlite3``), so two people benchmarking on one machine keep
+    separate worlds, as they do on PostgreSQL."""
+    from django.db import connection
+
+    if os.environ.get("JOINTCASE_BENCH_KEEPDB", "") != "1" or connection.vendor != "sqlite":
+        return
+    from benchmarks.__main__ import ROOT
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    scratch = os.environ.get("BENCH_SCRATCH_DB", "")
+    name = f"kept-{scale}-{scratch}.sqlite3" if scratch else f"kept-{scale}.sqlite3"
+    path = ROOT / "var" / "bench" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = str(path)

@@ -175,13 +175,23 @@ def personas(db: None) -> Personas:
         ),
         system_admin=make("sysadmin", platform, Role.SYSTEM_ADMIN, VettingLevel.SC, is_staff=True),
     )
-    nsd_team = TeamFactory(agency=nsd, name="NSD North team 1", manager=nsd_lead)
+    _persona_teams(people)
+    return people
+
+
+def _persona_teams(people: Personas) -> None:
+    """NSD North's team, managed by its senior lead, and the CTNM North East team, managed by
+    the CT supervisor (the excluded officer is a member: exclusion is per case)."""
+    nsd_team = TeamFactory(
+        agency=people.nsd_lead.agency, name="NSD North team 1", manager=people.nsd_lead
+    )
     for user in (people.nsd_practitioner, people.nsd_lead):
         TeamMembershipFactory(team=nsd_team, user=user)
-    ctnm_team = TeamFactory(agency=police, name="CTNM North East", manager=ct_supervisor)
+    ctnm_team = TeamFactory(
+        agency=people.ct_supervisor.agency, name="CTNM North East", manager=people.ct_supervisor
+    )
     for user in (people.ctnm_officer, people.ct_supervisor, people.excluded_officer):
         TeamMembershipFactory(team=ctnm_team, user=user)
-    return people
 
 
 def totp_code_for(user: User, *, offset_steps: int = 0) -> str:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from jointcase.access.roles import may_use_admin_site
 from jointcase.audit.services import audit_record
 
 
@@ -25,16 +26,7 @@ class JointCaseAdminSite(admin.AdminSite):
     index_title = "System administration"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from jointcase.accounts.models import Role
-
-        user = request.user
-        return bool(
-            user.is_active
-            and user.is_authenticated
-            and user.is_verified()
-            and user.has_role(Role.SYSTEM_ADMIN)
-            and user.is_staff
-        )
+        return may_use_admin_site(request.user)
 
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         """A signed-in user who may not use the admin gets 404, as if it were not there."""

@@ -11,7 +11,13 @@ from ninja import NinjaAPI
 
 from jointcase.accounts.api_auth import ApiTokenAuth
 from jointcase.api_common import register_exception_handlers
+from jointcase.cases.api import router as cases_router
 from jointcase.lib.api_input import refuse_bad_input, refuse_out_of_range_path_ids
+from jointcase.material.api import router as material_router
+from jointcase.meetings.api import router as meetings_router
+from jointcase.people.api import router as people_router
+from jointcase.risk.api.assessments import router as assessments_router
+from jointcase.risk.api.checks import router as checks_router
 
 api = NinjaAPI(
     title="JointCase API",
@@ -29,22 +35,16 @@ api = NinjaAPI(
 )
 
 
-def _register_routers() -> None:
-    """Routers are added here as each app gains its API (kept in one place for the matrix)."""
-    from jointcase.cases.api import router as cases_router
-    from jointcase.people.api import router as people_router
-
-    api.add_router("/", people_router)
-    api.add_router("/", cases_router)
-    from jointcase.material.api import router as material_router
-
-    api.add_router("/", material_router)
-    from jointcase.meetings.api import router as meetings_router
-
-    api.add_router("/", meetings_router)
-
-
-_register_routers()
+# Every app's router, in one place for the security matrix.
+for _router in (
+    people_router,
+    cases_router,
+    material_router,
+    meetings_router,
+    assessments_router,
+    checks_router,
+):
+    api.add_router("/", _router)
 # Input hygiene for every operation, present and future (jointcase.lib.api_input): path ids
 # that cannot exist are 404; control characters, bidirectional overrides and integers beyond
 # the database's range are a 400 with the field's location, before any view runs.

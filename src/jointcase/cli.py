@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import sys
 
+import django
+from django.core.management import call_command, execute_from_command_line
+from gunicorn.app.wsgiapp import run
+
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
@@ -23,17 +27,11 @@ def main(argv: list[str] | None = None) -> None:
             return
         if args[1] == "worker":
             args[1:2] = ["db_worker"]
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(args)
 
 
 def _serve(extra: list[str]) -> None:
-    import django
-
     django.setup()
-    from django.core.management import call_command
-
     call_command("check", deploy=True, fail_level="WARNING")
     port = os.environ.get("PORT", "8000")
     gunicorn_args = [
@@ -47,8 +45,6 @@ def _serve(extra: list[str]) -> None:
         "-",
         *extra,
     ]
-    from gunicorn.app.wsgiapp import run
-
     sys.argv = gunicorn_args
     run()
 

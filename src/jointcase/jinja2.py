@@ -18,7 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 
 from jointcase.access.labels import Classification
 from jointcase.home.marking import marking_for_request
-from jointcase.home.navigation import navigation_items
+from jointcase.home.navigation import navigation_items, unread_notification_count
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
@@ -56,6 +56,7 @@ def environment(**options: Any) -> Environment:
             "Classification": Classification,
             "demo_mode": settings.DEMO_MODE,
             "navigation_items": navigation_items,
+            "unread_notification_count": unread_notification_count,
             "system_high_label": lambda: settings.SYSTEM_HIGH,
         }
     )

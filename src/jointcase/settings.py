@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "django_otp_webauthn",
     "django_tasks",
     "django_tasks_db",
-    "rules.apps.AutodiscoverRulesConfig",
     "jointcase.audit",
     "jointcase.agencies",
     "jointcase.accounts",
@@ -110,7 +109,6 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "jointcase.accounts.backends.UserBackend",
     "django_otp_webauthn.backends.WebAuthnBackend",
 ]
@@ -345,6 +343,8 @@ AUDIT_EXPORT_MAX_ROWS = env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
 # --- Register (people and cases) ------------------------------------------------------------
 #: Months before the expected release date when a case in custody enters PRE_RELEASE.
 JOINTCASE_PRE_RELEASE_MONTHS = env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
+#: The required-checks rules file (empty: the bundled risk/data/rules/required_checks.yaml).
+JOINTCASE_CHECK_RULES = env_str("JOINTCASE_CHECK_RULES", "")
 
 # --- Material ---------------------------------------------------------------------------------
 #: The largest upload accepted (docs/design.md: default 25 MB); larger files are refused with a message.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -11,40 +9,9 @@ from jointcase.admin import AuditedInline, AuditedModelAdmin, admin_site
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.models import AuditEntry
 from tests.factories import PASSWORD
+from tests.support.admin import admin_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def _form_data(response: Any) -> dict[str, Any]:
-    """The POST a browser would send back from an admin change form, unchanged."""
-    context = response.context
-    data: dict[str, Any] = {}
-
-    def add(form: Any) -> None:
-        for name, field in form.fields.items():
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if value is None:
-                continue
-            if hasattr(field.widget, "widgets") and hasattr(field.widget, "decompress"):
-                for index, part in enumerate(field.widget.decompress(value)):
-                    data[f"{key}_{index}"] = "" if part is None else str(part)
-            elif isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, list | tuple):
-                data[key] = [str(item) for item in value]
-            else:
-                data[key] = str(value) if not hasattr(value, "isoformat") else value.isoformat()
-
-    add(context["adminform"].form)
-    for inline in context["inline_admin_formsets"]:
-        formset = inline.formset
-        for key, value in formset.management_form.initial.items():
-            data[formset.management_form.add_prefix(key)] = value
-        for form in formset.forms:
-            add(form)
-    return data
 
 
 def test_a_password_only_session_is_sent_to_the_second_factor(personas):
@@ -95,7 +62,7 @@ def test_an_admin_change_is_audited_with_the_fields_changed(personas, client_for
     client = client_for(personas.system_admin)
     agency = Agency.objects.get(code="hmp-frankland")
     url = f"/admin/agencies/agency/{agency.pk}/change/"
-    data = _form_data(client.get(url))
+    data = admin_form_data(client.get(url))
     data["name"] = "HMP Frankland (renamed)"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -141,7 +108,7 @@ def test_disabling_a_user_in_the_admin_ends_all_their_sessions(personas, client_
     assert victim_session.get("/").status_code == 200
     client = client_for(personas.system_admin)
     url = f"/admin/accounts/user/{user.pk}/change/"
-    data = _form_data(client.get(url))
+    data = admin_form_data(client.get(url))
     data.pop("is_active", None)
     response = client.post(url, data)
     assert response.status_code == 302

@@ -19,6 +19,7 @@ from jointcase.accounts.models import EnrolmentLink, EnrolmentReason, User
 from jointcase.accounts.services import mfa_reset
 from jointcase.audit.models import AuditEntry
 from tests.factories import PASSWORD, UserFactory
+from tests.support.users import new_user_data
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,6 @@ def _enrol(client: Client, path: str, user: User, password: str = OWN_PASSWORD) 
 
 
 def _new_user_link(admin_client: Client) -> tuple[User, str]:
-    from tests.agencies.test_users import new_user_data
-
     response = admin_client.post("/agencies/users/new/", new_user_data())
     assert response.status_code == 200
     return User.objects.get(username="imogen.fairweather"), _link_path(response.content.decode())
@@ -70,8 +69,6 @@ def test_the_add_user_form_has_no_password_for_the_administrator_to_choose(admin
 
 
 def test_a_password_posted_by_the_administrator_is_ignored(admin_client):
-    from tests.agencies.test_users import new_user_data
-
     data = new_user_data(password=OWN_PASSWORD, password_confirm=OWN_PASSWORD)
     assert admin_client.post("/agencies/users/new/", data).status_code == 200
     user = User.objects.get(username="imogen.fairweather")

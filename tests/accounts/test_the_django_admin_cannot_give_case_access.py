@@ -13,7 +13,7 @@ from jointcase.accounts.models import EnrolmentLink, Role, RoleAssignment, User
 from jointcase.admin import admin_site
 from jointcase.agencies.models import CaveatAuthorisation, Team, TeamMembership, Vetting
 from jointcase.cases.models import CaseTeamMember
-from tests.accounts.test_admin import _form_data
+from tests.support.admin import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_a_role_posted_through_the_user_admin_is_not_granted(personas, client_fo
     client = client_for(personas.system_admin)
     for user in (personas.pom, personas.system_admin):
         url = f"/admin/accounts/user/{user.pk}/change/"
-        data = _form_data(client.get(url))
+        data = admin_form_data(client.get(url))
         prefix = "role_assignments"
         total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
         data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
@@ -98,7 +98,7 @@ def test_a_system_administrator_cannot_move_themselves_into_another_agency(perso
     sysadmin = personas.system_admin
     client = client_for(sysadmin)
     url = f"/admin/accounts/user/{sysadmin.pk}/change/"
-    data = _form_data(client.get(url))
+    data = admin_form_data(client.get(url))
     data["agency"] = str(personas.ctnm_officer.agency_id)
     data["first_name"] = "Renamed"
     response = client.post(url, data)

@@ -8,6 +8,7 @@ from jointcase.accounts.models import Role
 from jointcase.agencies.models import Caveat, Team, TeamMembership
 from jointcase.audit.models import AuditEntry
 from tests.agencies.helpers import date_fields, in_days, nsd_colleague
+from tests.support.users import new_user_data
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +74,6 @@ def test_every_change_is_recorded_against_the_administrator(admin_client, person
 
 def test_no_enrolment_link_secret_is_ever_written_to_the_audit_chain(admin_client, personas):
     import re
-
-    from tests.agencies.test_users import new_user_data
 
     response = admin_client.post("/agencies/users/new/", new_user_data())
     secret = re.search(r"/sign-in/enrol/([^/\"]+)/", response.content.decode())

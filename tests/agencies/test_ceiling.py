@@ -8,6 +8,7 @@ import pytest
 from jointcase.accounts.models import Role, RoleAssignment, User
 from jointcase.agencies.models import Caveat, CaveatAuthorisation, Vetting
 from tests.agencies.helpers import date_fields, denials, in_days
+from tests.support.users import new_user_data
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +157,6 @@ def test_an_administrator_cannot_grant_another_kind_of_agencys_role(admin_client
 
 
 def test_a_new_user_cannot_be_created_beyond_the_ceiling(admin_client, personas):
-    from tests.agencies.test_users import new_user_data
-
     response = admin_client.post("/agencies/users/new/", new_user_data(level="DV"))
     assert response.status_code == 403  # a refusal (NotPermitted), shown on the form
     assert not User.objects.filter(username="imogen.fairweather").exists()

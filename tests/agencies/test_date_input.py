@@ -1,32 +1,15 @@
-"""The GOV.UK date input never fails with anything but a field error, whatever is typed."""
+"""Vetting expiry dates: a number of years later keeps the day, and today is not in the future.
+
+(What a person may type in the date input itself: tests/lib/test_govuk_date_field.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jointcase.access.agencies import expiry_problem, years_after
-from jointcase.agencies.forms import GovukDateField
-
-part = st.one_of(st.text(max_size=6), st.integers(-5, 10000).map(str))
-
-
-@given(day=part, month=part, year=part)
-def test_any_typed_date_is_a_date_or_a_clear_error(day, month, year):
-    field = GovukDateField(what="the vetting", required=False)
-    message = ""
-    value = None
-    try:
-        value = field.clean((day.strip(), month.strip(), year.strip()))
-    except ValidationError as error:
-        message = error.messages[0]
-    if message:
-        assert message.startswith("The date the vetting expires must")
-    elif value is not None:
-        assert (value.day, value.month, value.year) == (int(day), int(month), int(year))
 
 
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(1, 20))

@@ -7,6 +7,7 @@ import pytest
 from jointcase.accounts.models import ApiToken
 from jointcase.accounts.tokens import api_token_authenticate, api_token_create
 from jointcase.audit.models import AuditEntry
+from tests.support.admin import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +27,11 @@ def test_a_re_enabled_user_s_old_api_tokens_stay_revoked(admin_client, personas)
 
 
 def test_disabling_a_user_in_the_django_admin_revokes_their_api_tokens(personas, client_for):
-    from tests.accounts.test_admin import _form_data
-
     officer = personas.ctnm_officer
     _token, plaintext = api_token_create(actor=officer, user=officer, name="Nominal sync")
     client = client_for(personas.system_admin)
     url = f"/admin/accounts/user/{officer.pk}/change/"
-    data = _form_data(client.get(url))
+    data = admin_form_data(client.get(url))
     data.pop("is_active", None)
     assert client.post(url, data).status_code == 302
     type(officer).objects.filter(pk=officer.pk).update(is_active=True)

@@ -7,23 +7,9 @@ from jointcase.agencies.models import Vetting
 from jointcase.audit.models import AuditEntry
 from tests.agencies.helpers import actions, date_fields, in_days
 from tests.factories import PASSWORD
+from tests.support.users import new_user_data
 
 pytestmark = pytest.mark.django_db
-
-
-def new_user_data(**overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "first_name": "Imogen",
-        "last_name": "Fairweather",
-        "username": "imogen.fairweather",
-        "email": "imogen.fairweather@jointcase.example",
-        "job_title": "Probation officer",
-        "roles": [Role.NSD_PRACTITIONER],
-        "level": "SC",
-        **date_fields("expires_on", in_days(700)),
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_users_list_shows_only_the_administrators_own_agency(admin_client, personas):

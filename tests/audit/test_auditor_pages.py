@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from collections.abc import Callable
 
 import pytest
@@ -15,19 +17,21 @@ from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.audit.services import audit_record
 from tests.conftest import Personas
+from tests.support.forms import date_input
+
+
+def user_query(username: str, start: str | dt.date, end: str | dt.date) -> dict[str, str]:
+    """The "what a user did" form as an auditor fills it in: a username and two GOV.UK date
+    inputs, typed as "day/month/year"."""
+    return {"username": username, **date_input("date_from", start), **date_input("date_to", end)}
+
 
 REPORT_URLS = [
     ("audit:index", {}),
     ("audit:object-report", {"object_type": "case", "object_id": "7"}),
     ("audit:object-export", {"object_type": "case", "object_id": "7"}),
-    (
-        "audit:user-report",
-        {"username": "ctnm.officer", "date_from": "2000-01-01", "date_to": "2100-01-01"},
-    ),
-    (
-        "audit:user-export",
-        {"username": "ctnm.officer", "date_from": "2000-01-01", "date_to": "2100-01-01"},
-    ),
+    ("audit:user-report", user_query("ctnm.officer", "1/1/2000", "1/1/2100")),
+    ("audit:user-export", user_query("ctnm.officer", "1/1/2000", "1/1/2100")),
     ("audit:breakglass", {}),
     ("audit:breakglass-export", {}),
 ]
@@ -93,15 +97,17 @@ def test_what_a_user_did_is_limited_to_the_dates_asked(
     personas: Personas, client_for: Callable[[User], Client], case_reads: None
 ) -> None:
     auditor = client_for(personas.auditor)
-    today = timezone.localdate().isoformat()
-    page = auditor.get(
-        reverse("audit:user-report"),
-        {"username": "ctnm.officer", "date_from": today, "date_to": today},
-    ).content.decode()
-    assert "case.viewed" in page
+    today = timezone.localdate()
+    response = auditor.get(reverse("audit:user-report"), user_query("ctnm.officer", today, today))
+    assert "case.viewed" in response.content.decode()
+    viewed = AuditEntry.objects.filter(action="audit.report_viewed").latest("seq")
+    assert viewed.details == {
+        "username": "ctnm.officer",
+        "date_from": today.isoformat(),
+        "date_to": today.isoformat(),
+    }
     earlier = auditor.get(
-        reverse("audit:user-report"),
-        {"username": "ctnm.officer", "date_from": "2001-01-01", "date_to": "2001-12-31"},
+        reverse("audit:user-report"), user_query("ctnm.officer", "1/1/2001", "31/12/2001")
     ).content.decode()
     assert "No entries match" in earlier
 
@@ -110,14 +116,55 @@ def test_a_report_form_with_bad_input_shows_the_error_summary(
     personas: Personas, client_for: Callable[[User], Client]
 ) -> None:
     response = client_for(personas.auditor).get(
-        reverse("audit:user-report"),
-        {"username": "", "date_from": "31/02/2026", "date_to": "yesterday"},
+        reverse("audit:user-report"), user_query("", "31/2/2026", "x/11/")
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page
-    assert "Enter the username" in page
-    assert "Enter the start date as a real date" in page
+    start = page.index("govuk-error-summary__list")
+    summary = page[start : page.index("</ul>", start)]
+    links = {
+        message: href for href, message in re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
+    }
+    assert links == {
+        "Enter the username": "#id_username",
+        "Start date must be a real date": "#id_date_from-day",
+        "End date must include a year": "#id_date_to-day",
+    }
+    # What was typed comes back as typed, in the boxes the summary links to.
+    assert 'id="id_date_to-day" name="date_to-day" type="text" value="x"' in page
+
+
+def test_a_user_report_cannot_end_before_it_starts_or_stray_outside_the_logs_years(
+    personas: Personas, client_for: Callable[[User], Client]
+) -> None:
+    auditor = client_for(personas.auditor)
+    backwards = auditor.get(
+        reverse("audit:user-report"), user_query("ctnm.officer", "2/1/2026", "1/1/2026")
+    )
+    assert backwards.status_code == 400
+    assert "must be the same as or after the start date" in backwards.content.decode()
+    slip = auditor.get(
+        reverse("audit:user-report"), user_query("ctnm.officer", "1/1/1026", "1/1/2026")
+    )
+    assert slip.status_code == 400
+    assert "Start date must be between 2000 and 2100" in slip.content.decode()
+
+
+def test_the_user_export_link_carries_the_dates_as_typed(
+    personas: Personas, client_for: Callable[[User], Client], case_reads: None
+) -> None:
+    auditor = client_for(personas.auditor)
+    today = timezone.localdate()
+    page = auditor.get(
+        reverse("audit:user-report"), user_query("ctnm.officer", today, today)
+    ).content.decode()
+    export_url = re.search(r'href="([^"]*export\.csv[^"]*)"', page)
+    assert export_url is not None
+    response = auditor.get(export_url.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {row[2] for row in rows[2:-1]} == {"ctnm.officer"}
 
 
 def test_the_break_glass_queue_is_empty_until_someone_breaks_glass(

@@ -18,7 +18,7 @@ from jointcase.material.models import MaterialGrant
 from jointcase.material.services import retention as retention_services
 from tests.material.conftest import case_world, keyring, material_world  # noqa: F401 - fixtures
 from tests.material.item_helpers import secret_report
-from tests.support.browser import declare_purpose
+from tests.support.browser import declare_purpose, fill_date
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -60,7 +60,7 @@ def test_grants_retention_refusals_and_destroyed_items_are_accessible(
     expect(page.get_by_role("heading", name="Who else can see it")).to_have_count(0)
 
     page.get_by_role("link", name="Change how long it is kept").click()
-    page.get_by_label("Keep until").fill("2001-01-01")
+    fill_date(page, "Keep until", "1/1/2001")
     page.get_by_label("Why is the retention date changing?").fill("Trial pending (synthetic)")
     page.get_by_role("button", name="Change the date").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
@@ -68,7 +68,7 @@ def test_grants_retention_refusals_and_destroyed_items_are_accessible(
     )
     assert axe_violations(page) == []
     later = timezone.localdate() + dt.timedelta(days=3650)
-    page.get_by_label("Keep until").fill(later.isoformat())
+    fill_date(page, "Keep until", later)
     page.get_by_role("button", name="Change the date").click()
     expect(page.locator(".govuk-summary-list")).to_contain_text(f"{later:%-d %B %Y}")
 

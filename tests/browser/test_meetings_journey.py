@@ -39,6 +39,9 @@ def _fill_date(page: Page, day: dt.date) -> None:
     page.get_by_label("Year").fill(str(day.year))
 
 
+Axe = Callable[[Page], list[dict[str, Any]]]
+
+
 def test_meeting_minutes_action_completion_and_withheld_section(
     browser: Browser,
     page: Page,
@@ -46,15 +49,32 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     team_world: Any,  # noqa: F811
     keyring: Any,  # noqa: F811
     sign_in: Callable[..., None],
-    axe_violations: Callable[..., list[dict[str, Any]]],
+    axe_violations: Axe,
 ) -> None:
     people = team_world.personas
-    case = team_world.case
     base = live_server.url
-
-    # The CT supervisor records a MAPPA level 3 meeting.
     sign_in(page, live_server, people.ct_supervisor)
-    page.goto(f"{base}/meetings/new/?case={case.public_id}")
+    meeting_url = _the_supervisor_records_a_meeting(page, base, team_world, axe_violations)
+    _the_supervisor_writes_minutes_and_changes_the_meeting(page, people, axe_violations)
+    _the_supervisor_agrees_an_action(page, people)
+
+    practitioner = _page_for(browser)
+    sign_in(practitioner, live_server, people.nsd_practitioner)
+    _the_practitioner_completes_the_action(practitioner, base, axe_violations)
+
+    pom = _page_for(browser)
+    sign_in(pom, live_server, people.pom)
+    _the_pom_reads_the_minutes_without_the_secret_section(pom, meeting_url, axe_violations)
+    _the_pack_she_exports_withholds_it_too(pom)
+    assert page.jc_console_errors == []  # type: ignore[attr-defined]
+    for other in (practitioner, pom):
+        other.context.close()
+
+
+def _the_supervisor_records_a_meeting(page: Page, base: str, world: Any, axe: Axe) -> str:
+    """The CT supervisor records a MAPPA level 3 meeting, which the POM attended; its URL."""
+    people = world.personas
+    page.goto(f"{base}/meetings/new/?case={world.case.public_id}")
     declare_purpose(page)
     page.get_by_label("Type of meeting").select_option("MAPPA_L3")
     _fill_date(page, timezone.localdate())
@@ -65,17 +85,21 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     page.get_by_role("button", name="Record the meeting").click()
     declare_purpose(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("MAPPA level 3")
-    meeting_url = page.url
-    assert axe_violations(page) == []
+    assert axe(page) == []
 
-    # The POM attended.
-    pom_name = people.pom.get_full_name() or people.pom.username
-    row = page.locator("#attendees + table tr", has_text=pom_name)
+    attendees = page.get_by_role("region", name="Attendees").locator("table")
+    row = attendees.locator("tr", has_text=_name(people.pom))
     row.locator("select").select_option("attended")
     row.get_by_role("button").click()
-    expect(page.locator("#attendees ~ table, table").nth(1)).to_contain_text("Attended")
+    expect(attendees).to_contain_text("Attended")
+    return page.url
 
-    # Two sections: OFFICIAL-SENSITIVE and a SECRET police section.
+
+def _the_supervisor_writes_minutes_and_changes_the_meeting(
+    page: Page, people: Any, axe: Axe
+) -> None:
+    """Two sections (OFFICIAL-SENSITIVE and a SECRET police section); the meeting changed
+    after it is recorded; removing an invitee asks first (and is cancelled)."""
     for heading, body, marking in (
         ("Probation update", OPEN_TEXT, "OFFICIAL-SENSITIVE"),
         ("Police intelligence", SECRET_TEXT, "SECRET"),
@@ -88,21 +112,22 @@ def test_meeting_minutes_action_completion_and_withheld_section(
         expect(page.locator("body")).to_contain_text(body)
     expect(page.locator(".jc-marking").first).to_have_text("SECRET")
 
-    # The meeting can be changed after it is recorded (its edit page passes axe too).
     page.get_by_role("link", name="Change the meeting").click()
     page.get_by_label("Agenda").fill("Risk review, release planning and travel")
-    assert axe_violations(page) == []
+    assert axe(page) == []
     page.get_by_role("button", name="Save the changes").click()
     expect(page.locator("body")).to_contain_text("Risk review, release planning and travel")
     expect(page.locator("#history ~ ol")).to_contain_text("Changed (agenda)")
 
-    # Removing an invitee asks first (the confirmation page passes axe); not this time.
+    pom_name = _name(people.pom)
     page.get_by_role("link", name=f"Remove {pom_name}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Remove {pom_name}")
-    assert axe_violations(page) == []
+    assert axe(page) == []
     page.get_by_role("link", name="Cancel").click()
 
-    # An action for the NSD practitioner.
+
+def _the_supervisor_agrees_an_action(page: Page, people: Any) -> None:
+    """An action for the NSD practitioner, due in a week."""
     page.get_by_role("link", name="Agree an action").click()
     page.get_by_label("What was agreed").fill("Arrange a joint home visit")
     page.get_by_label("Owner").select_option(str(people.nsd_practitioner.pk))
@@ -110,17 +135,17 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     page.get_by_role("button", name="Agree the action").click()
     expect(page.locator("body")).to_contain_text("Arrange a joint home visit")
 
-    # The practitioner finds it in "my actions" and completes it with evidence.
-    practitioner = _page_for(browser)
-    sign_in(practitioner, live_server, people.nsd_practitioner)
+
+def _the_practitioner_completes_the_action(practitioner: Page, base: str, axe: Axe) -> None:
+    """The practitioner finds it in "my actions" and completes it, evidence required."""
     practitioner.goto(f"{base}/meetings/actions/mine/")
     declare_purpose(practitioner)
-    assert axe_violations(practitioner) == []
+    assert axe(practitioner) == []
     expect(practitioner.locator("table")).to_contain_text("Arrange a joint home visit")
     practitioner.get_by_role("link", name="Arrange a joint home visit").click()
     declare_purpose(practitioner)
     practitioner.get_by_role("link", name="Change the due date").click()
-    assert axe_violations(practitioner) == []
+    assert axe(practitioner) == []
     practitioner.get_by_role("link", name="Cancel").click()
     practitioner.get_by_role("link", name="Complete the action").click()
     practitioner.get_by_role("button", name="Complete the action").click()
@@ -132,9 +157,11 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     expect(practitioner.locator("dl")).to_contain_text("Visit made with police on Tuesday")
     expect(practitioner.locator("body")).to_contain_text("Completed")
 
-    # The POM (BPSS) reads the minutes with the SECRET section withheld.
-    pom = _page_for(browser)
-    sign_in(pom, live_server, people.pom)
+
+def _the_pom_reads_the_minutes_without_the_secret_section(
+    pom: Page, meeting_url: str, axe: Axe
+) -> None:
+    """The POM (BPSS) reads the minutes with the SECRET section withheld."""
     pom.goto(meeting_url)
     declare_purpose(pom)
     minutes = pom.locator("body")
@@ -143,9 +170,11 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     expect(minutes).not_to_contain_text(SECRET_TEXT)
     expect(minutes).not_to_contain_text("Police intelligence")
     expect(pom.locator(".jc-marking").first).to_have_text("OFFICIAL-SENSITIVE")
-    assert axe_violations(pom) == []
+    assert axe(pom) == []
 
-    # ... and the PDF pack she exports withholds it too.
+
+def _the_pack_she_exports_withholds_it_too(pom: Page) -> None:
+    """The PDF meeting pack: the SECRET section withheld, the marking on every page."""
     with pom.expect_download() as download_info:
         pom.get_by_role("link", name="Download the meeting pack").click()
     download = download_info.value
@@ -153,15 +182,7 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     with open(download.path(), "rb") as file:
         pdf = file.read()
     assert pdf.startswith(b"%PDF")
-    # fpdf2 writes "stream\n<zlib data>\nendstream"; match exactly that, so that a data byte
-    # that happens to be \r is never taken for part of the line break.
-    pages = []
-    for stream in re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S):
-        try:
-            pages.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
-        except zlib.error:
-            continue
-    pages = [p for p in pages if " Tj" in p]
+    pages = _pdf_page_texts(pdf)
     text = "\n".join(pages)
     assert "Section withheld: held by CT Policing North East at SECRET" in text
     assert "Attending appointments as required" in text  # ( and ) are escaped in a PDF
@@ -170,6 +191,21 @@ def test_meeting_minutes_action_completion_and_withheld_section(
     assert "(SECRET)" not in text
     for content in pages:  # the marking at the top and the bottom of every page
         assert content.count("(OFFICIAL-SENSITIVE) Tj") == 2
-    assert page.jc_console_errors == []  # type: ignore[attr-defined]
-    for other in (practitioner, pom):
-        other.context.close()
+
+
+def _pdf_page_texts(pdf: bytes) -> list[str]:
+    """The content streams that draw text. fpdf2 writes "stream\n<zlib data>\nendstream";
+    match exactly that, so that a data byte that happens to be \r is never taken for part of
+    the line break."""
+    pages = []
+    for stream in re.findall(rb"stream\n(.*?)\nendstream", pdf, re.S):
+        try:
+            pages.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
+        except zlib.error:
+            continue
+    return [p for p in pages if " Tj" in p]
+
+
+def _name(user: Any) -> str:
+    """How the pages name a user: full name, else username."""
+    return user.get_full_name() or user.username

@@ -14,11 +14,12 @@ from django.conf import settings
 from playwright.sync_api import Page
 
 from jointcase.accounts.models import User
+from jointcase.accounts.personas import DEMO_PASSWORD
 from jointcase.material.models import MaterialItem
 from jointcase.meetings.models import Meeting, MinutesSection
-from jointcase.seed.personas import DEMO_PASSWORD
 from jointcase.seed.world import world_seed
 from tests.material.conftest import keyring  # noqa: F401 - fixture: sealed bodies and minutes
+from tests.support.browser import declare_purpose
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -54,6 +55,7 @@ def test_take_the_readme_screenshots(page: Page, live_server, sign_in, keyring):
     page.context.clear_cookies()
     sign_in(page, live_server, User.objects.get(username="ctnm.officer"), DEMO_PASSWORD)
     page.goto(f"{live_server.url}/material/{report.pk}/")
+    declare_purpose(page)
     page.screenshot(path=str(IMAGES / "material-item.png"))
 
     meeting = Meeting.objects.filter(
@@ -64,6 +66,7 @@ def test_take_the_readme_screenshots(page: Page, live_server, sign_in, keyring):
     page.context.clear_cookies()
     sign_in(page, live_server, User.objects.get(username="pom.bpss"), DEMO_PASSWORD)
     page.goto(f"{live_server.url}/meetings/{meeting.public_id}/")
+    declare_purpose(page)
     page.locator(".jc-withheld").first.wait_for()
     page.locator("#minutes").evaluate("heading => heading.scrollIntoView()")
     page.screenshot(path=str(IMAGES / "minutes-withheld.png"))

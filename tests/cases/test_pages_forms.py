@@ -14,6 +14,7 @@ from jointcase.cases.models import (
     Sentence,
 )
 from tests.registerui_support import reader
+from tests.support.forms import date_input
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +122,10 @@ def test_a_sentence_with_impossible_dates_is_refused_field_by_field(case_world, 
             f"/cases/{case_world.case.public_id}/sentences/new/",
             {
                 "type": "SDS",
-                "conviction_date": "1/3/2020",
-                "sentence_date": "1/2/2020",
-                "crd": "31/02/2024",
-                "led": "1/1/2019",
+                **date_input("conviction_date", "1/3/2020"),
+                **date_input("sentence_date", "1/2/2020"),
+                **date_input("crd", "31/02/2024"),
+                **date_input("led", "1/1/2019"),
             },
         ),
         "Conditional release date (CRD) must be a real date",
@@ -133,11 +134,15 @@ def test_a_sentence_with_impossible_dates_is_refused_field_by_field(case_world, 
     body = _problem(
         lead.post(
             f"/cases/{case_world.case.public_id}/sentences/new/",
-            {"type": "SDS", "conviction_date": "1/3/2020", "sentence_date": "1/2/2020"},
+            {
+                "type": "SDS",
+                **date_input("conviction_date", "1/3/2020"),
+                **date_input("sentence_date", "1/2/2020"),
+            },
         ),
         "The sentence date must be on or after the conviction date",
     )
-    assert 'href="#id_sentence_date"' in body
+    assert 'href="#id_sentence_date-day"' in body
     assert Sentence.objects.count() == before
 
 
@@ -147,11 +152,11 @@ def test_a_sentence_is_recorded_with_its_key_dates(case_world, lead):
         {
             "type": "EDS",
             "offence": "Synthetic offence",
-            "conviction_date": "1/3/2021",
-            "sentence_date": "2 April 2021",
+            **date_input("conviction_date", "1/3/2021"),
+            **date_input("sentence_date", "2/4/2021"),
             "length_days": "1000",
-            "crd": "1/1/2030",
-            "led": "1/1/2035",
+            **date_input("crd", "1/1/2030"),
+            **date_input("led", "1/1/2035"),
         },
     )
     assert response.status_code == 302
@@ -164,7 +169,7 @@ def test_a_licence_expiring_before_it_starts_is_refused(case_world, lead):
     _problem(
         lead.post(
             f"/cases/{case_world.case.public_id}/licences/new/",
-            {"starts_on": "1/1/2026", "expires_on": "1/1/2025"},
+            {**date_input("starts_on", "1/1/2026"), **date_input("expires_on", "1/1/2025")},
         ),
         "The licence expiry date must be after the release date",
     )
@@ -227,7 +232,12 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     assert (
         lead.post(
             f"/cases/{case.public_id}/mappa/new/",
-            {"category": "M4", "level": "2", "review_date": "1/1/2030", "valid_from": "1/1/2029"},
+            {
+                "category": "M4",
+                "level": "2",
+                **date_input("review_date", "1/1/2030"),
+                **date_input("valid_from", "1/1/2029"),
+            },
         ).status_code
         == 302
     )
@@ -235,7 +245,12 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
     _problem(
         lead.post(
             f"/cases/{case.public_id}/mappa/new/",
-            {"category": "M9", "level": "7", "review_date": "x", "valid_from": ""},
+            {
+                "category": "M9",
+                "level": "7",
+                **date_input("review_date", "x/1/2030"),
+                **date_input("valid_from", ""),
+            },
         ),
         "Choose the mappa category from the list",
         "Review date must be a real date",
@@ -246,14 +261,14 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
             {
                 "establishment": case.lead_agency_id,
                 "security_category": "A",
-                "valid_from": "1/1/2029",
+                **date_input("valid_from", "1/1/2029"),
             },
         )
     )
     _problem(
         lead.post(
             f"/cases/{case.public_id}/recalls/new/",
-            {"type": "STANDARD", "recalled_on": "1/1/2025", "reason": "Synthetic"},
+            {"type": "STANDARD", **date_input("recalled_on", "1/1/2025"), "reason": "Synthetic"},
         ),
         "Only someone released on licence can be recalled",
     )
@@ -263,7 +278,7 @@ def test_mappa_placement_recall_and_exit_forms_save_or_explain(case_world, lead)
             f"/cases/{case.public_id}/exits/new/",
             {
                 "kind": "HANDOVER",
-                "exited_on": "1/1/2025",
+                **date_input("exited_on", "1/1/2025"),
                 "to_agency": case.lead_agency_id,
                 "onward_plan": "",
             },

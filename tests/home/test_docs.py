@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from jointcase.seed.personas import DEMO_PASSWORD, PERSONAS
+from jointcase.accounts.personas import DEMO_PASSWORD, PERSONAS
 
 REPO = Path(settings.REPO_DIR)
 

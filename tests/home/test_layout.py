@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.template import engines
 from django.test import Client, RequestFactory
 
@@ -21,25 +22,35 @@ def _render(source: str) -> str:
     return engines["jinja2"].env.from_string(source).render()
 
 
-def test_the_static_header_is_exactly_what_the_govuk_macro_renders():
+def test_the_static_header_is_exactly_what_the_generic_header_macro_renders():
     from_macro = _render(
-        '{% from "govuk_frontend_jinja/components/header/macro.html" import govukHeader %}'
-        '{{ govukHeader({"homepageUrl": "https://www.gov.uk/",'
-        ' "classes": "govuk-header--full-width-border"}) }}'
+        '{% from "govuk_frontend_jinja/components/generic-header/macro.html"'
+        " import govukGenericHeader %}"
+        '{{ govukGenericHeader({"url": url("home:home"), "logoText": service_name}) }}'
     )
-    assert _squash(_render('{% include "home/_govuk_header.html" %}')) == _squash(from_macro)
+    assert _squash(_render('{% include "home/_service_header.html" %}')) == _squash(from_macro)
 
 
-def test_the_static_footer_is_exactly_what_the_govuk_macro_renders():
-    from_macro = _render(
-        '{% from "govuk_frontend_jinja/components/footer/macro.html" import govukFooter %}'
-        '{{ govukFooter({"meta": {"items": ['
-        '{"href": url("home:accessibility"), "text": "Accessibility statement"},'
-        '{"href": url("home:privacy"), "text": "Privacy and audit notice"}],'
-        ' "html": "JointCase holds OFFICIAL to " ~ system_high_label() ~'
-        ' " material. Every read is audited."}}) }}'
-    )
-    assert _squash(_render('{% include "home/_govuk_footer.html" %}')) == _squash(from_macro)
+def test_the_header_names_the_service_without_the_crown_or_the_govuk_logotype():
+    body = Client().get("/sign-in/").content.decode()
+    header = body[body.index('<header class="govuk-template__header"') : body.index("</header>")]
+    assert 'homepage-link"> JointCase </a>' in _squash(header)
+    assert 'href="/"' in header
+    for govuk_brand in ("govuk-header__logotype", "GOV.UK", "<svg", "https://www.gov.uk"):
+        assert govuk_brand not in header
+
+
+def test_the_footer_carries_the_handling_statement_not_the_open_government_licence():
+    body = _squash(Client().get("/sign-in/").content.decode())
+    footer = body[body.index('<footer class="govuk-template__footer"') : body.index("</footer>")]
+    assert "Handling this information" in footer
+    assert f"marked OFFICIAL to {settings.SYSTEM_HIGH}" in footer
+    assert "Every read is audited" in footer
+    assert "according to the protective marking" in footer
+    assert 'href="/accessibility/"' in footer
+    assert 'href="/privacy/"' in footer
+    for wrong in ("Open Government Licence", "Crown copyright", "govuk-footer__crown", "<svg"):
+        assert wrong not in footer
 
 
 def test_every_page_has_the_landmarks_skip_link_and_two_marking_banners():

@@ -17,6 +17,7 @@ from jointcase.lib.forms import JointCaseForm
 from jointcase.lib.text import has_forbidden_characters
 from jointcase.meetings.models import AgreedAction
 from jointcase.people.models import Person
+from tests.support.forms import date_input
 
 RLO = "\u202e"
 REFUSED = [RLO, "\u202a", "\u2066", "\u2069", "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f"]
@@ -63,7 +64,11 @@ def test_the_person_page_refuses_a_direction_override_and_records_nobody(persona
     client = client_for(personas.nsd_practitioner)
     response = client.post(
         "/people/new/",
-        {"given_names": "Ann", "family_name": f"Holl{RLO}oway", "date_of_birth": "3 July 1984"},
+        {
+            "given_names": "Ann",
+            "family_name": f"Holl{RLO}oway",
+            **date_input("date_of_birth", "3/7/1984"),
+        },
     )
     body = response.content.decode()
     assert response.status_code == 400

@@ -18,7 +18,7 @@ from jointcase.cases.models import CaseRole, CaseTeamMember
 from jointcase.material.models import LabelChange, MaterialGrant, MaterialItem
 from jointcase.material.services import sharing as sharing_services
 from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
-from tests.material.test_api import api_client
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.usefixtures("keyring")
 

@@ -7,16 +7,11 @@ import json
 import pytest
 from django.test import Client
 
-from jointcase.accounts.tokens import api_token_create
 from jointcase.material.models import MaterialItem
 from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.usefixtures("keyring")
-
-
-def api_client(user) -> Client:
-    _token, plaintext = api_token_create(actor=None, user=user, name="tests", days=1)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
 
 
 def _post(client: Client, url: str, data: dict) -> object:
@@ -176,3 +171,29 @@ def test_the_list_narrows_by_title_kind_and_marking_within_what_the_caller_may_s
     bad = officer.get(f"{url}?classification=COSMIC&kind=POEM")
     assert bad.status_code == 400
     assert {e["field"] for e in bad.json()["errors"]} == {"classification", "kind"}
+
+
+def test_material_refusals_answer_in_the_shared_error_shape(material_world):
+    """The material routes raise and ``jointcase.api_common``'s handlers answer: a stale version
+    is a 400 keyed by ``version``, a refusal of a visible item a 403 that says why, an item
+    the caller may not see the bare 404 of a missing one."""
+    note = secret_report(material_world, caveats=[], classification="OFFICIAL")
+    practitioner = api_client(material_world.personas.nsd_practitioner)
+    url = f"/api/v1/material/{note.pk}/label"
+    raise_it = {"classification": "SECRET", "orcon": False, "reason": "Source detail"}
+    stale = _post(practitioner, url, {**raise_it, "version": 7})
+    assert stale.status_code == 400
+    assert [error["field"] for error in stale.json()["errors"]] == ["version"]
+    assert _post(practitioner, url, {**raise_it, "version": 1}).status_code == 200
+    lowered = _post(
+        practitioner, url, {**raise_it, "classification": "OFFICIAL", "reason": "x", "version": 2}
+    )
+    assert lowered.status_code == 403
+    body = lowered.json()
+    assert "the originator, may lower this label" in body["detail"]
+    assert body["errors"] == [{"field": "request", "message": body["detail"]}]
+    outsider = api_client(material_world.personas.officer_not_on_case)
+    hidden = _post(outsider, url, {**raise_it, "version": 2})
+    assert hidden.status_code == 404
+    assert hidden.json() == {"detail": "Not Found"}
+    assert MaterialItem.objects.get(pk=note.pk).classification == "SECRET"

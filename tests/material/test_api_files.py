@@ -14,7 +14,7 @@ from jointcase.material.services import retention as retention_services
 from jointcase.material.services import tearlines as tearline_services
 from tests.material import samples
 from tests.material.item_helpers import secret_report
-from tests.material.test_api import api_client
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.usefixtures("keyring")
 

@@ -15,7 +15,7 @@ from jointcase.material.models import MaterialGrant, MaterialItem
 from jointcase.material.services import sharing as sharing_services
 from jointcase.notifications.models import Notification
 from tests.material.item_helpers import SECRET_BODY, secret_report
-from tests.material.test_api import api_client
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.usefixtures("keyring")
 

@@ -19,7 +19,7 @@ from jointcase.material.models import BreakGlass, LabelChange, MaterialItem
 from jointcase.material.services import breakglass as breakglass_services
 from jointcase.material.services import labels as label_services
 from tests.material.item_helpers import secret_report
-from tests.material.test_api import api_client
+from tests.support.api import api_client
 
 pytestmark = pytest.mark.usefixtures("keyring")
 

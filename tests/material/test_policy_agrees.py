@@ -356,6 +356,7 @@ def test_the_filter_agrees_when_every_relation_stays_a_subquery(world: World) ->
         transaction.atomic(),
         override_settings(SYSTEM_HIGH=world.system_high),
         mock.patch.object(rule, "INLINE_IDS", 0),
+        mock.patch.object(rule, "INLINE_CASE_IDS", 0),
     ):
         users, items = _build(world, now)
         for user in users:

@@ -24,7 +24,8 @@ from jointcase.material.tasks import (
 )
 from tests.material import samples
 from tests.material.item_helpers import SECRET_BODY, approved_tearline, secret_report
-from tests.material.test_api import api_client
+from tests.support.api import api_client
+from tests.support.forms import date_input
 
 pytestmark = pytest.mark.usefixtures("keyring")
 
@@ -70,7 +71,7 @@ def test_an_author_sets_the_retention_date_on_the_page_and_in_the_api(material_w
             "title": "Kept note",
             "classification": "OFFICIAL",
             "body": "b",
-            "retain_until": chosen.isoformat(),
+            **date_input("retain_until", chosen),
         },
     )
     assert page.status_code == 302
@@ -103,7 +104,7 @@ def test_a_retention_date_in_the_past_is_refused_and_nothing_is_stored(material_
             "title": "Past",
             "classification": "OFFICIAL",
             "body": "b",
-            "retain_until": yesterday,
+            **date_input("retain_until", dt.date.fromisoformat(yesterday)),
         },
     )
     assert page.status_code == 400
@@ -132,14 +133,14 @@ def test_the_originator_changes_the_retention_date_with_a_reason(material_world,
     url = f"/material/{item.pk}/retention/"
     assert "Change how long it is kept" in officer.get(f"/material/{item.pk}/").content.decode()
     later = _today() + dt.timedelta(days=3000)
-    missing = officer.post(url, {"retain_until": later.isoformat(), "reason": ""})
+    missing = officer.post(url, {**date_input("retain_until", later), "reason": ""})
     assert missing.status_code == 400
     assert "Enter why the retention date is changing" in missing.content.decode()
-    both = officer.post(url, {"retain_until": "2001-01-01", "reason": ""})
+    both = officer.post(url, {**date_input("retain_until", "1/1/2001"), "reason": ""})
     assert both.status_code == 400
     assert "Enter why the retention date is changing" in both.content.decode()
     assert "The retention date must be in the future" in both.content.decode()
-    response = officer.post(url, {"retain_until": later.isoformat(), "reason": "Trial pending"})
+    response = officer.post(url, {**date_input("retain_until", later), "reason": "Trial pending"})
     assert response.status_code == 302
     assert MaterialItem.objects.get(pk=item.pk).retain_until == later
     entry = AuditEntry.objects.get(action="material.retention_changed")

@@ -21,8 +21,8 @@ from jointcase.meetings.services.actions import action_create, action_reassign
 from jointcase.meetings.services.meetings import meeting_cases_set, meeting_create
 from jointcase.notifications.models import Notification
 from tests.meetings.conftest import MeetingWorld
-from tests.meetings.test_meeting_edit import _fields, _second_case
 from tests.register_fixtures import CaseWorld
+from tests.support.meetings import meeting_form_fields, second_case
 
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[User], Client]
@@ -134,7 +134,8 @@ def test_an_excluded_officer_cannot_be_made_chair_when_the_meeting_is_edited(
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
     response = client_for(people.ct_supervisor).post(
-        f"/meetings/{meeting.public_id}/edit/", _fields(meeting, chair=people.excluded_officer.pk)
+        f"/meetings/{meeting.public_id}/edit/",
+        meeting_form_fields(meeting, chair=people.excluded_officer.pk),
     )
     assert response.status_code == 400
     assert REFUSED in response.content.decode()
@@ -153,7 +154,7 @@ def test_a_case_an_invitee_is_excluded_from_cannot_be_added_to_their_meeting(
 ) -> None:
     people = meeting_world.world.personas
     excluded_case = meeting_world.world.case
-    other_case = _second_case(meeting_world, people.excluded_officer)
+    other_case = second_case(meeting_world, people.excluded_officer)
     meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.PROFESSIONALS,
@@ -179,7 +180,7 @@ def test_someone_excluded_from_any_of_the_meetings_cases_cannot_own_its_action(
 ) -> None:
     people = meeting_world.world.personas
     excluded_case = meeting_world.world.case
-    other_case = _second_case(meeting_world, people.excluded_officer)
+    other_case = second_case(meeting_world, people.excluded_officer)
     meeting = meeting_create(
         actor=people.ct_supervisor,
         type=MeetingType.PROFESSIONALS,

@@ -15,63 +15,15 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.cases import services as case_services
-from jointcase.cases.models import Case, CaseRole, Cohort, Ideology
 from jointcase.meetings import selectors
 from jointcase.meetings.models import Invitation, Meeting, MeetingEventKind, MeetingType
 from jointcase.meetings.services.invitations import attendance_record, invitation_add
 from jointcase.meetings.services.meetings import meeting_cases_set
-from jointcase.people import services as people_services
 from tests.meetings.conftest import MeetingWorld
+from tests.support.meetings import meeting_form_fields, second_case
 
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[User], Client]
-
-
-def _second_case(mw: MeetingWorld, member: User) -> Case:
-    """Another case, with ``member`` (and the CT supervisor) on its team."""
-    people = mw.world.personas
-    person = people_services.person_create(
-        actor=people.ct_supervisor,
-        given_names="Aaron",
-        family_name="Whitlock",
-        date_of_birth=dt.date(1994, 2, 3),
-    )
-    case = case_services.case_open(
-        actor=people.ct_supervisor,
-        person=person,
-        cohort=Cohort.TACT,
-        ideology=Ideology.EXTREME_RIGHT_WING,
-        lead_agency=people.ct_supervisor.agency,
-        opened_at=timezone.localdate() - dt.timedelta(days=10),
-        reference="JC-900002",
-    )
-    start = timezone.localdate() - dt.timedelta(days=10)
-    for user, role in (
-        (people.ct_supervisor, CaseRole.CT_SUPERVISOR),
-        (member, CaseRole.CTNM_OFFICER),
-    ):
-        case_services.team_member_add(
-            actor=people.ct_supervisor, case=case, role=role, user=user, start=start
-        )
-    return case
-
-
-def _fields(meeting: Meeting, **overrides: object) -> dict[str, object]:
-    local = timezone.localtime(meeting.starts_at)
-    values: dict[str, object] = {
-        "version": meeting.version,
-        "type": meeting.type,
-        "day-day": local.day,
-        "day-month": local.month,
-        "day-year": local.year,
-        "time": local.strftime("%H:%M"),
-        "chair": meeting.chair_id,
-        "cases": list(meeting.cases.values_list("pk", flat=True)),
-        "agenda": meeting.agenda,
-    }
-    values.update(overrides)
-    return values
 
 
 def test_the_chair_changes_the_date_chair_and_agenda_and_the_history_shows_it(
@@ -86,7 +38,7 @@ def test_the_chair_changes_the_date_chair_and_agenda_and_the_history_shows_it(
     new_day = timezone.localdate() + dt.timedelta(days=9)
     response = client.post(
         f"/meetings/{meeting.public_id}/edit/",
-        _fields(
+        meeting_form_fields(
             meeting,
             **{"day-day": new_day.day, "day-month": new_day.month, "day-year": new_day.year},
             time="14:15",
@@ -124,18 +76,21 @@ def test_bad_input_on_the_edit_page_changes_nothing(
     client = client_for(people.ct_supervisor)
     response = client.post(
         f"/meetings/{meeting.public_id}/edit/",
-        _fields(meeting, cases=[], agenda="Changed agenda", **{"day-year": ""}),
+        meeting_form_fields(meeting, cases=[], agenda="Changed agenda", **{"day-year": ""}),
     )
     assert response.status_code == 400
     body = response.content.decode()
     assert "There is a problem" in body
     assert "must include a year" in body
     response = client.post(
-        f"/meetings/{meeting.public_id}/edit/", _fields(meeting, cases=[], agenda="Changed agenda")
+        f"/meetings/{meeting.public_id}/edit/",
+        meeting_form_fields(meeting, cases=[], agenda="Changed agenda"),
     )
     assert response.status_code == 400
     assert "Select at least one case to discuss" in response.content.decode()
-    stale = client.post(f"/meetings/{meeting.public_id}/edit/", _fields(meeting, version=0))
+    stale = client.post(
+        f"/meetings/{meeting.public_id}/edit/", meeting_form_fields(meeting, version=0)
+    )
     assert "Someone else changed this meeting" in stale.content.decode()
     fresh = Meeting.objects.get(pk=meeting.pk)
     assert (fresh.agenda, fresh.version) == (meeting.agenda, meeting.version)
@@ -148,13 +103,15 @@ def test_removing_a_case_takes_the_meeting_from_those_who_saw_it_only_through_th
 ) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    other = _second_case(meeting_world, people.officer_not_on_case)
+    other = second_case(meeting_world, people.officer_not_on_case)
     outsider = client_for(people.officer_not_on_case)
     assert outsider.get(f"/meetings/{meeting.public_id}/").status_code == 404
     chair = client_for(people.ct_supervisor)
     both = [meeting_world.world.case.pk, other.pk]
     assert (
-        chair.post(f"/meetings/{meeting.public_id}/edit/", _fields(meeting, cases=both)).status_code
+        chair.post(
+            f"/meetings/{meeting.public_id}/edit/", meeting_form_fields(meeting, cases=both)
+        ).status_code
         == 302
     )
     page = outsider.get(f"/meetings/{meeting.public_id}/")
@@ -170,7 +127,7 @@ def test_removing_a_case_takes_the_meeting_from_those_who_saw_it_only_through_th
     meeting.refresh_from_db()
     response = chair.post(
         f"/meetings/{meeting.public_id}/edit/",
-        _fields(meeting, cases=[meeting_world.world.case.pk]),
+        meeting_form_fields(meeting, cases=[meeting_world.world.case.pk]),
     )
     assert response.status_code == 302
     assert outsider.get(f"/meetings/{meeting.public_id}/").status_code == 404
@@ -185,7 +142,7 @@ def test_a_case_with_minutes_at_the_meeting_cannot_be_removed(
 ) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    other = _second_case(meeting_world, people.officer_not_on_case)
+    other = second_case(meeting_world, people.officer_not_on_case)
     meeting = meeting_cases_set(
         actor=people.ct_supervisor,
         meeting=meeting,
@@ -209,7 +166,7 @@ def test_a_case_with_minutes_at_the_meeting_cannot_be_removed(
 def test_an_editor_never_removes_a_case_they_cannot_see(meeting_world: MeetingWorld) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    other = _second_case(meeting_world, people.officer_not_on_case)
+    other = second_case(meeting_world, people.officer_not_on_case)
     meeting = meeting_cases_set(
         actor=people.ct_supervisor,
         meeting=meeting,
@@ -315,7 +272,7 @@ def test_an_invitee_from_outside_the_case_teams_may_read_but_not_change_the_meet
     ):
         assert guest.get(url).status_code == 403, url
     response = guest.post(
-        f"/meetings/{meeting.public_id}/edit/", _fields(meeting, agenda="Hijacked")
+        f"/meetings/{meeting.public_id}/edit/", meeting_form_fields(meeting, agenda="Hijacked")
     )
     assert response.status_code == 403
     assert Meeting.objects.get(pk=meeting.pk).agenda == meeting.agenda
@@ -417,7 +374,7 @@ def test_the_cases_discussed_change_through_the_api_keeping_those_the_caller_can
 ) -> None:
     people = meeting_world.world.personas
     meeting = meeting_world.meeting
-    other = _second_case(meeting_world, people.officer_not_on_case)
+    other = second_case(meeting_world, people.officer_not_on_case)
     status, body = _call(
         _api(people.ct_supervisor),
         "post",

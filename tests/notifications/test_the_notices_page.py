@@ -1,5 +1,5 @@
-"""The notices page keeps its address (``/material/notifications/``) and lists the signed-in
-user's own notices only."""
+"""The notices page is at ``/notifications/`` (the old ``/material/notifications/`` sends on
+to it) and lists the signed-in user's own notices only."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 def test_the_notices_page_lists_only_the_readers_own_notices(
     personas: Personas, client_for: Callable[[User], Client]
 ) -> None:
-    assert reverse("notifications:list") == "/material/notifications/"
+    assert reverse("notifications:list") == "/notifications/"
+    old = client_for(personas.nsd_practitioner).get("/material/notifications/")
+    assert old.status_code == 301
+    assert old["Location"] == "/notifications/"
     notify(
         recipients=[personas.nsd_practitioner],
         text="An agreed action has been assigned to you",
@@ -31,8 +34,8 @@ def test_the_notices_page_lists_only_the_readers_own_notices(
         link="/material/requests/mine/",
     )
 
-    mine = client_for(personas.nsd_practitioner).get("/material/notifications/")
-    theirs = client_for(personas.pom).get("/material/notifications/")
+    mine = client_for(personas.nsd_practitioner).get("/notifications/")
+    theirs = client_for(personas.pom).get("/notifications/")
 
     assert mine.status_code == 200
     assert "An agreed action has been assigned to you" in mine.text

@@ -7,6 +7,7 @@ import pytest
 from jointcase.cases.models import Case
 from jointcase.people.models import Identifier, Person, PersonName
 from jointcase.people.search import search_register
+from tests.support.forms import date_input
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_a_practitioner_records_a_person_then_opens_a_case(personas, client_for)
         {
             "given_names": "Zoë",
             "family_name": "O'Connell-Price",
-            "date_of_birth": "3 July 1984",
+            **date_input("date_of_birth", "3/7/1984"),
             "gender": "FEMALE",
         },
     )
@@ -63,7 +64,7 @@ def test_recording_a_person_with_bad_input_writes_nothing(personas, client_for):
             {
                 "given_names": "A",
                 "family_name": "",
-                "date_of_birth": "30/02/1990",
+                **date_input("date_of_birth", "30/02/1990"),
                 "gender": "MARTIAN",
             },
         ),
@@ -72,7 +73,9 @@ def test_recording_a_person_with_bad_input_writes_nothing(personas, client_for):
         "Choose the gender from the list",
     )
     _problem(
-        client.post("/people/new/", {"family_name": "Future", "date_of_birth": "1/1/2199"}),
+        client.post(
+            "/people/new/", {"family_name": "Future", **date_input("date_of_birth", "1/1/2199")}
+        ),
         "Date of birth must be in the past",
     )
     assert not Person.objects.exists()
@@ -92,7 +95,7 @@ def test_an_alias_is_added_and_found_by_search(case_world, client_for):
     client = client_for(case_world.personas.nsd_practitioner)
     response = client.post(
         f"/people/{case_world.person.public_id}/names/new/",
-        {"given_names": "Abu", "family_name": "Hamza", "valid_from": "1/1/2015"},
+        {"given_names": "Abu", "family_name": "Hamza", **date_input("valid_from", "1/1/2015")},
     )
     assert response.status_code == 302
     assert PersonName.objects.filter(
@@ -103,7 +106,11 @@ def test_an_alias_is_added_and_found_by_search(case_world, client_for):
     _problem(
         client.post(
             f"/people/{case_world.person.public_id}/names/new/",
-            {"family_name": "Later", "valid_from": "2/1/2015", "valid_to": "1/1/2015"},
+            {
+                "family_name": "Later",
+                **date_input("valid_from", "2/1/2015"),
+                **date_input("valid_to", "1/1/2015"),
+            },
         ),
         "The end date must be the same as or after the start date",
     )
@@ -137,14 +144,22 @@ def test_two_people_editing_the_same_person_the_second_is_told_to_reload(case_wo
     assert (
         first.post(
             f"/people/{person.public_id}/edit/",
-            {"version": version, "date_of_birth": "12/4/1990", "nationality": "British"},
+            {
+                "version": version,
+                **date_input("date_of_birth", "12/4/1990"),
+                "nationality": "British",
+            },
         ).status_code
         == 302
     )
     _problem(
         second.post(
             f"/people/{person.public_id}/edit/",
-            {"version": version, "date_of_birth": "13/4/1990", "nationality": "Irish"},
+            {
+                "version": version,
+                **date_input("date_of_birth", "13/4/1990"),
+                "nationality": "Irish",
+            },
         ),
         "This record was changed by someone else. Reload the page",
     )
@@ -164,7 +179,7 @@ def test_addresses_contacts_vehicles_and_documents_are_recorded(case_world, clie
             "line1": "1 Synthetic Street",
             "town": "Leeds",
             "postcode": "ls1 4ap",
-            "valid_from": "1/1/2024",
+            **date_input("valid_from", "1/1/2024"),
         },
         "contacts": {"kind": "PHONE", "value": "07700 900123"},
         "vehicles": {"registration": "AB12 CDE", "make": "Ford", "colour": "Blue"},

@@ -229,6 +229,47 @@ def test_a_notifiable_change_puts_the_due_date_on_the_case_timeline(case_world: 
     assert f"{due:%d %B %Y}" in event.description
 
 
+def test_ending_an_address_is_audited_moves_the_version_on_and_is_notified(
+    case_world: CaseWorld,
+) -> None:
+    from jointcase.audit.models import AuditEntry
+
+    actor = case_world.personas.nsd_practitioner
+    person = case_world.person
+    address = services.address_add(
+        actor=actor,
+        person=person,
+        kind=AddressKind.HOME,
+        line1="2 Low Street",
+        town="Durham",
+        postcode="DH1 1AA",
+        valid_from=dt.date(2024, 5, 1),
+    )
+    person.refresh_from_db()
+    version = person.version
+    services.address_end(actor=actor, address=address, valid_to=dt.date(2024, 6, 30))
+    address.refresh_from_db()
+    assert address.valid_to == dt.date(2024, 6, 30)
+    person.refresh_from_db()
+    assert person.version == version + 1  # a form opened before the change is now stale
+    entry = AuditEntry.objects.get(action="person.address_end")
+    assert entry.object_id == str(person.pk)
+    assert entry.details == {
+        "address_id": address.pk,
+        "changes": {"valid_to": [None, "2024-06-30"]},
+    }
+    assert TimelineEvent.objects.filter(
+        case=case_world.case, kind=TimelineKind.PERSON, title="Home address ended"
+    ).exists()
+    services.vehicle_end(
+        actor=actor,
+        vehicle=services.vehicle_add(actor=actor, person=person, registration="AB12CDE"),
+        valid_to=timezone.localdate(),
+    )
+    vehicle_entry = AuditEntry.objects.get(action="person.vehicle_end")
+    assert set(vehicle_entry.details) == {"vehicle_id", "changes"}
+
+
 def test_vehicles_and_documents_are_recorded_with_field_errors_for_bad_input(
     case_world: CaseWorld,
 ) -> None:

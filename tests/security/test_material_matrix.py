@@ -30,6 +30,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -290,14 +291,7 @@ def test_every_persona_on_every_material_route(
             assert hostile.status_code in (400, 404, 405), f"{persona} hostile POST {url}"
         for method in list(methods):
             before = _deny_count(user)
-            if method == "post" and route.is_api and route.template.endswith("files"):
-                upload = SimpleUploadedFile("matrix.png", samples.png())
-                response = client.post(url, {"file": upload})  # multipart, as the API takes it
-            elif method == "post" and route.is_api:
-                payload = _valid_payload(route, target)
-                response = client.post(url, json.dumps(payload), content_type="application/json")
-            else:
-                response = getattr(client, method)(url)
+            response = _request(client, method, route, url, target)
             status = response.status_code
             where = f"{persona} {method.upper()} {url} -> {status}"
             assert status < 500, where
@@ -325,7 +319,23 @@ def test_every_persona_on_every_material_route(
                     assert response.json().get("body") == (
                         SECRET_BODY if target_name == "secret" else TEARLINE_BODY
                     )
-    # nothing any persona did changed the items (empty and hostile POSTs are refused)
+    _nothing_changed(mw)
+
+
+def _request(client: Client, method: str, route: Route, url: str, target: MaterialItem) -> Any:
+    """One request as a persona: a GET, or a POST with a valid body (a PNG for file uploads,
+    as multipart like the API takes it), so that only the rule can refuse it."""
+    if method == "post" and route.is_api and route.template.endswith("files"):
+        upload = SimpleUploadedFile("matrix.png", samples.png())
+        return client.post(url, {"file": upload})
+    if method == "post" and route.is_api:
+        payload = _valid_payload(route, target)
+        return client.post(url, json.dumps(payload), content_type="application/json")
+    return getattr(client, method)(url)
+
+
+def _nothing_changed(mw: Any) -> None:
+    """Nothing any persona did changed the items (empty and hostile POSTs are refused)."""
     for item in (mw.parent, mw.tearline):
         fresh = MaterialItem.objects.get(pk=item.pk)
         assert (fresh.classification, fresh.version, fresh.originator_id) == (

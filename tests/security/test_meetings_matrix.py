@@ -36,6 +36,7 @@ from jointcase.meetings.models import AgreedAction, Meeting
 from jointcase.meetings.selectors import is_agency_manager
 from jointcase.meetings.services.actions import action_create
 from jointcase.meetings.services.invitations import invitation_add
+from tests.conftest import Personas
 from tests.meetings.conftest import MeetingWorld, keyring, meeting_world, team_world  # noqa: F401
 from tests.register_fixtures import CaseWorld
 from tests.security.routes import Route, route_inventory
@@ -133,37 +134,14 @@ def test_every_persona_on_every_meetings_route(
     client_for: Callable[[User], Client],
 ) -> None:
     people = meeting_world.world.personas
-    action = action_create(
-        actor=people.ct_supervisor,
-        case=meeting_world.world.case,
-        description=ACTION_TEXT,
-        owner=people.nsd_practitioner,
-        due_date=timezone.localdate() + dt.timedelta(days=3),
-        meeting=meeting_world.meeting,
-    )
-    # an invitee from outside the case teams: may read the meeting, may not change it
-    invitation_add(
-        actor=people.ct_supervisor, meeting=meeting_world.meeting, user=people.prison_ct_lead
-    )
-    invitation = meeting_world.meeting.invitations.order_by("pk").first()
-    assert invitation is not None
-    values = {
-        "meeting_id": str(meeting_world.meeting.public_id),
-        "action_id": str(action.public_id),
-        "case_id": str(meeting_world.world.case.public_id),
-        "invitation_id": str(invitation.public_id),
-    }
+    action, values = _action_and_ids(meeting_world)
     names = [name for _kind, name in route.parameters]
     url = route.path({name: values[name] for name in names})
     missing = {name: str(uuid.uuid4()) for name in names}
     missing_url = route.path({name: missing[name] for name in names}) if names else None
     refused_edits = 0
     for persona, user in people.all().items():
-        if route.is_api:
-            _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
-            client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-        else:
-            client = client_for(user)
+        client = _client(route, user, client_for)
         allowed = _allowed(route, user, meeting_world, action)
         for method in ("get", "post"):
             before = _deny_count(user)
@@ -201,12 +179,7 @@ def test_every_persona_on_every_meetings_route(
                     assert _deny_count(user) > before, f"{where}: no DENY audit entry"
                     refused_edits += 1
             if "Covert source reports" in body:
-                assert user.pk in {
-                    people.nsd_practitioner.pk,
-                    people.ctnm_officer.pk,
-                    people.ct_supervisor.pk,
-                    people.nsd_lead.pk,
-                }, where
+                assert user.pk in _secret_section_readers(people), where
     if route.name in MEETING_EDIT_PAGES or route.name in ACTION_STEERING_PAGES:
         assert refused_edits, "no persona could see but not change: the check never ran"
     fresh = AgreedAction.objects.get(pk=action.pk)
@@ -216,6 +189,47 @@ def test_every_persona_on_every_meetings_route(
         action.version,
     )
     assert Meeting.objects.count() == 1
+
+
+def _action_and_ids(mw: MeetingWorld) -> tuple[AgreedAction, dict[str, str]]:
+    """An action agreed at the meeting, an invitee from outside the case teams (may read the
+    meeting, may not change it), and the public ids the routes take."""
+    people = mw.world.personas
+    action = action_create(
+        actor=people.ct_supervisor,
+        case=mw.world.case,
+        description=ACTION_TEXT,
+        owner=people.nsd_practitioner,
+        due_date=timezone.localdate() + dt.timedelta(days=3),
+        meeting=mw.meeting,
+    )
+    invitation_add(actor=people.ct_supervisor, meeting=mw.meeting, user=people.prison_ct_lead)
+    invitation = mw.meeting.invitations.order_by("pk").first()
+    assert invitation is not None
+    return action, {
+        "meeting_id": str(mw.meeting.public_id),
+        "action_id": str(action.public_id),
+        "case_id": str(mw.world.case.public_id),
+        "invitation_id": str(invitation.public_id),
+    }
+
+
+def _client(route: Route, user: User, client_for: Callable[[User], Client]) -> Client:
+    """A bearer-token client for an API route, a signed-in browser client for a page."""
+    if route.is_api:
+        _token, plaintext = api_token_create(actor=None, user=user, name="matrix", days=1)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return client_for(user)
+
+
+def _secret_section_readers(people: Personas) -> set[int]:
+    """Who may read the SECRET police section: the cleared members of the case team."""
+    return {
+        people.nsd_practitioner.pk,
+        people.ctnm_officer.pk,
+        people.ct_supervisor.pk,
+        people.nsd_lead.pk,
+    }
 
 
 # --- Acts on someone else's object by reassignment --------------------------------------------

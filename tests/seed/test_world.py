@@ -11,8 +11,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jointcase.accounts.models import Role, RoleAssignment, User
+from jointcase.accounts.personas import DEMO_PASSWORD, PERSONAS
 from jointcase.agencies.models import Agency, AgencyKind, Vetting, VettingLevel
-from jointcase.seed.personas import DEMO_PASSWORD, PERSONAS
 from jointcase.seed.world import world_is_empty, world_seed
 
 pytestmark = pytest.mark.django_db

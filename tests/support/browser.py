@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from playwright.sync_api import Page
 
 PURPOSE_QUESTION = "Why are you opening this record?"
@@ -14,3 +16,16 @@ def declare_purpose(page: Page, purpose: str = "Case management") -> None:
     if heading.count() and heading.first.inner_text().strip() == PURPOSE_QUESTION:
         page.get_by_label(purpose, exact=True).check()
         page.get_by_role("button", name="Continue").click()
+
+
+def fill_date(page: Page, legend: str, day: dt.date | str) -> None:
+    """Type a date in the GOV.UK date input whose legend is ``legend``: a date, or what a person
+    types as "day/month/year" (an impossible date included)."""
+    parts = (
+        [str(day.day), str(day.month), str(day.year)]
+        if isinstance(day, dt.date)
+        else day.split("/")
+    )
+    group = page.get_by_role("group", name=legend)
+    for box, value in zip(("Day", "Month", "Year"), parts, strict=True):
+        group.get_by_label(box).fill(value)

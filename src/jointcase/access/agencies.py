@@ -30,9 +30,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jointcase.access.acting import Refusal
+from jointcase.access.policy import AnyUser
 from jointcase.access.roles import PLATFORM_ONLY_ROLES
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import (
@@ -69,7 +71,7 @@ DEFAULT_GRANTABLE_ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
 DEFAULT_VETTING_MAX_YEARS = 10
 
 
-def is_agency_admin(user: object) -> bool:
+def is_agency_admin(user: AnyUser) -> bool:
     return bool(
         isinstance(user, User)
         and user.is_authenticated
@@ -126,6 +128,18 @@ def is_platform_account(user: User) -> bool:
     return bool(user.is_superuser or user.has_role(*PLATFORM_ONLY_ROLES))
 
 
+def users_managed_by(actor: User) -> QuerySet[User]:
+    """The users ``actor`` administers, as a queryset: the twin of ``agency_user_refusal``
+    (users of their own agency, never a platform account; nobody unless they are an agency
+    administrator). It includes the actor, whom the refusal admits for their own name and
+    contact details."""
+    if not is_agency_admin(actor):
+        return User.objects.none()
+    return User.objects.filter(agency_id=agency_id_of(actor), is_superuser=False).exclude(
+        role_assignments__role__in=PLATFORM_ONLY_ROLES
+    )
+
+
 def years_after(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
@@ -161,7 +175,7 @@ class AgencyRefusal(Refusal):
     field: str | None = None
 
 
-def agency_admin_refusal(actor: object) -> AgencyRefusal | None:
+def agency_admin_refusal(actor: AnyUser) -> AgencyRefusal | None:
     """Only an active agency administrator of an agency administers it."""
     if is_agency_admin(actor):
         return None

@@ -32,7 +32,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jointcase.access.acting import Refusal, permission_require
-from jointcase.access.policy import Decision, case_decision, person_decision, user_gate
+from jointcase.access.policy import (
+    AnyUser,
+    Decision,
+    case_decision,
+    gate_decision,
+    person_decision,
+    signed_in,
+)
 from jointcase.access.roles import CASE_MANAGER_ROLES
 from jointcase.cases.models import Case, CaseExclusion, CaseTeamMember
 
@@ -52,14 +59,14 @@ VISIBLE_REFUSALS = frozenset({"not_team_manager"})
 REFUSED_MESSAGE = "You cannot do this on this case"
 
 #: A refusal function: ``None`` when ``user`` may act on the object, else why not.
-RefusalRule = Callable[[Any, Any], "Refusal | None"]
+RefusalRule = Callable[[AnyUser, Any], "Refusal | None"]
 
 
 def _current_rows(case_id: int, today: dt.date) -> Q:
     return Q(case_id=case_id, start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
 
 
-def case_roles_of(user: Any, case: Case | int, *, today: dt.date | None = None) -> set[str]:
+def case_roles_of(user: User, case: Case | int, *, today: dt.date | None = None) -> set[str]:
     """The roles ``user`` currently holds on the case team in person."""
     case_id = case if isinstance(case, int) else case.pk
     day = today or timezone.localdate()
@@ -70,18 +77,19 @@ def case_roles_of(user: Any, case: Case | int, *, today: dt.date | None = None) 
     )
 
 
-def case_write_decision(user: Any, case: Case | int, *, now: dt.datetime | None = None) -> Decision:
+def case_write_decision(
+    user: AnyUser, case: Case | int, *, now: dt.datetime | None = None
+) -> Decision:
     """May ``user`` change the facts of ``case``? Exactly when they may see its content."""
     return case_decision(user, case, now=now)
 
 
 def case_team_manage_decision(
-    user: Any, case: Case | int, *, now: dt.datetime | None = None
+    user: AnyUser, case: Case | int, *, now: dt.datetime | None = None
 ) -> Decision:
     """May ``user`` change who has access to ``case`` (team, exclusions, grants)?"""
-    gate = user_gate(user)
-    if gate is not None:
-        return gate
+    if not signed_in(user):
+        return gate_decision(user)
     case_id = case if isinstance(case, int) else case.pk
     day = timezone.localdate(now) if now is not None else timezone.localdate()
     if CaseExclusion.objects.filter(case_id=case_id, user_id=user.pk).exists():
@@ -101,14 +109,14 @@ def case_team_manage_decision(
 
 
 def person_write_decision(
-    user: Any, person: Person | int, *, now: dt.datetime | None = None
+    user: AnyUser, person: Person | int, *, now: dt.datetime | None = None
 ) -> Decision:
     """May ``user`` change the record of ``person``? Exactly when they may see it."""
     return person_decision(user, person, now=now)
 
 
 def case_open_decision(
-    user: Any, person: Person | int, *, now: dt.datetime | None = None
+    user: AnyUser, person: Person | int, *, now: dt.datetime | None = None
 ) -> Decision:
     """May ``user`` open a case on ``person``? When they may see the person."""
     return person_decision(user, person, now=now)
@@ -125,22 +133,22 @@ def refusal_of(decision: Decision) -> Refusal | None:
     )
 
 
-def case_write_refusal(user: Any, case: Case | int) -> Refusal | None:
+def case_write_refusal(user: AnyUser, case: Case | int) -> Refusal | None:
     """Why ``user`` may not change the facts of ``case`` (``case_write_decision``), or None."""
     return refusal_of(case_write_decision(user, case))
 
 
-def case_team_manage_refusal(user: Any, case: Case | int) -> Refusal | None:
+def case_team_manage_refusal(user: AnyUser, case: Case | int) -> Refusal | None:
     """Why ``user`` may not manage the team, exclusions and grants of ``case``, or None."""
     return refusal_of(case_team_manage_decision(user, case))
 
 
-def person_write_refusal(user: Any, person: Person | int) -> Refusal | None:
+def person_write_refusal(user: AnyUser, person: Person | int) -> Refusal | None:
     """Why ``user`` may not change the record of ``person``, or None."""
     return refusal_of(person_write_decision(user, person))
 
 
-def case_open_refusal(user: Any, person: Person | int) -> Refusal | None:
+def case_open_refusal(user: AnyUser, person: Person | int) -> Refusal | None:
     """Why ``user`` may not open a case on ``person``, or None."""
     return refusal_of(case_open_decision(user, person))
 

@@ -1,11 +1,19 @@
-"""Security labels: classifications and their order (docs/design.md "Labels").
+"""Security labels: classifications, their order, and what a label's releasability means
+(docs/design.md "Labels").
 
-Only the vocabulary lives here; decisions are made in ``jointcase.access.policy``.
+The vocabulary and its order live here; who may read a label is decided in
+``jointcase.access.material``. Nothing else ranks classifications: pages and packs take
+the highest of several with ``classification_max``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from jointcase.agencies.models import Agency
 
 
 class Classification(models.TextChoices):
@@ -32,3 +40,11 @@ CLASSIFICATION_RANK: dict[str, int] = {
 def classification_max(*levels: str) -> str:
     """The highest of ``levels`` (OFFICIAL when none are given)."""
     return max(levels, key=CLASSIFICATION_RANK.__getitem__, default=Classification.OFFICIAL)
+
+
+def releasable_with_originator(releasable: list[Agency], originator: Agency) -> list[Agency]:
+    """The agencies a label is releasable to, with its originator added: the originator always
+    holds its own material. An empty list stays empty (every agency on the case)."""
+    if releasable and originator.pk not in {agency.pk for agency in releasable}:
+        return [*releasable, originator]
+    return releasable

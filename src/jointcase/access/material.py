@@ -34,22 +34,42 @@ columns ``has_caveats`` and ``releasability_restricted`` (kept equal to the sets
 a label without caveats, or without a releasable-to list, is decided on the column and only
 the other rows are probed in the join tables. Models without the columns (minutes sections)
 use the join probes alone.
+
+Across a user's cases (``material_visible_to(user)`` without ``case``: "the latest material
+on my cases"), the need-to-know cases are read once (``need_to_know_cases``, thousands for a
+member of a busy team) and bound as one array parameter (``IdIn``), the agency-on-the-case
+relation is read for those cases alone, and the label probes stay correlated index lookups
+(``_probe``), so the database can walk the newest items and stop at a page, as it does for
+the same query without the label clauses.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.expressions import Combinable
 
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
 from jointcase.access.policy import (
+    ALLOW_CLAUSES,
     DENY_CLAUSES,
+    AnyUser,
     CaseFacts,
     Decision,
     Moment,
@@ -58,13 +78,16 @@ from jointcase.access.policy import (
     case_team_rows,
     current_q,
     decide,
+    gate_decision,
     moment,
-    user_gate,
+    signed_in,
 )
 from jointcase.agencies.models import CaveatAuthorisation, Vetting, VettingLevel
 from jointcase.cases.models import Case, CaseTeamMember
+from jointcase.material.models import BreakGlass, MaterialGrant, MaterialItem, TearlineStatus
 
 if TYPE_CHECKING:
+    from jointcase.accounts.models import User
     from jointcase.material.models import MaterialItem
 
 #: Clearance given by each vetting level (docs/design.md "Users").
@@ -104,9 +127,10 @@ def levels_up_to(rank: int) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class UserFacts:
-    """The user's side of every decision, gathered once per request."""
+    """The user's side of every decision, gathered once per request (``gate`` is the
+    refusal for a user who is not signed in, and then nothing else is gathered)."""
 
-    user: Any
+    user: AnyUser
     gate: Decision | None
     agency_id: int | None
     clearance_rank: int
@@ -117,7 +141,7 @@ class UserFacts:
         return _LEVELS_BY_RANK[self.clearance_rank] if self.clearance_rank >= 0 else None
 
 
-def clearance_for(user: Any, *, on: dt.date | None = None) -> str | None:
+def clearance_for(user: AnyUser, *, on: dt.date | None = None) -> str | None:
     """The classification ``user`` is cleared to (None without vetting)."""
     pk = getattr(user, "pk", None)
     vetting = Vetting.objects.filter(user_id=pk).first() if pk is not None else None
@@ -126,16 +150,19 @@ def clearance_for(user: Any, *, on: dt.date | None = None) -> str | None:
     return VETTING_CLEARANCE.get(vetting.effective_level(on))
 
 
-def user_facts(user: Any, *, now: dt.datetime | None = None) -> UserFacts:
+#: Where ``user_facts`` caches a user's facts on the instance (which lives for one request).
+_FACTS_CACHE = "_jc_material_facts"
+
+
+def user_facts(user: AnyUser, *, now: dt.datetime | None = None) -> UserFacts:
     """Clearance, caveats and agency of ``user`` (two queries, once per user per request)."""
+    if not signed_in(user):
+        return UserFacts(user, gate_decision(user), None, _NO_RANK, frozenset())
     at = moment(now)
-    cached = getattr(user, "_jc_material_facts", None)
+    cached = user.__dict__.get(_FACTS_CACHE)
     if cached is not None and cached[0] == at.today:
         facts: UserFacts = cached[1]
         return facts
-    gate = user_gate(user)
-    if gate is not None:
-        return UserFacts(user, gate, None, _NO_RANK, frozenset())
     clearance = clearance_for(user, on=at.today)
     caveats = frozenset(
         CaveatAuthorisation.objects.current(at.today)
@@ -149,15 +176,23 @@ def user_facts(user: Any, *, now: dt.datetime | None = None) -> UserFacts:
         clearance_rank=CLASSIFICATION_RANK[clearance] if clearance else _NO_RANK,
         caveat_ids=caveats,
     )
-    with contextlib.suppress(AttributeError):  # objects without a __dict__ are not cached
-        user._jc_material_facts = (at.today, facts)
+    user.__dict__[_FACTS_CACHE] = (at.today, facts)
     return facts
 
 
-def user_facts_forget(user: Any) -> None:
+def user_facts_forget(user: AnyUser) -> None:
     """Drop the cached facts (after changing the user's vetting or caveats in the same request)."""
-    if hasattr(user, "_jc_material_facts"):
-        del user._jc_material_facts
+    if user is not None:
+        user.__dict__.pop(_FACTS_CACHE, None)
+
+
+def _signed(facts: UserFacts) -> User:
+    """The signed-in user of ``facts``: a filter is only built past the gate, and a database
+    clause about "the user's rows" has no meaning for anyone else."""
+    user = facts.user
+    if facts.gate is not None or not signed_in(user):
+        raise ValueError("the material filter is built only for a signed-in user")
+    return user
 
 
 @dataclass(frozen=True)
@@ -215,8 +250,7 @@ class CaseContext:
     break_glass: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
 
 
-def case_context_for(user: Any, case_id: int, *, now: dt.datetime | None = None) -> CaseContext:
-    from jointcase.material.models import BreakGlass
+def case_context_for(user: User, case_id: int, *, now: dt.datetime | None = None) -> CaseContext:
 
     at = moment(now)
     team = case_team_rows(case_id)  # read once: the agencies here, the case facts below
@@ -253,6 +287,9 @@ class QContext:
     #: relation is then a known truth value, decided exactly as the single-object form does).
     case_id: int | None = None
     case: CaseContext | None = None
+    #: Relations read once while building one filter and shared by its clauses (the user's
+    #: need-to-know cases, their live item grants).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def has_summary(self, column: str) -> bool:
         """Does the model keep the label summary ``column`` (MaterialItem's ``has_caveats``
@@ -266,12 +303,12 @@ class QContext:
         )
 
     def through(self, field_name: str) -> tuple[Any, str, str]:
-        field = self.model._meta.get_field(field_name)
-        through = field.remote_field.through  # type: ignore[union-attr]
+        m2m = self.model._meta.get_field(field_name)
+        through = m2m.remote_field.through  # type: ignore[union-attr]
         return (
             through,
-            f"{field.m2m_field_name()}_id",  # type: ignore[union-attr]
-            f"{field.m2m_reverse_field_name()}_id",  # type: ignore[union-attr]
+            f"{m2m.m2m_field_name()}_id",  # type: ignore[union-attr]
+            f"{m2m.m2m_reverse_field_name()}_id",  # type: ignore[union-attr]
         )
 
 
@@ -279,18 +316,69 @@ def _none() -> Q:
     return Q(pk__in=[])
 
 
-#: A relation of at most this many ids is read once and inlined as a literal list (a user is
-#: on a handful of cases); a larger one stays a subquery evaluated by the database.
+#: A relation of at most this many ids is read once and inlined as a literal list (a user has
+#: a handful of exclusions, grants, break-glass windows); a larger one stays a subquery
+#: evaluated by the database.
 INLINE_IDS = 200
+#: The same for the user's need-to-know cases, which may be many more (a team's member sees
+#: every case the team is on: thousands at national scale). Read once, the list gives the
+#: database the true size of the set, so it can choose between walking the newest items and
+#: looking up each case; as a subquery it guesses, and at a million items guesses badly.
+INLINE_CASE_IDS = 5000
 
 
-def _ids_or_subquery(queryset: QuerySet[Any]) -> Any:
-    """The ids ``queryset`` selects, read once per request when few, else the subquery."""
+class IdIn(Expression):
+    """``column IN ids`` with the ids bound as ONE parameter: an array on PostgreSQL, a JSON
+    list read by ``json_each`` on SQLite. A user's need-to-know cases run to thousands; as
+    thousands of placeholders, the driver's parsing of the statement alone took longer than
+    the database's answer. The database still sees the values (the driver binds them on the
+    client), so it plans with the set's true size."""
+
+    conditional = True
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.column: Any = F(column)
+        self.ids = ids
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Combinable | Expression]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        # ``column`` is the compiled column reference (quoted by Django), never user input.
+        column, params = compiler.compile(self.column)
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+        if connection.vendor == "sqlite":
+            sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+            return sql, [*params, json.dumps(self.ids)]
+        placeholders = ", ".join(["%s"] * len(self.ids))
+        return f"{column} IN ({placeholders})", [*params, *self.ids]
+
+
+def _probe(rows: QuerySet[Any], summary: str) -> Exists:
+    """``EXISTS (rows)`` for the items whose label summary column ``summary`` is true (the
+    only items the clause probes the join table for; the column is restated inside).
+
+    Restating the outer column keeps the probe a correlated index lookup made for the few
+    items that reach it. Without it, PostgreSQL may instead read every matching label row
+    of every item into a hash before the first item: it counts the clause as run for each
+    row of the scan, not knowing that a page of 50 stops the scan after a few thousand
+    rows, of which only those on the user's cases get this far."""
+    return Exists(rows.filter(ExpressionWrapper(OuterRef(summary), output_field=BooleanField())))
+
+
+def _ids_or_subquery(queryset: QuerySet[Any], limit: int | None = None) -> Any:
+    """The ids ``queryset`` selects, read once per request when at most ``limit`` (default
+    ``INLINE_IDS``), else the subquery."""
+    limit = INLINE_IDS if limit is None else limit
     ids = [
-        next(iter(row.values())) if isinstance(row, dict) else row
-        for row in queryset[: INLINE_IDS + 1]
+        next(iter(row.values())) if isinstance(row, dict) else row for row in queryset[: limit + 1]
     ]
-    return ids if len(ids) <= INLINE_IDS else queryset
+    return ids if len(ids) <= limit else queryset
 
 
 def _system_high_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh: int) -> bool:
@@ -312,10 +400,16 @@ def _not_excluded_q(ctx: QContext) -> Q:
         excluded = any(clause.holds(ctx.case.case, ctx.at) for clause in DENY_CLAUSES)
         return _none() if excluded else Q()
     allowed = Q()
+    denied: set[int] | None = set()
     for clause in DENY_CLAUSES:
-        ids = _ids_or_subquery(clause.case_ids(ctx.user.user, ctx.at))
+        ids = _ids_or_subquery(clause.case_ids(_signed(ctx.user), ctx.at))
+        if isinstance(ids, list) and denied is not None:
+            denied.update(ids)
+        else:
+            denied = None
         if not isinstance(ids, list) or ids:
             allowed &= ~Q(**{f"{ctx.case_field}_id__in": ids})
+    ctx.memo["denied"] = denied  # read once: need-to-know leaves these cases out too
     return allowed
 
 
@@ -351,9 +445,14 @@ def _caveats_q(ctx: QContext) -> Q:
         if isinstance(blocked, list) and not blocked:
             return Q()
         return Q(has_caveats=False) | ~Q(pk__in=blocked)
-    missing = through.objects.filter(**{own: OuterRef("pk")}).exclude(**{f"{caveat}__in": held})
+    # The caveats the user does not hold, as a subquery on the (small) caveat table inside the
+    # same statement: a label row is then matched by the index on its caveat, and the database
+    # never reads every label row of every item to find the (usually no) missing ones.
+    caveats = through._meta.get_field(caveat.removesuffix("_id")).related_model
+    not_held = caveats.objects.exclude(pk__in=held).order_by().values("pk")
+    missing = through.objects.filter(**{own: OuterRef("pk"), f"{caveat}__in": not_held})
     if summary:  # a label without caveats passes on the column, with no probe of the join
-        return Q(has_caveats=False) | ~Q(Exists(missing))
+        return Q(has_caveats=False) | ~Q(_probe(missing, "has_caveats"))
     return ~Q(Exists(missing))
 
 
@@ -373,14 +472,20 @@ def _own_grants_q(ctx: QContext) -> Q | None:
     are none): released to that one user, whatever the list says."""
     if not ctx.is_material:
         return None
-    from jointcase.material.models import MaterialGrant
 
-    grants = MaterialGrant.objects.filter(
-        user_id=ctx.user.user.pk, starts_at__lte=ctx.at.now, expires_at__gt=ctx.at.now
-    )
-    if ctx.case_id is not None:
-        grants = grants.filter(item__case_id=ctx.case_id)
-    ids = _ids_or_subquery(grants.order_by().values_list("item_id", flat=True))
+    if ctx.case_id is None:
+        ids = _live_grant_ids(ctx)
+    else:
+        ids = _ids_or_subquery(
+            MaterialGrant.objects.filter(
+                user_id=_signed(ctx.user).pk,
+                starts_at__lte=ctx.at.now,
+                expires_at__gt=ctx.at.now,
+                item__case_id=ctx.case_id,
+            )
+            .order_by()
+            .values_list("item_id", flat=True)
+        )
     return Q(pk__in=ids) if not isinstance(ids, list) or ids else None
 
 
@@ -400,7 +505,12 @@ def _releasable_to_agency_q(ctx: QContext) -> Q:
         # The column says whether the list is empty: an unrestricted item is decided without
         # probing the join, and only restricted items are looked up in it.
         unrestricted = Q(releasability_restricted=False)
-        listed = Q(releasability_restricted=True) & listed
+        listed = Q(releasability_restricted=True) & Q(
+            _probe(
+                through.objects.filter(**{own: OuterRef("pk"), target: agency}),
+                "releasability_restricted",
+            )
+        )
     else:
         unrestricted = ~Q(Exists(through.objects.filter(**{own: OuterRef("pk")})))
     if ctx.case is not None:
@@ -421,6 +531,18 @@ def _releasable_to_agency_q(ctx: QContext) -> Q:
         .order_by()
         .values_list("case_id", flat=True)
     )
+    cases = need_to_know_cases(ctx) if ctx.is_material else None
+    if cases is not None:
+        # An item reaches the user only on a need-to-know case or by their own item grant
+        # (which releases it whatever its list), so whether the agency is on the case matters
+        # only on the need-to-know cases, looked up there alone (read once). The filter names
+        # the few without the agency (usually none), not the many with it: the database would
+        # take a second list of the user's cases for a condition independent of the first,
+        # count the rows as rare and plan for a few where there are thousands.
+        on = set(agency_cases.filter(IdIn("case_id", cases))) if cases else set()
+        off = [case for case in cases if case not in on]
+        agency_on_case = ~Q(IdIn(f"{ctx.case_field}_id", off)) if off else Q()
+        return Q(originator_id=agency) | listed | (unrestricted & agency_on_case)
     on_case = _ids_or_subquery(agency_cases.distinct())
     if isinstance(on_case, list):
         agency_on_case = Q(**{f"{ctx.case_field}_id__in": on_case})
@@ -438,7 +560,6 @@ def _tearline_holds(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment, sh
 def _tearline_q(ctx: QContext) -> Q:
     if not ctx.is_material:
         return Q()
-    from jointcase.material.models import TearlineStatus
 
     q = Q(parent__isnull=True) | Q(tearline_status=TearlineStatus.APPROVED)
     if ctx.user.agency_id is not None:
@@ -474,7 +595,7 @@ _NO_CASE = CaseContext(CaseFacts(excluded=False, direct=(), team_rows=()), froze
 
 
 def within_reach(
-    user: Any,
+    user: AnyUser,
     *,
     classification: str,
     caveat_ids: Iterable[int],
@@ -516,10 +637,60 @@ def _need_to_know(u: UserFacts, o: ObjectFacts, c: CaseContext, at: Moment) -> D
     return through_case
 
 
-def need_to_know_q(ctx: QContext) -> Q:
-    from jointcase.material.models import BreakGlass, MaterialGrant
+def _live_grant_ids(ctx: QContext) -> Any:
+    """The items the user holds a live ``MaterialGrant`` on, across cases (read once per
+    filter: both the releasability and the need-to-know clauses ask)."""
 
-    user, at = ctx.user.user, ctx.at
+    if "grants" not in ctx.memo:
+        at = ctx.at
+        ctx.memo["grants"] = _ids_or_subquery(
+            MaterialGrant.objects.filter(
+                user_id=_signed(ctx.user).pk, starts_at__lte=at.now, expires_at__gt=at.now
+            )
+            .order_by()
+            .values_list("item_id", flat=True)
+        )
+    return ctx.memo["grants"]
+
+
+def need_to_know_cases(ctx: QContext) -> list[int] | None:
+    """The cases on which the user has need-to-know now, across cases: those the case rule
+    of ``access.policy`` allows (its allow clauses' cases less its deny clauses' cases) and
+    those of an active break-glass. Read once per filter, as a sorted list; None when there
+    are more than ``INLINE_CASE_IDS`` (the filter then keeps the rule as subqueries).
+
+    The allow clauses' case ids are read directly (a UNION of their indexed subqueries),
+    not through ``Case``: the same set as ``case_filter`` without a join to every case."""
+
+    if "cases" not in ctx.memo:
+        user, at = _signed(ctx.user), ctx.at
+        reached: QuerySet[Any] = (
+            BreakGlass.objects.filter(user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now)
+            .order_by()
+            .values("case_id")
+        )
+        for clause in ALLOW_CLAUSES:
+            reached = reached.union(clause.case_ids(user, at).order_by())
+        glass_and_rule = _ids_or_subquery(
+            reached.order_by().values_list("case_id", flat=True), INLINE_CASE_IDS
+        )
+        if isinstance(glass_and_rule, list):
+            # Break-glass never opens an excluded case either: every deny clause beats both.
+            denied: set[int] | None = ctx.memo.get("denied")
+            if denied is None:
+                denied = set()
+                for clause in DENY_CLAUSES:
+                    denied.update(row["case_id"] for row in clause.case_ids(user, at))
+            ctx.memo["cases"] = sorted(set(glass_and_rule) - denied)
+        else:
+            ctx.memo["cases"] = None
+    cases: list[int] | None = ctx.memo["cases"]
+    return cases
+
+
+def need_to_know_q(ctx: QContext) -> Q:
+
+    user, at = _signed(ctx.user), ctx.at
     if ctx.case is not None:
         if decide(user, ctx.case.case, at).allowed or _active(ctx.case.break_glass, at):
             return Q()
@@ -529,26 +700,20 @@ def need_to_know_q(ctx: QContext) -> Q:
             user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now, item__case_id=ctx.case_id
         ).values_list("item_id", flat=True)
         return Q(pk__in=list(grants))
-    cases = _ids_or_subquery(
-        Case.objects.filter(case_filter(user, now=at.now)).values_list("pk", flat=True)
-    )
-    glass = _ids_or_subquery(
-        BreakGlass.objects.filter(user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now)
-        .order_by()
-        .values_list("case_id", flat=True)
-        .distinct()
-    )
-    field = f"{ctx.case_field}_id__in"
-    if isinstance(cases, list) and isinstance(glass, list):
-        q = Q(**{field: sorted(set(cases) | set(glass))})
+    field_in = f"{ctx.case_field}_id__in"
+    cases = need_to_know_cases(ctx)
+    if cases is not None:
+        q = Q(IdIn(f"{ctx.case_field}_id", cases)) if cases else _none()
     else:
-        q = Q(**{field: cases}) | Q(**{field: glass})
-    if ctx.is_material:
-        grants = _ids_or_subquery(
-            MaterialGrant.objects.filter(
-                user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now
-            ).values_list("item_id", flat=True)
+        through_case = Case.objects.filter(case_filter(user, now=at.now)).values_list("pk")
+        glass = (
+            BreakGlass.objects.filter(user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now)
+            .order_by()
+            .values_list("case_id", flat=True)
         )
+        q = Q(**{field_in: through_case}) | Q(**{field_in: glass})
+    if ctx.is_material:
+        grants = _live_grant_ids(ctx)
         if not isinstance(grants, list) or grants:
             q |= Q(pk__in=grants)
     return q
@@ -567,7 +732,7 @@ def decide_object(
 
 
 def _filter(
-    user: Any,
+    user: AnyUser,
     *,
     model: type[Model],
     case_field: str,
@@ -575,9 +740,9 @@ def _filter(
     now: dt.datetime | None,
     case: Case | int | None = None,
 ) -> Q:
-    facts = user_facts(user, now=now)
-    if facts.gate is not None:
+    if not signed_in(user):
         return _none()
+    facts = user_facts(user, now=now)
     case_id = case if isinstance(case, int) or case is None else case.pk
     ctx = QContext(
         facts,
@@ -599,16 +764,16 @@ def _filter(
 
 
 def item_facts(
-    item: MaterialItem, *, user: Any = None, now: dt.datetime | None = None
+    item: MaterialItem, *, user: AnyUser = None, now: dt.datetime | None = None
 ) -> ObjectFacts:
     """The item's label and the user's unexpired-or-not grants on it (caveats/releasable_to
     read through any prefetch)."""
-    from jointcase.material.models import MaterialGrant, TearlineStatus
 
     grants: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
-    if user is not None and getattr(user, "pk", None) is not None:
+    user_id = getattr(user, "pk", None)
+    if user_id is not None:
         grants = tuple(
-            MaterialGrant.objects.filter(item_id=item.pk, user_id=user.pk).values_list(
+            MaterialGrant.objects.filter(item_id=item.pk, user_id=user_id).values_list(
                 "starts_at", "expires_at"
             )
         )
@@ -624,11 +789,13 @@ def item_facts(
     )
 
 
-def material_decision(user: Any, item: MaterialItem, *, now: dt.datetime | None = None) -> Decision:
+def material_decision(
+    user: AnyUser, item: MaterialItem, *, now: dt.datetime | None = None
+) -> Decision:
     """May ``user`` see ``item`` now? With the reason (for the audit entry)."""
+    if not signed_in(user):
+        return gate_decision(user)
     facts = user_facts(user, now=now)
-    if facts.gate is not None:
-        return facts.gate
     at = moment(now)
     return decide_object(
         facts,
@@ -640,11 +807,10 @@ def material_decision(user: Any, item: MaterialItem, *, now: dt.datetime | None 
 
 
 def material_filter(
-    user: Any, *, now: dt.datetime | None = None, case: Case | int | None = None
+    user: AnyUser, *, now: dt.datetime | None = None, case: Case | int | None = None
 ) -> Q:
     """The same rule as a filter on ``MaterialItem`` (the queryset form). With ``case``, only
     that case's items, its case-level facts read once (the case's material tab)."""
-    from jointcase.material.models import MaterialItem
 
     return _filter(
         user, model=MaterialItem, case_field="case", is_material=True, now=now, case=case
@@ -652,23 +818,21 @@ def material_filter(
 
 
 def material_visible_to(
-    user: Any, *, now: dt.datetime | None = None, case: Case | int | None = None
+    user: AnyUser, *, now: dt.datetime | None = None, case: Case | int | None = None
 ) -> QuerySet[MaterialItem]:
-    from jointcase.material.models import MaterialItem
 
-    if user_gate(user) is not None:
+    if not signed_in(user):
         return MaterialItem.objects.none()
     return MaterialItem.objects.filter(material_filter(user, now=now, case=case))
 
 
 def material_case_access(
-    user: Any, case: Case | int, *, now: dt.datetime | None = None
+    user: AnyUser, case: Case | int, *, now: dt.datetime | None = None
 ) -> Decision:
     """May ``user`` open the material tab of ``case``: the case rule, or an active
     break-glass on it (never through an exclusion)."""
-    facts = user_facts(user, now=now)
-    if facts.gate is not None:
-        return facts.gate
+    if not signed_in(user):
+        return gate_decision(user)
     case_id = case if isinstance(case, int) else case.pk
     ctx = case_context_for(user, case_id, now=now)
     at = moment(now)
@@ -686,12 +850,12 @@ def material_case_access(
 
 
 def label_decision(
-    user: Any, label: LabelFields, case: Case | int, *, now: dt.datetime | None = None
+    user: AnyUser, label: LabelFields, case: Case | int, *, now: dt.datetime | None = None
 ) -> Decision:
     """The rule for any labelled object on ``case`` (minutes sections, field groups...)."""
+    if not signed_in(user):
+        return gate_decision(user)
     facts = user_facts(user, now=now)
-    if facts.gate is not None:
-        return facts.gate
     case_id = case if isinstance(case, int) else case.pk
     obj = ObjectFacts(
         case_id=case_id,
@@ -706,7 +870,7 @@ def label_decision(
 
 
 def label_filter(
-    user: Any,
+    user: AnyUser,
     *,
     model: type[Model],
     case_field: str = "case",
@@ -723,15 +887,14 @@ def label_filter(
 
 
 def material_write_access(
-    user: Any, case: Case | int, *, now: dt.datetime | None = None
+    user: AnyUser, case: Case | int, *, now: dt.datetime | None = None
 ) -> Decision:
     """May ``user`` change anything on ``case``'s material (add, label, tearline, files, share
     requests and decisions, retention, destroy, revoke)? Only through the case relationship of
     ``access.policy`` (case team, team, case grant). Break-glass is emergency *read* access
     and an item grant releases one item to read: neither lets anyone write."""
-    facts = user_facts(user, now=now)
-    if facts.gate is not None:
-        return facts.gate
+    if not signed_in(user):
+        return gate_decision(user)
     case_id = case if isinstance(case, int) else case.pk
     ctx = case_context_for(user, case_id, now=now)
     at = moment(now)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -41,7 +41,8 @@ from jointcase.access.policy import (
     moment,
     user_gate,
 )
-from jointcase.access.roles import CASE_MANAGER_ROLES, CASE_SENIOR_ROLES, MANAGER_ROLES
+from jointcase.access.roles import CASE_MANAGER_ROLES, CASE_SENIOR_ROLES, is_agency_manager
+from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.meetings.models import (
@@ -52,14 +53,11 @@ from jointcase.meetings.models import (
     OtherAgencyAttendees,
 )
 
-if TYPE_CHECKING:
-    from jointcase.accounts.models import User
-
 #: The reasons the label clauses give (anything else from ``label_decision`` is need-to-know).
 LABEL_REASONS = frozenset(clause.reason for clause in label_rule.CLAUSES)
 
 
-def _excluded_case_ids(user: Any, now: dt.datetime | None) -> list[int]:
+def _excluded_case_ids(user: User, now: dt.datetime | None) -> list[int]:
     at = moment(now)
     ids: list[int] = []
     for clause in DENY_CLAUSES:
@@ -71,7 +69,7 @@ def _excluded_case_ids(user: Any, now: dt.datetime | None) -> list[int]:
 # --- Meetings ---------------------------------------------------------------------------------
 
 
-def meeting_decision(user: Any, meeting: Meeting, *, now: dt.datetime | None = None) -> Decision:
+def meeting_decision(user: User, meeting: Meeting, *, now: dt.datetime | None = None) -> Decision:
     gate = user_gate(user)
     if gate is not None:
         return gate
@@ -88,7 +86,7 @@ def meeting_decision(user: Any, meeting: Meeting, *, now: dt.datetime | None = N
     return Decision(False, "not_on_case")
 
 
-def meeting_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
+def meeting_filter(user: User, *, now: dt.datetime | None = None) -> Q:
     """``meeting_decision`` as a Q on ``Meeting``."""
     if user_gate(user) is not None:
         return Q(pk__in=[])
@@ -105,7 +103,7 @@ def meeting_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
 
 
 def participant_decision(
-    user: Any, case_ids: Iterable[int], *, now: dt.datetime | None = None
+    user: User, case_ids: Iterable[int], *, now: dt.datetime | None = None
 ) -> Decision:
     """May ``user`` take part in a meeting about ``case_ids`` (be invited, chair it, own one of
     its actions)? Never when excluded from any of them: the meeting rule would hide the
@@ -122,14 +120,14 @@ def participant_decision(
 # --- Minutes sections -------------------------------------------------------------------------
 
 
-def attended(user: Any, meeting_id: int) -> bool:
+def attended(user: User, meeting_id: int) -> bool:
     return Invitation.objects.filter(
         meeting_id=meeting_id, user_id=getattr(user, "pk", None) or 0, attended=True
     ).exists()
 
 
 def section_decision(
-    user: Any,
+    user: User,
     section: MinutesSection,
     *,
     now: dt.datetime | None = None,
@@ -146,7 +144,7 @@ def section_decision(
     return decision
 
 
-def section_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
+def section_filter(user: User, *, now: dt.datetime | None = None) -> Q:
     """``section_decision`` as a Q on ``MinutesSection``."""
     facts = user_facts(user, now=now)
     if facts.gate is not None:
@@ -164,7 +162,7 @@ def section_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
 
 
 def sections_visible(
-    user: Any,
+    user: User,
     sections: list[MinutesSection],
     *,
     labels: dict[int, LabelFields] | None = None,
@@ -221,19 +219,19 @@ ACTION_STEER_REFUSED = (
 ACTION_STEERING_CASE_ROLES = CASE_MANAGER_ROLES | CASE_SENIOR_ROLES
 
 
-def meeting_cases_visible(user: Any, meeting: Meeting) -> QuerySet[Case]:
+def meeting_cases_visible(user: User, meeting: Meeting) -> QuerySet[Case]:
     """The cases of ``meeting`` that ``user`` may see (the case rule, as one query)."""
     return Case.objects.filter(case_filter(user), pk__in=meeting.cases.values("pk"))
 
 
-def visible_case_ids(user: Any, case_ids: Iterable[int]) -> set[int]:
+def visible_case_ids(user: User, case_ids: Iterable[int]) -> set[int]:
     """Which of ``case_ids`` ``user`` may see (the case rule, as one query)."""
     return set(
         Case.objects.filter(case_filter(user), pk__in=list(case_ids)).values_list("pk", flat=True)
     )
 
 
-def meeting_see_refusal(user: Any, meeting: Meeting) -> Refusal | None:
+def meeting_see_refusal(user: User, meeting: Meeting) -> Refusal | None:
     """Hidden (404) unless ``user`` may see ``meeting`` (``meeting_decision``)."""
     decision = meeting_decision(user, meeting)
     if decision.allowed:
@@ -241,7 +239,7 @@ def meeting_see_refusal(user: Any, meeting: Meeting) -> Refusal | None:
     return Refusal(reason=decision.reason, message="Not found", hidden=True)
 
 
-def case_see_refusal(user: Any, case: Case) -> Refusal | None:
+def case_see_refusal(user: User, case: Case) -> Refusal | None:
     """Hidden (404) unless ``user`` may see ``case`` (``policy.case_decision``)."""
     decision = case_decision(user, case)
     if decision.allowed:
@@ -249,7 +247,7 @@ def case_see_refusal(user: Any, case: Case) -> Refusal | None:
     return Refusal(reason=decision.reason, message="Not found", hidden=True)
 
 
-def meeting_change_refusal(user: Any, meeting: Meeting) -> Refusal | None:
+def meeting_change_refusal(user: User, meeting: Meeting) -> Refusal | None:
     """Who may change a meeting (its details, cases and invitees, record attendance, add
     minutes and decisions): whoever may see it (else hidden) and is its chair, whoever
     recorded it, or someone who may see one of its cases. An invitee from outside the case
@@ -270,7 +268,7 @@ def meeting_change_refusal(user: Any, meeting: Meeting) -> Refusal | None:
     )
 
 
-def action_due_change_refusal(user: Any, action: AgreedAction) -> Refusal | None:
+def action_due_change_refusal(user: User, action: AgreedAction) -> Refusal | None:
     """Who may move an action's due date, reassign, complete or cancel it (None: ``user``
     may): its owner, the owner's line manager, a manager of the owner's agency
     (``roles.MANAGER_ROLES``), or the case's lead practitioner, senior operational lead or CT
@@ -283,7 +281,7 @@ def action_due_change_refusal(user: Any, action: AgreedAction) -> Refusal | None
     owner = action.owner
     if owner.line_manager_id is not None and owner.line_manager_id == user.pk:
         return None
-    if user.agency_id == action.owner_agency_id and user.has_role(*MANAGER_ROLES):
+    if user.agency_id == action.owner_agency_id and is_agency_manager(user):
         return None
     if CaseTeamMember.objects.filter(
         current_q(timezone.localdate()),
@@ -295,7 +293,19 @@ def action_due_change_refusal(user: Any, action: AgreedAction) -> Refusal | None
     return Refusal(reason="not_owner_or_manager", message=ACTION_STEER_REFUSED)
 
 
-def participant_refusal(user: Any, case_ids: Iterable[int]) -> Refusal | None:
+def case_seniors(case_id: int, today: dt.date) -> QuerySet[User]:
+    """The case's seniors (``CASE_SENIOR_ROLES``: senior operational lead, CT supervisor)
+    currently on its team in person: an action still overdue escalates to them."""
+    ids = CaseTeamMember.objects.filter(
+        current_q(today),
+        case_id=case_id,
+        user__isnull=False,
+        role__in=sorted(CASE_SENIOR_ROLES),
+    ).values("user_id")
+    return User.objects.filter(pk__in=ids)
+
+
+def participant_refusal(user: User, case_ids: Iterable[int]) -> Refusal | None:
     """``INVITE_REFUSED`` unless ``user`` may be invited to, chair or own an action of a
     meeting about ``case_ids`` (``participant_decision``)."""
     decision = participant_decision(user, list(case_ids))
@@ -304,7 +314,7 @@ def participant_refusal(user: Any, case_ids: Iterable[int]) -> Refusal | None:
     return Refusal(reason=decision.reason, message=INVITE_REFUSED)
 
 
-def action_owner_refusal(owner: Any, case: Case, meeting: Meeting | None) -> Refusal | None:
+def action_owner_refusal(owner: User, case: Case, meeting: Meeting | None) -> Refusal | None:
     """``OWNER_REFUSED`` unless ``owner`` may own an action on ``case`` (agreed at
     ``meeting``): an active user of an agency who may see the case and is excluded from none
     of the meeting's cases."""
@@ -320,7 +330,7 @@ def action_owner_refusal(owner: Any, case: Case, meeting: Meeting | None) -> Ref
     return None
 
 
-def minutes_write_refusal(user: Any, label: LabelFields) -> Refusal | None:
+def minutes_write_refusal(user: User, label: LabelFields) -> Refusal | None:
     """No one writes a section with a label they could not read: the reach clauses of the
     label rule (``access.material.within_reach``, as for material writers). The other label
     clauses hold for a writer by construction (they are the originator, on a case they see,

@@ -26,17 +26,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from jointcase.accounts.models import NATIONAL_ROLES
+from jointcase.access.roles import NATIONAL_ROLES
+from jointcase.accounts.models import User
 from jointcase.agencies.models import TeamMembership
 from jointcase.cases.models import Case, CaseAccessGrant, CaseExclusion, CaseTeamMember
+from jointcase.people.models import Person as PersonModel
 
 if TYPE_CHECKING:
     from jointcase.people.models import Person
+
+
+#: Whoever a rule is asked about: a user, ``AnonymousUser`` (a page's ``request.user`` before
+#: sign-in) or None (no one). Only a ``signed_in`` user can be allowed anything.
+AnyUser: TypeAlias = User | AnonymousUser | None
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ def _excluded_holds(facts: CaseFacts, at: Moment) -> bool:
     return facts.excluded
 
 
-def _excluded_ids(user: Any, at: Moment) -> QuerySet[Any]:
+def _excluded_ids(user: User, at: Moment) -> QuerySet[Any]:
     return CaseExclusion.objects.filter(user_id=user.pk).values("case_id")
 
 
@@ -99,7 +107,7 @@ def _case_team_holds(facts: CaseFacts, at: Moment) -> bool:
     return any(_current(start, end, at.today) for start, end in facts.direct)
 
 
-def _case_team_ids(user: Any, at: Moment) -> QuerySet[Any]:
+def _case_team_ids(user: User, at: Moment) -> QuerySet[Any]:
     return CaseTeamMember.objects.filter(current_q(at.today), user_id=user.pk).values("case_id")
 
 
@@ -114,7 +122,7 @@ def _team_member_holds(facts: CaseFacts, at: Moment) -> bool:
     )
 
 
-def _team_member_ids(user: Any, at: Moment) -> QuerySet[Any]:
+def _team_member_ids(user: User, at: Moment) -> QuerySet[Any]:
     teams = TeamMembership.objects.filter(current_q(at.today), user_id=user.pk).values("team_id")
     return CaseTeamMember.objects.filter(current_q(at.today), team_id__in=teams).values("case_id")
 
@@ -125,7 +133,7 @@ def _grant_holds(facts: CaseFacts, at: Moment) -> bool:
     )
 
 
-def _grant_ids(user: Any, at: Moment) -> QuerySet[Any]:
+def _grant_ids(user: User, at: Moment) -> QuerySet[Any]:
     return CaseAccessGrant.objects.filter(
         user_id=user.pk, starts_at__lte=at.now, expires_at__gt=at.now, revoked_at__isnull=True
     ).values("case_id")
@@ -136,7 +144,7 @@ class Clause:
     reason: str
     allows: bool  # False: a deny clause (beats every allow clause)
     holds: Callable[[CaseFacts, Moment], bool]
-    case_ids: Callable[[Any, Moment], QuerySet[Any]]
+    case_ids: Callable[[User, Moment], QuerySet[Any]]
 
 
 CLAUSES: tuple[Clause, ...] = (
@@ -149,16 +157,24 @@ DENY_CLAUSES = tuple(clause for clause in CLAUSES if not clause.allows)
 ALLOW_CLAUSES = tuple(clause for clause in CLAUSES if clause.allows)
 
 
-def user_gate(user: Any) -> Decision | None:
-    """Users who see nothing at all, whatever the case."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Decision(False, "anonymous")
-    if not user.is_active:
+def signed_in(user: AnyUser) -> TypeGuard[User]:
+    """An authenticated, active user: the only kind any rule may allow anything."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def gate_decision(user: AnyUser) -> Decision:
+    """Why ``user``, who is not ``signed_in``, sees nothing (the reason for the audit)."""
+    if user is not None and user.is_authenticated:
         return Decision(False, "inactive_user")
-    return None
+    return Decision(False, "anonymous")
 
 
-def _no_relationship(user: Any) -> Decision:
+def user_gate(user: AnyUser) -> Decision | None:
+    """Users who see nothing at all, whatever the case (None: ``user`` is ``signed_in``)."""
+    return None if signed_in(user) else gate_decision(user)
+
+
+def _no_relationship(user: User) -> Decision:
     if user.has_role(*NATIONAL_ROLES):
         return Decision(False, "national_role_aggregates_only")
     return Decision(False, "not_on_case")
@@ -178,7 +194,7 @@ def case_team_rows(case_id: int) -> list[TeamRow]:
     )
 
 
-def case_facts_for(user: Any, case_id: int, *, team: list[TeamRow] | None = None) -> CaseFacts:
+def case_facts_for(user: User, case_id: int, *, team: list[TeamRow] | None = None) -> CaseFacts:
     """The facts of one user and one case: four small indexed queries (three when the case's
     ``team`` rows from ``case_team_rows`` are given)."""
     excluded = CaseExclusion.objects.filter(case_id=case_id, user_id=user.pk).exists()
@@ -217,11 +233,10 @@ def case_facts_for(user: Any, case_id: int, *, team: list[TeamRow] | None = None
     )
 
 
-def decide(user: Any, facts: CaseFacts, at: Moment) -> Decision:
+def decide(user: AnyUser, facts: CaseFacts, at: Moment) -> Decision:
     """The rule applied to facts already gathered (the object form)."""
-    gate = user_gate(user)
-    if gate is not None:
-        return gate
+    if not signed_in(user):
+        return gate_decision(user)
     for clause in DENY_CLAUSES:
         if clause.holds(facts, at):
             return Decision(False, clause.reason)
@@ -231,17 +246,16 @@ def decide(user: Any, facts: CaseFacts, at: Moment) -> Decision:
     return _no_relationship(user)
 
 
-def case_decision(user: Any, case: Case | int, *, now: dt.datetime | None = None) -> Decision:
+def case_decision(user: AnyUser, case: Case | int, *, now: dt.datetime | None = None) -> Decision:
     """May ``user`` see the content of ``case`` now? With the reason (for the audit entry)."""
-    gate = user_gate(user)
-    if gate is not None:
-        return gate
+    if not signed_in(user):
+        return gate_decision(user)
     case_id = case if isinstance(case, int) else case.pk
     return decide(user, case_facts_for(user, case_id), moment(now))
 
 
 def case_filter(
-    user: Any, *, now: dt.datetime | None = None, via: Collection[str] | None = None
+    user: AnyUser, *, now: dt.datetime | None = None, via: Collection[str] | None = None
 ) -> Q:
     """The same rule as a filter on ``Case`` (the queryset form).
 
@@ -249,7 +263,7 @@ def case_filter(
     cases the user sees because they are on the team in person); the deny clauses always apply,
     so the result is always a subset of what the full rule allows.
     """
-    if user_gate(user) is not None:
+    if not signed_in(user):
         return Q(pk__in=[])
     at = moment(now)
     # One IN over the UNION of the allow clauses' case ids: the database computes the (small)
@@ -267,8 +281,8 @@ def case_filter(
     return allowed
 
 
-def cases_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Case]:
-    if user_gate(user) is not None:
+def cases_visible_to(user: AnyUser, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    if not signed_in(user):
         return Case.objects.none()
     return Case.objects.filter(case_filter(user, now=now))
 
@@ -276,13 +290,13 @@ def cases_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[C
 # --- Persons -------------------------------------------------------------------------------
 
 
-def person_decision(user: Any, person: Person | int, *, now: dt.datetime | None = None) -> Decision:
+def person_decision(
+    user: AnyUser, person: Person | int, *, now: dt.datetime | None = None
+) -> Decision:
     """A person is visible iff one of their cases is, or the user recorded them and no case
     exists yet (so a new nominal can be completed before a case is opened)."""
-    gate = user_gate(user)
-    if gate is not None:
-        return gate
-    from jointcase.people.models import Person as PersonModel
+    if not signed_in(user):
+        return gate_decision(user)
 
     person_id = person if isinstance(person, int) else person.pk
     case_ids = list(Case.objects.filter(person_id=person_id).values_list("pk", flat=True))
@@ -305,10 +319,9 @@ def person_decision(user: Any, person: Person | int, *, now: dt.datetime | None 
     return last
 
 
-def person_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
-    if user_gate(user) is not None:
+def person_filter(user: AnyUser, *, now: dt.datetime | None = None) -> Q:
+    if not signed_in(user):
         return Q(pk__in=[])
-    from jointcase.people.models import Person as PersonModel
 
     through_cases = Case.objects.filter(case_filter(user, now=now)).order_by().values("person_id")
     created_without_case = (
@@ -320,14 +333,13 @@ def person_filter(user: Any, *, now: dt.datetime | None = None) -> Q:
     return Q(pk__in=through_cases.union(created_without_case))
 
 
-def persons_visible_to(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Person]:
-    from jointcase.people.models import Person as PersonModel
+def persons_visible_to(user: AnyUser, *, now: dt.datetime | None = None) -> QuerySet[Person]:
 
-    if user_gate(user) is not None:
+    if not signed_in(user):
         return PersonModel.objects.none()
     return PersonModel.objects.filter(person_filter(user, now=now))
 
 
-def is_national_role(user: Any) -> bool:
+def is_national_role(user: AnyUser) -> bool:
     """National roles may read aggregates over every case (never content)."""
-    return user_gate(user) is None and bool(user.has_role(*NATIONAL_ROLES))
+    return signed_in(user) and user.has_role(*NATIONAL_ROLES)

@@ -32,6 +32,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jointcase.accounts.models import EnrolmentLink, EnrolmentReason, User
+from jointcase.accounts.sessions import session_start
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 
@@ -200,8 +201,6 @@ def enrolment_complete(
             User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
             user.refresh_from_db(fields=["session_epoch"])
             login(request, user, backend="jointcase.accounts.backends.UserBackend")
-            from jointcase.accounts.services import session_start
-
             session_start(request, user)
             otp_login(request, device)
             audit_record(

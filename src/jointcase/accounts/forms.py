@@ -4,6 +4,68 @@ from django import forms
 
 from jointcase.lib.forms import JointCaseForm
 
+LENGTH_AND_REUSE_HINT = "At least 12 characters. Do not use a password you use anywhere else"
+
+
+def _password(label: str, required: str, *, help_text: str = "") -> forms.CharField:
+    """A password as typed: never stripped (spaces count), and never echoed back."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=1024,
+        help_text=help_text,
+        error_messages={"required": required},
+    )
+
+
+def _security_code() -> forms.CharField:
+    """The code that proves the second factor: six digits or one of the backup codes."""
+    return forms.CharField(
+        label="Security code",
+        max_length=40,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes",
+        error_messages={"required": "Enter the security code from your authenticator app"},
+    )
+
+
+def _new_authenticator_code() -> forms.CharField:
+    """The first code of an authenticator app being set up: only six digits prove it works
+    (a backup code would not), so the form checks the shape before the service checks it."""
+    return forms.CharField(
+        label="Security code",
+        max_length=10,
+        help_text="Enter the 6-digit code your authenticator app shows for JointCase",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+
+class _NewAuthenticatorCodeForm(JointCaseForm):
+    """A form whose ``code`` confirms a newly set-up authenticator app (six digits)."""
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the security code as 6 digits, like 123456")
+        return code
+
+
+class _NewPasswordForm(JointCaseForm):
+    """A form that sets a password typed twice: the second must match the first.
+
+    ``password_fields`` names the new password and its confirmation, so that the mismatch is
+    shown on the confirmation field.
+    """
+
+    password_fields: tuple[str, str] = ("password", "password_confirm")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        first, second = self.password_fields
+        password, confirm = data.get(first), data.get(second)
+        if password and confirm and password != confirm:
+            self.add_error(second, "The passwords do not match")
+        return data
+
 
 class SignInForm(JointCaseForm):
     username = forms.CharField(
@@ -18,27 +80,11 @@ class SignInForm(JointCaseForm):
 
 
 class SecurityCodeForm(JointCaseForm):
-    code = forms.CharField(
-        label="Security code",
-        max_length=40,
-        help_text="The 6-digit code from your authenticator app, or one of your backup codes",
-        error_messages={"required": "Enter the security code from your authenticator app"},
-    )
+    code = _security_code()
 
 
-class TotpSetupForm(JointCaseForm):
-    code = forms.CharField(
-        label="Security code",
-        max_length=10,
-        help_text="Enter the 6-digit code your authenticator app shows for JointCase",
-        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
-    )
-
-    def clean_code(self) -> str:
-        code = "".join(self.cleaned_data["code"].split())
-        if not (code.isdigit() and len(code) == 6):
-            raise forms.ValidationError("Enter the security code as 6 digits, like 123456")
-        return code
+class TotpSetupForm(_NewAuthenticatorCodeForm):
+    code = _new_authenticator_code()
 
 
 class ApiTokenForm(JointCaseForm):
@@ -91,73 +137,20 @@ class ApiTokenForm(JointCaseForm):
         return days
 
 
-class EnrolmentForm(JointCaseForm):
+class EnrolmentForm(_NewPasswordForm, _NewAuthenticatorCodeForm):
     """Set one's own password and confirm one's own authenticator app, with an enrolment link."""
 
-    password = forms.CharField(
-        label="Create a password",
-        strip=False,
-        max_length=1024,
-        help_text="At least 12 characters. Do not use a password you use anywhere else",
-        error_messages={"required": "Enter a password"},
-    )
-    password_confirm = forms.CharField(
-        label="Confirm your password",
-        strip=False,
-        max_length=1024,
-        error_messages={"required": "Confirm your password"},
-    )
-    code = forms.CharField(
-        label="Security code",
-        max_length=10,
-        help_text="Enter the 6-digit code your authenticator app shows for JointCase",
-        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
-    )
-
-    def clean_code(self) -> str:
-        code = "".join(self.cleaned_data["code"].split())
-        if not (code.isdigit() and len(code) == 6):
-            raise forms.ValidationError("Enter the security code as 6 digits, like 123456")
-        return code
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        password, confirm = data.get("password"), data.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("password_confirm", "The passwords do not match")
-        return data
+    password = _password("Create a password", "Enter a password", help_text=LENGTH_AND_REUSE_HINT)
+    password_confirm = _password("Confirm your password", "Confirm your password")
+    code = _new_authenticator_code()
 
 
-class PasswordChangeForm(JointCaseForm):
-    current_password = forms.CharField(
-        label="Current password",
-        strip=False,
-        max_length=1024,
-        error_messages={"required": "Enter your current password"},
-    )
-    new_password = forms.CharField(
-        label="New password",
-        strip=False,
-        max_length=1024,
-        help_text="At least 12 characters. Do not use a password you use anywhere else",
-        error_messages={"required": "Enter a new password"},
-    )
-    new_password_confirm = forms.CharField(
-        label="Confirm new password",
-        strip=False,
-        max_length=1024,
-        error_messages={"required": "Confirm your new password"},
-    )
-    code = forms.CharField(
-        label="Security code",
-        max_length=40,
-        help_text="The 6-digit code from your authenticator app, or one of your backup codes",
-        error_messages={"required": "Enter the security code from your authenticator app"},
-    )
+class PasswordChangeForm(_NewPasswordForm):
+    password_fields = ("new_password", "new_password_confirm")
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        password, confirm = data.get("new_password"), data.get("new_password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("new_password_confirm", "The passwords do not match")
-        return data
+    current_password = _password("Current password", "Enter your current password")
+    new_password = _password(
+        "New password", "Enter a new password", help_text=LENGTH_AND_REUSE_HINT
+    )
+    new_password_confirm = _password("Confirm new password", "Confirm your new password")
+    code = _security_code()

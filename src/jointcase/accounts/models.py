@@ -27,12 +27,6 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "SYSTEM_ADMIN", "System administrator"
 
 
-#: Roles that see aggregates, never case content, unless given a case relationship.
-NATIONAL_ROLES = frozenset({Role.NATIONAL_GOVERNANCE, Role.INSPECTOR, Role.AUDITOR})
-#: Roles an agency administrator may never grant, whatever they hold themselves.
-PLATFORM_ONLY_ROLES = frozenset({Role.SYSTEM_ADMIN})
-
-
 class User(AbstractUser):
     """A person who signs in. Always belongs to exactly one agency (except the bootstrap admin)."""
 

@@ -6,17 +6,30 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import (
+    authenticate,
+    get_user_model,
+    login,
+    logout,
+    password_validation,
+    update_session_auth_hash,
+)
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from jointcase.accounts.models import SignInAttempt, User
+from jointcase.access.accounts import mfa_reset_allowed
+from jointcase.accounts.enrolment import enrolment_link_issue
+from jointcase.accounts.models import ApiToken, EnrolmentReason, SignInAttempt, User
+from jointcase.accounts.sessions import session_start
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record, client_address
 
@@ -112,19 +125,7 @@ def sign_in_with_password(*, request: HttpRequest, username: str, password: str)
     return SignInResult(user, None)
 
 
-def session_start(request: HttpRequest, user: User) -> None:
-    """Stamp the session with the user's epoch and the absolute-timeout start."""
-    from django.utils import timezone
-
-    now = int(timezone.now().timestamp())
-    request.session["jc_epoch"] = user.session_epoch
-    request.session["jc_started"] = now
-    request.session["jc_seen"] = now
-
-
 def user_has_second_factor(user: User) -> bool:
-    from django_otp import devices_for_user
-
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
@@ -215,8 +216,6 @@ def mfa_device_remove(
     *, request: HttpRequest, actor: User, device_kind: str, device_id: int
 ) -> bool:
     """Remove one of the actor's own second factors, never the last one."""
-    from django_otp_webauthn.models import WebAuthnCredential
-
     model = {"totp": TOTPDevice, "webauthn": WebAuthnCredential}.get(device_kind)
     if model is None:
         return False
@@ -318,26 +317,6 @@ def backup_codes_generate(*, request: HttpRequest, actor: User) -> list[str]:
     return sorted(backup_code_display(code) for code in codes)
 
 
-def mfa_reset_allowed(*, actor: User, user: User) -> bool:
-    """Who may reset whose second factors (never one's own; never upwards).
-
-    A system administrator may reset anyone else's. An agency administrator may reset the
-    users of their own agency, but never a system administrator's.
-    """
-    from jointcase.accounts.models import Role
-
-    if not actor.is_active or actor.pk == user.pk:
-        return False
-    if actor.has_role(Role.SYSTEM_ADMIN):
-        return True
-    return bool(
-        actor.has_role(Role.AGENCY_ADMIN)
-        and actor.agency_id is not None
-        and actor.agency_id == user.agency_id
-        and not user.has_role(Role.SYSTEM_ADMIN)
-    )
-
-
 class MfaResetRefused(PermissionDenied):
     """The actor may not reset this user's second factors."""
 
@@ -350,14 +329,9 @@ def mfa_reset(*, actor: User | None, user: User, request: HttpRequest | None = N
     password and enrol a new second factor. Nobody holding only the old password gets in.
     A disabled user gets no link (None): enabling them and issuing one is a separate step.
     Refused with :class:`MfaResetRefused` (the refusal audited) unless
-    :func:`mfa_reset_allowed`; ``actor=None`` is the operator at the console
-    (``jointcase enrolment-link --reset-second-factor``).
+    ``jointcase.access.accounts.mfa_reset_allowed``; ``actor=None`` is the operator at the
+    console (``jointcase enrolment-link --reset-second-factor``).
     """
-    from django_otp_webauthn.models import WebAuthnCredential
-
-    from jointcase.accounts.enrolment import enrolment_link_issue
-    from jointcase.accounts.models import EnrolmentReason
-
     if actor is not None and not mfa_reset_allowed(actor=actor, user=user):
         with transaction.atomic():
             audit_record(
@@ -407,10 +381,6 @@ def user_api_tokens_revoke(
 
     Re-enabling the user later does not bring a token back: they mint new ones.
     """
-    from django.utils import timezone
-
-    from jointcase.accounts.models import ApiToken
-
     tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
     ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(revoked_at=timezone.now())
     for token in tokens:
@@ -452,8 +422,6 @@ def password_change(
     current passwords count towards the sign-in throttle of the account, so this page is no
     way round it. Raises :class:`PasswordChangeRefused` and changes nothing otherwise.
     """
-    from django.contrib.auth import password_validation, update_session_auth_hash
-
     address = client_address(request) or None
     if sign_in_is_throttled(username=actor.username, source_address=address):
         raise PasswordChangeRefused({"current_password": [SIGN_IN_THROTTLED]})

@@ -30,7 +30,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jointcase.accounts.models import ApiToken, Role, User
+from jointcase.access.accounts import api_token_manage_allowed
+from jointcase.accounts.models import ApiToken, User
 from jointcase.audit.models import Outcome
 from jointcase.audit.purpose import Purpose
 from jointcase.audit.services import audit_record
@@ -74,14 +75,6 @@ def token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-def _may_manage(actor: User | None, user: User) -> bool:
-    if actor is None:  # the operator at the console (``jointcase token ...``)
-        return True
-    if not actor.is_active:
-        return False
-    return actor.pk == user.pk or actor.has_role(Role.SYSTEM_ADMIN)
-
-
 def api_token_days_allowed(days: int | None) -> int:
     """The lifetime to use: the default when not given, refused outside 1..max days."""
     if days is None:
@@ -107,7 +100,7 @@ def api_token_create(
 
     ``purpose`` (default: case management) is the purpose of consultation every request made
     with the token records."""
-    if not _may_manage(actor, user):
+    if not api_token_manage_allowed(actor, user):
         raise ApiTokenError("You cannot create a token for that user")
     if not user.is_active:
         raise ApiTokenError("That user is disabled")
@@ -155,7 +148,7 @@ def api_token_revoke(
 ) -> ApiToken:
     """Revoke ``token`` at once; revoking an already revoked token changes nothing."""
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
-    if not _may_manage(actor, token.user):
+    if not api_token_manage_allowed(actor, token.user):
         raise ApiTokenError("You cannot revoke that token")
     if token.revoked_at is not None:
         return token
@@ -175,7 +168,7 @@ def api_token_revoke(
 
 def api_tokens_for(*, actor: User | None, user: User) -> list[ApiToken]:
     """The tokens of ``user`` that ``actor`` may see (none for anyone else)."""
-    if not _may_manage(actor, user):
+    if not api_token_manage_allowed(actor, user):
         return []
     return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
 

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from jointcase.access.agencies import is_platform_account
+from jointcase.access.roles import holds_agency_admin_role
 from jointcase.accounts.models import Role, RoleAssignment, User
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
@@ -66,7 +67,7 @@ def _appoint_refusal(agency: Agency, user: User) -> str | None:
         return f"{user.username} is disabled: enable the account first"
     if not agency.is_active:
         return f"{agency.code} is not an active agency"
-    if user.has_role(Role.AGENCY_ADMIN):
+    if holds_agency_admin_role(user):
         return f"{user.username} is already an administrator of {agency.code}"
     return None
 

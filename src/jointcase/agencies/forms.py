@@ -14,67 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from jointcase.access.agencies import expiry_problem, vetting_max_years
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import Caveat, VettingLevel
-from jointcase.lib.forms import JointCaseForm
+from jointcase.lib.forms import GovukDateField, JointCaseForm
 
 USERNAME_HELP = "Lower-case letters, numbers, full stops, hyphens and underscores"
-
-
-class GovukDateWidget(forms.Widget):
-    """The GOV.UK date input: ``<name>-day``, ``<name>-month`` and ``<name>-year``."""
-
-    parts = ("day", "month", "year")
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str, str]:
-        day, month, year = (str(data.get(f"{name}-{part}", ""))[:10].strip() for part in self.parts)
-        return day, month, year
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return all(f"{name}-{part}" not in data for part in self.parts)
-
-    def id_for_label(self, id_: str) -> str:
-        return f"{id_}-day" if id_ else ""
-
-
-class GovukDateField(forms.Field):
-    """A date from a GOV.UK date input; its value for templates is always (day, month, year)."""
-
-    widget = GovukDateWidget
-
-    def __init__(self, *, what: str, **kwargs: Any) -> None:
-        self.what = what
-        kwargs.setdefault("error_messages", {"required": f"Enter the date {what} expires"})
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return (str(value.day), str(value.month), str(value.year))
-        return value
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, dt.date) or value is None:
-            return value
-        day, month, year = value
-        if not (day or month or year):
-            return None
-        missing = [
-            name for name, part in zip(GovukDateWidget.parts, value, strict=True) if not part
-        ]
-        if missing:
-            raise ValidationError(
-                f"The date {self.what} expires must include a {' and '.join(missing)}"
-            )
-        try:
-            if len(year) != 4:
-                raise ValueError
-            return dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"The date {self.what} expires must be a real date") from None
 
 
 class CeilingChoiceField(forms.ChoiceField):
@@ -206,7 +153,7 @@ class UserCreateForm(UserDetailsForm):
             },
         )
         self.fields["expires_on"] = GovukDateField(
-            what="the vetting",
+            what="the date the vetting expires",
             label="Vetting expiry date",
             required=False,
             help_text="Not needed for None. For example, 27 3 2029",
@@ -249,7 +196,7 @@ class VettingForm(JointCaseForm):
             },
         )
         self.fields["expires_on"] = GovukDateField(
-            what="the vetting",
+            what="the date the vetting expires",
             label="Expiry date",
             required=False,
             help_text=(
@@ -301,7 +248,7 @@ class CaveatsForm(JointCaseForm):
         )
         for caveat in self.grantable:
             self.fields[caveat_expiry_field_name(caveat)] = GovukDateField(
-                what=f"the {caveat.code} authorisation",
+                what=f"the date the {caveat.code} authorisation expires",
                 label=f"{caveat.code} expiry date",
                 required=False,
             )

@@ -12,8 +12,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from jointcase.access.agencies import agency_id_of, is_agency_admin
-from jointcase.accounts.models import PLATFORM_ONLY_ROLES, User
+from jointcase.access.agencies import agency_id_of, is_agency_admin, users_managed_by
+from jointcase.accounts.models import User
 from jointcase.agencies.models import CaveatAuthorisation, Team, TeamMembership
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
@@ -22,17 +22,9 @@ from jointcase.audit.services import audit_record
 NAME_FILTER_MAX = 100
 
 
-def _managed_users(actor: User) -> QuerySet[User]:
-    if not is_agency_admin(actor):
-        return User.objects.none()
-    return User.objects.filter(agency_id=agency_id_of(actor), is_superuser=False).exclude(
-        role_assignments__role__in=PLATFORM_ONLY_ROLES
-    )
-
-
 def agency_users_for(*, actor: User, name: str = "") -> QuerySet[User]:
     """The users of the actor's own agency, optionally filtered by name or username."""
-    users = _managed_users(actor)
+    users = users_managed_by(actor)
     name = " ".join(name.split())[:NAME_FILTER_MAX]
     for word in name.split(" ") if name else ():
         users = users.filter(
@@ -63,7 +55,7 @@ def _deny(*, actor: User, object_type: str, object_id: object, request: HttpRequ
 def agency_user_get_for(*, actor: User, user_id: int, request: HttpRequest | None = None) -> User:
     """One user the actor may manage, or ``Http404`` (missing and forbidden look the same)."""
     user = (
-        _managed_users(actor)
+        users_managed_by(actor)
         .select_related("vetting", "agency", "line_manager")
         .prefetch_related(
             Prefetch(

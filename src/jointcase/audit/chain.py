@@ -158,6 +158,27 @@ TIMESTAMP_SQL = {
 }
 
 
+#: The sorted key order ``row_hasher`` unrolls (checked against HASHED_FIELDS below, so a
+#: change to the hashed fields cannot silently diverge from the unrolled code).
+_UNROLLED_ORDER = [
+    "action",
+    "actor_agency",
+    "actor_id",
+    "actor_username",
+    "details",
+    "object_id",
+    "object_type",
+    "occurred_at",
+    "outcome",
+    "prev_hash",
+    "purpose",
+    "reason",
+    "recipient",
+    "seq",
+    "source_address",
+]
+
+
 def row_hasher(*, timestamp_is_text: bool = False) -> Callable[[tuple[Any, ...]], str]:
     """A specialised ``row -> hex hash`` function for the verifier's inner loop.
 
@@ -165,67 +186,60 @@ def row_hasher(*, timestamp_is_text: bool = False) -> Callable[[tuple[Any, ...]]
     ``TIMESTAMP_SQL``). ``prev_hash`` is not escaped: the verifier accepts an entry only if its
     ``prev_hash`` equals the previous entry's hash, which is plain hex.
     """
+    if _UNROLLED_ORDER != _SORTED:  # pragma: no cover - guards future edits
+        raise RuntimeError("row_hasher is out of step with HASHED_FIELDS")
+    positions = tuple(_POSITION[name] for name in _SORTED)
+    if timestamp_is_text:
+        return _text_row_hasher(positions)
+    return _value_row_hasher(positions)
+
+
+def _text_row_hasher(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], str]:
+    """``row_hasher`` for rows whose timestamp is already canonical text. Unrolled for speed:
+    the positions and helpers are constants captured in the closure."""
+    sha256 = hashlib.sha256
+    enc = _encode_string
+    details_text = _details_text
+    template = _TEMPLATE
+    p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14 = positions
+
+    def hash_text_row(row: tuple[Any, ...]) -> str:
+        actor_id = row[p2]
+        details = row[p4]
+        return sha256(
+            (
+                template
+                % (
+                    enc(row[p0]),
+                    enc(row[p1]),
+                    "null" if actor_id is None else str(actor_id),
+                    enc(row[p3]),
+                    "{}" if details == "{}" else details_text(details),
+                    enc(row[p5]),
+                    enc(row[p6]),
+                    enc(row[p7]),
+                    enc(row[p8]),
+                    '"' + row[p9] + '"',
+                    enc(row[p10]),
+                    enc(row[p11]),
+                    enc(row[p12]),
+                    str(row[p13]),
+                    enc(row[p14]),
+                )
+            ).encode("utf-8")
+        ).hexdigest()
+
+    return hash_text_row
+
+
+def _value_row_hasher(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], str]:
+    """``row_hasher`` for rows holding a datetime and a details mapping (unrolled likewise)."""
     sha256 = hashlib.sha256
     enc = _encode_string
     details_text = _details_text
     timestamp_text = _timestamp_text
     template = _TEMPLATE
-    # Unrolled for speed: the positions are constants captured in the closure, in the
-    # sorted key order action, actor_agency, actor_id, actor_username, details, object_id,
-    # object_type, occurred_at, outcome, prev_hash, purpose, reason, recipient, seq,
-    # source_address (checked below, so a change to HASHED_FIELDS cannot silently diverge).
-    expected = [
-        "action",
-        "actor_agency",
-        "actor_id",
-        "actor_username",
-        "details",
-        "object_id",
-        "object_type",
-        "occurred_at",
-        "outcome",
-        "prev_hash",
-        "purpose",
-        "reason",
-        "recipient",
-        "seq",
-        "source_address",
-    ]
-    if expected != _SORTED:  # pragma: no cover - guards future edits
-        raise RuntimeError("row_hasher is out of step with HASHED_FIELDS")
-    p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14 = (
-        _POSITION[name] for name in _SORTED
-    )
-
-    if timestamp_is_text:
-
-        def hash_text_row(row: tuple[Any, ...]) -> str:
-            actor_id = row[p2]
-            details = row[p4]
-            return sha256(
-                (
-                    template
-                    % (
-                        enc(row[p0]),
-                        enc(row[p1]),
-                        "null" if actor_id is None else str(actor_id),
-                        enc(row[p3]),
-                        "{}" if details == "{}" else details_text(details),
-                        enc(row[p5]),
-                        enc(row[p6]),
-                        enc(row[p7]),
-                        enc(row[p8]),
-                        '"' + row[p9] + '"',
-                        enc(row[p10]),
-                        enc(row[p11]),
-                        enc(row[p12]),
-                        str(row[p13]),
-                        enc(row[p14]),
-                    )
-                ).encode("utf-8")
-            ).hexdigest()
-
-        return hash_text_row
+    p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14 = positions
 
     def hash_row(row: tuple[Any, ...]) -> str:
         actor_id = row[p2]

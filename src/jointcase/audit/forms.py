@@ -6,9 +6,11 @@ from typing import Any
 from django import forms
 
 from jointcase.audit.purpose import OBJECT_ID_PATTERN, OBJECT_TYPE_PATTERN, Purpose
-from jointcase.lib.forms import JointCaseForm
+from jointcase.lib.forms import GovukDateField, JointCaseForm
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"]
+#: The years a report may ask about: the log cannot hold anything earlier, and a slip of the
+#: keyboard (1026 for 2026) is a field error rather than an empty report.
+AUDIT_YEARS = (2000, 2100)
 
 
 class PurposeForm(JointCaseForm):
@@ -66,23 +68,13 @@ class UserReportForm(JointCaseForm):
         max_length=150,
         error_messages={"required": "Enter the username"},
     )
-    date_from = forms.DateField(
-        label="From",
-        input_formats=DATE_FORMATS,
-        help_text="For example, 2026-11-01",
-        error_messages={
-            "required": "Enter the start date",
-            "invalid": "Enter the start date as a real date, like 2026-11-01",
-        },
+    date_from = GovukDateField(
+        label="Start date", years=AUDIT_YEARS, help_text="For example, 1 11 2026"
     )
-    date_to = forms.DateField(
-        label="To",
-        input_formats=DATE_FORMATS,
-        help_text="Included in the report",
-        error_messages={
-            "required": "Enter the end date",
-            "invalid": "Enter the end date as a real date, like 2026-11-30",
-        },
+    date_to = GovukDateField(
+        label="End date",
+        years=AUDIT_YEARS,
+        help_text="Included in the report, for example 30 11 2026",
     )
 
     def clean(self) -> dict[str, Any]:

@@ -9,14 +9,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from jointcase.accounts.models import Role
+from jointcase.access.roles import is_auditor
 from jointcase.audit.models import AuditCheckpoint, AuditEntry, ChainHead, Outcome
 
 BREAK_GLASS_PREFIX = "breakglass."
 
 
 def _require_auditor(user: Any) -> None:
-    if not (getattr(user, "is_authenticated", False) and user.has_role(Role.AUDITOR)):
+    if not is_auditor(user):
         raise Http404
 
 

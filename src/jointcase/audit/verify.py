@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import os
 import queue
 import threading
@@ -48,6 +49,7 @@ from jointcase.audit.checkpoints import (
     checkpoints_stored,
 )
 from jointcase.audit.models import ChainHead
+from jointcase.keyring import KeyringError, keyring_load
 
 SEQ = ROW_COLUMNS.index("seq")
 PREV = ROW_COLUMNS.index("prev_hash")
@@ -274,8 +276,6 @@ def _parallel_all_clear(
     Each range must be internally sound and start where the previous one ended. Anything
     else returns None, and the sequential pass then finds and names the first problem.
     """
-    import multiprocessing
-
     ranges = max(jobs * 4, 1)
     step = -(-last_seq // ranges)
     tasks = [
@@ -428,6 +428,45 @@ def _load_checkpoints(
     return sorted(checkpoints, key=lambda checkpoint: checkpoint.seq)
 
 
+class _CheckpointGate:
+    """The signed checkpoints by the entry they name; compares the chain as it is walked."""
+
+    def __init__(self, checkpoints: list[Checkpoint]) -> None:
+        self.by_seq: dict[int, list[Checkpoint]] = {}
+        for checkpoint in checkpoints:
+            self.by_seq.setdefault(checkpoint.seq, []).append(checkpoint)
+        self.last_good = 0
+
+    def check(self, seq: int, entry_hash: str) -> Problem | None:
+        """A restored or rewritten chain: the entry's hash differs from a checkpoint's."""
+        for checkpoint in self.by_seq.get(seq, ()):
+            if checkpoint.entry_hash != entry_hash:
+                start = self.last_good + 1
+                return Problem(
+                    "restored",
+                    start,
+                    f"the chain disagrees at entry {seq} with the checkpoint signed at "
+                    f"{checkpoint.checkpoint_time} ({checkpoint.source}): entries after "
+                    f"{self.last_good} were rewritten, or an older copy was restored "
+                    f"and appended to; the first bad entry is between {start} and {seq}",
+                )
+        self.last_good = seq
+        return None
+
+
+def _public_keys(
+    documents: list[tuple[str, Any]], include_stored: bool, result: VerifyResult
+) -> tuple[dict[int, Ed25519PublicKey], list[tuple[str, Any]], bool]:
+    """The keyring's audit keys; without a keyring, no checkpoint can be checked (reported as
+    an error, and the chain itself is still verified)."""
+    try:
+        return keyring_load().audit_public_keys(), documents, include_stored
+    except KeyringError as error:
+        if documents or include_stored:
+            result.checkpoint_errors.append(f"checkpoints not checked: {error}")
+        return {}, [], False
+
+
 def chain_verify(
     *,
     checkpoint_documents: Iterable[tuple[str, Any]] = (),
@@ -452,76 +491,69 @@ def chain_verify(
     result = VerifyResult()
     documents = list(checkpoint_documents)
     if public_keys is None:
-        from jointcase.keyring import KeyringError, keyring_load
-
-        try:
-            public_keys = keyring_load().audit_public_keys()
-        except KeyringError as error:
-            public_keys = {}
-            if documents or include_stored:
-                result.checkpoint_errors.append(f"checkpoints not checked: {error}")
-                include_stored = False
-                documents = []
+        public_keys, documents, include_stored = _public_keys(documents, include_stored, result)
     checkpoints = _load_checkpoints(documents, public_keys, include_stored, result)
     result.checkpoints_checked = len(checkpoints)
     head = ChainHead.objects.using(using).filter(id=1).values_list("seq", flat=True).first() or 0
+    gate = _CheckpointGate(checkpoints)
+    problem = gate.check(0, GENESIS_HASH) if 0 in gate.by_seq else None
+    jobs = min(os.cpu_count() or 1, 8) if jobs is None else jobs
+    if problem is None and jobs > 1 and not connections[using].in_atomic_block:
+        clear = _parallel_pass(using, jobs, chunk_size, gate, progress)
+        if clear is not None:
+            last_seq, last_hash = clear
+            return _finish(result, checkpoints, head, last_seq, last_hash, None, started)
+    last_seq, last_hash, problem = _sequential_pass(using, chunk_size, gate, progress, problem)
+    return _finish(result, checkpoints, head, last_seq, last_hash, problem, started)
 
-    by_seq: dict[int, list[Checkpoint]] = {}
-    for checkpoint in checkpoints:
-        by_seq.setdefault(checkpoint.seq, []).append(checkpoint)
-    last_good_checkpoint = 0
 
-    def check_checkpoints(seq: int, entry_hash: str) -> Problem | None:
-        nonlocal last_good_checkpoint
-        for checkpoint in by_seq.get(seq, ()):
-            if checkpoint.entry_hash != entry_hash:
-                start = last_good_checkpoint + 1
-                return Problem(
-                    "restored",
-                    start,
-                    f"the chain disagrees at entry {seq} with the checkpoint signed at "
-                    f"{checkpoint.checkpoint_time} ({checkpoint.source}): entries after "
-                    f"{last_good_checkpoint} were rewritten, or an older copy was restored "
-                    f"and appended to; the first bad entry is between {start} and {seq}",
-                )
-        last_good_checkpoint = seq
+def _parallel_pass(
+    using: str,
+    jobs: int,
+    chunk_size: int,
+    gate: _CheckpointGate,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, str] | None:
+    """A long chain checked in ``jobs`` processes: its last entry and hash when all is well,
+    else None (and the gate and progress reset), so that the sequential pass names the first
+    bad entry."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT max(seq) FROM audit_auditentry")
+        last_seq = int(cursor.fetchone()[0] or 0)
+    if last_seq < PARALLEL_MIN_ENTRIES:
         return None
+    counted = [0]
 
+    def count(amount: int) -> None:
+        counted[0] += amount
+        if progress is not None:
+            progress(amount)
+
+    clear = _parallel_all_clear(using, last_seq, jobs, chunk_size, frozenset(gate.by_seq), count)
+    if clear is not None:
+        last_hash, seen = clear
+        if all(gate.check(seq, seen[seq]) is None for seq in sorted(seen)):
+            return last_seq, last_hash
+        gate.last_good = 0  # the sequential pass finds it again and names its position
+    if progress is not None:
+        progress(-counted[0])  # the sequential pass counts from the start again
+    return None
+
+
+def _sequential_pass(
+    using: str,
+    chunk_size: int,
+    gate: _CheckpointGate,
+    progress: Callable[[int], None] | None,
+    problem: Problem | None,
+) -> tuple[int, str, Problem | None]:
+    """Walk the chain in one process up to its first bad entry: the last good entry, its
+    hash, and what is wrong (``problem``, found before the walk, takes precedence)."""
     hash_row = row_hasher(timestamp_is_text=connections[using].vendor in TIMESTAMP_SQL)
     lookup = _Lookup(using)
     previous = GENESIS_HASH
     expected = 1
-    problem = check_checkpoints(0, GENESIS_HASH) if 0 in by_seq else None
     pending = 0
-
-    connection = connections[using]
-    jobs = min(os.cpu_count() or 1, 8) if jobs is None else jobs
-    if problem is None and jobs > 1 and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT max(seq) FROM audit_auditentry")
-            last_seq = int(cursor.fetchone()[0] or 0)
-        if last_seq >= PARALLEL_MIN_ENTRIES:
-            counted = [0]
-
-            def count(amount: int) -> None:
-                counted[0] += amount
-                if progress is not None:
-                    progress(amount)
-
-            clear = _parallel_all_clear(using, last_seq, jobs, chunk_size, frozenset(by_seq), count)
-            if clear is not None:
-                last_hash, seen = clear
-                for seq in sorted(seen):
-                    problem = check_checkpoints(seq, seen[seq])
-                    if problem:
-                        break
-                if problem is None:
-                    return _finish(result, checkpoints, head, last_seq, last_hash, None, started)
-                problem = None  # the sequential pass finds it again and names its position
-                last_good_checkpoint = 0
-            if progress is not None:
-                progress(-counted[0])  # the sequential pass counts from the start again
-
     for seq, prev_hash, stored_hash, recomputed in _hashed(using, chunk_size):
         if seq != expected or prev_hash != previous or recomputed != stored_hash:
             row = _row_at(using, seq)
@@ -531,8 +563,8 @@ def chain_verify(
             )
             break
         previous = recomputed
-        if expected in by_seq:
-            problem = check_checkpoints(expected, recomputed)
+        if expected in gate.by_seq:
+            problem = gate.check(expected, recomputed)
             if problem:
                 break
         expected += 1
@@ -542,7 +574,7 @@ def chain_verify(
             pending = 0
     if progress is not None and pending:
         progress(pending)
-    return _finish(result, checkpoints, head, expected - 1, previous, problem, started)
+    return expected - 1, previous, problem
 
 
 def _finish(

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jointcase.accounts.models import Role
+from jointcase.access.roles import is_auditor
 from jointcase.audit import selectors
 from jointcase.audit.exports import csv_response, entry_reason, purpose_label
 from jointcase.audit.forms import ObjectReportForm, PurposeForm, UserReportForm
@@ -35,8 +35,7 @@ View = Callable[..., HttpResponseBase]
 
 def auditor_only(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not (user.is_authenticated and user.has_role(Role.AUDITOR)):
+        if not is_auditor(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -14,8 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from jointcase.agencies.models import Agency
 from jointcase.api_common import PageQuery, paginate, token_auth
 from jointcase.cases.models import Cohort, Phase, TimelineKind
+from jointcase.cases.selectors import case_get_for, case_list_for, case_overview, case_timeline_for
 
 PhaseName = Enum("PhaseName", {value: value for value in Phase.values}, type=str)  # type: ignore[misc]
 CohortName = Enum("CohortName", {value: value for value in Cohort.values}, type=str)  # type: ignore[misc]
@@ -179,8 +181,6 @@ router = Router(tags=["cases"], auth=token_auth())
 
 @router.get("/cases", response=CasePage, summary="Cases the caller may see")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any]:
-    from jointcase.cases.selectors import case_list_for
-
     cases = case_list_for(
         user=request.user,  # type: ignore[arg-type]
         phase=filters.phase.value if filters.phase else None,
@@ -191,8 +191,6 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case with its current facts")
 def case_detail(request: HttpRequest, case_id: str) -> Any:
-    from jointcase.cases.selectors import case_get_for, case_overview
-
     case = case_get_for(user=request.user, case_id=case_id, request=request)  # type: ignore[arg-type]
     facts = case_overview(case)
     for name in ("mappa", "sentence", "key_dates", "licence", "notification", "team"):
@@ -204,9 +202,6 @@ def case_detail(request: HttpRequest, case_id: str) -> Any:
 def case_timeline(
     request: HttpRequest, case_id: str, filters: Query[TimelineFilter]
 ) -> dict[str, Any]:
-    from jointcase.agencies.models import Agency
-    from jointcase.cases.selectors import case_get_for, case_timeline_for
-
     case = case_get_for(user=request.user, case_id=case_id, request=request)  # type: ignore[arg-type]
     agency = Agency.objects.filter(code=filters.agency).first() if filters.agency else None
     if filters.agency and agency is None:

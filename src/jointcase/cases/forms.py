@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jointcase.accounts.models import User
+from jointcase.agencies.models import Agency, Team
 from jointcase.cases.conditions import ConditionSpec
 from jointcase.cases.models import (
     KEY_DATES,
@@ -22,11 +24,10 @@ from jointcase.cases.models import (
     SentenceType,
 )
 from jointcase.lib.forms import JointCaseForm
-from jointcase.people.forms import UKDateField, VersionedForm, choice, text
+from jointcase.people.forms import VersionedForm, choice, record_date, text
 
 
 def _agencies(label: str, **filters: Any) -> forms.ModelChoiceField:
-    from jointcase.agencies.models import Agency
 
     return forms.ModelChoiceField(
         label=label,
@@ -58,7 +59,7 @@ class CaseOpenForm(JointCaseForm):
     cohort = choice("Cohort", Cohort.choices, blank="Choose a cohort")
     ideology = choice("Ideology category", Ideology.choices, blank="Choose a category")
     lead_agency = _agencies("Lead agency")
-    opened_at = UKDateField(label="Date opened")
+    opened_at = record_date("Date opened")
 
 
 class KeyFactsForm(VersionedForm):
@@ -72,8 +73,8 @@ class MappaForm(JointCaseForm):
     level = choice(
         "MAPPA level", [(str(v), label) for v, label in MappaLevel.choices], blank="Choose a level"
     )
-    review_date = UKDateField(label="Review date", required=True)
-    valid_from = UKDateField(label="Registered from", required=True)
+    review_date = record_date("Review date", required=True)
+    valid_from = record_date("Registered from", required=True)
 
 
 class PlacementForm(JointCaseForm):
@@ -82,33 +83,33 @@ class PlacementForm(JointCaseForm):
     security_category = choice(
         "Security category", SecurityCategory.choices, blank="Choose a category"
     )
-    valid_from = UKDateField(label="Placed from", required=True)
+    valid_from = record_date("Placed from", required=True)
 
 
 class SentenceForm(JointCaseForm):
     type = choice("Sentence type", SentenceType.choices, blank="Choose a type")
     offence = text("Offence", max_length=300, required=False)
-    conviction_date = UKDateField(label="Conviction date", required=True)
-    sentence_date = UKDateField(label="Sentence date", required=True)
+    conviction_date = record_date("Conviction date", required=True)
+    sentence_date = record_date("Sentence date", required=True)
     length_days = _days("Custodial term in days")
     extended_licence_days = _days("Extended licence in days")
     remand_days = _days("Days on remand")
-    crd = UKDateField(label="Conditional release date (CRD)")
-    ard = UKDateField(label="Automatic release date (ARD)")
-    ped = UKDateField(label="Parole eligibility date (PED)")
-    hdced = UKDateField(label="Home detention curfew eligibility date (HDCED)")
-    prrd = UKDateField(label="Post-recall release date (PRRD)")
-    led = UKDateField(label="Licence expiry date (LED)")
-    sed = UKDateField(label="Sentence expiry date (SED)")
-    tused = UKDateField(label="Top-up supervision expiry date (TUSED)")
-    released_on = UKDateField(label="Date released")
+    crd = record_date("Conditional release date (CRD)")
+    ard = record_date("Automatic release date (ARD)")
+    ped = record_date("Parole eligibility date (PED)")
+    hdced = record_date("Home detention curfew eligibility date (HDCED)")
+    prrd = record_date("Post-recall release date (PRRD)")
+    led = record_date("Licence expiry date (LED)")
+    sed = record_date("Sentence expiry date (SED)")
+    tused = record_date("Top-up supervision expiry date (TUSED)")
+    released_on = record_date("Date released")
 
     KEY_DATE_FIELDS = tuple(name for name, _label in KEY_DATES)
 
 
 class LicenceForm(JointCaseForm):
-    starts_on = UKDateField(label="Licence starts", required=True)
-    expires_on = UKDateField(label="Licence expires", required=True)
+    starts_on = record_date("Licence starts", required=True)
+    expires_on = record_date("Licence expires", required=True)
 
 
 class ConditionChoiceForm(JointCaseForm):
@@ -149,7 +150,7 @@ class ConditionParametersForm(JointCaseForm):
                     blank="Choose one",
                 )
             elif parameter.type == "date":
-                field = UKDateField(label=parameter.label, required=parameter.required)
+                field = record_date(parameter.label, required=parameter.required)
             elif parameter.type == "boolean":
                 field = choice(
                     parameter.label,
@@ -179,8 +180,8 @@ class ConditionParametersForm(JointCaseForm):
 
 class RecallForm(JointCaseForm):
     type = choice("Type of recall", RecallType.choices)
-    recalled_on = UKDateField(label="Date recalled", required=True)
-    returned_to_custody_on = UKDateField(label="Date returned to custody")
+    recalled_on = record_date("Date recalled", required=True)
+    returned_to_custody_on = record_date("Date returned to custody")
     reason = forms.CharField(
         label="Reason for recall",
         max_length=5000,
@@ -191,7 +192,7 @@ class RecallForm(JointCaseForm):
 
 class ExitForm(JointCaseForm):
     kind = choice("Exit or handover", ExitKind.choices)
-    exited_on = UKDateField(label="Date of exit or handover", required=True)
+    exited_on = record_date("Date of exit or handover", required=True)
     to_agency = _agencies("Agency taking over")
     onward_plan = forms.CharField(
         label="Onward plan",
@@ -216,10 +217,9 @@ class TeamMemberForm(JointCaseForm):
         empty_label="Not a whole team",
         error_messages={"invalid_choice": "Select the team from the list"},
     )
-    start = UKDateField(label="Start date")
+    start = record_date("Start date")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from jointcase.agencies.models import Team
 
         super().__init__(*args, **kwargs)
         field = self.fields["team"]
@@ -227,7 +227,6 @@ class TeamMemberForm(JointCaseForm):
         field.queryset = Team.objects.select_related("agency").order_by("agency__name", "name")
 
     def clean(self) -> dict[str, Any]:
-        from jointcase.accounts.models import User
 
         data = super().clean() or {}
         username = (data.get("username") or "").strip()
@@ -262,7 +261,6 @@ class ExclusionForm(JointCaseForm):
     )
 
     def clean_username(self) -> Any:
-        from jointcase.accounts.models import User
 
         username = self.cleaned_data["username"].strip()
         user = User.objects.filter(username=username).first()

@@ -508,6 +508,8 @@ class TimelineKind(models.TextChoices):
     TEAM = "TEAM", "Case team"
     ACCESS = "ACCESS", "Access"
     NOTE = "NOTE", "Note"
+    CHECK = "CHECK", "Required check"
+    ASSESSMENT = "ASSESSMENT", "Risk assessment"
 
 
 class TimelineEvent(models.Model):

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from jointcase.cases.dates import add_months
-from jointcase.cases.models import Phase, SentenceType
-
-if TYPE_CHECKING:
-    from jointcase.cases.models import Case
+from jointcase.cases.models import (
+    Case,
+    CustodyPlacement,
+    Licence,
+    Phase,
+    Recall,
+    Sentence,
+    SentenceType,
+)
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,6 @@ def case_facts(case: Case) -> CaseFacts:
 
 def case_facts_bulk(case_ids: list[int]) -> dict[int, CaseFacts]:
     """``case_facts`` for many cases in four queries (the daily re-evaluation)."""
-    from jointcase.cases.models import Case, CustodyPlacement, Licence, Recall, Sentence
-
     sentences: dict[int, Sentence] = {}
     for a_sentence in Sentence.objects.filter(case_id__in=case_ids).order_by(
         "case_id", "-sentence_date", "-pk"

@@ -10,3 +10,7 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 case_phase_changed = Signal()
+
+#: Sent with ``case`` and ``member`` (a new ``CaseTeamMember``) by ``team_member_add``, inside
+#: its transaction (the required checks of an allocation are created with it).
+case_team_member_added = Signal()

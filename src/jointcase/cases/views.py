@@ -23,12 +23,26 @@ from django.views.decorators.http import require_http_methods
 from jointcase.access.acting import NotPermitted, permission_require
 from jointcase.access.cases import case_team_manage_decision, case_team_manage_refusal
 from jointcase.access.labels import Classification
+from jointcase.agencies.models import Agency
+from jointcase.audit.purpose import PurposeRequired, purpose_ask_cases
 from jointcase.cases import forms as case_forms
 from jointcase.cases import services
+from jointcase.cases.conditions import catalogue
 from jointcase.cases.models import Case, Phase, TimelineKind
+from jointcase.cases.selectors import (
+    case_get_for,
+    case_history_for,
+    case_pk_of,
+    case_timeline_for,
+    my_cases_for,
+    my_team_cases_for,
+)
+from jointcase.cases.selectors import case_overview as overview_of
 from jointcase.home.marking import marking_for_request
 from jointcase.people.forms import SearchForm
+from jointcase.people.search import search_register
 from jointcase.people.views import acting_user, handle_form
+from jointcase.risk.selectors.assessments import risk_summary_for
 
 #: MoJ badge modifier per phase (colours carry no meaning on their own: the text says it).
 PHASE_BADGES = {
@@ -52,8 +66,6 @@ def _case_for(request: HttpRequest, case_id: uuid.UUID) -> Case:
     every page showing case content uses). Whether to ask is only decided for a case the user
     may see, so the question itself reveals nothing.
     """
-    from jointcase.audit.purpose import purpose_ask_cases
-    from jointcase.cases.selectors import case_get_for, case_pk_of
 
     key = case_pk_of(case_id)
     purpose_ask_cases(request, [key] if key is not None else [])
@@ -64,7 +76,6 @@ def _case_for(request: HttpRequest, case_id: uuid.UUID) -> Case:
 
 def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap a case page: the purpose redirect, when one is needed, replaces the page."""
-    from jointcase.audit.purpose import PurposeRequired
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -183,14 +194,12 @@ def _list_page(request: HttpRequest, cases: Any, title: str, current: str) -> Ht
 
 @require_http_methods(["GET"])
 def my_cases(request: HttpRequest) -> HttpResponse:
-    from jointcase.cases.selectors import my_cases_for
 
     return _list_page(request, my_cases_for(acting_user(request)), "My cases", "mine")
 
 
 @require_http_methods(["GET"])
 def team_cases(request: HttpRequest) -> HttpResponse:
-    from jointcase.cases.selectors import my_team_cases_for
 
     return _list_page(request, my_team_cases_for(acting_user(request)), "My team's cases", "team")
 
@@ -198,7 +207,6 @@ def team_cases(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def search(request: HttpRequest) -> HttpResponse:
     """One box: name, alias, date of birth or identifier. Never says what it left out."""
-    from jointcase.people.search import search_register
 
     form = SearchForm(request.GET or None)
     outcome = None
@@ -233,9 +241,11 @@ TABS = (
 )
 
 
-def _render_case(
-    request: HttpRequest, case: Case, tab: str, template: str, status: int = 200, **context: Any
-) -> HttpResponse:
+def case_tabs(case: Case, tab: str) -> list[dict[str, Any]]:
+    """The case page's sub navigation with ``tab`` active (other apps' case pages use it too:
+    their tab names are ``material`` and ``risk``). The case's required checks are part of
+    its risk (the Risk tab lists the open ones and links to them all), so the navigation
+    stays short."""
     tabs = [
         {
             "text": text,
@@ -244,15 +254,30 @@ def _render_case(
         }
         for name, text in TABS
     ]
-    # The material tab is the material app's own page (its own access rule decides per item).
+    # The material and risk tabs are their apps' own pages (their own access rules decide).
     tabs.insert(
         len(tabs) - 2,
         {
             "text": "Material",
             "href": reverse("material:case-material", args=[case.public_id]),
-            "active": False,
+            "active": tab == "material",
         },
     )
+    tabs.insert(
+        len(tabs) - 2,
+        {
+            "text": "Risk",
+            "href": reverse("risk:case-risk", args=[case.public_id]),
+            "active": tab == "risk",
+        },
+    )
+    return tabs
+
+
+def _render_case(
+    request: HttpRequest, case: Case, tab: str, template: str, status: int = 200, **context: Any
+) -> HttpResponse:
+    tabs = case_tabs(case, tab)
     title = dict(TABS)[tab]
     return render(
         request,
@@ -272,7 +297,6 @@ def _render_case(
 @require_http_methods(["GET"])
 @case_view
 def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    from jointcase.cases.selectors import case_overview as overview_of
 
     case = _case_for(request, case_id)
     return _render_case(
@@ -282,6 +306,7 @@ def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "cases/overview.html",
         facts=overview_of(case),
         today=timezone.localdate(),
+        risk_summary=risk_summary_for(user=acting_user(request), case=case),
     )
 
 
@@ -367,8 +392,6 @@ def case_team(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 @case_view
 def case_timeline(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    from jointcase.agencies.models import Agency
-    from jointcase.cases.selectors import case_timeline_for
 
     case = _case_for(request, case_id)
     form = case_forms.TimelineFilterForm(request.GET)
@@ -408,7 +431,6 @@ def case_timeline(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 @case_view
 def case_history(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    from jointcase.cases.selectors import case_history_for
 
     case = _case_for(request, case_id)
     entries = list(case_history_for(case=case)[:500])
@@ -565,7 +587,6 @@ def licence_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @case_view
 def condition_add(request: HttpRequest, case_id: uuid.UUID, licence_id: int) -> HttpResponse:
     """Two steps without JavaScript: choose the condition, then fill in its parameters."""
-    from jointcase.cases.conditions import catalogue
 
     case = _case_for(request, case_id)
     licence = case.licences.filter(pk=licence_id).first()

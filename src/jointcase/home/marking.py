@@ -17,7 +17,7 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest
 
-from jointcase.access.labels import CLASSIFICATION_RANK, Classification
+from jointcase.access.labels import Classification, classification_max
 
 
 class PageMarking:
@@ -27,8 +27,7 @@ class PageMarking:
         self.highest: str = Classification.OFFICIAL
 
     def note(self, classification: str) -> str:
-        if CLASSIFICATION_RANK[classification] > CLASSIFICATION_RANK[self.highest]:
-            self.highest = classification
+        self.highest = classification_max(self.highest, classification)
         return ""
 
     @property

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from jointcase.accounts.models import Role
+from jointcase.access.roles import holds_agency_admin_role, is_auditor
+from jointcase.notifications.selectors import unread_count_for
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,10 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Home", "home:home"),
     NavEntry("Cases", "cases:my-cases"),
     NavEntry("Search", "cases:search"),
-    NavEntry("Audit", "audit:index", lambda user: user.has_role(Role.AUDITOR)),
-    NavEntry(
-        "Agency administration",
-        "agencies:admin-users",
-        lambda user: user.has_role(Role.AGENCY_ADMIN),
-    ),
+    NavEntry("Audit", "audit:index", is_auditor),
+    NavEntry("Agency administration", "agencies:admin-users", holds_agency_admin_role),
     NavEntry("Actions", "meetings:my-actions"),
+    NavEntry("Checks", "risk:checks-due"),
 ]
 
 
@@ -66,3 +64,14 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         # GOV.UK: "current" is this very page (aria-current="page"), "active" its section.
         items.append({"href": href, "text": entry.text, "active": active, "current": current})
     return items
+
+
+def unread_notification_count(request: HttpRequest) -> int:
+    """The signed-in user's unread notices, for the header's "Notifications (3)" link.
+
+    One indexed count per page (``notification_unread_idx``); zero for anyone not signed in.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return unread_count_for(user=user)

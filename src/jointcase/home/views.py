@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from jointcase.accounts.models import Role, User
+from jointcase.access.roles import holds_agency_admin_role, is_auditor
+from jointcase.accounts.models import User
 
 
 def _card(title: str, url_name: str, text: str) -> dict[str, str] | None:
@@ -42,9 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         _card("Your account", "accounts:security", "Second factors and sessions."),
     ]
-    if user.has_role(Role.AUDITOR):
+    if is_auditor(user):
         candidates.append(_card("Audit", "audit:index", "Who saw what, when and why."))
-    if user.has_role(Role.AGENCY_ADMIN):
+    if holds_agency_admin_role(user):
         candidates.append(
             _card(
                 "Agency administration", "agencies:admin-users", "Users and teams of your agency."

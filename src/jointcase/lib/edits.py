@@ -4,13 +4,19 @@ A record with a ``version`` column is changed by ``versioned_update``: the row i
 version the editor loaded is compared, only real changes are written (with ``version + 1``
 and ``updated_at``), and the caller gets the ``{field: [before, after]}`` set for its audit
 entry. A stale version raises ``ConcurrentEdit`` and writes nothing.
+
+The services that let a page change a record's own fields (a case, a person) go through
+``editable_update``: fields the page may not change are refused as field errors before anything
+is read, the values are checked, and only then is the row versioned and written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -67,3 +73,34 @@ def versioned_update(
         raise ConcurrentEdit()
     current.refresh_from_db()
     return current, diff
+
+
+def choice_check(value: Any, choices: Any, field: str, message: str) -> Any:
+    """Refuse (a field error) a value that is not one of a ``TextChoices``' values."""
+    if value not in choices.values:
+        raise ValidationError({field: message})
+    return value
+
+
+def uneditable_refuse(changes: dict[str, Any], editable: Iterable[str]) -> None:
+    """Refuse, as field errors, the changes to any field not in ``editable``: a tampered form
+    cannot reach a column its page does not offer."""
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed here" for field in unknown})
+
+
+def editable_update(
+    model: type[M],
+    pk: Any,
+    expected_version: int,
+    changes: dict[str, Any],
+    *,
+    editable: Iterable[str],
+    clean: Callable[[dict[str, Any]], None],
+) -> tuple[M, dict[str, list[Any]]]:
+    """``versioned_update`` of the fields a page may change: fields outside ``editable`` are
+    refused first, then ``clean`` checks (and may normalise, in place) the values."""
+    uneditable_refuse(changes, editable)
+    clean(changes)
+    return versioned_update(model, pk, expected_version, changes)

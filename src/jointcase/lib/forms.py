@@ -1,7 +1,9 @@
-"""Form plumbing shared by every app's views (domain-free)."""
+"""Form plumbing shared by every app's views (domain-free): the base form, the one GOV.UK date
+field, and the shape of every form page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +39,83 @@ class JointCaseForm(forms.Form):
             problem = _value_problem(value, str(field.label or name.replace("_", " ")))
             if problem:
                 self.add_error(name, problem)
+
+
+class GovukDateWidget(forms.Widget):
+    """The GOV.UK date input: three boxes posted as ``<name>-day``, ``<name>-month`` and
+    ``<name>-year`` (rendered by the ``date_input_field`` macro of ``components/forms.html``).
+
+    Its value is always the (day, month, year) strings, each cut to 10 characters, so that a
+    half-typed date comes back to the page exactly as it was typed."""
+
+    parts = ("day", "month", "year")
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str, str]:
+        day, month, year = (str(data.get(f"{name}-{part}", ""))[:10].strip() for part in self.parts)
+        return day, month, year
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return all(f"{name}-{part}" not in data for part in self.parts)
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}-day" if id_ else ""
+
+
+class GovukDateField(forms.Field):
+    """The one date field of every form: a GOV.UK date input whose messages follow the Design
+    System's ("Enter the date of birth", "Date of birth must include a month", "... must be a
+    real date").
+
+    ``what`` names the date in the messages, as a phrase that reads after "Enter" ("the date
+    the vetting expires"); by default it is the label ("Date of birth": "Enter the date of
+    birth"). ``years`` (first, last) bounds the year, so that a slip of the keyboard (1084 for
+    1984) is a field error, not a date far outside the record's life.
+    """
+
+    widget = GovukDateWidget
+
+    def __init__(
+        self, *, what: str | None = None, years: tuple[int, int] | None = None, **kwargs: Any
+    ) -> None:
+        label = str(kwargs.get("label") or "Date")
+        self.what = what or f"the {label[:1].lower()}{label[1:]}"
+        self.subject = what[:1].upper() + what[1:] if what else label
+        self.years = years
+        kwargs["error_messages"] = {"required": f"Enter {self.what}"} | (
+            kwargs.get("error_messages") or {}
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return (str(value.day), str(value.month), str(value.year))
+        return value
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, dt.date) or value is None:
+            return value
+        day, month, year = value
+        if not (day or month or year):
+            return None
+        missing = [
+            name for name, part in zip(GovukDateWidget.parts, value, strict=True) if not part
+        ]
+        if missing:
+            raise ValidationError(
+                f"{self.subject} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        try:
+            if len(year) != 4:
+                raise ValueError
+            parsed = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.subject} must be a real date", code="invalid") from None
+        if self.years and not self.years[0] <= parsed.year <= self.years[1]:
+            raise ValidationError(
+                f"{self.subject} must be between {self.years[0]} and {self.years[1]}",
+                code="invalid",
+            )
+        return parsed
 
 
 def _is_password(name: str, field: forms.Field) -> bool:

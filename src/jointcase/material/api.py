@@ -5,6 +5,11 @@ Mass assignment is refused: the request schemas forbid unknown fields, so an ``o
 (always the caller's agency) or any other extra field is a 400; the classification is set on
 create and changed only through the label operation. A forbidden item is a 404 like a
 missing one.
+
+A route calls the service and returns its result: what the service raises (a ``ValidationError``
+400 keyed by field, a ``NotPermitted`` 403 with the refusal's reason, an ``Http404``) is answered
+by the handlers every router shares (``jointcase.api_common.register_exception_handlers``).
+Only an upload over the size limit is answered here (413), as no other route can meet it.
 """
 
 from __future__ import annotations
@@ -13,13 +18,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from jointcase.access.acting import NotPermitted
 from jointcase.access.labels import Classification
 from jointcase.access.material import material_case_access
 from jointcase.accounts.models import User
@@ -29,13 +32,12 @@ from jointcase.api_common import (
     api_user,
     field_errors,
     paginate,
-    refusal_body,
     token_auth,
 )
 from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.cases.models import Case
 from jointcase.material import selectors
-from jointcase.material.models import ItemKind
+from jointcase.material.models import ItemKind, MaterialItem
 from jointcase.material.services import items as item_services
 from jointcase.material.services import labels as label_services
 from jointcase.material.services import retention as retention_services
@@ -207,6 +209,21 @@ def _fresh(item_id: Any) -> Any:
     return selectors._items().get(pk=item_id)
 
 
+def _item(request: HttpRequest, item_id: str, action: str) -> MaterialItem:
+    """The item a write names: the 404 of a missing item (with its DENY entry) if the caller may
+    not see it; whether they may do ``action`` is the service's to ask (``access``)."""
+    return selectors.material_get_for(
+        user=api_user(request), item_id=item_id, request=request, action=action
+    )
+
+
+def _created(item: MaterialItem, body: str | None) -> Status:
+    """A new item as the 201 answers it: re-read with its label, its body as written."""
+    fresh = _fresh(item.pk)
+    fresh.body, fresh.withheld, fresh.files_out = body, None, []
+    return Status(201, fresh)
+
+
 class MaterialQuery(PageQuery):
     """A page of a case's material, optionally narrowed (never widened) by title words, kind
     and classification."""
@@ -262,21 +279,10 @@ def material_read(request: HttpRequest, item_id: str) -> Any:
 )
 def material_create(request: HttpRequest, case_id: str, payload: ItemIn) -> Any:
     case = _case(request, case_id, "material.create_api")
-    try:
-        item = item_services.material_add(
-            actor=api_user(request),
-            case=case,
-            request=request,
-            **payload.dict(),
-        )
-    except ValidationError as error:
-        return Status(400, field_errors(error))
-    except NotPermitted as refused:
-        return Status(403, refusal_body(refused.message))
-    item = _fresh(item.pk)
-    item.body, item.withheld = payload.body or None, None
-    item.files_out = []
-    return Status(201, item)
+    item = item_services.material_add(
+        actor=api_user(request), case=case, request=request, **payload.dict()
+    )
+    return _created(item, payload.body or None)
 
 
 @router.post(
@@ -285,22 +291,11 @@ def material_create(request: HttpRequest, case_id: str, payload: ItemIn) -> Any:
     summary="Add a tearline (a sanitised version at a lower label) of an item",
 )
 def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> Any:
-    user = api_user(request)
-    parent = selectors.material_get_for(
-        user=user, item_id=item_id, request=request, action="material.tearline_api"
+    parent = _item(request, item_id, "material.tearline_api")
+    item = tearline_services.tearline_create(
+        actor=api_user(request), parent=parent, request=request, **payload.dict()
     )
-    try:
-        item = tearline_services.tearline_create(
-            actor=user, parent=parent, request=request, **payload.dict()
-        )
-    except ValidationError as error:
-        return Status(400, field_errors(error))
-    except NotPermitted as refused:
-        return Status(403, refusal_body(refused.message))
-    item = _fresh(item.pk)
-    item.body, item.withheld = payload.body, None
-    item.files_out = []
-    return Status(201, item)
+    return _created(item, payload.body)
 
 
 @router.post(
@@ -309,24 +304,12 @@ def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> 
     summary="Change an item's label (narrow: anyone on the case; widen: the originator only)",
 )
 def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
-    user = api_user(request)
-    item = selectors.material_get_for(
-        user=user, item_id=item_id, request=request, action="material.label_api"
-    )
+    item = _item(request, item_id, "material.label_api")
     values = payload.dict()
     version = values.pop("version")
-    try:
-        label_services.material_label_change(
-            actor=user,
-            item=item,
-            expected_version=version,
-            request=request,
-            **values,
-        )
-    except ValidationError as error:
-        return Status(400, field_errors(error))
-    except NotPermitted as refused:
-        return Status(403, refusal_body(refused.message))
+    label_services.material_label_change(
+        actor=api_user(request), item=item, expected_version=version, request=request, **values
+    )
     return Status(200, _fresh(item.pk))
 
 
@@ -336,22 +319,14 @@ def label_change(request: HttpRequest, item_id: str, payload: LabelIn) -> Any:
     summary="Change how long an item is kept (the originator agency, with a reason)",
 )
 def retention_change(request: HttpRequest, item_id: str, payload: RetentionIn) -> Any:
-    user = api_user(request)
-    item = selectors.material_get_for(
-        user=user, item_id=item_id, request=request, action="material.retention_api"
+    item = _item(request, item_id, "material.retention_api")
+    retention_services.material_retention_change(
+        actor=api_user(request),
+        item=item,
+        retain_until=payload.retain_until,
+        reason=payload.reason,
+        request=request,
     )
-    try:
-        retention_services.material_retention_change(
-            actor=user,
-            item=item,
-            retain_until=payload.retain_until,
-            reason=payload.reason,
-            request=request,
-        )
-    except ValidationError as error:
-        return Status(400, field_errors(error))
-    except NotPermitted as refused:
-        return Status(403, refusal_body(refused.message))
     return Status(200, _fresh(item.pk))
 
 
@@ -362,20 +337,15 @@ def retention_change(request: HttpRequest, item_id: str, payload: RetentionIn) -
     "tearline only while it is a draft)",
 )
 def file_upload(request: HttpRequest, item_id: str, file: File[UploadedFile]) -> Any:
-    user = api_user(request)
-    item = selectors.material_get_for(
-        user=user, item_id=item_id, request=request, action="material.file_api"
-    )
+    item = _item(request, item_id, "material.file_api")
     try:
         stored = item_services.material_file_add(
-            actor=user, item=item, upload=file, request=request
+            actor=api_user(request), item=item, upload=file, request=request
         )
     except item_services.FileTooLarge as error:
+        # Only an upload can be too large, so its 413 is answered here; every other
+        # refusal is the shared handlers' (400 by field, 403, 404).
         return Status(413, field_errors(error))
-    except ValidationError as error:
-        return Status(400, field_errors(error))
-    except NotPermitted as refused:
-        return Status(403, refusal_body(refused.message))
     return Status(201, stored)
 
 

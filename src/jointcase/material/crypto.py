@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.utils import timezone
 
 from jointcase.access.labels import Classification
+from jointcase.keyring import keyring_load
 from jointcase.lib.canonical_json import canonical_json
 from jointcase.material.models import DataKey, MaterialItem
 
@@ -180,8 +181,6 @@ def keyring_current() -> Keyring:
     keyring whose mode was loosened raises ``KeyringInsecure`` with the operator's message.
     ``KeyringError`` propagates from every function here: the caller fails closed.
     """
-    from jointcase.keyring import keyring_load
-
     return keyring_load()
 
 
@@ -345,7 +344,7 @@ def _make_unfilled_buffer() -> Callable[[int], bytearray]:
     immutable object (overwriting one in place through ctypes could corrupt a shared or cached
     object), and OpenSSL keeps its own copy of the key schedule, which it clears on free."""
     try:
-        import ctypes
+        import ctypes  # not a cycle: optional on some Python builds, so under the guard
 
         allocate = ctypes.pythonapi.PyByteArray_FromStringAndSize
         allocate.restype = ctypes.py_object

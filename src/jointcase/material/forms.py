@@ -9,7 +9,7 @@ from django import forms
 
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency, Caveat
-from jointcase.lib.forms import JointCaseForm
+from jointcase.lib.forms import GovukDateField, JointCaseForm
 from jointcase.material.models import BreakGlassOutcome, ItemKind
 
 CLASSIFICATIONS = [(value, label) for value, label in Classification.choices]
@@ -99,18 +99,17 @@ class MaterialAddForm(_RetentionDateClean, _LabelForm):
     handling_instructions = forms.CharField(
         label="Handling instructions", required=False, max_length=2000, widget=forms.Textarea
     )
-    review_date = forms.DateField(
+    review_date = GovukDateField(
         label="Review date",
         required=False,
-        help_text="For example, 2027-03-31",
-        error_messages={"invalid": "Enter the review date as YYYY-MM-DD"},
+        help_text="For example, 31 3 2027",
     )
-    retain_until = forms.DateField(
+    retain_until = GovukDateField(
+        what="the date to keep it until",
         label="Keep until (optional)",
         required=False,
-        help_text="For example, 2033-03-31. Leave blank to keep it for the standard period. "
+        help_text="For example, 31 3 2033. Leave blank to keep it for the standard period. "
         "After this date its content is destroyed.",
-        error_messages={"invalid": "Enter the date to keep it until as YYYY-MM-DD"},
     )
     body = forms.CharField(
         label="Content", required=False, max_length=200_000, widget=forms.Textarea
@@ -257,13 +256,10 @@ class GrantRevokeForm(JointCaseForm):
 
 
 class RetentionForm(_RetentionDateClean, JointCaseForm):
-    retain_until = forms.DateField(
+    retain_until = GovukDateField(
+        what="the date to keep the item until",
         label="Keep until",
-        help_text="For example, 2033-03-31. After this date its content is destroyed.",
-        error_messages={
-            "required": "Enter the date to keep the item until",
-            "invalid": "Enter the date to keep it until as YYYY-MM-DD",
-        },
+        help_text="For example, 31 3 2033. After this date its content is destroyed.",
     )
     reason = forms.CharField(
         label="Why is the retention date changing?",

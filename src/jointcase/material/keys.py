@@ -12,6 +12,7 @@ unfinished run (without adding yet another key version) and re-wraps only what i
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -24,6 +25,7 @@ from tqdm import tqdm
 
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
+from jointcase.keyring import CLASSIFICATIONS, KeyringCorrupt
 from jointcase.material.crypto import SealError, data_key_rewrap, keyring_current
 from jointcase.material.models import DataKey, KeyRotation
 
@@ -53,8 +55,6 @@ class RotationResult:
 
 def _classifications(keyring: Keyring) -> list[str]:
     """Every classification the keyring holds a KEK for (all four after ``keys init``)."""
-    from jointcase.keyring import CLASSIFICATIONS, KeyringCorrupt
-
     held = []
     for classification in CLASSIFICATIONS:
         try:
@@ -129,61 +129,16 @@ def keys_rotate(
         desc="Re-wrapping data keys",
     ) as bar:
         while True:
-            with transaction.atomic():
-                pending = DataKey.objects.filter(stale)
-                if last_id is not None:
-                    pending = pending.filter(id__gt=last_id)
-                batch = list(pending.select_for_update().order_by("id")[:batch_size])
-                if not batch:
-                    break
-                done = []
-                for data_key in batch:
-                    try:
-                        data_key_rewrap(
-                            data_key, version=targets[data_key.kek_classification], keyring=keyring
-                        )
-                    except SealError:
-                        failed.append(str(data_key.id))
-                    else:
-                        done.append(data_key)
-                DataKey.objects.bulk_update(done, ["wrapped_key", "kek_version", "rewrapped_at"])
-                KeyRotation.objects.filter(pk=rotation.pk).update(
-                    rewrapped=F("rewrapped") + len(done)
-                )
+            batch, done = _rewrap_batch(
+                rotation, targets, stale, last_id, batch_size, keyring, failed
+            )
+            if not batch:
+                break
             last_id = batch[-1].id
-            rewrapped += len(done)
+            rewrapped += done
             batches += 1
             bar.update(len(batch))
-
-    with transaction.atomic():
-        live = DataKey.objects.filter(destroyed_at__isnull=True).count()
-        already_current = live - rewrapped - len(failed)
-        if not failed:
-            KeyRotation.objects.filter(pk=rotation.pk).update(finished_at=timezone.now())
-        rotation.refresh_from_db()
-        audit_record(
-            action="keys.rotated",
-            actor_username=CONSOLE,
-            outcome=Outcome.FAILURE if failed else Outcome.SUCCESS,
-            reason=(
-                f"{len(failed)} data keys did not unwrap (altered outside JointCase); "
-                "the rotation stays unfinished"
-                if failed
-                else ""
-            ),
-            object_type="key_rotation",
-            object_id=rotation.pk,
-            details={
-                "target_versions": targets,
-                "rewrapped": rewrapped,
-                "rewrapped_in_rotation": rotation.rewrapped,
-                "already_current": already_current,
-                "resumed": resumed,
-                "batches": batches,
-                "failed": len(failed),
-                "failed_ids": failed[:100],
-            },
-        )
+    already_current = _rotation_finish(rotation, targets, rewrapped, resumed, batches, failed)
     return RotationResult(
         rotation_id=rotation.pk,
         target_versions=targets,
@@ -194,6 +149,81 @@ def keys_rotate(
         failed=failed,
         added_versions=added,
     )
+
+
+@transaction.atomic
+def _rewrap_batch(
+    rotation: KeyRotation,
+    targets: dict[str, int],
+    stale: Q,
+    last_id: uuid.UUID | None,
+    batch_size: int,
+    keyring: Keyring,
+    failed: list[str],
+) -> tuple[list[DataKey], int]:
+    """Re-wrap the next ``batch_size`` stale keys after ``last_id``, locked, in one
+    transaction (a killed run loses at most this batch); keys that do not unwrap are added to
+    ``failed`` and left as they were. Returns the batch (empty when none is left) and how many
+    of it were re-wrapped."""
+    pending = DataKey.objects.filter(stale)
+    if last_id is not None:
+        pending = pending.filter(id__gt=last_id)
+    batch = list(pending.select_for_update().order_by("id")[:batch_size])
+    if not batch:
+        return batch, 0
+    done = []
+    for data_key in batch:
+        try:
+            data_key_rewrap(data_key, version=targets[data_key.kek_classification], keyring=keyring)
+        except SealError:
+            failed.append(str(data_key.id))
+        else:
+            done.append(data_key)
+    DataKey.objects.bulk_update(done, ["wrapped_key", "kek_version", "rewrapped_at"])
+    KeyRotation.objects.filter(pk=rotation.pk).update(rewrapped=F("rewrapped") + len(done))
+    return batch, len(done)
+
+
+@transaction.atomic
+def _rotation_finish(
+    rotation: KeyRotation,
+    targets: dict[str, int],
+    rewrapped: int,
+    resumed: bool,
+    batches: int,
+    failed: list[str],
+) -> int:
+    """Close the rotation unless a key failed, and audit the run; returns how many live keys
+    were already at their target."""
+    live = DataKey.objects.filter(destroyed_at__isnull=True).count()
+    already_current = live - rewrapped - len(failed)
+    if not failed:
+        KeyRotation.objects.filter(pk=rotation.pk).update(finished_at=timezone.now())
+    rotation.refresh_from_db()
+    audit_record(
+        action="keys.rotated",
+        actor_username=CONSOLE,
+        outcome=Outcome.FAILURE if failed else Outcome.SUCCESS,
+        reason=(
+            f"{len(failed)} data keys did not unwrap (altered outside JointCase); "
+            "the rotation stays unfinished"
+            if failed
+            else ""
+        ),
+        object_type="key_rotation",
+        object_id=rotation.pk,
+        details={
+            "target_versions": targets,
+            "rewrapped": rewrapped,
+            "rewrapped_in_rotation": rotation.rewrapped,
+            "already_current": already_current,
+            "resumed": resumed,
+            "batches": batches,
+            "failed": len(failed),
+            "failed_ids": failed[:100],
+        },
+    )
+    return already_current
 
 
 @transaction.atomic

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from jointcase.access.material import material_decision, material_visible_to
 from jointcase.access.material_acts import in_originating_agency
+from jointcase.access.policy import cases_visible_to
 from jointcase.audit.models import Outcome
 from jointcase.audit.reads import audited_read
 from jointcase.audit.services import audit_record
@@ -200,7 +202,6 @@ def file_download_for(*, user: User, file_id: Any, request: HttpRequest | None =
 
     ``Http404`` (and a DENY entry) when the item is missing or forbidden. A destroyed item's
     file, or one that fails its integrity check, comes back ``withheld`` with the reason."""
-    from django.utils import timezone
 
     material_file = file_get_for(user=user, file_id=file_id, request=request)
     item = material_file.item
@@ -273,7 +274,6 @@ def share_request_get_for(*, user: User, request_id: int) -> ShareRequest | None
 def grants_live_for(*, user: User, item: MaterialItem) -> QuerySet[MaterialGrant]:
     """Live grants on ``item`` (which ``user`` sees) that ``user`` may revoke: every one for
     the originator agency, the ones they approved otherwise. Nobody else is shown grants."""
-    from django.utils import timezone
 
     live = (
         MaterialGrant.objects.filter(item=item, expires_at__gt=timezone.now())
@@ -331,7 +331,6 @@ def drafts_to_approve_for(*, user: User) -> QuerySet[MaterialItem]:
 def breakglass_queue(*, user: User) -> QuerySet[BreakGlass]:
     """Break-glass accesses waiting for review, by users of the senior's agency or on cases
     the senior may see (callers check seniority)."""
-    from jointcase.access.policy import cases_visible_to
 
     if user.agency_id is None:
         return BreakGlass.objects.none()

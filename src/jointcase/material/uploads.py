@@ -479,25 +479,52 @@ def _check_jpeg(view: memoryview) -> None:
 _OTHER_OFFICE = "Spreadsheets, presentations and other office files are not accepted."
 
 
+_ZIP_BOMB = (
+    "The document expands to far more than its size (a possible zip bomb), so it is not accepted."
+)
+_EMBEDDED = (
+    "Documents with embedded files or archives are not accepted: save it without embedded objects."
+)
+_MACROS = "Documents with macros are not accepted: save it without macros."
+#: The parts read back after decompression to tell a DOCX from an ODT.
+_KEPT_PARTS = frozenset({"[Content_Types].xml", "mimetype"})
+
+
 def _check_zip_document(view: memoryview) -> UploadKind:
     """DOCX or ODT, decompressed under a budget (zip bombs) with no nested archives."""
     _no_markup_head(view, "a document")
     max_unpacked = _limit("JOINTCASE_UPLOAD_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
     max_entries = _limit("JOINTCASE_UPLOAD_MAX_ZIP_ENTRIES", DEFAULT_MAX_ZIP_ENTRIES)
-    bomb = _refuse_type(
-        "The document expands to far more than its size (a possible zip bomb), so it is not "
-        "accepted."
-    )
     try:
         archive = zipfile.ZipFile(io.BytesIO(view))
         infos = archive.infolist()
     except Exception as error:  # any parse failure of an untrusted archive: refuse it
         raise _refuse_type("The document is damaged.") from error
+    names = [info.filename for info in infos]
+    _check_zip_listing(archive, infos, names, max_entries, max_unpacked)
+    parts: dict[str, bytes] = {}
+    budget = [max_unpacked]  # bytes still allowed to unpack, over all the parts
+    for info in infos:
+        _check_zip_part_name(info)
+        kept = _read_zip_part(archive, info, budget)
+        if info.filename in _KEPT_PARTS:
+            parts[info.filename] = kept
+    return _zip_document_kind(parts, names)
+
+
+def _check_zip_listing(
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    names: list[str],
+    max_entries: int,
+    max_unpacked: int,
+) -> None:
+    """What the archive's directory alone gives away: too many parts, a hidden comment,
+    repeated names, a plain archive or another office format, a declared size over budget."""
     if len(infos) > max_entries:
         raise _refuse_type(f"The document has more than {max_entries} parts.")
     if archive.comment:
         raise _refuse_type("The document carries hidden data in its archive comment.")
-    names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         raise _refuse_type("The document is damaged (it repeats a part name).")
     if "[Content_Types].xml" not in names and "mimetype" not in names:
@@ -507,54 +534,56 @@ def _check_zip_document(view: memoryview) -> UploadKind:
     if "[Content_Types].xml" in names and not any(n.startswith("word/") for n in names):
         raise _refuse_type(_OTHER_OFFICE)
     if sum(info.file_size for info in infos) > max_unpacked:
-        raise bomb
-    parts: dict[str, bytes] = {}
-    unpacked = 0
-    for info in infos:
-        name = info.filename
-        lowered = name.lower()
-        if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name) or ":" in name:
-            raise _refuse_type("The document contains a part with an unsafe path.")
-        if info.flag_bits & 0x1:
-            raise _refuse_type("Password-protected documents are not accepted.")
-        if "vbaproject" in lowered or lowered.startswith(("basic/", "scripts/")):
-            raise _refuse_type("Documents with macros are not accepted: save it without macros.")
-        embedded_name = _split_extension(lowered)[1] in _NESTED_EXTENSIONS
-        if lowered.startswith("word/embeddings/") or embedded_name:
-            raise _refuse_type(
-                "Documents with embedded files or archives are not accepted: save it without "
-                "embedded objects."
-            )
-        try:
-            with archive.open(info) as handle:
-                first = True
-                keep = name in {"[Content_Types].xml", "mimetype"}
-                kept = bytearray()
-                while True:
-                    chunk = handle.read(_READ_CHUNK)
-                    if not chunk:
-                        break
-                    if first and chunk.startswith(_NESTED_MAGIC):
-                        raise _refuse_type(
-                            "Documents with embedded files or archives are not accepted: "
-                            "save it without embedded objects."
-                        )
-                    first = False
-                    unpacked += len(chunk)
-                    if unpacked > max_unpacked:
-                        raise bomb
-                    if keep and len(kept) < MEGABYTE:
-                        kept += chunk
-                if keep:
-                    parts[name] = bytes(kept)
-        except UploadRefused:
-            raise
-        except Exception as error:  # bad CRC, bad deflate data, unsupported method...
-            raise _refuse_type("The document is damaged.") from error
+        raise _refuse_type(_ZIP_BOMB)
+
+
+def _check_zip_part_name(info: zipfile.ZipInfo) -> None:
+    """One part by its name and flags: no unsafe path, encryption, macros or embedded file."""
+    name = info.filename
+    lowered = name.lower()
+    if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name) or ":" in name:
+        raise _refuse_type("The document contains a part with an unsafe path.")
+    if info.flag_bits & 0x1:
+        raise _refuse_type("Password-protected documents are not accepted.")
+    if "vbaproject" in lowered or lowered.startswith(("basic/", "scripts/")):
+        raise _refuse_type(_MACROS)
+    embedded_name = _split_extension(lowered)[1] in _NESTED_EXTENSIONS
+    if lowered.startswith("word/embeddings/") or embedded_name:
+        raise _refuse_type(_EMBEDDED)
+
+
+def _read_zip_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+    """Decompress one part in chunks, spending ``budget`` (refused once it runs out, whatever
+    the directory declared); a nested archive by its magic bytes is refused. Returns the first
+    megabyte of a part in ``_KEPT_PARTS`` (nothing of the others)."""
+    keep = info.filename in _KEPT_PARTS
+    kept = bytearray()
+    try:
+        with archive.open(info) as handle:
+            first = True
+            while chunk := handle.read(_READ_CHUNK):
+                if first and chunk.startswith(_NESTED_MAGIC):
+                    raise _refuse_type(_EMBEDDED)
+                first = False
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise _refuse_type(_ZIP_BOMB)
+                if keep and len(kept) < MEGABYTE:
+                    kept += chunk
+    except UploadRefused:
+        raise
+    except Exception as error:  # bad CRC, bad deflate data, unsupported method...
+        raise _refuse_type("The document is damaged.") from error
+    return bytes(kept)
+
+
+def _zip_document_kind(parts: dict[str, bytes], names: list[str]) -> UploadKind:
+    """A Word document without macros, or an OpenDocument text; any other office file is
+    refused."""
     if "[Content_Types].xml" in parts and any(n.startswith("word/") for n in names):
         content_types = parts["[Content_Types].xml"]
         if b"macroEnabled" in content_types:
-            raise _refuse_type("Documents with macros are not accepted: save it without macros.")
+            raise _refuse_type(_MACROS)
         if b"wordprocessingml.document.main+xml" not in content_types:
             raise _refuse_type("The Word document is damaged.")
         return UploadKind.DOCX

@@ -16,19 +16,21 @@ a changed due date starts afresh. Notices and e-mails carry a fixed text and a l
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from jointcase.access.policy import case_decision, current_q
-from jointcase.access.roles import CASE_SENIOR_ROLES, MANAGER_ROLES
+from jointcase.access.meetings import case_seniors
+from jointcase.access.policy import case_decision
+from jointcase.access.roles import agency_managers
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import CaseTeamMember
 from jointcase.lib.working_days import add_working_days, is_working_day, working_days_between
 from jointcase.meetings.models import OPEN_STATUSES, ActionEvent, ActionEventKind, AgreedAction
 from jointcase.meetings.services.links import action_link
@@ -38,6 +40,9 @@ DUE_SOON = "due_soon"
 MANAGER = "manager"
 SENIOR = "senior"
 STAGES = (DUE_SOON, MANAGER, SENIOR)
+
+#: An item that can fall due (an agreed action, a required check).
+ItemT = TypeVar("ItemT", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -92,23 +97,11 @@ def _recipients(action: AgreedAction, stage: str, today: dt.date) -> list[User]:
         manager = action.owner.line_manager
         people = [manager] if manager is not None else []
     else:
-        ids = CaseTeamMember.objects.filter(
-            current_q(today),
-            case_id=action.case_id,
-            user__isnull=False,
-            role__in=sorted(CASE_SENIOR_ROLES),
-        ).values("user_id")
-        seniors = list(User.objects.filter(pk__in=ids))
+        seniors = list(case_seniors(action.case_id, today))
         # The owner's own agency's senior (SOL for probation, CT supervisor for police) first.
         people = [u for u in seniors if u.agency_id == action.owner_agency_id] or seniors
         if not people:  # no senior on the team: the seniors of the owner's agency
-            people = [
-                u
-                for u in User.objects.filter(
-                    agency_id=action.owner_agency_id,
-                    role_assignments__role__in=sorted(MANAGER_ROLES),
-                ).distinct()
-            ]
+            people = list(agency_managers(action.owner_agency_id))
     # Never notify someone who may not see the case (notifications reveal nothing, but the link
     # would be a dead end and the notice itself says the case has an action).
     return [
@@ -155,31 +148,64 @@ def _notify(action: AgreedAction, stage: str, today: dt.date) -> int:
     return 1
 
 
-def escalate(*, today: dt.date | None = None, thresholds: Thresholds | None = None) -> int:
-    """Send the reminders and escalations due on ``today``; returns how many notices were sent."""
+def escalate_due(
+    *,
+    today: dt.date | None,
+    thresholds: Thresholds | None,
+    candidates: Callable[[dt.date, dt.date, dt.date], QuerySet[ItemT]],
+    due_of: Callable[[ItemT], dt.date],
+    sent_keys: Callable[[ItemT], set[str]],
+    send: Callable[[ItemT, str, dt.date], int],
+) -> int:
+    """The escalation loop shared by agreed actions and required checks (one rule for both):
+    on a working day, each open item due soon or overdue (``candidates(today, horizon,
+    overdue_before)``) gets every stage it calls for whose ``stage:due`` key is not yet in
+    ``sent_keys``; ``send`` records and sends one notice and returns 1 (0 if already sent)."""
     today = today or timezone.localdate()
     thresholds = thresholds or Thresholds.from_settings()
     if not is_working_day(today):
         return 0
     horizon = add_working_days(today, thresholds.due_soon)
     overdue_before = add_working_days(today, -thresholds.manager)
-    candidates = (
+    sent = 0
+    for item in candidates(today, horizon, overdue_before).iterator(chunk_size=1000):
+        due = due_of(item)
+        wanted = stages_due(due, today, thresholds)
+        if not wanted:
+            continue
+        done = sent_keys(item)
+        for stage in STAGES:
+            if stage in wanted and f"{stage}:{due.isoformat()}" not in done:
+                sent += send(item, stage, today)
+    return sent
+
+
+def _action_candidates(
+    today: dt.date, horizon: dt.date, overdue_before: dt.date
+) -> QuerySet[AgreedAction]:
+    return (
         AgreedAction.objects.filter(status__in=OPEN_STATUSES)
         .filter(Q(due_date__gte=today, due_date__lte=horizon) | Q(due_date__lte=overdue_before))
         .select_related("owner", "owner__line_manager")
         .order_by("pk")
     )
-    sent = 0
-    for action in candidates.iterator(chunk_size=1000):
-        wanted = stages_due(action.due_date, today, thresholds)
-        if not wanted:
-            continue
-        done = set(
-            ActionEvent.objects.filter(
-                action=action, kind__in=[ActionEventKind.REMINDED, ActionEventKind.ESCALATED]
-            ).values_list("to_value", flat=True)
-        )
-        for stage in STAGES:
-            if stage in wanted and f"{stage}:{action.due_date.isoformat()}" not in done:
-                sent += _notify(action, stage, today)
-    return sent
+
+
+def _action_sent_keys(action: AgreedAction) -> set[str]:
+    return set(
+        ActionEvent.objects.filter(
+            action=action, kind__in=[ActionEventKind.REMINDED, ActionEventKind.ESCALATED]
+        ).values_list("to_value", flat=True)
+    )
+
+
+def escalate(*, today: dt.date | None = None, thresholds: Thresholds | None = None) -> int:
+    """Send the reminders and escalations due on ``today``; returns how many notices were sent."""
+    return escalate_due(
+        today=today,
+        thresholds=thresholds,
+        candidates=_action_candidates,
+        due_of=lambda action: action.due_date,
+        sent_keys=_action_sent_keys,
+        send=_notify,
+    )

@@ -3,18 +3,15 @@ case, due date not past...) and their field-keyed errors are shown on the same f
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from jointcase.access.labels import Classification
 from jointcase.access.meetings import OWNER_REFUSED
 from jointcase.accounts.models import User
-from jointcase.agencies.forms import GovukDateWidget
 from jointcase.agencies.models import Agency, Caveat
-from jointcase.lib.forms import JointCaseForm
+from jointcase.lib.forms import GovukDateField, JointCaseForm
 from jointcase.meetings.models import (
     ActionPriority,
     ActionStatus,
@@ -26,50 +23,18 @@ from jointcase.meetings.models import (
 )
 
 
-class DayField(forms.Field):
-    """A date from a GOV.UK date input (day, month, year)."""
-
-    widget = GovukDateWidget
-
-    def __init__(self, *, what: str, **kwargs: Any) -> None:
-        self.what = what
-        kwargs.setdefault("error_messages", {"required": f"Enter {what}"})
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return (str(value.day), str(value.month), str(value.year))
-        return value
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, dt.date) or value is None:
-            return value
-        day, month, year = value
-        if not (day or month or year):
-            return None
-        missing = [n for n, p in zip(GovukDateWidget.parts, value, strict=True) if not p]
-        if missing:
-            raise ValidationError(
-                f"{self.what.capitalize()} must include a {' and '.join(missing)}"
-            )
-        try:
-            if len(year) != 4:
-                raise ValueError
-            return dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"{self.what.capitalize()} must be a real date") from None
-
-
 def _user_label(obj: Any) -> str:
     return (
         f"{obj.get_full_name() or obj.username} ({obj.agency.name if obj.agency else 'no agency'})"
     )
 
 
-def _users(queryset: Any, *, invalid: str | None = None) -> forms.ModelChoiceField:
+def _users(queryset: Any, *, label: str, invalid: str | None = None) -> forms.ModelChoiceField:
     """A person picker; ``invalid``: the message for a person not offered (the service's own
     refusal, so that no answer tells whether someone exists)."""
-    field = forms.ModelChoiceField(queryset=queryset, required=False, empty_label="Select a person")
+    field = forms.ModelChoiceField(
+        queryset=queryset, required=False, empty_label="Select a person", label=label
+    )
     if invalid is not None:
         field.error_messages["invalid_choice"] = invalid
     field.label_from_instance = _user_label  # type: ignore[method-assign]
@@ -81,13 +46,12 @@ class ActionForm(JointCaseForm):
         label="What was agreed", max_length=4000, required=False, widget=forms.Textarea
     )
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Owner")
-    due_date = DayField(what="the date the action is due", label="Due date", required=False)
+    due_date = GovukDateField(what="the date the action is due", label="Due date", required=False)
     priority = forms.ChoiceField(choices=ActionPriority.choices, initial=ActionPriority.MEDIUM)
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED)
-        self.fields["owner"].label = "Owner"
+        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED, label="Owner")
 
 
 class MeetingActionForm(ActionForm):
@@ -125,8 +89,7 @@ class ReassignForm(JointCaseForm):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED)
-        self.fields["owner"].label = "New owner"
+        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED, label="New owner")
 
 
 class StatusForm(JointCaseForm):
@@ -156,9 +119,12 @@ class StatusForm(JointCaseForm):
             self.fields["reason"].label = "Reason (optional)"
 
 
-class MeetingForm(JointCaseForm):
+class _MeetingDetailsForm(JointCaseForm):
+    """What a new meeting and a meeting's edit page both ask: type, date and time, chair, the
+    cases discussed and the agenda; the cases and people offered are the caller's to give."""
+
     type = forms.ChoiceField(choices=MeetingType.choices, label="Type of meeting")
-    day = DayField(what="the date of the meeting", label="Date")
+    day = GovukDateField(what="the date of the meeting", label="Date")
     time = forms.TimeField(
         label="Start time", help_text="For example, 14:00", input_formats=["%H:%M", "%H.%M"]
     )
@@ -166,6 +132,20 @@ class MeetingForm(JointCaseForm):
     cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
     )
+    agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
+
+    def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
+        self.fields["cases"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
+            f"{c.reference} {c.person.display_name}"
+        )
+        self.fields["chair"] = _users(people, label="Chair")
+
+
+class MeetingForm(_MeetingDetailsForm):
+    field_order = ("type", "day", "time", "chair", "cases", "invitees", "minutes_releasable_to")
+
     invitees = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -179,16 +159,9 @@ class MeetingForm(JointCaseForm):
         help_text="Leave empty for every agency on the cases",
         widget=forms.CheckboxSelectMultiple,
     )
-    agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
 
     def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
-        self.fields["cases"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
-            f"{c.reference} {c.person.display_name}"
-        )
-        self.fields["chair"] = _users(people)
-        self.fields["chair"].label = "Chair"
+        super().__init__(*args, cases=cases, people=people, **kwargs)
         self.fields["invitees"].queryset = people  # type: ignore[attr-defined]
         self.fields["invitees"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
             f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else ''})"
@@ -252,8 +225,7 @@ class InviteForm(JointCaseForm):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"] = _users(people)
-        self.fields["user"].label = "A JointCase user"
+        self.fields["user"] = _users(people, label="A JointCase user")
 
 
 class AttendanceForm(JointCaseForm):
@@ -288,8 +260,7 @@ class RiskEntryForm(JointCaseForm):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED)
-        self.fields["owner"].label = "Owner (optional)"
+        self.fields["owner"] = _users(owners, invalid=OWNER_REFUSED, label="Owner (optional)")
 
 
 class MeetingStatusForm(JointCaseForm):
@@ -299,33 +270,16 @@ class MeetingStatusForm(JointCaseForm):
 
 class DueDateForm(JointCaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    due_date = DayField(what="the new due date", label="New due date", required=False)
+    due_date = GovukDateField(what="the new due date", label="New due date", required=False)
     reason = forms.CharField(
         label="Why the due date is changing", max_length=2000, required=False, widget=forms.Textarea
     )
 
 
-class MeetingEditForm(JointCaseForm):
+class MeetingEditForm(_MeetingDetailsForm):
     """The meeting's details and the cases discussed (invitees are changed on the meeting
     page: invite someone, or remove an invitee)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    type = forms.ChoiceField(choices=MeetingType.choices, label="Type of meeting")
-    day = DayField(what="the date of the meeting", label="Date")
-    time = forms.TimeField(
-        label="Start time", help_text="For example, 14:00", input_formats=["%H:%M", "%H.%M"]
-    )
-    chair = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Chair")
-    cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
-    )
-    agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
+    field_order = ("version",)
 
-    def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
-        self.fields["cases"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
-            f"{c.reference} {c.person.display_name}"
-        )
-        self.fields["chair"] = _users(people)
-        self.fields["chair"].label = "Chair"
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -10,7 +10,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from jointcase.access.labels import CLASSIFICATION_RANK, Classification
+from jointcase.access.labels import Classification, classification_max
 
 
 def _latin(text: str) -> str:
@@ -60,9 +60,7 @@ def pack_pdf(
 ) -> tuple[bytes, str]:
     """The pack's bytes and its marking. ``minutes`` from ``selectors.minutes_for``;
     ``review``: the open actions carried from earlier meetings (``actions_for_review``)."""
-    marking = max(
-        Classification.OFFICIAL_SENSITIVE, minutes.marking, key=CLASSIFICATION_RANK.__getitem__
-    )
+    marking = classification_max(Classification.OFFICIAL_SENSITIVE, minutes.marking)
     pdf = _Pack(marking)
     pdf.add_page()
     width = pdf.epw

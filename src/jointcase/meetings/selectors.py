@@ -15,8 +15,8 @@ from django.db.models import Case as When_
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from jointcase.access.labels import CLASSIFICATION_RANK, Classification
-from jointcase.access.material import LabelFields
+from jointcase.access.labels import Classification, classification_max
+from jointcase.access.material import LabelFields, material_decision
 from jointcase.access.meetings import (
     meeting_cases_visible,
     meeting_decision,
@@ -24,14 +24,16 @@ from jointcase.access.meetings import (
     sections_visible,
     visible_case_ids,
 )
-from jointcase.access.policy import case_decision, case_filter
-from jointcase.access.roles import MANAGER_ROLES
+from jointcase.access.policy import case_decision, case_filter, current_q
+from jointcase.access.roles import is_agency_manager
 from jointcase.accounts.models import User
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import Outcome
 from jointcase.audit.reads import audited_read
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import Case
+from jointcase.cases.models import Case, CaseTeamMember
+from jointcase.cases.selectors import case_get_for
+from jointcase.keyring import Keyring
 from jointcase.lib.working_days import add_working_days
 from jointcase.material.crypto import (
     Sealed,
@@ -40,6 +42,7 @@ from jointcase.material.crypto import (
     label_from,
     open_sealed,
 )
+from jointcase.material.models import MaterialItem
 from jointcase.meetings.models import (
     OPEN_STATUSES,
     AgreedAction,
@@ -234,10 +237,6 @@ def team_actions_for(
     )
 
 
-def is_agency_manager(user: User) -> bool:
-    return bool(user.agency_id) and user.has_role(*MANAGER_ROLES)
-
-
 def agency_actions_for(
     user: User,
     *,
@@ -291,8 +290,6 @@ def evidence_item_for(*, user: User, action: AgreedAction) -> Any:
     not even that there is one or its id."""
     if action.evidence_item_id is None:
         return None
-    from jointcase.access.material import material_decision
-    from jointcase.material.models import MaterialItem
 
     item = MaterialItem.objects.filter(pk=action.evidence_item_id, case_id=action.case_id).first()
     if item is None or not material_decision(user, item).allowed:
@@ -303,8 +300,6 @@ def evidence_item_for(*, user: User, action: AgreedAction) -> Any:
 def case_for_actions(*, user: User, case_id: Any, request: HttpRequest | None = None) -> Case:
     """A case named by a meetings page or API call (its actions, its plan, a meeting's cases):
     the register's one audited read, recorded as ``meetings.case_read``."""
-    from jointcase.cases.selectors import case_get_for
-
     return case_get_for(user=user, case_id=case_id, request=request, action="meetings.case_read")
 
 
@@ -317,9 +312,6 @@ def case_actions_for(*, user: User, case: Case) -> QuerySet[AgreedAction]:
 def assignable_owners(case: Case) -> list[User]:
     """People who could own an action on ``case``: current case-team members in person, and
     members of teams on the case. (Only offered to users who can see the case.)"""
-    from jointcase.access.policy import current_q
-    from jointcase.cases.models import CaseTeamMember
-
     today = timezone.localdate()
     rows = CaseTeamMember.objects.filter(current_q(today), case=case)
     direct = rows.filter(user__isnull=False).values("user_id")
@@ -432,6 +424,45 @@ class RenderedMinutes:
     marking: str  # the highest classification of the sections shown (placeholders included)
 
 
+def _section_label_sets(
+    meeting: Meeting,
+) -> tuple[dict[int, list[tuple[int, str]]], dict[int, list[tuple[int, str]]]]:
+    """The caveats and the releasable agencies of every section of ``meeting``, as
+    ``{section id: [(id, code), ...]}``, in two flat queries (no model instances per caveat or
+    agency)."""
+    caveats: dict[int, list[tuple[int, str]]] = {}
+    for section_id, caveat_id, code in MinutesSection.caveats.through.objects.filter(
+        minutessection__meeting=meeting
+    ).values_list("minutessection_id", "caveat_id", "caveat__code"):
+        caveats.setdefault(section_id, []).append((caveat_id, code))
+    releasable: dict[int, list[tuple[int, str]]] = {}
+    for section_id, agency_id, code in MinutesSection.releasable_to.through.objects.filter(
+        minutessection__meeting=meeting
+    ).values_list("minutessection_id", "agency_id", "agency__code"):
+        releasable.setdefault(section_id, []).append((agency_id, code))
+    return caveats, releasable
+
+
+def _section_body(
+    section: MinutesSection,
+    sealed: Sealed,
+    caveats: tuple[str, ...],
+    releasable_to: list[str],
+    keyring: Keyring,
+) -> str:
+    """A section's text, opened under its label (a label altered in the database without the
+    service fails to open: ``SealError``)."""
+    label = label_from(
+        classification=section.classification,
+        originator=section.originator.code,
+        caveats=caveats,
+        releasable_to=releasable_to,
+    )
+    return open_sealed(
+        sealed=sealed, object_id=section_object_id(section), label=label, keyring=keyring
+    ).decode("utf-8")
+
+
 def minutes_for(
     *,
     user: User,
@@ -447,17 +478,7 @@ def minutes_for(
         .select_related("originator", "data_key")
         .order_by("order", "id")
     )
-    # The labels' sets in two flat queries (no model instances per caveat or agency).
-    caveats: dict[int, list[tuple[int, str]]] = {}
-    for section_id, caveat_id, code in MinutesSection.caveats.through.objects.filter(
-        minutessection__meeting=meeting
-    ).values_list("minutessection_id", "caveat_id", "caveat__code"):
-        caveats.setdefault(section_id, []).append((caveat_id, code))
-    releasable: dict[int, list[tuple[int, str]]] = {}
-    for section_id, agency_id, code in MinutesSection.releasable_to.through.objects.filter(
-        minutessection__meeting=meeting
-    ).values_list("minutessection_id", "agency_id", "agency__code"):
-        releasable.setdefault(section_id, []).append((agency_id, code))
+    caveats, releasable = _section_label_sets(meeting)
     labels = {
         s.pk: LabelFields(
             classification=s.classification,
@@ -480,21 +501,12 @@ def minutes_for(
             and section.data_key is not None
             and section.body_ciphertext is not None
         ):
-            label = label_from(
-                classification=section.classification,
-                originator=section.originator.code,
-                caveats=codes,
-                releasable_to=[c for _i, c in releasable.get(section.pk, ())],
-            )
             if keyring is None:
                 keyring = keyring_current()
+            sealed = Sealed(data_key=section.data_key, ciphertext=section.body_ciphertext)
+            agencies = [c for _i, c in releasable.get(section.pk, ())]
             try:
-                body = open_sealed(
-                    sealed=Sealed(data_key=section.data_key, ciphertext=section.body_ciphertext),
-                    object_id=section_object_id(section),
-                    label=label,
-                    keyring=keyring,
-                ).decode("utf-8")
+                body = _section_body(section, sealed, codes, agencies, keyring)
                 read.append(section.pk)
             except SealError:
                 failed.append(section.pk)
@@ -503,7 +515,7 @@ def minutes_for(
         if body is None and section.withheld_display == WithheldDisplay.OMIT:
             continue
         if body is not None:
-            marking = max(marking, section.classification, key=CLASSIFICATION_RANK.__getitem__)
+            marking = classification_max(marking, section.classification)
         rendered.append(
             RenderedSection(
                 order=section.order,

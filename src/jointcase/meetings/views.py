@@ -27,6 +27,7 @@ from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
 from jointcase.audit.purpose import purpose_ask_cases
 from jointcase.cases.models import Case, CaseTeamMember
+from jointcase.cases.selectors import case_pk_of
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import form_page
@@ -39,6 +40,7 @@ from jointcase.meetings.models import (
     OtherAgencyAttendees,
     RiskPillar,
 )
+from jointcase.meetings.pack import pack_pdf
 from jointcase.meetings.services import actions as action_services
 from jointcase.meetings.services import checks
 from jointcase.meetings.services import decisions as decision_services
@@ -58,8 +60,6 @@ def _user(request: HttpRequest) -> User:
 
 
 def _purpose_before_case(request: HttpRequest, case_id: Any) -> None:
-    from jointcase.cases.selectors import case_pk_of
-
     key = case_pk_of(case_id)
     if key is not None:
         purpose_ask_cases(request, [key])
@@ -153,8 +153,6 @@ def _case_filter(text: str) -> int | None:
     """The queue's case filter: a case reference (JC-000001) or a case's public id, as the
     internal key the selectors filter on. Unknown text filters to nothing (key 0), so the
     answer is the same as for a case the user may not see; empty means no filter."""
-    from jointcase.cases.selectors import case_pk_of
-
     text = text.strip()[:64]
     if not text:
         return None
@@ -666,8 +664,6 @@ def attendance(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """The PDF meeting pack at the requester's clearance (the export is audited: the sections
     read and withheld are in the same entry)."""
-    from jointcase.meetings.pack import pack_pdf
-
     _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(

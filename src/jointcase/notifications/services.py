@@ -52,6 +52,10 @@ SENTENCES: frozenset[str] = frozenset(
         "An agreed action you own is due soon",
         "An agreed action owned by someone you manage is overdue",
         "An agreed action on a case you oversee is still overdue",
+        # reminders and escalation of required checks
+        "A required check you are responsible for is due soon",
+        "A required check held by someone you manage is overdue",
+        "A required check on a case you oversee is still overdue",
     }
 )
 
@@ -100,3 +104,17 @@ def notify(*, recipients: Iterable[User | None], text: str, link: str) -> list[N
         for pk, user in wanted.items()
         if pk in active
     )
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    """Record that the recipient has opened ``notification`` (the first opening counts).
+
+    The caller passes a notice it fetched for the signed-in user (``notification_get_for``), so
+    nobody marks another's notice. Not audited: the notice holds only a generic sentence and a
+    link, and the page it leads to audits its own read.
+    """
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )

@@ -12,8 +12,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 
+from jointcase.access.policy import cases_visible_to
 from jointcase.api_common import PageQuery, paginate, token_auth
+from jointcase.people.search import search_register
+from jointcase.people.selectors import person_get_for, person_list_for
 
 
 class NameOut(Schema):
@@ -150,15 +154,10 @@ router = Router(tags=["persons"], auth=token_auth())
 
 @router.get("/persons", response=PersonPage, summary="Persons the caller may see")
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str, Any]:
-    from jointcase.people.search import search_register
-    from jointcase.people.selectors import person_list_for
-
     user = request.user
     if filters.q and filters.q.strip():
         outcome = search_register(user=user, text=filters.q)  # type: ignore[arg-type]
         if outcome.error:
-            from ninja.errors import ValidationError
-
             raise ValidationError(
                 [{"loc": ["query", "q"], "msg": outcome.error, "type": "value_error"}]
             )
@@ -169,9 +168,6 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str,
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person")
 def person_detail(request: HttpRequest, person_id: str) -> Any:
-    from jointcase.access.policy import cases_visible_to
-    from jointcase.people.selectors import person_get_for
-
     user = request.user
     person = person_get_for(user=user, person_id=person_id, request=request)  # type: ignore[arg-type]
     cases = cases_visible_to(user).filter(person=person).order_by("-opened_at")

@@ -10,40 +10,17 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from jointcase.lib.forms import JointCaseForm
+from jointcase.agencies.models import Agency
+from jointcase.lib.forms import GovukDateField, JointCaseForm
 from jointcase.people.models import AddressKind, ContactKind, DocumentKind, Gender, IdentifierType
-from jointcase.people.search import parse_date
 
 
-class UKDateField(forms.Field):
-    """A date typed as 27/3/2007, 27-03-2007, 2007-03-27 or 27 March 2007."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *, label: str, required: bool = False, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "For example, 27/3/2007")
-        super().__init__(label=label, required=required, **kwargs)
-        self.error_messages["required"] = f"Enter the {label.lower()}"
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, dt.date):
-            return value
-        text = str(value or "").strip()
-        if not text:
-            return None
-        parsed = parse_date(text[:40])
-        if parsed is None:
-            raise ValidationError(
-                f"{self.label} must be a real date, like 27/3/2007", code="invalid"
-            )
-        if not dt.date(1900, 1, 1) <= parsed <= dt.date(2200, 12, 31):
-            raise ValidationError(f"{self.label} must be between 1900 and 2200", code="invalid")
-        return parsed
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return f"{value.day}/{value.month}/{value.year}"
-        return value
+def record_date(label: str, *, required: bool = False) -> GovukDateField:
+    """A date on a person's or a case's record (the GOV.UK date input), optional unless said:
+    a year outside 1900-2200 is a typing slip, refused on the field."""
+    return GovukDateField(
+        label=label, required=required, years=(1900, 2200), help_text="For example, 27 3 2007"
+    )
 
 
 def choice(
@@ -87,7 +64,7 @@ class VersionedForm(JointCaseForm):
 class PersonForm(JointCaseForm):
     given_names = text("Given names", required=False)
     family_name = text("Family name")
-    date_of_birth = UKDateField(label="Date of birth")
+    date_of_birth = record_date("Date of birth")
     gender = choice("Gender", Gender.choices, required=False)
     nationality = text("Nationality", max_length=80, required=False)
 
@@ -99,7 +76,7 @@ class PersonForm(JointCaseForm):
 
 
 class PersonDetailsForm(VersionedForm):
-    date_of_birth = UKDateField(label="Date of birth")
+    date_of_birth = record_date("Date of birth")
     gender = choice("Gender", Gender.choices, required=False)
     nationality = text("Nationality", max_length=80, required=False)
 
@@ -107,8 +84,8 @@ class PersonDetailsForm(VersionedForm):
 class NameForm(JointCaseForm):
     given_names = text("Given names", required=False)
     family_name = text("Family name")
-    valid_from = UKDateField(label="Used from")
-    valid_to = UKDateField(label="Used until")
+    valid_from = record_date("Used from")
+    valid_to = record_date("Used until")
 
 
 class IdentifierForm(JointCaseForm):
@@ -124,8 +101,6 @@ class IdentifierForm(JointCaseForm):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from jointcase.agencies.models import Agency
-
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -139,15 +114,15 @@ class AddressForm(JointCaseForm):
     line2 = text("Address line 2", max_length=200, required=False)
     town = text("Town or city", max_length=100)
     postcode = text("Postcode", max_length=10)
-    valid_from = UKDateField(label="Lived there from")
-    valid_to = UKDateField(label="Lived there until")
+    valid_from = record_date("Lived there from")
+    valid_to = record_date("Lived there until")
 
 
 class ContactForm(JointCaseForm):
     kind = choice("Kind of contact", ContactKind.choices, blank="Choose a kind")
     value = text("Number or address", max_length=200)
-    valid_from = UKDateField(label="Used from")
-    valid_to = UKDateField(label="Used until")
+    valid_from = record_date("Used from")
+    valid_to = record_date("Used until")
 
 
 class VehicleForm(JointCaseForm):
@@ -155,15 +130,15 @@ class VehicleForm(JointCaseForm):
     make = text("Make", max_length=60, required=False)
     model = text("Model", max_length=60, required=False)
     colour = text("Colour", max_length=40, required=False)
-    valid_from = UKDateField(label="Used from")
-    valid_to = UKDateField(label="Used until")
+    valid_from = record_date("Used from")
+    valid_to = record_date("Used until")
 
 
 class DocumentForm(JointCaseForm):
     kind = choice("Kind of document", DocumentKind.choices, blank="Choose a kind")
     number = text("Document number", max_length=40)
     issuing_country = text("Issuing country", max_length=80)
-    expires_on = UKDateField(label="Expiry date")
+    expires_on = record_date("Expiry date")
 
 
 class SearchForm(JointCaseForm):

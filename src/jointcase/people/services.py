@@ -27,7 +27,9 @@ from django.utils import timezone
 
 from jointcase.access.cases import acts_on, person_write_refusal
 from jointcase.audit.services import audit_record
-from jointcase.lib.edits import jsonable, versioned_update
+from jointcase.cases.dates import change_notification_due
+from jointcase.cases.models import Case, TimelineEvent, TimelineKind
+from jointcase.lib.edits import choice_check, editable_update, jsonable
 from jointcase.people.models import (
     Address,
     AddressKind,
@@ -45,6 +47,7 @@ from jointcase.people.models import (
     Vehicle,
 )
 from jointcase.people.search.keys import name_keys
+from jointcase.people.signals import address_added
 from jointcase.people.validators import (
     identifier_clean,
     name_normalise,
@@ -72,12 +75,6 @@ def _person_of(name: str) -> Callable[[dict[str, Any]], Person]:
     return get
 
 
-def _choice(value: str, choices: type, field: str, message: str) -> str:
-    if value not in choices.values:  # type: ignore[attr-defined]
-        raise ValidationError({field: message})
-    return value
-
-
 def _dates_ordered(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationError(
@@ -100,8 +97,6 @@ def _audit(
 
 def _notifiable_change(actor: User, person: Person, title: str, on: dt.date) -> None:
     """A notifiable detail changed: each of the person's cases gets a timeline event."""
-    from jointcase.cases.dates import change_notification_due
-    from jointcase.cases.models import Case, TimelineEvent, TimelineKind
 
     due = change_notification_due(on)
     events = [
@@ -175,6 +170,36 @@ def _person_touch(person: Person) -> None:
     person.refresh_from_db(fields=["version", "updated_at", "display_name"])
 
 
+def _part_recorded(
+    action: str,
+    actor: User,
+    person: Person,
+    request: HttpRequest | None,
+    *,
+    notifiable: tuple[str, dt.date] | None = None,
+    **details: Any,
+) -> None:
+    """A part of the record (a name, an address...) was added or ended: the record's version
+    moves on, the audit entry is written and, for a notifiable detail, ``notifiable`` (title,
+    date of the change) puts the notification due date on each of the person's cases."""
+    _person_touch(person)
+    _audit(action, actor, person, request, **details)
+    if notifiable is not None:
+        _notifiable_change(actor, person, *notifiable)
+
+
+def _current_ended(current: Any, *, new: Any, valid_from: dt.date | None) -> list[int]:
+    """End the parts in ``current`` (the person's current primary name, or home address) the
+    day before ``new`` starts, never before they began; their keys, for the audit entry."""
+    end = (valid_from or timezone.localdate()) - dt.timedelta(days=1)
+    ended: list[int] = []
+    for old in current.exclude(pk=new.pk):
+        old.valid_to = max(end, old.valid_from) if old.valid_from else end
+        old.save(update_fields=["valid_to"])
+        ended.append(old.pk)
+    return ended
+
+
 def _name_fields_clean(given_names: str, family_name: str) -> tuple[str, str]:
     given, family = (given_names or "").strip(), (family_name or "").strip()
     errors = {}
@@ -212,7 +237,7 @@ def person_create(
     given, family = _name_fields_clean(given_names, family_name)
     _dob_clean(date_of_birth)
     if gender:
-        _choice(gender, Gender, "gender", "Choose a gender from the list")
+        choice_check(gender, Gender, "gender", "Choose a gender from the list")
     person = Person.objects.create(
         date_of_birth=date_of_birth,
         gender=gender,
@@ -258,20 +283,26 @@ def person_update(
     **changes: Any,
 ) -> Person:
     """Change the person's own fields. A stale ``expected_version`` raises ConcurrentEdit."""
-    unknown = set(changes) - set(PERSON_EDITABLE)
-    if unknown:
-        raise ValidationError({field: "This field cannot be changed here" for field in unknown})
+    current, diff = editable_update(
+        Person,
+        person.pk,
+        expected_version,
+        changes,
+        editable=PERSON_EDITABLE,
+        clean=_person_changes_clean,
+    )
+    if diff:
+        _audit("person.update", actor, current, request, changes=diff)
+    return current
+
+
+def _person_changes_clean(changes: dict[str, Any]) -> None:
     if "date_of_birth" in changes:
         _dob_clean(changes["date_of_birth"])
     if changes.get("gender"):
-        _choice(changes["gender"], Gender, "gender", "Choose a gender from the list")
+        choice_check(changes["gender"], Gender, "gender", "Choose a gender from the list")
     if "nationality" in changes:
         changes["nationality"] = (changes["nationality"] or "").strip()[:80]
-    current, diff = versioned_update(Person, person.pk, expected_version, changes)
-    if not diff:
-        return current
-    _audit("person.update", actor, current, request, changes=diff)
-    return current
 
 
 @acts_on(person_write_refusal, _person, "person.name_add")
@@ -288,7 +319,7 @@ def name_add(
     request: HttpRequest | None = None,
 ) -> PersonName:
     """Add a name. A new PRIMARY name ends the current primary name (kept as history)."""
-    _choice(kind, NameKind, "kind", "Choose primary name or alias")
+    choice_check(kind, NameKind, "kind", "Choose primary name or alias")
     given, family = _name_fields_clean(given_names, family_name)
     _dates_ordered(valid_from, valid_to)
     name = PersonName.objects.create(
@@ -303,16 +334,10 @@ def name_add(
     name_keys_write(name)
     ended: list[int] = []
     if kind == NameKind.PRIMARY and valid_to is None:
-        end = (valid_from or timezone.localdate()) - dt.timedelta(days=1)
-        for old in person.names.filter(kind=NameKind.PRIMARY, valid_to__isnull=True).exclude(
-            pk=name.pk
-        ):
-            old.valid_to = max(end, old.valid_from) if old.valid_from else end
-            old.save(update_fields=["valid_to"])
-            ended.append(old.pk)
+        current = person.names.filter(kind=NameKind.PRIMARY, valid_to__isnull=True)
+        ended = _current_ended(current, new=name, valid_from=valid_from)
         Person.objects.filter(pk=person.pk).update(display_name=display_name_for(given, family))
-    _person_touch(person)
-    _audit(
+    _part_recorded(
         "person.name_add",
         actor,
         person,
@@ -326,23 +351,41 @@ def name_add(
             "valid_from": [None, jsonable(valid_from)],
             "valid_to": [None, jsonable(valid_to)],
         },
-    )
-    _notifiable_change(
-        actor,
-        person,
-        f"{NameKind(kind).label} added: {given} {family}".strip(),
-        valid_from or timezone.localdate(),
+        notifiable=(
+            f"{NameKind(kind).label} added: {given} {family}".strip(),
+            valid_from or timezone.localdate(),
+        ),
     )
     return name
 
 
-def _end(obj: Any, *, valid_to: dt.date, label: str) -> dict[str, list[Any]]:
-    if obj.valid_from and valid_to < obj.valid_from:
+def _part_end(
+    action: str,
+    actor: User,
+    part: Any,
+    valid_to: dt.date,
+    request: HttpRequest | None,
+    *,
+    label: str,
+    notifiable: str | None = None,
+) -> None:
+    """End a part of the record (a name, an address...) on ``valid_to``, never before it began;
+    recorded as ``_part_recorded`` does, the part's key under ``<part>_id`` in the audit entry
+    (``person.address_end``: ``address_id``)."""
+    if part.valid_from and valid_to < part.valid_from:
         raise ValidationError({"valid_to": f"The end date must be on or after the {label} started"})
-    before = obj.valid_to
-    obj.valid_to = valid_to
-    obj.save(update_fields=["valid_to"])
-    return {"valid_to": [jsonable(before), jsonable(valid_to)]}
+    before = part.valid_to
+    part.valid_to = valid_to
+    part.save(update_fields=["valid_to"])
+    _part_recorded(
+        action,
+        actor,
+        part.person,
+        request,
+        notifiable=(notifiable, valid_to) if notifiable else None,
+        **{f"{action.removeprefix('person.').removesuffix('_end')}_id": part.pk},
+        changes={"valid_to": [jsonable(before), jsonable(valid_to)]},
+    )
 
 
 @acts_on(person_write_refusal, _person_of("name"), "person.name_end")
@@ -350,9 +393,7 @@ def _end(obj: Any, *, valid_to: dt.date, label: str) -> dict[str, list[Any]]:
 def name_end(
     *, actor: User, name: PersonName, valid_to: dt.date, request: HttpRequest | None = None
 ) -> PersonName:
-    changes = _end(name, valid_to=valid_to, label="name")
-    _person_touch(name.person)
-    _audit("person.name_end", actor, name.person, request, name_id=name.pk, changes=changes)
+    _part_end("person.name_end", actor, name, valid_to, request, label="name")
     return name
 
 
@@ -368,7 +409,7 @@ def identifier_add(
     request: HttpRequest | None = None,
 ) -> Identifier:
     """Add an identifier, validated by format and unique per type (per agency for references)."""
-    _choice(type, IdentifierType, "type", "Choose an identifier type from the list")
+    choice_check(type, IdentifierType, "type", "Choose an identifier type from the list")
     try:
         cleaned = identifier_clean(type, value)
     except ValidationError as error:
@@ -392,8 +433,7 @@ def identifier_add(
             )
     except IntegrityError as error:  # a concurrent insert of the same value
         raise ValidationError({"value": "This identifier is already recorded"}) from error
-    _person_touch(person)
-    _audit(
+    _part_recorded(
         "person.identifier_add",
         actor,
         person,
@@ -439,7 +479,7 @@ def address_add(
     request: HttpRequest | None = None,
 ) -> Address:
     """Add an address. A new HOME address without an end date ends the current home address."""
-    _choice(kind, AddressKind, "kind", "Choose the kind of address")
+    choice_check(kind, AddressKind, "kind", "Choose the kind of address")
     errors: dict[str, str] = {}
     if not (line1 or "").strip():
         errors["line1"] = "Enter address line 1"
@@ -464,15 +504,9 @@ def address_add(
     )
     ended: list[int] = []
     if kind == AddressKind.HOME and valid_to is None:
-        end = (valid_from or timezone.localdate()) - dt.timedelta(days=1)
-        for old in person.addresses.filter(kind=AddressKind.HOME, valid_to__isnull=True).exclude(
-            pk=address.pk
-        ):
-            old.valid_to = max(end, old.valid_from) if old.valid_from else end
-            old.save(update_fields=["valid_to"])
-            ended.append(old.pk)
-    _person_touch(person)
-    _audit(
+        current = person.addresses.filter(kind=AddressKind.HOME, valid_to__isnull=True)
+        ended = _current_ended(current, new=address, valid_from=valid_from)
+    _part_recorded(
         "person.address_add",
         actor,
         person,
@@ -485,10 +519,9 @@ def address_add(
             "valid_from": [None, jsonable(valid_from)],
             "valid_to": [None, jsonable(valid_to)],
         },
+        notifiable=(f"{AddressKind(kind).label} added", valid_from or timezone.localdate()),
     )
-    _notifiable_change(
-        actor, person, f"{AddressKind(kind).label} added", valid_from or timezone.localdate()
-    )
+    address_added.send(sender=Address, address=address, actor=actor)
     return address
 
 
@@ -497,12 +530,15 @@ def address_add(
 def address_end(
     *, actor: User, address: Address, valid_to: dt.date, request: HttpRequest | None = None
 ) -> Address:
-    changes = _end(address, valid_to=valid_to, label="address")
-    _person_touch(address.person)
-    _audit(
-        "person.address_end", actor, address.person, request, address_id=address.pk, changes=changes
+    _part_end(
+        "person.address_end",
+        actor,
+        address,
+        valid_to,
+        request,
+        label="address",
+        notifiable=f"{address.get_kind_display()} ended",
     )
-    _notifiable_change(actor, address.person, f"{address.get_kind_display()} ended", valid_to)
     return address
 
 
@@ -518,7 +554,7 @@ def contact_add(
     valid_to: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> ContactDetail:
-    _choice(kind, ContactKind, "kind", "Choose the kind of contact detail")
+    choice_check(kind, ContactKind, "kind", "Choose the kind of contact detail")
     value = (value or "").strip()
     if not value:
         raise ValidationError({"value": "Enter the contact detail"})
@@ -534,17 +570,14 @@ def contact_add(
     contact = ContactDetail.objects.create(
         person=person, kind=kind, value=value[:200], valid_from=valid_from, valid_to=valid_to
     )
-    _person_touch(person)
-    _audit(
+    _part_recorded(
         "person.contact_add",
         actor,
         person,
         request,
         contact_id=contact.pk,
         changes={"contact": [None, f"{kind}:{contact.value}"]},
-    )
-    _notifiable_change(
-        actor, person, f"{ContactKind(kind).label} added", valid_from or timezone.localdate()
+        notifiable=(f"{ContactKind(kind).label} added", valid_from or timezone.localdate()),
     )
     return contact
 
@@ -554,11 +587,7 @@ def contact_add(
 def contact_end(
     *, actor: User, contact: ContactDetail, valid_to: dt.date, request: HttpRequest | None = None
 ) -> ContactDetail:
-    changes = _end(contact, valid_to=valid_to, label="contact detail")
-    _person_touch(contact.person)
-    _audit(
-        "person.contact_end", actor, contact.person, request, contact_id=contact.pk, changes=changes
-    )
+    _part_end("person.contact_end", actor, contact, valid_to, request, label="contact detail")
     return contact
 
 
@@ -590,17 +619,14 @@ def vehicle_add(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    _person_touch(person)
-    _audit(
+    _part_recorded(
         "person.vehicle_add",
         actor,
         person,
         request,
         vehicle_id=vehicle.pk,
         changes={"vehicle": [None, str(vehicle)]},
-    )
-    _notifiable_change(
-        actor, person, f"Vehicle added: {registration}", valid_from or timezone.localdate()
+        notifiable=(f"Vehicle added: {registration}", valid_from or timezone.localdate()),
     )
     return vehicle
 
@@ -610,11 +636,7 @@ def vehicle_add(
 def vehicle_end(
     *, actor: User, vehicle: Vehicle, valid_to: dt.date, request: HttpRequest | None = None
 ) -> Vehicle:
-    changes = _end(vehicle, valid_to=valid_to, label="vehicle")
-    _person_touch(vehicle.person)
-    _audit(
-        "person.vehicle_end", actor, vehicle.person, request, vehicle_id=vehicle.pk, changes=changes
-    )
+    _part_end("person.vehicle_end", actor, vehicle, valid_to, request, label="vehicle")
     return vehicle
 
 
@@ -630,7 +652,7 @@ def document_add(
     expires_on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> IdentityDocument:
-    _choice(kind, DocumentKind, "kind", "Choose the kind of document")
+    choice_check(kind, DocumentKind, "kind", "Choose the kind of document")
     errors: dict[str, str] = {}
     number = (number or "").strip().upper()
     if not number or len(number) > 40:
@@ -646,8 +668,7 @@ def document_add(
         issuing_country=issuing_country.strip()[:80],
         expires_on=expires_on,
     )
-    _person_touch(person)
-    _audit(
+    _part_recorded(
         "person.document_add",
         actor,
         person,

@@ -19,11 +19,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jointcase.access.labels import Classification
+from jointcase.access.policy import cases_visible_to
 from jointcase.accounts.models import User
+from jointcase.audit.purpose import purpose_ask_cases
+from jointcase.cases.forms import CaseOpenForm
+from jointcase.cases.models import Case
+from jointcase.cases.services import case_open as open_case
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.forms import form_page
 from jointcase.people import forms as person_forms
 from jointcase.people import services
+from jointcase.people.selectors import person_get_for, person_history_for
+from jointcase.people.services import person_create, person_update
 
 FORM_TEMPLATE = "people/form.html"
 
@@ -64,16 +71,11 @@ def _purpose_before_person(request: HttpRequest, person_id: uuid.UUID) -> None:
     cases the user may see before the first read (``jointcase.audit.purpose``, the gate every
     case page uses). Cases the user may not see are skipped by the gate: nothing is revealed.
     A person with no case the user may see is read without the question."""
-    from jointcase.audit.purpose import purpose_ask_cases
-    from jointcase.cases.models import Case
-
     case_ids = Case.objects.filter(person__public_id=person_id).values_list("pk", flat=True)
     purpose_ask_cases(request, list(case_ids))
 
 
 def _person_for(request: HttpRequest, person_id: uuid.UUID) -> Any:
-    from jointcase.people.selectors import person_get_for
-
     _purpose_before_person(request, person_id)
     person = person_get_for(user=acting_user(request), person_id=person_id, request=request)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
@@ -86,8 +88,6 @@ def _person_url(person: Any) -> str:
 
 @require_http_methods(["GET", "POST"])
 def person_new(request: HttpRequest) -> HttpResponse:
-    from jointcase.people.services import person_create
-
     form = person_forms.PersonForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> Any:
@@ -117,8 +117,6 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    from jointcase.access.policy import cases_visible_to
-
     person = _person_for(request, person_id)
     cases = cases_visible_to(acting_user(request)).filter(person=person).order_by("-opened_at")
     return render(
@@ -140,8 +138,6 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def person_history(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    from jointcase.people.selectors import person_history_for
-
     person = _person_for(request, person_id)
     entries = list(person_history_for(person=person)[:500])
     return render(
@@ -158,8 +154,6 @@ def person_history(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    from jointcase.people.services import person_update
-
     person = _person_for(request, person_id)
     initial = {
         "version": person.version,
@@ -260,9 +254,6 @@ document_add = _detail_form(
 
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    from jointcase.cases.forms import CaseOpenForm
-    from jointcase.cases.services import case_open as open_case
-
     person = _person_for(request, person_id)
     form = CaseOpenForm(request.POST if request.method == "POST" else None)
 

@@ -1,25 +1,22 @@
-"""Seed steps contributed by later domains (people and cases, material, meetings...).
+"""Seed steps contributed by later domains (people and cases, material, meetings, risk...).
 
-Each entry is ``(label, function(context))``; order is dependency order.
+Each entry is ``(label, function(context))``; order is dependency order. A domain's step lives
+in ``seed/steps/`` (no domain app imports the seed tooling) and is appended here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from jointcase.seed.context import Step
+from jointcase.seed.steps.material import seed_material
+from jointcase.seed.steps.meetings import seed_meetings
+from jointcase.seed.steps.risk_assessments import seed_assessments
+from jointcase.seed.steps.risk_checks import seed_checks
+from jointcase.seed.steps_register import seed_register
 
-if TYPE_CHECKING:
-    from jointcase.seed.world import Step
-
-STEPS: list[tuple[str, Step]] = []
-
-from jointcase.seed.steps_register import seed_register  # noqa: E402
-
-STEPS.append(("people and cases", seed_register))
-
-from jointcase.material.seed import seed_material  # noqa: E402
-
-STEPS.append(("material", seed_material))
-
-from jointcase.meetings.seed import seed_meetings  # noqa: E402
-
-STEPS.append(("meetings and actions", seed_meetings))
+STEPS: list[tuple[str, Step]] = [
+    ("people and cases", seed_register),
+    ("material", seed_material),
+    ("meetings and actions", seed_meetings),
+    ("risk assessments", seed_assessments),
+    ("required checks", seed_checks),
+]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from jointcase.agencies.models import Agency, AgencyKind, Caveat, Team
 
 if TYPE_CHECKING:
-    from jointcase.seed.world import SeedContext
+    from jointcase.seed.context import SeedContext
 
 NSD_DIVISIONS = ["North", "Central and Wales", "London and South"]
 CT_UNITS = [

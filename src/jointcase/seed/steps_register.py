@@ -69,13 +69,12 @@ from jointcase.people.models import (
     PersonNameKey,
     Vehicle,
 )
+from jointcase.people.search import name_keys as person_name_keys
 from jointcase.people.services import display_name_for
 from jointcase.people.validators import name_normalise, pnc_id_make, postcode_clean
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from jointcase.seed.world import SeedContext
+    from jointcase.seed.context import SeedContext
 
 BATCH = 2000
 PHASE_CYCLE = (
@@ -318,14 +317,6 @@ def _pools(context: SeedContext) -> Pools:
     )
 
 
-def _name_keys_hook() -> Callable[[str, str], set[str]] | None:
-    try:
-        from jointcase.people.search import name_keys
-    except ImportError:
-        return None
-    return name_keys
-
-
 class Table:
     """Rows of one model, inserted with one ``executemany`` per flush.
 
@@ -336,7 +327,8 @@ class Table:
     """
 
     def __init__(self, model: type[Any]) -> None:
-        fields = list(model._meta.concrete_fields)
+        # Generated columns (``GeneratedField``) are the database's to compute, never inserted.
+        fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
         self.model = model
         self.attnames = [f.attname for f in fields]
         self.index = {name: position for position, name in enumerate(self.attnames)}
@@ -521,7 +513,6 @@ class RegisterSeeder:
         self.frankland = self.agencies["hmp-frankland"]
         self.nsd_north = self.agencies["nsd-north"]
         self.conditions = list(catalogue().values())
-        self.keys_hook = _name_keys_hook()
         self.tables: dict[type[Any], Table] = {model: Table(model) for model in TABLE_MODELS}
         self.persona_teams = {
             username: TeamMembership.objects.filter(user=user)
@@ -536,12 +527,10 @@ class RegisterSeeder:
         return self.tables[model]
 
     def name_keys(self, person_id: int, name_id: int, given: str, family: str) -> None:
-        if self.keys_hook is None:
-            return
         cache = self.pools.key_cache
         found = cache.get((given, family))
         if found is None:
-            found = sorted({key[:120] for key in self.keys_hook(given, family) if key})
+            found = sorted({key[:120] for key in person_name_keys(given, family) if key})
             if len(cache) < 200_000:
                 cache[(given, family)] = found
         table = self.tables[PersonNameKey]

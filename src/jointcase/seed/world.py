@@ -8,60 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 from tqdm import tqdm
 
-from jointcase.seed.scales import SCALES, Scale
-
-T = TypeVar("T")
-
-
-@dataclass
-class SeedContext:
-    scale: Scale
-    seed: int
-    rng: random.Random
-    faker: Faker
-    today: dt.date
-    show_progress: bool = True
-    #: Objects earlier steps made that later steps need (agencies by code, personas...).
-    registry: dict[str, Any] = field(default_factory=dict)
-
-    def progress(
-        self, iterable: Iterable[T], *, total: int | None = None, desc: str
-    ) -> Iterator[T]:
-        return iter(
-            tqdm(
-                iterable,
-                total=total,
-                desc=desc,
-                unit="",
-                disable=not self.show_progress,
-                leave=False,
-                dynamic_ncols=True,
-            )
-        )
-
-
-Step = Callable[[SeedContext], None]
+from jointcase.agencies.models import Agency
+from jointcase.seed import extra_steps, steps_agencies, steps_users
+from jointcase.seed.context import SeedContext, Step
+from jointcase.seed.scales import SCALES
 
 
 def _steps() -> list[tuple[str, Step]]:
-    from jointcase.seed import steps_agencies, steps_users
-
+    """Every step in dependency order: agencies, users, then the domains' steps
+    (``extra_steps.STEPS``)."""
     steps: list[tuple[str, Step]] = [
         ("agencies and teams", steps_agencies.seed_agencies),
         ("users", steps_users.seed_users),
     ]
-    # Later domains register here, in dependency order.
-    from jointcase.seed import extra_steps
-
     steps.extend(extra_steps.STEPS)
     return steps
 
@@ -88,6 +53,4 @@ def world_seed(
 
 
 def world_is_empty() -> bool:
-    from jointcase.agencies.models import Agency
-
     return not Agency.objects.exists()

@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,11 +23,6 @@ from jointcase.cases.models import (
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
     from jointcase.people.models import Person
-
-
-def _choice(value: Any, choices: Any, field: str, message: str) -> None:
-    if value not in choices.values:
-        raise ValidationError({field: message})
 
 
 def _audit(

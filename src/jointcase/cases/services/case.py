@@ -33,14 +33,13 @@ from jointcase.cases.phases import case_facts, phase_for
 from jointcase.cases.services._common import (
     _audit,
     _case,
-    _choice,
     _day_start,
     _person,
     _touch,
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
-from jointcase.lib.edits import jsonable, versioned_update
+from jointcase.lib.edits import choice_check, editable_update, jsonable
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -71,13 +70,13 @@ def case_open(
 ) -> Case:
     """Open a case. With ``actor_role``, the actor joins the case team in that role (otherwise
     whoever opens a case for someone else would lose sight of it at once)."""
-    _choice(cohort, Cohort, "cohort", "Choose a cohort from the list")
-    _choice(ideology, Ideology, "ideology", "Choose an ideology category from the list")
+    choice_check(cohort, Cohort, "cohort", "Choose a cohort from the list")
+    choice_check(ideology, Ideology, "ideology", "Choose an ideology category from the list")
     opened = opened_at or timezone.localdate()
     if opened > timezone.localdate():
         raise ValidationError({"opened_at": "The case cannot be opened in the future"})
     if actor_role is not None:
-        _choice(actor_role, CaseRole, "actor_role", "Choose a case role from the list")
+        choice_check(actor_role, CaseRole, "actor_role", "Choose a case role from the list")
     case = Case.objects.create(
         person=person,
         reference=reference or reference_next(),
@@ -137,27 +136,28 @@ def case_update(
     request: HttpRequest | None = None,
     **changes: Any,
 ) -> Case:
-    unknown = set(changes) - set(CASE_EDITABLE)
-    if unknown:
-        raise ValidationError({field: "This field cannot be changed here" for field in unknown})
+    current, diff = editable_update(
+        Case, case.pk, expected_version, changes, editable=CASE_EDITABLE, clean=_case_changes_clean
+    )
+    if diff:
+        timeline_add(
+            case=current,
+            kind=TimelineKind.CASE,
+            title="Case details changed",
+            actor=actor,
+            description=", ".join(sorted(diff)),
+        )
+        _audit("case.update", actor, current, request, changes=diff)
+    return current
+
+
+def _case_changes_clean(changes: dict[str, Any]) -> None:
     if "cohort" in changes:
-        _choice(changes["cohort"], Cohort, "cohort", "Choose a cohort from the list")
+        choice_check(changes["cohort"], Cohort, "cohort", "Choose a cohort from the list")
     if "ideology" in changes:
-        _choice(
+        choice_check(
             changes["ideology"], Ideology, "ideology", "Choose an ideology category from the list"
         )
-    current, diff = versioned_update(Case, case.pk, expected_version, changes)
-    if not diff:
-        return current
-    timeline_add(
-        case=current,
-        kind=TimelineKind.CASE,
-        title="Case details changed",
-        actor=actor,
-        description=", ".join(sorted(diff)),
-    )
-    _audit("case.update", actor, current, request, changes=diff)
-    return current
 
 
 @acts_on(case_write_refusal, _case, "case.case_close")
@@ -208,7 +208,7 @@ def exit_record(
     request: HttpRequest | None = None,
 ) -> NsdExit:
     """The case leaves NSD management: handover to another agency with the onward plan."""
-    _choice(kind, ExitKind, "kind", "Choose exit or handover")
+    choice_check(kind, ExitKind, "kind", "Choose exit or handover")
     errors: dict[str, str] = {}
     if not (onward_plan or "").strip():
         errors["onward_plan"] = "Enter the onward plan"

@@ -26,11 +26,11 @@ from jointcase.cases.models import (
 from jointcase.cases.services._common import (
     _audit,
     _case,
-    _choice,
     _touch,
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
+from jointcase.lib.edits import choice_check
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -51,7 +51,7 @@ def placement_add(
     """Record a custody placement; it ends the current one."""
     if establishment.kind != AgencyKind.PRISON:
         raise ValidationError({"establishment": "Choose a prison"})
-    _choice(
+    choice_check(
         security_category,
         SecurityCategory,
         "security_category",

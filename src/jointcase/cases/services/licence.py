@@ -29,12 +29,12 @@ from jointcase.cases.services._common import (
     _audit,
     _case,
     _case_of,
-    _choice,
     _day_start,
     _touch,
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
+from jointcase.lib.edits import choice_check
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -104,7 +104,7 @@ def licence_condition_add(
     cleaned = condition_parameters_clean(code, parameters)
     spec = catalogue()[code]
     frequency = review_frequency or spec.review_frequency
-    _choice(
+    choice_check(
         frequency, ReviewFrequency, "review_frequency", "Choose a review frequency from the list"
     )
     condition = LicenceCondition.objects.create(

@@ -25,11 +25,10 @@ from jointcase.cases.models import (
 from jointcase.cases.services._common import (
     _audit,
     _case,
-    _choice,
     _touch,
     timeline_add,
 )
-from jointcase.lib.edits import jsonable
+from jointcase.lib.edits import choice_check, jsonable
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -48,7 +47,7 @@ def mappa_register(
     request: HttpRequest | None = None,
 ) -> MappaRegistration:
     """Record a MAPPA registration (category, level, review date); it ends the current one."""
-    _choice(category, MappaCategory, "category", "Choose a MAPPA category from the list")
+    choice_check(category, MappaCategory, "category", "Choose a MAPPA category from the list")
     try:
         level = int(level)
     except (TypeError, ValueError):

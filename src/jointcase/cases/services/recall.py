@@ -27,12 +27,12 @@ from jointcase.cases.services._common import (
     _audit,
     _case,
     _case_of,
-    _choice,
     _day_start,
     _touch,
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
+from jointcase.lib.edits import choice_check
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -51,7 +51,7 @@ def recall_record(
     request: HttpRequest | None = None,
 ) -> Recall:
     """Record a recall. Terrorist offenders (TACT, TACT-connected) get standard recall only."""
-    _choice(type, RecallType, "type", "Choose a recall type from the list")
+    choice_check(type, RecallType, "type", "Choose a recall type from the list")
     errors: dict[str, str] = {}
     if not (reason or "").strip():
         errors["reason"] = "Enter the reason for recall"

@@ -29,13 +29,18 @@ from jointcase.cases.services._common import (
     _audit,
     _case,
     _case_of,
-    _choice,
     _day_start,
     _touch,
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
-from jointcase.lib.edits import ConcurrentEdit, changes_between, jsonable
+from jointcase.lib.edits import (
+    ConcurrentEdit,
+    changes_between,
+    choice_check,
+    jsonable,
+    uneditable_refuse,
+)
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -59,7 +64,7 @@ SENTENCE_EDITABLE = (
 def sentence_validate(values: dict[str, Any]) -> None:
     """Impossible combinations of sentence dates, keyed by field."""
     errors: dict[str, str] = {}
-    _choice(values.get("type"), SentenceType, "type", "Choose a sentence type from the list")
+    choice_check(values.get("type"), SentenceType, "type", "Choose a sentence type from the list")
     conviction, sentenced = values.get("conviction_date"), values.get("sentence_date")
     if conviction is None:
         errors["conviction_date"] = "Enter the date of conviction"
@@ -173,9 +178,7 @@ def sentence_update(
     **changes: Any,
 ) -> Sentence:
     """Change a sentence (key dates, release...). ``expected_version`` is the case's version."""
-    unknown = set(changes) - set(SENTENCE_EDITABLE)
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed here" for name in unknown})
+    uneditable_refuse(changes, SENTENCE_EDITABLE)
     case = Case.objects.select_for_update().get(pk=sentence.case_id)
     if case.version != expected_version:
         raise ConcurrentEdit()

@@ -30,11 +30,11 @@ from jointcase.cases.services._common import (
     _audit,
     _case,
     _case_of,
-    _choice,
     _touch,
     timeline_add,
 )
-from jointcase.lib.edits import jsonable
+from jointcase.cases.signals import case_team_member_added
+from jointcase.lib.edits import choice_check, jsonable
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -54,7 +54,7 @@ def team_member_add(
     end: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> CaseTeamMember:
-    _choice(role, CaseRole, "role", "Choose a case role from the list")
+    choice_check(role, CaseRole, "role", "Choose a case role from the list")
     if (user is None) == (team is None):
         raise ValidationError({"user": "Choose a person or a team (one, not both)"})
     if user is not None and not user.is_active:
@@ -93,6 +93,7 @@ def team_member_add(
             "end": [None, jsonable(end)],
         },
     )
+    case_team_member_added.send(sender=Case, case=case, member=member)
     return member
 
 

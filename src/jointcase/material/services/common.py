@@ -1,16 +1,17 @@
-"""Helpers every material service shares: the refusal audit, the not-found denial and the
-read check before a write.
+"""Helpers every material service shares: the refusal audit, the not-found denial, the read
+check before a write, and the two together with the act's own refusal (``item_act_require``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 
-from jointcase.access.acting import audited_denial
+from jointcase.access.acting import Refusal, audited_denial, permission_require
 from jointcase.access.material import (
     material_decision,
 )
@@ -86,3 +87,25 @@ def access_check(
             reason=decision.reason,
             request=request,
         )
+
+
+def item_act_require(
+    *,
+    actor: User,
+    item: MaterialItem,
+    action: str,
+    refusal: Callable[[User, MaterialItem], Refusal | None],
+    request: HttpRequest | None,
+) -> None:
+    """The actor may act on ``item``: they see it (else the 404 of a missing item) and
+    ``refusal`` (a ``jointcase.access.material_acts`` rule, asked only once they see it) does
+    not refuse them (else a 403), each refusal with its DENY entry."""
+    access_check(actor=actor, item=item, action=action, request=request)
+    permission_require(
+        actor=actor,
+        refusal=refusal(actor, item),
+        action=action,
+        object_type="material",
+        object_id=str(item.pk),
+        request=request,
+    )

@@ -34,8 +34,8 @@ from jointcase.material.models import (
     MaterialItem,
 )
 from jointcase.material.services.common import (
-    access_check,
     deny,
+    item_act_require,
     refuse,
 )
 from jointcase.material.services.labels import LabelInput, label_clean
@@ -125,30 +125,27 @@ def _label_details(label: LabelInput, *, originator: Agency, orcon: bool) -> dic
 
 
 @transaction.atomic
-def _item_create(
+def item_store_audited(
     *,
     actor: User,
+    action: str,
     item: MaterialItem,
     label: LabelInput,
     body: str | None,
     files: list[tuple[Any, bytes]],
+    details: dict[str, Any],
     request: HttpRequest | None,
 ) -> MaterialItem:
-    """Store a checked new item (sealed body and files) and its audit entry, atomically."""
+    """Store a checked new item or tearline (``item_store``: body and files sealed under its
+    own label) and its SUCCESS audit entry with ``details``, in one transaction."""
     item_store(item, label, originator=item.originator, orcon=item.orcon, body=body, files=files)
     audit_record(
-        action="material.created",
+        action=action,
         actor=actor,
         outcome=Outcome.SUCCESS,
         object_type="material",
         object_id=str(item.pk),
-        details={
-            "case": item.case_id,
-            "kind": item.kind,
-            "label": _label_details(label, originator=item.originator, orcon=item.orcon),
-            "files": len(files),
-            "retain_until": item.retain_until.isoformat() if item.retain_until else None,
-        },
+        details=details,
         request=request,
     )
     return item
@@ -245,15 +242,17 @@ def material_add(
             request=request,
         )
     assert originator is not None
-    return _item_create(
+    orcon = bool(orcon)
+    return item_store_audited(
         actor=actor,
+        action="material.created",
         item=MaterialItem(
             case=case,
             kind=kind,
             title=title,
             classification=label.classification,
             originator=originator,
-            orcon=bool(orcon),
+            orcon=orcon,
             handling_instructions=handling_instructions.strip(),
             review_date=review_date,
             referenced_classification=referenced,
@@ -265,6 +264,13 @@ def material_add(
         label=label,
         body=None if is_reference else body,
         files=checked_files,
+        details={
+            "case": case.pk,
+            "kind": kind,
+            "label": _label_details(label, originator=originator, orcon=orcon),
+            "files": len(checked_files),
+            "retain_until": retain_until.isoformat() if retain_until else None,
+        },
         request=request,
     )
 
@@ -324,14 +330,8 @@ def material_file_add(
 ) -> MaterialFile:
     """Add a file to an item, sniffed and size-checked like every upload, sealed under the
     item's label with its own data key."""
-    access_check(actor=actor, item=item, action="material.file_add", request=request)
-    permission_require(
-        actor=actor,
-        refusal=file_refusal(actor, item),
-        action="material.file_add",
-        object_type="material",
-        object_id=str(item.pk),
-        request=request,
+    item_act_require(
+        actor=actor, item=item, action="material.file_add", refusal=file_refusal, request=request
     )
     try:
         checked, content = upload_read(upload)

@@ -14,7 +14,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.acting import permission_require
-from jointcase.access.labels import CLASSIFICATION_RANK, Classification
+from jointcase.access.labels import (
+    CLASSIFICATION_RANK,
+    Classification,
+    releasable_with_originator,
+)
 from jointcase.access.material import (
     LabelFields,
     above_system_high,
@@ -31,7 +35,7 @@ from jointcase.access.material_acts import (
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
-from jointcase.material.crypto import Sealed, item_label, label_from, reseal
+from jointcase.material.crypto import Label, Sealed, item_label, label_from, reseal
 from jointcase.material.keys import data_key_destroy
 from jointcase.material.models import (
     LabelChange,
@@ -39,7 +43,7 @@ from jointcase.material.models import (
 )
 from jointcase.material.services.common import (
     ABOVE_SYSTEM_HIGH,
-    access_check,
+    item_act_require,
     refuse,
 )
 
@@ -91,9 +95,7 @@ def label_clean(
         errors.setdefault("releasable_to", []).append(
             f"Unknown agency: {', '.join(unknown_agencies)}"
         )
-    releasable = list(agencies.values())
-    if releasable and originator.pk not in {a.pk for a in releasable}:
-        releasable.append(originator)  # the originator always holds its own material
+    releasable = releasable_with_originator(list(agencies.values()), originator)
     return LabelInput(classification, list(found.values()), releasable)
 
 
@@ -108,6 +110,16 @@ def label_snapshot(item: MaterialItem) -> dict[str, Any]:
 
 
 # --- Labels --------------------------------------------------------------------------------
+
+
+def _resealed(sealed: Sealed, object_id: object, old_label: Label, new_label: Label) -> Sealed:
+    """``sealed`` re-encrypted under ``new_label``, its new data key stored (the caller
+    destroys the old one once the body and every file are resealed)."""
+    new_sealed = reseal(
+        sealed=sealed, object_id=str(object_id), old_label=old_label, new_label=new_label
+    )
+    new_sealed.data_key.save(force_insert=True)
+    return new_sealed
 
 
 def label_store(
@@ -126,27 +138,20 @@ def label_store(
     old_keys = []
     if item.data_key_id is not None and item.body_ciphertext is not None:
         assert item.data_key is not None
-        resealed = reseal(
-            sealed=Sealed(item.data_key, item.body_ciphertext),
-            object_id=str(item.pk),
-            old_label=old_label,
-            new_label=new_label,
-        )
-        resealed.data_key.save(force_insert=True)
         old_keys.append(item.data_key)
-        item.data_key = resealed.data_key
-        item.body_ciphertext = resealed.ciphertext
+        body = _resealed(Sealed(item.data_key, item.body_ciphertext), item.pk, old_label, new_label)
+        item.data_key = body.data_key
+        item.body_ciphertext = body.ciphertext
     for material_file in item.files.select_related("data_key"):
-        resealed = reseal(
-            sealed=Sealed(material_file.data_key, material_file.ciphertext),
-            object_id=str(material_file.pk),
-            old_label=old_label,
-            new_label=new_label,
-        )
-        resealed.data_key.save(force_insert=True)
         old_keys.append(material_file.data_key)
-        material_file.data_key = resealed.data_key
-        material_file.ciphertext = resealed.ciphertext
+        stored = _resealed(
+            Sealed(material_file.data_key, material_file.ciphertext),
+            material_file.pk,
+            old_label,
+            new_label,
+        )
+        material_file.data_key = stored.data_key
+        material_file.ciphertext = stored.ciphertext
         material_file.save(update_fields=["data_key", "ciphertext"])
     item.classification = new.classification
     item.orcon = orcon
@@ -250,13 +255,11 @@ def material_label_change(
     classification, add caveats, narrow releasability, set ORCON); any change that could let
     someone read who could not before (``access.material.label_widening``) is the originator
     agency's alone, as is any change to an ORCON item's label (that is the consent)."""
-    access_check(actor=actor, item=item, action="material.label_change", request=request)
-    permission_require(
+    item_act_require(
         actor=actor,
-        refusal=relabel_refusal(actor, item),
+        item=item,
         action="material.label_change",
-        object_type="material",
-        object_id=str(item.pk),
+        refusal=relabel_refusal,
         request=request,
     )
     errors: dict[str, list[str]] = {}

@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from tqdm import tqdm
 
-from jointcase.access.acting import permission_require
 from jointcase.access.material_acts import (
     destroy_refusal,
     retention_refusal,
@@ -28,7 +27,7 @@ from jointcase.material.models import (
     MaterialItem,
 )
 from jointcase.material.services.common import (
-    access_check,
+    item_act_require,
     refuse,
 )
 
@@ -88,13 +87,11 @@ def material_retention_change(
 ) -> MaterialItem:
     """The originator agency changes how long an item is kept, with a reason (audited with the
     old and new dates)."""
-    access_check(actor=actor, item=item, action="material.retention_change", request=request)
-    permission_require(
+    item_act_require(
         actor=actor,
-        refusal=retention_refusal(actor, item),
+        item=item,
         action="material.retention_change",
-        object_type="material",
-        object_id=str(item.pk),
+        refusal=retention_refusal,
         request=request,
     )
     errors: dict[str, list[str]] = {}
@@ -141,13 +138,11 @@ def material_destroy(
     """Destroy the item's content (its body's and files' data keys): crypto-shredding.
     By a user of the originator agency, or the retention job (``actor=None``)."""
     if actor is not None:
-        access_check(actor=actor, item=item, action="material.destroy", request=request)
-        permission_require(
+        item_act_require(
             actor=actor,
-            refusal=destroy_refusal(actor, item),
+            item=item,
             action="material.destroy",
-            object_type="material",
-            object_id=str(item.pk),
+            refusal=destroy_refusal,
             request=request,
         )
     if not (reason or "").strip():

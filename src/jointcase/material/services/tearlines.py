@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jointcase.access.acting import permission_require
 from jointcase.access.material_acts import (
     approve_refusal,
     label_is_lower,
@@ -25,10 +24,10 @@ from jointcase.material.models import (
     TearlineStatus,
 )
 from jointcase.material.services.common import (
-    access_check,
+    item_act_require,
     refuse,
 )
-from jointcase.material.services.items import item_store, uploads_read
+from jointcase.material.services.items import item_store_audited, uploads_read
 from jointcase.material.services.labels import LabelInput, label_clean
 from jointcase.material.services.retention import retention_default
 
@@ -73,36 +72,6 @@ def _tearline_label_clean(
     return new
 
 
-@transaction.atomic
-def _tearline_store(
-    *,
-    actor: User,
-    parent: MaterialItem,
-    item: MaterialItem,
-    label: LabelInput,
-    body: str,
-    files: list[tuple[Any, bytes]],
-    request: HttpRequest | None,
-) -> MaterialItem:
-    """Store a checked draft tearline (sealed under its own label) and its audit entry."""
-    item_store(item, label, originator=parent.originator, orcon=item.orcon, body=body, files=files)
-    audit_record(
-        action="material.tearline_created",
-        actor=actor,
-        outcome=Outcome.SUCCESS,
-        object_type="material",
-        object_id=str(item.pk),
-        details={
-            "parent": str(parent.pk),
-            "classification": label.classification,
-            "orcon_consent": "originator" if parent.orcon else "",
-            "files": len(files),
-        },
-        request=request,
-    )
-    return item
-
-
 def tearline_create(
     *,
     actor: User,
@@ -121,13 +90,11 @@ def tearline_create(
     """A sanitised version of ``parent`` at a lower label, by a user of the originating agency.
     It stays a DRAFT (seen only by that agency) until a second person approves it. It may
     carry its own sanitised files (never the parent's), sealed under its own label."""
-    access_check(actor=actor, item=parent, action="material.tearline_create", request=request)
-    permission_require(
+    item_act_require(
         actor=actor,
-        refusal=tearline_refusal(actor, parent),
+        item=parent,
         action="material.tearline_create",
-        object_type="material",
-        object_id=str(parent.pk),
+        refusal=tearline_refusal,
         request=request,
     )
     errors: dict[str, list[str]] = {}
@@ -153,9 +120,9 @@ def tearline_create(
             object_id=str(parent.pk),
             request=request,
         )
-    return _tearline_store(
+    return item_store_audited(
         actor=actor,
-        parent=parent,
+        action="material.tearline_created",
         item=MaterialItem(
             case=parent.case,
             kind=parent.kind,
@@ -174,6 +141,12 @@ def tearline_create(
         label=new,
         body=body,
         files=checked_files,
+        details={
+            "parent": str(parent.pk),
+            "classification": new.classification,
+            "orcon_consent": "originator" if parent.orcon else "",
+            "files": len(checked_files),
+        },
         request=request,
     )
 
@@ -188,13 +161,11 @@ def tearline_approve(
 ) -> MaterialItem:
     """Four eyes: a second person of the originating agency (never the author) approves (or
     refuses) a draft tearline."""
-    access_check(actor=actor, item=tearline, action="material.tearline_approve", request=request)
-    permission_require(
+    item_act_require(
         actor=actor,
-        refusal=approve_refusal(actor, tearline),
+        item=tearline,
         action="material.tearline_approve",
-        object_type="material",
-        object_id=str(tearline.pk),
+        refusal=approve_refusal,
         request=request,
     )
     errors: dict[str, list[str]] = {}

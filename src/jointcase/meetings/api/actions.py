@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query
+from ninja.responses import Status
 
 from jointcase.api_common import (
     ErrorOut,
@@ -19,7 +20,6 @@ from jointcase.meetings import selectors
 from jointcase.meetings.api._common import (
     _case_key,
     _owner,
-    _write,
     router,
 )
 from jointcase.meetings.api.schemas import (
@@ -74,8 +74,9 @@ def action_create(request: HttpRequest, case_id: str, payload: ActionIn) -> Any:
     if payload.meeting is not None:
         meeting = selectors.meeting_get_for(user=user, meeting_id=payload.meeting, request=request)
     owner = _owner(payload.owner)
-    return _write(
-        lambda: action_services.action_create(
+    return Status(
+        201,
+        action_services.action_create(
             actor=user,
             case=case,
             description=payload.description,
@@ -88,7 +89,6 @@ def action_create(request: HttpRequest, case_id: str, payload: ActionIn) -> Any:
             request=request,
             unknown_owner=bool(payload.owner) and owner is None,
         ),
-        status=201,
     )
 
 
@@ -106,7 +106,7 @@ def _action_change(
     see the action but not do this)."""
     user = api_user(request)
     action = _action(request, action_id)
-    return _write(lambda: change(actor=user, action=action, request=request, **fields))
+    return change(actor=user, action=action, request=request, **fields)
 
 
 @router.post(

@@ -27,7 +27,6 @@ from jointcase.meetings import selectors
 from jointcase.meetings.api._common import (
     _editable_meeting,
     _owner,
-    _write,
     router,
 )
 from jointcase.meetings.api.schemas import (
@@ -93,14 +92,12 @@ def attendance(
     user = api_user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
     invitation = _invitation(meeting, invitation_id)
-    return _write(
-        lambda: invitation_services.attendance_record(
-            actor=user,
-            invitation=invitation,
-            attended=payload.attended,
-            apologies=payload.apologies,
-            request=request,
-        )
+    return invitation_services.attendance_record(
+        actor=user,
+        invitation=invitation,
+        attended=payload.attended,
+        apologies=payload.apologies,
+        request=request,
     )
 
 
@@ -163,8 +160,9 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
             400,
             field_errors(ValidationError({"minutes_releasable_to": "Use the codes of agencies"})),
         )
-    return _write(
-        lambda: meeting_services.meeting_create(
+    return Status(
+        201,
+        meeting_services.meeting_create(
             actor=user,
             type=payload.type,
             starts_at=_aware(payload.starts_at),
@@ -175,7 +173,6 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
             invitees=invitees,
             request=request,
         ),
-        status=201,
     )
 
 
@@ -187,8 +184,6 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
 def meeting_change(request: HttpRequest, meeting_id: str, payload: MeetingChangeIn) -> Any:
     user = api_user(request)
     meeting = _editable_meeting(request, meeting_id)
-    if isinstance(meeting, Status):
-        return meeting
     changes: dict[str, Any] = {
         name: getattr(payload, name)
         for name in ("type", "starts_at", "agenda", "status")
@@ -202,24 +197,20 @@ def meeting_change(request: HttpRequest, meeting_id: str, payload: MeetingChange
             return Status(400, field_errors(ValidationError({"chair": "Select an active user"})))
     if payload.cases is not None:
         cases = _cases_visible(user, payload.cases, request)
-        return _write(
-            lambda: meeting_services.meeting_edit(
-                actor=user,
-                meeting=meeting,
-                expected_version=payload.version,
-                cases=cases,
-                request=request,
-                **changes,
-            )
-        )
-    return _write(
-        lambda: meeting_services.meeting_update(
+        return meeting_services.meeting_edit(
             actor=user,
             meeting=meeting,
             expected_version=payload.version,
+            cases=cases,
             request=request,
             **changes,
         )
+    return meeting_services.meeting_update(
+        actor=user,
+        meeting=meeting,
+        expected_version=payload.version,
+        request=request,
+        **changes,
     )
 
 
@@ -230,13 +221,12 @@ def meeting_change(request: HttpRequest, meeting_id: str, payload: MeetingChange
 )
 def invitation_add(request: HttpRequest, meeting_id: str, payload: InvitationIn) -> Any:
     meeting = _editable_meeting(request, meeting_id)
-    if isinstance(meeting, Status):
-        return meeting
     invitee = _owner(payload.user)
     if payload.user and invitee is None:
         return Status(400, field_errors(ValidationError({"user": "Select an active user"})))
-    return _write(
-        lambda: invitation_services.invitation_add(
+    return Status(
+        201,
+        invitation_services.invitation_add(
             actor=api_user(request),
             meeting=meeting,
             user=invitee,
@@ -245,7 +235,6 @@ def invitation_add(request: HttpRequest, meeting_id: str, payload: InvitationIn)
             external_agency=payload.external_agency,
             request=request,
         ),
-        status=201,
     )
 
 
@@ -256,12 +245,8 @@ def invitation_add(request: HttpRequest, meeting_id: str, payload: InvitationIn)
 )
 def invitation_remove(request: HttpRequest, meeting_id: str, invitation_id: str) -> Any:
     meeting = _editable_meeting(request, meeting_id)
-    if isinstance(meeting, Status):
-        return meeting
     invitation = _invitation(meeting, invitation_id)
-    return _write(
-        lambda: invitation_services.invitation_remove(
-            actor=api_user(request), invitation=invitation, request=request
-        ),
-        status=204,
+    invitation_services.invitation_remove(
+        actor=api_user(request), invitation=invitation, request=request
     )
+    return Status(204, None)

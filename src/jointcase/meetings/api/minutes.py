@@ -17,7 +17,6 @@ from jointcase.api_common import (
 from jointcase.meetings import selectors
 from jointcase.meetings.api._common import (
     _editable_meeting,
-    _write,
     router,
 )
 from jointcase.meetings.api.schemas import (
@@ -51,8 +50,6 @@ def _codes(model: Any, codes: list[str], field: str, what: str) -> list[Any] | S
 def section_add(request: HttpRequest, meeting_id: str, payload: SectionIn) -> Any:
     user = api_user(request)
     meeting = _editable_meeting(request, meeting_id)
-    if isinstance(meeting, Status):
-        return meeting
     case = (
         selectors.case_for_actions(user=user, case_id=payload.case, request=request)
         if payload.case is not None
@@ -64,8 +61,9 @@ def section_add(request: HttpRequest, meeting_id: str, payload: SectionIn) -> An
     releasable = _codes(Agency, payload.releasable_to, "releasable_to", "agency")
     if isinstance(releasable, Status):
         return releasable
-    return _write(
-        lambda: minutes_services.minutes_section_add(
+    return Status(
+        201,
+        minutes_services.minutes_section_add(
             actor=user,
             meeting=meeting,
             heading=payload.heading,
@@ -78,7 +76,6 @@ def section_add(request: HttpRequest, meeting_id: str, payload: SectionIn) -> An
             other_agency_attendees=payload.other_agency_attendees,
             request=request,
         ),
-        status=201,
     )
 
 
@@ -90,12 +87,10 @@ def section_add(request: HttpRequest, meeting_id: str, payload: SectionIn) -> An
 def decision_add(request: HttpRequest, meeting_id: str, payload: DecisionIn) -> Any:
     user = api_user(request)
     meeting = _editable_meeting(request, meeting_id)
-    if isinstance(meeting, Status):
-        return meeting
     case = selectors.case_for_actions(user=user, case_id=payload.case, request=request)
-    return _write(
-        lambda: decision_services.decision_record(
+    return Status(
+        201,
+        decision_services.decision_record(
             actor=user, meeting=meeting, case=case, text=payload.text, request=request
         ),
-        status=201,
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query
+from ninja.responses import Status
 
 from jointcase.api_common import (
     ErrorOut,
@@ -16,7 +17,6 @@ from jointcase.api_common import (
 from jointcase.meetings import selectors
 from jointcase.meetings.api._common import (
     _owner,
-    _write,
     router,
 )
 from jointcase.meetings.api.schemas import (
@@ -46,8 +46,9 @@ def risk_plan_add(request: HttpRequest, case_id: str, payload: PlanEntryIn) -> A
     user = api_user(request)
     case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
     owner = _owner(payload.owner)
-    return _write(
-        lambda: decision_services.risk_entry_add(
+    return Status(
+        201,
+        decision_services.risk_entry_add(
             actor=user,
             case=case,
             pillar=payload.pillar,
@@ -56,5 +57,4 @@ def risk_plan_add(request: HttpRequest, case_id: str, payload: PlanEntryIn) -> A
             request=request,
             unknown_owner=bool(payload.owner) and owner is None,
         ),
-        status=201,
     )

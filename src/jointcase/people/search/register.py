@@ -8,6 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Prefetch
+
+from jointcase.access.policy import cases_visible_to, persons_visible_to
+from jointcase.people.models import Identifier, Person, PersonName, PersonNameKey
 from jointcase.people.search.keys import _word_forms
 from jointcase.people.search.limits import CANDIDATE_LIMIT, MIN_NAME_SCORE, RESULT_LIMIT
 from jointcase.people.search.query import ParsedQuery, QueryWord, parse_query
@@ -71,8 +75,6 @@ def _name_candidates(
     base: QuerySet[Person], parsed: ParsedQuery, *, tier: str = "typo"
 ) -> QuerySet[Person]:
     """``base`` narrowed to people having a name key for every word (and a listed DOB)."""
-    from jointcase.people.models import PersonNameKey
-
     candidates = base.order_by()  # no ORDER BY: the planner drives from the key index
     for word in parsed.words:
         keys = sorted(word.lookup_keys(tier=tier))
@@ -90,8 +92,6 @@ def candidate_queries(base: QuerySet[Person], parsed: ParsedQuery) -> list[Query
     Pages pass ``persons_visible_to(user)`` as ``base``; the benchmark also passes every
     person, to measure what the access filter costs.
     """
-    from jointcase.people.models import Identifier
-
     queries: list[QuerySet[Person]] = []
     if parsed.identifiers:
         queries.append(
@@ -163,11 +163,6 @@ def search_register(*, user: User, text: str, limit: int = RESULT_LIMIT) -> Sear
     candidates, and only cases the user may see are attached; nothing about people or cases
     outside it (not even how many) reaches the caller.
     """
-    from django.db.models import Prefetch
-
-    from jointcase.access.policy import cases_visible_to, persons_visible_to
-    from jointcase.people.models import Identifier, Person, PersonName
-
     parsed = parse_query(text)
     if parsed.is_empty or parsed.error:
         return SearchOutcome(query=parsed, results=[])

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from jointcase.accounts.models import User
-from jointcase.seed.personas import DEMO_PASSWORD, PERSONAS
+from jointcase.accounts.personas import DEMO_PASSWORD, PERSONAS
 
 
 class Command(BaseCommand):

@@ -21,6 +21,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -28,11 +29,12 @@ from django.utils import timezone
 from jointcase.access.material import system_high
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import CaseTeamMember
+from jointcase.keyring import KeyringError, keyring_load
 from jointcase.material.crypto import label_from, seal
 from jointcase.material.models import DataKey, ItemKind, MaterialItem, TearlineStatus
 from jointcase.material.services.retention import retention_default
+from jointcase.seed.context import SeedContext
 from jointcase.seed.steps_register import Table
-from jointcase.seed.world import SeedContext
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
@@ -64,8 +66,6 @@ class Seeded:
 
 
 def _keyring_available() -> bool:
-    from jointcase.keyring import KeyringError, keyring_load
-
     try:
         keyring_load()
     except KeyringError as error:
@@ -336,8 +336,6 @@ class MaterialSeeder:
             self.random_item()
         self.flush()
         if connection.vendor == "postgresql":  # the join tables' ids were allocated here
-            from django.core.management.color import no_style
-
             statements = connection.ops.sequence_reset_sql(
                 no_style(), [MaterialItem.caveats.through, MaterialItem.releasable_to.through]
             )

@@ -26,6 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jointcase.cases.models import CaseTeamMember
+from jointcase.keyring import keyring_load
+from jointcase.material.crypto import seal
 from jointcase.meetings.models import (
     ActionEvent,
     ActionEventKind,
@@ -37,9 +39,11 @@ from jointcase.meetings.models import (
     Meeting,
     MeetingStatus,
     MeetingType,
+    MinutesSection,
 )
+from jointcase.meetings.services.minutes import section_label, section_object_id
+from jointcase.seed.context import SeedContext
 from jointcase.seed.steps_register import Table
-from jointcase.seed.world import SeedContext
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
@@ -152,18 +156,11 @@ class MeetingsSeeder:
                 )
 
     def minutes(self, meeting: Meeting, case_id: int, personas: dict[str, Any]) -> None:
-        from jointcase.meetings.models import MinutesSection
-        from jointcase.meetings.services.minutes import section_label, section_object_id
-
         try:
-            from jointcase.keyring import keyring_load
-
             keyring_load()
         except Exception:  # noqa: BLE001 - no keyring: minutes without sections
             logger.warning("meeting minutes seeded without sections: no keyring")
             return
-        from jointcase.material.crypto import seal
-
         sections = [
             (
                 "nsd.practitioner",

@@ -1,7 +1,9 @@
 """The demo sign-ins: one fixed username per persona of docs/style.md, same password for all.
 
 These exist only in seeded (synthetic) worlds. ``jointcase demo-users`` lists them and
-``jointcase demo-otp USERNAME`` prints a current code (demo mode only).
+``jointcase demo-otp USERNAME`` prints a current code (demo mode only). They live with
+accounts' demo commands; the seeder (``jointcase.seed.steps_users``) reads them from here, since
+a domain app never imports the seed tooling.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import VettingLevel
 
-DEMO_PASSWORD = "JointCase-demo-2026"
+DEMO_PASSWORD = "JointCase-demo-2026"  # noqa: S105 - the published demo password
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The risk app's API: assessments (``assessments``) and required checks (``checks``)."""

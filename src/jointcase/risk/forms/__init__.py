@@ -1,0 +1,1 @@
+"""Forms of the risk app: assessments (``assessments``) and required checks (``checks``)."""

@@ -1,0 +1,2 @@
+"""Pages of the risk app: assessments (``assessments``, ``case_risk``) and required checks
+(``checks``)."""

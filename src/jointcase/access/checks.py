@@ -20,6 +20,7 @@ them (one rule, two forms: decision and filter, built on ``access.policy``, the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -206,23 +207,50 @@ def check_due_move_refusal(user: AnyUser, check: RequiredCheck) -> Refusal | Non
         return Refusal(reason="already_completed", message=ALREADY_COMPLETED)
     if check_responsible_decision(user, check).allowed:
         return None
-    today = timezone.localdate()
+    if _steers_case(user, check.case_id, timezone.localdate()):
+        return None
+    return Refusal(reason="not_responsible_or_manager", message=DUE_MOVE_REFUSED)
+
+
+def _steers_case(user: User, case_id: int, today: dt.date) -> bool:
+    """The case-level clauses of moving a due date: ``user`` is a senior lead or manager on the
+    case team, or a manager (``MANAGER_ROLES``) of an agency on the case team."""
     steering = CaseTeamMember.objects.filter(
         _holders_q(user, today),
-        case_id=check.case_id,
+        case_id=case_id,
         role__in=sorted(CASE_SENIOR_ROLES | CASE_MANAGER_ROLES),
     ).exists()
     if steering:
-        return None
-    if (
+        return True
+    return (
         user.has_role(*MANAGER_ROLES)
         and user.agency_id is not None
         and CaseTeamMember.objects.filter(
-            current_q(today), case_id=check.case_id, agency_id=user.agency_id
+            current_q(today), case_id=case_id, agency_id=user.agency_id
         ).exists()
-    ):
-        return None
-    return Refusal(reason="not_responsible_or_manager", message=DUE_MOVE_REFUSED)
+    )
+
+
+def checks_mine_and_movable(
+    user: AnyUser, checks: Sequence[RequiredCheck]
+) -> tuple[set[int], set[int]]:
+    """``check_responsible_decision`` and ``check_due_move_refusal`` for a page of checks at
+    once: the ids of the open checks that are ``user``'s own, and of those whose due date they
+    may move. One query for visibility, one for responsibility, and the case-level clauses
+    once per case, not once per row (tests/risk/test_checks_batch_agrees.py)."""
+    open_ids = [c.pk for c in checks if c.status == CheckStatus.OPEN]
+    if not signed_in(user) or not open_ids:
+        return set(), set()
+    today = timezone.localdate()
+    rows = RequiredCheck.objects.filter(pk__in=open_ids)
+    visible = set(rows.filter(check_filter(user)).values_list("pk", flat=True))
+    mine = set(rows.filter(check_responsible_filter(user)).values_list("pk", flat=True))
+    steers = {
+        case_id: _steers_case(user, case_id, today)
+        for case_id in {c.case_id for c in checks if c.pk in visible}
+    }
+    movable = {c.pk for c in checks if c.pk in visible and (c.pk in mine or steers.get(c.case_id))}
+    return mine & visible, movable
 
 
 def check_material_refusal(

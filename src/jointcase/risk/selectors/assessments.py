@@ -180,7 +180,11 @@ def domain_rows(
     """Every domain the assessment must address, in the fixed order, rated or not; cited
     material and checks only where ``visible_material`` and ``visible_checks`` (ids the
     reader may see) include them."""
-    rated = {row.domain: row for row in assessment.domains.all()}
+    ratings = assessment.domains.all()
+    if visible_material or visible_checks:
+        # The citations of every domain in two queries, not two per domain.
+        ratings = ratings.prefetch_related("material", "checks")
+    rated = {row.domain: row for row in ratings}
     rows = []
     for domain in required_domains(assessment):
         row = DomainRow(domain=domain, label=RiskDomain(domain).label)

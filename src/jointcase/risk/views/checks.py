@@ -24,7 +24,7 @@ from jointcase.access.acting import Refusal, permission_require
 from jointcase.access.checks import (
     check_complete_refusal,
     check_due_move_refusal,
-    check_responsible_decision,
+    checks_mine_and_movable,
     compliance_refusal,
 )
 from jointcase.access.material import material_visible_to
@@ -117,10 +117,11 @@ def case_checks(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     today = timezone.localdate()
     checks = list(case_checks_for(user, case)[:PAGE_SIZE])
     rows = check_rows(checks, today)
+    mine, movable = checks_mine_and_movable(user, checks)
     for row in rows:
         if row["check"].is_open:
-            row["mine"] = check_responsible_decision(user, row["check"]).allowed
-            row["can_move"] = check_due_move_refusal(user, row["check"]) is None
+            row["mine"] = row["check"].pk in mine
+            row["can_move"] = row["check"].pk in movable
     return render(
         request,
         "risk/case_checks.html",

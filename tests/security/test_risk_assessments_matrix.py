@@ -118,6 +118,8 @@ def test_every_persona_on_every_assessment_route(
             if status == 405:
                 continue
             body = response.content.decode("utf-8", errors="replace")
+            # The header names the reader, whose synthetic surname may be the person's too.
+            body = body.replace(user.get_full_name(), "")
             if route.is_api and method == "post":
                 # the hostile body (unknown fields) is refused, or ignored by an operation
                 # without one (then the assessor's draft is still incomplete: 400; 403 for

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "jointcase.notifications",
     "jointcase.meetings",
     "jointcase.risk",
+    "jointcase.supervision",
+    "jointcase.workforce",
     "jointcase.seed",
     "jointcase.home",
 ]

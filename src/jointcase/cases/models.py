@@ -510,6 +510,7 @@ class TimelineKind(models.TextChoices):
     NOTE = "NOTE", "Note"
     CHECK = "CHECK", "Required check"
     ASSESSMENT = "ASSESSMENT", "Risk assessment"
+    CONTACT = "CONTACT", "Supervision contact"
 
 
 class TimelineEvent(models.Model):

@@ -1,0 +1,130 @@
+"""Supervision contacts (docs/domain.md "Supervision and workforce").
+
+A ``Contact`` is one appointment: planned (``planned_for``) and, once it has happened or been
+missed, recorded (``outcome``, ``occurred_at``). A contact recorded without a plan (an
+unannounced home visit) has no ``planned_for``. Its notes are sealed under their own label
+(``jointcase.material.crypto``; object id ``contact-<pk>``), read at each reader's clearance
+like minutes sections. Whether a case keeps its contact standard is derived, never stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from jointcase.access.labels import Classification
+
+
+class ContactKind(models.TextChoices):
+    OFFICE = "OFFICE", "Office appointment"
+    HOME_VISIT = "HOME_VISIT", "Home visit"
+    JOINT_POLICE_VISIT = "JOINT_POLICE_VISIT", "Joint visit with police"
+    APPROVED_PREMISES = "APPROVED_PREMISES", "Approved premises"
+    POLYGRAPH = "POLYGRAPH", "Polygraph session"
+    DDP_SESSION = "DDP_SESSION", "Desistance and disengagement (DDP) session"
+    TELEPHONE = "TELEPHONE", "Telephone"
+    VIDEO = "VIDEO", "Video call"
+    OTHER_AGENCY = "OTHER_AGENCY", "Other agency"
+
+
+#: Kinds in which the practitioner and the person are in the same room (contact standards
+#: count face-to-face contacts).
+FACE_TO_FACE_KINDS = frozenset(
+    {
+        ContactKind.OFFICE,
+        ContactKind.HOME_VISIT,
+        ContactKind.JOINT_POLICE_VISIT,
+        ContactKind.APPROVED_PREMISES,
+        ContactKind.POLYGRAPH,
+        ContactKind.DDP_SESSION,
+    }
+)
+
+
+class ContactOutcome(models.TextChoices):
+    ATTENDED = "ATTENDED", "Attended"
+    FAILED_TO_ATTEND = "FAILED_TO_ATTEND", "Failed to attend"
+    ACCEPTABLE_ABSENCE = "ACCEPTABLE_ABSENCE", "Acceptable absence"
+
+
+class Enforcement(models.TextChoices):
+    NONE = "NONE", "None"
+    WARNING = "WARNING", "Warning"
+    BREACH = "BREACH", "Breach"
+    RECALL_REQUEST = "RECALL_REQUEST", "Recall request"
+
+
+class Contact(models.Model):
+    #: The contact's identifier in URLs and the API (opaque).
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="contacts")
+    kind = models.CharField(max_length=24, choices=ContactKind.choices)
+    #: The practitioner (or officer, or POM) who holds the contact.
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_held"
+    )
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    #: When the appointment was planned for; null for a contact recorded without a plan.
+    planned_for = models.DateTimeField(null=True, blank=True)
+    #: When it happened (or was due to, for a missed one); null while only planned.
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    #: Blank while only planned.
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices, blank=True)
+    enforcement = models.CharField(
+        max_length=16, choices=Enforcement.choices, default=Enforcement.NONE
+    )
+    enforcement_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The notes, sealed under their own label (as a minutes section).
+    notes_ciphertext = models.BinaryField(null=True, blank=True)
+    data_key = models.OneToOneField(
+        "material.DataKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
+    )
+    caveats = models.ManyToManyField("agencies.Caveat", blank=True, related_name="+")
+    releasable_to = models.ManyToManyField("agencies.Agency", blank=True, related_name="+")
+    originator = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-occurred_at", "-planned_for", "-pk"]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="contact_case_occurred"),
+            models.Index(fields=["practitioner", "planned_for"], name="contact_holder_planned"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_for__isnull=False) | Q(occurred_at__isnull=False),
+                name="contact_planned_or_occurred",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(occurred_at__isnull=False),
+                name="contact_outcome_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(enforcement="NONE") | ~Q(enforcement_reason=""),
+                name="contact_enforcement_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case_id}"
+
+    @property
+    def face_to_face(self) -> bool:
+        return self.kind in FACE_TO_FACE_KINDS

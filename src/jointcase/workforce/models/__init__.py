@@ -1,0 +1,1 @@
+"""Workforce models: capacity and allocation (``caseload``), prison training (``training``)."""

@@ -17,6 +17,8 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from jointcase.access.labels import Classification
+from jointcase.audit.labels import action_label, details_lines, value_label
+from jointcase.cases.conditions import condition_details
 from jointcase.home.marking import marking_for_request
 from jointcase.home.navigation import navigation_items, unread_notification_count
 
@@ -58,7 +60,16 @@ def environment(**options: Any) -> Environment:
             "navigation_items": navigation_items,
             "unread_notification_count": unread_notification_count,
             "system_high_label": lambda: settings.SYSTEM_HIGH,
+            "condition_details": condition_details,
         }
     )
-    env.filters.update({"date": _date, "datetime": _datetime})
+    env.filters.update(
+        {
+            "date": _date,
+            "datetime": _datetime,
+            "action_label": action_label,
+            "details_lines": details_lines,
+            "value_label": value_label,
+        }
+    )
     return env

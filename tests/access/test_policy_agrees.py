@@ -66,7 +66,9 @@ def _agreement(world: World) -> tuple[int, int, list[str]]:
     return pairs, allowed, reasons
 
 
-@pytest.mark.parametrize("world", FIXED_WORLDS, ids=["through-a-team", "direct-grant-excluded"])
+@pytest.mark.parametrize(
+    "world", FIXED_WORLDS, ids=["through-a-team", "direct-grant-excluded", "managers"]
+)
 def test_the_decision_and_the_filter_agree_on_fixed_worlds_with_both_outcomes(
     world: World,
 ) -> None:

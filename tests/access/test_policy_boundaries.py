@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 
 from jointcase.access.policy import case_decision, cases_visible_to
+from jointcase.accounts.models import User
+from jointcase.agencies.models import Team
 from jointcase.cases import services
 from jointcase.cases.models import CaseAccessGrant, CaseRole, CaseTeamMember
 from tests.register_fixtures import CaseWorld
@@ -60,6 +62,10 @@ def test_a_case_team_membership_counts_on_its_first_and_last_day(case_world: Cas
 def test_a_team_on_the_case_opens_it_only_to_current_team_members(case_world: CaseWorld) -> None:
     p = case_world.personas
     team = p.ct_supervisor.team_memberships.get().team
+    # The team rule alone: the supervisor manages nobody here (the manager clause is
+    # tests/access/test_manager_clause.py).
+    Team.objects.filter(pk=team.pk).update(manager=None)
+    User.objects.filter(line_manager=p.ct_supervisor).update(line_manager=None)
     services.team_member_add(
         actor=p.nsd_practitioner, case=case_world.case, role=CaseRole.CTNM_OFFICER, team=team
     )

@@ -99,7 +99,7 @@ def test_what_a_user_did_is_limited_to_the_dates_asked(
     auditor = client_for(personas.auditor)
     today = timezone.localdate()
     response = auditor.get(reverse("audit:user-report"), user_query("ctnm.officer", today, today))
-    assert "case.viewed" in response.content.decode()
+    assert "Case: viewed" in response.content.decode()
     viewed = AuditEntry.objects.filter(action="audit.report_viewed").latest("seq")
     assert viewed.details == {
         "username": "ctnm.officer",

@@ -52,7 +52,7 @@ def test_an_auditor_corrects_a_date_from_the_error_summary_and_gets_the_report(
     fill_date(page, "Start date", timezone.localdate())
     page.get_by_role("button", name="Show report").click()
     assert page.locator(".govuk-error-summary").count() == 0
-    assert "case.viewed" in page.locator("table").inner_text()
+    assert "Case: viewed" in page.locator("table").inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     violations = axe_violations(page)
     assert violations == [], "report:\n" + _describe(violations)

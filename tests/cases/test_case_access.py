@@ -10,10 +10,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from jointcase.access.policy import case_decision, cases_visible_to
+from jointcase.accounts.models import Role
+from jointcase.agencies.models import Team
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.cases import services
 from jointcase.cases.models import CaseRole
 from jointcase.cases.selectors import case_get_for, case_list_for, my_cases_for, my_team_cases_for
+from tests.factories import TeamMembershipFactory, UserFactory
 from tests.register_fixtures import CaseWorld
 
 pytestmark = pytest.mark.django_db
@@ -136,15 +139,21 @@ def test_my_team_cases_include_cases_a_colleague_works_that_i_may_see(
     case_world: CaseWorld,
 ) -> None:
     p = case_world.personas
-    assert list(my_team_cases_for(p.nsd_lead)) == []  # colleague's case, but no need-to-know
+    colleague = UserFactory(
+        username="nsd.colleague", agency=p.nsd_practitioner.agency, roles=[Role.NSD_PRACTITIONER]
+    )
+    TeamMembershipFactory(team=Team.objects.get(manager=p.nsd_lead), user=colleague)
+    assert list(my_team_cases_for(colleague)) == []  # colleague's case, but no need-to-know
     services.team_member_add(
         actor=p.nsd_practitioner,
         case=case_world.case,
-        role=CaseRole.SENIOR_OPERATIONAL_LEAD,
-        user=p.nsd_lead,
+        role=CaseRole.CO_WORKING_PRACTITIONER,
+        user=colleague,
     )
-    assert list(my_team_cases_for(p.nsd_lead)) == [case_world.case]
+    assert list(my_team_cases_for(colleague)) == [case_world.case]
     assert list(my_cases_for(p.nsd_practitioner)) == [case_world.case]
+    # The practitioner's manager sees the cases of the people they manage.
+    assert list(my_team_cases_for(p.nsd_lead)) == [case_world.case]
 
 
 def test_only_access_decides_who_sees_a_case_not_a_second_permission_system(

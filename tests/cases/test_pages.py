@@ -50,7 +50,6 @@ def test_the_overview_shows_key_dates_with_days_remaining_mappa_and_team(case_wo
     [
         "officer_not_on_case",
         "excluded_officer",
-        "ct_supervisor",
         "prison_ct_lead",
         "partner_liaison",
         "national_lead",

@@ -49,9 +49,10 @@ def test_key_facts_are_edited_and_shown_in_the_history(case_world, lead):
     case.refresh_from_db()
     assert (case.cohort, case.ideology) == ("TACT_CONNECTED", "MIXED_UNCLEAR")
     history = lead.get(f"/cases/{case.public_id}/history/").content.decode()
-    assert "case.update" in history
+    assert "Case: update" in history
     assert "nsd.practitioner" in history
-    assert "TACT_CONNECTED" in history
+    assert "Cohort: TACT (terrorism offence) → Terrorism-connected offence" in history
+    assert "TACT_CONNECTED" not in history
 
 
 def test_the_history_lists_changes_not_reads_or_denials(case_world, lead):
@@ -60,9 +61,9 @@ def test_the_history_lists_changes_not_reads_or_denials(case_world, lead):
     lead.get(f"/cases/{case.public_id}/material/")  # a read of the case's material list
     lead.post(f"/cases/{case.public_id}/edit/", {"version": case.version, "cohort": "nonsense"})
     history = lead.get(f"/cases/{case.public_id}/history/").content.decode()
-    assert "case.read" not in history
-    assert "material.case_list" not in history
-    assert "case.update" not in history  # the refused edit changed nothing
+    assert "Case: read" not in history
+    assert "Material: case list" not in history
+    assert "Case: update" not in history  # the refused edit changed nothing
 
 
 def test_a_stale_save_is_told_to_reload_and_overwrites_nothing(case_world, lead):

@@ -8,8 +8,16 @@ from django.db.models import Count
 
 from jointcase.access.policy import case_decision, cases_visible_to
 from jointcase.accounts.models import User
-from jointcase.cases.models import Case, CaseExclusion, CaseRole, Phase, TimelineEvent
+from jointcase.cases.models import (
+    Case,
+    CaseExclusion,
+    CaseRole,
+    MappaRegistration,
+    Phase,
+    TimelineEvent,
+)
 from jointcase.cases.services import phases_reevaluate_all
+from jointcase.meetings.models import AgreedAction
 from jointcase.people.models import Identifier, NameKind, PersonName
 from jointcase.people.validators import identifier_clean
 from jointcase.seed.world import world_seed
@@ -70,3 +78,30 @@ def test_the_demo_world_has_every_phase_and_the_personas_in_place() -> None:
     for identifier in Identifier.objects.all():
         assert identifier_clean(identifier.type, identifier.value) == identifier.value
     assert TimelineEvent.objects.count() >= 60 * 8
+
+
+def test_the_demo_world_tells_coherent_stories() -> None:
+    """No closed case with a MAPPA review still ahead; no action due before the meeting that
+    agreed it; the NSD senior operational lead sees every case their practitioner leads."""
+    world_seed(scale="demo", seed=1, show_progress=False)
+    closed = Case.objects.filter(phase=Phase.CLOSED)
+    assert closed.exists()
+    for case in closed:
+        assert case.closed_at is not None
+        registrations = MappaRegistration.objects.filter(case=case)
+        assert not registrations.filter(valid_to__isnull=True).exists(), case
+        assert not registrations.filter(review_date__gt=case.closed_at).exists(), case
+    agreed = AgreedAction.objects.filter(meeting__isnull=False).select_related("meeting")
+    assert agreed.exists()
+    for action in agreed:
+        assert action.meeting is not None
+        assert action.due_date > action.meeting.starts_at.date(), action
+        assert action.created_at >= action.meeting.starts_at.replace(hour=0, minute=0), action
+    user = {u.username: u for u in User.objects.filter(username__contains=".")}
+    led = Case.objects.filter(
+        team_members__user=user["nsd.practitioner"],
+        team_members__role=CaseRole.LEAD_NSD_PRACTITIONER,
+        team_members__end__isnull=True,
+    )
+    seen = set(cases_visible_to(user["nsd.lead"]).values_list("pk", flat=True))
+    assert set(led.values_list("pk", flat=True)) <= seen

@@ -166,7 +166,7 @@ def test_two_people_editing_the_same_person_the_second_is_told_to_reload(case_wo
     person.refresh_from_db()
     assert person.nationality == "British"
     history = first.get(f"/people/{person.public_id}/history/").content.decode()
-    assert "person.update" in history
+    assert "Person: update" in history
     assert "British" in history
 
 

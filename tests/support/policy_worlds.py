@@ -12,7 +12,7 @@ that is rolled back).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
@@ -46,6 +46,8 @@ class World:
     team_members: list[tuple[int, int, int, int | None]]  # case, team, start, end-after-start
     grants: list[tuple[int, int, int, int, bool]]  # case, user, start minutes, length, revoked
     exclusions: set[tuple[int, int]]  # case, user
+    line_managers: list[tuple[int, int]] = field(default_factory=list)  # user, their manager
+    team_managers: list[int | None] = field(default_factory=list)  # per team: its manager
 
 
 @st.composite
@@ -111,6 +113,10 @@ def worlds(draw: st.DrawFn) -> World:
             )
         ),
         exclusions=draw(st.sets(st.tuples(case, user), max_size=3)),
+        line_managers=draw(st.lists(st.tuples(user, user), max_size=2)),
+        team_managers=draw(
+            st.lists(st.one_of(st.none(), user), min_size=n_teams, max_size=n_teams)
+        ),
     )
 
 
@@ -142,6 +148,22 @@ FIXED_WORLDS = [
         grants=[(1, 1, 0, 1, False)],
         exclusions={(0, 2)},
     ),
+    # Managers see their people's current cases: user 1, user 0's line manager, sees case 0
+    # but not case 1, from which they are excluded; user 2 managed team 0, which user 0 left
+    # yesterday, so sees nothing now; user 3 has no relationship at all.
+    World(
+        users=[(True, False), (True, False), (True, False), (True, False)],
+        teams=1,
+        team_memberships=[(0, 0, -2, 1)],
+        cases=[0, 1],
+        persons_created_by=[None, None],
+        user_members=[(0, 0, -1, None), (1, 0, -1, None)],
+        team_members=[],
+        grants=[],
+        exclusions={(1, 1)},
+        line_managers=[(0, 1)],
+        team_managers=[2],
+    ),
 ]
 
 
@@ -154,7 +176,20 @@ def world_build(
         if national:
             RoleAssignment.objects.create(user=user, role=Role.NATIONAL_GOVERNANCE)
         users.append(user)
-    teams = [Team.objects.create(agency=agency, name=f"t{index}") for index in range(world.teams)]
+    teams = [
+        Team.objects.create(
+            agency=agency,
+            name=f"t{index}",
+            manager=(
+                users[world.team_managers[index]]
+                if index < len(world.team_managers) and world.team_managers[index] is not None
+                else None
+            ),
+        )
+        for index in range(world.teams)
+    ]
+    for user_i, manager_i in world.line_managers:
+        User.objects.filter(pk=users[user_i].pk).update(line_manager=users[manager_i])
     for user_i, team_i, start, length in world.team_memberships:
         TeamMembership.objects.create(
             user=users[user_i],

@@ -19,11 +19,17 @@ from jointcase.agencies.models import TeamMembership
 def managed_user_ids(manager: User, *, today: dt.date | None = None) -> QuerySet[Any]:
     """The ids of the users ``manager`` currently manages (a subquery: ``user_id__in=...``)."""
     day = today or timezone.localdate()
-    reports = User.objects.filter(line_manager_id=manager.pk).exclude(pk=manager.pk).values("pk")
+    reports = (
+        User.objects.filter(line_manager_id=manager.pk)
+        .exclude(pk=manager.pk)
+        .order_by()
+        .values("pk")
+    )
     team_members = (
         TeamMembership.objects.current(day)
         .filter(team__manager_id=manager.pk)
         .exclude(user_id=manager.pk)
+        .order_by()
         .values("user_id")
     )
     return User.objects.filter(pk__in=reports.union(team_members)).order_by().values("pk")

@@ -22,16 +22,18 @@ from django.utils import timezone
 
 from jointcase.access.acting import Refusal
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
-from jointcase.access.material import material_write_access, within_reach
-from jointcase.access.policy import DENY_CLAUSES, case_facts_for, moment
+from jointcase.access.material import material_decision, material_write_access, within_reach
+from jointcase.access.policy import DENY_CLAUSES, case_facts_for, current_q, moment
 from jointcase.access.roles import SENIOR_ROLES
-from jointcase.material.models import ShareStatus, TearlineStatus
+from jointcase.accounts.models import User
+from jointcase.agencies.models import TeamMembership
+from jointcase.cases.models import CaseTeamMember
+from jointcase.material.models import MaterialItem, ShareStatus, TearlineStatus
 
 if TYPE_CHECKING:
-    from jointcase.accounts.models import User
     from jointcase.agencies.models import Caveat
     from jointcase.cases.models import Case
-    from jointcase.material.models import BreakGlass, MaterialGrant, MaterialItem, ShareRequest
+    from jointcase.material.models import BreakGlass, MaterialGrant, ShareRequest
 
 __all__ = [
     "BREAKGLASS_REFUSED",
@@ -50,9 +52,12 @@ __all__ = [
     "is_senior",
     "label_is_lower",
     "lowering_refusal",
+    "new_readers",
     "relabel_refusal",
     "retention_refusal",
+    "share_deciders",
     "share_refusal",
+    "tearline_approvers",
     "tearline_refusal",
     "write_refusal",
     "writer_label_errors",
@@ -325,3 +330,79 @@ def breakglass_review_refusal(user: User, break_glass: BreakGlass) -> Refusal | 
     if break_glass.reviewed_at is not None:
         return Refusal("already_reviewed", "This access has already been reviewed")
     return None
+
+
+# --- Whom a step waits for -------------------------------------------------------------------
+
+
+def _case_people(case_id: int) -> list[User]:
+    """The active people on a case now: its case team in person, the current members of teams
+    on it, and the managers of those in person (their line managers and the managers of their
+    current teams, as ``access.management`` defines them): those who may work it."""
+    today = timezone.localdate()
+    rows = CaseTeamMember.objects.filter(current_q(today), case_id=case_id)
+    in_person = rows.filter(user__isnull=False).order_by().values("user_id")
+    through_teams = (
+        TeamMembership.objects.filter(
+            current_q(today), team_id__in=rows.filter(team__isnull=False).values("team_id")
+        )
+        .order_by()
+        .values("user_id")
+    )
+    line_managers = (
+        User.objects.filter(pk__in=in_person, line_manager__isnull=False)
+        .order_by()
+        .values("line_manager_id")
+    )
+    team_managers = (
+        TeamMembership.objects.filter(
+            current_q(today), user_id__in=in_person, team__manager__isnull=False
+        )
+        .order_by()
+        .values("team__manager_id")
+    )
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(pk__in=in_person.union(through_teams, line_managers, team_managers))
+        .select_related("agency")
+        .order_by("pk")
+    )
+
+
+def tearline_approvers(tearline: MaterialItem) -> list[User]:
+    """The people who may approve a draft tearline (a second person of its originating agency
+    who works the case): the ones it waits for."""
+    return [
+        user
+        for user in _case_people(tearline.case_id)
+        if in_originating_agency(user, tearline.originator_id)
+        and approve_refusal(user, tearline) is None
+    ]
+
+
+def share_deciders(share_request: ShareRequest) -> list[User]:
+    """The people of the originating agency who may decide a share request."""
+    item = share_request.item
+    return [
+        user
+        for user in _case_people(item.case_id)
+        if in_originating_agency(user, item.originator_id)
+        and user.pk != share_request.requester_id
+        and decide_refusal(user, share_request) is None
+    ]
+
+
+def new_readers(tearline: MaterialItem, *, besides: Iterable[int] = ()) -> list[User]:
+    """The people working the case who may read an approved tearline but not the item it comes
+    from: those the tearline was written for (a POM, a non-specialist practitioner)."""
+    if tearline.parent_id is None:
+        return []
+    parent = MaterialItem.objects.get(pk=tearline.parent_id)
+    skip = set(besides)
+    return [
+        user
+        for user in _case_people(tearline.case_id)
+        if user.pk not in skip
+        and material_decision(user, tearline).allowed
+        and not material_decision(user, parent).allowed
+    ]

@@ -3,7 +3,10 @@
 A user sees a case's content only
 - as a current case-team member, directly or through a team they currently belong to (the
   case-team membership itself being current), or
-- by an unexpired, unrevoked explicit grant;
+- by an unexpired, unrevoked explicit grant, or
+- as the current manager of someone who is currently on the case team in person (their line
+  manager, or the manager of a team they currently belong to: ``access.management``), so
+  supervisors oversee their teams' work;
 an exclusion beats everything; national roles see aggregates only unless they have such a
 relationship themselves; inactive (and anonymous) users see nothing.
 
@@ -29,9 +32,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
+from jointcase.access.management import managed_user_ids
 from jointcase.access.roles import NATIONAL_ROLES
 from jointcase.accounts.models import User
 from jointcase.agencies.models import TeamMembership
@@ -90,6 +94,10 @@ class CaseFacts:
     user_teams: dict[int, tuple[tuple[dt.date, dt.date | None], ...]] = field(default_factory=dict)
     #: (starts_at, expires_at, revoked_at) of the user's grants on the case.
     grants: tuple[tuple[dt.datetime, dt.datetime, dt.datetime | None], ...] = ()
+    #: (start, end, managed_from, managed_to) of the case-team rows of people the user
+    #: manages: the row's dates, and the dates of the management relationship (None, None for
+    #: a line report; the team membership's dates for a member of a team the user manages).
+    managed: tuple[tuple[dt.date, dt.date | None, dt.date | None, dt.date | None], ...] = ()
 
 
 # --- The clauses ---------------------------------------------------------------------------
@@ -139,6 +147,18 @@ def _grant_ids(user: User, at: Moment) -> QuerySet[Any]:
     ).values("case_id")
 
 
+def _managed_holds(facts: CaseFacts, at: Moment) -> bool:
+    return any(
+        _current(start, end, at.today) and _current(managed_from, managed_to, at.today)
+        for start, end, managed_from, managed_to in facts.managed
+    )
+
+
+def _managed_ids(user: User, at: Moment) -> QuerySet[Any]:
+    managed = managed_user_ids(user, today=at.today)
+    return CaseTeamMember.objects.filter(current_q(at.today), user_id__in=managed).values("case_id")
+
+
 @dataclass(frozen=True)
 class Clause:
     reason: str
@@ -152,6 +172,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("case_team", True, _case_team_holds, _case_team_ids),
     Clause("team_member", True, _team_member_holds, _team_member_ids),
     Clause("grant", True, _grant_holds, _grant_ids),
+    Clause("managed_by_me", True, _managed_holds, _managed_ids),
 )
 DENY_CLAUSES = tuple(clause for clause in CLAUSES if not clause.allows)
 ALLOW_CLAUSES = tuple(clause for clause in CLAUSES if clause.allows)
@@ -201,16 +222,12 @@ def case_facts_for(user: User, case_id: int, *, team: list[TeamRow] | None = Non
     members: list[tuple[Any, Any, dt.date, dt.date | None]]
     if team is None:
         members = list(
-            CaseTeamMember.objects.filter(case_id=case_id)
-            .filter(Q(user_id=user.pk) | Q(team__isnull=False))
-            .values_list("user_id", "team_id", "start", "end")
+            CaseTeamMember.objects.filter(case_id=case_id).values_list(
+                "user_id", "team_id", "start", "end"
+            )
         )
     else:
-        members = [
-            (user_id, team_id, start, end)
-            for user_id, team_id, _agency, start, end in team
-            if (user_id is not None and user_id == user.pk) or team_id is not None
-        ]
+        members = [(user_id, team_id, start, end) for user_id, team_id, _agency, start, end in team]
     direct = tuple((start, end) for user_id, _team, start, end in members if user_id == user.pk)
     team_rows = tuple((team, start, end) for _user, team, start, end in members if team is not None)
     user_teams: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
@@ -224,13 +241,45 @@ def case_facts_for(user: User, case_id: int, *, team: list[TeamRow] | None = Non
             "starts_at", "expires_at", "revoked_at"
         )
     )
+    others = {user_id for user_id, _team, _s, _e in members if user_id not in (None, user.pk)}
+    relations = _management_of(user, others) if others else {}
+    managed = tuple(
+        (start, end, managed_from, managed_to)
+        for user_id, _team, start, end in members
+        for managed_from, managed_to in relations.get(user_id, ())
+    )
     return CaseFacts(
         excluded=excluded,
         direct=direct,
         team_rows=team_rows,
         user_teams={key: tuple(rows) for key, rows in user_teams.items()},
         grants=grants,
+        managed=managed,
     )
+
+
+def _management_of(
+    manager: User, user_ids: Collection[int]
+) -> dict[int, list[tuple[dt.date | None, dt.date | None]]]:
+    """For those of ``user_ids`` whom ``manager`` manages on some day: the (from, to) windows
+    of that management (None, None for a line report; a team membership's dates for a member
+    of a team ``manager`` manages). One query (a UNION of both relations)."""
+    no_date = Value(None, output_field=DateField())
+    reports = (
+        User.objects.filter(pk__in=user_ids, line_manager_id=manager.pk)
+        .annotate(managed_from=no_date, managed_to=no_date)
+        .order_by()
+        .values_list("pk", "managed_from", "managed_to")
+    )
+    members = (
+        TeamMembership.objects.filter(user_id__in=user_ids, team__manager_id=manager.pk)
+        .order_by()
+        .values_list("user_id", "start", "end")
+    )
+    windows: dict[int, list[tuple[dt.date | None, dt.date | None]]] = {}
+    for user_id, managed_from, managed_to in reports.union(members, all=True):
+        windows.setdefault(user_id, []).append((managed_from, managed_to))
+    return windows
 
 
 def decide(user: AnyUser, facts: CaseFacts, at: Moment) -> Decision:

@@ -24,11 +24,11 @@ from jointcase.access.roles import is_auditor
 from jointcase.audit import selectors
 from jointcase.audit.exports import csv_response, entry_reason, purpose_label
 from jointcase.audit.forms import ObjectReportForm, PurposeForm, UserReportForm
+from jointcase.audit.labels import details_lines
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.purpose import Purpose, purpose_store, valid_object
 from jointcase.audit.services import audit_record
 from jointcase.home.marking import marking_for_request
-from jointcase.lib.canonical_json import canonical_json
 
 View = Callable[..., HttpResponseBase]
 
@@ -50,7 +50,7 @@ def _rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
             "entry": entry,
             "purpose": purpose_label(entry.purpose),
             "reason": entry_reason(entry),
-            "details": canonical_json(entry.details).decode("utf-8") if entry.details else "",
+            "details": details_lines(entry.details),
         }
         for entry in entries
     ]

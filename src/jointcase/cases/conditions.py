@@ -32,6 +32,16 @@ class ConditionParameter:
     type: str
     required: bool
     choices: tuple[str, ...] = ()
+    #: The plain-English label of each choice (the code itself is what is stored).
+    choice_labels: tuple[str, ...] = ()
+
+    def label_of(self, value: Any) -> str:
+        """How ``value`` of this parameter reads on a page (a choice's label, yes or no)."""
+        if self.type == "choice" and str(value) in self.choices:
+            return self.choice_labels[self.choices.index(str(value))]
+        if self.type == "boolean" and isinstance(value, bool):
+            return "Yes" if value else "No"
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,9 @@ def catalogue_parse(
             kind = raw.get("type", "text")
             if kind not in PARAMETER_TYPES:
                 raise fail(f"{code}.{raw['name']} has an unknown type {kind!r}")
-            choices = tuple(str(choice) for choice in raw.get("choices") or ())
+            choices, choice_labels = _choices_parse(
+                raw.get("choices") or [], f"{code}.{raw['name']}"
+            )
             if kind == "choice" and not choices:
                 raise fail(f"{code}.{raw['name']} is a choice without choices")
             parameters.append(
@@ -85,6 +97,7 @@ def catalogue_parse(
                     type=kind,
                     required=bool(raw.get("required", False)),
                     choices=choices,
+                    choice_labels=choice_labels,
                 )
             )
         specs[code] = ConditionSpec(
@@ -95,6 +108,37 @@ def catalogue_parse(
             parameters=tuple(parameters),
         )
     return specs
+
+
+def _choices_parse(raw: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A parameter's choices: each ``{code: X, label: Y}`` (or a bare code, read as a label
+    made from it)."""
+    codes: list[str] = []
+    labels: list[str] = []
+    for choice in raw if isinstance(raw, list) else []:
+        if isinstance(choice, dict):
+            code, label = str(choice.get("code", "")), str(choice.get("label", ""))
+        else:
+            code, label = str(choice), str(choice).replace("_", " ").capitalize()
+        if not _CODE.match(code) or not label.strip():
+            raise ImproperlyConfigured(f"{where} has a choice without a code and a label")
+        codes.append(code)
+        labels.append(label.strip())
+    return tuple(codes), tuple(labels)
+
+
+def condition_details(code: str, parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """A condition's parameters as (label, value) pairs in plain English, in catalogue order."""
+    spec = catalogue().get(code)
+    if spec is None:
+        return [
+            (name.replace("_", " ").capitalize(), str(value)) for name, value in parameters.items()
+        ]
+    return [
+        (parameter.label, parameter.label_of(parameters[parameter.name]))
+        for parameter in spec.parameters
+        if parameters.get(parameter.name) not in (None, "")
+    ]
 
 
 @functools.cache

@@ -145,7 +145,7 @@ class ConditionParametersForm(JointCaseForm):
             if parameter.type == "choice":
                 field = choice(
                     parameter.label,
-                    [(c, c) for c in parameter.choices],
+                    list(zip(parameter.choices, parameter.choice_labels, strict=True)),
                     required=parameter.required,
                     blank="Choose one",
                 )

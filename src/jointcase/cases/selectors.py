@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from jointcase.access.management import managed_user_ids
 from jointcase.access.policy import case_decision, case_filter, current_q, is_national_role, moment
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import AuditEntry
@@ -107,14 +108,17 @@ def my_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case
 
 def my_team_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """Cases of the user's current teams: the team itself is on the case, or one of its current
-    members is; only those the user may see."""
+    members is, or someone the user manages is (``access.management``); only those the user
+    may see."""
     today = moment(now).today
     teams = TeamMembership.objects.filter(current_q(today), user_id=user.pk).values("team_id")
     colleagues = TeamMembership.objects.filter(current_q(today), team_id__in=teams).values(
         "user_id"
     )
     team_cases = CaseTeamMember.objects.filter(current_q(today), case_id=OuterRef("pk")).filter(
-        Q(team_id__in=teams) | Q(user_id__in=colleagues)
+        Q(team_id__in=teams)
+        | Q(user_id__in=colleagues)
+        | Q(user_id__in=managed_user_ids(user, today=today))
     )
     # Checked per visible case (a small set) rather than listing every case of the team.
     return case_list_for(user=user, now=now).filter(Exists(team_cases))

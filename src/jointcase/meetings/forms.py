@@ -76,7 +76,11 @@ class CompleteForm(JointCaseForm):
     evidence_item_id = forms.UUIDField(
         label="Linked material item (optional)",
         required=False,
-        help_text="The reference of a material item on this case",
+        help_text="The reference of a material item on this case, as its page shows it",
+        error_messages={
+            "invalid": "Enter the reference of a material item on this case, as its page shows "
+            "it (for example 3f2b8c1e-5d4a-4b7e-9c0d-2a1b3c4d5e6f)"
+        },
     )
 
 
@@ -229,7 +233,10 @@ class InviteForm(JointCaseForm):
 
 
 class AttendanceForm(JointCaseForm):
-    invitation = forms.UUIDField(widget=forms.HiddenInput)
+    invitation = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "Choose someone invited to this meeting"},
+    )
     outcome = forms.ChoiceField(
         choices=[
             ("attended", "Attended"),

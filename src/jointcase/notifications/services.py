@@ -43,6 +43,11 @@ SENTENCES: frozenset[str] = frozenset(
         "Your request about an item of material was refused.",
         "Your access to an item of material has been revoked.",
         "Someone opened break-glass access. It needs a review.",
+        "A tearline is waiting for your approval.",
+        "A tearline you wrote was approved.",
+        "A tearline you wrote was refused.",
+        "A sanitised version of an item of material is now available to you.",
+        "A request about an item of material is waiting for your decision.",
         # meetings and agreed actions
         "You have been invited to a meeting",
         "An agreed action has been assigned to you",

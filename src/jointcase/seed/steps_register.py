@@ -945,6 +945,10 @@ class RegisterSeeder:
             end: dt.date | None = start + _days(rng.randint(120, 500))
             if number == registrations - 1 or end is None or end >= today:
                 end = None
+            closing = end is None and new.plan.target == Phase.CLOSED
+            if closing:
+                # A closed case's MAPPA management ended with its licence: no review ahead.
+                end = max(start, min(today, new.plan.licence_end))
             review = today + _days(rng.randint(10, 180)) if end is None else end
             batch.case_rows.append(
                 self.add(MappaRegistration)(
@@ -964,7 +968,7 @@ class RegisterSeeder:
                 f"MAPPA category {category[1]} level {level}",
                 new.lead_agency,
             )
-            if end is None:
+            if end is None or closing:
                 break
             start = end + _days(1)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from jointcase.access import material_acts
@@ -24,6 +25,7 @@ from jointcase.access.material import (
 from jointcase.access.material_acts import (
     decide_refusal,
     grant_revoke_refusal,
+    share_deciders,
     share_refusal,
 )
 from jointcase.agencies.models import Agency
@@ -150,6 +152,11 @@ def share_request_create(
                 "to_agency": to_agency.code if to_agency else "",
             },
             request=request,
+        )
+        notify(
+            recipients=share_deciders(share),
+            text="A request about an item of material is waiting for your decision.",
+            link=reverse("material:share-decide", args=[share.pk]),
         )
     return share
 

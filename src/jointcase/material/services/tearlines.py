@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from jointcase.access.material_acts import (
     approve_refusal,
     label_is_lower,
+    new_readers,
+    tearline_approvers,
     tearline_refusal,
 )
 from jointcase.audit.models import Outcome
@@ -30,6 +33,7 @@ from jointcase.material.services.common import (
 from jointcase.material.services.items import item_store_audited, uploads_read
 from jointcase.material.services.labels import LabelInput, label_clean
 from jointcase.material.services.retention import retention_default
+from jointcase.notifications.services import notify
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -120,7 +124,7 @@ def tearline_create(
             object_id=str(parent.pk),
             request=request,
         )
-    return item_store_audited(
+    tearline = item_store_audited(
         actor=actor,
         action="material.tearline_created",
         item=MaterialItem(
@@ -149,6 +153,13 @@ def tearline_create(
         },
         request=request,
     )
+    # Four eyes: the second people of the originating agency who may approve it are told.
+    notify(
+        recipients=[user for user in tearline_approvers(tearline) if user.pk != actor.pk],
+        text="A tearline is waiting for your approval.",
+        link=reverse("material:tearline-approve", args=[tearline.pk]),
+    )
+    return tearline
 
 
 def tearline_approve(
@@ -189,6 +200,20 @@ def tearline_approve(
         )
         if not updated:
             raise ValidationError({"tearline": "This tearline has already been decided"})
+        tearline.refresh_from_db()
+        link = reverse("material:item", args=[tearline.pk])
+        notify(
+            recipients=[tearline.author],
+            text=f"A tearline you wrote was {'approved' if approve else 'refused'}.",
+            link=link,
+        )
+        if approve:
+            # Those it was written for: on the case, cleared for it but not for the original.
+            notify(
+                recipients=new_readers(tearline, besides=(actor.pk, tearline.author_id or 0)),
+                text="A sanitised version of an item of material is now available to you.",
+                link=link,
+            )
         audit_record(
             action="material.tearline_approved" if approve else "material.tearline_refused",
             actor=actor,

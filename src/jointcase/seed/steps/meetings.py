@@ -1,7 +1,8 @@
 """Seed step: meetings and agreed actions on the seeded cases (synthetic texts only).
 
 - ``scale.actions`` agreed actions spread over the cases with a current case team, owned by a
-  team member, due from two months ago to two months ahead: about 55% open, 15% in progress,
+  team member; an action agreed at a meeting is due one to ten weeks after it, others from two
+  months ago to two months ahead: about 55% open, 15% in progress,
   25% done (with evidence), 5% cancelled, so every queue shows overdue and due-soon work.
   Every action at demo scale has its history (created, and completed/cancelled events); above
   it, a sample does. Rows are written without model instances, one ``executemany`` (SQLite)
@@ -83,6 +84,8 @@ class MeetingsSeeder:
         self.context = context
         self.rng = context.rng
         self.today = context.today
+        #: The day every seeded meeting was held (its actions are due after it).
+        self.held_day = self.today - dt.timedelta(days=14)
         self.now = timezone.now()
         self.demo = context.scale.name == "demo"
         rows = CaseTeamMember.objects.filter(
@@ -111,7 +114,7 @@ class MeetingsSeeder:
         chosen = sorted(persona_cases) + [
             c for c in self.case_ids[::MEETING_EVERY] if c not in persona_cases
         ]
-        held_day = self.today - dt.timedelta(days=14)
+        held_day = self.held_day
         for case_id in self.context.progress(chosen, total=len(chosen), desc="meetings"):
             members = self.members[case_id]
             chair_id = supervisor.pk if case_id in persona_cases and supervisor else members[0][0]
@@ -210,10 +213,15 @@ class MeetingsSeeder:
                 else self.rng.choice(self.case_ids)
             )
             owner_id, agency_id = self.rng.choice(self.members[case_id])
-            due = self.today + dt.timedelta(days=self.rng.randint(-60, 60))
-            status = _status(self.rng)
-            created = self._at(due - dt.timedelta(days=self.rng.randint(14, 42)), 11)
             meeting_id = self.meeting_by_case.get(case_id)
+            if meeting_id:
+                # Agreed at the meeting, due one to ten weeks after it.
+                created = self._at(self.held_day, 11)
+                due = self.held_day + dt.timedelta(days=self.rng.randint(7, 74))
+            else:
+                due = self.today + dt.timedelta(days=self.rng.randint(-60, 60))
+                created = self._at(due - dt.timedelta(days=self.rng.randint(14, 42)), 11)
+            status = _status(self.rng)
             completed = self._at(min(due, self.today), 15) if status == ActionStatus.DONE else None
             action_id = actions(
                 # Each row its own opaque id (the table's template holds one default for all).

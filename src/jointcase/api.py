@@ -18,6 +18,9 @@ from jointcase.meetings.api import router as meetings_router
 from jointcase.people.api import router as people_router
 from jointcase.risk.api.assessments import router as assessments_router
 from jointcase.risk.api.checks import router as checks_router
+from jointcase.supervision.api.contacts import router as contacts_router
+from jointcase.workforce.api.caseload import router as caseload_router
+from jointcase.workforce.api.training import router as training_router
 
 api = NinjaAPI(
     title="JointCase API",
@@ -43,6 +46,9 @@ for _router in (
     meetings_router,
     assessments_router,
     checks_router,
+    contacts_router,
+    training_router,
+    caseload_router,
 ):
     api.add_router("/", _router)
 # Input hygiene for every operation, present and future (jointcase.lib.api_input): path ids

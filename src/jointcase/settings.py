@@ -347,6 +347,12 @@ AUDIT_EXPORT_MAX_ROWS = env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
 JOINTCASE_PRE_RELEASE_MONTHS = env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
 #: The required-checks rules file (empty: the bundled risk/data/rules/required_checks.yaml).
 JOINTCASE_CHECK_RULES = env_str("JOINTCASE_CHECK_RULES", "")
+#: The contact standards file (empty: the bundled supervision/data/standards.yaml).
+JOINTCASE_CONTACT_STANDARDS = env_str("JOINTCASE_CONTACT_STANDARDS", "")
+#: The prison training course catalogue (empty: the bundled workforce/data/courses.yaml).
+JOINTCASE_TRAINING_COURSES = env_str("JOINTCASE_TRAINING_COURSES", "")
+#: The caseload weights file (empty: the bundled workforce/data/weights.yaml).
+JOINTCASE_WORKFORCE_WEIGHTS = env_str("JOINTCASE_WORKFORCE_WEIGHTS", "")
 
 # --- Material ---------------------------------------------------------------------------------
 #: The largest upload accepted (docs/design.md: default 25 MB); larger files are refused with a message.

@@ -1,8 +1,8 @@
 """At 390 px wide (a phone) no page reachable from the navigation is wider than the screen.
 
-In the seeded demo world, a probation practitioner, a prison offender manager, an auditor and an
-agency administrator each sign in on a 390 px viewport and open every page the service
-navigation leads to, then the pages those link to (every case section of a case, a meeting, an
+In the seeded demo world, a probation practitioner, a prison offender manager, an auditor, an
+agency administrator, an NSD senior operational lead and a prison CT lead each sign in on a
+390 px viewport and open every page the service navigation leads to, then the pages those link to (every case section of a case, a meeting, an
 item, the notices), one page of each kind. On each page:
 
 - ``document.documentElement.scrollWidth`` is at most 390: the page never scrolls sideways (a
@@ -44,7 +44,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-PERSONAS = ("nsd.practitioner", "pom.bpss", "auditor", "agency.admin")
+PERSONAS = (
+    "nsd.practitioner",
+    "pom.bpss",
+    "auditor",
+    "agency.admin",
+    "nsd.lead",
+    "prison.ctlead",
+)
 #: The most pages one persona opens (one of each kind is enough to find a layout fault).
 MOST_PAGES = 55
 #: Links that are not pages: downloads, and the demo's links off the service.
@@ -186,6 +193,12 @@ def test_every_page_reachable_from_the_navigation_fits_a_phone(
         "/material/<id>/",
         "/audit/",
         "/agencies/",
+        "/contacts/",
+        "/cases/<id>/contacts/",
+        "/workforce/caseload/",
+        "/workforce/caseload/team/",
+        "/workforce/allocation/",
+        "/workforce/training/",
     ):
         assert kind in opened, f"{kind} not reached; opened {sorted(opened)}"
 

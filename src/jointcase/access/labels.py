@@ -37,6 +37,14 @@ CLASSIFICATION_RANK: dict[str, int] = {
 }
 
 
+def classification_below(level: str, than: str) -> bool:
+    """Whether ``level`` is a lower classification than ``than`` (an unknown one never is):
+    a label may be raised, never lowered, except by whoever writes a sanitised derivative."""
+    if level not in CLASSIFICATION_RANK or than not in CLASSIFICATION_RANK:
+        return False
+    return CLASSIFICATION_RANK[level] < CLASSIFICATION_RANK[than]
+
+
 def classification_max(*levels: str) -> str:
     """The highest of ``levels`` (OFFICIAL when none are given)."""
     return max(levels, key=CLASSIFICATION_RANK.__getitem__, default=Classification.OFFICIAL)

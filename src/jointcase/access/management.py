@@ -19,6 +19,7 @@ from jointcase.agencies.models import TeamMembership
 def managed_user_ids(manager: User, *, today: dt.date | None = None) -> QuerySet[Any]:
     """The ids of the users ``manager`` currently manages (a subquery: ``user_id__in=...``)."""
     day = today or timezone.localdate()
+    # No ORDER BY inside the UNION (``User`` is ordered by name; SQLite refuses it there).
     reports = (
         User.objects.filter(line_manager_id=manager.pk)
         .exclude(pk=manager.pk)

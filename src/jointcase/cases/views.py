@@ -271,6 +271,14 @@ def case_tabs(case: Case, tab: str) -> list[dict[str, Any]]:
             "active": tab == "risk",
         },
     )
+    tabs.insert(
+        len(tabs) - 2,
+        {
+            "text": "Contacts",
+            "href": reverse("supervision:case-contacts", args=[case.public_id]),
+            "active": tab == "contacts",
+        },
+    )
     return tabs
 
 

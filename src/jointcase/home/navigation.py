@@ -15,6 +15,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from jointcase.access.roles import holds_agency_admin_role, is_auditor
+from jointcase.access.training import training_nav_visible
+from jointcase.access.workforce import may_hold_or_manage_caseloads
 from jointcase.notifications.selectors import unread_count_for
 
 
@@ -33,6 +35,9 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Agency administration", "agencies:admin-users", holds_agency_admin_role),
     NavEntry("Actions", "meetings:my-actions"),
     NavEntry("Checks", "risk:checks-due"),
+    NavEntry("Contacts", "supervision:contacts-due"),
+    NavEntry("Prison training", "workforce:training-overview", training_nav_visible),
+    NavEntry("Caseload", "workforce:caseload", may_hold_or_manage_caseloads),
 ]
 
 

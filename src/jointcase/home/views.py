@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from jointcase.access.roles import holds_agency_admin_role, is_auditor
+from jointcase.access.training import training_nav_visible
+from jointcase.access.workforce import may_hold_or_manage_caseloads
 from jointcase.accounts.models import User
 
 
@@ -41,8 +43,30 @@ def home(request: HttpRequest) -> HttpResponse:
             "material:breakglass-start",
             "Break-glass: open a case's material in an emergency, with a reason. Reviewed.",
         ),
+        _card(
+            "Contacts due",
+            "supervision:contacts-due",
+            "Supervision contacts planned and due, and cases below their contact standard.",
+        ),
         _card("Your account", "accounts:security", "Second factors and sessions."),
     ]
+    if may_hold_or_manage_caseloads(user):
+        candidates.insert(
+            2,
+            _card(
+                "Caseload",
+                "workforce:caseload",
+                "Your caseload against your capacity; your team's, and cases to allocate.",
+            ),
+        )
+    if training_nav_visible(user):
+        candidates.append(
+            _card(
+                "Prison training",
+                "workforce:training-overview",
+                "Counter-terrorism training, staff confidence and POM involvement.",
+            )
+        )
     if is_auditor(user):
         candidates.append(_card("Audit", "audit:index", "Who saw what, when and why."))
     if holds_agency_admin_role(user):

@@ -61,6 +61,9 @@ SENTENCES: frozenset[str] = frozenset(
         "A required check you are responsible for is due soon",
         "A required check held by someone you manage is overdue",
         "A required check on a case you oversee is still overdue",
+        # contact standards (supervision)
+        "A case you supervise has fallen below its contact standard",
+        "A case held by someone you manage has fallen below its contact standard",
     }
 )
 

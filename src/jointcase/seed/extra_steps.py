@@ -11,6 +11,9 @@ from jointcase.seed.steps.material import seed_material
 from jointcase.seed.steps.meetings import seed_meetings
 from jointcase.seed.steps.risk_assessments import seed_assessments
 from jointcase.seed.steps.risk_checks import seed_checks
+from jointcase.seed.steps.supervision import seed_contacts
+from jointcase.seed.steps.training import seed_training
+from jointcase.seed.steps.workforce import seed_workforce
 from jointcase.seed.steps_register import seed_register
 
 STEPS: list[tuple[str, Step]] = [
@@ -19,4 +22,7 @@ STEPS: list[tuple[str, Step]] = [
     ("meetings and actions", seed_meetings),
     ("risk assessments", seed_assessments),
     ("required checks", seed_checks),
+    ("supervision contacts", seed_contacts),
+    ("prison training", seed_training),
+    ("caseloads and allocation", seed_workforce),
 ]

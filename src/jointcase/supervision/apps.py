@@ -8,3 +8,11 @@ class SupervisionConfig(AppConfig):
     label = "supervision"
     verbose_name = "Supervision contacts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Load and validate the contact standards file: an unknown phase, RoSH level, MAPPA
+        level or contact kind stops start-up naming the file, line and field. Imported here:
+        models are not ready at module import time."""
+        from jointcase.supervision.standards import standards_current
+
+        standards_current()

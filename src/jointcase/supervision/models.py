@@ -106,6 +106,7 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["case", "occurred_at"], name="contact_case_occurred"),
             models.Index(fields=["practitioner", "planned_for"], name="contact_holder_planned"),
+            models.Index(fields=["case", "outcome", "kind"], name="contact_case_outcome_kind"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -128,3 +129,35 @@ class Contact(models.Model):
     @property
     def face_to_face(self) -> bool:
         return self.kind in FACE_TO_FACE_KINDS
+
+
+class ContactShortfall(models.Model):
+    """A case fell below its contact standard: the next counting contact was due by
+    ``due_on`` and none was recorded. One row per (case, due date) under a unique constraint,
+    so the practitioner and their manager are alerted once per shortfall, however often the
+    nightly run sees it. A contact that brings the case back to standard resolves it."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    standard_code = models.CharField(max_length=60)
+    standards_version = models.PositiveIntegerField()
+    #: The working day the alert went out.
+    alerted_on = models.DateField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "due_on"], name="shortfall_once_per_due_date")
+        ]
+        indexes = [
+            models.Index(
+                fields=["case"],
+                condition=Q(resolved_at__isnull=True),
+                name="shortfall_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Shortfall on case {self.case_id} (due {self.due_on})"

@@ -8,3 +8,13 @@ class WorkforceConfig(AppConfig):
     label = "workforce"
     verbose_name = "Caseloads, allocation and prison training"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Load and validate the caseload weights file and the prison training course
+        catalogue (a bad file stops start-up naming the file, line and field). Imported here:
+        models are not ready at module import time."""
+        from jointcase.workforce.courses import courses_current
+        from jointcase.workforce.weights import weights_current
+
+        weights_current()
+        courses_current()

@@ -1,0 +1,187 @@
+"""Supervision contacts: a practitioner's "Contacts due" page and the nightly standards run.
+
+Targets (stress scale: 100,000 cases, both databases):
+- "Contacts due" for the practitioner who leads the most cases (their planned contacts coming
+  up, those not recorded, their cases below standard), in-process with Django's test client
+  and a verified session: p95 at most 50 ms; the same page for their line manager with
+  ``?scope=team`` is reported beside it;
+- the nightly run over every open case (alerts included, then run again: alerts nobody twice)
+  is reported, and the home page of the same client as a reference for the machine's load.
+
+The world is the register's (agencies, users, people and cases) plus this app's seed step
+(24 months of contacts), at ``JOINTCASE_BENCH_SCALE``; an existing world is reused.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.common import keepdb_file, percentile, seed_context, setup_django
+
+PAGE_TARGET_MS = 50.0
+REGISTER_STEPS = ("agencies and teams", "users", "people and cases")
+PERSONAS = ("nsd.practitioner", "ctnm.officer", "pom.bpss", "ct.supervisor", "nsd.lead")
+
+
+def _seed(scale: str) -> float:
+    from django.db import transaction
+
+    from jointcase.accounts.models import User
+    from jointcase.cases.models import Case
+    from jointcase.seed import world
+    from jointcase.seed.steps.supervision import seed_contacts
+
+    context = seed_context(scale)
+    started = time.perf_counter()
+    with transaction.atomic():
+        if not Case.objects.exists():
+            for label, step in world._steps():
+                if label in REGISTER_STEPS:
+                    step(context)
+        context.registry["personas"] = {
+            u.username: u for u in User.objects.filter(username__in=PERSONAS)
+        }
+        seed_contacts(context)
+    return time.perf_counter() - started
+
+
+def _client_for(user: Any) -> Any:
+    """A signed-in, verified client (the list page asks no purpose: it shows no case content
+    beyond references and names of the reader's own cases)."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.conftest import verified_session
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return verified_session(Client(), user)
+
+
+def _busiest_practitioner() -> tuple[Any, int]:
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from jointcase.accounts.models import User
+    from jointcase.cases.models import CaseRole, CaseTeamMember
+
+    today = timezone.localdate()
+    row = (
+        CaseTeamMember.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=today),
+            role=CaseRole.LEAD_NSD_PRACTITIONER,
+            user__isnull=False,
+            start__lte=today,
+        )
+        .values("user_id")
+        .annotate(n=Count("case_id"))
+        .order_by("-n", "user_id")
+        .first()
+    )
+    assert row is not None, "the seeded world has lead practitioners"
+    return User.objects.get(pk=row["user_id"]), int(row["n"])
+
+
+def _timed(client: Any, url: str, requests: int) -> list[float]:
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return samples
+
+
+def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
+    from django.db import connection
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jointcase.cases.models import Case, Phase
+    from jointcase.supervision.models import Contact
+    from jointcase.supervision.selectors.contacts import contacts_due_for
+    from jointcase.supervision.services.nightly import contacts_nightly
+
+    db = connection.vendor
+    name = f"contacts [{db}, {scale}]"
+    if not Contact.objects.exists():
+        report(f"{name} seed time", round(_seed(scale), 1), "s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    report(f"{name} seeded contacts", Contact.objects.count(), "contacts")
+    report(f"{name} open cases", Case.objects.exclude(phase=Phase.CLOSED).count(), "cases")
+
+    practitioner, led = _busiest_practitioner()
+    due = contacts_due_for(practitioner)
+    report(f"{name} busiest practitioner's cases", led, "cases")
+    report(
+        f"{name} their rows (below standard / not recorded / coming up)",
+        f"{len(due.below)}/{len(due.overdue)}/{len(due.upcoming)}",
+        "rows",
+    )
+    url = reverse("supervision:contacts-due")
+    client = _client_for(practitioner)
+    _timed(client, url, 3)  # warm
+    samples = _timed(client, url, requests)
+    report(f"{name} contacts due page p50", round(percentile(samples, 50), 1), "ms")
+    report(
+        f"{name} contacts due page p95",
+        round(percentile(samples, 95), 1),
+        "ms",
+        target=f"<= {PAGE_TARGET_MS:g} ms",
+    )
+    # The same client's home page, measured alongside: the layout's own cost on this machine
+    # at this moment (a loaded machine slows both alike).
+    home = _timed(client, reverse("home:home"), max(requests // 4, 10))
+    report(f"{name} home page p95 (reference)", round(percentile(home, 95), 1), "ms")
+    manager = practitioner.line_manager
+    if manager is not None:
+        team = _client_for(manager)
+        team_samples = _timed(team, url + "?scope=team", max(requests // 4, 10))
+        report(
+            f"{name} contacts due page, a manager's team p95",
+            round(percentile(team_samples, 95), 1),
+            "ms",
+        )
+
+    today = timezone.localdate()
+    started = time.perf_counter()
+    first = contacts_nightly(today=today)
+    report(
+        f"{name} nightly run (below {first['below']}, alerted {first['alerted']})",
+        round(time.perf_counter() - started, 1),
+        "s",
+    )
+    again = contacts_nightly(today=today)
+    assert again["alerted"] == 0, "the nightly run alerts once per shortfall"
+
+
+def run(report: Callable[..., Any]) -> None:
+    """Seed a throwaway database (or reuse a kept one), measure, drop it."""
+    setup_django()
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
+    setup_test_environment()
+    keepdb_file()
+    old_config = setup_databases(
+        verbosity=0, interactive=False, keepdb=keep, aliases={"default"}, serialized_aliases=set()
+    )
+    try:
+        _measure(report, scale, requests)
+    finally:
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
+
+
+if __name__ == "__main__":
+
+    def _print(
+        benchmark: str, value: Any, unit: str, target: str = "", baseline: Any = None
+    ) -> None:
+        print(f"{benchmark}: {value} {unit} {target}")
+
+    run(_print)

@@ -1,0 +1,272 @@
+"""Reads of supervision contacts, scoped to the reader by ``jointcase.access.supervision``.
+
+A contact is seen with its case; its notes are opened only for a reader the label rule allows
+(``contacts_notes_visible``), and every read of notes is audited: one entry per page or API
+call listing the contacts whose notes were read and those withheld. A reader below the label
+sees the contact (kind, dates, outcome) and "withheld", never the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from jointcase.access.management import managed_user_ids
+from jointcase.access.material import LabelFields
+from jointcase.access.policy import current_q
+from jointcase.access.supervision import (
+    contact_cases_filter,
+    contacts_notes_visible,
+    contacts_visible_to,
+)
+from jointcase.accounts.models import User
+from jointcase.audit.services import audit_record
+from jointcase.cases.models import Case, CaseRole, CaseTeamMember
+from jointcase.keyring import Keyring
+from jointcase.material.crypto import Sealed, SealError, keyring_current, label_from, open_sealed
+from jointcase.supervision.models import Contact
+from jointcase.supervision.standards import Standing
+from jointcase.supervision.standing import standings_bulk
+
+NOT_FOUND = "Contact not found"
+#: How far ahead "Contacts due" lists planned appointments.
+UPCOMING_DAYS = 28
+DUE_ROWS = 200
+#: The most planned, unrecorded contacts "Contacts due" reads before scoping them.
+CANDIDATE_ROWS = 2000
+
+
+def case_contacts_for(user: User, case: Case) -> QuerySet[Contact]:
+    """The contacts of ``case`` that ``user`` may see, newest first."""
+    return (
+        contacts_visible_to(user)
+        .filter(case=case)
+        .select_related("practitioner", "originator", "data_key")
+        .order_by("-occurred_at", "-planned_for", "-pk")
+    )
+
+
+def contact_get_for(user: User, case: Case, contact_id: uuid.UUID | str) -> Contact:
+    """A contact of ``case`` (already opened through the case's audited read) that ``user``
+    may see; ``Http404`` alike for missing, forbidden and another case's contact."""
+    try:
+        key = uuid.UUID(str(contact_id))
+    except ValueError:
+        raise Http404(NOT_FOUND) from None
+    contact = case_contacts_for(user, case).filter(public_id=key).first()
+    if contact is None:
+        raise Http404(NOT_FOUND)
+    return contact
+
+
+@dataclass
+class ContactView:
+    """A contact as one reader may see it: ``notes`` is None when withheld (or none)."""
+
+    contact: Contact
+    notes: str | None
+    notes_withheld: bool
+    notes_unreadable: bool = False
+    caveat_codes: list[str] = field(default_factory=list)
+
+
+def _labels(
+    contacts: list[Contact],
+) -> tuple[dict[int, LabelFields], dict[int, list[str]], dict[int, list[str]]]:
+    """Every contact's label in two flat queries (caveats, releasable agencies)."""
+    ids = [c.pk for c in contacts]
+    caveats: dict[int, list[tuple[int, str]]] = {}
+    for contact_id, caveat_id, code in Contact.caveats.through.objects.filter(
+        contact_id__in=ids
+    ).values_list("contact_id", "caveat_id", "caveat__code"):
+        caveats.setdefault(contact_id, []).append((caveat_id, code))
+    releasable: dict[int, list[tuple[int, str]]] = {}
+    for contact_id, agency_id, code in Contact.releasable_to.through.objects.filter(
+        contact_id__in=ids
+    ).values_list("contact_id", "agency_id", "agency__code"):
+        releasable.setdefault(contact_id, []).append((agency_id, code))
+    labels = {
+        c.pk: LabelFields(
+            classification=c.classification,
+            caveat_ids=frozenset(i for i, _ in caveats.get(c.pk, ())),
+            releasable_ids=frozenset(i for i, _ in releasable.get(c.pk, ())),
+            originator_id=c.originator_id,
+        )
+        for c in contacts
+    }
+    caveat_codes = {pk: sorted(code for _, code in rows) for pk, rows in caveats.items()}
+    agency_codes = {pk: sorted(code for _, code in rows) for pk, rows in releasable.items()}
+    return labels, caveat_codes, agency_codes
+
+
+def _open(contact: Contact, caveats: list[str], agencies: list[str], keyring: Keyring) -> str:
+    assert contact.data_key is not None
+    assert contact.notes_ciphertext is not None
+    return open_sealed(
+        sealed=Sealed(data_key=contact.data_key, ciphertext=bytes(contact.notes_ciphertext)),
+        object_id=f"contact-{contact.pk}",
+        label=label_from(
+            classification=contact.classification,
+            originator=contact.originator.code,
+            caveats=caveats,
+            releasable_to=agencies,
+        ),
+        keyring=keyring,
+    ).decode("utf-8")
+
+
+def contacts_rendered(
+    user: User,
+    contacts: list[Contact],
+    *,
+    request: HttpRequest | None = None,
+    action: str = "contact.notes.read",
+    open_notes: bool = True,
+) -> list[ContactView]:
+    """``contacts`` (already scoped to ``user``; ``originator`` and ``data_key`` selected) with
+    their notes opened where the label rule allows, and one audit entry for the read.
+    ``open_notes=False`` (a list that shows no notes): only which are withheld; nothing is
+    opened, so nothing is read or audited."""
+    if not contacts:
+        return []
+    labels, caveats, agencies = _labels(contacts)
+    with_notes = [c for c in contacts if c.notes_ciphertext is not None and c.data_key is not None]
+    readable = contacts_notes_visible(user, with_notes, labels=labels)
+    keyring: Keyring | None = None
+    views: list[ContactView] = []
+    read: list[int] = []
+    withheld: list[int] = []
+    failed: list[int] = []
+    for contact in contacts:
+        has_notes = contact.notes_ciphertext is not None and contact.data_key is not None
+        view = ContactView(contact, None, False, caveat_codes=caveats.get(contact.pk, []))
+        if has_notes and contact.pk in readable and not open_notes:
+            pass
+        elif has_notes and contact.pk in readable:
+            keyring = keyring or keyring_current()
+            try:
+                view.notes = _open(
+                    contact, caveats.get(contact.pk, []), agencies.get(contact.pk, []), keyring
+                )
+                read.append(contact.pk)
+            except SealError:
+                view.notes_unreadable = True
+                failed.append(contact.pk)
+        elif has_notes:
+            view.notes_withheld = True
+            withheld.append(contact.pk)
+        views.append(view)
+    if read or withheld or failed:
+        audit_record(
+            action=action,
+            actor=user,
+            object_type="case",
+            object_id=contacts[0].case_id,
+            details={"read": read, "withheld": withheld, "failed": failed},
+            request=request,
+        )
+    return views
+
+
+# --- Contacts due -------------------------------------------------------------------------------
+
+
+@dataclass
+class BelowStandard:
+    case: Case
+    standing: Standing
+    practitioner: User | None
+
+
+@dataclass
+class ContactsDue:
+    upcoming: list[Contact]
+    overdue: list[Contact]
+    below: list[BelowStandard]
+    people: list[User]
+
+
+def _led_cases(holder_ids: Any, today: dt.date) -> QuerySet[CaseTeamMember]:
+    return CaseTeamMember.objects.filter(
+        current_q(today),
+        role=CaseRole.LEAD_NSD_PRACTITIONER,
+        user_id__in=holder_ids,
+    )
+
+
+def contacts_due_for(
+    user: User, *, scope: str = "mine", now: dt.datetime | None = None
+) -> ContactsDue:
+    """A practitioner's contacts coming up (``UPCOMING_DAYS``), their planned contacts not
+    recorded, and the cases they lead that are below standard; ``scope="team"``: the same for
+    the people ``user`` manages (``access.management``). Always within what ``user`` may see."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if scope == "team":
+        holders: Any = managed_user_ids(user, today=today)
+        people = list(User.objects.filter(pk__in=holders).order_by("last_name", "first_name"))
+    else:
+        holders = [user.pk]
+        people = [user]
+    # The holders' planned contacts and led cases, then the case rule asked once for the
+    # handful of cases they are on (never a row of a case ``user`` may not see).
+    candidates = list(
+        Contact.objects.filter(
+            practitioner_id__in=holders,
+            outcome="",
+            cancelled_at__isnull=True,
+            planned_for__lte=now + dt.timedelta(days=UPCOMING_DAYS),
+        )
+        .select_related("case", "case__person", "practitioner")
+        .order_by("planned_for", "pk")[:CANDIDATE_ROWS]
+    )
+    lead_rows = list(
+        _led_cases(holders, today).values_list(
+            "case_id", "user_id", "case__phase", "case__opened_at"
+        )
+    )
+    case_ids = {c.case_id for c in candidates} | {row[0] for row in lead_rows}
+    seen = (
+        set(
+            Case.objects.filter(contact_cases_filter(user, now=now), pk__in=case_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        if case_ids
+        else set()
+    )
+    planned = [c for c in candidates if c.case_id in seen]
+    upcoming = [c for c in planned if c.planned_for is not None and c.planned_for >= now]
+    overdue = [c for c in planned if c.planned_for is not None and c.planned_for < now]
+    leads: dict[int, int] = {}
+    known: dict[int, tuple[str, dt.date]] = {}
+    for case_id, holder, phase, opened_at in lead_rows:
+        if case_id in seen:
+            leads.setdefault(case_id, holder)
+            known[case_id] = (phase, opened_at)
+    standings = standings_bulk(list(leads), today=today, now=now, known=known)
+    low_ids = [pk for pk, s in standings.items() if s.below]
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=low_ids).select_related("person")}
+    by_id = {p.pk: p for p in people}
+    below = sorted(
+        (
+            BelowStandard(cases[pk], standings[pk], by_id.get(leads[pk]))
+            for pk in low_ids
+            if pk in cases
+        ),
+        key=lambda row: (row.standing.due_on or today, row.case.reference),
+    )
+    return ContactsDue(
+        upcoming=upcoming[:DUE_ROWS], overdue=overdue[:DUE_ROWS], below=below, people=people
+    )
+
+
+def case_standing_for(case: Case, *, now: dt.datetime | None = None) -> Standing:
+    """The standing of one case the caller has already opened (through its audited read)."""
+    return standings_bulk([case.pk], now=now)[case.pk]

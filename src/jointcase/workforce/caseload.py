@@ -1,0 +1,232 @@
+"""Weights, loads and capacity, computed (below the services and the selectors, which both
+need them; no access decision here: callers scope who they ask about).
+
+- A case's weight comes from the weights file (``weights.Weights.case_weight``) applied to its
+  phase, cohort, current MAPPA level and the overall RoSH of its latest completed assessment
+  (the highest cell of its RoSH matrix, as ``risk.selectors.assessments.rosh_matrix`` reads
+  it). Read here straight from the rows, in the database, because a weight is a workload
+  figure shown to managers who need not see the assessment itself.
+- A person's load: the sum of the weights of the open cases they currently hold in person in
+  a lead case role, plus ``co_working_fraction`` of those they co-work.
+- Capacity: the cap of their caseload role x contracted hours x (1 - other duties), from their
+  latest ``CapacityRecord`` in force, else the file's defaults.
+
+Each read is a handful of plain indexed queries (the held rows, then the MAPPA levels, latest
+assessments and their RoSH cells of those cases), summed in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Max, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from jointcase.access.policy import current_q
+from jointcase.accounts.models import Role, User
+from jointcase.cases.models import Case, CaseTeamMember, MappaRegistration, Phase
+from jointcase.risk.models.assessments import (
+    ROSH_RANK,
+    Assessment,
+    AssessmentStatus,
+    RoshRating,
+)
+from jointcase.workforce.models import CapacityRecord
+from jointcase.workforce.weights import RoleSpec, Weights, weights_current
+
+TENTH = Decimal("0.1")
+
+
+def one_place(value: Decimal) -> Decimal:
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def case_facts(case_ids: Iterable[int], today: dt.date) -> dict[int, tuple[int | None, str | None]]:
+    """Each case's current MAPPA level and overall RoSH (None: not registered, not assessed),
+    in three plain indexed reads (no correlated subqueries: cheap to build and to run)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    mappa: dict[int, int] = {}
+    for case_id, level in (
+        MappaRegistration.objects.filter(case_id__in=ids, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("case_id", "-valid_from", "-pk")
+        .values_list("case_id", "level")
+    ):
+        mappa.setdefault(case_id, level)
+    latest: dict[int, int] = {}
+    for case_id, pk in (
+        Assessment.objects.filter(case_id__in=ids, status=AssessmentStatus.COMPLETED)
+        .order_by("case_id", "-completed_at", "-pk")
+        .values_list("case_id", "pk")
+    ):
+        latest.setdefault(case_id, pk)
+    # The highest cell of each latest assessment, ranked in the database (one row each).
+    rank_of = CaseWhen(
+        *(When(level=level, then=Value(rank)) for level, rank in ROSH_RANK.items()),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    level_at = {rank: level for level, rank in ROSH_RANK.items()}
+    highest: dict[int, str] = {}
+    for assessment_id, rank in (
+        RoshRating.objects.filter(assessment_id__in=list(latest.values()))
+        .order_by()
+        .values("assessment_id")
+        .annotate(rank=Max(rank_of))
+        .values_list("assessment_id", "rank")
+    ):
+        if rank in level_at:
+            highest[assessment_id] = level_at[rank]
+    return {
+        case_id: (
+            mappa.get(case_id),
+            highest.get(latest[case_id]) if case_id in latest else None,
+        )
+        for case_id in ids
+    }
+
+
+def held_rows(user_ids: Iterable[int] | QuerySet[Any], today: dt.date) -> QuerySet[CaseTeamMember]:
+    """The case-team rows through which the users carry a load today: in person, in a lead or
+    co-working case role of the file, on a case not closed."""
+    weights = weights_current()
+    roles = sorted(weights.lead_case_roles | weights.co_working_case_roles)
+    return CaseTeamMember.objects.filter(
+        current_q(today), user_id__in=user_ids, role__in=roles
+    ).exclude(case__phase=Phase.CLOSED)
+
+
+def share(weights: Weights, role: str) -> Decimal:
+    """The share of a case's weight its holder in ``role`` carries."""
+    return Decimal(1) if role in weights.lead_case_roles else weights.co_working_fraction
+
+
+@dataclass
+class Capacity:
+    hours_fraction: Decimal
+    other_duties_reduction: Decimal
+    other_duties: str = ""
+    effective_from: dt.date | None = None
+
+    def of(self, spec: RoleSpec | None) -> Decimal:
+        if spec is None:
+            return Decimal(0)
+        return one_place(spec.cap * self.hours_fraction * (1 - self.other_duties_reduction))
+
+
+def capacities_of(user_ids: Iterable[int], today: dt.date) -> dict[int, Capacity]:
+    """Each user's capacity record in force today (the file's defaults when none)."""
+    weights = weights_current()
+    ids = list(user_ids)
+    found: dict[int, Capacity] = {}
+    for user_id, hours, reduction, duties, start in (
+        CapacityRecord.objects.filter(user_id__in=ids, effective_from__lte=today)
+        .order_by("user_id", "-effective_from", "-pk")
+        .values_list(
+            "user_id", "hours_fraction", "other_duties_reduction", "other_duties", "effective_from"
+        )
+    ):
+        found.setdefault(user_id, Capacity(hours, reduction, duties, start))
+    default = Capacity(weights.default_hours_fraction, Decimal(0))
+    return {user_id: found.get(user_id, default) for user_id in ids}
+
+
+@dataclass
+class Load:
+    """One person's load against their capacity."""
+
+    user: User
+    spec: RoleSpec | None
+    capacity: Decimal
+    load: Decimal = Decimal(0)
+    cases: int = 0
+    overdue_contacts: int = 0
+    record: Capacity | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def room(self) -> Decimal:
+        return self.capacity - self.load
+
+    @property
+    def percent_used(self) -> int | None:
+        if not self.capacity:
+            return None
+        return int((100 * self.load / self.capacity).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.load > self.capacity
+
+    @property
+    def role_label(self) -> str:
+
+        return Role(self.spec.role).label if self.spec else "No caseload role"
+
+
+def loads_of(users: list[User], *, today: dt.date | None = None) -> dict[int, Load]:
+    """The load and capacity of each of ``users`` (grouped in the database)."""
+    day = today or timezone.localdate()
+    weights = weights_current()
+    capacities = capacities_of([u.pk for u in users], day)
+    loads: dict[int, Load] = {}
+    for user in users:
+        spec = weights.spec_for_user_roles(user.role_codes)
+        record = capacities[user.pk]
+        loads[user.pk] = Load(user=user, spec=spec, capacity=record.of(spec), record=record)
+    if not users:
+        return loads
+    rows = list(
+        held_rows([u.pk for u in users], day).values_list(
+            "user_id", "role", "case_id", "case__phase", "case__cohort"
+        )
+    )
+    facts = case_facts((row[2] for row in rows), day)
+    # A case's weight depends on four small vocabularies: each combination is computed once.
+    weight_of: dict[tuple[Any, ...], Decimal] = {}
+    shares = {role: share(weights, role) for role in {row[1] for row in rows}}
+    for user_id, role, case_id, phase, cohort in rows:
+        key = (phase, cohort, *facts[case_id], role)
+        weight = weight_of.get(key)
+        if weight is None:
+            mappa, rosh = facts[case_id]
+            weight = shares[role] * weights.case_weight(
+                phase=phase, rosh=rosh, mappa_level=mappa, cohort=cohort
+            )
+            weight_of[key] = weight
+        load = loads[user_id]
+        load.load += weight
+        load.cases += 1
+    for load in loads.values():
+        load.load = one_place(load.load)
+    return loads
+
+
+def load_of(user: User, *, today: dt.date | None = None) -> Load:
+    return loads_of([user], today=today)[user.pk]
+
+
+def case_weights(
+    case_ids: Iterable[int], *, today: dt.date | None = None
+) -> dict[int, dict[str, Any]]:
+    """Each case's weight and the facts it comes from (phase, cohort, MAPPA level, RoSH)."""
+
+    day = today or timezone.localdate()
+    weights = weights_current()
+    rows = list(Case.objects.filter(pk__in=list(case_ids)).values("pk", "phase", "cohort"))
+    facts = case_facts((row["pk"] for row in rows), day)
+    result = {}
+    for row in rows:
+        mappa, rosh = facts[row["pk"]]
+        weight = weights.case_weight(
+            phase=row["phase"], rosh=rosh, mappa_level=mappa, cohort=row["cohort"]
+        )
+        result[row["pk"]] = {**row, "mappa": mappa, "rosh": rosh, "weight": one_place(weight)}
+    return result

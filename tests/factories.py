@@ -23,6 +23,37 @@ from jointcase.agencies.models import (
 
 PASSWORD = "correct horse battery staple 42"
 
+#: Staff surnames. A drawn surname could be a test subject's too ("Stuart Holloway" signed in
+#: beside the subject HOLLOWAY), and pages name the signed-in reader, so a check that the
+#: subject's name is absent would fail by chance: staff draw from this pool, which no test
+#: subject uses.
+STAFF_SURNAMES = (
+    "Abernethy",
+    "Brackley",
+    "Carmody",
+    "Dunleavy",
+    "Eastwick",
+    "Fairbairn",
+    "Galbraith",
+    "Hartigan",
+    "Ingleby",
+    "Jardine",
+    "Kilbride",
+    "Lockhart",
+    "Macready",
+    "Northcote",
+    "Ormsby",
+    "Pendleton",
+    "Quarrie",
+    "Rutherford",
+    "Sandiford",
+    "Tregarthen",
+    "Underhill",
+    "Venables",
+    "Wetherall",
+    "Yardley",
+)
+
 
 class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -52,7 +83,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name", locale="en_GB")
-    last_name = factory.Faker("last_name", locale="en_GB")
+    last_name = factory.Faker("random_element", elements=STAFF_SURNAMES)
     email = factory.LazyAttribute(lambda u: f"{u.username}@jointcase.example")
     agency = factory.SubFactory(AgencyFactory)
     password = factory.django.Password(PASSWORD)

@@ -93,6 +93,30 @@ def test_allocating_adds_the_lead_through_the_case_service_and_audits_it(
     assert allocation_queue_for(world.lead) == []
 
 
+def test_the_case_team_rule_lets_the_allocating_manager_in_only_while_the_case_waits(
+    caseload_world: CaseloadWorld,
+) -> None:
+    from jointcase.access.cases import case_team_manage_decision
+
+    world = caseload_world
+    world.waiting.created_by = world.second  # so the opener's clause does not answer first
+    world.waiting.save(update_fields=["created_by"])
+    waiting = case_team_manage_decision(world.lead, world.waiting)
+    assert (waiting.allowed, waiting.reason) == (True, "allocating_manager")
+    assert not case_team_manage_decision(world.practitioner, world.waiting).allowed
+    allocation_make(actor=world.lead, case=world.waiting, candidate_id=world.second.pk)
+    # allocated: the new lead manages its team now, and the manager no longer does
+    assert not case_team_manage_decision(world.lead, world.waiting).allowed
+    assert case_team_manage_decision(world.second, world.waiting).allowed
+    with pytest.raises(NotPermitted):
+        case_services.team_member_add(
+            actor=world.lead,
+            case=world.waiting,
+            role=CaseRole.CO_WORKING_PRACTITIONER,
+            user=world.practitioner,
+        )
+
+
 def test_allocating_above_capacity_without_an_override_is_refused_and_stores_nothing(
     caseload_world: CaseloadWorld,
 ) -> None:

@@ -13,7 +13,10 @@ DENY entry that stays, then ``NotPermitted``, nothing written):
 - ``case_team_manage_decision``: the facts access is decided on (the case team, exclusions,
   grants): the lead NSD practitioner or the senior operational lead currently on the case
   team in person. Until a case has ever had such a member (a case just opened), the user who
-  opened it may name them; after that, nobody else.
+  opened it may name them. While a case waits in a manager's allocation queue (no active
+  lead in a role they allocate: ``access.workforce.allocation_queue_decision``), that
+  manager manages its team too, so allocating it goes through the cases service like any
+  other team change. Nobody else.
 - ``person_write_decision`` / ``case_open_decision``: a person's record, and opening a case on
   them: whoever may see the person (``policy.person_decision``).
 
@@ -41,6 +44,7 @@ from jointcase.access.policy import (
     signed_in,
 )
 from jointcase.access.roles import CASE_MANAGER_ROLES
+from jointcase.access.workforce import allocation_queue_decision
 from jointcase.cases.models import Case, CaseExclusion, CaseTeamMember
 
 if TYPE_CHECKING:
@@ -103,6 +107,9 @@ def case_team_manage_decision(
     opened_by = Case.objects.filter(pk=case_id).values_list("created_by_id", flat=True).first()
     if not ever_managed and opened_by is not None and opened_by == user.pk:
         return Decision(True, "opened_the_case")
+    waiting = case if isinstance(case, Case) else Case.objects.filter(pk=case_id).first()
+    if waiting is not None and allocation_queue_decision(user, waiting, now=now).allowed:
+        return Decision(True, "allocating_manager")
     if seen.allowed:
         return Decision(False, "not_team_manager")
     return seen

@@ -45,6 +45,10 @@ SENIOR_ROLES = frozenset(
 )
 #: Line managers of case workers (probation and police): move due dates, reassign, escalate to.
 MANAGER_ROLES = frozenset({Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR})
+#: Leads of a region or unit who see its capacity figures (aggregates only).
+REGIONAL_LEAD_ROLES = frozenset(
+    {Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR, Role.REGIONAL_CT_COORDINATOR}
+)
 #: Case-team roles that manage the case's team, exclusions and grants.
 CASE_MANAGER_ROLES = frozenset({CaseRole.LEAD_NSD_PRACTITIONER, CaseRole.SENIOR_OPERATIONAL_LEAD})
 #: Case-team roles that oversee the case's agreed actions (escalation goes to them).

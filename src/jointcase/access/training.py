@@ -224,14 +224,17 @@ def completion_record_filter(user: AnyUser) -> Q:
     return prison_staff_filter() & Q(agency_id=user.agency_id)
 
 
-def completion_record_refusal(user: AnyUser) -> Refusal | None:
-    """Recording completions at all (the form): prison CT leads of an establishment. Which
-    staff member is refused on the form's field (``completion_record_decision``)."""
+def completion_record_refusal(user: AnyUser, establishment: Agency | None = None) -> Refusal | None:
+    """Recording completions at all (the form): prison CT leads of an establishment, and with
+    ``establishment`` given, for that establishment only (their own). Which staff member is
+    refused on the form's field (``completion_record_decision``)."""
     if not signed_in(user):
         return Refusal(reason=gate_decision(user).reason, message=RECORD_REFUSED)
-    if _leads_establishment(user) and is_establishment(user.agency):
-        return None
-    return Refusal(reason="not_prison_ct_lead", message=RECORD_REFUSED)
+    if not (_leads_establishment(user) and is_establishment(user.agency)):
+        return Refusal(reason="not_prison_ct_lead", message=RECORD_REFUSED)
+    if establishment is not None and establishment.pk != user.agency_id:
+        return Refusal(reason="not_their_establishment", message=RECORD_REFUSED)
+    return None
 
 
 # --- The confidence survey ------------------------------------------------------------------

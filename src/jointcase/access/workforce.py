@@ -42,7 +42,7 @@ from jointcase.access.policy import (
     is_national_role,
     signed_in,
 )
-from jointcase.access.roles import is_agency_manager
+from jointcase.access.roles import REGIONAL_LEAD_ROLES, is_agency_manager
 from jointcase.accounts.models import Role, User
 from jointcase.agencies.models import Agency, AgencyKind, Vetting, VettingLevel
 from jointcase.cases.models import Case, CaseExclusion, CaseTeamMember, Phase
@@ -54,10 +54,6 @@ NOT_FOUND = "Not found"
 TEAM_REFUSED = "Only managers of case workers can see their team's caseloads"
 CAPACITY_REFUSED = "Only national governance roles and regional leads can see capacity figures"
 QUEUE_REFUSED = "Only the managers who allocate cases can see the allocation queue"
-#: Leads of a region or unit who see its capacity figures (aggregates only).
-REGIONAL_LEAD_ROLES = frozenset(
-    {Role.NSD_SENIOR_LEAD, Role.CT_SUPERVISOR, Role.REGIONAL_CT_COORDINATOR}
-)
 
 
 def _today(now: dt.datetime | None) -> dt.date:

@@ -11,16 +11,14 @@ code before it is applied.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from jointcase.cases.models import CaseRole, Cohort, Phase
+from jointcase.lib.policy_files import CODE, LINE, LINES, Problems, policy_yaml_parse
 from jointcase.risk.models.checks import ChangeKind, TriggerKind
 
 RULES_DIR = Path(__file__).resolve().parent / "data" / "rules"
@@ -28,9 +26,6 @@ DEFAULT_RULES_PATH = RULES_DIR / "required_checks.yaml"
 FAMILIES = frozenset({"DOMESTIC_ABUSE", "SAFEGUARDING", "PUBLIC_PROTECTION", "SUPERVISION"})
 ALL_COHORTS = "ALL"
 MAX_DEADLINE_WORKING_DAYS = 120
-_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,59}$")
-_LINE = "__line__"
-_LINES = "__lines__"
 
 
 @dataclass(frozen=True)
@@ -98,47 +93,14 @@ class RuleSet:
         return spec.family if spec is not None else ""
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping and of each of its keys."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping: dict[str, Any] = {
-        str(key): value for key, value in loader.construct_mapping(node, deep=True).items()
-    }
-    lines = {str(key_node.value): key_node.start_mark.line + 1 for key_node, _value in node.value}
-    mapping[_LINE] = node.start_mark.line + 1
-    mapping[_LINES] = lines
-    return mapping
-
-
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
-class _Problems:
-    """Builds the one error that stops start-up: file, line, field, what is wrong."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def at(self, mapping: Any, field: str, message: str) -> ImproperlyConfigured:
-        line = 0
-        if isinstance(mapping, dict):
-            line = mapping.get(_LINES, {}).get(field) or mapping.get(_LINE, 0)
-        return ImproperlyConfigured(f"{self.source}, line {line}, field '{field}': {message}")
-
-
-def _code(entry: dict[str, Any], field: str, problems: _Problems) -> str:
+def _code(entry: dict[str, Any], field: str, problems: Problems) -> str:
     value = entry.get(field)
-    if not isinstance(value, str) or not _CODE.match(value):
+    if not isinstance(value, str) or not CODE.match(value):
         raise problems.at(entry, field, f"expected an UPPER_SNAKE code, got {value!r}")
     return value
 
 
-def _positive(entry: dict[str, Any], field: str, problems: _Problems, high: int) -> int:
+def _positive(entry: dict[str, Any], field: str, problems: Problems, high: int) -> int:
     value = entry.get(field)
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
         raise problems.at(entry, field, f"expected a whole number from 1 to {high}, got {value!r}")
@@ -146,7 +108,7 @@ def _positive(entry: dict[str, Any], field: str, problems: _Problems, high: int)
 
 
 def _members(
-    entry: dict[str, Any], field: str, allowed: frozenset[str], problems: _Problems, what: str
+    entry: dict[str, Any], field: str, allowed: frozenset[str], problems: Problems, what: str
 ) -> frozenset[str]:
     value = entry.get(field, [])
     if not isinstance(value, list):
@@ -157,7 +119,7 @@ def _members(
     return frozenset(str(item) for item in value)
 
 
-def _trigger_parse(entry: dict[str, Any], problems: _Problems) -> Trigger:
+def _trigger_parse(entry: dict[str, Any], problems: Problems) -> Trigger:
     raw = entry.get("trigger")
     if not isinstance(raw, dict):
         raise problems.at(entry, "trigger", "expected a mapping with a 'kind'")
@@ -184,7 +146,7 @@ def _trigger_parse(entry: dict[str, Any], problems: _Problems) -> Trigger:
     return Trigger(kind=kind, every_months=_positive(raw, "every_months", problems, 60))
 
 
-def _check_types_parse(data: dict[str, Any], problems: _Problems) -> dict[str, CheckTypeSpec]:
+def _check_types_parse(data: dict[str, Any], problems: Problems) -> dict[str, CheckTypeSpec]:
     raw = data.get("check_types")
     if not isinstance(raw, list) or not raw:
         raise problems.at(data, "check_types", "expected a non-empty list of check types")
@@ -208,7 +170,7 @@ def _check_types_parse(data: dict[str, Any], problems: _Problems) -> dict[str, C
 
 
 def _rule_parse(
-    entry: Any, types: dict[str, CheckTypeSpec], data: dict[str, Any], problems: _Problems
+    entry: Any, types: dict[str, CheckTypeSpec], data: dict[str, Any], problems: Problems
 ) -> RuleSpec:
     if not isinstance(entry, dict):
         raise problems.at(data, "rules", "each rule must be a mapping")
@@ -227,7 +189,7 @@ def _rule_parse(
     phases = _members(entry, "phases", frozenset(Phase.values) - {Phase.CLOSED}, problems, "phase")
     known = {"code", "check_type", "trigger", "deadline_working_days", "cohorts", "phases"}
     for field in entry:
-        if field not in known | {"responsible_role", _LINE, _LINES}:
+        if field not in known | {"responsible_role", LINE, LINES}:
             raise problems.at(entry, field, "unknown field")
     return RuleSpec(
         code=code,
@@ -239,22 +201,15 @@ def _rule_parse(
         cohorts=frozenset() if ALL_COHORTS in cohorts else cohorts,
         phases=phases,
         responsible_role=role,
-        line=int(entry.get(_LINE, 0)),
+        line=int(entry.get(LINE, 0)),
     )
 
 
 def rules_parse(text: str, *, source: str) -> RuleSet:
     """Parse and validate the text of a rules file; raise ``ImproperlyConfigured`` naming the
     file, line and field of the first problem."""
-    problems = _Problems(source)
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise ImproperlyConfigured(f"{source}, line {line}: not valid YAML ({error})") from error
-    if not isinstance(data, dict):
-        raise ImproperlyConfigured(f"{source}, line 1: expected a mapping")
+    problems = Problems(source)
+    data = policy_yaml_parse(text, source=source)
     version = _positive(data, "version", problems, 1_000_000)
     types = _check_types_parse(data, problems)
     raw_rules = data.get("rules")

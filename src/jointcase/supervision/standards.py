@@ -5,8 +5,7 @@ The standards are policy data: owners change them, and a new tier is an entry in
 never code. A malformed file (an unknown phase, RoSH level, MAPPA level or contact kind, a
 missing field) stops the service at start-up (``SupervisionConfig.ready`` loads it) with a
 message naming the file, the line and the field, never a 500 later and never a standard
-silently ignored. The same line-remembering loader as the required-checks rules
-(``jointcase.risk.check_rules``).
+silently ignored. The YAML reading is every policy file's (``jointcase.lib.policy_files``).
 
 Which standard a case keeps, and whether it keeps it, is pure (``standard_for``,
 ``standing_of``): the facts are read in bulk by ``supervision.standing``.
@@ -20,12 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from jointcase.cases.models import MappaLevel, Phase
-from jointcase.risk.check_rules import _CODE, _LINE, _LINES, _LineLoader, _Problems
+from jointcase.lib.policy_files import CODE, LINE, LINES, Problems, policy_yaml_parse
 from jointcase.risk.models.assessments import RoshLevel
 from jointcase.supervision.models import ContactKind
 
@@ -150,7 +147,7 @@ def _members(
     entry: dict[str, Any],
     field: str,
     allowed: set[Any],
-    problems: _Problems,
+    problems: Problems,
     what: str,
     *,
     required: bool = False,
@@ -166,7 +163,7 @@ def _members(
     return frozenset(value)
 
 
-def _weeks(entry: dict[str, Any], problems: _Problems) -> tuple[int | None, int | None]:
+def _weeks(entry: dict[str, Any], problems: Problems) -> tuple[int | None, int | None]:
     raw = entry.get("weeks_since_release")
     if raw is None:
         return None, None
@@ -183,7 +180,7 @@ def _weeks(entry: dict[str, Any], problems: _Problems) -> tuple[int | None, int 
             )
         bounds.append(value)
     for name in raw:
-        if name not in ("from", "until", _LINE, _LINES):
+        if name not in ("from", "until", LINE, LINES):
             raise problems.at(raw, name, "unknown field")
     low, high = bounds
     if low is None and high is None:
@@ -193,14 +190,14 @@ def _weeks(entry: dict[str, Any], problems: _Problems) -> tuple[int | None, int 
     return low, high
 
 
-def _standard_parse(entry: Any, data: dict[str, Any], problems: _Problems) -> Standard:
+def _standard_parse(entry: Any, data: dict[str, Any], problems: Problems) -> Standard:
     if not isinstance(entry, dict):
         raise problems.at(data, "standards", "each standard must be a mapping")
     for field in entry:
-        if field not in _FIELDS | {_LINE, _LINES}:
+        if field not in _FIELDS | {LINE, LINES}:
             raise problems.at(entry, field, "unknown field")
     code = entry.get("code")
-    if not isinstance(code, str) or not _CODE.match(code):
+    if not isinstance(code, str) or not CODE.match(code):
         raise problems.at(entry, "code", f"expected an UPPER_SNAKE code, got {code!r}")
     label = entry.get("label")
     if not isinstance(label, str) or not label.strip():
@@ -231,22 +228,15 @@ def _standard_parse(entry: Any, data: dict[str, Any], problems: _Problems) -> St
         weeks_until=high,
         every_days=every,
         kinds=kinds,
-        line=int(entry.get(_LINE, 0)),
+        line=int(entry.get(LINE, 0)),
     )
 
 
 def standards_parse(text: str, *, source: str) -> StandardSet:
     """Parse and validate the text of a standards file; raise ``ImproperlyConfigured`` naming
     the file, line and field of the first problem."""
-    problems = _Problems(source)
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise ImproperlyConfigured(f"{source}, line {line}: not valid YAML ({error})") from error
-    if not isinstance(data, dict):
-        raise ImproperlyConfigured(f"{source}, line 1: expected a mapping")
+    problems = Problems(source)
+    data = policy_yaml_parse(text, source=source)
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise problems.at(data, "version", f"expected a whole number from 1, got {version!r}")

@@ -14,22 +14,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from jointcase.accounts.models import Role
+from jointcase.lib.policy_files import CODE, LINE, LINES, Problems, policy_yaml_parse
 
 DEFAULT_COURSES_PATH = Path(__file__).resolve().parent / "data" / "courses.yaml"
 MAX_VALIDITY_MONTHS = 120
-_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,59}$")
-_LINE = "__line__"
-_LINES = "__lines__"
 
 
 @dataclass(frozen=True)
@@ -85,32 +81,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping and of each of its keys."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping: dict[str, Any] = {
-        str(key): value for key, value in loader.construct_mapping(node, deep=True).items()
-    }
-    mapping[_LINE] = node.start_mark.line + 1
-    mapping[_LINES] = {str(key.value): key.start_mark.line + 1 for key, _value in node.value}
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _problem(source: str, mapping: Any, field: str, message: str) -> ImproperlyConfigured:
-    line = 0
-    if isinstance(mapping, dict):
-        line = mapping.get(_LINES, {}).get(field) or mapping.get(_LINE, 0)
-    return ImproperlyConfigured(f"{source}, line {line}, field '{field}': {message}")
+    return Problems(source).at(mapping, field, message)
 
 
 def _known_fields(source: str, entry: dict[str, Any], known: set[str]) -> None:
     for field in entry:
-        if field not in known | {_LINE, _LINES}:
+        if field not in known | {LINE, LINES}:
             raise _problem(source, entry, field, "unknown field")
 
 
@@ -119,7 +96,7 @@ def _course_parse(source: str, entry: Any, data: dict[str, Any]) -> Course:
         raise _problem(source, data, "courses", "each course must be a mapping")
     _known_fields(source, entry, {"code", "label", "validity_months", "separation_centre_only"})
     code = entry.get("code")
-    if not isinstance(code, str) or not _CODE.match(code):
+    if not isinstance(code, str) or not CODE.match(code):
         raise _problem(source, entry, "code", f"expected an UPPER_SNAKE code, got {code!r}")
     label = entry.get("label")
     if not isinstance(label, str) or not label.strip():
@@ -167,14 +144,7 @@ def _requirement_parse(
 def courses_parse(text: str, *, source: str) -> Catalogue:
     """Parse and validate the text of a courses file; raise ``ImproperlyConfigured`` naming the
     file, line and field of the first problem."""
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise ImproperlyConfigured(f"{source}, line {line}: not valid YAML ({error})") from error
-    if not isinstance(data, dict):
-        raise ImproperlyConfigured(f"{source}, line 1: expected a mapping")
+    data = policy_yaml_parse(text, source=source)
     _known_fields(source, data, {"version", "courses", "requirements"})
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:

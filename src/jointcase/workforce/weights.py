@@ -5,8 +5,8 @@ Weights and caps are policy (docs/workforce.md): owners change them in the file,
 code. A malformed file stops the service at start-up (``WorkforceConfig.ready`` loads it) with
 a message naming the file, the line and the field: an unknown phase, RoSH level, MAPPA level,
 cohort, role, case role or agency kind is never silently ignored, and a missing one is never
-silently weighted zero. The YAML reading (line numbers of every key) is the required-checks
-rules file's (``risk.check_rules``), so both files report problems the same way.
+silently weighted zero. The YAML reading (line numbers of every key) is every policy file's
+(``jointcase.lib.policy_files``), so they all report problems the same way.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import AgencyKind
 from jointcase.cases.models import CaseRole, Cohort, MappaLevel, Phase
-from jointcase.risk.check_rules import _LINE, _LINES, _LineLoader, _Problems
+from jointcase.lib.policy_files import LINE, Problems, plain_keys, policy_yaml_parse
 from jointcase.risk.models.assessments import RoshLevel
 
 DEFAULT_WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "weights.yaml"
@@ -109,7 +107,7 @@ class Weights:
 
 
 def _number(
-    mapping: dict[str, Any], field: str, problems: _Problems, low: Decimal, high: Decimal
+    mapping: dict[str, Any], field: str, problems: Problems, low: Decimal, high: Decimal
 ) -> Decimal:
     value = mapping.get(field)
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -120,23 +118,19 @@ def _number(
     return number
 
 
-def _mapping(parent: dict[str, Any], field: str, problems: _Problems) -> dict[str, Any]:
+def _mapping(parent: dict[str, Any], field: str, problems: Problems) -> dict[str, Any]:
     value = parent.get(field)
     if not isinstance(value, dict):
         raise problems.at(parent, field, "expected a mapping")
     return value
 
 
-def _keys(mapping: dict[str, Any]) -> list[str]:
-    return [key for key in mapping if key not in (_LINE, _LINES)]
-
-
 def _table_parse(
-    raw: dict[str, Any], name: str, allowed: frozenset[str], problems: _Problems
+    raw: dict[str, Any], name: str, allowed: frozenset[str], problems: Problems
 ) -> dict[str, Decimal]:
     table = _mapping(raw, name, problems)
     values: dict[str, Decimal] = {}
-    for key in _keys(table):
+    for key in plain_keys(table):
         if key not in allowed:
             what = {"mappa_level": "MAPPA level", "rosh": "RoSH level"}.get(name, name)
             raise problems.at(table, key, f"unknown {what} {key!r}")
@@ -148,7 +142,7 @@ def _table_parse(
 
 
 def _choice(
-    entry: dict[str, Any], field: str, allowed: list[str], problems: _Problems, what: str
+    entry: dict[str, Any], field: str, allowed: list[str], problems: Problems, what: str
 ) -> str:
     value = entry.get(field)
     if value not in allowed:
@@ -156,12 +150,12 @@ def _choice(
     return str(value)
 
 
-def _role_parse(code: str, entry: Any, roles: dict[str, Any], problems: _Problems) -> RoleSpec:
+def _role_parse(code: str, entry: Any, roles: dict[str, Any], problems: Problems) -> RoleSpec:
     if code not in Role.values:
         raise problems.at(roles, code, f"unknown role {code!r}")
     if not isinstance(entry, dict):
         raise problems.at(roles, code, "expected a mapping")
-    for field in _keys(entry):
+    for field in plain_keys(entry):
         if field not in _ROLE_FIELDS:
             raise problems.at(entry, field, "unknown field")
     co_working = entry.get("co_working_case_role", "")
@@ -174,37 +168,31 @@ def _role_parse(code: str, entry: Any, roles: dict[str, Any], problems: _Problem
         co_working_case_role=str(co_working or ""),
         agency_kind=_choice(entry, "agency_kind", AgencyKind.values, problems, "agency kind"),
         allocated_by=_choice(entry, "allocated_by", Role.values, problems, "role"),
-        line=int(entry.get(_LINE, 0)),
+        line=int(entry.get(LINE, 0)),
     )
 
 
 def weights_parse(text: str, *, source: str) -> Weights:
     """Parse and validate the text of a weights file; raise ``ImproperlyConfigured`` naming
     the file, line and field of the first problem."""
-    problems = _Problems(source)
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise ImproperlyConfigured(f"{source}, line {line}: not valid YAML ({error})") from error
-    if not isinstance(data, dict):
-        raise ImproperlyConfigured(f"{source}, line 1: expected a mapping")
-    for field in _keys(data):
+    problems = Problems(source)
+    data = policy_yaml_parse(text, source=source)
+    for field in plain_keys(data):
         if field not in {"version", "case_weights", "co_working_fraction", "capacity", "roles"}:
             raise problems.at(data, field, "unknown field")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise problems.at(data, "version", f"expected a whole number from 1, got {version!r}")
     raw_tables = _mapping(data, "case_weights", problems)
-    for field in _keys(raw_tables):
+    for field in plain_keys(raw_tables):
         if field not in TABLES:
             raise problems.at(raw_tables, field, "unknown weight table")
     tables = {name: _table_parse(raw_tables, name, keys, problems) for name, keys in TABLES.items()}
     capacity = _mapping(data, "capacity", problems)
     raw_roles = _mapping(data, "roles", problems)
     roles = {
-        code: _role_parse(code, raw_roles[code], raw_roles, problems) for code in _keys(raw_roles)
+        code: _role_parse(code, raw_roles[code], raw_roles, problems)
+        for code in plain_keys(raw_roles)
     }
     if not roles:
         raise problems.at(data, "roles", "name at least one role that holds a caseload")

@@ -13,17 +13,14 @@ managers cannot both allocate it:
   allocation checks of the rules file, for instance);
 - a case that had a lead before gets the new lead's handover checklist.
 
-The case-team writes call the cases service's unchecked body (its ``__wrapped__``): the
-authority to allocate is this module's own rule (the manager of the right kind, whose queue
-holds the case), which the case-team rule (``access.cases.case_team_manage_decision``: the
-lead on the case) does not know about. The service's validation, timeline, audit and signals
-all still run.
+The case-team writes go through the cases service, which asks the case-team rule itself
+(``access.cases.case_team_manage_decision``): a manager in whose allocation queue the case
+waits manages its team until it is allocated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,10 +51,6 @@ from jointcase.workforce.weights import weights_current
 HANDOVER_WORKING_DAYS = 10
 ALREADY_ALLOCATED = "This case has just been allocated by someone else"
 CHOOSE = "Choose who to allocate the case to"
-
-
-def _unchecked(service: Callable[..., Any]) -> Callable[..., Any]:
-    return cast(Callable[..., Any], service.__wrapped__)  # type: ignore[attr-defined]
 
 
 def allocation_make(
@@ -126,8 +119,8 @@ def _allocate(
     )
     previous = leads.order_by("-start", "-pk").select_related("user").first()
     for stale in leads.filter(current_q(today), user__is_active=False).select_related("case"):
-        _unchecked(team_member_remove)(actor=actor, member=stale, request=request)
-    _unchecked(team_member_add)(
+        team_member_remove(actor=actor, member=stale, request=request)
+    team_member_add(
         actor=actor, case=case, role=spec.lead_case_role, user=candidate, request=request
     )
     allocation = Allocation.objects.create(

@@ -130,7 +130,7 @@ def establishment(request: HttpRequest, code: str) -> HttpResponse:
             "pom": pom,
             "pom_window_start": window_start(day),
             "not_involved": not_involved[:PAGE_ROWS],
-            "may_record": completion_record_refusal(user) is None and user.agency_id == place.pk,
+            "may_record": completion_record_refusal(user, place) is None,
         },
         status=status,
     )

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jointcase.risk",
     "jointcase.supervision",
     "jointcase.workforce",
+    "jointcase.exchange",
     "jointcase.seed",
     "jointcase.home",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/", include("jointcase.meetings.urls")),
     path("", include("jointcase.risk.urls")),
     path("", include("jointcase.supervision.urls")),
+    path("", include("jointcase.exchange.urls")),
     path("", include("jointcase.workforce.urls")),
     path("api/v1/", api.urls),
     path("webauthn/", include("jointcase.accounts.webauthn_urls", namespace="otp_webauthn")),

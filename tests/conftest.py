@@ -9,24 +9,41 @@ Every test that touches the database ends by recomputing the whole audit chain i
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from faker import Faker
 
-from jointcase.accounts.models import Role, User
-from jointcase.agencies.models import AgencyKind, VettingLevel
+from jointcase.accounts.models import Role, RoleAssignment, User
+from jointcase.agencies.models import (
+    Agency,
+    AgencyKind,
+    Caveat,
+    CaveatAuthorisation,
+    Vetting,
+    VettingLevel,
+)
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.services import audit_recompute
-from tests.factories import AgencyFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    STAFF_SURNAMES,
+    AgencyFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+)
 
 pytest_plugins = ["tests.register_fixtures", "tests.audit_plugin"]
 
@@ -97,86 +114,176 @@ class Personas:
         return dict(vars(self))
 
 
+#: The personas as (field, username, agency code, role, vetting, caveats, line manager field).
+PERSONA_ROWS: tuple[tuple[str, str, str, str, str, tuple[str, ...], str], ...] = (
+    (
+        "nsd_lead",
+        "nsd.lead",
+        "nsd-north",
+        Role.NSD_SENIOR_LEAD,
+        VettingLevel.SC,
+        ("UK EYES ONLY",),
+        "",
+    ),
+    (
+        "ct_supervisor",
+        "ct.supervisor",
+        "ctu-north-east",
+        Role.CT_SUPERVISOR,
+        VettingLevel.SC,
+        ("UK EYES ONLY", "NIGHTJAR"),
+        "",
+    ),
+    (
+        "nsd_practitioner",
+        "nsd.practitioner",
+        "nsd-north",
+        Role.NSD_PRACTITIONER,
+        VettingLevel.SC,
+        ("UK EYES ONLY",),
+        "nsd_lead",
+    ),
+    (
+        "ctnm_officer",
+        "ctnm.officer",
+        "ctu-north-east",
+        Role.CTNM_OFFICER,
+        VettingLevel.SC,
+        ("UK EYES ONLY", "NIGHTJAR"),
+        "ct_supervisor",
+    ),
+    ("pom", "pom.bpss", "hmp-frankland", Role.POM, VettingLevel.BPSS, (), ""),
+    (
+        "prison_ct_lead",
+        "prison.ctlead",
+        "hmp-frankland",
+        Role.PRISON_CT_LEAD,
+        VettingLevel.SC,
+        ("UK EYES ONLY",),
+        "",
+    ),
+    (
+        "officer_not_on_case",
+        "officer.notoncase",
+        "ctu-north-west",
+        Role.CTNM_OFFICER,
+        VettingLevel.SC,
+        ("UK EYES ONLY",),
+        "",
+    ),
+    (
+        "excluded_officer",
+        "excluded.officer",
+        "ctu-north-east",
+        Role.CTNM_OFFICER,
+        VettingLevel.SC,
+        ("UK EYES ONLY",),
+        "",
+    ),
+    (
+        "partner_liaison",
+        "partner.liaison",
+        "partner",
+        Role.PARTNER_LIAISON,
+        VettingLevel.DV,
+        ("UK EYES ONLY", "PERSONAL", "NIGHTJAR"),
+        "",
+    ),
+    (
+        "national_lead",
+        "national.lead",
+        "national",
+        Role.NATIONAL_GOVERNANCE,
+        VettingLevel.SC,
+        (),
+        "",
+    ),
+    ("auditor", "auditor", "national", Role.AUDITOR, VettingLevel.SC, (), ""),
+    (
+        "agency_admin",
+        "agency.admin",
+        "nsd-north",
+        Role.AGENCY_ADMIN,
+        VettingLevel.SC,
+        ("UK EYES ONLY",),
+        "",
+    ),
+    ("system_admin", "sysadmin", "platform", Role.SYSTEM_ADMIN, VettingLevel.SC, (), ""),
+)
+#: The personas' agencies as (code, name, kind).
+PERSONA_AGENCIES = (
+    ("nsd-north", "NSD North", AgencyKind.PROBATION),
+    ("ctu-north-east", "CT Policing North East", AgencyKind.POLICE),
+    ("ctu-north-west", "CT Policing North West", AgencyKind.POLICE),
+    ("hmp-frankland", "HMP Frankland", AgencyKind.PRISON),
+    ("partner", "Security partner", AgencyKind.PARTNER),
+    ("national", "National governance", AgencyKind.NATIONAL),
+    ("platform", "Platform operations", AgencyKind.PLATFORM),
+)
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
-    nsd = AgencyFactory(code="nsd-north", name="NSD North", kind=AgencyKind.PROBATION)
-    police = AgencyFactory(
-        code="ctu-north-east", name="CT Policing North East", kind=AgencyKind.POLICE
-    )
-    police_nw = AgencyFactory(
-        code="ctu-north-west", name="CT Policing North West", kind=AgencyKind.POLICE
-    )
-    prison = AgencyFactory(code="hmp-frankland", name="HMP Frankland", kind=AgencyKind.PRISON)
-    partner = AgencyFactory(code="partner", name="Security partner", kind=AgencyKind.PARTNER)
-    national = AgencyFactory(code="national", name="National governance", kind=AgencyKind.NATIONAL)
-    platform = AgencyFactory(code="platform", name="Platform operations", kind=AgencyKind.PLATFORM)
-
-    def make(
-        username: str,
-        agency: object,
-        role: str,
-        vetting: str,
-        caveats: tuple[str, ...] = (),
-        **extra: object,
-    ) -> User:
-        return UserFactory(
+    """The persona set, written in a handful of bulk inserts (nearly every test asks for it, so
+    its cost is paid some two thousand times a run): the same rows ``UserFactory`` writes
+    (role, vetting, caveat authorisations, a confirmed authenticator app)."""
+    for code, name, kind in PERSONA_AGENCIES:
+        AgencyFactory(code=code, name=name, kind=kind)
+    agencies = {
+        agency.code: agency
+        for agency in Agency.objects.filter(code__in=[row[0] for row in PERSONA_AGENCIES])
+    }
+    today = timezone.localdate()
+    password = _persona_password()
+    users: dict[str, User] = {}
+    for field, username, agency_code, _role, _vetting, _caveats, manager in PERSONA_ROWS:
+        user = User(
             username=username,
-            agency=agency,
-            roles=[role],
-            vetting=vetting,
-            caveats=list(caveats),
-            **extra,
+            first_name=_FAKER.first_name(),
+            last_name=_FAKER.random_element(STAFF_SURNAMES),
+            email=f"{username}@jointcase.example",
+            agency=agencies[agency_code],
+            password=password,
+            is_staff=field == "system_admin",
+            line_manager=users[manager] if manager else None,
         )
-
-    nsd_lead = make("nsd.lead", nsd, Role.NSD_SENIOR_LEAD, VettingLevel.SC, ("UK EYES ONLY",))
-    ct_supervisor = make(
-        "ct.supervisor", police, Role.CT_SUPERVISOR, VettingLevel.SC, ("UK EYES ONLY", "NIGHTJAR")
+        user.save()
+        users[field] = user
+    caveats = {}
+    for code in {code for row in PERSONA_ROWS for code in row[5]}:
+        caveats[code], _ = Caveat.objects.get_or_create(code=code, defaults={"name": code})
+    year = today + dt.timedelta(days=365)
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=users[row[0]], role=row[3]) for row in PERSONA_ROWS
     )
-    people = Personas(
-        nsd_practitioner=make(
-            "nsd.practitioner",
-            nsd,
-            Role.NSD_PRACTITIONER,
-            VettingLevel.SC,
-            ("UK EYES ONLY",),
-            line_manager=nsd_lead,
-        ),
-        nsd_lead=nsd_lead,
-        ctnm_officer=make(
-            "ctnm.officer",
-            police,
-            Role.CTNM_OFFICER,
-            VettingLevel.SC,
-            ("UK EYES ONLY", "NIGHTJAR"),
-            line_manager=ct_supervisor,
-        ),
-        ct_supervisor=ct_supervisor,
-        pom=make("pom.bpss", prison, Role.POM, VettingLevel.BPSS),
-        prison_ct_lead=make(
-            "prison.ctlead", prison, Role.PRISON_CT_LEAD, VettingLevel.SC, ("UK EYES ONLY",)
-        ),
-        officer_not_on_case=make(
-            "officer.notoncase", police_nw, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)
-        ),
-        excluded_officer=make(
-            "excluded.officer", police, Role.CTNM_OFFICER, VettingLevel.SC, ("UK EYES ONLY",)
-        ),
-        partner_liaison=make(
-            "partner.liaison",
-            partner,
-            Role.PARTNER_LIAISON,
-            VettingLevel.DV,
-            ("UK EYES ONLY", "PERSONAL", "NIGHTJAR"),
-        ),
-        national_lead=make("national.lead", national, Role.NATIONAL_GOVERNANCE, VettingLevel.SC),
-        auditor=make("auditor", national, Role.AUDITOR, VettingLevel.SC),
-        agency_admin=make(
-            "agency.admin", nsd, Role.AGENCY_ADMIN, VettingLevel.SC, ("UK EYES ONLY",)
-        ),
-        system_admin=make("sysadmin", platform, Role.SYSTEM_ADMIN, VettingLevel.SC, is_staff=True),
+    Vetting.objects.bulk_create(
+        Vetting(
+            user=users[row[0]],
+            level=row[4],
+            granted_on=today - dt.timedelta(days=30),
+            expires_on=year,
+        )
+        for row in PERSONA_ROWS
     )
+    CaveatAuthorisation.objects.bulk_create(
+        CaveatAuthorisation(user=users[row[0]], caveat=caveats[code], expires_on=year)
+        for row in PERSONA_ROWS
+        for code in row[5]
+    )
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=user, name="Authenticator app", confirmed=True) for user in users.values()
+    )
+    people = Personas(**users)
     _persona_teams(people)
     return people
+
+
+_FAKER = Faker("en_GB")
+
+
+@functools.cache
+def _persona_password() -> str:
+    return make_password(PASSWORD)
 
 
 def _persona_teams(people: Personas) -> None:

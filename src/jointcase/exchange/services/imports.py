@@ -1,0 +1,453 @@
+"""Importing a partner extract: refuse a file that is not one, then apply every row in
+chunks, each chunk in one transaction that also advances the batch's resume position
+(docs/exchange.md).
+
+Invariants (docs/design.md invariant 4):
+
+- a file in the wrong format, or for an unknown source, is refused whole before anything is
+  written (``ValidationError`` keyed ``file`` or ``source``);
+- every data row is accounted for exactly once: accepted (new), updated, unchanged or
+  quarantined with its reasons, even when a run is killed and resumed;
+- importing the same file again changes nothing: its rows are unchanged, and a row already
+  held in quarantine is not held twice;
+- the audit entries carry counts, never row content.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from jointcase.access.acting import permission_require
+from jointcase.access.exchange import import_refusal, imports_refusal
+from jointcase.accounts.models import User
+from jointcase.audit.services import audit_record
+from jointcase.exchange.models import (
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+    QuarantinedRow,
+    SourceRecord,
+)
+from jointcase.exchange.records import (
+    PERSON_FIELDS,
+    REQUIRED_FIELDS,
+    Cleaned,
+    person_record_clean,
+    record_hash,
+)
+from jointcase.exchange.sources import PartnerSource, source_get, sources_current
+
+#: Stored fields of a ``SourceRecord`` an update may change.
+RECORD_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
+UNFINISHED = (ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.FAILED)
+
+Progress = Callable[[ImportBatch], None]
+
+
+@dataclass(frozen=True)
+class ExtractRow:
+    """One data row as received: ``fields`` when it could be read, else ``problem``."""
+
+    line_number: int
+    raw: str
+    fields: dict[str, Any] | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Extract:
+    format: str
+    rows: list[ExtractRow]
+
+
+def _refuse(message: str, field: str = "file") -> ValidationError:
+    return ValidationError({field: message})
+
+
+def _text_of(content: bytes) -> str:
+    if not content.strip():
+        raise _refuse("The file is empty")
+    if b"\x00" in content[:65536]:
+        raise _refuse("The file is not a CSV or JSON lines text file (it looks binary)")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _refuse(
+            f"The file is not UTF-8 text (an invalid byte at position {error.start})"
+        ) from error
+
+
+def _csv_rows(text: str) -> list[ExtractRow]:
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines)
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except (StopIteration, csv.Error) as error:
+        raise _refuse("The file has no readable CSV header") from error
+    missing = [name for name in REQUIRED_FIELDS if name not in header]
+    unknown = [name for name in header if name not in PERSON_FIELDS]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(f"it lacks the column(s) {', '.join(missing)}")
+        if unknown:
+            problems.append(f"it has unknown column(s) {', '.join(unknown)}")
+        raise _refuse(
+            "The CSV header is not that of a person extract: "
+            + " and ".join(problems)
+            + f" (the columns are {', '.join(PERSON_FIELDS)}; see docs/exchange.md)"
+        )
+    if len(set(header)) != len(header):
+        raise _refuse("The CSV header names a column twice")
+    rows: list[ExtractRow] = []
+    end = reader.line_num
+    while True:
+        start = end + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            end = reader.line_num
+            raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
+            rows.append(ExtractRow(start, raw, None, f"The line is not valid CSV ({error})"))
+            continue
+        end = reader.line_num
+        raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
+        if not values or not "".join(values).strip():
+            continue
+        if len(values) != len(header):
+            problem = f"The row has {len(values)} values; the header has {len(header)} columns"
+            rows.append(ExtractRow(start, raw, None, problem))
+            continue
+        rows.append(ExtractRow(start, raw, dict(zip(header, values, strict=True))))
+    return rows
+
+
+def _jsonl_rows(text: str) -> list[ExtractRow]:
+    rows: list[ExtractRow] = []
+    first = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            if first:
+                raise _refuse(
+                    "The file is neither a CSV with a person extract header nor JSON lines "
+                    f"(line {number} is not a JSON object; see docs/exchange.md)"
+                )
+            rows.append(ExtractRow(number, line, None, "The line is not a JSON object"))
+            continue
+        first = False
+        rows.append(ExtractRow(number, line, value))
+    return rows
+
+
+def extract_read(content: bytes) -> Extract:
+    """Read a whole extract, or refuse it (``ValidationError`` keyed ``file``) when it is not
+    one: empty, binary, not UTF-8, a CSV without the person header, JSON lines whose first line
+    is not an object, or no data rows at all. The format is told by the first character: ``{``
+    for JSON lines, anything else a CSV header."""
+    text = _text_of(content)
+    if text.lstrip().startswith("{"):
+        extract = Extract(ImportFormat.JSONL, _jsonl_rows(text))
+    else:
+        extract = Extract(ImportFormat.CSV, _csv_rows(text))
+    if not extract.rows:
+        raise _refuse("The file has no records, only a header")
+    return extract
+
+
+def source_require(code: str) -> PartnerSource:
+    """The known source named ``code``, or a refusal naming those there are."""
+    source = source_get(code)
+    if source is None:
+        known = ", ".join(sorted(sources_current()))
+        raise _refuse(f"Unknown source '{code}': the sources are {known}", "source")
+    return source
+
+
+@transaction.atomic
+def import_start(
+    *,
+    actor: User | None,
+    source_code: str,
+    file_name: str,
+    content: bytes,
+    request: HttpRequest | None = None,
+) -> ImportBatch:
+    """Accept an extract for import and return its batch (queued), or refuse it whole.
+
+    The same file (by SHA-256) of the same source whose import has not finished returns that
+    batch, which then resumes where it stopped. ``actor`` None is the command line, run by an
+    operator of the service (docs/exchange.md "Command line")."""
+    if actor is not None:
+        permission_require(
+            actor=actor,
+            refusal=imports_refusal(actor),
+            action="exchange.import",
+            object_type="import",
+            object_id=source_code[:60],
+            request=request,
+        )
+    source = source_require(source_code)
+    if actor is not None:
+        permission_require(
+            actor=actor,
+            refusal=import_refusal(actor, source),
+            action="exchange.import",
+            object_type="import",
+            object_id=source.code,
+            request=request,
+        )
+    extract = extract_read(content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    unfinished = (
+        ImportBatch.objects.filter(source=source.code, sha256=sha256, status__in=UNFINISHED)
+        .defer("content")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if unfinished is not None:
+        return unfinished
+    batch = ImportBatch.objects.create(
+        source=source.code,
+        file_name=(file_name or "extract")[-255:],
+        sha256=sha256,
+        format=extract.format,
+        content=content,
+        rows_total=len(extract.rows),
+        created_by=actor,
+    )
+    audit_record(
+        action="exchange.import_start",
+        actor=actor,
+        actor_username="" if actor is not None else "command line",
+        object_type="import",
+        object_id=str(batch.public_id),
+        details={
+            "source": source.code,
+            "format": extract.format,
+            "rows": batch.rows_total,
+            "sha256": sha256,
+        },
+        request=request,
+    )
+    return batch
+
+
+@dataclass
+class _Seen:
+    """The valid rows met so far in this file: source record id -> (content hash, line)."""
+
+    rows: dict[str, tuple[str, int]]
+
+
+def _cleaned(row: ExtractRow, source: str) -> Cleaned:
+    if row.fields is None:
+        return Cleaned(errors={"row": row.problem})
+    return person_record_clean(row.fields, source=source)
+
+
+def _remember(seen: _Seen, row: ExtractRow, cleaned: Cleaned) -> str:
+    """Note a valid row; return the reason it must be quarantined ("" when it need not)."""
+    record_id = cleaned.record["source_record_id"]
+    digest = record_hash(cleaned.record)
+    earlier = seen.rows.get(record_id)
+    if earlier is None:
+        seen.rows[record_id] = (digest, row.line_number)
+        return ""
+    if earlier[0] == digest:
+        return ""
+    return (
+        f"Source record ID {record_id} appears earlier in this file (line {earlier[1]}) "
+        "with different content"
+    )
+
+
+def _chunk_apply(batch: ImportBatch, rows: list[ExtractRow], seen: _Seen) -> dict[str, int]:
+    """Apply one chunk of rows (inside the caller's transaction); return its counts."""
+    counts = {"accepted": 0, "updated": 0, "unchanged": 0, "quarantined": 0}
+    valid: dict[str, dict[str, str]] = {}
+    held: list[tuple[ExtractRow, dict[str, str]]] = []
+    for row in rows:
+        cleaned = _cleaned(row, batch.source)
+        if not cleaned.valid:
+            held.append((row, cleaned.errors))
+            continue
+        duplicate = _remember(seen, row, cleaned)
+        if duplicate:
+            held.append((row, {"source_record_id": duplicate}))
+            continue
+        record_id = cleaned.record["source_record_id"]
+        if record_id in valid:
+            counts["unchanged"] += 1  # the same record repeated word for word in the file
+            continue
+        valid[record_id] = cleaned.record
+    stored = {
+        record.source_record_id: record
+        for record in SourceRecord.objects.filter(
+            source=batch.source, source_record_id__in=list(valid)
+        )
+    }
+    now = timezone.now()
+    created: list[SourceRecord] = []
+    changed: list[SourceRecord] = []
+    for record_id, fields in valid.items():
+        digest = record_hash(fields)
+        existing = stored.get(record_id)
+        if existing is None:
+            created.append(
+                SourceRecord(
+                    source=batch.source,
+                    content_hash=digest,
+                    first_batch=batch,
+                    last_changed_batch=batch,
+                    created_at=now,
+                    updated_at=now,
+                    **fields,
+                )
+            )
+        elif existing.content_hash == digest:
+            counts["unchanged"] += 1
+        else:
+            _record_update(existing, fields, digest, batch, now)
+            changed.append(existing)
+    SourceRecord.objects.bulk_create(created)
+    SourceRecord.objects.bulk_update(
+        changed,
+        [*RECORD_FIELDS, "content_hash", "last_changed_batch", "resolution", "updated_at"],
+    )
+    counts["accepted"] += len(created)
+    counts["updated"] += len(changed)
+    hashes = {_raw_hash(row.raw) for row, _reasons in held}
+    already = set(
+        QuarantinedRow.objects.filter(source=batch.source, raw_hash__in=hashes).values_list(
+            "raw_hash", flat=True
+        )
+    )
+    quarantine: list[QuarantinedRow] = []
+    for row, reasons in held:
+        digest = _raw_hash(row.raw)
+        if digest in already:
+            counts["unchanged"] += 1
+            continue
+        already.add(digest)
+        quarantine.append(
+            QuarantinedRow(
+                batch=batch,
+                source=batch.source,
+                line_number=row.line_number,
+                raw=row.raw,
+                raw_hash=digest,
+                reasons=reasons,
+                created_at=now,
+            )
+        )
+    QuarantinedRow.objects.bulk_create(quarantine)
+    counts["quarantined"] += len(quarantine)
+    return counts
+
+
+def _record_update(
+    record: SourceRecord,
+    fields: dict[str, str],
+    digest: str,
+    batch: ImportBatch,
+    now: Any,
+) -> None:
+    """A partner's changed record: new content, to be linked again."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.content_hash = digest
+    record.last_changed_batch = batch
+    record.resolution = SourceRecord._meta.get_field("resolution").default
+    record.updated_at = now
+
+
+def _raw_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _chunk_rows() -> int:
+    return max(1, int(getattr(settings, "JOINTCASE_IMPORT_CHUNK_ROWS", 1000)))
+
+
+def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatch:
+    """Run (or resume) the import of a batch to the end and return it.
+
+    Rows before the batch's position were applied by an earlier run: they are read again only
+    to know which source record ids the file has already used, never written twice. Each chunk
+    is written in one transaction with the position it reaches, under a lock on the batch, so
+    two runs of the same batch never apply the same chunk."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status == ImportStatus.DONE:
+            return batch
+        batch.status = ImportStatus.RUNNING
+        batch.failure = ""
+        batch.started_at = batch.started_at or timezone.now()
+        batch.save(update_fields=["status", "failure", "started_at"])
+    extract = extract_read(bytes(batch.content))
+    seen = _Seen({})
+    for row in extract.rows[: batch.rows_done]:
+        cleaned = _cleaned(row, batch.source)
+        if cleaned.valid:
+            _remember(seen, row, cleaned)
+    size = _chunk_rows()
+    try:
+        while True:
+            with transaction.atomic():
+                locked = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
+                start = locked.rows_done
+                if start >= locked.rows_total:
+                    break
+                rows = extract.rows[start : start + size]
+                counts = _chunk_apply(locked, rows, seen)
+                for name, value in counts.items():
+                    setattr(locked, name, getattr(locked, name) + value)
+                locked.rows_done = start + len(rows)
+                locked.save(update_fields=[*counts, "rows_done"])
+            if progress is not None:
+                progress(locked)
+    except Exception:
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportStatus.FAILED, failure="The import stopped on an unexpected error"
+        )
+        raise
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
+        batch.status = ImportStatus.DONE
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "finished_at"])
+        audit_record(
+            action="exchange.import_done",
+            actor=batch.created_by,
+            actor_username="" if batch.created_by_id else "command line",
+            object_type="import",
+            object_id=str(batch.public_id),
+            details={
+                "source": batch.source,
+                "rows": batch.rows_total,
+                "accepted": batch.accepted,
+                "updated": batch.updated,
+                "unchanged": batch.unchanged,
+                "quarantined": batch.quarantined,
+            },
+        )
+    return batch

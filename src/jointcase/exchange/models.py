@@ -164,6 +164,8 @@ class QuarantinedRow(models.Model):
     line_number = models.PositiveIntegerField()
     raw = models.TextField()
     raw_hash = models.CharField(max_length=64)
+    #: The fields as read from the row (None when the row could not be read as fields).
+    received = models.JSONField(null=True, blank=True)
     reasons = models.JSONField(default=dict)
     status = models.CharField(
         max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.OPEN

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from jointcase.lib.policy_files import Problems, plain_keys, policy_yaml_parse
 
@@ -78,3 +79,12 @@ def sources_current() -> dict[str, PartnerSource]:
 
 def source_get(code: str) -> PartnerSource | None:
     return sources_current().get(code)
+
+
+def source_require(code: str) -> PartnerSource:
+    """The known source named ``code``, or a refusal (keyed ``source``) naming those there are."""
+    source = source_get(code)
+    if source is None:
+        known = ", ".join(sorted(sources_current()))
+        raise ValidationError({"source": f"Unknown source '{code}': the sources are {known}"})
+    return source

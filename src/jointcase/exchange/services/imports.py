@@ -46,7 +46,7 @@ from jointcase.exchange.records import (
     person_record_clean,
     record_hash,
 )
-from jointcase.exchange.sources import PartnerSource, source_get, sources_current
+from jointcase.exchange.sources import source_require
 
 #: Stored fields of a ``SourceRecord`` an update may change.
 RECORD_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
@@ -171,15 +171,6 @@ def extract_read(content: bytes) -> Extract:
     if not extract.rows:
         raise _refuse("The file has no records, only a header")
     return extract
-
-
-def source_require(code: str) -> PartnerSource:
-    """The known source named ``code``, or a refusal naming those there are."""
-    source = source_get(code)
-    if source is None:
-        known = ", ".join(sorted(sources_current()))
-        raise _refuse(f"Unknown source '{code}': the sources are {known}", "source")
-    return source
 
 
 @transaction.atomic
@@ -355,6 +346,7 @@ def _chunk_apply(batch: ImportBatch, rows: list[ExtractRow], seen: _Seen) -> dic
                 line_number=row.line_number,
                 raw=row.raw,
                 raw_hash=digest,
+                received=row.fields,
                 reasons=reasons,
                 created_at=now,
             )
@@ -388,6 +380,39 @@ def _chunk_rows() -> int:
     return max(1, int(getattr(settings, "JOINTCASE_IMPORT_CHUNK_ROWS", 1000)))
 
 
+def import_submit(
+    *,
+    actor: User,
+    source_code: str,
+    file_name: str,
+    content: bytes,
+    request: HttpRequest | None = None,
+) -> ImportBatch:
+    """``import_start`` for a page or the API, then the import on the worker once the batch
+    is committed (a batch already under way is resumed by the new task: chunks are never
+    applied twice)."""
+    limit = int(getattr(settings, "JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
+    if len(content) > limit:
+        raise _refuse(f"The file must be smaller than {limit // (1024 * 1024)} MB")
+    with transaction.atomic():
+        batch = import_start(
+            actor=actor,
+            source_code=source_code,
+            file_name=file_name,
+            content=content,
+            request=request,
+        )
+        batch_id = batch.pk
+        transaction.on_commit(lambda: _enqueue(batch_id))
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    from jointcase.exchange.tasks import import_batch_run
+
+    import_batch_run.enqueue(batch_id)
+
+
 def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatch:
     """Run (or resume) the import of a batch to the end and return it.
 
@@ -405,10 +430,7 @@ def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatc
         batch.save(update_fields=["status", "failure", "started_at"])
     extract = extract_read(bytes(batch.content))
     seen = _Seen({})
-    for row in extract.rows[: batch.rows_done]:
-        cleaned = _cleaned(row, batch.source)
-        if cleaned.valid:
-            _remember(seen, row, cleaned)
+    known = 0  # rows up to here are in ``seen``
     size = _chunk_rows()
     try:
         while True:
@@ -417,11 +439,16 @@ def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatc
                 start = locked.rows_done
                 if start >= locked.rows_total:
                     break
+                # Rows applied by an earlier (or a concurrent) run: read, never written again.
+                for row in extract.rows[known:start]:
+                    cleaned = _cleaned(row, locked.source)
+                    if cleaned.valid:
+                        _remember(seen, row, cleaned)
                 rows = extract.rows[start : start + size]
                 counts = _chunk_apply(locked, rows, seen)
                 for name, value in counts.items():
                     setattr(locked, name, getattr(locked, name) + value)
-                locked.rows_done = start + len(rows)
+                locked.rows_done = known = start + len(rows)
                 locked.save(update_fields=[*counts, "rows_done"])
             if progress is not None:
                 progress(locked)

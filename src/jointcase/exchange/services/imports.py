@@ -46,7 +46,7 @@ from jointcase.exchange.records import (
     person_record_clean,
     record_hash,
 )
-from jointcase.exchange.sources import source_require
+from jointcase.exchange.sources import PartnerSource, source_require
 
 #: Stored fields of a ``SourceRecord`` an update may change.
 RECORD_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
@@ -173,20 +173,13 @@ def extract_read(content: bytes) -> Extract:
     return extract
 
 
-@transaction.atomic
-def import_start(
-    *,
-    actor: User | None,
-    source_code: str,
-    file_name: str,
-    content: bytes,
-    request: HttpRequest | None = None,
-) -> ImportBatch:
-    """Accept an extract for import and return its batch (queued), or refuse it whole.
-
-    The same file (by SHA-256) of the same source whose import has not finished returns that
-    batch, which then resumes where it stopped. ``actor`` None is the command line, run by an
-    operator of the service (docs/exchange.md "Command line")."""
+def import_permit(
+    *, actor: User | None, source_code: str, request: HttpRequest | None = None
+) -> PartnerSource:
+    """The source of an import ``actor`` may make, or a refusal: ``NotPermitted`` (its DENY
+    entry written, so call this outside any transaction that a refusal rolls back) or a
+    ``ValidationError`` naming the known sources. ``actor`` None is the command line, run by
+    an operator of the service (docs/exchange.md "Command line")."""
     if actor is not None:
         permission_require(
             actor=actor,
@@ -206,6 +199,33 @@ def import_start(
             object_id=source.code,
             request=request,
         )
+    return source
+
+
+def import_start(
+    *,
+    actor: User | None,
+    source_code: str,
+    file_name: str,
+    content: bytes,
+    request: HttpRequest | None = None,
+) -> ImportBatch:
+    """Accept an extract for import and return its batch (queued), or refuse it whole.
+
+    The same file (by SHA-256) of the same source whose import has not finished returns that
+    batch, which then resumes where it stopped."""
+    source = import_permit(actor=actor, source_code=source_code, request=request)
+    with transaction.atomic():
+        return _batch_create(actor, source, file_name, content, request)
+
+
+def _batch_create(
+    actor: User | None,
+    source: PartnerSource,
+    file_name: str,
+    content: bytes,
+    request: HttpRequest | None,
+) -> ImportBatch:
     extract = extract_read(content)
     sha256 = hashlib.sha256(content).hexdigest()
     unfinished = (
@@ -391,17 +411,12 @@ def import_submit(
     """``import_start`` for a page or the API, then the import on the worker once the batch
     is committed (a batch already under way is resumed by the new task: chunks are never
     applied twice)."""
+    source = import_permit(actor=actor, source_code=source_code, request=request)
     limit = int(getattr(settings, "JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
     if len(content) > limit:
         raise _refuse(f"The file must be smaller than {limit // (1024 * 1024)} MB")
     with transaction.atomic():
-        batch = import_start(
-            actor=actor,
-            source_code=source_code,
-            file_name=file_name,
-            content=content,
-            request=request,
-        )
+        batch = _batch_create(actor, source, file_name, content, request)
         batch_id = batch.pk
         transaction.on_commit(lambda: _enqueue(batch_id))
     return batch

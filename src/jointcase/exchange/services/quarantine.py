@@ -27,7 +27,8 @@ ALREADY_RESOLVED = "This row has already been {status}: nothing was changed"
 CORRECTABLE_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
 
 
-def _locked_open(actor: User, row: QuarantinedRow, request: HttpRequest | None) -> QuarantinedRow:
+def _permit(actor: User, row: QuarantinedRow, request: HttpRequest | None) -> None:
+    """Before any transaction: a refusal's DENY entry must outlive the refused action."""
     permission_require(
         actor=actor,
         refusal=import_refusal(actor, source_require(row.source)),
@@ -36,6 +37,9 @@ def _locked_open(actor: User, row: QuarantinedRow, request: HttpRequest | None) 
         object_id=str(row.public_id),
         request=request,
     )
+
+
+def _locked_open(row: QuarantinedRow) -> QuarantinedRow:
     locked = QuarantinedRow.objects.select_for_update().get(pk=row.pk)
     if locked.status != QuarantineStatus.OPEN:
         message = ALREADY_RESOLVED.format(status=locked.get_status_display().lower())
@@ -54,7 +58,6 @@ def correction_initial(row: QuarantinedRow) -> dict[str, str]:
     }
 
 
-@transaction.atomic
 def quarantined_row_replay(
     *,
     actor: User,
@@ -64,7 +67,18 @@ def quarantined_row_replay(
 ) -> SourceRecord:
     """Apply the corrected ``fields`` of an open quarantined row as its source record, or raise
     ``ValidationError`` with a message per field (nothing written)."""
-    locked = _locked_open(actor, row, request)
+    _permit(actor, row, request)
+    with transaction.atomic():
+        return _replay(actor, row, fields, request)
+
+
+def _replay(
+    actor: User,
+    row: QuarantinedRow,
+    fields: Mapping[str, str],
+    request: HttpRequest | None,
+) -> SourceRecord:
+    locked = _locked_open(row)
     payload = {name: str(fields.get(name, "") or "") for name in CORRECTABLE_FIELDS}
     cleaned = person_record_clean(payload, source=locked.source)
     if not cleaned.valid:
@@ -117,18 +131,25 @@ def quarantined_row_replay(
     return record
 
 
-@transaction.atomic
 def quarantined_row_dismiss(
     *, actor: User, row: QuarantinedRow, reason: str, request: HttpRequest | None = None
 ) -> QuarantinedRow:
     """Close an open quarantined row without applying it, for a stated reason (the row as
     received stays)."""
+    _permit(actor, row, request)
+    with transaction.atomic():
+        return _dismiss(actor, row, reason, request)
+
+
+def _dismiss(
+    actor: User, row: QuarantinedRow, reason: str, request: HttpRequest | None
+) -> QuarantinedRow:
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Enter why the row is dismissed"})
     if len(reason) > 500:
         raise ValidationError({"reason": "The reason must be 500 characters or fewer"})
-    locked = _locked_open(actor, row, request)
+    locked = _locked_open(row)
     locked.status = QuarantineStatus.DISMISSED
     locked.resolution_note = reason
     locked.resolved_by = actor

@@ -4,9 +4,12 @@ mid-way resumes without losing or doubling a row."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import timezone
 
 from jointcase.access.acting import NotPermitted
 from jointcase.audit.models import AuditEntry
@@ -90,6 +93,9 @@ def test_csv_and_json_lines_import_the_same_records() -> None:
     assert counts(again) == (0, 0, 5, 0)
     stored = SourceRecord.objects.get(source=SOURCE, source_record_id="DEL-000002")
     assert stored.given_names == "Testgiven2"
+    assert stored.date_of_birth == dt.date.fromisoformat(person_row(2)["date_of_birth"])
+    assert abs(stored.created_at - timezone.now()) < dt.timedelta(minutes=5)
+    assert stored.updated_at == stored.created_at
     assert stored.resolution == "awaiting_linkage"
     assert stored.first_batch == first
 

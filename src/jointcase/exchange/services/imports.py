@@ -16,6 +16,7 @@ Invariants (docs/design.md invariant 4):
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ from jointcase.exchange.models import (
     ImportFormat,
     ImportStatus,
     QuarantinedRow,
+    Resolution,
     SourceRecord,
 )
 from jointcase.exchange.records import (
@@ -275,17 +277,18 @@ def _cleaned(row: ExtractRow, source: str) -> Cleaned:
     return person_record_clean(row.fields, source=source)
 
 
-def _remember(seen: _Seen, row: ExtractRow, cleaned: Cleaned) -> str:
-    """Note a valid row; return the reason it must be quarantined ("" when it need not)."""
+def _remember(seen: _Seen, row: ExtractRow, cleaned: Cleaned) -> tuple[str, str]:
+    """Note a valid row; return its content hash and the reason it must be quarantined (""
+    when it need not)."""
     record_id = cleaned.record["source_record_id"]
     digest = record_hash(cleaned.record)
     earlier = seen.rows.get(record_id)
     if earlier is None:
         seen.rows[record_id] = (digest, row.line_number)
-        return ""
+        return digest, ""
     if earlier[0] == digest:
-        return ""
-    return (
+        return digest, ""
+    return digest, (
         f"Source record ID {record_id} appears earlier in this file (line {earlier[1]}) "
         "with different content"
     )
@@ -294,14 +297,14 @@ def _remember(seen: _Seen, row: ExtractRow, cleaned: Cleaned) -> str:
 def _chunk_apply(batch: ImportBatch, rows: list[ExtractRow], seen: _Seen) -> dict[str, int]:
     """Apply one chunk of rows (inside the caller's transaction); return its counts."""
     counts = {"accepted": 0, "updated": 0, "unchanged": 0, "quarantined": 0}
-    valid: dict[str, dict[str, str]] = {}
+    valid: dict[str, tuple[dict[str, str], str]] = {}
     held: list[tuple[ExtractRow, dict[str, str]]] = []
     for row in rows:
         cleaned = _cleaned(row, batch.source)
         if not cleaned.valid:
             held.append((row, cleaned.errors))
             continue
-        duplicate = _remember(seen, row, cleaned)
+        digest, duplicate = _remember(seen, row, cleaned)
         if duplicate:
             held.append((row, {"source_record_id": duplicate}))
             continue
@@ -309,43 +312,35 @@ def _chunk_apply(batch: ImportBatch, rows: list[ExtractRow], seen: _Seen) -> dic
         if record_id in valid:
             counts["unchanged"] += 1  # the same record repeated word for word in the file
             continue
-        valid[record_id] = cleaned.record
-    stored = {
-        record.source_record_id: record
-        for record in SourceRecord.objects.filter(
+        valid[record_id] = (cleaned.record, digest)
+    stored = dict(
+        SourceRecord.objects.filter(
             source=batch.source, source_record_id__in=list(valid)
-        )
-    }
+        ).values_list("source_record_id", "content_hash")
+    )
     now = timezone.now()
-    created: list[SourceRecord] = []
-    changed: list[SourceRecord] = []
-    for record_id, fields in valid.items():
-        digest = record_hash(fields)
-        existing = stored.get(record_id)
-        if existing is None:
-            created.append(
-                SourceRecord(
-                    source=batch.source,
-                    content_hash=digest,
-                    first_batch=batch,
-                    last_changed_batch=batch,
-                    created_at=now,
-                    updated_at=now,
-                    **fields,
-                )
-            )
-        elif existing.content_hash == digest:
+    created: list[tuple[dict[str, str], str]] = []
+    changed: dict[str, tuple[dict[str, str], str]] = {}
+    for record_id, (fields, digest) in valid.items():
+        if record_id not in stored:
+            created.append((fields, digest))
+        elif stored[record_id] == digest:
             counts["unchanged"] += 1
         else:
-            _record_update(existing, fields, digest, batch, now)
-            changed.append(existing)
-    SourceRecord.objects.bulk_create(created)
+            changed[record_id] = (fields, digest)
+    _records_insert(batch, created, now)
+    updates = list(
+        SourceRecord.objects.filter(source=batch.source, source_record_id__in=list(changed))
+    )
+    for record in updates:
+        fields, digest = changed[record.source_record_id]
+        _record_update(record, fields, digest, batch, now)
     SourceRecord.objects.bulk_update(
-        changed,
+        updates,
         [*RECORD_FIELDS, "content_hash", "last_changed_batch", "resolution", "updated_at"],
     )
     counts["accepted"] += len(created)
-    counts["updated"] += len(changed)
+    counts["updated"] += len(updates)
     hashes = {_raw_hash(row.raw) for row, _reasons in held}
     already = set(
         QuarantinedRow.objects.filter(source=batch.source, raw_hash__in=hashes).values_list(
@@ -376,19 +371,75 @@ def _chunk_apply(batch: ImportBatch, rows: list[ExtractRow], seen: _Seen) -> dic
     return counts
 
 
+def _column(name: str) -> str:
+    column = SourceRecord._meta.get_field(name).column  # type: ignore[union-attr]
+    assert isinstance(column, str)
+    return column
+
+
+def _records_insert(
+    batch: ImportBatch, records: list[tuple[dict[str, str], str]], now: dt.datetime
+) -> None:
+    """Insert new source records in one statement per chunk. Plain ``executemany``: the
+    ORM's per-field preparation of ``bulk_create`` was half the time of an import. Values go
+    through the backend's own adapters, as the ORM would send them."""
+    if not records:
+        return
+    ops = connection.ops
+    meta = SourceRecord._meta
+    names = [
+        "source",
+        "content_hash",
+        *RECORD_FIELDS,
+        "first_batch",
+        "last_changed_batch",
+        "resolution",
+        "created_at",
+        "updated_at",
+    ]
+    columns = ", ".join(ops.quote_name(_column(name)) for name in names)
+    marks = ", ".join(["%s"] * len(names))
+    stamp = ops.adapt_datetimefield_value(now)
+    waiting = Resolution.AWAITING_LINKAGE.value
+    values = [
+        (
+            batch.source,
+            digest,
+            *(
+                ops.adapt_datefield_value(dt.date.fromisoformat(fields[name]))
+                if name == "date_of_birth"
+                else fields[name]
+                for name in RECORD_FIELDS
+            ),
+            batch.pk,
+            batch.pk,
+            waiting,
+            stamp,
+            stamp,
+        )
+        for fields, digest in records
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            # Only the model's own table and column names, quoted; every value is a parameter.
+            f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            values,
+        )
+
+
 def _record_update(
     record: SourceRecord,
     fields: dict[str, str],
     digest: str,
     batch: ImportBatch,
-    now: Any,
+    now: dt.datetime,
 ) -> None:
     """A partner's changed record: new content, to be linked again."""
     for name, value in fields.items():
         setattr(record, name, value)
     record.content_hash = digest
     record.last_changed_batch = batch
-    record.resolution = SourceRecord._meta.get_field("resolution").default
+    record.resolution = Resolution.AWAITING_LINKAGE
     record.updated_at = now
 
 

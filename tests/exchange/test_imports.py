@@ -236,3 +236,18 @@ def test_only_administrators_of_the_source_agency_may_import(importers: Personas
         content=csv_bytes([person_row(1, source="police-ctnm")]),
     )
     assert import_run(other.pk).accepted == 1
+
+
+def test_the_worker_task_runs_the_import_and_reports_its_counts() -> None:
+    from jointcase.exchange.tasks import import_batch_run
+
+    batch = import_start(
+        actor=None,
+        source_code=SOURCE,
+        file_name="x.csv",
+        content=csv_bytes([person_row(1), person_row(2, crn="no")]),
+    )
+    result = import_batch_run.call(batch.pk)
+    assert result == {"rows": 2, "accepted": 1, "updated": 0, "unchanged": 0, "quarantined": 1}
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE

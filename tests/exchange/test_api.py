@@ -100,3 +100,20 @@ def test_those_who_may_not_import_get_403_and_cannot_see_batches(importers: Pers
         == 200
     )
     assert api_client(importers.agency_admin).get("/api/v1/imports/not-a-uuid").status_code == 404
+
+
+def test_the_openapi_documents_every_answer() -> None:
+    from jointcase.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    codes = {
+        (method, path): {str(code) for code in operation["responses"]}
+        for path, operations in paths.items()
+        if path.startswith("/api/v1/imports")
+        for method, operation in operations.items()
+    }
+    assert codes == {
+        ("post", "/api/v1/imports"): {"202", "400", "403"},
+        ("get", "/api/v1/imports/{batch_id}"): {"200", "404"},
+        ("get", "/api/v1/imports/{batch_id}/quarantine"): {"200", "404"},
+    }

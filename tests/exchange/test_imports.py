@@ -251,3 +251,24 @@ def test_the_worker_task_runs_the_import_and_reports_its_counts() -> None:
     assert result == {"rows": 2, "accepted": 1, "updated": 0, "unchanged": 0, "quarantined": 1}
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE
+
+
+@override_settings(JOINTCASE_IMPORT_CHUNK_ROWS=5)
+def test_a_second_run_of_the_same_batch_never_applies_a_chunk_twice() -> None:
+    rows = [person_row(n) for n in range(1, 21)]
+    rows[15] = person_row(2, surname="CLASH")  # in a chunk the second run applies
+    batch = import_start(actor=None, source_code=SOURCE, file_name="x.csv", content=csv_bytes(rows))
+    second: list[ImportBatch] = []
+
+    def start_another_run(progress: ImportBatch) -> None:
+        if not second:  # after the first chunk, another worker takes the same batch
+            second.append(import_run(progress.pk))
+
+    first = import_run(batch.pk, progress=start_another_run)
+    assert second[0].status == first.status == ImportStatus.DONE
+    assert counts(first) == (19, 0, 0, 1)
+    assert first.rows_done == 20
+    assert SourceRecord.objects.count() == 19
+    clash = QuarantinedRow.objects.get()
+    assert "appears earlier in this file (line 3)" in clash.reasons["source_record_id"]
+    assert AuditEntry.objects.filter(action="exchange.import_done").count() == 1

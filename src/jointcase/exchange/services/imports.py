@@ -494,11 +494,11 @@ def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatc
         batch.failure = ""
         batch.started_at = batch.started_at or timezone.now()
         batch.save(update_fields=["status", "failure", "started_at"])
-    extract = extract_read(bytes(batch.content))
     seen = _Seen({})
     known = 0  # rows up to here are in ``seen``
     size = _chunk_rows()
     try:
+        extract = extract_read(bytes(batch.content))
         while True:
             with transaction.atomic():
                 locked = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
@@ -525,6 +525,8 @@ def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatc
         raise
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
+        if batch.status == ImportStatus.DONE:
+            return batch  # a concurrent run of the same batch finished it
         batch.status = ImportStatus.DONE
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "finished_at"])

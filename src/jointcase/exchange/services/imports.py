@@ -15,16 +15,12 @@ Invariants (docs/design.md invariant 4):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,9 +29,9 @@ from jointcase.access.acting import permission_require
 from jointcase.access.exchange import import_refusal, imports_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
+from jointcase.exchange.extracts import ExtractRow, extract_read, refuse
 from jointcase.exchange.models import (
     ImportBatch,
-    ImportFormat,
     ImportStatus,
     QuarantinedRow,
     Resolution,
@@ -43,7 +39,6 @@ from jointcase.exchange.models import (
 )
 from jointcase.exchange.records import (
     PERSON_FIELDS,
-    REQUIRED_FIELDS,
     Cleaned,
     person_record_clean,
     record_hash,
@@ -55,124 +50,6 @@ RECORD_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
 UNFINISHED = (ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.FAILED)
 
 Progress = Callable[[ImportBatch], None]
-
-
-@dataclass(frozen=True)
-class ExtractRow:
-    """One data row as received: ``fields`` when it could be read, else ``problem``."""
-
-    line_number: int
-    raw: str
-    fields: dict[str, Any] | None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class Extract:
-    format: str
-    rows: list[ExtractRow]
-
-
-def _refuse(message: str, field: str = "file") -> ValidationError:
-    return ValidationError({field: message})
-
-
-def _text_of(content: bytes) -> str:
-    if not content.strip():
-        raise _refuse("The file is empty")
-    if b"\x00" in content[:65536]:
-        raise _refuse("The file is not a CSV or JSON lines text file (it looks binary)")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _refuse(
-            f"The file is not UTF-8 text (an invalid byte at position {error.start})"
-        ) from error
-
-
-def _csv_rows(text: str) -> list[ExtractRow]:
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines)
-    try:
-        header = [column.strip().lower() for column in next(reader)]
-    except (StopIteration, csv.Error) as error:
-        raise _refuse("The file has no readable CSV header") from error
-    missing = [name for name in REQUIRED_FIELDS if name not in header]
-    unknown = [name for name in header if name not in PERSON_FIELDS]
-    if missing or unknown:
-        problems = []
-        if missing:
-            problems.append(f"it lacks the column(s) {', '.join(missing)}")
-        if unknown:
-            problems.append(f"it has unknown column(s) {', '.join(unknown)}")
-        raise _refuse(
-            "The CSV header is not that of a person extract: "
-            + " and ".join(problems)
-            + f" (the columns are {', '.join(PERSON_FIELDS)}; see docs/exchange.md)"
-        )
-    if len(set(header)) != len(header):
-        raise _refuse("The CSV header names a column twice")
-    rows: list[ExtractRow] = []
-    end = reader.line_num
-    while True:
-        start = end + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            end = reader.line_num
-            raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
-            rows.append(ExtractRow(start, raw, None, f"The line is not valid CSV ({error})"))
-            continue
-        end = reader.line_num
-        raw = "".join(lines[start - 1 : end]).rstrip("\r\n")
-        if not values or not "".join(values).strip():
-            continue
-        if len(values) != len(header):
-            problem = f"The row has {len(values)} values; the header has {len(header)} columns"
-            rows.append(ExtractRow(start, raw, None, problem))
-            continue
-        rows.append(ExtractRow(start, raw, dict(zip(header, values, strict=True))))
-    return rows
-
-
-def _jsonl_rows(text: str) -> list[ExtractRow]:
-    rows: list[ExtractRow] = []
-    first = True
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError:
-            value = None
-        if not isinstance(value, dict):
-            if first:
-                raise _refuse(
-                    "The file is neither a CSV with a person extract header nor JSON lines "
-                    f"(line {number} is not a JSON object; see docs/exchange.md)"
-                )
-            rows.append(ExtractRow(number, line, None, "The line is not a JSON object"))
-            continue
-        first = False
-        rows.append(ExtractRow(number, line, value))
-    return rows
-
-
-def extract_read(content: bytes) -> Extract:
-    """Read a whole extract, or refuse it (``ValidationError`` keyed ``file``) when it is not
-    one: empty, binary, not UTF-8, a CSV without the person header, JSON lines whose first line
-    is not an object, or no data rows at all. The format is told by the first character: ``{``
-    for JSON lines, anything else a CSV header."""
-    text = _text_of(content)
-    if text.lstrip().startswith("{"):
-        extract = Extract(ImportFormat.JSONL, _jsonl_rows(text))
-    else:
-        extract = Extract(ImportFormat.CSV, _csv_rows(text))
-    if not extract.rows:
-        raise _refuse("The file has no records, only a header")
-    return extract
 
 
 def import_permit(
@@ -465,7 +342,7 @@ def import_submit(
     source = import_permit(actor=actor, source_code=source_code, request=request)
     limit = int(getattr(settings, "JOINTCASE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
     if len(content) > limit:
-        raise _refuse(f"The file must be smaller than {limit // (1024 * 1024)} MB")
+        raise refuse(f"The file must be smaller than {limit // (1024 * 1024)} MB")
     with transaction.atomic():
         batch = _batch_create(actor, source, file_name, content, request)
         batch_id = batch.pk

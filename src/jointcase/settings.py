@@ -354,6 +354,10 @@ JOINTCASE_CONTACT_STANDARDS = env_str("JOINTCASE_CONTACT_STANDARDS", "")
 JOINTCASE_TRAINING_COURSES = env_str("JOINTCASE_TRAINING_COURSES", "")
 #: The caseload weights file (empty: the bundled workforce/data/weights.yaml).
 JOINTCASE_WORKFORCE_WEIGHTS = env_str("JOINTCASE_WORKFORCE_WEIGHTS", "")
+#: The partner sources file in force (empty: the bundled ``exchange/data/sources.yaml``).
+JOINTCASE_EXCHANGE_SOURCES = env_str("JOINTCASE_EXCHANGE_SOURCES", "")
+#: Rows written per transaction by an import (each chunk also advances the resume position).
+JOINTCASE_IMPORT_CHUNK_ROWS = env_int("JOINTCASE_IMPORT_CHUNK_ROWS", 1000)
 
 # --- Material ---------------------------------------------------------------------------------
 #: The largest upload accepted (docs/design.md: default 25 MB); larger files are refused with a message.

@@ -8,3 +8,10 @@ class ExchangeConfig(AppConfig):
     label = "exchange"
     verbose_name = "Exchange with partner systems"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Load and validate the partner sources file (a bad file stops start-up naming the
+        file, line and field)."""
+        from jointcase.exchange.sources import sources_current
+
+        sources_current()

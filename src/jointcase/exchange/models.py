@@ -1,3 +1,194 @@
-"""The exchange app's records: import batches, partner source records and quarantined rows."""
+"""The exchange app's records: import batches, partner source records and quarantined rows.
+
+Nothing a partner sends is lost (docs/design.md invariant 4): the extract itself is kept with
+its batch, every row is either applied as a ``SourceRecord`` or held as a ``QuarantinedRow``
+with the reasons, and the batch's ``position`` says how far a resumed run has already gone.
+"""
 
 from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV with a header row"
+    JSONL = "jsonl", "JSON lines"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Resolution(models.TextChoices):
+    AWAITING_LINKAGE = "awaiting_linkage", "Awaiting linkage"
+    LINKED = "linked", "Linked to a person"
+    NEW_PERSON = "new_person", "A new person"
+    REVIEW = "review", "Awaiting review"
+
+
+class QuarantineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REPLAYED = "replayed", "Corrected and replayed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ImportBatch(models.Model):
+    """One partner extract being imported, and how far the import has gone.
+
+    ``position`` is the number of data rows already accounted for: every chunk advances it in
+    the transaction that writes the chunk, so a run killed at any moment resumes exactly after
+    the last committed chunk. ``content`` is the file as received (``defer`` it in lists)."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    source = models.CharField(max_length=60, db_index=True)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    format = models.CharField(max_length=10, choices=ImportFormat.choices)
+    content = models.BinaryField(editable=False)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    failure = models.CharField(max_length=500, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    quarantined = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")),
+                name="import_batch_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def position(self) -> int:
+        return self.rows_done
+
+    @property
+    def percent_done(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == ImportStatus.DONE else 0
+        return int(100 * self.rows_done / self.rows_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class SourceRecord(models.Model):
+    """A person record as a partner system holds it, normalised, one per (source, id).
+
+    ``resolution`` and ``person`` are for record linkage to fill: a new or changed record
+    waits for linkage."""
+
+    source = models.CharField(max_length=60)
+    source_record_id = models.CharField(max_length=100)
+    content_hash = models.CharField(max_length=64)
+    given_names = models.CharField(max_length=200)
+    surname = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=10)
+    pnc_id = models.CharField(max_length=14, blank=True)
+    crn = models.CharField(max_length=7, blank=True)
+    prison_number = models.CharField(max_length=7, blank=True)
+    other_id = models.CharField(max_length=100, blank=True)
+    first_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="records_first_seen"
+    )
+    last_changed_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="records_changed"
+    )
+    resolution = models.CharField(
+        max_length=20, choices=Resolution.choices, default=Resolution.AWAITING_LINKAGE
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_records",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "source_record_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_record_id"], name="source_record_unique_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["resolution"], name="source_record_resolution")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.source_record_id}"
+
+
+class QuarantinedRow(models.Model):
+    """A row that could not be applied, exactly as received, with the reason for each field.
+
+    ``raw`` is the row's text (a CSV line re-joined with its header's order, or the JSON line)
+    and ``raw_hash`` finds an identical row already held, so re-importing a file quarantines
+    nothing twice."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="quarantine")
+    source = models.CharField(max_length=60)
+    line_number = models.PositiveIntegerField()
+    raw = models.TextField()
+    raw_hash = models.CharField(max_length=64)
+    #: The fields as read from the row (None when the row could not be read as fields).
+    received = models.JSONField(null=True, blank=True)
+    reasons = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.OPEN
+    )
+    corrected = models.JSONField(null=True, blank=True)
+    resolution_note = models.CharField(max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["batch", "line_number", "pk"]
+        indexes = [
+            models.Index(fields=["source", "raw_hash"], name="quarantine_source_raw"),
+            models.Index(fields=["batch", "status"], name="quarantine_batch_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line_number} of {self.batch}"

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from jointcase.exchange.views import imports
 
 app_name = "exchange"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("imports/", imports.imports, name="imports"),
+    path("imports/<uuid:batch_id>/", imports.batch, name="batch"),
+    path("imports/<uuid:batch_id>/quarantine/", imports.quarantine, name="quarantine"),
+    path("imports/quarantine/<uuid:row_id>/", imports.quarantined_row, name="quarantined-row"),
+    path(
+        "imports/quarantine/<uuid:row_id>/dismiss/",
+        imports.quarantined_row_dismiss_page,
+        name="quarantined-row-dismiss",
+    ),
+]

@@ -7,6 +7,7 @@ in ``seed/steps/`` (no domain app imports the seed tooling) and is appended here
 from __future__ import annotations
 
 from jointcase.seed.context import Step
+from jointcase.seed.steps.exchange import seed_imports
 from jointcase.seed.steps.material import seed_material
 from jointcase.seed.steps.meetings import seed_meetings
 from jointcase.seed.steps.risk_assessments import seed_assessments
@@ -25,4 +26,5 @@ STEPS: list[tuple[str, Step]] = [
     ("supervision contacts", seed_contacts),
     ("prison training", seed_training),
     ("caseloads and allocation", seed_workforce),
+    ("partner imports", seed_imports),
 ]

@@ -1,0 +1,23 @@
+"""Background work of the exchange: running an accepted import on the worker (django-tasks).
+
+The task takes the batch's id only (the extract is kept with the batch), so a worker that dies
+mid-import leaves the batch at its last committed chunk and the same task, run again, resumes
+from there."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from jointcase.exchange.services.imports import import_run
+
+
+@task()
+def import_batch_run(batch_id: int) -> dict[str, int]:
+    batch = import_run(batch_id)
+    return {
+        "rows": batch.rows_total,
+        "accepted": batch.accepted,
+        "updated": batch.updated,
+        "unchanged": batch.unchanged,
+        "quarantined": batch.quarantined,
+    }

@@ -9,6 +9,7 @@ import pytest
 from jointcase.exchange.linkage.model import (
     MODEL_PATH,
     Candidate,
+    RegisterMatcher,
     link_classify,
     link_predict,
     model_load,
@@ -173,3 +174,15 @@ def test_records_are_compared_in_a_normal_form():
     assert (row["postcode_sector"], row["pnc_id"]) == ("SW1A1", "2019/0123456X")
     assert pd.isna(row["crn"])
     assert row["birth_year"] == "1990"
+
+
+def test_live_matching_against_the_loaded_register_agrees_with_the_batch(model, twin_world):
+    register, (first, second) = twin_world
+    matcher = RegisterMatcher(register, model)
+    for person, given in ((first, None), (second, None), (first, "Zebedee")):
+        incoming = pd.DataFrame([_record_of(person, given=given)])
+        live = link_classify(["IN-1"], matcher.match(incoming))[0]
+        batch = link_classify(["IN-1"], link_predict(incoming, register, model))[0]
+        assert (live.outcome, live.person_id) == (batch.outcome, batch.person_id)
+        assert live.possible_twin
+    assert live.outcome != "link"

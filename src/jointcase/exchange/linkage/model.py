@@ -20,8 +20,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -194,13 +192,6 @@ def settings_untrained() -> dict[str, Any]:
 # Preparing records: the normal form both sides are compared in.
 
 
-def _ascii_lower(value: Any) -> str:
-    text = unicodedata.normalize("NFKD", "" if value is None else str(value))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return " ".join(re.sub(r"[^a-z ]+", " ", text.replace("'", "")).split())
-
-
 def _canonical_given(name: str) -> str:
     """The canonical forms the name may stand for, space separated ("chris" -> "christian
     christina christine christopher"); the name itself when it has no known variants."""
@@ -209,40 +200,81 @@ def _canonical_given(name: str) -> str:
     return " ".join(sorted(nickname_groups(name) or {name}))
 
 
+_RAW_COLUMNS = (
+    "person_id",
+    "source",
+    "source_record_id",
+    "given_names",
+    "surname",
+    "date_of_birth",
+    "town",
+    "postcode",
+    *IDENTIFIERS,
+)
+
+
+def _words(column: str) -> str:
+    """SQL: lower-case ASCII words (Zoë -> zoe, O'Brien -> obrien, other non-letters a space)."""
+    return (
+        f"trim(regexp_replace(replace(lower(strip_accents({column})), '''', ''), "
+        "'[^a-z]+', ' ', 'g'))"
+    )
+
+
+def _compact(column: str) -> str:
+    return f"upper(regexp_replace({column}, '\\s+', '', 'g'))"
+
+
+#: Built from constants only; the one value (the side) is bound as a parameter.
+_PREPARE_SQL = f"""
+with words as (
+    select
+        row_number() over () - 1 as row_number,
+        person_id, source, source_record_id,
+        {_words("given_names")} as given_words,
+        {_words("surname")} as surname,
+        left(trim(date_of_birth), 10) as date_of_birth,
+        trim(regexp_replace(lower(town), '\\s+', ' ', 'g')) as town,
+        {_compact("postcode")} as postcode,
+        {", ".join(f"{_compact(name)} as {name}" for name in IDENTIFIERS)}
+    from raw
+)
+select
+    $side || ':' || row_number as unique_id,
+    nullif(person_id, '') as person_id,
+    nullif(source, '') as source,
+    nullif(source_record_id, '') as source_record_id,
+    nullif(split_part(given_words, ' ', 1), '') as given_name,
+    nullif(surname, '') as surname,
+    nullif(date_of_birth, '') as date_of_birth,
+    nullif(left(date_of_birth, 4), '') as birth_year,
+    nullif(postcode, '') as postcode,
+    nullif(left(postcode, greatest(length(postcode) - 2, 0)), '') as postcode_sector,
+    nullif(left(postcode, greatest(length(postcode) - 3, 0)), '') as postcode_district,
+    nullif(town, '') as town,
+    {", ".join(f"nullif({name}, '') as {name}" for name in IDENTIFIERS)}
+from words
+order by row_number
+"""  # noqa: S608
+
+
 def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
     """Records in the import format (or register rows with ``person_id``) in the normal form:
-    lower-case ASCII names, first given name and its canonical form, ISO dates, compact
+    lower-case ASCII names, first given name and its canonical forms, ISO dates, compact
     postcodes and their sector, identifiers upper case without spaces; empty values as null.
-    ``side`` names the table ("incoming" or "register") and prefixes the unique ids."""
-    frame = records.fillna("").astype(str)
-    out = pd.DataFrame(index=frame.index)
+    ``side`` names the table ("incoming" or "register") and prefixes the unique ids. The work
+    is done in DuckDB, column at a time, so that preparing a large register stays cheap."""
+    import duckdb
 
-    def column(name: str) -> pd.Series:
-        return frame[name] if name in frame else pd.Series("", index=frame.index)
-
-    if "person_id" in frame and side == "register":
-        out["person_id"] = frame["person_id"]
-    else:
-        out["person_id"] = ""
-    out["source"] = column("source")
-    out["source_record_id"] = column("source_record_id")
-    given_tokens = column("given_names").map(_ascii_lower).str.split()
-    out["given_name"] = given_tokens.map(lambda tokens: tokens[0] if tokens else "")
-    canonical = {name: _canonical_given(name) for name in set(out["given_name"])}
+    raw = records.reindex(columns=list(_RAW_COLUMNS), fill_value="").fillna("").astype(str)
+    if side != "register":
+        raw["person_id"] = ""
+    with duckdb.connect() as connection:
+        connection.register("raw", raw)
+        out = connection.execute(_PREPARE_SQL, {"side": side}).df()
+    canonical = {name: _canonical_given(name) for name in out["given_name"].dropna().unique()}
     out["given_canonical"] = out["given_name"].map(canonical)
-    out["surname"] = column("surname").map(_ascii_lower)
-    out["date_of_birth"] = column("date_of_birth").str.strip().str.slice(0, 10)
-    out["birth_year"] = out["date_of_birth"].str.slice(0, 4)
-    postcode = column("postcode").str.upper().str.replace(r"\s+", "", regex=True)
-    out["postcode"] = postcode
-    out["postcode_sector"] = postcode.str.slice(0, -2)
-    out["postcode_district"] = postcode.str.slice(0, -3)
-    out["town"] = column("town").map(_ascii_lower)
-    for name in IDENTIFIERS:
-        out[name] = column(name).str.upper().str.replace(r"\s+", "", regex=True)
-    out["unique_id"] = [f"{side}:{i}" for i in range(len(out))]
-    out = out.replace("", None)
-    return out[list(PREPARED_COLUMNS)].reset_index(drop=True)
+    return out.astype(object).where(out.notna(), None)[list(PREPARED_COLUMNS)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,40 +471,55 @@ def link_predict(
 
 
 def candidates_from_pairs(pairs: pd.DataFrame, settings: Mapping[str, Any]) -> list[Candidate]:
+    """One candidate per (incoming record, register person), the best of the person's rows.
+    The incoming record is the left or right side of a pair as Splink put it: ``predict``
+    says so in ``source_dataset``; ``find_matches_to_new_records`` puts it on the right."""
     if pairs.empty:
         return []
     labels = _gamma_labels(settings)
-    incoming_left = pairs["source_dataset_l"] == "incoming"
+    if "source_dataset_l" in pairs:
+        incoming_left = pairs["source_dataset_l"] == "incoming"
+    else:
+        incoming_left = pd.Series(False, index=pairs.index)
     record = pairs["source_record_id_l"].where(incoming_left, pairs["source_record_id_r"])
     person = pairs["person_id_r"].where(incoming_left, pairs["person_id_l"])
     pairs = pairs.assign(record_key=record, person_key=person)
     pairs = pairs.sort_values("match_weight", ascending=False)
     pairs = pairs.drop_duplicates(["record_key", "person_key"])
-    candidates = []
-    for row in pairs.itertuples(index=False):
-        values = row._asdict()
-        levels = {
-            name: mapping.get(int(values[f"gamma_{name}"]), "disagree")
-            for name, mapping in labels.items()
-        }
-        twin = bool(
-            values["surname_l"] is not None
-            and values["surname_l"] == values["surname_r"]
-            and values["date_of_birth_l"] is not None
-            and values["date_of_birth_l"] == values["date_of_birth_r"]
-            and levels["given_name"] == "disagree"
-            and not any(levels[name] == "exact" for name in IDENTIFIERS)
+    levels = {
+        name: pairs[f"gamma_{name}"].astype(int).map(mapping).fillna("disagree")
+        for name, mapping in labels.items()
+    }
+    agrees_identifier = pd.concat([levels[name] == "exact" for name in IDENTIFIERS], axis=1)
+    twin = (
+        pairs["surname_l"].notna()
+        & (pairs["surname_l"] == pairs["surname_r"])
+        & pairs["date_of_birth_l"].notna()
+        & (pairs["date_of_birth_l"] == pairs["date_of_birth_r"])
+        & (levels["given_name"] == "disagree")
+        & ~agrees_identifier.any(axis=1)
+    )
+    names = list(levels)
+    rows = zip(*(levels[name] for name in names), strict=True)
+    candidates = [
+        Candidate(
+            source_record_id=str(record_id),
+            person_id=str(person_id),
+            match_probability=float(probability),
+            match_weight=float(weight),
+            levels=dict(zip(names, row_levels, strict=True)),
+            possible_twin=bool(is_twin),
         )
-        candidates.append(
-            Candidate(
-                source_record_id=str(values["record_key"]),
-                person_id=str(values["person_key"]),
-                match_probability=float(values["match_probability"]),
-                match_weight=float(values["match_weight"]),
-                levels=levels,
-                possible_twin=twin,
-            )
+        for record_id, person_id, probability, weight, row_levels, is_twin in zip(
+            pairs["record_key"],
+            pairs["person_key"],
+            pairs["match_probability"],
+            pairs["match_weight"],
+            rows,
+            twin,
+            strict=True,
         )
+    ]
     return candidates
 
 
@@ -528,3 +575,75 @@ def pairwise_quality(
     precision = right / len(predicted_set) if predicted_set else 1.0
     recall = right / len(truth_set) if truth_set else 1.0
     return precision, recall
+
+
+class RegisterMatcher:
+    """Live matching: the register prepared and loaded into DuckDB once, with its term
+    frequencies, then any number of incoming records matched against it with Splink's
+    ``find_matches_to_new_records`` (the same comparisons, blocking rules and prior as
+    ``link_predict``). Build a new matcher when the register has changed."""
+
+    def __init__(self, register: pd.DataFrame, model: LinkageModel | None = None) -> None:
+        from splink import DuckDBAPI, Linker
+
+        self.model = model or model_load()
+        self.register = records_prepare(register, side="register")
+        settings = self.model.settings_for(int(self.register["person_id"].nunique()))
+        settings["link_type"] = "dedupe_only"
+        settings.pop("source_dataset_column_name", None)
+        self.settings = settings
+        self._linker = Linker(self.register, settings, db_api=DuckDBAPI())
+        _settings_freeze(self._linker._settings_obj)
+        for column in ("surname", "given_name"):
+            self._linker.table_management.compute_tf_table(column)
+
+    def match(self, incoming: pd.DataFrame, *, threshold: float | None = None) -> list[Candidate]:
+        """Candidates at or above ``threshold`` (by default the lower linkage threshold)."""
+        from django.conf import settings as django_settings
+
+        threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
+        records = records_prepare(incoming, side="incoming")
+        weight = _match_weight(threshold)
+        frame = self._linker.inference.find_matches_to_new_records(
+            records, blocking_rules=list(BLOCKING_RULES), match_weight_threshold=weight
+        )
+        pairs = frame.as_pandas_dataframe()
+        frame.drop_table_from_database_and_remove_from_cache()
+        return candidates_from_pairs(pairs, self.settings)
+
+
+#: Splink derives these from the settings by parsing their SQL with sqlglot on every call,
+#: which is most of the time a single-record match takes; the settings of a matcher never
+#: change, so each is worked out once.
+_SETTINGS_DERIVED = (
+    "_additional_column_names_to_retain",
+    "_additional_columns_to_retain",
+    "_term_frequency_columns",
+    "_columns_used_by_comparisons",
+    "_columns_to_select_for_blocking",
+    "_columns_to_select_for_comparison_vector_values",
+)
+
+
+def _freeze(obj: Any, names: Iterable[str]) -> None:
+    import functools
+
+    base = type(obj)
+    cached = {name: functools.cached_property(getattr(base, name).fget) for name in names}
+    obj.__class__ = type(f"Frozen{base.__name__}", (base,), cached)
+
+
+def _settings_freeze(settings_obj: Any) -> None:
+    _freeze(settings_obj, _SETTINGS_DERIVED)
+    for comparison in settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            _freeze(level, ("_input_columns_used_by_sql_condition",))
+
+
+def _match_weight(probability: float) -> float:
+    """The match weight (prior included, as Splink reports it) of ``probability``, a hair
+    lower so that Splink's strict filter keeps a pair exactly at it."""
+    import math
+
+    clipped = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log2(clipped / (1 - clipped)) - 1e-9

@@ -274,7 +274,7 @@ def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
         out = connection.execute(_PREPARE_SQL, {"side": side}).df()
     canonical = {name: _canonical_given(name) for name in out["given_name"].dropna().unique()}
     out["given_canonical"] = out["given_name"].map(canonical)
-    return out.astype(object).where(out.notna(), None)[list(PREPARED_COLUMNS)]
+    return out[list(PREPARED_COLUMNS)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,17 +432,6 @@ def _gamma_labels(settings: Mapping[str, Any]) -> dict[str, dict[int, str]]:
     return labels
 
 
-def splink_predict(
-    incoming: pd.DataFrame, register: pd.DataFrame, settings: Mapping[str, Any], threshold: float
-) -> pd.DataFrame:
-    """Plain Splink on prepared tables: every blocked pair at or above ``threshold``."""
-    linker = _linker(incoming, register, settings)
-    frame = linker.inference.predict(threshold_match_probability=threshold)
-    result = frame.as_pandas_dataframe()
-    frame.drop_table_from_database_and_remove_from_cache()
-    return result
-
-
 def link_predict(
     incoming: pd.DataFrame,
     register: pd.DataFrame,
@@ -466,61 +455,77 @@ def link_predict(
     )
     people = right["person_id"].nunique()
     splink_settings = model.settings_for(people)
-    pairs = splink_predict(left, right, splink_settings, threshold)
+    linker = _linker(left, right, splink_settings)
+    frame = linker.inference.predict(threshold_match_probability=threshold)
+    pairs = _pairs_fetch(
+        linker, frame, splink_settings, incoming_left="source_dataset_l = 'incoming'"
+    )
     return candidates_from_pairs(pairs, splink_settings)
 
 
+def _pairs_fetch(
+    linker: Any, frame: Any, settings: Mapping[str, Any], *, incoming_left: str
+) -> pd.DataFrame:
+    """From Splink's predictions (still in DuckDB), only what a candidate needs: the best pair
+    per (incoming record, register person) with its match weight and probability, the level
+    each comparison reached, and whether the person may be the record's twin (same surname
+    and date of birth, given names that disagree, no identifier in common). ``incoming_left``
+    is the SQL saying the incoming record is on the left of a pair."""
+    names = [comparison["output_column_name"] for comparison in settings["comparisons"]]
+    no_identifier = " and ".join(f"coalesce(gamma_{name}, 0) != 1" for name in IDENTIFIERS)
+    sql = f"""
+        select
+            case when {incoming_left} then source_record_id_l else source_record_id_r end
+                as record_key,
+            case when {incoming_left} then person_id_r else person_id_l end as person_key,
+            match_probability,
+            match_weight,
+            {", ".join(f"gamma_{name}" for name in names)},
+            coalesce(
+                surname_l = surname_r and date_of_birth_l = date_of_birth_r
+                and gamma_given_name = 0 and {no_identifier},
+                false
+            ) as possible_twin
+        from {frame.physical_name}
+        qualify row_number() over (
+            partition by record_key, person_key order by match_weight desc
+        ) = 1
+        order by record_key, match_weight desc
+    """  # noqa: S608 (names from the model's own settings)
+    pairs = linker.misc.query_sql(sql, output_type="pandas")
+    frame.drop_table_from_database_and_remove_from_cache()
+    return pairs
+
+
 def candidates_from_pairs(pairs: pd.DataFrame, settings: Mapping[str, Any]) -> list[Candidate]:
-    """One candidate per (incoming record, register person), the best of the person's rows.
-    The incoming record is the left or right side of a pair as Splink put it: ``predict``
-    says so in ``source_dataset``; ``find_matches_to_new_records`` puts it on the right."""
+    """Candidates from the pairs ``_pairs_fetch`` returns, best first per record."""
     if pairs.empty:
         return []
     labels = _gamma_labels(settings)
-    if "source_dataset_l" in pairs:
-        incoming_left = pairs["source_dataset_l"] == "incoming"
-    else:
-        incoming_left = pd.Series(False, index=pairs.index)
-    record = pairs["source_record_id_l"].where(incoming_left, pairs["source_record_id_r"])
-    person = pairs["person_id_r"].where(incoming_left, pairs["person_id_l"])
-    pairs = pairs.assign(record_key=record, person_key=person)
-    pairs = pairs.sort_values("match_weight", ascending=False)
-    pairs = pairs.drop_duplicates(["record_key", "person_key"])
-    levels = {
-        name: pairs[f"gamma_{name}"].astype(int).map(mapping).fillna("disagree")
-        for name, mapping in labels.items()
-    }
-    agrees_identifier = pd.concat([levels[name] == "exact" for name in IDENTIFIERS], axis=1)
-    twin = (
-        pairs["surname_l"].notna()
-        & (pairs["surname_l"] == pairs["surname_r"])
-        & pairs["date_of_birth_l"].notna()
-        & (pairs["date_of_birth_l"] == pairs["date_of_birth_r"])
-        & (levels["given_name"] == "disagree")
-        & ~agrees_identifier.any(axis=1)
-    )
-    names = list(levels)
-    rows = zip(*(levels[name] for name in names), strict=True)
-    candidates = [
+    names = list(labels)
+    gammas = zip(*(pairs[f"gamma_{name}"].astype(int) for name in names), strict=True)
+    return [
         Candidate(
             source_record_id=str(record_id),
             person_id=str(person_id),
             match_probability=float(probability),
             match_weight=float(weight),
-            levels=dict(zip(names, row_levels, strict=True)),
-            possible_twin=bool(is_twin),
+            levels={
+                name: labels[name].get(gamma, "disagree")
+                for name, gamma in zip(names, row, strict=True)
+            },
+            possible_twin=bool(twin),
         )
-        for record_id, person_id, probability, weight, row_levels, is_twin in zip(
+        for record_id, person_id, probability, weight, row, twin in zip(
             pairs["record_key"],
             pairs["person_key"],
             pairs["match_probability"],
             pairs["match_weight"],
-            rows,
-            twin,
+            gammas,
+            pairs["possible_twin"],
             strict=True,
         )
     ]
-    return candidates
 
 
 def link_classify(
@@ -607,8 +612,7 @@ class RegisterMatcher:
         frame = self._linker.inference.find_matches_to_new_records(
             records, blocking_rules=list(BLOCKING_RULES), match_weight_threshold=weight
         )
-        pairs = frame.as_pandas_dataframe()
-        frame.drop_table_from_database_and_remove_from_cache()
+        pairs = _pairs_fetch(self._linker, frame, self.settings, incoming_left="false")
         return candidates_from_pairs(pairs, self.settings)
 
 

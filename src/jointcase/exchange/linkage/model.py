@@ -222,7 +222,7 @@ def _words(column: str) -> str:
 
 
 def _compact(column: str) -> str:
-    return f"upper(regexp_replace({column}, '\\s+', '', 'g'))"
+    return f"upper(replace(replace(replace({column}, ' ', ''), chr(9), ''), chr(10), ''))"
 
 
 #: Built from constants only; the one value (the side) is bound as a parameter.
@@ -234,7 +234,7 @@ with words as (
         {_words("given_names")} as given_words,
         {_words("surname")} as surname,
         left(trim(date_of_birth), 10) as date_of_birth,
-        trim(regexp_replace(lower(town), '\\s+', ' ', 'g')) as town,
+        lower(trim(town)) as town,
         {_compact("postcode")} as postcode,
         {", ".join(f"{_compact(name)} as {name}" for name in IDENTIFIERS)}
     from raw

@@ -390,3 +390,13 @@ JOINTCASE_ACTION_ESCALATE_SENIOR_WORKING_DAYS = env_int(
 JOINTCASE_ACTION_EMAIL = env_bool("JOINTCASE_ACTION_EMAIL", False)
 #: The address of this service, put before the links in e-mails (empty: relative links).
 JOINTCASE_BASE_URL = env_str("JOINTCASE_BASE_URL", "")
+
+#: Record linkage (docs/exchange.md, "Record linkage"): an incoming person record whose best
+#: match probability reaches the upper threshold links to that person; from the lower threshold
+#: up to the upper it waits in the review queue; below the lower it becomes a new person.
+JOINTCASE_LINK_UPPER = env_float("JOINTCASE_LINK_UPPER", 0.95, minimum=0.0, maximum=1.0)
+JOINTCASE_LINK_LOWER = env_float("JOINTCASE_LINK_LOWER", 0.5, minimum=0.0, maximum=1.0)
+if JOINTCASE_LINK_LOWER > JOINTCASE_LINK_UPPER:
+    raise ImproperlyConfigured("JOINTCASE_LINK_LOWER must not be above JOINTCASE_LINK_UPPER.")
+#: Where Splink runs: "duckdb" (embedded, in process) is the only engine supported for now.
+JOINTCASE_LINK_BACKEND = env_choice("JOINTCASE_LINK_BACKEND", "duckdb", ("duckdb",))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -9,9 +10,26 @@ from jointcase.seed.world import world_is_empty, world_seed
 
 
 class Command(BaseCommand):
-    help = "Build a deterministic synthetic world (never real people)."
+    help = (
+        "Build a deterministic synthetic world (never real people); `seed linkage` writes "
+        "synthetic partner extracts and their ground truth instead."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "what",
+            nargs="?",
+            choices=("world", "linkage"),
+            default="world",
+            help="world (the default): seed the database; linkage: write partner extracts "
+            "with realistic errors, the register and the truth as CSV files to --out.",
+        )
+        parser.add_argument(
+            "--records", type=int, default=5000, help="linkage: about this many records."
+        )
+        parser.add_argument(
+            "--out", type=Path, default=Path("var/linkage"), help="linkage: the directory."
+        )
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
         parser.add_argument("--seed", type=int, default=1, help="Same seed, same world.")
         parser.add_argument(
@@ -20,6 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "linkage":
+            self._linkage(options)
+            return
         if not world_is_empty():
             if options["if_empty"]:
                 self.stdout.write("The database already holds a world: not seeding.")
@@ -35,4 +56,19 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(f"Seeded the {context.scale.name} world with seed {context.seed}.")
+        )
+
+    def _linkage(self, options: dict[str, Any]) -> None:
+        from jointcase.exchange.linkage.synthetic import extract_make
+
+        if options["records"] < 1:
+            raise CommandError("--records must be at least 1.")
+        extract = extract_make(options["records"], seed=options["seed"])
+        for path in extract.write(options["out"]):
+            self.stdout.write(f"Wrote {path}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(extract.records)} synthetic partner records over "
+                f"{len(extract.people)} people (seed {options['seed']})."
+            )
         )

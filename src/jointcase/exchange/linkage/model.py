@@ -1,0 +1,660 @@
+"""The record-linkage model: Splink (Fellegi-Sunter) on DuckDB, pure and free of Django models.
+
+Matching is ``link_only`` between two tables: the incoming partner records and the register
+(one row per person name and address JointCase holds, tagged with the person's id). Link-only
+rather than link-and-dedupe because the register is already one row set per person (the people
+app merges duplicates by hand) and incoming records are resolved one by one against it:
+comparing incoming records with each other would only add pairs nobody acts on.
+
+The trained model file (``data/linkage_model.json``) holds Splink's own settings with the
+trained m and u probabilities, plus JointCase's metadata (version, how it was trained and its
+measured quality). Its training data is generated (``synthetic.py``), never real.
+
+The prior (the probability that two random records match) depends on the register's size, so
+it is not taken from training as is: the model keeps the share of incoming records that match
+someone, and each prediction divides it by the number of register people it is matched against.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "linkage_model.json"
+MODEL_FORMAT = 1
+
+Outcome = Literal["link", "review", "new"]
+
+#: The columns both sides of a comparison carry after ``records_prepare``.
+PREPARED_COLUMNS = (
+    "unique_id",
+    "person_id",
+    "source",
+    "source_record_id",
+    "given_name",
+    "given_canonical",
+    "surname",
+    "date_of_birth",
+    "birth_year",
+    "postcode",
+    "postcode_sector",
+    "postcode_district",
+    "town",
+    "pnc_id",
+    "crn",
+    "prison_number",
+)
+
+IDENTIFIERS = ("pnc_id", "crn", "prison_number")
+
+#: Candidate pairs are only those agreeing on one of these (each a SQL join condition).
+BLOCKING_RULES = (
+    "l.date_of_birth = r.date_of_birth",
+    "l.surname = r.surname and l.birth_year = r.birth_year",
+    "l.given_name = r.given_name and l.surname = r.surname",
+    "l.surname = r.given_name and l.given_name = r.surname",
+    "l.postcode = r.postcode",
+    "l.pnc_id = r.pnc_id",
+    "l.crn = r.crn",
+    "l.prison_number = r.prison_number",
+)
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
+
+
+def _null(*columns: str) -> dict[str, Any]:
+    sql = " or ".join(f'"{c}_l" is null or "{c}_r" is null' for c in columns)
+    return _level(sql, "missing", is_null_level=True)
+
+
+def _else() -> dict[str, Any]:
+    return _level("ELSE", "disagree")
+
+
+def _jaro_winkler(column: str, threshold: float) -> dict[str, Any]:
+    return _level(
+        f'jaro_winkler_similarity("{column}_l", "{column}_r") >= {threshold}',
+        f"similar ({threshold})",
+    )
+
+
+def _comparisons() -> list[dict[str, Any]]:
+    surname = {
+        "output_column_name": "surname",
+        "comparison_levels": [
+            _null("surname"),
+            _level(
+                '"surname_l" = "surname_r"',
+                "exact",
+                tf_adjustment_column="surname",
+                tf_adjustment_weight=1.0,
+            ),
+            _jaro_winkler("surname", 0.92),
+            _level('"surname_l" = "given_name_r" or "given_name_l" = "surname_r"', "swapped"),
+            _jaro_winkler("surname", 0.8),
+            _else(),
+        ],
+    }
+    given = {
+        "output_column_name": "given_name",
+        "comparison_levels": [
+            _null("given_name"),
+            _level(
+                '"given_name_l" = "given_name_r"',
+                "exact",
+                tf_adjustment_column="given_name",
+                tf_adjustment_weight=1.0,
+            ),
+            _level(
+                "list_has_any(string_split(\"given_canonical_l\", ' '), "
+                "string_split(\"given_canonical_r\", ' '))",
+                "nickname or variant",
+            ),
+            _jaro_winkler("given_name", 0.92),
+            _level('"given_name_l" = "surname_r" or "surname_l" = "given_name_r"', "swapped"),
+            _jaro_winkler("given_name", 0.8),
+            _else(),
+        ],
+    }
+    day_month_swap = (
+        'substr("date_of_birth_l", 1, 4) = substr("date_of_birth_r", 1, 4) and '
+        'substr("date_of_birth_l", 6, 2) = substr("date_of_birth_r", 9, 2) and '
+        'substr("date_of_birth_l", 9, 2) = substr("date_of_birth_r", 6, 2)'
+    )
+    date_of_birth = {
+        "output_column_name": "date_of_birth",
+        "comparison_levels": [
+            _null("date_of_birth"),
+            _level('"date_of_birth_l" = "date_of_birth_r"', "exact"),
+            _level(day_month_swap, "day and month swapped"),
+            _level(
+                'substr("date_of_birth_l", 6, 5) = substr("date_of_birth_r", 6, 5) and '
+                'abs(cast("birth_year_l" as integer) - cast("birth_year_r" as integer)) <= 1',
+                "year one out",
+            ),
+            _level('damerau_levenshtein("date_of_birth_l", "date_of_birth_r") <= 1', "one digit"),
+            _else(),
+        ],
+    }
+    address = {
+        "output_column_name": "address",
+        "comparison_levels": [
+            _null("postcode"),
+            _level('"postcode_l" = "postcode_r"', "same postcode"),
+            _level('"postcode_sector_l" = "postcode_sector_r"', "same postcode sector"),
+            _level('"town_l" = "town_r"', "same town"),
+            _else(),
+        ],
+    }
+    identifiers = [
+        {
+            "output_column_name": name,
+            "comparison_levels": [
+                _null(name),
+                _level(f'"{name}_l" = "{name}_r"', "exact"),
+                _else(),
+            ],
+        }
+        for name in IDENTIFIERS
+    ]
+    return [surname, given, date_of_birth, address, *identifiers]
+
+
+def settings_untrained() -> dict[str, Any]:
+    """Splink's settings before training (m and u estimated by ``link_train``)."""
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "source_dataset_column_name": "source_dataset",
+        "probability_two_random_records_match": 0.0001,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING_RULES
+        ],
+        "comparisons": _comparisons(),
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": ["person_id", "source_record_id"],
+        "sql_dialect": "duckdb",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparing records: the normal form both sides are compared in.
+
+
+def _canonical_given(name: str) -> str:
+    """The canonical forms the name may stand for, space separated ("chris" -> "christian
+    christina christine christopher"); the name itself when it has no known variants."""
+    from jointcase.people.search.names import nickname_groups
+
+    return " ".join(sorted(nickname_groups(name) or {name}))
+
+
+_RAW_COLUMNS = (
+    "person_id",
+    "source",
+    "source_record_id",
+    "given_names",
+    "surname",
+    "date_of_birth",
+    "town",
+    "postcode",
+    *IDENTIFIERS,
+)
+
+
+def _words(column: str) -> str:
+    """SQL: lower-case ASCII words (Zoë -> zoe, O'Brien -> obrien, other non-letters a space)."""
+    return (
+        f"trim(regexp_replace(replace(lower(strip_accents({column})), '''', ''), "
+        "'[^a-z]+', ' ', 'g'))"
+    )
+
+
+def _compact(column: str) -> str:
+    return f"upper(replace(replace(replace({column}, ' ', ''), chr(9), ''), chr(10), ''))"
+
+
+#: Built from constants only; the one value (the side) is bound as a parameter.
+_PREPARE_SQL = f"""
+with words as (
+    select
+        row_number() over () - 1 as row_number,
+        person_id, source, source_record_id,
+        {_words("given_names")} as given_words,
+        {_words("surname")} as surname,
+        left(trim(date_of_birth), 10) as date_of_birth,
+        lower(trim(town)) as town,
+        {_compact("postcode")} as postcode,
+        {", ".join(f"{_compact(name)} as {name}" for name in IDENTIFIERS)}
+    from raw
+)
+select
+    $side || ':' || row_number as unique_id,
+    nullif(person_id, '') as person_id,
+    nullif(source, '') as source,
+    nullif(source_record_id, '') as source_record_id,
+    nullif(split_part(given_words, ' ', 1), '') as given_name,
+    nullif(surname, '') as surname,
+    nullif(date_of_birth, '') as date_of_birth,
+    nullif(left(date_of_birth, 4), '') as birth_year,
+    nullif(postcode, '') as postcode,
+    nullif(left(postcode, greatest(length(postcode) - 2, 0)), '') as postcode_sector,
+    nullif(left(postcode, greatest(length(postcode) - 3, 0)), '') as postcode_district,
+    nullif(town, '') as town,
+    {", ".join(f"nullif({name}, '') as {name}" for name in IDENTIFIERS)}
+from words
+order by row_number
+"""  # noqa: S608
+
+
+@functools.cache
+def _prepare_database() -> Any:
+    """One in-memory DuckDB database for preparing records (opening one costs tens of
+    milliseconds); each preparation works in its own cursor, which is safe across threads."""
+    import duckdb
+
+    return duckdb.connect()
+
+
+def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
+    """Records in the import format (or register rows with ``person_id``) in the normal form:
+    lower-case ASCII names, first given name and its canonical forms, ISO dates, compact
+    postcodes and their sector, identifiers upper case without spaces; empty values as null.
+    ``side`` names the table ("incoming" or "register") and prefixes the unique ids. The work
+    is done in DuckDB, column at a time, so that preparing a large register stays cheap."""
+    raw = records.reindex(columns=list(_RAW_COLUMNS), fill_value="").fillna("").astype(str)
+    if side != "register":
+        raw["person_id"] = ""
+    with _prepare_database().cursor() as cursor:
+        cursor.register("raw", raw)
+        out = cursor.execute(_PREPARE_SQL, {"side": side}).df()
+    canonical = {name: _canonical_given(name) for name in out["given_name"].dropna().unique()}
+    out["given_canonical"] = out["given_name"].map(canonical)
+    return out[list(PREPARED_COLUMNS)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Training and the model file.
+
+
+@dataclass(frozen=True)
+class LinkageModel:
+    """Splink's trained settings and JointCase's metadata about them."""
+
+    settings: dict[str, Any]
+    metadata: dict[str, Any]
+
+    @property
+    def match_share(self) -> float:
+        return float(self.metadata["match_share"])
+
+    def settings_for(self, register_rows: int) -> dict[str, Any]:
+        """The trained settings with the prior for a register of this many rows."""
+        settings = copy.deepcopy(self.settings)
+        prior = min(self.match_share / max(register_rows, 1), 0.5)
+        settings["probability_two_random_records_match"] = prior
+        return settings
+
+    def to_json(self) -> str:
+        payload = {"jointcase": self.metadata, "splink_settings": self.settings}
+        return json.dumps(payload, indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> LinkageModel:
+        payload = json.loads(text)
+        metadata = payload["jointcase"]
+        if metadata.get("format") != MODEL_FORMAT:
+            raise ValueError(f"Unsupported linkage model format {metadata.get('format')!r}")
+        return cls(settings=payload["splink_settings"], metadata=metadata)
+
+
+def model_load(path: Path | None = None) -> LinkageModel:
+    return LinkageModel.from_json((path or MODEL_PATH).read_text(encoding="utf-8"))
+
+
+def _linker(incoming: pd.DataFrame, register: pd.DataFrame, settings: Mapping[str, Any]) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    return Linker(
+        [incoming, register],
+        dict(settings),
+        db_api=DuckDBAPI(),
+        input_table_aliases=["incoming", "register"],
+    )
+
+
+def _untrained_levels_neutral(settings: dict[str, Any]) -> None:
+    """A level the training data never showed among matches weighs nothing either way (m = u)
+    rather than Splink's default guess."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if level.get("m_probability") is None and level.get("u_probability") is not None:
+                level["m_probability"] = level["u_probability"]
+
+
+def link_train(
+    incoming: pd.DataFrame, register: pd.DataFrame, *, seed: int = 1, description: str = ""
+) -> LinkageModel:
+    """Train on raw incoming records and register rows (never real people): u by random
+    sampling, the prior from deterministic identifier rules, m by expectation maximisation in
+    two sessions blocked on different fields so every comparison is estimated once."""
+    import logging
+
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    left = records_prepare(incoming, side="incoming")
+    right = records_prepare(register, side="register")
+    linker = _linker(left, right, settings_untrained())
+    linker.training.estimate_probability_two_random_records_match(
+        [
+            "l.pnc_id = r.pnc_id",
+            "l.crn = r.crn",
+            "l.prison_number = r.prison_number",
+            "l.given_name = r.given_name and l.surname = r.surname "
+            "and l.date_of_birth = r.date_of_birth",
+        ],
+        recall=0.9,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
+    # Blocked on an identifier, nearly every pair is a true match whatever the names say, so
+    # twins (same family name, date of birth and address) do not pass for matches.
+    for rule in ("l.pnc_id = r.pnc_id", "l.crn = r.crn"):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_u_probabilities=True
+        )
+    settings = linker.misc.save_model_to_json()
+    _untrained_levels_neutral(settings)
+    prior = float(settings["probability_two_random_records_match"])
+    metadata = {
+        "format": MODEL_FORMAT,
+        "trained_on": dt.date.today().isoformat(),
+        "splink_version": version("splink"),
+        "training_records": len(left),
+        "training_register_rows": len(right),
+        "match_share": min(prior * len(right), 1.0),
+        "description": description,
+    }
+    return LinkageModel(settings=settings, metadata=metadata)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prediction and classification.
+
+
+#: Match weight (log2 of the Bayes factor) by which the best person must beat a runner-up that
+#: also reaches the upper threshold: 5 means 32 times more likely.
+AMBIGUITY_MARGIN_WEIGHT = 5.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One register person an incoming record may be."""
+
+    source_record_id: str
+    person_id: str
+    match_probability: float
+    match_weight: float
+    levels: dict[str, str]
+    possible_twin: bool
+
+    @property
+    def agreeing(self) -> list[str]:
+        return [name for name, label in self.levels.items() if label not in ("disagree", "missing")]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens to one incoming record: link to a person, review, or a new person."""
+
+    source_record_id: str
+    outcome: Outcome
+    person_id: str | None
+    match_probability: float
+    possible_twin: bool
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def _gamma_labels(settings: Mapping[str, Any]) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in settings["comparisons"]:
+        levels = comparison["comparison_levels"]
+        counted = [level for level in levels if not level.get("is_null_level")]
+        mapping = {-1: "missing"}
+        for position, level in enumerate(counted):
+            mapping[len(counted) - 1 - position] = level["label_for_charts"]
+        labels[comparison["output_column_name"]] = mapping
+    return labels
+
+
+def link_predict(
+    incoming: pd.DataFrame,
+    register: pd.DataFrame,
+    model: LinkageModel | None = None,
+    *,
+    threshold: float | None = None,
+    prepared_register: pd.DataFrame | None = None,
+) -> list[Candidate]:
+    """Every (incoming record, register person) pair at or above ``threshold`` (by default the
+    lower linkage threshold), best first per record; one candidate per person (the best of
+    its names and addresses)."""
+    from django.conf import settings as django_settings
+
+    model = model or model_load()
+    threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
+    left = records_prepare(incoming, side="incoming")
+    right = (
+        prepared_register
+        if prepared_register is not None
+        else records_prepare(register, side="register")
+    )
+    people = right["person_id"].nunique()
+    splink_settings = model.settings_for(people)
+    linker = _linker(left, right, splink_settings)
+    frame = linker.inference.predict(threshold_match_probability=threshold)
+    pairs = _pairs_fetch(
+        linker, frame, splink_settings, incoming_left="source_dataset_l = 'incoming'"
+    )
+    return candidates_from_pairs(pairs, splink_settings)
+
+
+def _pairs_fetch(
+    linker: Any, frame: Any, settings: Mapping[str, Any], *, incoming_left: str
+) -> pd.DataFrame:
+    """From Splink's predictions (still in DuckDB), only what a candidate needs: the best pair
+    per (incoming record, register person) with its match weight and probability, the level
+    each comparison reached, and whether the person may be the record's twin (same surname
+    and date of birth, given names that disagree, no identifier in common). ``incoming_left``
+    is the SQL saying the incoming record is on the left of a pair."""
+    names = [comparison["output_column_name"] for comparison in settings["comparisons"]]
+    no_identifier = " and ".join(f"coalesce(gamma_{name}, 0) != 1" for name in IDENTIFIERS)
+    sql = f"""
+        select
+            case when {incoming_left} then source_record_id_l else source_record_id_r end
+                as record_key,
+            case when {incoming_left} then person_id_r else person_id_l end as person_key,
+            match_probability,
+            match_weight,
+            {", ".join(f"gamma_{name}" for name in names)},
+            coalesce(
+                surname_l = surname_r and date_of_birth_l = date_of_birth_r
+                and gamma_given_name = 0 and {no_identifier},
+                false
+            ) as possible_twin
+        from {frame.physical_name}
+        qualify row_number() over (
+            partition by record_key, person_key order by match_weight desc
+        ) = 1
+        order by record_key, match_weight desc
+    """  # noqa: S608 (names from the model's own settings)
+    pairs = linker.misc.query_sql(sql, output_type="pandas")
+    frame.drop_table_from_database_and_remove_from_cache()
+    return pairs
+
+
+def candidates_from_pairs(pairs: pd.DataFrame, settings: Mapping[str, Any]) -> list[Candidate]:
+    """Candidates from the pairs ``_pairs_fetch`` returns, best first per record."""
+    if pairs.empty:
+        return []
+    labels = _gamma_labels(settings)
+    names = list(labels)
+    gammas = zip(*(pairs[f"gamma_{name}"].astype(int) for name in names), strict=True)
+    return [
+        Candidate(
+            source_record_id=str(record_id),
+            person_id=str(person_id),
+            match_probability=float(probability),
+            match_weight=float(weight),
+            levels={
+                name: labels[name].get(gamma, "disagree")
+                for name, gamma in zip(names, row, strict=True)
+            },
+            possible_twin=bool(twin),
+        )
+        for record_id, person_id, probability, weight, row, twin in zip(
+            pairs["record_key"],
+            pairs["person_key"],
+            pairs["match_probability"],
+            pairs["match_weight"],
+            gammas,
+            pairs["possible_twin"],
+            strict=True,
+        )
+    ]
+
+
+def link_classify(
+    source_record_ids: Iterable[str],
+    candidates: Iterable[Candidate],
+    *,
+    upper: float | None = None,
+    lower: float | None = None,
+) -> list[Decision]:
+    """Link when the best person reaches ``upper``, is not a possible twin of the record and
+    no other person comes close (another person also at ``upper`` must be at least
+    ``AMBIGUITY_MARGIN_WEIGHT`` below in match weight); otherwise review from ``lower`` up;
+    a new person below ``lower``. A record whose candidates include a twin is flagged for the
+    reviewer either way."""
+    from django.conf import settings as django_settings
+
+    upper = django_settings.JOINTCASE_LINK_UPPER if upper is None else upper
+    lower = django_settings.JOINTCASE_LINK_LOWER if lower is None else lower
+    by_record: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        by_record.setdefault(candidate.source_record_id, []).append(candidate)
+    decisions = []
+    for record_id in source_record_ids:
+        ranked = sorted(
+            (c for c in by_record.get(record_id, []) if c.match_probability >= lower),
+            key=lambda c: c.match_weight,
+            reverse=True,
+        )
+        twin = any(c.possible_twin for c in by_record.get(record_id, []))
+        if not ranked:
+            decisions.append(Decision(record_id, "new", None, 0.0, twin, []))
+            continue
+        best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+        clear = runner_up is None or (
+            runner_up.match_probability < upper
+            or best.match_weight - runner_up.match_weight >= AMBIGUITY_MARGIN_WEIGHT
+        )
+        sure = best.match_probability >= upper and clear and not best.possible_twin
+        outcome: Outcome = "link" if sure else "review"
+        decisions.append(
+            Decision(record_id, outcome, best.person_id, best.match_probability, twin, ranked)
+        )
+    return decisions
+
+
+def pairwise_quality(
+    predicted: Iterable[tuple[str, str]], truth: Iterable[tuple[str, str]]
+) -> tuple[float, float]:
+    """Pairwise precision and recall of (record, person) links against the true pairs."""
+    predicted_set, truth_set = set(predicted), set(truth)
+    right = len(predicted_set & truth_set)
+    precision = right / len(predicted_set) if predicted_set else 1.0
+    recall = right / len(truth_set) if truth_set else 1.0
+    return precision, recall
+
+
+class RegisterMatcher:
+    """Live matching: the register prepared and loaded into DuckDB once, with its term
+    frequencies, then any number of incoming records matched against it with Splink's
+    ``find_matches_to_new_records`` (the same comparisons, blocking rules and prior as
+    ``link_predict``). Build a new matcher when the register has changed."""
+
+    def __init__(self, register: pd.DataFrame, model: LinkageModel | None = None) -> None:
+        from splink import DuckDBAPI, Linker
+
+        self.model = model or model_load()
+        self.register = records_prepare(register, side="register")
+        settings = self.model.settings_for(int(self.register["person_id"].nunique()))
+        settings["link_type"] = "dedupe_only"
+        settings.pop("source_dataset_column_name", None)
+        self.settings = settings
+        self._linker = Linker(self.register, settings, db_api=DuckDBAPI())
+        _settings_freeze(self._linker._settings_obj)
+        for column in ("surname", "given_name"):
+            self._linker.table_management.compute_tf_table(column)
+
+    def match(self, incoming: pd.DataFrame, *, threshold: float | None = None) -> list[Candidate]:
+        """Candidates at or above ``threshold`` (by default the lower linkage threshold)."""
+        from django.conf import settings as django_settings
+
+        threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
+        records = records_prepare(incoming, side="incoming")
+        weight = _match_weight(threshold)
+        frame = self._linker.inference.find_matches_to_new_records(
+            records, blocking_rules=list(BLOCKING_RULES), match_weight_threshold=weight
+        )
+        pairs = _pairs_fetch(self._linker, frame, self.settings, incoming_left="false")
+        return candidates_from_pairs(pairs, self.settings)
+
+
+#: Splink derives these from the settings by parsing their SQL with sqlglot on every call,
+#: which is most of the time a single-record match takes; the settings of a matcher never
+#: change, so each is worked out once.
+_SETTINGS_DERIVED = (
+    "_additional_column_names_to_retain",
+    "_additional_columns_to_retain",
+    "_term_frequency_columns",
+    "_columns_used_by_comparisons",
+    "_columns_to_select_for_blocking",
+    "_columns_to_select_for_comparison_vector_values",
+)
+
+
+def _freeze(obj: Any, names: Iterable[str]) -> None:
+    """Each of ``names`` (properties of ``obj``'s class) worked out once for this object."""
+    base = type(obj)
+    cached = {name: functools.cached_property(getattr(base, name).fget) for name in names}
+    obj.__class__ = type(f"Frozen{base.__name__}", (base,), cached)
+
+
+def _settings_freeze(settings_obj: Any) -> None:
+    _freeze(settings_obj, _SETTINGS_DERIVED)
+    for comparison in settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            _freeze(level, ("_input_columns_used_by_sql_condition",))
+
+
+def _match_weight(probability: float) -> float:
+    """The match weight (prior included, as Splink reports it) of ``probability``, a hair
+    lower so that Splink's strict filter keeps a pair exactly at it."""
+    import math
+
+    clipped = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log2(clipped / (1 - clipped)) - 1e-9

@@ -1,0 +1,86 @@
+"""``jointcase link SUBCOMMAND``: the record-linkage model (docs/exchange.md, "Record linkage").
+
+- ``link train [--records N] [--seed S] [--output PATH]``: generate a synthetic extract (never
+  real people), train the Splink model on it, measure it on a fresh extract (seed S + 1) and
+  write the model file (by default the one versioned in the repository);
+- ``link evaluate [--records N] [--seed S] [--model PATH]``: pairwise precision and recall of
+  the model's links on a synthetic extract, with the thresholds from the settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jointcase.exchange.linkage.model import MODEL_PATH, link_train, model_load
+from jointcase.exchange.linkage.quality import linkage_evaluate
+from jointcase.exchange.linkage.synthetic import extract_make
+
+TRAINING_RECORDS = 6000
+
+
+class Command(BaseCommand):
+    help = "Record linkage: train the model on synthetic data, or measure it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subparsers = parser.add_subparsers(dest="subcommand", required=True)
+        train = subparsers.add_parser("train", help="Train on a synthetic extract.")
+        train.add_argument("--records", type=int, default=TRAINING_RECORDS)
+        train.add_argument("--seed", type=int, default=1, help="Same seed, same model.")
+        train.add_argument("--output", type=Path, default=MODEL_PATH)
+        evaluate = subparsers.add_parser("evaluate", help="Precision and recall of a model.")
+        evaluate.add_argument("--records", type=int, default=3000)
+        evaluate.add_argument("--seed", type=int, default=2)
+        evaluate.add_argument("--model", type=Path, default=MODEL_PATH)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["records"] < 100:
+            raise CommandError("Use at least 100 records.")
+        getattr(self, "_" + options["subcommand"])(options)
+
+    def _train(self, options: dict[str, Any]) -> None:
+        records, seed = options["records"], options["seed"]
+        extract = extract_make(records, seed=seed)
+        self.stdout.write(
+            f"Training on {len(extract.records)} synthetic records "
+            f"against {len(extract.register)} register people (seed {seed})..."
+        )
+        model = link_train(
+            pd.DataFrame(extract.records),
+            pd.DataFrame(extract.register),
+            seed=seed,
+            description=f"jointcase link train --records {records} --seed {seed}",
+        )
+        evaluation = linkage_evaluate(
+            extract_make(records, seed=seed + 1),
+            model,
+            upper=settings.JOINTCASE_LINK_UPPER,
+            lower=settings.JOINTCASE_LINK_LOWER,
+        )
+        model.metadata["evaluation"] = {
+            "seed": seed + 1,
+            "upper": settings.JOINTCASE_LINK_UPPER,
+            "lower": settings.JOINTCASE_LINK_LOWER,
+            **evaluation.as_dict(),
+        }
+        options["output"].parent.mkdir(parents=True, exist_ok=True)
+        options["output"].write_text(model.to_json(), encoding="utf-8")
+        self.stdout.write(f"Fresh extract (seed {seed + 1}): {evaluation.summary()}")
+        self.stdout.write(self.style.SUCCESS(f"Model written to {options['output']}"))
+
+    def _evaluate(self, options: dict[str, Any]) -> None:
+        try:
+            model = model_load(options["model"])
+        except (OSError, ValueError, KeyError) as error:
+            raise CommandError(f"Cannot read the model {options['model']}: {error}") from error
+        evaluation = linkage_evaluate(
+            extract_make(options["records"], seed=options["seed"]),
+            model,
+            upper=settings.JOINTCASE_LINK_UPPER,
+            lower=settings.JOINTCASE_LINK_LOWER,
+        )
+        self.stdout.write(evaluation.summary())

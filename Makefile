@@ -16,7 +16,7 @@ DEMO_ENV := JOINTCASE_ENV=demo
 
 help:
 	@echo "make demo   - install, migrate, seed the synthetic demo world and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - the whole suite on SQLite and PostgreSQL, browser tests included"
+	@echo "make test   - the whole suite on SQLite and PostgreSQL (browser tests in the PostgreSQL run)"
 	@echo "make lint   - ruff (lint and format check) and mypy"
 	@echo "make bench  - benchmarks on SQLite and PostgreSQL, printed as one table"
 
@@ -57,9 +57,13 @@ test: install
 
 XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist load)
 
+# The browser tests drive pages, not the database, so they run once: in the PostgreSQL run,
+# the production database. BROWSER_IN_SQLITE=1 runs them on SQLite as well.
+SQLITE_MARKS = $(if $(BROWSER_IN_SQLITE),,-m "not browser")
+
 test-sqlite: install
-	@echo "== JointCase tests on SQLite =="
-	JOINTCASE_ENV=test $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS)
+	@echo "== JointCase tests on SQLite (browser tests: in the PostgreSQL run) =="
+	JOINTCASE_ENV=test $(BIN)/pytest -q $(XDIST) $(SQLITE_MARKS) $(PYTEST_ARGS)
 
 test-postgres: install check-postgres
 	@echo "== JointCase tests on PostgreSQL ($(PG_URL)) =="

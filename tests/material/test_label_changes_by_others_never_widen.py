@@ -237,7 +237,7 @@ def _readers(users: list[User], item: MaterialItem) -> set[int]:
 
 
 @settings(
-    max_examples=80,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

@@ -16,7 +16,7 @@ DEMO_ENV := JOINTCASE_ENV=demo
 
 help:
 	@echo "make demo   - install, migrate, seed the synthetic demo world and serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - the whole suite on SQLite and PostgreSQL (browser tests in the PostgreSQL run)"
+	@echo "make test   - the whole suite on SQLite and PostgreSQL (browser tests in the PostgreSQL run, the route walk in the SQLite run)"
 	@echo "make lint   - ruff (lint and format check) and mypy"
 	@echo "make bench  - benchmarks on SQLite and PostgreSQL, printed as one table"
 
@@ -57,17 +57,21 @@ test: install
 
 XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist load)
 
-# The browser tests drive pages, not the database, so they run once: in the PostgreSQL run,
-# the production database. BROWSER_IN_SQLITE=1 runs them on SQLite as well.
-SQLITE_MARKS = $(if $(BROWSER_IN_SQLITE),,-m "not browser")
+# Two parts of the suite run once rather than on both databases, to keep `make test` under
+# 20 minutes: the browser tests (they drive pages) in the PostgreSQL run, the production
+# database; the generic route walk (tests/security/test_route_matrix.py: every route, every
+# requester, gates that sit in the middleware) in the SQLite run. Every feature's own
+# security matrix runs on both. BOTH_DATABASES=1 runs everything on both.
+SQLITE_MARKS = $(if $(BOTH_DATABASES),,-m "not browser")
+POSTGRES_MARKS = $(if $(BOTH_DATABASES),,-m "not route_walk")
 
 test-sqlite: install
 	@echo "== JointCase tests on SQLite (browser tests: in the PostgreSQL run) =="
 	JOINTCASE_ENV=test $(BIN)/pytest -q $(XDIST) $(SQLITE_MARKS) $(PYTEST_ARGS)
 
 test-postgres: install check-postgres
-	@echo "== JointCase tests on PostgreSQL ($(PG_URL)) =="
-	JOINTCASE_ENV=test DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS)
+	@echo "== JointCase tests on PostgreSQL ($(PG_URL)) (the route walk: in the SQLite run) =="
+	JOINTCASE_ENV=test DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(XDIST) $(POSTGRES_MARKS) $(PYTEST_ARGS)
 
 # Fails loudly (never skips) when the PostgreSQL server cannot be reached.
 check-postgres: install

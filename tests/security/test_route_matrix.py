@@ -79,6 +79,9 @@ KNOWN_FINDINGS: dict[str, str] = {}
 
 ROUTES = route_inventory()
 
+#: ``make test`` runs the walk in its SQLite run only (README: what runs once).
+pytestmark = pytest.mark.route_walk
+
 
 @pytest.fixture
 def matrix_target(personas: Personas) -> User:

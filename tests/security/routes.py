@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -133,3 +134,13 @@ def sample_paths(route: Route, existing_id: Callable[[str], str]) -> list[str]:
             present[name] = missing[name] = STRING_SAMPLES.get(name, "x")
     urls = [route.path(present), route.path(missing)]
     return list(dict.fromkeys(urls))
+
+
+def api_route_names(router: Any) -> set[str]:
+    """The URL names (``api:<operation>``) of a django-ninja router's operations, so a feature
+    matrix can pick its API routes out of ``route_inventory()``."""
+    return {
+        f"api:{operation.view_func.__name__}"
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }

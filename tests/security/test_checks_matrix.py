@@ -30,7 +30,7 @@ from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.risk.models import ChangeOfCircumstance, CheckStatus, RequiredCheck
 from tests.register_fixtures import CaseWorld
 from tests.risk.conftest import checks_world  # noqa: F401 - fixture
-from tests.security.routes import Route, route_inventory
+from tests.security.routes import Route, api_route_names, route_inventory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,7 @@ pytestmark = pytest.mark.django_db
 def _checks_api_names() -> set[str]:
     from jointcase.risk.api.checks import router
 
-    return {
-        f"api:{operation.view_func.__name__}"
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    return api_route_names(router)
 
 
 ROUTES = [

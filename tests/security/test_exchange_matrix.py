@@ -30,7 +30,7 @@ from jointcase.exchange.models import (
 from jointcase.exchange.services.imports import import_run, import_start
 from tests.conftest import Personas
 from tests.exchange.conftest import SOURCE, csv_bytes, importers, person_row  # noqa: F401
-from tests.security.routes import Route, route_inventory
+from tests.security.routes import Route, api_route_names, route_inventory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,7 @@ pytestmark = pytest.mark.django_db
 def _api_names() -> set[str]:
     from jointcase.exchange.api.imports import router
 
-    return {
-        f"api:{operation.view_func.__name__}"
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    return api_route_names(router)
 
 
 ROUTES = [

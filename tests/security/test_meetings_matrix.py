@@ -39,7 +39,7 @@ from jointcase.meetings.services.invitations import invitation_add
 from tests.conftest import Personas
 from tests.meetings.conftest import MeetingWorld, keyring, meeting_world, team_world  # noqa: F401
 from tests.register_fixtures import CaseWorld
-from tests.security.routes import Route, route_inventory
+from tests.security.routes import Route, api_route_names, route_inventory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +49,7 @@ def _meetings_api_names() -> set[str]:
     whatever its path says)."""
     from jointcase.meetings.api import router
 
-    return {
-        f"api:{operation.view_func.__name__}"
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    return api_route_names(router)
 
 
 ROUTES = [

@@ -24,7 +24,7 @@ from jointcase.accounts.tokens import api_token_create
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.risk.models.assessments import Assessment
 from tests.risk.conftest import SECRET_NOTE, AssessmentWorld, assessment_world, keyring  # noqa: F401
-from tests.security.routes import Route, route_inventory
+from tests.security.routes import Route, api_route_names, route_inventory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,7 @@ pytestmark = pytest.mark.django_db
 def _api_names() -> set[str]:
     from jointcase.risk.api.assessments import router
 
-    return {
-        f"api:{operation.view_func.__name__}"
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    return api_route_names(router)
 
 
 ROUTES = [

@@ -34,7 +34,7 @@ from jointcase.supervision.models import Contact, ContactKind
 from jointcase.supervision.services.contacts import NotesLabel, contact_plan
 from tests.register_fixtures import CaseWorld
 from tests.risk.conftest import keyring  # noqa: F401 - fixture
-from tests.security.routes import Route, route_inventory
+from tests.security.routes import Route, api_route_names, route_inventory
 from tests.supervision.conftest import SECRET_NOTE, contacts_world  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +43,7 @@ pytestmark = pytest.mark.django_db
 def _api_names() -> set[str]:
     from jointcase.supervision.api.contacts import router
 
-    return {
-        f"api:{operation.view_func.__name__}"
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    return api_route_names(router)
 
 
 ROUTES = [

@@ -32,7 +32,7 @@ from jointcase.agencies.models import Agency
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.workforce.models import ConfidenceResponse, TrainingCompletion
 from jointcase.workforce.services.training import completion_record
-from tests.security.routes import Route, route_inventory
+from tests.security.routes import Route, api_route_names, route_inventory
 from tests.support.api import api_client
 from tests.workforce.training_fixtures import TrainingWorld, training_world  # noqa: F401 - fixture
 
@@ -42,11 +42,7 @@ pytestmark = pytest.mark.django_db
 def _api_names() -> set[str]:
     from jointcase.workforce.api.training import router
 
-    return {
-        f"api:{operation.view_func.__name__}"
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    return api_route_names(router)
 
 
 ROUTES = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -72,6 +73,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(
                 f"PostgreSQL is not reachable for the PostgreSQL run: {error}", returncode=3
             )
+
+
+#: Tests that take many seconds each (a browser journey, a property over generated worlds):
+#: started first, so that pytest-xdist's workers finish together rather than one of them
+#: running the long ones alone at the end.
+_LONG_FIRST = re.compile(r"tests/browser/|_policy_agrees\.py|_never_widen\.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: 0 if _LONG_FIRST.search(item.nodeid) else 1)
 
 
 def is_postgres() -> bool:

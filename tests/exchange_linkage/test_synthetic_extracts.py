@@ -133,3 +133,12 @@ def test_write_puts_extracts_register_and_truth_in_csv(tmp_path):
     assert len(truth) == len(extract.records)
     with (tmp_path / f"{SOURCES[0]}.csv").open(encoding="utf-8") as handle:
         assert tuple(csv.DictReader(handle).fieldnames or ()) == RECORD_FIELDS
+
+
+def test_the_generated_extracts_name_sources_the_import_knows() -> None:
+    from jointcase.exchange.linkage.synthetic import RECORD_FIELDS, SOURCES
+    from jointcase.exchange.records import PERSON_FIELDS
+    from jointcase.exchange.sources import sources_current
+
+    assert set(SOURCES) <= set(sources_current())
+    assert RECORD_FIELDS == PERSON_FIELDS

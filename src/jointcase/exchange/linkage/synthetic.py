@@ -25,28 +25,15 @@ from pathlib import Path
 
 from faker import Faker
 
+from jointcase.exchange.records import PERSON_FIELDS
 from jointcase.people.validators import pnc_id_make
 
 #: The import format's columns, in order (docs/exchange.md).
-RECORD_FIELDS = (
-    "source",
-    "source_record_id",
-    "given_names",
-    "surname",
-    "date_of_birth",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
-    "pnc_id",
-    "crn",
-    "prison_number",
-    "other_id",
-)
+RECORD_FIELDS = PERSON_FIELDS
 TRUTH_FIELDS = ("source", "source_record_id", "true_person_id", "errors")
 REGISTER_FIELDS = ("person_id", *RECORD_FIELDS[2:])
 
-SOURCES = ("police-pnd-extract", "prison-nomis-extract", "probation-delius-extract")
+SOURCES = ("police-ctnm", "prison-nomis", "probation-delius")
 
 #: The error kinds an extract record may carry (the truth file lists them per record).
 ERROR_KINDS = (
@@ -287,14 +274,14 @@ def _identifiers_give(person: SyntheticPerson, index: int, rng: random.Random) -
 
 #: Which identifiers each partner's system holds.
 _SOURCE_IDENTIFIERS = {
-    "police-pnd-extract": ("pnc_id",),
-    "prison-nomis-extract": ("prison_number", "pnc_id"),
-    "probation-delius-extract": ("crn", "pnc_id"),
+    "police-ctnm": ("pnc_id",),
+    "prison-nomis": ("prison_number", "pnc_id"),
+    "probation-delius": ("crn", "pnc_id"),
 }
 _SOURCE_PREFIX = {
-    "police-pnd-extract": "PND",
-    "prison-nomis-extract": "NOMIS",
-    "probation-delius-extract": "DELIUS",
+    "police-ctnm": "PND",
+    "prison-nomis": "NOMIS",
+    "probation-delius": "DELIUS",
 }
 
 

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "jointcase.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "jointcase.audit.purpose.PurposeRequiredMiddleware",
+    "jointcase.access.middleware.HiddenRefusalMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -4,7 +4,7 @@ resolver so a new route is covered the day it is added.
 
 Oracle: ``jointcase.access`` itself (the case rule for anything under a case,
 ``contact_write_refusal`` for the plan and record forms, ``contact_change_refusal`` for
-recording the outcome of a planned contact). Denied: 404 like a missing id, none of the
+recording the outcome of a planned contact or cancelling it). Denied: 404 like a missing id, none of the
 case's text, a DENY audit entry, never a 5xx. Visible but not theirs to act on: 403 with a
 DENY entry. Empty and hostile POSTs change nothing; secret notes never reach a reader below
 their label.
@@ -56,7 +56,7 @@ PROTECTED = ["JC-900001", "HOLLOWAY", "Holloway", SECRET_NOTE]
 
 def test_the_matrix_covers_every_supervision_route() -> None:
     # The API's POST shares its path with the GET (one route, both methods driven below).
-    assert _api_names() == {"api:case_contacts", "api:contact_add"}
+    assert _api_names() == {"api:case_contacts", "api:contact_add", "api:contact_cancel_api"}
     assert {route.name for route in ROUTES} == {
         "supervision:contacts-due",
         "supervision:case-contacts",
@@ -64,7 +64,9 @@ def test_the_matrix_covers_every_supervision_route() -> None:
         "supervision:contact-record",
         "supervision:contact",
         "supervision:contact-outcome",
+        "supervision:contact-cancel",
         "api:case_contacts",
+        "api:contact_cancel_api",
     }
 
 
@@ -89,7 +91,7 @@ def _post(route: Route, client: Client, url: str) -> object:
 def _expected_get(route: Route, user: User, contact: Contact) -> int:
     if route.name in {"supervision:contact-plan", "supervision:contact-record"}:
         return 403 if contact_write_refusal(user, contact.case) else 200
-    if route.name == "supervision:contact-outcome":
+    if route.name in {"supervision:contact-outcome", "supervision:contact-cancel"}:
         return 403 if contact_change_refusal(user, contact) else 200
     return 200
 
@@ -145,4 +147,5 @@ def test_every_persona_on_every_supervision_route(
                 assert SECRET_NOTE not in body, where
     fresh = Contact.objects.get(pk=contact.pk)
     assert (fresh.outcome, fresh.version, fresh.enforcement) == ("", 1, "NONE")
+    assert fresh.cancelled_at is None
     assert Contact.objects.count() == 1

@@ -3,18 +3,26 @@ capacity override (audited with its reason), and the handover checklist on reall
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from jointcase.access.acting import NotPermitted
+from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.cases import services as case_services
 from jointcase.cases.models import Case, CaseExclusion, CaseRole, CaseTeamMember, TimelineEvent
 from jointcase.workforce.models import Allocation, HandoverAction, HandoverStep
-from jointcase.workforce.selectors.allocation import allocation_queue_for, candidates_for
-from jointcase.workforce.services.allocation import allocation_make
+from jointcase.workforce.selectors.allocation import (
+    allocation_queue_for,
+    candidates_for,
+    handover_for_case,
+)
+from jointcase.workforce.services.allocation import allocation_make, handover_action_complete
 from tests.workforce.caseload_fixtures import CaseloadWorld
 
 pytestmark = pytest.mark.django_db
@@ -217,11 +225,8 @@ def test_a_case_whose_lead_was_disabled_waits_and_their_row_ends_on_reallocation
 
 
 def test_the_handover_is_shown_to_the_parties_and_ticked_off_by_the_new_lead_only(
-    caseload_world: CaseloadWorld,
+    caseload_world: CaseloadWorld, client_for: Callable[[User], Client]
 ) -> None:
-    from jointcase.workforce.selectors.allocation import handover_for_case
-    from jointcase.workforce.services.allocation import handover_action_complete
-
     world = caseload_world
     case = world.world.case
     case_services.team_member_remove(actor=world.practitioner, member=world.world.lead)
@@ -230,6 +235,15 @@ def test_the_handover_is_shown_to_the_parties_and_ticked_off_by_the_new_lead_onl
     assert shown is not None
     assert len(shown[1]) == 4
     assert handover_for_case(world.world.personas.ctnm_officer, case) is None
+    # The case page shows the new lead the checklist; another reader of the case sees none.
+    page = client_for(world.second).get(reverse("cases:case", args=[case.public_id]))
+    assert "Handover to" in page.content.decode()
+    assert "To do" in page.content.decode()
+    other = client_for(world.world.personas.ctnm_officer).get(
+        reverse("cases:case", args=[case.public_id])
+    )
+    assert other.status_code == 200
+    assert "Handover to" not in other.content.decode()
     action = shown[1][0]
     with pytest.raises(NotPermitted):
         handover_action_complete(actor=world.lead, action=action)

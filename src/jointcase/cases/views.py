@@ -14,17 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from jointcase.access.acting import NotPermitted, permission_require
+from jointcase.access.acting import permission_require
 from jointcase.access.cases import case_team_manage_decision, case_team_manage_refusal
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency
-from jointcase.audit.purpose import PurposeRequired, purpose_ask_cases
+from jointcase.audit.purpose import purpose_ask_cases
 from jointcase.cases import forms as case_forms
 from jointcase.cases import services
 from jointcase.cases.conditions import catalogue
@@ -43,6 +43,7 @@ from jointcase.people.forms import SearchForm
 from jointcase.people.search import search_register
 from jointcase.people.views import acting_user, handle_form
 from jointcase.risk.selectors.assessments import risk_summary_for
+from jointcase.workforce.selectors.allocation import handover_for_case
 
 #: MoJ badge modifier per phase (colours carry no meaning on their own: the text says it).
 PHASE_BADGES = {
@@ -72,24 +73,6 @@ def _case_for(request: HttpRequest, case_id: uuid.UUID) -> Case:
     case = case_get_for(user=acting_user(request), case_id=case_id, request=request)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return case
-
-
-def case_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap a case page: the purpose redirect, when one is needed, replaces the page."""
-
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PurposeRequired as stop:
-            return HttpResponseRedirect(stop.url)
-        except NotPermitted as refused:
-            if refused.hidden:  # the actor may not see the case: exactly like a missing one
-                raise Http404("Case not found") from None
-            raise
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def can_manage_team(user: Any, case: Case) -> bool:
@@ -303,10 +286,10 @@ def _render_case(
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
     case = _case_for(request, case_id)
+    user = acting_user(request)
     return _render_case(
         request,
         case,
@@ -314,12 +297,12 @@ def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "cases/overview.html",
         facts=overview_of(case),
         today=timezone.localdate(),
-        risk_summary=risk_summary_for(user=acting_user(request), case=case),
+        risk_summary=risk_summary_for(user=user, case=case),
+        handover=handover_for_case(user, case),
     )
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_person(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     person = case.person
@@ -337,7 +320,6 @@ def case_person(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_sentence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     today = timezone.localdate()
@@ -358,7 +340,6 @@ def case_sentence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_notification(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     requirements = list(case.notification_requirements.select_related("sentence"))
@@ -373,7 +354,6 @@ def case_notification(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_team(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     user = acting_user(request)
@@ -398,7 +378,6 @@ def case_team(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_timeline(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
     case = _case_for(request, case_id)
@@ -437,7 +416,6 @@ def case_timeline(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_history(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
     case = _case_for(request, case_id)
@@ -480,7 +458,6 @@ def _case_form(
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def case_edit(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     initial = {
@@ -515,7 +492,6 @@ def _simple_case_form(
     **fixed: Any,
 ) -> Callable[..., HttpResponse]:
     @require_http_methods(["GET", "POST"])
-    @case_view
     def view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         case = _case_for(request, case_id)
         form = form_class(request.POST if request.method == "POST" else None)
@@ -569,7 +545,6 @@ exit_add = _simple_case_form(
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def licence_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     form = case_forms.LicenceForm(request.POST if request.method == "POST" else None)
@@ -592,7 +567,6 @@ def licence_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def condition_add(request: HttpRequest, case_id: uuid.UUID, licence_id: int) -> HttpResponse:
     """Two steps without JavaScript: choose the condition, then fill in its parameters."""
 
@@ -652,7 +626,6 @@ def condition_add(request: HttpRequest, case_id: uuid.UUID, licence_id: int) -> 
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def team_member_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     _team_manager_required(request, case, "case.team_member_add")
@@ -686,7 +659,6 @@ def team_member_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def team_member_end(request: HttpRequest, case_id: uuid.UUID, member_id: int) -> HttpResponse:
     case = _case_for(request, case_id)
     _team_manager_required(request, case, "case.team_member_remove")
@@ -717,7 +689,6 @@ def team_member_end(request: HttpRequest, case_id: uuid.UUID, member_id: int) ->
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def exclusion_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = _case_for(request, case_id)
     _team_manager_required(request, case, "case.exclusion_add")

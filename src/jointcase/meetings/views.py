@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jointcase.access import meetings as access_meetings
-from jointcase.access.acting import NotPermitted
 from jointcase.access.labels import Classification
 from jointcase.access.meetings import meeting_decision
 from jointcase.access.policy import current_q
@@ -90,14 +89,6 @@ def _purpose_before_action(request: HttpRequest, action_id: Any) -> None:
         purpose_ask_cases(request, [case_id])
 
 
-def _refused(error: PermissionDenied) -> NoReturn:
-    """A service's refusal as the page answers it: 403 when ``access`` refused someone who may
-    see the object (``NotPermitted``, already audited), else the same 404 as a missing one."""
-    if isinstance(error, NotPermitted) and not error.hidden:
-        raise error
-    raise Http404(selectors.NOT_FOUND) from None
-
-
 def _form_page(
     request: HttpRequest,
     form: django_forms.Form,
@@ -108,21 +99,19 @@ def _form_page(
     success: Callable[[Any], str],
     message: str,
 ) -> HttpResponse:
-    """``lib.forms.form_page``; a service's refusal is ``_refused``'s 403 or 404, and the form
-    pages carry the OFFICIAL-SENSITIVE marking of the case content around them."""
+    """``lib.forms.form_page`` (a service's refusal is a 403, or the 404 of a missing object when
+    it is hidden: ``access.middleware``); the form pages carry the OFFICIAL-SENSITIVE marking of
+    the case content around them."""
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
-    try:
-        return form_page(
-            request,
-            form,
-            save,
-            template=template,
-            context=context,
-            success_url=success,
-            success_message=message,
-        )
-    except PermissionDenied as error:
-        _refused(error)
+    return form_page(
+        request,
+        form,
+        save,
+        template=template,
+        context=context,
+        success_url=success,
+        success_message=message,
+    )
 
 
 def _people_for_cases(case_ids: list[int]) -> QuerySet[User]:
@@ -654,8 +643,6 @@ def attendance(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             {"meeting": meeting, "problem": problems[0]},
             status=400,
         )
-    except PermissionDenied as error:
-        _refused(error)
     messages.success(request, "Attendance recorded")
     return redirect(reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees")
 
@@ -738,8 +725,6 @@ def meeting_status(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             problem = error.messages[0]
         except ConcurrentEdit as error:
             problem = str(error)
-        except PermissionDenied as error:
-            _refused(error)
         else:
             messages.success(request, "Meeting status changed")
             return redirect("meetings:meeting", meeting.public_id)
@@ -852,8 +837,6 @@ def invitation_remove(
                 )
         except ValidationError as error:
             problem = error.messages[0]
-        except PermissionDenied as error:
-            _refused(error)
         else:
             messages.success(request, "Invitee removed")
             return redirect(reverse("meetings:meeting", args=[meeting.public_id]) + "#attendees")

@@ -78,7 +78,17 @@ class Contact(models.Model):
         max_length=16, choices=Enforcement.choices, default=Enforcement.NONE
     )
     enforcement_reason = models.TextField(blank=True)
+    #: A planned appointment called off before it took place, and why (it then counts for
+    #: nothing and waits for no outcome).
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The notes, sealed under their own label (as a minutes section).
     notes_ciphertext = models.BinaryField(null=True, blank=True)
     data_key = models.OneToOneField(
@@ -120,6 +130,10 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(enforcement="NONE") | ~Q(enforcement_reason=""),
                 name="contact_enforcement_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | (~Q(cancel_reason="") & Q(outcome="")),
+                name="contact_cancelled_has_reason_and_no_outcome",
             ),
         ]
 

@@ -27,4 +27,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         contacts.contact_outcome_page,
         name="contact-outcome",
     ),
+    path(
+        "cases/<uuid:case_id>/contacts/<uuid:contact_id>/cancel/",
+        contacts.contact_cancel_page,
+        name="contact-cancel",
+    ),
 ]

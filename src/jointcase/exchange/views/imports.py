@@ -7,16 +7,13 @@ Thin: parse, call a selector or a service, render. The rules are ``jointcase.acc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from jointcase.access.acting import NotPermitted, permission_require
+from jointcase.access.acting import permission_require
 from jointcase.access.exchange import imports_refusal, sources_importable_by
 from jointcase.exchange.forms.imports import CorrectionForm, DismissForm, UploadForm
 from jointcase.exchange.models import QuarantineStatus
@@ -41,29 +38,12 @@ from jointcase.people.views import acting_user
 PAGE_ROWS = 50
 
 
-def refusals_as_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A hidden refusal is a 404 like a missing object; a visible one the 403 page."""
-
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotPermitted as refused:
-            if refused.hidden:
-                raise Http404("Not found") from None
-            raise
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
 def _reasons(reasons: dict[str, str]) -> list[tuple[str, str]]:
     labels = {**LABELS, "row": "Row", "fields": "Fields"}
     return [(labels.get(field, field), message) for field, message in reasons.items()]
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_as_pages
 def imports(request: HttpRequest) -> HttpResponse:
     """The imports of the sources the viewer may import, and the upload form."""
     user = acting_user(request)
@@ -104,7 +84,6 @@ def _source_labels() -> dict[str, str]:
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def batch(request: HttpRequest, batch_id: str) -> HttpResponse:
     """A batch's progress and counts (the page refreshes itself until the import ends)."""
     found = batch_get_for(acting_user(request), batch_id, request=request)
@@ -121,7 +100,6 @@ def batch(request: HttpRequest, batch_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def quarantine(request: HttpRequest, batch_id: str) -> HttpResponse:
     """A batch's quarantined rows in file order, open ones first to hand."""
     found = batch_get_for(acting_user(request), batch_id, request=request)
@@ -145,7 +123,6 @@ def quarantine(request: HttpRequest, batch_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_as_pages
 def quarantined_row(request: HttpRequest, row_id: str) -> HttpResponse:
     """A quarantined row: what was received and why it was refused; correct it and replay."""
     user = acting_user(request)
@@ -170,7 +147,6 @@ def quarantined_row(request: HttpRequest, row_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_as_pages
 def quarantined_row_dismiss_page(request: HttpRequest, row_id: str) -> HttpResponse:
     """Dismiss a quarantined row, with a reason (the row as received is kept)."""
     user = acting_user(request)

@@ -11,12 +11,10 @@ the user may see that case, so the question reveals nothing). The services ask
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -26,7 +24,7 @@ from jointcase.access.assessments import (
     assessment_countersign_refusal,
     assessment_edit_refusal,
 )
-from jointcase.audit.purpose import PurposeRequired, purpose_ask_cases
+from jointcase.audit.purpose import purpose_ask_cases
 from jointcase.audit.reads import uuid_key
 from jointcase.cases.views import _case_for
 from jointcase.home.marking import marking_for_request
@@ -58,24 +56,6 @@ from jointcase.risk.services.assessments import (
     assessment_start,
     completion_errors,
 )
-
-
-def risk_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The purpose redirect replaces the page; a hidden refusal is a 404 like a missing one."""
-
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PurposeRequired as stop:
-            return HttpResponseRedirect(stop.url)
-        except NotPermitted as refused:
-            if refused.hidden:
-                raise Http404("Assessment not found") from None
-            raise
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _assessment_for(request: HttpRequest, assessment_id: uuid.UUID) -> Assessment:
@@ -115,7 +95,6 @@ def _url(assessment: Assessment, name: str = "assessment") -> str:
 
 
 @require_http_methods(["POST"])
-@risk_page
 def assessment_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Start an assessment from the risk tab's form (a refusal is audited by the service)."""
     case = _case_for(request, case_id)
@@ -178,7 +157,6 @@ def _render_assessment(
 
 
 @require_http_methods(["GET"])
-@risk_page
 def assessment_detail(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
     return _render_assessment(request, _assessment_for(request, assessment_id))
 
@@ -187,7 +165,6 @@ def assessment_detail(request: HttpRequest, assessment_id: uuid.UUID) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-@risk_page
 def assessment_edit(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
     """Rate every domain, the RoSH matrix and the summary (a draft may be saved incomplete)."""
     assessment = _assessment_for(request, assessment_id)
@@ -224,7 +201,6 @@ def assessment_edit(request: HttpRequest, assessment_id: uuid.UUID) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-@risk_page
 def assessment_section(
     request: HttpRequest, assessment_id: uuid.UUID, section_code: str
 ) -> HttpResponse:
@@ -267,7 +243,6 @@ def assessment_section(
 
 
 @require_http_methods(["POST"])
-@risk_page
 def assessment_complete_view(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
     """Complete and send for countersignature; a blank domain shows the error summary."""
     assessment = _assessment_for(request, assessment_id)
@@ -280,7 +255,6 @@ def assessment_complete_view(request: HttpRequest, assessment_id: uuid.UUID) -> 
 
 
 @require_http_methods(["POST"])
-@risk_page
 def assessment_countersign_view(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
     assessment = _assessment_for(request, assessment_id)
     assessment_countersign(actor=acting_user(request), assessment=assessment, request=request)
@@ -289,7 +263,6 @@ def assessment_countersign_view(request: HttpRequest, assessment_id: uuid.UUID) 
 
 
 @require_http_methods(["POST"])
-@risk_page
 def assessment_return_view(request: HttpRequest, assessment_id: uuid.UUID) -> HttpResponse:
     assessment = _assessment_for(request, assessment_id)
     form = ReturnForm(request.POST)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from jointcase.access.assessments import assessment_start_refusal
 from jointcase.access.policy import Decision
-from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs, case_view
+from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs
 from jointcase.people.views import acting_user
 from jointcase.risk.forms.assessments import StartForm
 from jointcase.risk.instruments import instruments
@@ -24,7 +24,6 @@ from jointcase.risk.views.checks import case_checks_summary
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_risk(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = acting_user(request)
     case = _case_for(request, case_id)

@@ -29,7 +29,7 @@ from jointcase.access.checks import (
 )
 from jointcase.access.material import material_visible_to
 from jointcase.cases.models import Case, CaseRole, Phase
-from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs, case_view
+from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs
 from jointcase.people.views import acting_user, handle_form
 from jointcase.risk.check_rules import rules_current
 from jointcase.risk.forms import checks as forms
@@ -108,7 +108,6 @@ def _check_of(case: Case, check_id: uuid.UUID) -> RequiredCheck:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_checks(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The case's checks: open first with their deadlines and escalation, then completed,
     and the changes of circumstance recorded."""
@@ -169,7 +168,6 @@ def _check_form_of(
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def check_complete_page(
     request: HttpRequest, case_id: uuid.UUID, check_id: uuid.UUID
 ) -> HttpResponse:
@@ -210,7 +208,6 @@ def check_complete_page(
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def check_due_move_page(
     request: HttpRequest, case_id: uuid.UUID, check_id: uuid.UUID
 ) -> HttpResponse:
@@ -236,7 +233,6 @@ def check_due_move_page(
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def change_record_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Record a new relationship, a household member with children or an incident or arrest:
     the checks it calls for are raised in the same transaction."""

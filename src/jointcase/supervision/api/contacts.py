@@ -24,9 +24,16 @@ from jointcase.supervision.models import ContactKind, ContactOutcome, Enforcemen
 from jointcase.supervision.selectors.contacts import (
     ContactView,
     case_contacts_for,
+    contact_get_for,
     contacts_rendered,
 )
-from jointcase.supervision.services.contacts import NotesLabel, contact_plan, contact_record
+from jointcase.supervision.services.contacts import (
+    CANCEL_REASON_MAX,
+    NotesLabel,
+    contact_cancel,
+    contact_plan,
+    contact_record,
+)
 
 router = Router(tags=["supervision contacts"], auth=token_auth())
 
@@ -52,6 +59,10 @@ class ContactOut(Schema):
     outcome: str = Field(..., description="Empty while only planned")
     enforcement: str
     enforcement_reason: str
+    cancelled_at: dt.datetime | None = Field(
+        ..., description="When a planned appointment was called off; null otherwise"
+    )
+    cancel_reason: str = Field(..., description="Why it was called off; empty otherwise")
     classification: str = Field(..., description="The label of the notes")
     caveats: list[str]
     notes: str | None = Field(..., description="The notes; null when withheld or none")
@@ -82,6 +93,15 @@ class ContactIn(Schema):
     )
 
 
+class ContactCancelIn(Schema):
+    version: int | None = Field(
+        None, ge=1, description="The contact's version the caller last read (required)"
+    )
+    reason: str = Field(
+        "", max_length=CANCEL_REASON_MAX, description="Why it is called off (required)"
+    )
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """A time without an offset is read in the service's time zone."""
     if value is None or timezone.is_aware(value):
@@ -101,6 +121,8 @@ def _out(view: ContactView) -> dict[str, Any]:
         "outcome": contact.outcome,
         "enforcement": contact.enforcement,
         "enforcement_reason": contact.enforcement_reason,
+        "cancelled_at": contact.cancelled_at,
+        "cancel_reason": contact.cancel_reason,
         "classification": contact.classification,
         "caveats": view.caveat_codes,
         "notes": view.notes,
@@ -183,3 +205,27 @@ def contact_add(request: HttpRequest, case_id: uuid.UUID, payload: ContactIn) ->
         )
     view = contacts_rendered(user, [contact], request=request)[0]
     return Status(201, _out(view))
+
+
+@router.post(
+    "/cases/{case_id}/contacts/{contact_id}/cancel",
+    response={200: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    summary="Call off a planned appointment, with the reason",
+)
+def contact_cancel_api(
+    request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID, payload: ContactCancelIn
+) -> Any:
+    user = api_user(request)
+    case = case_get_for(user=user, case_id=case_id, request=request)
+    contact = contact_get_for(user, case, contact_id)
+    if payload.version is None:
+        raise ValidationError({"version": "Give the version of the contact you last read"})
+    contact = contact_cancel(
+        actor=user,
+        contact=contact,
+        expected_version=payload.version,
+        reason=payload.reason,
+        request=request,
+    )
+    view = contacts_rendered(user, [contact], request=request)[0]
+    return _out(view)

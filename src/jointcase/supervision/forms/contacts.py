@@ -156,3 +156,15 @@ class ContactOutcomeForm(VersionedForm):
     enforcement_reason = _reason()
     classification = _classification()
     notes = _notes()
+
+
+class ContactCancelForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why is the appointment cancelled?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the appointment is cancelled",
+            "max_length": "The reason must be 1,000 characters or fewer",
+        },
+    )

@@ -151,10 +151,10 @@ def _seal_notes(contact: Contact, notes: str) -> None:
     contact.save(update_fields=["data_key", "notes_ciphertext"])
 
 
-def _timeline(contact: Contact, actor: User, title: str) -> None:
+def _timeline(contact: Contact, actor: User, title: str, *, at: dt.datetime | None = None) -> None:
     TimelineEvent.objects.create(
         case_id=contact.case_id,
-        occurred_at=contact.occurred_at or contact.planned_for or timezone.now(),
+        occurred_at=at or contact.occurred_at or contact.planned_for or timezone.now(),
         agency_id=contact.agency_id,
         kind=TimelineKind.CONTACT,
         title=title[:200],
@@ -170,6 +170,8 @@ def contact_title(contact: Contact) -> str:
         if contact.enforcement != Enforcement.NONE:
             title += f" ({Enforcement(contact.enforcement).label.lower()})"
         return title
+    if contact.cancelled_at is not None:
+        return f"{kind} cancelled"
     return f"{kind} planned"
 
 
@@ -235,7 +237,6 @@ def _write_require(actor: User, case: Case, action: str, request: HttpRequest | 
     )
 
 
-@transaction.atomic
 def contact_plan(
     *,
     actor: User,
@@ -250,35 +251,35 @@ def contact_plan(
     """Plan an appointment with the person on ``case``, held by ``practitioner`` (the actor
     unless given)."""
     _write_require(actor, case, "contact.plan", request)
-    label = label or NotesLabel()
-    now = timezone.now()
-    errors: dict[str, str] = {}
-    _kind_errors(kind, errors)
-    if planned_for is None:
-        errors["planned_for"] = "Enter the date of the appointment"
-    elif timezone.localdate(planned_for) < timezone.localdate(now):
-        errors["planned_for"] = "An appointment must be planned for today or later"
-    elif planned_for > now + dt.timedelta(days=PLAN_HORIZON_DAYS):
-        errors["planned_for"] = "Plan appointments up to a year ahead"
-    _text_errors(notes, errors)
-    _label_errors(actor, label, errors)
-    if errors:
-        raise ValidationError(errors)
-    contact = _new_contact(
-        actor,
-        case,
-        kind,
-        label,
-        practitioner=_practitioner_of(actor, practitioner),
-        planned_for=planned_for,
-    )
-    _seal_notes(contact, notes)
-    _timeline(contact, actor, contact_title(contact))
-    _audit("contact.plan", actor, contact, request, planned_for=str(planned_for))
-    return contact
+    with transaction.atomic():
+        label = label or NotesLabel()
+        now = timezone.now()
+        errors: dict[str, str] = {}
+        _kind_errors(kind, errors)
+        if planned_for is None:
+            errors["planned_for"] = "Enter the date of the appointment"
+        elif timezone.localdate(planned_for) < timezone.localdate(now):
+            errors["planned_for"] = "An appointment must be planned for today or later"
+        elif planned_for > now + dt.timedelta(days=PLAN_HORIZON_DAYS):
+            errors["planned_for"] = "Plan appointments up to a year ahead"
+        _text_errors(notes, errors)
+        _label_errors(actor, label, errors)
+        if errors:
+            raise ValidationError(errors)
+        contact = _new_contact(
+            actor,
+            case,
+            kind,
+            label,
+            practitioner=_practitioner_of(actor, practitioner),
+            planned_for=planned_for,
+        )
+        _seal_notes(contact, notes)
+        _timeline(contact, actor, contact_title(contact))
+        _audit("contact.plan", actor, contact, request, planned_for=str(planned_for))
+        return contact
 
 
-@transaction.atomic
 def contact_record(
     *,
     actor: User,
@@ -294,38 +295,93 @@ def contact_record(
 ) -> Contact:
     """Record a contact that was not planned (an unannounced home visit, a call)."""
     _write_require(actor, case, "contact.record", request)
-    label = label or NotesLabel()
-    now = timezone.now()
-    errors: dict[str, str] = {}
-    _kind_errors(kind, errors)
-    _outcome_errors(
-        occurred_at=occurred_at,
-        outcome=outcome,
-        enforcement=enforcement,
-        enforcement_reason=enforcement_reason,
-        now=now,
-        errors=errors,
+    with transaction.atomic():
+        label = label or NotesLabel()
+        now = timezone.now()
+        errors: dict[str, str] = {}
+        _kind_errors(kind, errors)
+        _outcome_errors(
+            occurred_at=occurred_at,
+            outcome=outcome,
+            enforcement=enforcement,
+            enforcement_reason=enforcement_reason,
+            now=now,
+            errors=errors,
+        )
+        _text_errors(notes, errors)
+        _label_errors(actor, label, errors)
+        if errors:
+            raise ValidationError(errors)
+        contact = _new_contact(
+            actor,
+            case,
+            kind,
+            label,
+            practitioner=actor,
+            occurred_at=occurred_at,
+            outcome=outcome,
+            enforcement=enforcement,
+            enforcement_reason=enforcement_reason.strip(),
+        )
+        _seal_notes(contact, notes)
+        _timeline(contact, actor, contact_title(contact))
+        _audit("contact.record", actor, contact, request, outcome=outcome, enforcement=enforcement)
+        shortfalls_resolve([case.pk], now=now)
+        return contact
+
+
+CANCEL_REASON_MAX = 1000
+
+
+def contact_cancel(
+    *,
+    actor: User,
+    contact: Contact,
+    expected_version: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Contact:
+    """Call off a planned appointment before it takes place, with the reason. It stays on the
+    case's record (and timeline) as cancelled, counts for nothing against the standard and waits
+    for no outcome. A stale ``expected_version`` raises ``ConcurrentEdit`` and writes nothing."""
+    permission_require(
+        actor=actor,
+        refusal=contact_change_refusal(actor, contact),
+        action="contact.cancel",
+        object_type="contact",
+        object_id=contact.pk,
+        request=request,
     )
-    _text_errors(notes, errors)
-    _label_errors(actor, label, errors)
-    if errors:
-        raise ValidationError(errors)
-    contact = _new_contact(
-        actor,
-        case,
-        kind,
-        label,
-        practitioner=actor,
-        occurred_at=occurred_at,
-        outcome=outcome,
-        enforcement=enforcement,
-        enforcement_reason=enforcement_reason.strip(),
-    )
-    _seal_notes(contact, notes)
-    _timeline(contact, actor, contact_title(contact))
-    _audit("contact.record", actor, contact, request, outcome=outcome, enforcement=enforcement)
-    shortfalls_resolve([case.pk], now=now)
-    return contact
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().get(pk=contact.pk)
+        if current.version != expected_version:
+            raise ConcurrentEdit()
+        errors: dict[str, str] = {}
+        reason = reason.strip()
+        if current.cancelled_at is not None:
+            errors["reason"] = "This appointment has already been cancelled"
+        elif current.outcome:
+            errors["reason"] = "This contact has been recorded: it can no longer be cancelled"
+        elif not reason:
+            errors["reason"] = "Enter why the appointment is cancelled"
+        elif len(reason) > CANCEL_REASON_MAX:
+            errors["reason"] = f"The reason must be {CANCEL_REASON_MAX:,} characters or fewer"
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        updated = Contact.objects.filter(pk=current.pk, version=expected_version).update(
+            cancelled_at=now,
+            cancel_reason=reason,
+            cancelled_by=actor,
+            updated_at=now,
+            version=F("version") + 1,
+        )
+        if updated != 1:
+            raise ConcurrentEdit()
+        current.refresh_from_db()
+        _timeline(current, actor, contact_title(current), at=now)
+        _audit("contact.cancel", actor, current, request)
+        return current
 
 
 def _notes_open(contact: Contact) -> str:
@@ -339,7 +395,6 @@ def _notes_open(contact: Contact) -> str:
     ).decode("utf-8")
 
 
-@transaction.atomic
 def contact_outcome_record(
     *,
     actor: User,
@@ -364,74 +419,75 @@ def contact_outcome_record(
         object_id=contact.pk,
         request=request,
     )
-    # Locked alone: PostgreSQL locks no nullable side of an outer join (the data key).
-    current = Contact.objects.select_for_update().get(pk=contact.pk)
-    if current.version != expected_version:
-        raise ConcurrentEdit()
-    errors: dict[str, str] = {}
-    if current.outcome:
-        errors["outcome"] = "This contact has already been recorded"
-    if current.cancelled_at is not None:
-        errors["outcome"] = "This appointment was cancelled"
-    _outcome_errors(
-        occurred_at=occurred_at,
-        outcome=outcome,
-        enforcement=enforcement,
-        enforcement_reason=enforcement_reason,
-        now=timezone.now(),
-        errors=errors,
-    )
-    _text_errors(notes, errors)
-    previous = NotesLabel(
-        classification=current.classification,
-        caveats=tuple(current.caveats.all()),
-        releasable_to=tuple(current.releasable_to.all()),
-    )
-    label = label or previous
-    if classification_below(label.classification, previous.classification):
-        errors["classification"] = (
-            f"The notes are already {previous.classification}: a classification cannot be lowered"
+    with transaction.atomic():
+        # Locked alone: PostgreSQL locks no nullable side of an outer join (the data key).
+        current = Contact.objects.select_for_update().get(pk=contact.pk)
+        if current.version != expected_version:
+            raise ConcurrentEdit()
+        errors: dict[str, str] = {}
+        if current.outcome:
+            errors["outcome"] = "This contact has already been recorded"
+        if current.cancelled_at is not None:
+            errors["outcome"] = "This appointment was cancelled"
+        _outcome_errors(
+            occurred_at=occurred_at,
+            outcome=outcome,
+            enforcement=enforcement,
+            enforcement_reason=enforcement_reason,
+            now=timezone.now(),
+            errors=errors,
         )
-    _label_errors(actor, label, errors)
-    if errors:
-        raise ValidationError(errors)
-    text = notes.strip()
-    relabel = label != previous or bool(text)
-    if relabel:
-        earlier = _notes_open(current)
-        text = "\n\n".join(part for part in (earlier, text) if part)
-    updated = Contact.objects.filter(pk=current.pk, version=expected_version).update(
-        occurred_at=occurred_at,
-        outcome=outcome,
-        enforcement=enforcement,
-        enforcement_reason=enforcement_reason.strip(),
-        classification=label.classification,
-        recorded_by=actor,
-        updated_at=timezone.now(),
-        version=F("version") + 1,
-    )
-    if updated != 1:
-        raise ConcurrentEdit()
-    current.refresh_from_db()
-    if relabel:
-        old_key = current.data_key
-        current.caveats.set(set(previous.caveats) | set(label.caveats))
-        current.releasable_to.set(label.releasable_to)
-        current.data_key = None
-        current.notes_ciphertext = None
-        current.save(update_fields=["data_key", "notes_ciphertext"])
-        _seal_notes(current, text)
-        if old_key is not None:
-            data_key_destroy(actor=actor, data_key=old_key, reason="contact notes resealed")
-    _timeline(current, actor, contact_title(current))
-    _audit(
-        "contact.outcome",
-        actor,
-        current,
-        request,
-        outcome=outcome,
-        enforcement=enforcement,
-        version=current.version,
-    )
-    shortfalls_resolve([current.case_id])
-    return current
+        _text_errors(notes, errors)
+        previous = NotesLabel(
+            classification=current.classification,
+            caveats=tuple(current.caveats.all()),
+            releasable_to=tuple(current.releasable_to.all()),
+        )
+        label = label or previous
+        if classification_below(label.classification, previous.classification):
+            errors["classification"] = (
+                f"The notes are already {previous.classification}: a classification cannot be lowered"
+            )
+        _label_errors(actor, label, errors)
+        if errors:
+            raise ValidationError(errors)
+        text = notes.strip()
+        relabel = label != previous or bool(text)
+        if relabel:
+            earlier = _notes_open(current)
+            text = "\n\n".join(part for part in (earlier, text) if part)
+        updated = Contact.objects.filter(pk=current.pk, version=expected_version).update(
+            occurred_at=occurred_at,
+            outcome=outcome,
+            enforcement=enforcement,
+            enforcement_reason=enforcement_reason.strip(),
+            classification=label.classification,
+            recorded_by=actor,
+            updated_at=timezone.now(),
+            version=F("version") + 1,
+        )
+        if updated != 1:
+            raise ConcurrentEdit()
+        current.refresh_from_db()
+        if relabel:
+            old_key = current.data_key
+            current.caveats.set(set(previous.caveats) | set(label.caveats))
+            current.releasable_to.set(label.releasable_to)
+            current.data_key = None
+            current.notes_ciphertext = None
+            current.save(update_fields=["data_key", "notes_ciphertext"])
+            _seal_notes(current, text)
+            if old_key is not None:
+                data_key_destroy(actor=actor, data_key=old_key, reason="contact notes resealed")
+        _timeline(current, actor, contact_title(current))
+        _audit(
+            "contact.outcome",
+            actor,
+            current,
+            request,
+            outcome=outcome,
+            enforcement=enforcement,
+            version=current.version,
+        )
+        shortfalls_resolve([current.case_id])
+        return current

@@ -31,7 +31,7 @@ from jointcase.access.supervision import (
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import Case
-from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs, case_view
+from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs
 from jointcase.people.views import acting_user, handle_form
 from jointcase.supervision.forms import contacts as forms
 from jointcase.supervision.models import Contact, ContactOutcome, Enforcement
@@ -44,6 +44,7 @@ from jointcase.supervision.selectors.contacts import (
 )
 from jointcase.supervision.services.contacts import (
     NotesLabel,
+    contact_cancel,
     contact_outcome_record,
     contact_plan,
     contact_record,
@@ -101,7 +102,9 @@ def contact_rows(views: list[Any]) -> list[dict[str, Any]]:
                 "view": view,
                 "contact": contact,
                 "kind": contact.get_kind_display(),
-                "outcome": ContactOutcome(contact.outcome).label if contact.outcome else "",
+                "outcome": ContactOutcome(contact.outcome).label
+                if contact.outcome
+                else ("Cancelled" if contact.cancelled_at is not None else ""),
                 "enforcement": Enforcement(contact.enforcement).label
                 if contact.enforcement != Enforcement.NONE
                 else "",
@@ -112,7 +115,6 @@ def contact_rows(views: list[Any]) -> list[dict[str, Any]]:
 
 
 @require_http_methods(["GET"])
-@case_view
 def case_contacts(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The case's standard in words, a banner when below it, the planned contacts and the
     history with outcomes and enforcement."""
@@ -136,7 +138,7 @@ def case_contacts(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "standing": standing,
             "upcoming": [r for r in planned if (r["contact"].planned_for or now) >= now],
             "overdue": [r for r in planned if (r["contact"].planned_for or now) < now],
-            "history": [r for r in rows if r["contact"].outcome],
+            "history": [r for r in rows if r["contact"].outcome or r["contact"].cancelled_at],
             "can_write": contact_write_decision(user, case).allowed,
             "truncated": len(contacts) == PAGE_SIZE,
         },
@@ -155,7 +157,6 @@ def _write_require(request: HttpRequest, user: User, case: Case, action: str) ->
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def contact_plan_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = acting_user(request)
     case = _case_for(request, case_id)
@@ -187,7 +188,6 @@ def contact_plan_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def contact_record_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """Record a contact that was not planned."""
     user = acting_user(request)
@@ -225,13 +225,17 @@ def contact_record_page(request: HttpRequest, case_id: uuid.UUID) -> HttpRespons
 
 
 @require_http_methods(["GET"])
-@case_view
 def contact_detail(request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID) -> HttpResponse:
     """One contact; its notes at the reader's clearance (withheld below the label)."""
     user = acting_user(request)
     case = _case_for(request, case_id)
     contact = contact_get_for(user, case, contact_id)
     rows = contact_rows(contacts_rendered(user, [contact], request=request))
+    can_change = (
+        not contact.outcome
+        and contact.cancelled_at is None
+        and contact_change_decision(user, contact).allowed
+    )
     return render(
         request,
         "supervision/contact_detail.html",
@@ -239,16 +243,14 @@ def contact_detail(request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UU
             "title": f"{rows[0]['kind']}: {_caption(case)}",
             "case": case,
             "row": rows[0],
-            "can_record": not contact.outcome
-            and contact.cancelled_at is None
-            and contact_change_decision(user, contact).allowed,
+            "can_record": can_change,
+            "can_cancel": can_change,
             "back": _case_url(case),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@case_view
 def contact_outcome_page(
     request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID
 ) -> HttpResponse:
@@ -303,6 +305,51 @@ def contact_outcome_page(
             "intro": f"Planned for {planned:%-d %B %Y at %H:%M}." if planned else "",
             "submit": "Record the outcome",
             "cancel": _case_url(case),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact_cancel_page(
+    request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID
+) -> HttpResponse:
+    """Call off a planned appointment, with the reason (a stale form is refused)."""
+    user = acting_user(request)
+    case = _case_for(request, case_id)
+    contact = contact_get_for(user, case, contact_id)
+    permission_require(
+        actor=user,
+        refusal=contact_change_refusal(user, contact),
+        action="contact.cancel_form",
+        object_type="contact",
+        object_id=contact.pk,
+        request=request,
+    )
+    planned = timezone.localtime(contact.planned_for) if contact.planned_for else None
+    form = forms.ContactCancelForm(request.POST or None, initial={"version": contact.version})
+    return handle_form(
+        request,
+        form,
+        lambda c: contact_cancel(
+            actor=user,
+            contact=contact,
+            expected_version=c["version"],
+            reason=c["reason"],
+            request=request,
+        ),
+        template=TEMPLATE_FORM,
+        success_url=_case_url(case),
+        success_message="Appointment cancelled",
+        context={
+            "title": f"Cancel the appointment: {contact.get_kind_display()}",
+            "caption": _caption(case),
+            "intro": f"Planned for {planned:%-d %B %Y at %H:%M}. A cancelled appointment stays "
+            "on the case's record and does not count towards the contact standard."
+            if planned
+            else "",
+            "submit": "Cancel the appointment",
+            "cancel_label": "Keep the appointment",
+            "cancel": reverse("supervision:contact", args=[case.public_id, contact.public_id]),
         },
     )
 

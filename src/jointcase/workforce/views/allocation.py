@@ -26,11 +26,9 @@ from jointcase.workforce.selectors.allocation import (
     queued_case_for,
 )
 from jointcase.workforce.services.allocation import allocation_make, handover_action_complete
-from jointcase.workforce.views.caseload import refusals_as_pages
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def allocation_queue(request: HttpRequest) -> HttpResponse:
     """Cases waiting for a lead in my agency, longest waiting first."""
     user = acting_user(request)
@@ -41,7 +39,6 @@ def allocation_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_as_pages
 def allocation_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """One waiting case: the people I manage who may hold it, most room first, and the form."""
     user = acting_user(request)
@@ -82,7 +79,6 @@ def allocation_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def allocation_result(request: HttpRequest, allocation_id: uuid.UUID) -> HttpResponse:
     """An allocation: who, the load it brought, the override if any, the handover checklist."""
     user = acting_user(request)
@@ -101,7 +97,6 @@ def allocation_result(request: HttpRequest, allocation_id: uuid.UUID) -> HttpRes
 
 
 @require_http_methods(["POST"])
-@refusals_as_pages
 def handover_tick(request: HttpRequest, allocation_id: uuid.UUID, action_id: int) -> HttpResponse:
     """The new lead ticks off one handover action."""
     user = acting_user(request)

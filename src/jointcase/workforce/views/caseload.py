@@ -5,16 +5,13 @@ the viewer may not even know about is answered 404 like a missing page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from jointcase.access.acting import NotPermitted, permission_require
+from jointcase.access.acting import permission_require
 from jointcase.access.labels import Classification
 from jointcase.access.workforce import (
     allocation_queue_refusal,
@@ -33,23 +30,6 @@ from jointcase.workforce.selectors.caseload import (
     team_caseload_for,
 )
 from jointcase.workforce.services.caseload import capacity_set
-
-
-def refusals_as_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A hidden refusal (the viewer may not know the object exists) is a 404, like a missing
-    one; a visible one goes on to the 403 page. The DENY entry is already written."""
-
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotPermitted as refused:
-            if refused.hidden:
-                raise Http404("Not found") from None
-            raise
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _caseload_page(request: HttpRequest, subject_id: int | None) -> HttpResponse:
@@ -73,21 +53,18 @@ def _caseload_page(request: HttpRequest, subject_id: int | None) -> HttpResponse
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def caseload_mine(request: HttpRequest) -> HttpResponse:
     """My cases with their weights, my load against my capacity."""
     return _caseload_page(request, None)
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def caseload_person(request: HttpRequest, user_id: int) -> HttpResponse:
     """The caseload of someone I manage (404 for anyone else, as for nobody)."""
     return _caseload_page(request, user_id)
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_as_pages
 def capacity_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     """Record the contracted hours and other duties of someone I manage."""
     user = acting_user(request)
@@ -128,7 +105,6 @@ def capacity_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def team_caseload(request: HttpRequest) -> HttpResponse:
     """Each person I manage: load against capacity, cases and overdue contacts."""
     user = acting_user(request)
@@ -145,7 +121,6 @@ def team_caseload(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@refusals_as_pages
 def capacity(request: HttpRequest) -> HttpResponse:
     """Capacity per agency: aggregates only, never a case or a person."""
     user = acting_user(request)

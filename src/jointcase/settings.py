@@ -351,6 +351,8 @@ JOINTCASE_PRE_RELEASE_MONTHS = env_int("JOINTCASE_PRE_RELEASE_MONTHS", 6)
 JOINTCASE_CHECK_RULES = env_str("JOINTCASE_CHECK_RULES", "")
 #: The contact standards file (empty: the bundled supervision/data/standards.yaml).
 JOINTCASE_CONTACT_STANDARDS = env_str("JOINTCASE_CONTACT_STANDARDS", "")
+#: How many days before required training lapses its holder and their manager are told.
+JOINTCASE_TRAINING_EXPIRY_NOTICE_DAYS = env_int("JOINTCASE_TRAINING_EXPIRY_NOTICE_DAYS", 30)
 #: The prison training course catalogue (empty: the bundled workforce/data/courses.yaml).
 JOINTCASE_TRAINING_COURSES = env_str("JOINTCASE_TRAINING_COURSES", "")
 #: The caseload weights file (empty: the bundled workforce/data/weights.yaml).

@@ -64,6 +64,9 @@ SENTENCES: frozenset[str] = frozenset(
         # contact standards (supervision)
         "A case you supervise has fallen below its contact standard",
         "A case held by someone you manage has fallen below its contact standard",
+        # prison counter-terrorism training
+        "Training you must hold expires soon",
+        "Training held by someone you manage expires soon",
     }
 )
 

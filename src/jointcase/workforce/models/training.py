@@ -37,6 +37,8 @@ class TrainingCompletion(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    #: The working day the member of staff (and their manager) was told it lapses soon.
+    expiry_notified_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-completed_on", "-pk"]

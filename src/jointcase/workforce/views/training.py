@@ -42,6 +42,7 @@ from jointcase.workforce.selectors.training import (
     training_overview_for,
 )
 from jointcase.workforce.services.training import completion_record, confidence_record
+from jointcase.workforce.services.training_expiry import expiry_window_end
 
 SURVEY_MONTHS = 24
 STATUS_LABELS = {"current": "Current", "expired": "Expired", "missing": "Not completed"}
@@ -214,7 +215,17 @@ def mine(request: HttpRequest) -> HttpResponse:
         status = 400
     today = timezone.localdate()
     catalogue = courses_current()
-    courses = [{"row": row, "status": STATUS_LABELS[row.status]} for row in my_courses(user, today)]
+    soon = expiry_window_end(today)
+    courses = [
+        {
+            "row": row,
+            "status": STATUS_LABELS[row.status],
+            "expires_soon": row.status == "current"
+            and row.expires_on is not None
+            and row.expires_on <= soon,
+        }
+        for row in my_courses(user, today)
+    ]
     records = [
         {
             "course": catalogue.label_of(done.course_code),

@@ -34,8 +34,11 @@ api = NinjaAPI(
     # The interactive docs page needs inline scripts our CSP forbids; partners read the
     # OpenAPI document at /api/v1/openapi.json (see docs/api.md).
     docs_url=None,
-    # Token authentication on every operation by default, so no router can forget it.
-    auth=ApiTokenAuth(),
+    # Token authentication on every operation by default, so no router can forget it; each
+    # router names the scope its writes need (``api_common.token_auth``), and a router that
+    # forgot would have its writes need ``write:register`` (tests/security/test_api_scopes.py
+    # holds every operation to its area's scope).
+    auth=ApiTokenAuth(write_scope="write:register"),
 )
 
 

@@ -39,13 +39,17 @@ BAD_REQUEST = "There is a problem with the request"
 NOT_FOUND = "Not Found"
 
 
-def token_auth() -> ApiTokenAuth:
+def token_auth(*, write_scope: str) -> ApiTokenAuth:
     """The API's authentication (bearer tokens from ``jointcase.accounts``), for a router's
-    ``auth=``. Imported when called: the token module reaches the audit and access apps, which
-    may import their routers' schemas while Django loads."""
+    ``auth=``: a GET needs the token's ``read`` scope, anything else ``write_scope`` (one of
+    ``jointcase.access.accounts.TOKEN_SCOPES``). Imported when called: the token module reaches
+    the audit and access apps, which may import their routers' schemas while Django loads."""
+    from jointcase.access.accounts import TOKEN_SCOPES
     from jointcase.accounts.api_auth import ApiTokenAuth
 
-    return ApiTokenAuth()
+    if write_scope not in TOKEN_SCOPES:
+        raise ValueError(f"Unknown scope {write_scope!r}")
+    return ApiTokenAuth(write_scope=write_scope)
 
 
 def api_user(request: HttpRequest) -> User:

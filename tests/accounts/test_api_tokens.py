@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def _router() -> Router:
     """A tiny API used only here: it answers with who the caller is, as selectors would see."""
-    router = Router(auth=ApiTokenAuth())
+    router = Router(auth=ApiTokenAuth(write_scope="write:register"))
 
     @router.get("/whoami")
     def whoami(request):  # type: ignore[no-untyped-def]
@@ -149,7 +149,7 @@ def test_last_used_is_recorded_at_most_once_a_minute(personas):
 def test_the_auth_class_puts_the_user_on_the_request(personas):
     _, plaintext = api_token_create(actor=personas.pom, user=personas.pom, name="x")
     request = RequestFactory().get("/api/v1/anything", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    assert ApiTokenAuth()(request) == personas.pom
+    assert ApiTokenAuth(write_scope="write:register")(request) == personas.pom
     assert request.user == personas.pom
 
 
@@ -169,6 +169,7 @@ def test_the_token_command_creates_lists_and_revokes(personas, api):
     plaintext = out.getvalue().strip()
     assert plaintext.startswith("jc_")
     assert "shown once" in err.getvalue()
+    assert "may: read)" in err.getvalue()  # read only unless --scope says otherwise
     assert api.get("/whoami", headers=_bearer(plaintext)).status_code == 200
 
     out = StringIO()
@@ -193,16 +194,18 @@ def test_the_token_command_refuses_an_unknown_user_or_prefix(personas):
 
 def test_a_user_creates_sees_and_revokes_their_own_token_on_the_account_page(personas, client_for):
     client: Client = client_for(personas.ctnm_officer)
-    response = client.post("/account/api-tokens/new/", {"name": "Nightly sync", "days": "30"})
+    response = client.post("/account/api-tokens/new/", {"name": "Nightly sync", "days": "30", "scopes": ["read", "write:supervision"]})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     token = ApiToken.objects.get(user=personas.ctnm_officer)
+    assert token.scope_list == ("read", "write:supervision")
     body = response.content.decode()
     assert "You will not be able to see it again" in body
     assert token.prefix in body
 
     page = client.get("/account/").content.decode()
     assert "Nightly sync" in page
+    assert "May: read, change contacts" in page
     assert token.prefix in page
     assert f"/account/api-tokens/{token.pk}/revoke/" in page
 
@@ -222,6 +225,22 @@ def test_a_bad_token_form_shows_the_error_summary(personas, client_for):
     assert not ApiToken.objects.exists()
 
 
+def test_the_token_form_offers_read_only_by_default_and_needs_a_scope(personas, client_for):
+    client = client_for(personas.ctnm_officer)
+    form = client.get("/account/api-tokens/new/").content.decode()
+    assert "What the token may do" in form
+    assert 'value="read" checked' in form
+    assert 'value="import" checked' not in form
+    none = client.post("/account/api-tokens/new/", {"name": "Sync", "days": "30"})
+    assert none.status_code == 400
+    assert "Choose at least one thing the token may do" in none.content.decode()
+    bad = client.post(
+        "/account/api-tokens/new/", {"name": "Sync", "days": "30", "scopes": ["admin"]}
+    )
+    assert bad.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
 def test_nobody_can_revoke_or_see_another_user_s_token(personas, client_for):
     token, _ = api_token_create(actor=personas.pom, user=personas.pom, name="Mine")
     client = client_for(personas.agency_admin)
@@ -234,12 +253,12 @@ def test_the_account_page_asks_the_token_s_purpose_of_consultation(personas, cli
     client: Client = client_for(personas.ctnm_officer)
     assert "Purpose of consultation" in client.get("/account/api-tokens/new/").content.decode()
     response = client.post(
-        "/account/api-tokens/new/", {"name": "Assurance", "days": "7", "purpose": "oversight"}
+        "/account/api-tokens/new/", {"name": "Assurance", "days": "7", "purpose": "oversight", "scopes": ["read"]}
     )
     assert response.status_code == 200
     assert ApiToken.objects.get(user=personas.ctnm_officer).purpose == "oversight"
     refused = client.post(
-        "/account/api-tokens/new/", {"name": "Urgent", "days": "7", "purpose": "break_glass"}
+        "/account/api-tokens/new/", {"name": "Urgent", "days": "7", "purpose": "break_glass", "scopes": ["read"]}
     )
     assert refused.status_code == 400
     assert ApiToken.objects.filter(user=personas.ctnm_officer).count() == 1

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from jointcase.access.accounts import token_scope_needed, token_scope_refusal
+from jointcase.access.acting import audited_denial
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import (
     ApiTokenWithoutPurpose,
@@ -26,7 +28,13 @@ from jointcase.audit.purpose import API_CHANNEL, Declaration, channel_set, purpo
 
 
 class ApiTokenAuth(HttpBearer):
-    """``Authorization: Bearer jc_...``; 401 for a missing, bad, revoked or expired token."""
+    """``Authorization: Bearer jc_...``; 401 for a missing, bad, revoked or expired token; 403
+    (with a DENY audit entry) for a token whose scopes do not include the operation's: ``read``
+    for a GET, ``write_scope`` (the router's area) for anything else."""
+
+    def __init__(self, write_scope: str) -> None:
+        super().__init__()
+        self.write_scope = write_scope
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         channel_set(request, API_CHANNEL)
@@ -41,11 +49,21 @@ class ApiTokenAuth(HttpBearer):
             request, f"api_token:{found.pk}", Declaration(found.purpose, found.purpose_reason)
         )
         user = found.user
+        needed = token_scope_needed(request.method or "GET", self.write_scope)
+        refusal = token_scope_refusal(found.scope_list, needed)
+        if refusal is not None:
+            audited_denial(
+                actor=user,
+                action="api.scope",
+                reason="token_scope",
+                object_type="api_token",
+                object_id=found.pk,
+                request=request,
+                details={"needed": needed, "path": request.path[:200]},
+            )
+            raise HttpError(403, refusal)
         # A token is not an interactive session with a verified second factor: the user's
         # ``is_verified()`` stays False, so session-only pages stay closed to API callers.
         user.otp_device = None  # type: ignore[attr-defined]
         request.user = user
         return user
-
-
-api_token_auth = ApiTokenAuth()

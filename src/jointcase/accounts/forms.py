@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from jointcase.access.accounts import TOKEN_SCOPES
 from jointcase.lib.forms import JointCaseForm
 
 LENGTH_AND_REUSE_HINT = "At least 12 characters. Do not use a password you use anywhere else"
@@ -112,6 +113,18 @@ class ApiTokenForm(JointCaseForm):
             "max_length": "The name must be 100 characters or fewer",
         },
     )
+    scopes = forms.MultipleChoiceField(
+        label="What the token may do",
+        help_text="Give it only what the system using it needs. Reading is always limited to "
+        "what you may see",
+        choices=[],  # the catalogue of jointcase.access.accounts, set in __init__
+        initial=["read"],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one thing the token may do",
+            "invalid_choice": "Choose what the token may do from the list",
+        },
+    )
     days = forms.IntegerField(
         label="Days until it expires",
         help_text="Every token expires. Ask for the shortest time you need",
@@ -127,6 +140,7 @@ class ApiTokenForm(JointCaseForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.maximum_days = int(settings.JOINTCASE_API_TOKEN_MAX_DAYS)
         self.fields["days"].initial = int(settings.JOINTCASE_API_TOKEN_DAYS)
+        self.fields["scopes"].choices = list(TOKEN_SCOPES.items())  # type: ignore[attr-defined]
 
     def clean_days(self) -> int:
         days = int(self.cleaned_data["days"])

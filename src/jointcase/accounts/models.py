@@ -129,6 +129,9 @@ class ApiToken(models.Model):
     #: make. Empty on tokens created before purposes were recorded: those are refused (403).
     purpose = models.CharField(max_length=40, blank=True, default="")
     purpose_reason = models.CharField(max_length=500, blank=True, default="")
+    #: What the token may do, space-separated (``jointcase.access.accounts.TOKEN_SCOPES``):
+    #: ``read`` for every GET, one write scope per area for anything that changes state.
+    scopes = models.CharField(max_length=300, default="read")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -136,6 +139,17 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+    @property
+    def scope_list(self) -> tuple[str, ...]:
+        return tuple(self.scopes.split())
+
+    @property
+    def scope_names(self) -> str:
+        """What the token may do, in words (for lists of tokens)."""
+        from jointcase.access.accounts import TOKEN_SCOPE_NAMES
+
+        return ", ".join(TOKEN_SCOPE_NAMES.get(scope, scope) for scope in self.scope_list)
 
     @property
     def is_revoked(self) -> bool:

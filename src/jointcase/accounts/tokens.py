@@ -30,7 +30,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jointcase.access.accounts import api_token_manage_allowed
+from jointcase.access.accounts import (
+    TOKEN_SCOPES,
+    api_token_manage_allowed,
+    token_scopes_clean,
+)
 from jointcase.accounts.models import ApiToken, User
 from jointcase.audit.models import Outcome
 from jointcase.audit.purpose import Purpose
@@ -94,12 +98,15 @@ def api_token_create(
     days: int | None = None,
     purpose: str | None = None,
     purpose_reason: str = "",
+    scopes: list[str] | tuple[str, ...] | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
     """Mint a token for ``user``; returns the row and the plaintext (shown once, never kept).
 
     ``purpose`` (default: case management) is the purpose of consultation every request made
-    with the token records."""
+    with the token records. ``scopes`` (``jointcase.access.accounts.TOKEN_SCOPES``) is what the
+    token may do; ``None`` gives every scope (the token form and ``jointcase token create``
+    default to ``read``, and make the issuer choose each write scope)."""
     if not api_token_manage_allowed(actor, user):
         raise ApiTokenError("You cannot create a token for that user")
     if not user.is_active:
@@ -109,6 +116,12 @@ def api_token_create(
         raise ApiTokenError("Enter a name for the token")
     if len(name) > 100:
         raise ApiTokenError("The token name must be 100 characters or fewer")
+    try:
+        chosen = token_scopes_clean(list(TOKEN_SCOPES) if scopes is None else list(scopes))
+    except ValueError as error:
+        raise ApiTokenError(str(error)) from None
+    if not chosen:
+        raise ApiTokenError("Choose at least one thing the token may do")
     lifetime = api_token_days_allowed(days)
     purpose, purpose_reason = api_token_purpose_clean(purpose, purpose_reason)
     plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
@@ -122,6 +135,7 @@ def api_token_create(
         expires_at=now + dt.timedelta(days=lifetime),
         purpose=purpose,
         purpose_reason=purpose_reason,
+        scopes=" ".join(chosen),
     )
     audit_record(
         action="api_token.created",
@@ -135,6 +149,7 @@ def api_token_create(
             "prefix": token.prefix,
             "expires_at": token.expires_at.isoformat(),
             "token_purpose": purpose,
+            "scopes": list(chosen),
         },
         reason=purpose_reason,
         request=request,

@@ -214,6 +214,7 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 days=form.cleaned_data["days"],
                 purpose=form.cleaned_data["purpose"],
+                scopes=form.cleaned_data["scopes"],
                 request=request,
             )
         except ApiTokenError as error:

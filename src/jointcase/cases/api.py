@@ -176,7 +176,7 @@ class TimelineFilter(PageQuery):
     agency: str | None = Field(None, max_length=40, description="Only events of this agency (code)")
 
 
-router = Router(tags=["cases"], auth=token_auth())
+router = Router(tags=["cases"], auth=token_auth(write_scope="write:register"))
 
 
 @router.get("/cases", response=CasePage, summary="Cases the caller may see")

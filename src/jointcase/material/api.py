@@ -44,7 +44,7 @@ from jointcase.material.services import retention as retention_services
 from jointcase.material.services import tearlines as tearline_services
 from jointcase.material.uploads import attachment_response
 
-router = Router(tags=["material"], auth=token_auth())
+router = Router(tags=["material"], auth=token_auth(write_scope="write:material"))
 
 
 class LabelOut(Schema):

@@ -149,7 +149,7 @@ class PersonFilter(PageQuery):
     )
 
 
-router = Router(tags=["persons"], auth=token_auth())
+router = Router(tags=["persons"], auth=token_auth(write_scope="write:register"))
 
 
 @router.get("/persons", response=PersonPage, summary="Persons the caller may see")

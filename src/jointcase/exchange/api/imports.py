@@ -18,7 +18,7 @@ from jointcase.exchange.models import QuarantineStatus
 from jointcase.exchange.selectors.imports import batch_get_for, quarantine_for
 from jointcase.exchange.services.imports import import_submit
 
-router = Router(tags=["imports"], auth=token_auth())
+router = Router(tags=["imports"], auth=token_auth(write_scope="import"))
 
 
 class ImportNotFoundOut(Schema):

@@ -23,7 +23,7 @@ from jointcase.meetings import selectors
 from jointcase.meetings.models import Meeting
 from jointcase.meetings.services import checks
 
-router = Router(tags=["meetings"], auth=token_auth())
+router = Router(tags=["meetings"], auth=token_auth(write_scope="write:meetings"))
 
 
 def _owner(username: str | None) -> User | None:

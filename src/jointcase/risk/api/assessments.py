@@ -46,7 +46,7 @@ from jointcase.risk.services.assessments import (
     assessment_complete,
 )
 
-router = Router(tags=["risk assessments"], auth=token_auth())
+router = Router(tags=["risk assessments"], auth=token_auth(write_scope="write:risk"))
 
 
 class DomainIn(Schema):

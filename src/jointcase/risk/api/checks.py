@@ -30,7 +30,7 @@ from jointcase.risk.selectors.checks import (
 )
 from jointcase.risk.services.checks_acts import check_complete
 
-router = Router(tags=["required checks"], auth=token_auth())
+router = Router(tags=["required checks"], auth=token_auth(write_scope="write:risk"))
 
 OutcomeName = Enum("OutcomeName", {v: v for v in CheckOutcome.values}, type=str)  # type: ignore[misc]
 GroupName = Enum("GroupName", {g: g for g in GROUPS}, type=str)  # type: ignore[misc]

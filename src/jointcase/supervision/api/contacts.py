@@ -35,7 +35,7 @@ from jointcase.supervision.services.contacts import (
     contact_record,
 )
 
-router = Router(tags=["supervision contacts"], auth=token_auth())
+router = Router(tags=["supervision contacts"], auth=token_auth(write_scope="write:supervision"))
 
 KindName = Enum("KindName", {v: v for v in ContactKind.values}, type=str)  # type: ignore[misc]
 OutcomeName = Enum("OutcomeName", {v: v for v in ContactOutcome.values}, type=str)  # type: ignore[misc]

@@ -16,7 +16,7 @@ from jointcase.api_common import ErrorOut, api_user, token_auth
 from jointcase.workforce.selectors.caseload import caseload_for
 from jointcase.workforce.weights import weights_current
 
-router = Router(tags=["workforce"], auth=token_auth())
+router = Router(tags=["workforce"], auth=token_auth(write_scope="write:workforce"))
 
 
 class CaseloadQuery(Schema):

@@ -18,7 +18,7 @@ from jointcase.workforce.courses import courses_current
 from jointcase.workforce.selectors.training import completions_for
 from jointcase.workforce.services.training import completion_record
 
-router = Router(tags=["prison training"], auth=token_auth())
+router = Router(tags=["prison training"], auth=token_auth(write_scope="write:workforce"))
 
 
 class CompletionOut(Schema):

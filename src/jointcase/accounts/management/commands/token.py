@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jointcase.access.accounts import TOKEN_SCOPES
 from jointcase.accounts.models import ApiToken, User
 from jointcase.accounts.tokens import (
     DEFAULT_TOKEN_PURPOSE,
@@ -42,6 +43,13 @@ class Command(BaseCommand):
             help="the purpose of consultation every request with the token records",
         )
         create.add_argument("--reason", default="", help="why, in a sentence (optional)")
+        create.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            choices=list(TOKEN_SCOPES),
+            help="what the token may do; repeat for several (default: read only)",
+        )
         listing = actions.add_parser("list", help="list a user's tokens (never the secrets)")
         listing.add_argument("username")
         revoke = actions.add_parser("revoke", help="revoke the token with this prefix")
@@ -56,6 +64,7 @@ class Command(BaseCommand):
                 options["days"],
                 options["purpose"],
                 options["reason"],
+                options["scopes"] or ["read"],
             )
         elif action == "list":
             self._list(options["username"])
@@ -70,7 +79,13 @@ class Command(BaseCommand):
         return user
 
     def _create(
-        self, username: str, name: str, days: int | None, purpose: str, reason: str
+        self,
+        username: str,
+        name: str,
+        days: int | None,
+        purpose: str,
+        reason: str,
+        scopes: list[str],
     ) -> None:
         try:
             token, plaintext = api_token_create(
@@ -80,11 +95,13 @@ class Command(BaseCommand):
                 days=days,
                 purpose=purpose,
                 purpose_reason=reason,
+                scopes=scopes,
             )
         except ApiTokenError as error:
             raise CommandError(str(error)) from error
         self.stderr.write(
-            f"Token {token.prefix} for {token.user.username} ({token.purpose}) "
+            f"Token {token.prefix} for {token.user.username} ({token.purpose}; may: "
+            f"{token.scope_names}) "
             f"expires {_when(token.expires_at)}. "
             "It is shown once only: store it now."
         )

@@ -194,7 +194,10 @@ def test_the_token_command_refuses_an_unknown_user_or_prefix(personas):
 
 def test_a_user_creates_sees_and_revokes_their_own_token_on_the_account_page(personas, client_for):
     client: Client = client_for(personas.ctnm_officer)
-    response = client.post("/account/api-tokens/new/", {"name": "Nightly sync", "days": "30", "scopes": ["read", "write:supervision"]})
+    response = client.post(
+        "/account/api-tokens/new/",
+        {"name": "Nightly sync", "days": "30", "scopes": ["read", "write:supervision"]},
+    )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     token = ApiToken.objects.get(user=personas.ctnm_officer)
@@ -253,12 +256,14 @@ def test_the_account_page_asks_the_token_s_purpose_of_consultation(personas, cli
     client: Client = client_for(personas.ctnm_officer)
     assert "Purpose of consultation" in client.get("/account/api-tokens/new/").content.decode()
     response = client.post(
-        "/account/api-tokens/new/", {"name": "Assurance", "days": "7", "purpose": "oversight", "scopes": ["read"]}
+        "/account/api-tokens/new/",
+        {"name": "Assurance", "days": "7", "purpose": "oversight", "scopes": ["read"]},
     )
     assert response.status_code == 200
     assert ApiToken.objects.get(user=personas.ctnm_officer).purpose == "oversight"
     refused = client.post(
-        "/account/api-tokens/new/", {"name": "Urgent", "days": "7", "purpose": "break_glass", "scopes": ["read"]}
+        "/account/api-tokens/new/",
+        {"name": "Urgent", "days": "7", "purpose": "break_glass", "scopes": ["read"]},
     )
     assert refused.status_code == 400
     assert ApiToken.objects.filter(user=personas.ctnm_officer).count() == 1

@@ -145,13 +145,6 @@ class ApiToken(models.Model):
         return tuple(self.scopes.split())
 
     @property
-    def scope_names(self) -> str:
-        """What the token may do, in words (for lists of tokens)."""
-        from jointcase.access.accounts import TOKEN_SCOPE_NAMES
-
-        return ", ".join(TOKEN_SCOPE_NAMES.get(scope, scope) for scope in self.scope_list)
-
-    @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 

@@ -31,6 +31,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.accounts import (
+    TOKEN_SCOPE_NAMES,
     TOKEN_SCOPES,
     api_token_manage_allowed,
     token_scopes_clean,
@@ -264,3 +265,8 @@ def api_token_purpose_require(token: ApiToken, request: HttpRequest | None = Non
             request=request,
         )
     raise ApiTokenWithoutPurpose(ApiTokenWithoutPurpose.message)
+
+
+def token_scope_names(scopes: tuple[str, ...]) -> str:
+    """What a token may do, in words (for lists of tokens)."""
+    return ", ".join(TOKEN_SCOPE_NAMES.get(scope, scope) for scope in scopes)

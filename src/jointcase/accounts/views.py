@@ -26,7 +26,12 @@ from jointcase.accounts.forms import (
 )
 from jointcase.accounts.middleware import SIGNED_OUT_MESSAGES, SIGNED_OUT_REASON_KEY
 from jointcase.accounts.models import ApiToken, User
-from jointcase.accounts.tokens import ApiTokenError, api_token_create, api_token_revoke
+from jointcase.accounts.tokens import (
+    ApiTokenError,
+    api_token_create,
+    api_token_revoke,
+    token_scope_names,
+)
 from jointcase.accounts.webauthn import webauthn_config
 
 
@@ -164,7 +169,10 @@ def security(request: HttpRequest) -> HttpResponse:
             "title": "Your account",
             "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
             "webauthn_devices": WebAuthnCredential.objects.filter(user=user),
-            "api_tokens": ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"),
+            "api_tokens": [
+                {"token": token, "scope_names": token_scope_names(token.scope_list)}
+                for token in ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+            ],
             "webauthn_config": webauthn_config(request),
             "backup_codes_remaining": services.backup_codes_remaining(user),
         },

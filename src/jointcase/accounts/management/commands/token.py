@@ -20,6 +20,7 @@ from jointcase.accounts.tokens import (
     api_token_create,
     api_token_revoke,
     api_tokens_for,
+    token_scope_names,
 )
 
 
@@ -101,7 +102,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stderr.write(
             f"Token {token.prefix} for {token.user.username} ({token.purpose}; may: "
-            f"{token.scope_names}) "
+            f"{token_scope_names(token.scope_list)}) "
             f"expires {_when(token.expires_at)}. "
             "It is shown once only: store it now."
         )

@@ -183,3 +183,25 @@ def test_her_list_names_each_item_by_a_title_she_may_read_and_its_state(material
     assert "TEARLINE" not in mine
     assert "PENDING" not in mine
     assert "REFUSED" not in mine
+
+
+def test_the_originator_is_told_before_deciding_an_access_request_that_cannot_be_granted(
+    material_world, client_for
+):
+    """An access request made before the check (or before the requester's vetting lapsed) says
+    on the decision page, before any decision, that it cannot be granted."""
+    from django.utils import timezone
+
+    parent = _pom_sees_a_tearline(material_world)
+    share = ShareRequest.objects.create(
+        item=parent,
+        requester=material_world.personas.pom,
+        kind="ACCESS",
+        reason="Sentence planning",
+        created_at=timezone.now(),
+    )
+    page = _text(
+        client_for(material_world.personas.ct_supervisor).get(f"/material/requests/{share.pk}/")
+    )
+    assert f"{material_world.personas.pom} is not cleared for this item" in page
+    assert "write a tearline at their level" in page

@@ -955,7 +955,16 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         form,
         save,
         template="material/share_decide.html",
-        context={"share": share},
+        context={
+            "share": share,
+            # An access request the requester's vetting could never use (made before the
+            # check, or their vetting changed since): say so before the decision, not after.
+            "requester_reach": material_acts.fuller_version_reach_refusal(
+                share.requester, share.item
+            )
+            if share.kind == ShareKind.ACCESS
+            else None,
+        },
         success=lambda _s: reverse("material:inbox"),
         message="Decision recorded",
     )

@@ -444,7 +444,7 @@ class Audience:
     def sentence(self) -> str:
         """One sentence for a message: "2 people: Jo Bloggs (...) of HMP X; Sam Roe (...) of Y"."""
         if not self.groups:
-            return "no one on the case outside the people who can already read the original"
+            return "no one on the case team"
         parts = [f"{', '.join(group.people)} of {group.agency}" for group in self.groups]
         noun = "person" if self.count == 1 else "people"
         return f"{self.count} {noun} on the case team: {'; '.join(parts)}"

@@ -224,12 +224,14 @@ def test_orcon_items_cannot_be_relabelled_or_reshared_without_the_originator(mat
     assert material_open(user=material_world.personas.ctnm_officer, item=item).text == SECRET_BODY
 
 
-def test_the_pom_requests_the_fuller_version_and_the_police_refuse_with_a_reason(material_world):
+def test_the_pom_asks_for_a_tearline_at_her_level_and_the_police_refuse_with_a_reason(
+    material_world,
+):
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
     pom = material_world.personas.pom
     share = sharing_services.share_request_create(
-        actor=pom, item=parent, kind="ACCESS", reason="Sentence planning"
+        actor=pom, item=parent, kind="TEARLINE", reason="Sentence planning"
     )
     sharing_services.share_request_decide(
         actor=material_world.personas.ct_supervisor,
@@ -271,21 +273,18 @@ def test_an_approved_access_request_opens_the_fuller_version_for_a_time(material
     assert material_decision(pom, parent).allowed
 
 
-def test_an_access_request_cannot_be_approved_for_someone_not_cleared(material_world):
+def test_an_access_request_that_could_never_be_granted_is_not_made(material_world):
+    """The BPSS POM's vetting does not reach the SECRET report: no one could approve her
+    access, so the request is refused before it is made (a tearline request is offered)."""
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
-    share = sharing_services.share_request_create(
-        actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="Need it"
-    )
     with pytest.raises(ValidationError) as error:
-        sharing_services.share_request_decide(
-            actor=material_world.personas.ct_supervisor,
-            share_request=share,
-            approve=True,
-            reason="ok",
+        sharing_services.share_request_create(
+            actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="Need it"
         )
-    assert "not cleared" in error.value.message_dict["decision"][0]
-    assert not MaterialGrant.objects.exists()
+    assert "Your vetting does not reach" in error.value.message_dict["kind"][0]
+    assert "tearline at your level" in error.value.message_dict["kind"][0]
+    assert not ShareRequest.objects.exists()
 
 
 def test_break_glass_opens_material_for_a_short_time_and_alerts(material_world):
@@ -356,7 +355,7 @@ def test_share_requests_are_recorded(material_world):
     parent = secret_report(material_world)
     approved_tearline(material_world, parent)
     sharing_services.share_request_create(
-        actor=material_world.personas.pom, item=parent, kind="ACCESS", reason="r"
+        actor=material_world.personas.pom, item=parent, kind="TEARLINE", reason="r"
     )
     assert ShareRequest.objects.count() == 1
 

@@ -16,13 +16,21 @@ could not read: ``writer_label_errors``) and the tearline's "lower label" order
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from jointcase.access.acting import Refusal
 from jointcase.access.labels import CLASSIFICATION_RANK, Classification
-from jointcase.access.material import material_decision, material_write_access, within_reach
+from jointcase.access.material import (
+    LabelFields,
+    label_decision,
+    label_fields_of,
+    material_decision,
+    material_write_access,
+    within_reach,
+)
 from jointcase.access.policy import DENY_CLAUSES, case_facts_for, current_q, moment
 from jointcase.access.roles import SENIOR_ROLES
 from jointcase.accounts.models import User
@@ -38,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BREAKGLASS_REFUSED",
     "READ_ONLY_MESSAGES",
+    "Audience",
     "add_refusal",
     "approve_refusal",
     "breakglass_open_refusal",
@@ -46,6 +55,7 @@ __all__ = [
     "destroy_refusal",
     "export_refusal",
     "file_refusal",
+    "fuller_version_reach_refusal",
     "grant_revoke_refusal",
     "grantee_cleared",
     "in_originating_agency",
@@ -58,7 +68,9 @@ __all__ = [
     "share_deciders",
     "share_refusal",
     "tearline_approvers",
+    "tearline_audience",
     "tearline_refusal",
+    "tearline_request_reach_refusal",
     "write_refusal",
     "writer_label_errors",
 ]
@@ -406,3 +418,95 @@ def new_readers(tearline: MaterialItem, *, besides: Iterable[int] = ()) -> list[
         and material_decision(user, tearline).allowed
         and not material_decision(user, parent).allowed
     ]
+
+
+# --- Who a tearline reaches, and whether a request can ever be granted ----------------------
+
+
+@dataclass(frozen=True)
+class AudienceGroup:
+    """The people of one agency a tearline reaches: "Jo Bloggs (Prison offender manager)"."""
+
+    agency: str
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who will be able to read a tearline once approved, in plain English, by agency."""
+
+    groups: tuple[AudienceGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.people) for group in self.groups)
+
+    def sentence(self) -> str:
+        """One sentence for a message: "2 people: Jo Bloggs (...) of HMP X; Sam Roe (...) of Y"."""
+        if not self.groups:
+            return "no one on the case team"
+        parts = [f"{', '.join(group.people)} of {group.agency}" for group in self.groups]
+        noun = "person" if self.count == 1 else "people"
+        return f"{self.count} {noun} on the case team: {'; '.join(parts)}"
+
+
+def _person(user: User) -> str:
+    roles = user.role_labels
+    return f"{user} ({', '.join(roles)})" if roles else str(user)
+
+
+def tearline_audience(tearline: MaterialItem) -> Audience:
+    """The people working the case who will be able to read ``tearline`` once it is approved:
+    the material rule itself (``label_decision``: clearance, caveats, releasability,
+    need-to-know, exclusions) on the tearline's label, so this list cannot disagree with what
+    readers will see. Only the approval (the draft clause) is left out: that is what is being
+    decided."""
+    label = label_fields_of(tearline)
+    readers = [
+        user
+        for user in _case_people(tearline.case_id)
+        if label_decision(user, label, tearline.case_id).allowed
+    ]
+    by_agency: dict[str, list[str]] = {}
+    for user in readers:
+        agency = user.agency.name if user.agency is not None else "no agency"
+        by_agency.setdefault(agency, []).append(_person(user))
+    return Audience(
+        tuple(AudienceGroup(agency, tuple(people)) for agency, people in sorted(by_agency.items()))
+    )
+
+
+#: Why a request for the fuller version could never be granted (the requester's own reach).
+_REACH_MESSAGES = {
+    "clearance": "Your vetting does not reach the classification of the fuller version, so no "
+    "one could approve a request for it",
+    "caveats": "The fuller version carries a caveat you do not hold, so no one could approve "
+    "a request for it",
+}
+
+
+def fuller_version_reach_refusal(user: User, item: MaterialItem) -> Refusal | None:
+    """Could an access request by ``user`` for ``item`` ever be granted? Not when their own
+    reach (vetting, caveats) falls short of its label: no grant ever extends either
+    (``grantee_cleared``). They may ask the originator for a tearline at their level instead."""
+    reach = within_reach(
+        user, classification=item.classification, caveat_ids=[c.pk for c in item.caveats.all()]
+    )
+    if reach.allowed:
+        return None
+    message = _REACH_MESSAGES.get(reach.reason, _REACH_MESSAGES["clearance"])
+    return Refusal(reach.reason, message)
+
+
+def tearline_request_reach_refusal(
+    requester: User, label: LabelFields, case_id: int
+) -> Refusal | None:
+    """A tearline written to answer a request must be one the requester can read once it is
+    approved (the material rule on its label, as ``tearline_audience``)."""
+    if label_decision(requester, label, case_id).allowed:
+        return None
+    return Refusal(
+        "requester_cannot_read",
+        f"{requester} could not read a tearline with this label: choose a lower "
+        "classification, fewer caveats or release it to their agency",
+    )

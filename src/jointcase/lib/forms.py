@@ -161,13 +161,14 @@ def form_page(
     template: str,
     context: dict[str, Any],
     success_url: str | Callable[[Any], str],
-    success_message: str,
+    success_message: str | Callable[[Any], str],
     aliases: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The one shape of every form page: valid and saved -> redirect with a success message;
     otherwise the form again (400 after a POST) with its errors in the GOV.UK error summary.
 
-    ``save`` calls a service. Its field errors (``ValidationError``) and a stale version
+    ``save`` calls a service; ``success_message`` may be worked out from its result (to say
+    plainly what was decided). Its field errors (``ValidationError``) and a stale version
     (``ConcurrentEdit``: someone else saved first) re-render the form; the services are
     atomic, so nothing is written in either case. ``aliases`` maps a service's field names to
     the form's.
@@ -180,7 +181,8 @@ def form_page(
         except ConcurrentEdit as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, success_message)
+            message = success_message(result) if callable(success_message) else success_message
+            messages.success(request, message)
             return redirect(success_url(result) if callable(success_url) else success_url)
     status = 400 if request.method == "POST" else 200
     return render(request, template, {**context, "form": form}, status=status)

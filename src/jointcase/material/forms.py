@@ -169,6 +169,58 @@ class DecisionForm(JointCaseForm):
     reason = forms.CharField(label="Reason", required=False, max_length=2000, widget=forms.Textarea)
 
 
+class TearlineDecisionForm(DecisionForm):
+    decision = forms.ChoiceField(
+        label="Do you approve this tearline?",
+        choices=[("approve", "Approve it"), ("refuse", "Refuse it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you approve the tearline"},
+    )
+    reason = forms.CharField(
+        label="Reason (needed if you refuse it)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+    )
+
+
+class RefuseForm(JointCaseForm):
+    """Refusing a request for a tearline (writing the tearline is how it is granted)."""
+
+    reason = forms.CharField(
+        label="Why are you refusing it?",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why you are refusing the request"},
+    )
+
+
+class NoteForm(_LabelForm):
+    """A case note: a title, the text and a label with sensible defaults (OFFICIAL-SENSITIVE,
+    no caveats, released to every agency on the case)."""
+
+    field_order = ["title", "body", "classification", "caveats", "releasable_to"]
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title for the note"}
+    )
+    body = forms.CharField(
+        label="Note",
+        max_length=200_000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the note"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault(
+            "classification", Classification.OFFICIAL_SENSITIVE
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["classification"].help_text = (
+            "Most case notes are OFFICIAL-SENSITIVE. Choose a higher marking only if the note "
+            "holds material that needs it"
+        )
+
+
 class ShareRequestForm(JointCaseForm):
     reason = forms.CharField(
         label="Why do you need it?",

@@ -219,12 +219,16 @@ class LabelChange(models.Model):
 class ShareKind(models.TextChoices):
     ACCESS = "ACCESS", "Access to the item"
     ONWARD_SHARE = "ONWARD_SHARE", "Onward sharing to another agency"
+    #: For someone whose vetting does not reach the item: a new tearline they can read.
+    TEARLINE = "TEARLINE", "A tearline at their level"
 
 
 class ShareStatus(models.TextChoices):
     PENDING = "PENDING", "Awaiting decision"
     APPROVED = "APPROVED", "Approved"
     REFUSED = "REFUSED", "Refused"
+    #: A request for a tearline, answered by a tearline now approved.
+    FULFILLED = "FULFILLED", "Tearline written"
 
 
 class ShareRequest(models.Model):
@@ -244,6 +248,10 @@ class ShareRequest(models.Model):
     )
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: The tearline written to answer a TEARLINE request (fulfilled when it is approved).
+    tearline = models.ForeignKey(
+        MaterialItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -340,3 +340,62 @@ def breakglass_queue(*, user: User) -> QuerySet[BreakGlass]:
         .select_related("user", "user__agency", "case")
         .order_by("starts_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class MyRequest:
+    """One of the user's requests as their list shows it: the item named by a title they may
+    read (the item's own, else a tearline of it they see), and where it stands."""
+
+    share: ShareRequest
+    title: str
+    link: str | None
+    #: The tearline written for it, once the requester can read it.
+    answer: MaterialItem | None
+
+
+#: GOV.UK tag colour per request state (the words are the status's own label).
+REQUEST_TAG_COLOURS = {
+    ShareStatus.PENDING: "govuk-tag--blue",
+    ShareStatus.APPROVED: "govuk-tag--green",
+    ShareStatus.FULFILLED: "govuk-tag--green",
+    ShareStatus.REFUSED: "govuk-tag--red",
+}
+
+
+def my_share_request_rows(*, user: User) -> list[MyRequest]:
+    """The user's own requests, each naming its item by a title ``user`` may read now (the
+    filter decides: one query for every item and tearline involved), never a title they may
+    not."""
+    from django.urls import reverse
+
+    shares = list(
+        ShareRequest.objects.filter(requester=user)
+        .select_related("item__originator", "to_agency", "item__case")
+        .order_by("-created_at", "-id")
+    )
+    item_ids = {share.item_id for share in shares}
+    answer_ids = {share.tearline_id for share in shares if share.tearline_id}
+    readable = {
+        item.pk: item
+        for item in material_visible_to(user)
+        .filter(Q(pk__in=item_ids | answer_ids) | Q(parent_id__in=item_ids))
+        .order_by("created_at", "id")
+    }
+    tearline_of: dict[Any, MaterialItem] = {}
+    for item in readable.values():
+        if item.parent_id is not None:
+            tearline_of.setdefault(item.parent_id, item)
+    rows = []
+    for share in shares:
+        named = readable.get(share.item_id) or tearline_of.get(share.item_id)
+        answer = readable.get(share.tearline_id) if share.tearline_id else None
+        rows.append(
+            MyRequest(
+                share=share,
+                title=named.title if named is not None else "An item you can no longer see",
+                link=reverse("material:item", args=[named.pk]) if named is not None else None,
+                answer=answer if share.status == ShareStatus.FULFILLED else None,
+            )
+        )
+    return rows

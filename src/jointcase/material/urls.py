@@ -12,6 +12,7 @@ app_name = "material"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<uuid:case_id>/material/", views.case_material, name="case-material"),
     path("cases/<uuid:case_id>/material/new/", views.item_add, name="item-add"),
+    path("cases/<uuid:case_id>/notes/new/", views.note_add, name="note-add"),
     path(
         "cases/<uuid:case_id>/material/break-glass/", views.breakglass_open, name="breakglass-open"
     ),

@@ -40,11 +40,14 @@ from jointcase.material import forms as material_forms
 from jointcase.material import selectors
 from jointcase.material.models import (
     BreakGlass,
+    ItemKind,
     MaterialFile,
     MaterialGrant,
     MaterialItem,
     ShareKind,
     ShareRequest,
+    ShareStatus,
+    TearlineStatus,
 )
 from jointcase.material.services import breakglass as breakglass_services
 from jointcase.material.services import items as item_services
@@ -176,7 +179,7 @@ def _form_page(
     template: str,
     context: dict[str, Any],
     success: Callable[[Any], str],
-    message: str,
+    message: str | Callable[[Any], str],
 ) -> HttpResponse:
     return form_page(
         request,
@@ -296,6 +299,48 @@ def item_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         context={"case": case, "title": "Add material"},
         success=lambda item: reverse("material:item", args=[item.pk]),
         message="Material added",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@_not_permitted_is_403
+def note_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """A case note: the short form (title, text, a label with sensible defaults). It is
+    material like any other (the same service: labelled, sealed under its own data key, the
+    writer's agency its originator)."""
+    user = _user(request)
+    case = _case_for(request, case_id, action="material.note_form")
+    permission_require(
+        actor=user,
+        refusal=material_acts.add_refusal(user, case),
+        action="material.note_form",
+        object_type="case",
+        object_id=case.pk,
+        request=request,
+    )
+    form = material_forms.NoteForm(request.POST if request.method == "POST" else None)
+
+    def save(cleaned: dict[str, Any]) -> MaterialItem:
+        return item_services.material_add(
+            actor=user,
+            case=case,
+            kind=ItemKind.NOTE,
+            title=cleaned["title"],
+            classification=cleaned["classification"],
+            caveats=cleaned["caveats"],
+            releasable_to=cleaned["releasable_to"],
+            body=cleaned["body"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save,
+        template="material/note_add.html",
+        context={"case": case, "agency": user.agency},
+        success=lambda item: reverse("material:item", args=[item.pk]),
+        message=lambda item: f"Case note '{item.title}' added",
     )
 
 
@@ -453,12 +498,38 @@ def label_change(request: HttpRequest, item_id: Any) -> HttpResponse:
     )
 
 
+def _tearline_request_for(request: HttpRequest, parent: MaterialItem) -> ShareRequest | None:
+    """The request for a tearline of ``parent`` the form answers (``?request=<id>``): one the
+    user may know of (``selectors``), waiting for a tearline of this very item; otherwise the
+    same 404 as for a missing one."""
+    raw = request.GET.get("request", "")
+    if not raw:
+        return None
+    request_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    share = selectors.share_request_get_for(user=_user(request), request_id=request_id)
+    if share is not None and (
+        share.item_id != parent.pk
+        or share.kind != ShareKind.TEARLINE
+        or share.status != ShareStatus.PENDING
+        or share.requester_id == _user(request).pk
+    ):
+        share = None
+    return _known_or_404(
+        request,
+        share,
+        action="material.tearline_form",
+        object_type="share_request",
+        object_id=request_id,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @_not_permitted_is_403
 def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
     user = _user(request)
     parent = _item_for(request, item_id, action="material.tearline_form")
     _permit(request, parent, material_acts.tearline_refusal, "material.tearline_form")
+    answers = _tearline_request_for(request, parent)
     form = material_forms.TearlineForm(
         request.POST if request.method == "POST" else None, request.FILES or None
     )
@@ -474,6 +545,7 @@ def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
             releasable_to=cleaned["releasable_to"],
             hide_fuller_version=cleaned["hide_fuller_version"],
             files=[upload] if (upload := request.FILES.get("file")) else [],
+            answers=answers,
             request=request,
         )
 
@@ -482,7 +554,11 @@ def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
         form,
         save,
         template="material/tearline_add.html",
-        context={"parent": parent, "upload_limit_mb": upload_max_bytes() // (1024 * 1024)},
+        context={
+            "parent": parent,
+            "answers": answers,
+            "upload_limit_mb": upload_max_bytes() // (1024 * 1024),
+        },
         success=lambda tearline: reverse("material:item", args=[tearline.pk]),
         message="Tearline written: a second person of your agency must approve it",
     )
@@ -491,10 +567,21 @@ def tearline_add(request: HttpRequest, item_id: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_not_permitted_is_403
 def tearline_approve(request: HttpRequest, item_id: Any) -> HttpResponse:
+    """The approver sees what they approve: the tearline and, when they may read it
+    (``access`` decides, it is not assumed), the original beside it, each with its label, and
+    who will be able to read the tearline. The outcome is said in words."""
     user = _user(request)
     tearline = _item_for(request, item_id, action="material.tearline_approve_form")
     _permit(request, tearline, material_acts.approve_refusal, "material.tearline_approve_form")
-    form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
+    form = material_forms.TearlineDecisionForm(request.POST if request.method == "POST" else None)
+    parent = tearline.parent
+    original = None
+    if parent is not None and material_decision(user, parent).allowed:
+        original = selectors.material_get_for(
+            user=user, item_id=parent.pk, request=request, action="material.read"
+        )
+        marking_for_request(request).note(original.classification)
+    audience = material_acts.tearline_audience(tearline)
 
     def save(cleaned: dict[str, Any]) -> MaterialItem:
         return tearline_services.tearline_approve(
@@ -505,18 +592,34 @@ def tearline_approve(request: HttpRequest, item_id: Any) -> HttpResponse:
             request=request,
         )
 
+    def outcome(decided: MaterialItem) -> str:
+        if decided.tearline_status == TearlineStatus.APPROVED:
+            return (
+                f"You approved the tearline '{decided.title}'. It can now be read by "
+                f"{audience.sentence()}."
+            )
+        return (
+            f"You refused the tearline '{decided.title}'. No one outside "
+            f"{decided.originator.name} will see it, and its author has been told."
+        )
+
     return _form_page(
         request,
         form,
         save,
-        template="material/decision.html",
+        template="material/tearline_approve.html",
         context={
             "item": tearline,
+            "tearline_text": selectors.material_open(user=user, item=tearline, request=request),
+            "original": original,
+            "original_text": selectors.material_open(user=user, item=original, request=request)
+            if original is not None
+            else None,
+            "audience": audience,
             "title": "Approve the tearline",
-            "legend": "Do you approve this tearline?",
         },
         success=lambda t: reverse("material:item", args=[t.pk]),
-        message="Tearline decided",
+        message=outcome,
     )
 
 
@@ -542,21 +645,30 @@ def request_access(request: HttpRequest, item_id: Any) -> HttpResponse:
         )
         raise Http404(NOT_FOUND)
     _permit(request, item, material_acts.share_refusal, "material.share_request")
+    # Before anyone asks: a request the asker's vetting could never see granted is not offered;
+    # a request for a tearline at their level is, instead (``access`` decides the reach).
+    reach = material_acts.fuller_version_reach_refusal(user, item)
+    kind = ShareKind.ACCESS if reach is None else ShareKind.TEARLINE
     form = material_forms.ShareRequestForm(request.POST if request.method == "POST" else None)
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
         return sharing_services.share_request_create(
-            actor=user, item=item, kind=ShareKind.ACCESS, reason=cleaned["reason"], request=request
+            actor=user, item=item, kind=kind, reason=cleaned["reason"], request=request
         )
 
+    asked = "a tearline at your level" if reach else "the fuller version"
     return _form_page(
         request,
         form,
         save,
         template="material/request.html",
-        context={"held_by": item.originator, "title": "Request the fuller version"},
+        context={
+            "held_by": item.originator,
+            "title": "Request the fuller version" if reach is None else "Ask for a tearline",
+            "reach": reach,
+        },
         success=lambda _r: reverse("material:my-requests"),
-        message=f"Request sent to {item.originator.name}",
+        message=f"Request for {asked} sent to {item.originator.name}",
     )
 
 
@@ -821,13 +933,19 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         request=request,
     )
     marking_for_request(request).note(share.item.classification)
-    form = material_forms.DecisionForm(request.POST if request.method == "POST" else None)
+    asks_for_tearline = share.kind == ShareKind.TEARLINE
+    data = request.POST if request.method == "POST" else None
+    # A request for a tearline is granted by writing one (the link on the page); here it can
+    # only be refused.
+    form: forms.Form = (
+        material_forms.RefuseForm(data) if asks_for_tearline else material_forms.DecisionForm(data)
+    )
 
     def save(cleaned: dict[str, Any]) -> ShareRequest:
         return sharing_services.share_request_decide(
             actor=user,
             share_request=share,
-            approve=cleaned["decision"] == "approve",
+            approve=not asks_for_tearline and cleaned["decision"] == "approve",
             reason=cleaned["reason"],
             request=request,
         )
@@ -837,7 +955,16 @@ def share_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         form,
         save,
         template="material/share_decide.html",
-        context={"share": share},
+        context={
+            "share": share,
+            # An access request the requester's vetting could never use (made before the
+            # check, or their vetting changed since): say so before the decision, not after.
+            "requester_reach": material_acts.fuller_version_reach_refusal(
+                share.requester, share.item
+            )
+            if share.kind == ShareKind.ACCESS
+            else None,
+        },
         success=lambda _s: reverse("material:inbox"),
         message="Decision recorded",
     )
@@ -849,7 +976,10 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "material/my_requests.html",
-        {"requests": list(selectors.my_share_requests(user=user))},
+        {
+            "rows": selectors.my_share_request_rows(user=user),
+            "tag_colours": selectors.REQUEST_TAG_COLOURS,
+        },
     )
 
 

@@ -48,6 +48,7 @@ SENTENCES: frozenset[str] = frozenset(
         "A tearline you wrote was refused.",
         "A sanitised version of an item of material is now available to you.",
         "A request about an item of material is waiting for your decision.",
+        "The tearline you asked for has been written and approved.",
         # meetings and agreed actions
         "You have been invited to a meeting",
         "An agreed action has been assigned to you",

@@ -24,6 +24,7 @@ from jointcase.access.material import (
 )
 from jointcase.access.material_acts import (
     decide_refusal,
+    fuller_version_reach_refusal,
     grant_revoke_refusal,
     share_deciders,
     share_refusal,
@@ -83,9 +84,15 @@ def share_request_create(
     to_agency: Agency | None = None,
     request: HttpRequest | None = None,
 ) -> ShareRequest:
-    """Ask the originator for access to an item (its fuller version), or to share it onward."""
+    """Ask the originator for access to an item (its fuller version), for a tearline of it at
+    the asker's level (when their vetting does not reach it), or to share it onward.
+
+    An access request that could never be granted (the asker's own clearance or caveats fall
+    short of the item's label: ``access``) is refused before it is made, with the tearline
+    request offered instead."""
     visible = material_decision(actor, item).allowed
-    if not visible and not (kind == ShareKind.ACCESS and fuller_version_requestable(actor, item)):
+    asks_for_fuller = kind in (ShareKind.ACCESS, ShareKind.TEARLINE)
+    if not visible and not (asks_for_fuller and fuller_version_requestable(actor, item)):
         raise deny(
             action="material.share_request",
             actor=actor,
@@ -106,8 +113,13 @@ def share_request_create(
         errors.setdefault("kind", []).append("Select what you are asking for")
     if not (reason or "").strip():
         errors.setdefault("reason", []).append("Enter why you need it")
-    if kind == ShareKind.ACCESS and visible:
+    if asks_for_fuller and visible:
         errors.setdefault("kind", []).append("You can already see this item")
+    reach = fuller_version_reach_refusal(actor, item)
+    if kind == ShareKind.ACCESS and not visible and reach is not None:
+        errors.setdefault("kind", []).append(
+            f"{reach.message}. Ask {item.originator.name} for a tearline at your level instead"
+        )
     if kind == ShareKind.ONWARD_SHARE:
         if to_agency is None:
             errors.setdefault("to_agency", []).append("Select the agency to share it with")
@@ -210,6 +222,10 @@ def _decision_clean(
     item = share_request.item
     if not (reason or "").strip():
         errors.setdefault("reason", []).append("Enter the reason for your decision")
+    if approve and share_request.kind == ShareKind.TEARLINE:
+        errors.setdefault("decision", []).append(
+            "Write the tearline to answer this request: it is done when the tearline is approved"
+        )
     length = days if days is not None else grant_days()
     if approve and not 1 <= length <= 365:
         errors.setdefault("days", []).append("Access must last between 1 and 365 days")

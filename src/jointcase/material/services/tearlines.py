@@ -13,17 +13,22 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from jointcase.access.material import LabelFields, material_decision
 from jointcase.access.material_acts import (
     approve_refusal,
     label_is_lower,
     new_readers,
     tearline_approvers,
     tearline_refusal,
+    tearline_request_reach_refusal,
 )
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.material.models import (
     MaterialItem,
+    ShareKind,
+    ShareRequest,
+    ShareStatus,
     TearlineStatus,
 )
 from jointcase.material.services.common import (
@@ -76,6 +81,69 @@ def _tearline_label_clean(
     return new
 
 
+def _answer_clean(
+    *,
+    answers: ShareRequest,
+    parent: MaterialItem,
+    label: LabelInput,
+    errors: dict[str, list[str]],
+) -> None:
+    """The request a tearline answers: a pending request for a tearline of this very item,
+    and a label its requester can read once approved."""
+    if (
+        answers.item_id != parent.pk
+        or answers.kind != ShareKind.TEARLINE
+        or answers.status != ShareStatus.PENDING
+    ):
+        errors.setdefault("answers", []).append(
+            "This request is not waiting for a tearline of this item"
+        )
+        return
+    if "classification" in errors or "caveats" in errors or "releasable_to" in errors:
+        return
+    refusal = tearline_request_reach_refusal(
+        answers.requester,
+        LabelFields(
+            classification=label.classification,
+            caveat_ids=frozenset(c.pk for c in label.caveats),
+            releasable_ids=frozenset(a.pk for a in label.releasable_to),
+            originator_id=parent.originator_id,
+        ),
+        parent.case_id,
+    )
+    if refusal is not None:
+        errors.setdefault("classification", []).append(refusal.message)
+
+
+def _requests_fulfil(*, actor: User, tearline: MaterialItem, request: HttpRequest | None) -> None:
+    """An approved tearline fulfils the requests it was written for: each requester who can
+    now read it is told (a link, never content)."""
+    link = reverse("material:item", args=[tearline.pk])
+    for share in ShareRequest.objects.select_related("requester").filter(
+        tearline=tearline, kind=ShareKind.TEARLINE, status=ShareStatus.PENDING
+    ):
+        share.status = ShareStatus.FULFILLED
+        share.decided_by = actor
+        share.decided_at = timezone.now()
+        share.save(update_fields=["status", "decided_by", "decided_at"])
+        if material_decision(share.requester, tearline).allowed:
+            notify(
+                recipients=[share.requester],
+                text="The tearline you asked for has been written and approved.",
+                link=link,
+            )
+        audit_record(
+            action="material.share_fulfilled",
+            actor=actor,
+            outcome=Outcome.SUCCESS,
+            object_type="material",
+            object_id=str(tearline.parent_id),
+            recipient=share.requester.get_username(),
+            details={"share_request": share.pk, "tearline": str(tearline.pk)},
+            request=request,
+        )
+
+
 def tearline_create(
     *,
     actor: User,
@@ -89,11 +157,16 @@ def tearline_create(
     hide_fuller_version: bool = False,
     handling_instructions: str = "",
     files: Sequence[Any] = (),
+    answers: ShareRequest | None = None,
     request: HttpRequest | None = None,
 ) -> MaterialItem:
     """A sanitised version of ``parent`` at a lower label, by a user of the originating agency.
     It stays a DRAFT (seen only by that agency) until a second person approves it. It may
-    carry its own sanitised files (never the parent's), sealed under its own label."""
+    carry its own sanitised files (never the parent's), sealed under its own label.
+
+    ``answers``: the pending request for a tearline of ``parent`` this one is written for; its
+    label must be one the requester can read (``access``), and approving it fulfils the
+    request."""
     item_act_require(
         actor=actor,
         item=parent,
@@ -116,6 +189,8 @@ def tearline_create(
         errors=errors,
     )
     checked_files = uploads_read(files, errors)
+    if answers is not None:
+        _answer_clean(answers=answers, parent=parent, label=new, errors=errors)
     if errors:
         raise refuse(
             action="material.tearline_create",
@@ -150,9 +225,12 @@ def tearline_create(
             "classification": new.classification,
             "orcon_consent": "originator" if parent.orcon else "",
             "files": len(checked_files),
+            "answers": answers.pk if answers is not None else None,
         },
         request=request,
     )
+    if answers is not None:
+        ShareRequest.objects.filter(pk=answers.pk).update(tearline=tearline)
     # Four eyes: the second people of the originating agency who may approve it are told.
     notify(
         recipients=[user for user in tearline_approvers(tearline) if user.pk != actor.pk],
@@ -208,9 +286,15 @@ def tearline_approve(
             link=link,
         )
         if approve:
-            # Those it was written for: on the case, cleared for it but not for the original.
+            requesters = ShareRequest.objects.filter(
+                tearline=tearline, status=ShareStatus.PENDING
+            ).values_list("requester_id", flat=True)
+            # Those it was written for: on the case, cleared for it but not for the original
+            # (those who asked for it are told so by ``_requests_fulfil``).
             notify(
-                recipients=new_readers(tearline, besides=(actor.pk, tearline.author_id or 0)),
+                recipients=new_readers(
+                    tearline, besides=(actor.pk, tearline.author_id or 0, *requesters)
+                ),
                 text="A sanitised version of an item of material is now available to you.",
                 link=link,
             )
@@ -224,5 +308,7 @@ def tearline_approve(
             details={"parent": str(tearline.parent_id)},
             request=request,
         )
+        if approve:
+            _requests_fulfil(actor=actor, tearline=tearline, request=request)
     tearline.refresh_from_db()
     return tearline

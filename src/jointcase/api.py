@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from jointcase.accounts.api_auth import ApiTokenAuth
+from jointcase.accounts.api_auth import ApiTokenAuth, TokenRateThrottle
 from jointcase.api_common import register_exception_handlers
 from jointcase.cases.api import router as cases_router
 from jointcase.exchange.api.imports import router as imports_router
@@ -39,6 +39,8 @@ api = NinjaAPI(
     # forgot would have its writes need ``write:register`` (tests/security/test_api_scopes.py
     # holds every operation to its area's scope).
     auth=ApiTokenAuth(write_scope="write:register"),
+    # At most JOINTCASE_API_RATE requests per token: 429 with Retry-After beyond it.
+    throttle=[TokenRateThrottle()],
 )
 
 

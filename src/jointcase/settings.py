@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "jointcase.audit.purpose.PurposeRequiredMiddleware",
     "jointcase.access.middleware.HiddenRefusalMiddleware",
+    "jointcase.accounts.idempotency.IdempotencyMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -254,6 +255,22 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 JOINTCASE_API_TOKEN_DAYS = env_int("JOINTCASE_API_TOKEN_DAYS", 90)
 #: The longest life anyone may give an API token.
 JOINTCASE_API_TOKEN_MAX_DAYS = env_int("JOINTCASE_API_TOKEN_MAX_DAYS", 365)
+#: How long an API write's ``Idempotency-Key`` and its answer are kept (a retry within this
+#: window gets the first answer again).
+JOINTCASE_IDEMPOTENCY_HOURS = env_int("JOINTCASE_IDEMPOTENCY_HOURS", 24)
+#: How many API requests one token may make, as "N/period" (s, min, hour, day); over it the
+#: API answers 429 with Retry-After. Counted in the database cache, so every web process
+#: shares the count.
+JOINTCASE_API_RATE = env_str("JOINTCASE_API_RATE", "600/min")
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every process: the API's rate limits (a table made by accounts' migrations).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jointcase_cache",
+    },
+}
 #: Hours a single-use enrolment link (new user, second factor reset) stays usable.
 JOINTCASE_ENROLMENT_LINK_HOURS = env_int("JOINTCASE_ENROLMENT_LINK_HOURS", 72)
 

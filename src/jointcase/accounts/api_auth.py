@@ -12,9 +12,12 @@ no purpose (created before purposes were recorded) gets a 403 on every operation
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
+from ninja.throttling import SimpleRateThrottle
 
 from jointcase.access.accounts import token_scope_needed, token_scope_refusal
 from jointcase.access.acting import audited_denial
@@ -49,6 +52,7 @@ class ApiTokenAuth(HttpBearer):
             request, f"api_token:{found.pk}", Declaration(found.purpose, found.purpose_reason)
         )
         user = found.user
+        request.api_token_id = found.pk  # type: ignore[attr-defined]
         needed = token_scope_needed(request.method or "GET", self.write_scope)
         refusal = token_scope_refusal(found.scope_list, needed)
         if refusal is not None:
@@ -67,3 +71,27 @@ class ApiTokenAuth(HttpBearer):
         user.otp_device = None  # type: ignore[attr-defined]
         request.user = user
         return user
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most ``JOINTCASE_API_RATE`` requests per token, counted in the cache every web process
+    shares; over it, 429 with ``Retry-After`` (django-ninja's throttling). Checked after the
+    token is authenticated, so an unauthenticated request is a 401, never counted."""
+
+    scope = "token"
+
+    def __init__(self) -> None:
+        self.cache = caches["shared"]
+        super().__init__(settings.JOINTCASE_API_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # The rate is read on every request, so a changed setting applies at once.
+        self.rate = settings.JOINTCASE_API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        token_id = getattr(request, "api_token_id", None)
+        if token_id is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": token_id}

@@ -200,3 +200,29 @@ class EnrolmentLink(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class IdempotentResponse(models.Model):
+    """The answer given to an API write sent with an ``Idempotency-Key`` header, kept so that a
+    partner who retries (after a broken connection, say) gets the first answer again and never
+    a second object. Written in the same transaction as the write itself: if the process dies
+    before the write commits, neither exists and the retry runs afresh; if after, the retry
+    replays this (``jointcase.accounts.idempotency``)."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    #: SHA-256 of the method, path and body: a key reused for another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotency_token_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status or 'running'})"

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema
 
 from jointcase.access.acting import permission_require
@@ -89,11 +89,8 @@ class MatchesOut(Schema):
     )
 
 
-def _limited(request: HttpRequest, error: KnownRateLimited) -> HttpResponse:
-    from jointcase.api import api
-
-    response = api.create_response(
-        request,
+def _limited(error: KnownRateLimited) -> HttpResponse:
+    response = JsonResponse(
         {"detail": "Too many checks: try again later", "retry_after": error.retry_after},
         status=429,
     )
@@ -132,7 +129,7 @@ def known(request: HttpRequest, payload: KnownIn) -> Any:
     try:
         answer = known_ask(actor=user, question=question, request=request)
     except KnownRateLimited as limited:
-        return _limited(request, limited)
+        return _limited(limited)
     return answer.as_json()
 
 
@@ -187,7 +184,7 @@ def person_matches_find(request: HttpRequest, payload: PersonRecordIn) -> Any:
     try:
         found = person_matches(actor=user, question=question, request=request)
     except KnownRateLimited as limited:
-        return _limited(request, limited)
+        return _limited(limited)
     return {
         "matches": [
             {

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from jointcase.accounts.models import User
@@ -160,3 +160,18 @@ def test_the_api_lists_visible_matches_and_answers_for_the_others(
     )
     assert bad.status_code == 400
     assert {item["field"] for item in bad.json()["errors"]} == {"crn", "date_of_birth"}
+
+
+@override_settings(JOINTCASE_KNOWN_RATE_LIMIT=1)
+def test_over_the_rate_limit_the_person_form_says_so_and_saves_nothing(
+    known_world: KnownWorld, client_for: Callable[[User], Client]
+) -> None:
+    client = client_for(known_world.world.personas.pom)
+    assert client.post(reverse("people:new"), NEWCOMER).status_code == 302
+    people = Person.objects.count()
+    refused = client.post(reverse("people:new"), {**NEWCOMER, "given_names": "Thomasina"})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "govuk-error-summary" in body
+    assert "too many times" in body
+    assert Person.objects.count() == people

@@ -13,6 +13,7 @@ from jointcase.accounts.api_auth import ApiTokenAuth, TokenRateThrottle
 from jointcase.api_common import register_exception_handlers
 from jointcase.cases.api import router as cases_router
 from jointcase.exchange.api.imports import router as imports_router
+from jointcase.exchange.api.known import router as known_router
 from jointcase.lib.api_input import refuse_bad_input, refuse_out_of_range_path_ids
 from jointcase.material.api import router as material_router
 from jointcase.meetings.api import router as meetings_router
@@ -46,6 +47,9 @@ api = NinjaAPI(
 
 # Every app's router, in one place for the security matrix.
 for _router in (
+    # Before the people router: its GET /persons/{person_id} would otherwise take
+    # POST /persons/matches (and answer 405).
+    known_router,
     people_router,
     cases_router,
     material_router,

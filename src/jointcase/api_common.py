@@ -3,7 +3,7 @@ exception handlers registered once on the one ``NinjaAPI`` (``jointcase.api``).
 
 A router imports from here, never from another app's ``api.py``:
 
-- ``token_auth()`` and ``api_user(request)``: the bearer token and the user it authenticates;
+- ``token_auth(write_scope=...)`` and ``api_user(request)``: the bearer token and the user it authenticates;
 - ``ErrorOut``: ``{"detail": ..., "errors": [{"field": ..., "message": ...}]}``, the body of
   every 4xx the API documents (``field_errors`` builds it from a Django ``ValidationError``,
   ``refusal_body`` from a refusal's message);

@@ -420,3 +420,10 @@ if JOINTCASE_LINK_LOWER > JOINTCASE_LINK_UPPER:
     raise ImproperlyConfigured("JOINTCASE_LINK_LOWER must not be above JOINTCASE_LINK_UPPER.")
 #: Where Splink runs: "duckdb" (embedded, in process) is the only engine supported for now.
 JOINTCASE_LINK_BACKEND = env_choice("JOINTCASE_LINK_BACKEND", "duckdb", ("duckdb",))
+
+# "Known to you?" and live matching (docs/exchange.md): at most this many asks per user
+# (the page, the API, the person form's match) in any window of this many seconds.
+JOINTCASE_KNOWN_RATE_LIMIT = env_int("JOINTCASE_KNOWN_RATE_LIMIT", 30, minimum=1)
+JOINTCASE_KNOWN_RATE_WINDOW_SECONDS = env_int(
+    "JOINTCASE_KNOWN_RATE_WINDOW_SECONDS", 60 * 60, minimum=1
+)

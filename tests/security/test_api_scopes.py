@@ -35,6 +35,7 @@ AREA_SCOPES = {
     "prison training": "write:workforce",
     "workforce": "write:workforce",
     "imports": "import",
+    "known": "known",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from jointcase.exchange.views import imports
+from jointcase.exchange.views import imports, known
 
 app_name = "exchange"
 
@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         imports.quarantined_row_dismiss_page,
         name="quarantined-row-dismiss",
     ),
+    path("known/", known.known, name="known"),
 ]

@@ -8,6 +8,7 @@ services write nothing then.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ from jointcase.audit.purpose import purpose_ask_cases
 from jointcase.cases.forms import CaseOpenForm
 from jointcase.cases.models import Case
 from jointcase.cases.services import case_open as open_case
+from jointcase.exchange.services.known import KnownRateLimited, Question, person_matches
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.forms import form_page
 from jointcase.people import forms as person_forms
@@ -86,9 +88,75 @@ def _person_url(person: Any) -> str:
     return reverse("people:person", args=[person.public_id])
 
 
+#: The session key of the "create a new person anyway" confirmation: a one-time token and the
+#: digest of the details it confirms, so one confirmation creates one person.
+CONFIRM_NEW = "person_new_confirm"
+
+
+def _question_of(data: dict[str, Any]) -> Question:
+    born = data.get("date_of_birth")
+    return Question(
+        record={
+            "given_names": data.get("given_names") or "",
+            "surname": data.get("family_name") or "",
+            "date_of_birth": born.isoformat() if born else "",
+        }
+    )
+
+
+def _confirmed_new(request: HttpRequest, data: dict[str, Any]) -> bool:
+    """The user saw the likely matches of exactly these details and chose to create anyway
+    (the token is spent: a second submission is matched again, and finds the new person)."""
+    token = request.POST.get("confirm_new") or ""
+    held = request.session.get(CONFIRM_NEW) or {}
+    if not token or not secrets.compare_digest(str(held.get("token", "")), token):
+        return False
+    del request.session[CONFIRM_NEW]
+    return bool(held.get("digest") == _question_of(data).digest)
+
+
+def _matches_page(request: HttpRequest, form: forms.Form) -> HttpResponse | None:
+    """Before a new person is saved: the likely persons already on the register the user may
+    see, and the documented "Known to you?" answer about the others (docs/exchange.md
+    "Real-time matching"); None when nothing likely matches."""
+    question = _question_of(form.cleaned_data)
+    try:
+        found = person_matches(actor=acting_user(request), question=question, request=request)
+    except KnownRateLimited as limited:
+        form.add_error(
+            None,
+            "You have checked the register too many times for now: "
+            f"try again in {limited.wait_words}",
+        )
+        return None
+    if not found.any:
+        return None
+    token = secrets.token_urlsafe(24)
+    request.session[CONFIRM_NEW] = {"token": token, "digest": question.digest}
+    return render(
+        request,
+        "people/person_matches.html",
+        {
+            "title": "This person may already be on the register",
+            "form": form,
+            "found": found,
+            "token": token,
+            "cancel": reverse("home:home"),
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def person_new(request: HttpRequest) -> HttpResponse:
     form = person_forms.PersonForm(request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _confirmed_new(request, form.cleaned_data)
+    ):
+        shown = _matches_page(request, form)
+        if shown is not None:
+            return shown
 
     def save(data: dict[str, Any]) -> Any:
         return person_create(

@@ -1,0 +1,216 @@
+""" "Known to you?" and live matching in the API (docs/api.md): ``POST /api/v1/known`` gives the
+documented answer; ``POST /api/v1/persons/matches`` the likely persons the caller may see plus
+the documented answer about the others. Same services, rules and audit as the pages: 400 by
+field for bad input, 403 for a caller who may not ask, 429 with ``Retry-After`` over the
+rate limit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, Router, Schema
+
+from jointcase.access.acting import permission_require
+from jointcase.access.known import known_ask_refusal
+from jointcase.api_common import ErrorOut, api_user, token_auth
+from jointcase.exchange.records import IDENTIFIER_TYPES
+from jointcase.exchange.services.known import (
+    ASK_ACTION,
+    MATCH_ACTION,
+    KnownRateLimited,
+    known_ask,
+    person_matches,
+    question_clean,
+)
+from jointcase.people.validators import identifier_clean
+
+router = Router(tags=["known"], auth=token_auth(write_scope="known"))
+
+
+class KnownIn(Schema):
+    given_names: str = Field("", description="Given names as known", max_length=400)
+    surname: str = Field("", description="Surname (family name)", max_length=400)
+    date_of_birth: str = Field("", description="ISO date YYYY-MM-DD", max_length=40)
+    identifier_type: str = Field(
+        "", description="pnc_id, crn or prison_number (optional)", max_length=40
+    )
+    identifier_value: str = Field("", description="The identifier (optional)", max_length=80)
+
+
+class ContactOut(Schema):
+    agency: str = Field(..., description="The agency to contact (the case's lead agency)")
+    role: str = Field(..., description="The role to ask for at that agency")
+
+
+class KnownOut(Schema):
+    known: bool = Field(..., description="Whether a managed record matches")
+    answer: str = Field(..., description="The documented answer as one sentence")
+    contact: ContactOut | None = Field(..., description="Whom to contact; null when not known")
+    person_id: uuid.UUID | None = Field(
+        ..., description="The person's id, only when the caller may see the person"
+    )
+
+
+class RateLimitedOut(Schema):
+    detail: str
+    retry_after: int = Field(..., description="Seconds to wait (also the Retry-After header)")
+
+
+class PersonRecordIn(Schema):
+    given_names: str = Field("", max_length=400)
+    surname: str = Field("", max_length=400)
+    date_of_birth: str = Field("", description="ISO date YYYY-MM-DD", max_length=40)
+    pnc_id: str = Field("", max_length=80)
+    crn: str = Field("", max_length=80)
+    prison_number: str = Field("", max_length=80)
+
+
+class IdentifierOut(Schema):
+    type: str
+    value: str
+
+
+class MatchOut(Schema):
+    id: uuid.UUID = Field(..., description="The person's opaque identifier")
+    display_name: str
+    date_of_birth: str | None
+    identifiers: list[IdentifierOut]
+    match_probability: float
+
+
+class MatchesOut(Schema):
+    matches: list[MatchOut] = Field(..., description="Likely persons the caller may see")
+    others: KnownOut = Field(
+        ..., description="The documented answer about likely persons the caller may not see"
+    )
+
+
+def _limited(error: KnownRateLimited) -> HttpResponse:
+    response = JsonResponse(
+        {"detail": "Too many checks: try again later", "retry_after": error.retry_after},
+        status=429,
+    )
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@router.post(
+    "/known",
+    response={200: KnownOut, 400: ErrorOut, 403: ErrorOut, 429: RateLimitedOut},
+    summary="Known to you? Whether a managed record matches a person, and whom to contact",
+    description=(
+        "The documented answer of docs/exchange.md and nothing more. 400 with field errors "
+        "for a missing name, an impossible date of birth or a malformed identifier; 403 for a "
+        "caller who may not ask; 429 with Retry-After over the rate limit. Every ask is "
+        "audited."
+    ),
+)
+def known(request: HttpRequest, payload: KnownIn) -> Any:
+    user = api_user(request)
+    permission_require(
+        actor=user,
+        refusal=known_ask_refusal(user),
+        action=ASK_ACTION,
+        object_type="known",
+        object_id="",
+        request=request,
+    )
+    question = question_clean(
+        given_names=payload.given_names,
+        surname=payload.surname,
+        date_of_birth=payload.date_of_birth,
+        identifier_type=payload.identifier_type,
+        identifier_value=payload.identifier_value,
+    )
+    try:
+        answer = known_ask(actor=user, question=question, request=request)
+    except KnownRateLimited as limited:
+        return _limited(limited)
+    return answer.as_json()
+
+
+@router.post(
+    "/persons/matches",
+    response={200: MatchesOut, 400: ErrorOut, 403: ErrorOut, 429: RateLimitedOut},
+    summary="Likely existing persons for a person record, before it is created",
+    description=(
+        "Matches the record against the whole register: the likely persons the caller may "
+        'see, most likely first, and for the others only the documented answer of "Known to '
+        'you?". 400 with field errors for bad input; 429 with Retry-After over the rate '
+        'limit (shared with /known); 403 for a caller who may not ask "Known to you?". '
+        "Audited."
+    ),
+)
+def person_matches_find(request: HttpRequest, payload: PersonRecordIn) -> Any:
+    user = api_user(request)
+    permission_require(
+        actor=user,
+        refusal=known_ask_refusal(user),
+        action=MATCH_ACTION,
+        object_type="known",
+        object_id="",
+        request=request,
+    )
+    identifiers = {
+        name: value
+        for name, value in (
+            ("pnc_id", payload.pnc_id),
+            ("crn", payload.crn),
+            ("prison_number", payload.prison_number),
+        )
+        if value.strip()
+    }
+    errors: dict[str, list[str]] = {}
+    extra: dict[str, str] = {}
+    try:
+        extra = _identifiers_clean(identifiers)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        question = question_clean(
+            given_names=payload.given_names,
+            surname=payload.surname,
+            date_of_birth=payload.date_of_birth,
+            extra=extra,
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        found = person_matches(actor=user, question=question, request=request)
+    except KnownRateLimited as limited:
+        return _limited(limited)
+    return {
+        "matches": [
+            {
+                "id": person.public_id,
+                "display_name": person.display_name,
+                "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+                "identifiers": [
+                    {"type": identifier.type, "value": identifier.value}
+                    for identifier in person.identifiers.all()
+                ],
+                "match_probability": round(found.probabilities[str(person.public_id)], 4),
+            }
+            for person in found.visible
+        ],
+        "others": found.others.as_json(),
+    }
+
+
+def _identifiers_clean(values: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        try:
+            out[name] = identifier_clean(IDENTIFIER_TYPES[name], value)
+        except ValidationError as error:
+            errors[name] = error.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    return out

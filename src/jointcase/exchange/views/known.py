@@ -20,13 +20,11 @@ from jointcase.exchange.services.known import (
     known_ask,
     question_clean,
 )
-from jointcase.exchange.views.imports import refusals_as_pages
 from jointcase.lib.forms import errors_onto_form
 from jointcase.people.views import acting_user
 
 
 @require_http_methods(["GET", "POST"])
-@refusals_as_pages
 def known(request: HttpRequest) -> HttpResponse:
     """The question; after a valid POST, the answer (or why it cannot be given now)."""
     user = acting_user(request)

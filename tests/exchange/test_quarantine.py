@@ -20,6 +20,18 @@ from tests.exchange.conftest import SOURCE, csv_bytes, jsonl_bytes, person_row
 pytestmark = pytest.mark.django_db
 
 
+def as_form(fields: dict[str, str]) -> dict[str, str]:
+    """A record's fields as the correction form posts them (the date in its three boxes)."""
+    posted = {name: value for name, value in fields.items() if name != "source"}
+    year, month, day = posted.pop("date_of_birth").split("-")
+    return {
+        **posted,
+        "date_of_birth-day": day,
+        "date_of_birth-month": month,
+        "date_of_birth-year": year,
+    }
+
+
 def held(importers: Personas, content: bytes) -> QuarantinedRow:
     batch = import_start(
         actor=importers.agency_admin, source_code=SOURCE, file_name="x.csv", content=content
@@ -41,6 +53,10 @@ def test_the_row_page_shows_what_was_received_and_why(
     assert "CRN: Enter a CRN in the format X123456" in body
     assert row.raw in body
     assert 'value="Testgiven1"' in body  # the correction form starts from what was received
+    # The date of birth is corrected in the GOV.UK date input, starting from its parts.
+    assert 'name="date_of_birth-day"' in body
+    assert 'value="30"' in body
+    assert "Received as “1990-02-30”" in body
     assert AuditEntry.objects.filter(
         action="exchange.quarantine_read", object_id=str(row.public_id)
     ).exists()
@@ -50,8 +66,7 @@ def test_a_correction_still_wrong_is_refused_with_an_error_summary_and_nothing_w
     importers: Personas, client_for: Callable[[User], Client]
 ) -> None:
     row = held(importers, csv_bytes([person_row(1, postcode="nowhere")]))
-    fields = {**person_row(1, postcode="still nowhere")}
-    fields.pop("source")
+    fields = as_form(person_row(1, postcode="still nowhere"))
     page = client_for(importers.agency_admin).post(
         reverse("exchange:quarantined-row", args=[row.public_id]), fields
     )
@@ -67,8 +82,7 @@ def test_a_valid_correction_is_replayed_as_the_source_record(
     importers: Personas, client_for: Callable[[User], Client]
 ) -> None:
     row = held(importers, jsonl_bytes([person_row(1, postcode="nowhere")]))
-    fields = {**person_row(1, postcode="ab1 2cd")}
-    fields.pop("source")
+    fields = as_form(person_row(1, postcode="ab1 2cd"))
     client = client_for(importers.agency_admin)
     page = client.post(reverse("exchange:quarantined-row", args=[row.public_id]), fields)
     assert page.status_code == 302
@@ -82,6 +96,27 @@ def test_a_valid_correction_is_replayed_as_the_source_record(
     again = client.post(reverse("exchange:quarantined-row", args=[row.public_id]), fields)
     assert again.status_code == 400
     assert "already been corrected and replayed" in again.content.decode()
+
+
+def test_an_impossible_date_of_birth_is_corrected_in_the_date_input(
+    importers: Personas, client_for: Callable[[User], Client]
+) -> None:
+    row = held(importers, csv_bytes([person_row(3, date_of_birth="31/02/1980")]))
+    url = reverse("exchange:quarantined-row", args=[row.public_id])
+    client = client_for(importers.agency_admin)
+    body = client.get(url).content.decode()
+    assert 'value="31"' in body
+    assert 'value="1980"' in body
+    still = {**as_form(person_row(3)), "date_of_birth-day": "31", "date_of_birth-month": "2"}
+    still["date_of_birth-year"] = "1980"
+    refused = client.post(url, still)
+    assert refused.status_code == 400
+    assert "Date of birth must be a real date" in refused.content.decode()
+    assert not SourceRecord.objects.exists()
+    fixed = {**still, "date_of_birth-day": "28"}
+    assert client.post(url, fixed).status_code == 302
+    record = SourceRecord.objects.get(source_record_id="DEL-000003")
+    assert record.date_of_birth.isoformat() == "1980-02-28"
 
 
 def test_replaying_the_same_file_after_a_correction_changes_nothing(

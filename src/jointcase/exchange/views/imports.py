@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods
 
 from jointcase.access.acting import permission_require
 from jointcase.access.exchange import imports_refusal, sources_importable_by
-from jointcase.exchange.forms.imports import CorrectionForm, DismissForm, UploadForm
+from jointcase.exchange.forms.imports import (
+    CorrectionForm,
+    DismissForm,
+    UploadForm,
+    corrected_fields,
+)
 from jointcase.exchange.models import QuarantineStatus
 from jointcase.exchange.records import LABELS
 from jointcase.exchange.selectors.imports import (
@@ -133,7 +138,9 @@ def quarantined_row(request: HttpRequest, row_id: str) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda data: quarantined_row_replay(actor=user, row=row, fields=data, request=request),
+        lambda data: quarantined_row_replay(
+            actor=user, row=row, fields=corrected_fields(data), request=request
+        ),
         template="exchange/quarantined_row.html",
         context={
             "title": f"Line {row.line_number} of {row.batch.file_name}",

@@ -262,6 +262,12 @@ JOINTCASE_IDEMPOTENCY_HOURS = env_int("JOINTCASE_IDEMPOTENCY_HOURS", 24)
 #: API answers 429 with Retry-After. Counted in the database cache, so every web process
 #: shares the count.
 JOINTCASE_API_RATE = env_str("JOINTCASE_API_RATE", "600/min")
+#: Webhooks: plain http URLs only in the demo (everywhere else https); each attempt's timeout;
+#: how many attempts before a delivery is given up; the first retry's wait (doubled each time).
+JOINTCASE_WEBHOOK_HTTP_ALLOWED = env_bool("JOINTCASE_WEBHOOK_HTTP_ALLOWED", DEMO_MODE)
+JOINTCASE_WEBHOOK_TIMEOUT_SECONDS = env_int("JOINTCASE_WEBHOOK_TIMEOUT_SECONDS", 10)
+JOINTCASE_WEBHOOK_MAX_ATTEMPTS = env_int("JOINTCASE_WEBHOOK_MAX_ATTEMPTS", 8)
+JOINTCASE_WEBHOOK_BACKOFF_SECONDS = env_int("JOINTCASE_WEBHOOK_BACKOFF_SECONDS", 30)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -36,6 +36,7 @@ AREA_SCOPES = {
     "workforce": "write:workforce",
     "imports": "import",
     "known": "known",
+    "webhooks": "webhooks",
 }
 
 

@@ -60,6 +60,7 @@ TOKEN_SCOPES: dict[str, str] = {
     "write:workforce": "Record training and change caseload capacity",
     "import": "Upload partner extracts for import",
     "known": "Ask whether a person is known (and match people before creating them)",
+    "webhooks": "Subscribe to events and read their delivery log",
 }
 
 #: A few words for each scope, for lists of tokens.
@@ -73,6 +74,7 @@ TOKEN_SCOPE_NAMES: dict[str, str] = {
     "write:workforce": "change workforce",
     "import": "import",
     "known": "ask if known",
+    "webhooks": "webhooks",
 }
 
 #: Methods that change nothing: they need ``read`` only.

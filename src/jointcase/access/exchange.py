@@ -17,9 +17,9 @@ from __future__ import annotations
 from django.db.models import Q
 
 from jointcase.access.acting import Refusal
-from jointcase.access.policy import AnyUser, gate_decision, signed_in
+from jointcase.access.policy import AnyUser, case_decision, gate_decision, signed_in
 from jointcase.accounts.models import Role, User
-from jointcase.exchange.models import ImportBatch
+from jointcase.exchange.models import ImportBatch, WebhookSubscription
 from jointcase.exchange.sources import PartnerSource, sources_current
 
 IMPORT_REFUSED = "Only agency administrators and system administrators can import extracts"
@@ -87,3 +87,49 @@ def batch_see_refusal(user: AnyUser, batch: ImportBatch) -> Refusal | None:
 def imports_nav_visible(user: AnyUser) -> bool:
     """The "Imports" navigation entry."""
     return imports_refusal(user) is None
+
+
+# -- Webhook subscriptions ---------------------------------------------------------------------
+
+WEBHOOK_REFUSED = "Only staff of an agency can subscribe to events"
+
+
+def webhook_subscribe_refusal(user: AnyUser) -> Refusal | None:
+    """Making a subscription: any signed-in user of an agency, for themselves. What it hears is
+    bounded by their own access (``webhook_hears``), so a subscription never widens it."""
+    if not signed_in(user):
+        return Refusal(reason=gate_decision(user).reason, message=WEBHOOK_REFUSED)
+    if user.agency_id is None:
+        return Refusal(reason="no_agency", message=WEBHOOK_REFUSED)
+    return None
+
+
+def webhook_filter(user: AnyUser) -> Q:
+    """``webhook_see_refusal``'s twin, as a filter on ``WebhookSubscription`` (and, with a
+    ``subscription__`` prefix, on its deliveries)."""
+    if not signed_in(user):
+        return Q(pk__in=[])
+    return Q(owner_id=user.pk)
+
+
+def webhook_see_refusal(user: AnyUser, subscription: WebhookSubscription) -> Refusal | None:
+    """A subscription and its delivery log: its owner's only; hidden (404) from anyone else."""
+    if signed_in(user) and subscription.owner_id == user.pk:
+        return None
+    reason = gate_decision(user).reason if not signed_in(user) else "not_their_subscription"
+    return Refusal(reason=reason, message=NOT_FOUND, hidden=True)
+
+
+def webhook_hears(
+    subscription: WebhookSubscription, *, case_id: int, agency_ids: frozenset[int] | None
+) -> bool:
+    """Does an event about ``case_id`` reach ``subscription``? Only if its owner is active and
+    may see the case now (the same case rule as everything else: exclusions, need-to-know), and,
+    for an event addressed to some agencies (an action assigned, a request decided), only if
+    the owner belongs to one of them."""
+    owner = subscription.owner
+    if not signed_in(owner) or owner.agency_id is None:
+        return False
+    if agency_ids is not None and owner.agency_id not in agency_ids:
+        return False
+    return case_decision(owner, case_id).allowed

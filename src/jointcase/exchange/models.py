@@ -192,3 +192,77 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line_number} of {self.batch}"
+
+
+class WebhookEvent(models.TextChoices):
+    ACTION_ASSIGNED = "action.assigned", "An agreed action was assigned to your agency"
+    SHARE_REQUEST_DECIDED = "share_request.decided", "A share request from your agency was decided"
+    CASE_PHASE_CHANGED = "case.phase_changed", "A case you may see changed phase"
+    CHECK_DUE = "check.due", "A required check on a case you may see is due soon"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    DELIVERED = "delivered", "Delivered"
+    RETRYING = "retrying", "Failed; will be tried again"
+    GAVE_UP = "gave_up", "Failed every attempt"
+
+
+class WebhookSubscription(models.Model):
+    """A partner system's subscription to events, owned by the account whose access bounds
+    what it hears: an event reaches it only if that account may see the case (and, for events
+    addressed to an agency, belongs to it). The signing secret is sealed under the keyring's
+    OFFICIAL key-encryption key; it is shown once, when the subscription is made."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )
+    url = models.URLField(max_length=500)
+    #: Space-separated ``WebhookEvent`` values.
+    events = models.CharField(max_length=200)
+    secret_nonce = models.BinaryField()
+    secret_ciphertext = models.BinaryField()
+    secret_key_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.events})"
+
+    @property
+    def event_list(self) -> tuple[str, ...]:
+        return tuple(self.events.split())
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, and every attempt's outcome (the delivery log)."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    #: Identifiers only (the event, its case and object's public ids, when).
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.subscription_id} ({self.status})"

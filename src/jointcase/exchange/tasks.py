@@ -21,3 +21,11 @@ def import_batch_run(batch_id: int) -> dict[str, int]:
         "unchanged": batch.unchanged,
         "quarantined": batch.quarantined,
     }
+
+
+@task()
+def webhook_deliver_run(delivery_id: int) -> str:
+    """One attempt at a webhook delivery (a failure schedules the next, with backoff)."""
+    from jointcase.exchange.webhooks.services import webhook_deliver
+
+    return webhook_deliver(delivery_id).status

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from django.db.models import Exists, ManyToManyField, OuterRef
 from django.db.models.signals import m2m_changed
+from django.dispatch import Signal
 
 from jointcase.material.models import MaterialItem
 
@@ -85,3 +86,8 @@ def connect() -> None:
         m2m_changed.connect(
             label_sets_changed, sender=through, dispatch_uid=f"material-label-summary-{name}"
         )
+
+
+#: Sent with ``share_request`` (decided: approved or refused) and ``item`` by the decision
+#: service, inside its transaction (partner webhooks listen).
+share_request_decided = Signal()

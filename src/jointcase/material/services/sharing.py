@@ -46,6 +46,7 @@ from jointcase.material.services.common import (
     refuse,
 )
 from jointcase.material.services.labels import LabelInput, label_store
+from jointcase.material.signals import share_request_decided
 from jointcase.notifications.services import notify
 
 if TYPE_CHECKING:
@@ -295,6 +296,7 @@ def share_request_decide(
         share_request.decision_reason = reason.strip()
         share_request.decided_at = now
         share_request.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
+        share_request_decided.send(sender=ShareRequest, share_request=share_request, item=item)
         notify(
             recipients=[share_request.requester],
             text=f"Your request about an item of material was {'approved' if approve else 'refused'}.",

@@ -35,6 +35,7 @@ from jointcase.meetings.services.checks import (
     action_reassign_require,
     action_status_require,
 )
+from jointcase.meetings.signals import action_assigned
 from jointcase.notifications.services import notify
 
 
@@ -171,6 +172,7 @@ def action_create(
             text="An agreed action has been assigned to you",
             link=action_link(action),
         )
+    action_assigned.send(sender=AgreedAction, action=action)
     return action
 
 
@@ -308,6 +310,7 @@ def action_reassign(
         text="An agreed action has been reassigned to you",
         link=action_link(action),
     )
+    action_assigned.send(sender=AgreedAction, action=action)
     return action
 
 

@@ -61,6 +61,7 @@ from jointcase.risk.services.checks import (
     rule_matches,
     timeline_entry,
 )
+from jointcase.risk.signals import check_due
 
 #: How long after a period begins the nightly run still raises its check.
 CATCH_UP_DAYS = 7
@@ -252,6 +253,8 @@ def _notify(check: RequiredCheck, stage: str, today: dt.date) -> int:
                 text=_TEXT[stage],
                 link=check_link(check),
             )
+            if stage == DUE_SOON:
+                check_due.send(sender=RequiredCheck, check=check)
             audit_record(
                 action=f"check.{'remind' if stage == DUE_SOON else 'escalate'}",
                 object_type="check",

@@ -1,0 +1,1 @@
+"""Signed webhooks: partners subscribe to events and JointCase posts each one to them."""

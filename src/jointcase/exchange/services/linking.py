@@ -272,20 +272,26 @@ def _write(
         if outcome.founder is not None:
             outcome.person_pk = person_of_founder[outcome.founder]
     record_ids = [o.record.pk for o in chunk]
-    RecordLinkage.objects.filter(record_id__in=record_ids).delete()
     now = timezone.now()
-    linkages = RecordLinkage.objects.bulk_create(
-        [
-            RecordLinkage(
-                record_id=o.record.pk,
-                batch=batch,
-                method=o.method,
-                match_probability=o.probability,
-                possible_twin=o.twin,
-                decided_at=now,
-            )
-            for o in chunk
-        ]
+    # A record linked before keeps its linkage row (and the address of its review page).
+    held = {
+        linkage.record_id: linkage
+        for linkage in RecordLinkage.objects.filter(record_id__in=record_ids)
+    }
+    LinkCandidate.objects.filter(linkage__in=list(held.values())).delete()
+    linkages: list[RecordLinkage] = []
+    for o in chunk:
+        linkage = held.get(o.record.pk) or RecordLinkage(record_id=o.record.pk)
+        linkage.batch = batch
+        linkage.method = o.method
+        linkage.match_probability = o.probability
+        linkage.possible_twin = o.twin
+        linkage.decided_at = now
+        linkages.append(linkage)
+    RecordLinkage.objects.bulk_create([x for x in linkages if x.pk is None])
+    RecordLinkage.objects.bulk_update(
+        [x for x in linkages if x.record_id in held],
+        ["batch", "method", "match_probability", "possible_twin", "decided_at"],
     )
     public = {c.person_id for o in chunk for c in o.candidates}
     pk_of = {

@@ -165,3 +165,59 @@ def candidates_of(linkage: RecordLinkage) -> list[LinkCandidate]:
 
 def decisions_of(linkage: RecordLinkage) -> QuerySet[ReviewDecision]:
     return ReviewDecision.objects.filter(record_id=linkage.record_id).select_related("decided_by")
+
+
+#: The columns of ``jointcase link export`` (docs/exchange.md "Export").
+EXPORT_COLUMNS = (
+    "source",
+    "source_record_id",
+    "person_id",
+    "resolved_as",
+    "match_probability",
+    "possible_twin",
+    "decided_at",
+)
+
+_EXPORT_HOW = {
+    LinkMethod.AUTOMATIC: "linked automatically",
+    LinkMethod.REVIEWER: "linked by a reviewer",
+    LinkMethod.NEW: "new",
+    LinkMethod.REVIEWER_NEW: "new after review",
+    LinkMethod.AWAITING_REVIEW: "awaiting review",
+}
+
+
+def export_count() -> int:
+    return SourceRecord.objects.count()
+
+
+def export_rows(chunk: int = 5000) -> Any:
+    """Every imported source record (a system read for the operator's export): the register
+    person it resolved to (public id) and how, in source and record id order."""
+    records = (
+        SourceRecord.objects.order_by("source", "source_record_id")
+        .values_list(
+            "source",
+            "source_record_id",
+            "person__public_id",
+            "resolution",
+            "linkage__method",
+            "linkage__match_probability",
+            "linkage__possible_twin",
+            "linkage__decided_at",
+        )
+        .iterator(chunk_size=chunk)
+    )
+    for source, record_id, person, resolution, method, probability, twin, at in records:
+        how = _EXPORT_HOW.get(method, "awaiting linkage") if method else "awaiting linkage"
+        if resolution == "awaiting_linkage":
+            how = "awaiting linkage"
+        yield {
+            "source": source,
+            "source_record_id": record_id,
+            "person_id": str(person) if person and how != "awaiting review" else "",
+            "resolved_as": how,
+            "match_probability": "" if probability is None else f"{probability:.6f}",
+            "possible_twin": "yes" if twin else "no",
+            "decided_at": at.isoformat() if at else "",
+        }

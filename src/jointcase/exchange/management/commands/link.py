@@ -4,7 +4,10 @@
   real people), train the Splink model on it, measure it on a fresh extract (seed S + 1) and
   write the model file (by default the one versioned in the repository);
 - ``link evaluate [--records N] [--seed S] [--model PATH]``: pairwise precision and recall of
-  the model's links on a synthetic extract, with the thresholds from the settings.
+  the model's links on a synthetic extract, with the thresholds from the settings;
+- ``link export [--output FILE]``: for every imported source record, the register person it
+  resolved to and how (linked automatically, linked by a reviewer, new, awaiting review), as
+  CSV to the file or standard output, with a progress bar (docs/exchange.md "Export").
 """
 
 from __future__ import annotations
@@ -36,8 +39,14 @@ class Command(BaseCommand):
         evaluate.add_argument("--records", type=int, default=3000)
         evaluate.add_argument("--seed", type=int, default=2)
         evaluate.add_argument("--model", type=Path, default=MODEL_PATH)
+        export = subparsers.add_parser("export", help="How each imported record resolved, CSV.")
+        export.add_argument("--output", type=Path, help="The CSV file (default: standard output)")
+        export.add_argument("--no-progress", action="store_true", help="No progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "export":
+            self._export(options)
+            return
         if options["records"] < 100:
             raise CommandError("Use at least 100 records.")
         getattr(self, "_" + options["subcommand"])(options)
@@ -84,3 +93,45 @@ class Command(BaseCommand):
             lower=settings.JOINTCASE_LINK_LOWER,
         )
         self.stdout.write(evaluation.summary())
+
+    def _export(self, options: dict[str, Any]) -> None:
+        import csv
+        import sys
+
+        from django.db import transaction
+        from tqdm import tqdm
+
+        from jointcase.audit.services import audit_record
+        from jointcase.exchange.selectors.review import EXPORT_COLUMNS, export_count, export_rows
+
+        path: Path | None = options["output"]
+        try:
+            handle = path.open("w", newline="", encoding="utf-8") if path else None
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror or 'cannot be written'}") from error
+        out = handle or (self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout)
+        writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        written = 0
+        with tqdm(
+            total=export_count(),
+            unit="record",
+            disable=options["no_progress"],
+            file=self.stderr,
+        ) as bar:
+            for row in export_rows():
+                writer.writerow(row)
+                written += 1
+                bar.update(1)
+        if handle is not None:
+            handle.close()
+        with transaction.atomic():
+            audit_record(
+                action="exchange.linkage_export",
+                actor_username="command line",
+                object_type="source_record",
+                object_id="export",
+                details={"records": written, "to": "file" if path else "standard output"},
+            )
+        if path:
+            self.stdout.write(f"{written} records written to {path}")

@@ -141,3 +141,13 @@ def test_the_linkage_stage_resumes_with_the_records_still_awaiting() -> None:
     assert stage.records_total == 3
     assert stage.new == 3
     assert Person.objects.count() == 5
+
+
+def test_people_created_in_bulk_keep_the_audit_chain_whole() -> None:
+    from jointcase.audit.models import AuditEntry
+    from jointcase.audit.services import audit_recompute
+
+    _import([named_row(n) for n in range(1, 8)])
+    created = AuditEntry.objects.filter(action="person.create")
+    assert created.count() == Person.objects.count() == 7
+    assert audit_recompute(AuditEntry.objects.order_by("seq")) is None

@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.cases import acts_on, person_write_refusal
-from jointcase.audit.services import audit_record
+from jointcase.audit.services import audit_record, audit_record_many
 from jointcase.cases.dates import change_notification_due
 from jointcase.cases.models import Case, TimelineEvent, TimelineKind
 from jointcase.lib.edits import choice_check, editable_update, jsonable
@@ -760,6 +760,7 @@ def people_create_from_records(
     for identifier in identifiers:
         added.setdefault(identifier.person_id, []).append(f"{identifier.type}:{identifier.value}")
     with_address = {address.person_id: str(address) for address in addresses}
+    entries: list[tuple[str | int, dict[str, Any]]] = []
     for person, (given, family, born, _record) in zip(people, cleaned, strict=True):
         changes: dict[str, Any] = {
             "given_names": [None, given],
@@ -770,14 +771,24 @@ def people_create_from_records(
             changes["address"] = [None, with_address[person.pk]]
         if person.pk in added:
             changes["identifiers"] = [None, added[person.pk]]
-        audit_record(
+        entries.append((person.pk, {"changes": changes, "from": "partner record"}))
+    if request is not None:  # a page: each entry with the request's purpose and address
+        for object_id, details in entries:
+            audit_record(
+                action="person.create",
+                actor=actor,
+                object_type="person",
+                object_id=object_id,
+                details=details,
+                request=request,
+            )
+    else:
+        audit_record_many(
             action="person.create",
+            object_type="person",
+            entries=entries,
             actor=actor,
             actor_username=actor_username if actor is None else "",
-            object_type="person",
-            object_id=person.pk,
-            details={"changes": changes, "from": "partner record"},
-            request=request,
         )
     return people
 

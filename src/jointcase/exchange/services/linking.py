@@ -23,9 +23,11 @@ then is (with the people earlier chunks created), so no person is created twice.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
@@ -60,6 +62,18 @@ from jointcase.people.services import people_create_from_records
 
 #: Records written per transaction (and progress step) of the linkage stage.
 WRITE_CHUNK = 2000
+
+#: Records of one batch compared with each other only when they agree on one of these: a sure
+#: match (the upper threshold) shares the date of birth, the surname and year of birth, or an
+#: identifier. Fewer pairs than the register's rules, so that a batch of many people of the
+#: same name stays cheap.
+WITHIN_BATCH_BLOCKING = (
+    "l.date_of_birth = r.date_of_birth",
+    "l.surname = r.surname and l.birth_year = r.birth_year",
+    "l.pnc_id = r.pnc_id",
+    "l.crn = r.crn",
+    "l.prison_number = r.prison_number",
+)
 
 _FRAME_FIELDS = [name for name in REGISTER_FIELDS if name != "person_id"]
 
@@ -141,7 +155,12 @@ def _clusters(
     pair's probability); the founder is the cluster's first record (lowest pk)."""
     if len(new) < 2:
         return {}
-    pairs = link_predict(_frame(new), _frame(new, as_register=True), model, threshold=upper)
+    settings_within = dict(model.settings)
+    settings_within["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in WITHIN_BATCH_BLOCKING
+    ]
+    within = LinkageModel(settings=settings_within, metadata=model.metadata)
+    pairs = link_predict(_frame(new), _frame(new, as_register=True), within, threshold=upper)
     parent: dict[int, int] = {}
 
     def find(key: int) -> int:
@@ -272,26 +291,51 @@ def _write(
         if outcome.founder is not None:
             outcome.person_pk = person_of_founder[outcome.founder]
     record_ids = [o.record.pk for o in chunk]
-    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     # A record linked before keeps its linkage row (and the address of its review page).
-    held = {
-        linkage.record_id: linkage
-        for linkage in RecordLinkage.objects.filter(record_id__in=record_ids)
-    }
-    LinkCandidate.objects.filter(linkage__in=list(held.values())).delete()
-    linkages: list[RecordLinkage] = []
-    for o in chunk:
-        linkage = held.get(o.record.pk) or RecordLinkage(record_id=o.record.pk)
-        linkage.batch = batch
-        linkage.method = o.method
-        linkage.match_probability = o.probability
-        linkage.possible_twin = o.twin
-        linkage.decided_at = now
-        linkages.append(linkage)
-    RecordLinkage.objects.bulk_create([x for x in linkages if x.pk is None])
-    RecordLinkage.objects.bulk_update(
-        [x for x in linkages if x.record_id in held],
+    held = dict(
+        RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
+    )
+    LinkCandidate.objects.filter(linkage_id__in=list(held.values())).delete()
+    batch_id = batch.pk if batch is not None else None
+    public_id = RecordLinkage._meta.get_field("public_id")
+    _execute_many(
+        RecordLinkage,
+        [
+            "public_id",
+            "record",
+            "batch",
+            "method",
+            "match_probability",
+            "possible_twin",
+            "decided_at",
+        ],
+        [
+            (
+                public_id.get_db_prep_value(uuid.uuid4(), connection),
+                o.record.pk,
+                batch_id,
+                str(o.method),
+                o.probability,
+                o.twin,
+                stamp,
+            )
+            for o in chunk
+            if o.record.pk not in held
+        ],
+    )
+    _execute_many(
+        RecordLinkage,
         ["batch", "method", "match_probability", "possible_twin", "decided_at"],
+        [
+            (batch_id, str(o.method), o.probability, o.twin, stamp, held[o.record.pk])
+            for o in chunk
+            if o.record.pk in held
+        ],
+        update=True,
+    )
+    linkage_of = dict(
+        RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
     )
     public = {c.person_id for o in chunk for c in o.candidates}
     pk_of = {
@@ -300,22 +344,32 @@ def _write(
             "public_id", "pk"
         )
     }
-    LinkCandidate.objects.bulk_create(
+    levels = LinkCandidate._meta.get_field("levels")
+    _execute_many(
+        LinkCandidate,
         [
-            LinkCandidate(
-                linkage=linkage,
-                person_id=pk_of[candidate.person_id],
-                rank=rank,
-                match_probability=candidate.match_probability,
-                match_weight=candidate.match_weight,
-                levels=candidate.levels,
-                possible_twin=candidate.possible_twin,
+            "linkage",
+            "person",
+            "rank",
+            "match_probability",
+            "match_weight",
+            "levels",
+            "possible_twin",
+        ],
+        [
+            (
+                linkage_of[o.record.pk],
+                pk_of[candidate.person_id],
+                rank,
+                candidate.match_probability,
+                candidate.match_weight,
+                levels.get_db_prep_save(candidate.levels, connection),
+                candidate.possible_twin,
             )
-            for o, linkage in zip(chunk, linkages, strict=True)
+            for o in chunk
             for rank, candidate in enumerate(o.candidates)
             if candidate.person_id in pk_of
         ],
-        batch_size=5000,
     )
     table = connection.ops.quote_name(SourceRecord._meta.db_table)
     with connection.cursor() as cursor:
@@ -329,6 +383,28 @@ def _write(
         key = {Resolution.LINKED: "linked", Resolution.REVIEW: "review"}.get(resolution, "new")
         counts[key] += 1
     return counts
+
+
+def _execute_many(
+    model: type[Any], names: list[str], rows: list[tuple[Any, ...]], *, update: bool = False
+) -> None:
+    """Insert ``rows`` (or, ``update``, set ``names`` where the id is each row's last value)
+    in one statement: plain ``executemany``, as the import writes records, because the ORM's
+    per-object preparation was most of the linkage stage's time. Only the model's own table
+    and column names, quoted; every value is a parameter."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    columns = [ops.quote_name(model._meta.get_field(name).column) for name in names]
+    if update:
+        sets = ", ".join(f"{column} = %s" for column in columns)
+        sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def batch_link(

@@ -77,3 +77,19 @@ def test_the_import_command_prints_the_linkage_counts(tmp_path: Path) -> None:
     assert "Linked                   0" in text
     assert "To review                0" in text
     assert "New people               2" in text
+
+
+def test_link_run_links_the_records_still_awaiting_linkage(tmp_path: Path) -> None:
+    from jointcase.exchange.services.imports import import_run, import_start
+
+    rows = [person_row(1, given_names="Alice", surname="Quenby")]
+    batch = import_start(actor=None, source_code=SOURCE, file_name="x.csv", content=csv_bytes(rows))
+    import_run(batch.pk, link=False)
+    assert SourceRecord.objects.get().resolution == "awaiting_linkage"
+    out = io.StringIO()
+    call_command("link", "run", stdout=out)
+    assert "new people 1" in out.getvalue()
+    assert SourceRecord.objects.get().resolution == "new_person"
+    out = io.StringIO()
+    call_command("link", "run", stdout=out)
+    assert "No records are awaiting linkage." in out.getvalue()

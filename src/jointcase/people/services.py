@@ -829,15 +829,16 @@ def _record_parts(
                 continue
     Address.objects.bulk_create(addresses, batch_size=5000)
     taken = set(
-        Identifier.objects.filter(
+        (str(type_), str(value))
+        for type_, value in Identifier.objects.filter(
             value__in=[value for _p, _t, value in wanted], agency__isnull=True
         ).values_list("type", "value")
     )
     identifiers: list[Identifier] = []
-    for person, type_, value in wanted:
-        if (type_, value) in taken:
+    for person, kind, value in wanted:
+        if (kind, value) in taken:
             continue
-        taken.add((type_, value))
-        identifiers.append(Identifier(person=person, type=type_, value=value))
+        taken.add((kind, value))
+        identifiers.append(Identifier(person=person, type=kind, value=value))
     Identifier.objects.bulk_create(identifiers, batch_size=5000)
     return addresses, identifiers

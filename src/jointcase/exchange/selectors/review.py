@@ -209,7 +209,7 @@ def export_rows(chunk: int = 5000) -> Any:
         .iterator(chunk_size=chunk)
     )
     for source, record_id, person, resolution, method, probability, twin, at in records:
-        how = _EXPORT_HOW.get(method, "awaiting linkage") if method else "awaiting linkage"
+        how = _EXPORT_HOW.get(LinkMethod(method), "") if method else "awaiting linkage"
         if resolution == "awaiting_linkage":
             how = "awaiting linkage"
         yield {

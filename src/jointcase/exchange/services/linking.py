@@ -229,7 +229,7 @@ def _classify(
             _Outcome(
                 record,
                 LinkMethod.AUTOMATIC if decision.outcome == "link" else LinkMethod.AWAITING_REVIEW,
-                person_pk=pk_of[decision.person_id] if decision.outcome == "link" else None,
+                person_pk=pk_of[str(decision.person_id)] if decision.outcome == "link" else None,
                 probability=decision.match_probability,
                 twin=decision.possible_twin,
                 candidates=tuple(decision.candidates),

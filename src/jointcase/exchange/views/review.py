@@ -136,10 +136,9 @@ def review(request: HttpRequest, linkage_id: str) -> HttpResponse:
     wanted = request.POST.get("candidate") if request.method == "POST" else None
     candidate = _shown_candidate(candidates, wanted or request.GET.get("candidate"))
     record = linkage.record
-    linked_view = None
+    view: PersonView | None
     if record.resolution != Resolution.REVIEW and record.person_id is not None:
-        linked_view = person_view_for(user, record.person_id, request=request)
-        view = linked_view
+        view = person_view_for(user, record.person_id, request=request)
         shown = next((c for c in candidates if c.person_id == record.person_id), None)
     else:
         view = (

@@ -37,7 +37,5 @@ def test_the_demo_import_leaves_records_to_review(importers: Personas) -> None:
     stage = BatchLinkage.objects.get()
     assert stage.review >= 3
     assert stage.records_total == SourceRecord.objects.count() < DEMO_ROWS
-    twins = SourceRecord.objects.filter(
-        resolution=Resolution.REVIEW, linkage__possible_twin=True
-    )
+    twins = SourceRecord.objects.filter(resolution=Resolution.REVIEW, linkage__possible_twin=True)
     assert twins.exists()

@@ -51,7 +51,12 @@ def _api_names() -> set[str]:
 
 
 #: The linkage review's routes have their own matrix below.
-REVIEW_ROUTE_NAMES = {"exchange:reviews", "exchange:review", "exchange:review-unlink"}
+REVIEW_ROUTE_NAMES = {
+    "exchange:reviews",
+    "exchange:review",
+    "exchange:review-unlink",
+    "api:linkage_reviews",
+}
 ROUTES = [
     route
     for route in route_inventory()
@@ -64,10 +69,15 @@ PROTECTED = ["Testgiven2", "DEL-000002", "1990-02-30"]
 
 def test_the_matrix_covers_every_exchange_route() -> None:
     assert _api_names() == {"api:import_upload", "api:import_status", "api:import_quarantine"}
+    from jointcase.exchange.api.review import router as review_router
+
+    assert api_route_names(review_router) == {"api:linkage_reviews"}
     every = {
         route.name
         for route in route_inventory()
-        if route.namespace == "exchange" or route.name in _api_names()
+        if route.namespace == "exchange"
+        or route.name in _api_names()
+        or route.name in api_route_names(review_router)
     }
     assert every == {route.name for route in ROUTES} | REVIEW_ROUTE_NAMES
     assert {route.name for route in REVIEW_ROUTES} == REVIEW_ROUTE_NAMES
@@ -173,7 +183,7 @@ def test_every_persona_on_every_linkage_review_route(
     url = route.path({"linkage_id": str(linkage.public_id)} if names else {})
     missing_url = route.path({"linkage_id": str(uuid.uuid4())}) if names else None
     for persona, user in importers.all().items():
-        client = client_for(user)
+        client = _client(route, user, client_for)
         allowed = (
             reviews_refusal(user) is None
             if not names
@@ -188,6 +198,10 @@ def test_every_persona_on_every_linkage_review_route(
             if status == 405:
                 continue
             body = response.content.decode("utf-8", errors="replace")
+            if allowed and route.is_api:
+                assert status == 200, where
+                assert "DEL-REVIEW" in body, where
+                continue
             if not allowed:
                 assert status == (404 if names else 403), where
                 assert not any(text in body for text in REVIEW_PROTECTED), where

@@ -7,20 +7,22 @@ from collections.abc import Callable
 
 import pytest
 
+from jointcase.accounts.models import User
 from jointcase.exchange.models import RecordLinkage
 from jointcase.exchange.services.imports import import_run, import_start
 from jointcase.people.models import Person
 from jointcase.people.services import people_create_from_records
+from tests.conftest import Personas
 from tests.exchange.conftest import csv_bytes, importers, person_row  # noqa: F401
 
 SOURCE = "probation-delius"
 
 
-def register_person(**changes: str) -> Person:
+def register_person(actor: User | None = None, **changes: str) -> Person:
     row = person_row(
         1, given_names="Alice", surname="Quenby", date_of_birth="1971-03-14", **changes
     )
-    (person,) = people_create_from_records(actor=None, records=[row], actor_username="test")
+    (person,) = people_create_from_records(actor=actor, records=[row], actor_username="test")
     return person
 
 
@@ -37,12 +39,17 @@ def reviewing(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def under_review(reviewing: None) -> Callable[..., RecordLinkage]:
-    """``under_review(**changes)``: the register person Alice Quenby, and a record of her
-    (changed by ``changes``) imported and sent to review against her."""
+def under_review(
+    reviewing: None,
+    importers: Personas,  # noqa: F811
+) -> Callable[..., RecordLinkage]:
+    """``under_review(**changes)``: the register person Alice Quenby (recorded by the system
+    administrator persona, so only they may see her), and a record of her (changed by
+    ``changes``) imported and sent to review against her."""
 
     def make(**changes: str) -> RecordLinkage:
-        person = register_person()
+        person = Person.objects.filter(display_name__icontains="Quenby").first()
+        person = person or register_person(actor=importers.system_admin)
         row = person_row(
             2,
             given_names="Alice",

@@ -176,7 +176,9 @@ def review(request: HttpRequest, linkage_id: str) -> HttpResponse:
             "view": view,
             "rows": _rows(linkage, shown, view),
             "open": record.resolution == Resolution.REVIEW and candidate is not None,
-            "twin": linkage.possible_twin or any(c.possible_twin for c in candidates),
+            # Only about a person the reviewer may see: for another, only that one exists.
+            "twin": bool(view and view.visible)
+            and (linkage.possible_twin or any(c.possible_twin for c in candidates)),
             "decisions": decisions_of(linkage),
             "labels": _source_labels(),
             "field_labels": LABELS,

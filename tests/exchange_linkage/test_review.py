@@ -195,3 +195,30 @@ def test_a_reviewer_sees_a_person_they_may_see(
     assert AuditEntry.objects.filter(
         action="person.read", object_id=str(person.pk), actor_id=admin.pk
     ).exists()
+
+
+def test_the_api_lists_the_queue_and_tells_only_what_the_reader_may_see(
+    under_review: Callable[..., RecordLinkage], importers: Personas
+) -> None:
+    from jointcase.accounts.tokens import api_token_create
+
+    linkage = under_review(given_names="Beatrix")
+
+    def queue(user: User) -> dict[str, object]:
+        _token, plaintext = api_token_create(actor=None, user=user, name="t", days=1)
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").get("/api/v1/linkage/reviews")
+        assert response.status_code == 200
+        return response.json()  # type: ignore[no-any-return]
+
+    seen = queue(importers.system_admin)
+    (item,) = seen["results"]  # type: ignore[misc]
+    assert item["id"] == str(linkage.public_id)
+    (candidate,) = item["candidates"]
+    assert candidate["visible"] is True
+    assert "surname" in candidate["agreeing"]
+    assert "given_name" in candidate["disagreeing"]
+    assert candidate["possible_twin"] is True
+    (hidden,) = queue(importers.agency_admin)["results"][0]["candidates"]  # type: ignore[index]
+    assert hidden["visible"] is False
+    assert hidden["match_weight"] is None
+    assert hidden["agreeing"] == []

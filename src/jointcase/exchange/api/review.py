@@ -1,8 +1,8 @@
 """The linkage review queue in the API (read only): the records awaiting review of the sources
 the caller may review, with their candidates' match probability, weight and the fields that
 agree. Refused and scoped like the page (``jointcase.access.exchange``: 403 for a caller who
-may not review). Candidates are named by the register person's public id only: the person's
-details are read through the people endpoints, which apply the people app's own rule."""
+may not review). A candidate the caller may not see (the people app's own rule) is named by
+its public id only, with nothing of how it compares, as on the page."""
 
 from __future__ import annotations
 
@@ -15,61 +15,57 @@ from ninja import Field, Query, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.exchange import reviews_refusal
+from jointcase.access.policy import person_filter
 from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
 from jointcase.exchange.selectors.review import level_agrees, reviews_for
+from jointcase.people.models import Person
 
 router = Router(tags=["linkage"], auth=token_auth())
 
 
 class CandidateOut(Schema):
     person_id: uuid.UUID = Field(..., description="The register person's public id")
-    match_probability: float
-    match_weight: float = Field(..., description="log2 of the Bayes factor, prior included")
-    agreeing: list[str] = Field(..., description="The compared fields that agree")
-    disagreeing: list[str] = Field(..., description="The compared fields that differ")
-    possible_twin: bool
-
-    @staticmethod
-    def resolve_person_id(obj: Any) -> uuid.UUID:
-        return obj.person.public_id
-
-    @staticmethod
-    def resolve_agreeing(obj: Any) -> list[str]:
-        return [name for name, level in obj.levels.items() if level_agrees(level)]
-
-    @staticmethod
-    def resolve_disagreeing(obj: Any) -> list[str]:
-        return [name for name, level in obj.levels.items() if level == "disagree"]
+    visible: bool = Field(
+        ..., description="Whether the caller may see the person; if not, nothing else is given"
+    )
+    match_probability: float | None = None
+    match_weight: float | None = Field(None, description="log2 of the Bayes factor")
+    agreeing: list[str] = Field(default_factory=list, description="Compared fields that agree")
+    disagreeing: list[str] = Field(default_factory=list, description="Fields that differ")
+    possible_twin: bool | None = None
 
 
 class ReviewOut(Schema):
     id: uuid.UUID = Field(..., description="The record's linkage (its review page's id)")
     source: str
     source_record_id: str
-    match_probability: float | None = Field(..., description="Of the best candidate")
-    possible_twin: bool
     awaiting_since: dt.datetime
     candidates: list[CandidateOut]
 
-    @staticmethod
-    def resolve_id(obj: Any) -> uuid.UUID:
-        return obj.public_id
 
-    @staticmethod
-    def resolve_source(obj: Any) -> str:
-        return str(obj.record.source)
+def _candidate(candidate: Any, visible: set[int]) -> dict[str, Any]:
+    if candidate.person_id not in visible:
+        return {"person_id": candidate.person.public_id, "visible": False}
+    return {
+        "person_id": candidate.person.public_id,
+        "visible": True,
+        "match_probability": candidate.match_probability,
+        "match_weight": candidate.match_weight,
+        "agreeing": [name for name, level in candidate.levels.items() if level_agrees(level)],
+        "disagreeing": [name for name, level in candidate.levels.items() if level == "disagree"],
+        "possible_twin": candidate.possible_twin,
+    }
 
-    @staticmethod
-    def resolve_source_record_id(obj: Any) -> str:
-        return str(obj.record.source_record_id)
 
-    @staticmethod
-    def resolve_awaiting_since(obj: Any) -> dt.datetime:
-        return obj.decided_at
-
-    @staticmethod
-    def resolve_candidates(obj: Any) -> list[Any]:
-        return list(obj.candidates.select_related("person").order_by("rank", "pk"))
+def _review(linkage: Any, visible: set[int]) -> dict[str, Any]:
+    candidates = list(linkage.candidates.select_related("person").order_by("rank", "pk"))
+    return {
+        "id": linkage.public_id,
+        "source": linkage.record.source,
+        "source_record_id": linkage.record.source_record_id,
+        "awaiting_since": linkage.decided_at,
+        "candidates": [_candidate(candidate, visible) for candidate in candidates],
+    }
 
 
 class ReviewPage(Schema):
@@ -98,4 +94,10 @@ def linkage_reviews(request: HttpRequest, filters: Query[PageQuery]) -> dict[str
         object_id="queue",
         request=request,
     )
-    return paginate(reviews_for(user), filters)
+    page = paginate(reviews_for(user), filters)
+    people = {c.person_id for linkage in page["results"] for c in linkage.candidates.all()}
+    visible = set(
+        Person.objects.filter(person_filter(user), pk__in=people).values_list("pk", flat=True)
+    )
+    page["results"] = [_review(linkage, visible) for linkage in page["results"]]
+    return page

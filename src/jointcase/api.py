@@ -14,6 +14,7 @@ from jointcase.api_common import register_exception_handlers
 from jointcase.cases.api import router as cases_router
 from jointcase.exchange.api.imports import router as imports_router
 from jointcase.exchange.api.known import router as known_router
+from jointcase.exchange.api.review import router as linkage_router
 from jointcase.exchange.api.webhooks import router as webhooks_router
 from jointcase.lib.api_input import refuse_bad_input, refuse_out_of_range_path_ids
 from jointcase.material.api import router as material_router
@@ -62,6 +63,7 @@ for _router in (
     caseload_router,
     imports_router,
     webhooks_router,
+    linkage_router,
 ):
     api.add_router("/", _router)
 # Input hygiene for every operation, present and future (jointcase.lib.api_input): path ids

@@ -96,7 +96,7 @@ def test_csv_and_json_lines_import_the_same_records() -> None:
     assert stored.date_of_birth == dt.date.fromisoformat(person_row(2)["date_of_birth"])
     assert abs(stored.created_at - timezone.now()) < dt.timedelta(minutes=5)
     assert stored.updated_at == stored.created_at
-    assert stored.resolution == "awaiting_linkage"
+    assert stored.resolution == "new_person"  # linked in the same job: nobody like it held
     assert stored.first_batch == first
 
 
@@ -204,6 +204,7 @@ def test_the_audit_records_counts_never_row_content() -> None:
     entries = AuditEntry.objects.filter(object_id=str(batch.public_id))
     assert {entry.action for entry in entries} == {
         "exchange.import_start",
+        "exchange.linkage_done",
         "exchange.import_done",
     }
     done = entries.get(action="exchange.import_done")

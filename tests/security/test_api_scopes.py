@@ -37,6 +37,7 @@ AREA_SCOPES = {
     "imports": "import",
     "known": "known",
     "webhooks": "webhooks",
+    "linkage": "import",
 }
 
 

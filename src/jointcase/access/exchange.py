@@ -133,3 +133,47 @@ def webhook_hears(
     if agency_ids is not None and owner.agency_id not in agency_ids:
         return False
     return case_decision(owner, case_id).allowed
+
+
+# ---------------------------------------------------------------------------------------------
+# Linkage review (docs/exchange.md "Linkage review"): deciding whether an imported record is a
+# register person. The reviewers of a source's records are those who import it (its agency's
+# administrators, those of an agency directly under it, and system administrators): they
+# answer for the source's data and its quarantine already. Senior operational roles do not
+# review: a reviewer sees partner records whole, which operational roles otherwise never do.
+
+REVIEW_REFUSED = "Only agency administrators and system administrators can review linkage"
+
+
+def sources_reviewable_by(user: AnyUser) -> list[PartnerSource]:
+    """The sources whose imported records ``user`` may review, link and unlink."""
+    return sources_importable_by(user)
+
+
+def reviews_refusal(user: AnyUser) -> Refusal | None:
+    """The linkage review queue at all: for those who may review at least one source."""
+    if not signed_in(user):
+        return Refusal(reason=gate_decision(user).reason, message=REVIEW_REFUSED)
+    if sources_reviewable_by(user):
+        return None
+    return Refusal(reason="not_a_reviewer", message=REVIEW_REFUSED)
+
+
+def review_record_filter(user: AnyUser) -> Q:
+    """``review_record_refusal``'s twin, as a filter on ``SourceRecord`` (prefix ``record__``
+    for its linkage)."""
+    return Q(source__in=[source.code for source in sources_reviewable_by(user)])
+
+
+def review_record_refusal(user: AnyUser, source_code: str) -> Refusal | None:
+    """A source record's linkage, candidates and decisions (reading and deciding): hidden
+    (404 as for none) unless its source is one ``user`` may review."""
+    if any(source.code == source_code for source in sources_reviewable_by(user)):
+        return None
+    reason = gate_decision(user).reason if not signed_in(user) else "not_their_source"
+    return Refusal(reason=reason, message=NOT_FOUND, hidden=True)
+
+
+def linkage_review_nav_visible(user: AnyUser) -> bool:
+    """The "Linkage review" navigation entry."""
+    return reviews_refusal(user) is None

@@ -219,3 +219,75 @@ def audit_recompute(entries: Any) -> int | None:
         previous_hash = entry.entry_hash
         expected_seq += 1
     return None
+
+
+def audit_record_many(
+    *,
+    action: str,
+    object_type: str,
+    entries: list[tuple[str | int, dict[str, Any]]],
+    actor: User | None = None,
+    actor_username: str = "",
+) -> int:
+    """Append one entry per ``(object_id, details)`` of ``entries`` to the chain, all with the
+    same action and actor, under one lock of the chain head: what ``audit_record`` would write
+    called once per entry (same fields, same hashes, consecutive seqs), for bulk operations
+    (hundreds or thousands of people created by one import). Inside the caller's transaction,
+    like ``audit_record``. Returns the number written."""
+    if not settings.AUDIT_ENABLED or not entries:
+        return 0
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    connection = connections[DEFAULT_DB_ALIAS]
+    postgres = connection.vendor == "postgresql"
+    rows = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        seq, prev_hash = _head_locked(cursor, connection.vendor)
+        for object_id, details in entries:
+            details = _inert_details(details or {})
+            entry = AuditEntry(
+                action=_inert(action)[:80],
+                outcome=Outcome.SUCCESS,
+                actor_id=actor.pk if actor is not None else None,
+                actor_username=_inert(
+                    actor.get_username() if actor is not None else actor_username
+                )[:150],
+                actor_agency=_agency_code(actor)[:40],
+                object_type=_inert(object_type)[:60],
+                object_id=_inert(str(object_id))[:64],
+                reason="",
+                purpose="",
+                recipient="",
+                source_address="",
+                details=details,
+            )
+            seq += 1
+            entry.seq = seq
+            entry.occurred_at = timezone.now()
+            entry.prev_hash = prev_hash
+            entry.entry_hash = prev_hash = entry_hash(entry)
+            rows.append(
+                [
+                    entry.seq,
+                    connection.ops.adapt_datetimefield_value(entry.occurred_at),
+                    entry.action,
+                    entry.outcome,
+                    entry.actor_id,
+                    entry.actor_username,
+                    entry.actor_agency,
+                    entry.object_type,
+                    entry.object_id,
+                    entry.reason,
+                    entry.purpose,
+                    entry.recipient,
+                    entry.source_address,
+                    json.dumps(details),
+                    entry.prev_hash,
+                    entry.entry_hash,
+                ]
+            )
+        cursor.executemany(_INSERT_SQL[postgres], rows)
+        cursor.execute(
+            "UPDATE audit_chainhead SET seq = %s, entry_hash = %s WHERE id = 1", [seq, prev_hash]
+        )
+    return len(rows)

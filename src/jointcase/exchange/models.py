@@ -266,3 +266,125 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.subscription_id} ({self.status})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Record linkage of imported records, and the reviewers' decisions (docs/exchange.md
+# "Linking imported records").
+
+
+class LinkMethod(models.TextChoices):
+    """How a source record came to its register person (or is still waiting)."""
+
+    AUTOMATIC = "automatic", "Linked automatically"
+    REVIEWER = "reviewer", "Linked by a reviewer"
+    NEW = "new", "New person"
+    REVIEWER_NEW = "reviewer_new", "New person, after review"
+    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+
+
+class RecordLinkage(models.Model):
+    """How one source record resolved, with the match probability of that outcome (the best
+    candidate's, or of the record it was found with in the same batch). Rewritten when the
+    record is linked again (its content changed) or a reviewer decides; the decisions
+    themselves are ``ReviewDecision`` rows, never rewritten."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    record = models.OneToOneField(SourceRecord, on_delete=models.CASCADE, related_name="linkage")
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="linkages"
+    )
+    method = models.CharField(max_length=20, choices=LinkMethod.choices)
+    match_probability = models.FloatField(null=True, blank=True)
+    possible_twin = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["method", "decided_at"], name="record_linkage_method"),
+            models.Index(fields=["batch", "method"], name="record_linkage_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.get_method_display()}"
+
+
+class LinkCandidate(models.Model):
+    """A register person a record under review may be: the pair's match probability and
+    weight and the level each comparison reached (``{"surname": "exact", ...}``)."""
+
+    linkage = models.ForeignKey(RecordLinkage, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(default=0)
+    match_probability = models.FloatField()
+    match_weight = models.FloatField()
+    levels = models.JSONField(default=dict)
+    possible_twin = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["linkage", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["linkage", "person"], name="link_candidate_unique_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"candidate {self.rank} of {self.linkage_id}"
+
+
+class ReviewAction(models.TextChoices):
+    LINK = "link", "Linked"
+    KEEP_APART = "keep_apart", "Kept apart"
+    UNLINK = "unlink", "Unlinked"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's decision on a (source record, register person) pair, with who, when and
+    why. Never changed or deleted: the standing decision on a pair is the latest one. A
+    linkage run honours them all (a link stands, a pair kept apart or unlinked is never
+    linked again automatically)."""
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(
+        SourceRecord, on_delete=models.CASCADE, related_name="review_decisions"
+    )
+    person = models.ForeignKey(
+        "people.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=12, choices=ReviewAction.choices)
+    reason = models.CharField(max_length=500)
+    match_probability = models.FloatField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["record", "decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.record}"
+
+
+class BatchLinkage(models.Model):
+    """The linkage stage of an import: how many of the batch's new and changed records it
+    has resolved so far, and into what."""
+
+    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="linkage")
+    records_total = models.PositiveIntegerField(default=0)
+    records_done = models.PositiveIntegerField(default=0)
+    linked = models.PositiveIntegerField(default=0)
+    review = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"linkage of {self.batch_id}: {self.records_done} of {self.records_total}"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.records_total:
+            return 100 if self.finished_at else 0
+        return int(100 * self.records_done / self.records_total)

@@ -20,3 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("known/", known.known, name="known"),
 ]
+
+from jointcase.exchange.views import review  # noqa: E402 (the linkage review's own routes)
+
+urlpatterns += [
+    path("linkage/reviews/", review.reviews, name="reviews"),
+    path("linkage/reviews/<uuid:linkage_id>/", review.review, name="review"),
+    path("linkage/reviews/<uuid:linkage_id>/unlink/", review.review_unlink, name="review-unlink"),
+]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from jointcase.access.exchange import imports_nav_visible
+from jointcase.access.exchange import imports_nav_visible, linkage_review_nav_visible
 from jointcase.access.known import known_nav_visible
 from jointcase.access.roles import holds_agency_admin_role, is_auditor
 from jointcase.access.training import training_nav_visible
@@ -42,6 +42,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Caseload", "workforce:caseload", may_hold_or_manage_caseloads),
     NavEntry("Imports", "exchange:imports", imports_nav_visible),
     NavEntry("Known to you?", "exchange:known", known_nav_visible),
+    NavEntry("Linkage review", "exchange:reviews", linkage_review_nav_visible),
 ]
 
 

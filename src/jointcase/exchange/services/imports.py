@@ -31,6 +31,7 @@ from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
 from jointcase.exchange.extracts import ExtractRow, extract_read, refuse
 from jointcase.exchange.models import (
+    BatchLinkage,
     ImportBatch,
     ImportStatus,
     QuarantinedRow,
@@ -356,8 +357,15 @@ def _enqueue(batch_id: int) -> None:
     import_batch_run.enqueue(batch_id)
 
 
-def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatch:
-    """Run (or resume) the import of a batch to the end and return it.
+def import_run(
+    batch_id: int,
+    *,
+    progress: Progress | None = None,
+    link: bool = True,
+    link_progress: Callable[[BatchLinkage], None] | None = None,
+) -> ImportBatch:
+    """Run (or resume) the import of a batch to the end and return it: the row stage, then
+    (unless ``link`` is False) the linkage stage (``services.linking.batch_link``).
 
     Rows before the batch's position were applied by an earlier run: they are read again only
     to know which source record ids the file has already used, never written twice. Each chunk
@@ -400,6 +408,16 @@ def import_run(batch_id: int, *, progress: Progress | None = None) -> ImportBatc
             status=ImportStatus.FAILED, failure="The import stopped on an unexpected error"
         )
         raise
+    if link:
+        from jointcase.exchange.services.linking import batch_link
+
+        try:
+            batch_link(batch_id, progress=link_progress)
+        except Exception:
+            ImportBatch.objects.filter(pk=batch_id).update(
+                status=ImportStatus.FAILED, failure="The linkage stopped on an unexpected error"
+            )
+            raise
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
         if batch.status == ImportStatus.DONE:

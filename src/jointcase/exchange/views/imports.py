@@ -14,7 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jointcase.access.acting import permission_require
-from jointcase.access.exchange import imports_refusal, sources_importable_by
+from jointcase.access.exchange import (
+    imports_refusal,
+    linkage_review_nav_visible,
+    sources_importable_by,
+)
 from jointcase.exchange.forms.imports import (
     CorrectionForm,
     DismissForm,
@@ -100,6 +104,7 @@ def batch(request: HttpRequest, batch_id: str) -> HttpResponse:
             "batch": found,
             "labels": _source_labels(),
             "open_rows": open_quarantine_count(found),
+            "review_visible": linkage_review_nav_visible(acting_user(request)),
         },
     )
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
 
-        from jointcase.exchange.models import ImportBatch
+        from jointcase.exchange.models import BatchLinkage, ImportBatch
         from jointcase.exchange.services.imports import import_run, import_start
 
         path = Path(options["file"])
@@ -54,8 +54,26 @@ class Command(BaseCommand):
         def advance(done: ImportBatch) -> None:
             bar.update(done.rows_done - bar.n)
 
+        linking: dict[str, Any] = {}
+
+        def linked(stage: BatchLinkage) -> None:
+            if "bar" not in linking:
+                bar.close()
+                linking["bar"] = tqdm(
+                    total=stage.records_total,
+                    initial=stage.records_done,
+                    unit="record",
+                    desc="Linking",
+                    disable=options["no_progress"],
+                    file=self.stderr,
+                )
+            linking["bar"].update(stage.records_done - linking["bar"].n)
+
         with bar:
-            batch = import_run(batch.pk, progress=advance)
+            batch = import_run(batch.pk, progress=advance, link_progress=linked)
+        if "bar" in linking:
+            linking["bar"].close()
+        stage = BatchLinkage.objects.filter(batch=batch).first()
         rows = [
             ("Rows", batch.rows_total),
             ("Accepted (new)", batch.accepted),
@@ -63,6 +81,12 @@ class Command(BaseCommand):
             ("Unchanged", batch.unchanged),
             ("Quarantined", batch.quarantined),
         ]
+        if stage is not None:
+            rows += [
+                ("Linked", stage.linked),
+                ("To review", stage.review),
+                ("New people", stage.new),
+            ]
         self.stdout.write(f"Import {batch.public_id} of {path.name} from {batch.source}: done")
         for label, value in rows:
             self.stdout.write(f"  {label:<16}{value:>10}")

@@ -4,7 +4,13 @@
   real people), train the Splink model on it, measure it on a fresh extract (seed S + 1) and
   write the model file (by default the one versioned in the repository);
 - ``link evaluate [--records N] [--seed S] [--model PATH]``: pairwise precision and recall of
-  the model's links on a synthetic extract, with the thresholds from the settings.
+  the model's links on a synthetic extract, with the thresholds from the settings;
+- ``link run``: the linkage stage for every batch with records still awaiting linkage (a
+  record corrected and replayed from quarantine, or an import stopped in its linkage stage);
+  reviewers' decisions stand as in any run;
+- ``link export [--output FILE]``: for every imported source record, the register person it
+  resolved to and how (linked automatically, linked by a reviewer, new, awaiting review), as
+  CSV to the file or standard output, with a progress bar (docs/exchange.md "Export").
 """
 
 from __future__ import annotations
@@ -36,8 +42,15 @@ class Command(BaseCommand):
         evaluate.add_argument("--records", type=int, default=3000)
         evaluate.add_argument("--seed", type=int, default=2)
         evaluate.add_argument("--model", type=Path, default=MODEL_PATH)
+        subparsers.add_parser("run", help="Link the records still awaiting linkage.")
+        export = subparsers.add_parser("export", help="How each imported record resolved, CSV.")
+        export.add_argument("--output", type=Path, help="The CSV file (default: standard output)")
+        export.add_argument("--no-progress", action="store_true", help="No progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] in ("export", "run"):
+            getattr(self, "_" + options["subcommand"])(options)
+            return
         if options["records"] < 100:
             raise CommandError("Use at least 100 records.")
         getattr(self, "_" + options["subcommand"])(options)
@@ -84,3 +97,64 @@ class Command(BaseCommand):
             lower=settings.JOINTCASE_LINK_LOWER,
         )
         self.stdout.write(evaluation.summary())
+
+    def _export(self, options: dict[str, Any]) -> None:
+        import csv
+
+        from django.db import transaction
+        from tqdm import tqdm
+
+        from jointcase.audit.services import audit_record
+        from jointcase.exchange.selectors.review import EXPORT_COLUMNS, export_count, export_rows
+
+        path: Path | None = options["output"]
+        try:
+            handle = path.open("w", newline="", encoding="utf-8") if path else None
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror or 'cannot be written'}") from error
+        out: Any = handle or self.stdout
+        writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        written = 0
+        with tqdm(
+            total=export_count(),
+            unit="record",
+            disable=options["no_progress"],
+            file=self.stderr,
+        ) as bar:
+            for row in export_rows():
+                writer.writerow(row)
+                written += 1
+                bar.update(1)
+        if handle is not None:
+            handle.close()
+        with transaction.atomic():
+            audit_record(
+                action="exchange.linkage_export",
+                actor_username="command line",
+                object_type="source_record",
+                object_id="export",
+                details={"records": written, "to": "file" if path else "standard output"},
+            )
+        if path:
+            self.stdout.write(f"{written} records written to {path}")
+
+    def _run(self, options: dict[str, Any]) -> None:
+        from jointcase.exchange.models import Resolution, SourceRecord
+        from jointcase.exchange.services.linking import batch_link
+
+        batches = sorted(
+            set(
+                SourceRecord.objects.filter(resolution=Resolution.AWAITING_LINKAGE).values_list(
+                    "last_changed_batch_id", flat=True
+                )
+            )
+        )
+        for batch_id in batches:
+            stage = batch_link(batch_id)
+            self.stdout.write(
+                f"Import {stage.batch.public_id}: linked {stage.linked}, "
+                f"to review {stage.review}, new people {stage.new}"
+            )
+        if not batches:
+            self.stdout.write("No records are awaiting linkage.")

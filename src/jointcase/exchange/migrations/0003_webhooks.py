@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0001_initial'),
+        ('exchange', '0002_linkage_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,461 @@
+"""Linking imported records to the register: the linkage stage of an import (docs/exchange.md
+"Linking imported records").
+
+After a batch's rows are applied, its new and changed source records (``resolution``
+"awaiting linkage") are matched against the register in one Splink run (``link_predict``)
+and classified (``link_classify``): a sure match links to the person, a possible one goes to
+review with its candidates, no match becomes a new register person.
+
+Within a batch, the records that would become new people are then matched with each other
+(one more Splink run, the same model): records surely the same person (at or above the upper
+threshold, not possible twins) become one new person, created from the first of them, and the
+others link to it automatically. A pair between the thresholds is left as two people (no
+candidate exists yet to review against): a reviewer can still unlink and link them later.
+
+Reviewers' decisions stand over every run (``ReviewDecision``): a record a reviewer linked
+stays linked to that person, and a pair kept apart or unlinked is never a candidate again.
+
+Resumable: results are written in chunks, each in one transaction; the records still
+"awaiting linkage" are the work left, and a new run matches them against the register as it
+then is (with the people earlier chunks created), so no person is created twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jointcase.accounts.models import User
+from jointcase.audit.services import audit_record
+from jointcase.exchange.linkage.model import (
+    Candidate,
+    Decision,
+    LinkageModel,
+    link_classify,
+    link_predict,
+    model_load,
+)
+from jointcase.exchange.linkage.register import register_frame
+from jointcase.exchange.linkage.synthetic import REGISTER_FIELDS
+from jointcase.exchange.models import (
+    BatchLinkage,
+    ImportBatch,
+    LinkCandidate,
+    LinkMethod,
+    RecordLinkage,
+    Resolution,
+    ReviewAction,
+    ReviewDecision,
+    SourceRecord,
+)
+from jointcase.people.models import Person
+from jointcase.people.services import people_create_from_records
+
+#: Records written per transaction (and progress step) of the linkage stage.
+WRITE_CHUNK = 2000
+
+#: Records of one batch compared with each other only when they agree on one of these: a sure
+#: match (the upper threshold) shares the date of birth, the surname and year of birth, or an
+#: identifier. Fewer pairs than the register's rules, so that a batch of many people of the
+#: same name stays cheap.
+WITHIN_BATCH_BLOCKING = (
+    "l.date_of_birth = r.date_of_birth",
+    "l.surname = r.surname and l.birth_year = r.birth_year",
+    "l.pnc_id = r.pnc_id",
+    "l.crn = r.crn",
+    "l.prison_number = r.prison_number",
+)
+
+_FRAME_FIELDS = [name for name in REGISTER_FIELDS if name != "person_id"]
+
+Progress = Callable[[BatchLinkage], None]
+
+
+def record_fields(record: SourceRecord) -> dict[str, str]:
+    """A source record in the import format (what a new person is created from)."""
+    return {
+        name: (
+            record.date_of_birth.isoformat()
+            if name == "date_of_birth" and isinstance(record.date_of_birth, dt.date)
+            else str(getattr(record, name) or "")
+        )
+        for name in _FRAME_FIELDS
+    }
+
+
+def _frame(records: Iterable[SourceRecord], *, as_register: bool = False) -> pd.DataFrame:
+    """Records for Splink, keyed by their primary key (``source_record_id`` on the incoming
+    side, ``person_id`` when they stand as the register)."""
+    rows = []
+    for record in records:
+        row = record_fields(record)
+        row["source"] = record.source
+        row["source_record_id"] = str(record.pk)
+        if as_register:
+            row["person_id"] = str(record.pk)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Standing:
+    """Reviewers' decisions in force for a set of records."""
+
+    links: dict[int, int]  # record pk -> person pk a reviewer linked it to
+    apart: dict[int, set[int]]  # record pk -> person pks it is kept apart from
+
+
+def standing_decisions(record_ids: Iterable[int]) -> Standing:
+    """The latest decision on each (record, person) pair decides: a link stands until an
+    unlink; a keep-apart or an unlink keeps the pair apart for good (until a reviewer links)."""
+    latest: dict[tuple[int, int], str] = {}
+    ids = list(record_ids)
+    for start in range(0, len(ids), 5000):
+        for record_id, person_id, action in (
+            ReviewDecision.objects.filter(
+                record_id__in=ids[start : start + 5000], person__isnull=False
+            )
+            .order_by("decided_at", "pk")
+            .values_list("record_id", "person_id", "action")
+        ):
+            latest[(record_id, person_id)] = action
+    standing = Standing(links={}, apart=defaultdict(set))
+    for (record_id, person_id), action in latest.items():
+        if action == ReviewAction.LINK:
+            standing.links[record_id] = person_id
+        else:
+            standing.apart[record_id].add(person_id)
+    return standing
+
+
+@dataclass
+class _Outcome:
+    record: SourceRecord
+    method: str
+    person_pk: int | None = None
+    probability: float | None = None
+    twin: bool = False
+    candidates: tuple[Candidate, ...] = ()
+    founder: int | None = None  # new person: the record (pk) whose new person this record is
+
+
+def _clusters(
+    new: list[SourceRecord], model: LinkageModel, upper: float
+) -> dict[int, tuple[int, float]]:
+    """Records of ``new`` that are surely another of them: record pk -> (founder pk, the
+    pair's probability); the founder is the cluster's first record (lowest pk)."""
+    if len(new) < 2:
+        return {}
+    settings_within = dict(model.settings)
+    settings_within["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in WITHIN_BATCH_BLOCKING
+    ]
+    within = LinkageModel(settings=settings_within, metadata=model.metadata)
+    pairs = link_predict(_frame(new), _frame(new, as_register=True), within, threshold=upper)
+    parent: dict[int, int] = {}
+
+    def find(key: int) -> int:
+        while parent.get(key, key) != key:
+            parent[key] = parent.get(parent[key], parent[key])
+            key = parent[key]
+        return key
+
+    best: dict[int, float] = {}
+    for pair in pairs:
+        left, right = int(pair.source_record_id), int(pair.person_id)
+        if left == right or pair.possible_twin or pair.match_probability < upper:
+            continue
+        a, b = find(left), find(right)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+        best[left] = max(best.get(left, 0.0), pair.match_probability)
+        best[right] = max(best.get(right, 0.0), pair.match_probability)
+    founders: dict[int, tuple[int, float]] = {}
+    for record in new:
+        root = find(record.pk)
+        if root != record.pk:
+            founders[record.pk] = (root, best.get(record.pk, upper))
+    return founders
+
+
+def _classify(
+    records: list[SourceRecord], model: LinkageModel, standing: Standing
+) -> list[_Outcome]:
+    upper, lower = settings.JOINTCASE_LINK_UPPER, settings.JOINTCASE_LINK_LOWER
+    outcomes: list[_Outcome] = []
+    to_match = []
+    for record in records:
+        if record.pk in standing.links:
+            outcomes.append(
+                _Outcome(record, LinkMethod.REVIEWER, person_pk=standing.links[record.pk])
+            )
+        else:
+            to_match.append(record)
+    candidates: list[Candidate] = []
+    register = register_frame() if to_match and Person.objects.exists() else None
+    if to_match and register is not None and len(register):
+        candidates = link_predict(_frame(to_match), register, model)
+    public = {c.person_id for c in candidates}
+    person_pks = dict(
+        Person.objects.filter(public_id__in=list(public)).values_list("public_id", "pk")
+    )
+    pk_of = {str(key): value for key, value in person_pks.items()}
+    kept: list[Candidate] = [
+        c
+        for c in candidates
+        if c.person_id in pk_of
+        and pk_of[c.person_id] not in standing.apart.get(int(c.source_record_id), set())
+    ]
+    decisions: list[Decision] = link_classify(
+        [str(record.pk) for record in to_match], kept, upper=upper, lower=lower
+    )
+    by_pk = {record.pk: record for record in to_match}
+    new: list[SourceRecord] = []
+    for decision in decisions:
+        record = by_pk[int(decision.source_record_id)]
+        if decision.outcome == "new":
+            new.append(record)
+            continue
+        outcomes.append(
+            _Outcome(
+                record,
+                LinkMethod.AUTOMATIC if decision.outcome == "link" else LinkMethod.AWAITING_REVIEW,
+                person_pk=pk_of[str(decision.person_id)] if decision.outcome == "link" else None,
+                probability=decision.match_probability,
+                twin=decision.possible_twin,
+                candidates=tuple(decision.candidates),
+            )
+        )
+    founders = _clusters(new, model, upper)
+    for record in new:
+        founder, probability = founders.get(record.pk, (record.pk, None))
+        outcomes.append(
+            _Outcome(
+                record,
+                LinkMethod.NEW if founder == record.pk else LinkMethod.AUTOMATIC,
+                probability=probability,
+                founder=founder,
+            )
+        )
+    return outcomes
+
+
+def _chunks(outcomes: list[_Outcome]) -> list[list[_Outcome]]:
+    """Chunks of about ``WRITE_CHUNK`` outcomes, a new person's records always in one chunk."""
+    groups: dict[int, list[_Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        groups[outcome.founder if outcome.founder is not None else -outcome.record.pk].append(
+            outcome
+        )
+    chunks: list[list[_Outcome]] = [[]]
+    for group in groups.values():
+        if len(chunks[-1]) >= WRITE_CHUNK:
+            chunks.append([])
+        chunks[-1].extend(group)
+    return [chunk for chunk in chunks if chunk]
+
+
+_RESOLUTION = {
+    LinkMethod.AUTOMATIC: Resolution.LINKED,
+    LinkMethod.REVIEWER: Resolution.LINKED,
+    LinkMethod.NEW: Resolution.NEW_PERSON,
+    LinkMethod.REVIEWER_NEW: Resolution.NEW_PERSON,
+    LinkMethod.AWAITING_REVIEW: Resolution.REVIEW,
+}
+
+
+def _write(
+    chunk: list[_Outcome], *, batch: ImportBatch | None, creator: User | None
+) -> dict[str, int]:
+    """Write one chunk (inside the caller's transaction): new people, the records' resolution
+    and person, their linkage and candidates. Returns the chunk's counts."""
+    founders = [o for o in chunk if o.method == LinkMethod.NEW]
+    created = people_create_from_records(
+        actor=creator,
+        actor_username="command line" if creator is None else "",
+        records=[record_fields(o.record) for o in founders],
+    )
+    person_of_founder = {
+        o.record.pk: person.pk for o, person in zip(founders, created, strict=True)
+    }
+    for outcome in chunk:
+        if outcome.founder is not None:
+            outcome.person_pk = person_of_founder[outcome.founder]
+    record_ids = [o.record.pk for o in chunk]
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    # A record linked before keeps its linkage row (and the address of its review page).
+    held = dict(
+        RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
+    )
+    LinkCandidate.objects.filter(linkage_id__in=list(held.values())).delete()
+    batch_id = batch.pk if batch is not None else None
+    public_id = RecordLinkage._meta.get_field("public_id")
+    _execute_many(
+        RecordLinkage,
+        [
+            "public_id",
+            "record",
+            "batch",
+            "method",
+            "match_probability",
+            "possible_twin",
+            "decided_at",
+        ],
+        [
+            (
+                public_id.get_db_prep_value(uuid.uuid4(), connection),
+                o.record.pk,
+                batch_id,
+                str(o.method),
+                o.probability,
+                o.twin,
+                stamp,
+            )
+            for o in chunk
+            if o.record.pk not in held
+        ],
+    )
+    _execute_many(
+        RecordLinkage,
+        ["batch", "method", "match_probability", "possible_twin", "decided_at"],
+        [
+            (batch_id, str(o.method), o.probability, o.twin, stamp, held[o.record.pk])
+            for o in chunk
+            if o.record.pk in held
+        ],
+        update=True,
+    )
+    linkage_of = dict(
+        RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
+    )
+    public = {c.person_id for o in chunk for c in o.candidates}
+    pk_of = {
+        str(key): value
+        for key, value in Person.objects.filter(public_id__in=list(public)).values_list(
+            "public_id", "pk"
+        )
+    }
+    levels = LinkCandidate._meta.get_field("levels")
+    _execute_many(
+        LinkCandidate,
+        [
+            "linkage",
+            "person",
+            "rank",
+            "match_probability",
+            "match_weight",
+            "levels",
+            "possible_twin",
+        ],
+        [
+            (
+                linkage_of[o.record.pk],
+                pk_of[candidate.person_id],
+                rank,
+                candidate.match_probability,
+                candidate.match_weight,
+                levels.get_db_prep_save(candidate.levels, connection),
+                candidate.possible_twin,
+            )
+            for o in chunk
+            for rank, candidate in enumerate(o.candidates)
+            if candidate.person_id in pk_of
+        ],
+    )
+    table = connection.ops.quote_name(SourceRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET resolution = %s, person_id = %s WHERE id = %s",  # noqa: S608
+            [(_RESOLUTION[LinkMethod(o.method)].value, o.person_pk, o.record.pk) for o in chunk],
+        )
+    counts = {"linked": 0, "review": 0, "new": 0}
+    for o in chunk:
+        resolution = _RESOLUTION[LinkMethod(o.method)]
+        key = {Resolution.LINKED: "linked", Resolution.REVIEW: "review"}.get(resolution, "new")
+        counts[key] += 1
+    return counts
+
+
+def _execute_many(
+    model: type[Any], names: list[str], rows: list[tuple[Any, ...]], *, update: bool = False
+) -> None:
+    """Insert ``rows`` (or, ``update``, set ``names`` where the id is each row's last value)
+    in one statement: plain ``executemany``, as the import writes records, because the ORM's
+    per-object preparation was most of the linkage stage's time. Only the model's own table
+    and column names, quoted; every value is a parameter."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    columns = [ops.quote_name(model._meta.get_field(name).column) for name in names]
+    if update:
+        sets = ", ".join(f"{column} = %s" for column in columns)
+        sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def batch_link(
+    batch_id: int, *, progress: Progress | None = None, model: LinkageModel | None = None
+) -> BatchLinkage:
+    """The linkage stage of a batch (run, or resumed, to the end): its records still awaiting
+    linkage, matched, classified and written chunk by chunk with the stage's counts."""
+    batch = ImportBatch.objects.defer("content").select_related("created_by").get(pk=batch_id)
+    pending = list(
+        SourceRecord.objects.filter(
+            last_changed_batch=batch, resolution=Resolution.AWAITING_LINKAGE
+        ).order_by("pk")
+    )
+    with transaction.atomic():
+        stage, _ = BatchLinkage.objects.select_for_update().get_or_create(batch=batch)
+        if stage.started_at is None or stage.finished_at is not None:
+            stage.records_total = stage.records_done + len(pending)
+        stage.started_at = stage.started_at or timezone.now()
+        stage.finished_at = None
+        stage.save()
+    if progress is not None:
+        progress(stage)
+    if pending:
+        model = model or model_load()
+        outcomes = _classify(pending, model, standing_decisions(r.pk for r in pending))
+        for chunk in _chunks(outcomes):
+            with transaction.atomic():
+                counts = _write(chunk, batch=batch, creator=batch.created_by)
+                stage = BatchLinkage.objects.select_for_update().get(pk=stage.pk)
+                for name, value in counts.items():
+                    setattr(stage, name, getattr(stage, name) + value)
+                stage.records_done = min(stage.records_done + len(chunk), stage.records_total)
+                stage.save()
+            if progress is not None:
+                progress(stage)
+    with transaction.atomic():
+        stage = BatchLinkage.objects.select_for_update().get(pk=stage.pk)
+        stage.finished_at = timezone.now()
+        stage.save(update_fields=["finished_at"])
+        audit_record(
+            action="exchange.linkage_done",
+            actor=batch.created_by,
+            actor_username="" if batch.created_by_id else "command line",
+            object_type="import",
+            object_id=str(batch.public_id),
+            details={
+                "source": batch.source,
+                "records": stage.records_total,
+                "linked": stage.linked,
+                "review": stage.review,
+                "new": stage.new,
+            },
+        )
+    return stage

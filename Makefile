@@ -60,7 +60,8 @@ XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist load)
 # Two parts of the suite run once rather than on both databases, to keep `make test` under
 # 20 minutes: the browser tests (they drive pages) in the PostgreSQL run, the production
 # database; the generic route walk (tests/security/test_route_matrix.py: every route, every
-# requester, gates that sit in the middleware) in the SQLite run. Every feature's own
+# requester, gates that sit in the middleware) and the API scope gate over every operation
+# (tests/security/test_api_scopes.py) in the SQLite run. Every feature's own
 # security matrix runs on both. BOTH_DATABASES=1 runs everything on both.
 SQLITE_MARKS = $(if $(BOTH_DATABASES),,-m "not browser")
 POSTGRES_MARKS = $(if $(BOTH_DATABASES),,-m "not route_walk")

@@ -21,7 +21,8 @@ from jointcase.api import api
 from jointcase.audit.models import AuditEntry, Outcome
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# A generic gate over every API operation, like the route walk: run once (the SQLite run).
+pytestmark = [pytest.mark.django_db, pytest.mark.route_walk]
 
 #: The write scope of each area of the API (docs/api.md "Scopes").
 AREA_SCOPES = {

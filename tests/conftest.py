@@ -81,7 +81,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 _LONG_FIRST = re.compile(r"tests/browser/|_policy_agrees\.py|_never_widen\.py")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+#: Fixtures through which a test reaches the database (directly or through other fixtures:
+#: ``fixturenames`` is the whole closure).
+_DB_FIXTURES = ("db", "transactional_db", "django_db_setup", "live_server")
+
+
+def uses_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return bool(item.get_closest_marker("django_db")) or any(n in names for n in _DB_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # ``make test`` runs the suite on both databases; a test that never touches a database
+    # (parsing, signing, date arithmetic, properties of pure functions) learns nothing from the
+    # second run, so the PostgreSQL run leaves it out (JOINTCASE_TESTS_DATABASE_ONLY=1).
+    if os.environ.get("JOINTCASE_TESTS_DATABASE_ONLY") == "1":
+        kept = [item for item in items if uses_database(item)]
+        dropped = [item for item in items if not uses_database(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     items.sort(key=lambda item: 0 if _LONG_FIRST.search(item.nodeid) else 1)
 
 

@@ -55,7 +55,7 @@ test: install
 	$(MAKE) --no-print-directory test-postgres || status=1; \
 	exit $$status
 
-XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist load)
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
 # Two parts of the suite run once rather than on both databases, to keep `make test` under
 # 20 minutes: the browser tests (they drive pages) in the PostgreSQL run, the production

@@ -1,10 +1,15 @@
-"""`seed --scale demo` builds a register where every phase appears and the personas are placed
-as the demo script expects."""
+"""The demo world as `make demo` seeds it today: every phase, the personas in place, coherent
+stories, prison training with gaps and varied POM involvement, and an allocation queue with
+part-time people and people over capacity.
+
+The world is seeded once for the module (tests/support/demo_world.py); each test only reads it.
+"""
 
 from __future__ import annotations
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from jointcase.access.policy import case_decision, cases_visible_to
 from jointcase.accounts.models import User
@@ -20,13 +25,29 @@ from jointcase.cases.services import phases_reevaluate_all
 from jointcase.meetings.models import AgreedAction
 from jointcase.people.models import Identifier, NameKind, PersonName
 from jointcase.people.validators import identifier_clean
-from jointcase.seed.world import world_seed
+from jointcase.workforce.models import CapacityRecord, ConfidenceResponse, TrainingCompletion
+from jointcase.workforce.selectors.allocation import allocation_queue_for
+from jointcase.workforce.selectors.caseload import capacity_for, team_caseload_for
+from jointcase.workforce.selectors.pom import involvement_figures
+from jointcase.workforce.selectors.training import (
+    EXPIRED,
+    MISSING,
+    compliance_on,
+    establishments_for,
+    my_courses,
+)
+from tests.support.demo_world import demo_world_fixture
 
-pytestmark = pytest.mark.django_db
+demo_world = demo_world_fixture(today=None)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("demo_world"),
+    pytest.mark.xdist_group("demo_world_today"),
+]
 
 
 def test_the_demo_world_has_every_phase_and_the_personas_in_place() -> None:
-    world_seed(scale="demo", seed=1, show_progress=False)
     phases = dict(Case.objects.values_list("phase").annotate(n=Count("pk")))
     assert set(phases) == set(Phase.values)
     assert sum(phases.values()) == 60
@@ -83,7 +104,6 @@ def test_the_demo_world_has_every_phase_and_the_personas_in_place() -> None:
 def test_the_demo_world_tells_coherent_stories() -> None:
     """No closed case with a MAPPA review still ahead; no action due before the meeting that
     agreed it; the NSD senior operational lead sees every case their practitioner leads."""
-    world_seed(scale="demo", seed=1, show_progress=False)
     closed = Case.objects.filter(phase=Phase.CLOSED)
     assert closed.exists()
     for case in closed:
@@ -105,3 +125,46 @@ def test_the_demo_world_tells_coherent_stories() -> None:
     )
     seen = set(cases_visible_to(user["nsd.lead"]).values_list("pk", flat=True))
     assert set(led.values_list("pk", flat=True)) <= seen
+
+
+def test_the_demo_world_has_training_gaps_survey_answers_and_varied_pom_involvement() -> None:
+    today = timezone.localdate()
+    national = User.objects.get(username="national.lead")
+    places = list(establishments_for(national))
+    assert len(places) == 20
+    figures = compliance_on(places, today, with_gaps=frozenset(p.pk for p in places))
+    shares = [f.percent for f in figures.values() if f.percent is not None]
+    assert len(shares) == 20
+    assert max(shares) - min(shares) >= 30
+    statuses = {gap.status for f in figures.values() for gap in f.gaps}
+    assert statuses == {EXPIRED, MISSING}
+    assert TrainingCompletion.objects.filter(expires_on__lte=today).exists()
+
+    pom = User.objects.get(username="pom.bpss")
+    assert {row.status for row in my_courses(pom, today)} == {"current", EXPIRED, MISSING}
+
+    answers = ConfidenceResponse.objects.all()
+    assert answers.count() > 100
+    oldest = answers.order_by("answered_on").first()
+    assert oldest is not None
+    assert (today - oldest.answered_on).days > 600
+
+    pom_figures = [
+        f.percent for f in involvement_figures([p.pk for p in places], today).values() if f.cases
+    ]
+    assert pom_figures
+    assert max(pom_figures) - min(pom_figures) >= 30
+
+
+def test_the_demo_world_has_a_queue_part_timers_and_people_over_capacity() -> None:
+    lead = User.objects.get(username="nsd.lead")
+    queue = allocation_queue_for(lead)
+    assert len(queue) >= 3
+    assert {row.why for row in queue} == {"Lead left the case"}
+    team = team_caseload_for(lead)
+    assert any(load.overdue_contacts for load in team)
+    assert CapacityRecord.objects.filter(hours_fraction__lt=1).exists()
+    national = User.objects.get(username="national.lead")
+    figures = capacity_for(national)
+    assert sum(row.over_capacity for row in figures) >= 1
+    assert sum(row.practitioners for row in figures) > 10

@@ -250,22 +250,31 @@ def contact_detail(request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UU
     )
 
 
+def _contact_to_change(
+    request: HttpRequest, user: User, case_id: uuid.UUID, contact_id: uuid.UUID, action: str
+) -> tuple[Case, Contact]:
+    """The case and the contact a change page works on, once the user may change it (a refusal
+    is audited as ``action``)."""
+    case = _case_for(request, case_id)
+    contact = contact_get_for(user, case, contact_id)
+    permission_require(
+        actor=user,
+        refusal=contact_change_refusal(user, contact),
+        action=action,
+        object_type="contact",
+        object_id=contact.pk,
+        request=request,
+    )
+    return case, contact
+
+
 @require_http_methods(["GET", "POST"])
 def contact_outcome_page(
     request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID
 ) -> HttpResponse:
     """Record what happened at a planned contact (a stale form is refused)."""
     user = acting_user(request)
-    case = _case_for(request, case_id)
-    contact = contact_get_for(user, case, contact_id)
-    permission_require(
-        actor=user,
-        refusal=contact_change_refusal(user, contact),
-        action="contact.outcome_form",
-        object_type="contact",
-        object_id=contact.pk,
-        request=request,
-    )
+    case, contact = _contact_to_change(request, user, case_id, contact_id, "contact.outcome_form")
     planned = timezone.localtime(contact.planned_for) if contact.planned_for else None
     initial: dict[str, Any] = {
         "version": contact.version,
@@ -315,16 +324,7 @@ def contact_cancel_page(
 ) -> HttpResponse:
     """Call off a planned appointment, with the reason (a stale form is refused)."""
     user = acting_user(request)
-    case = _case_for(request, case_id)
-    contact = contact_get_for(user, case, contact_id)
-    permission_require(
-        actor=user,
-        refusal=contact_change_refusal(user, contact),
-        action="contact.cancel_form",
-        object_type="contact",
-        object_id=contact.pk,
-        request=request,
-    )
+    case, contact = _contact_to_change(request, user, case_id, contact_id, "contact.cancel_form")
     planned = timezone.localtime(contact.planned_for) if contact.planned_for else None
     form = forms.ContactCancelForm(request.POST or None, initial={"version": contact.version})
     return handle_form(

@@ -102,6 +102,32 @@ def _audit(
     )
 
 
+def _decide_on_candidate(
+    *,
+    actor: User,
+    linkage: RecordLinkage,
+    candidate_id: int | str,
+    reason: str,
+    action: ReviewAction,
+) -> tuple[RecordLinkage, SourceRecord, LinkCandidate]:
+    """The steps every decision on a candidate shares, inside the caller's transaction (the
+    caller has already checked the reviewer and the reason): the record still awaiting review,
+    locked; one of its candidates; the decision stored. The caller applies and audits it."""
+    linkage, record = _locked(linkage)
+    if record.resolution != Resolution.REVIEW:
+        raise ValidationError({"candidate": "This record is no longer awaiting review"})
+    candidate = _candidate(linkage, candidate_id)
+    ReviewDecision.objects.create(
+        record=record,
+        person_id=candidate.person_id,
+        action=action,
+        reason=reason,
+        match_probability=candidate.match_probability,
+        decided_by=actor,
+    )
+    return linkage, record, candidate
+
+
 def review_link(
     *,
     actor: User,
@@ -114,17 +140,12 @@ def review_link(
     _permit(actor, linkage, "exchange.review_link", request)
     reason = _reason_clean(reason)
     with transaction.atomic():
-        linkage, record = _locked(linkage)
-        if record.resolution != Resolution.REVIEW:
-            raise ValidationError({"candidate": "This record is no longer awaiting review"})
-        candidate = _candidate(linkage, candidate_id)
-        ReviewDecision.objects.create(
-            record=record,
-            person_id=candidate.person_id,
-            action=ReviewAction.LINK,
+        linkage, record, candidate = _decide_on_candidate(
+            actor=actor,
+            linkage=linkage,
+            candidate_id=candidate_id,
             reason=reason,
-            match_probability=candidate.match_probability,
-            decided_by=actor,
+            action=ReviewAction.LINK,
         )
         record.resolution = Resolution.LINKED
         record.person_id = candidate.person_id
@@ -181,17 +202,12 @@ def review_keep_apart(
     _permit(actor, linkage, "exchange.review_keep_apart", request)
     reason = _reason_clean(reason)
     with transaction.atomic():
-        linkage, record = _locked(linkage)
-        if record.resolution != Resolution.REVIEW:
-            raise ValidationError({"candidate": "This record is no longer awaiting review"})
-        candidate = _candidate(linkage, candidate_id)
-        ReviewDecision.objects.create(
-            record=record,
-            person_id=candidate.person_id,
-            action=ReviewAction.KEEP_APART,
+        linkage, record, candidate = _decide_on_candidate(
+            actor=actor,
+            linkage=linkage,
+            candidate_id=candidate_id,
             reason=reason,
-            match_probability=candidate.match_probability,
-            decided_by=actor,
+            action=ReviewAction.KEEP_APART,
         )
         linkage = _set_apart(actor, linkage, record, candidate.person_id)
         _audit(

@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from jointcase.accounts.models import User
@@ -36,11 +38,21 @@ from jointcase.accounts.personas import DEMO_PASSWORD
 from jointcase.meetings.models import Meeting
 from jointcase.notifications.models import Notification
 from jointcase.notifications.services import notify
-from jointcase.seed.world import world_seed
-from tests.material.conftest import keyring  # noqa: F401 - fixture: sealed bodies and minutes
 from tests.support.browser import declare_purpose, fill_date
+from tests.support.demo_world import demo_server_fixture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+#: The demo world and its server, seeded once for the module; its tests run on one worker.
+demo_server = demo_server_fixture()
+
+pytestmark = pytest.mark.xdist_group("demo_world_browser")
+
+
+@pytest.fixture(autouse=True)
+def _a_fresh_authenticator_step(demo_server: Any) -> None:
+    """The module's tests sign the same people in within one 30-second step, and django-otp
+    refuses a code used twice, as it should: each test starts as if a step had passed."""
+    TOTPDevice.objects.update(last_t=-1)
+
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -185,13 +197,12 @@ MUST_REACH: dict[str, tuple[str, ...]] = {
 def test_every_page_reachable_from_the_navigation_fits_a_phone(
     username: str,
     page: Page,
-    live_server: Any,
+    demo_server: Any,
     sign_in: Callable[..., None],
     axe_violations: Axe,
-    keyring: Any,  # noqa: F811
 ) -> None:
-    """One persona's walk (one test each, so the walks run side by side)."""
-    world_seed(scale="demo", seed=1, show_progress=False)
+    """One persona's walk (one test each, so that a failure names its persona)."""
+    live_server = demo_server
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, User.objects.get(username=username), DEMO_PASSWORD)
     opened, found = _walk(page, live_server.url, username, axe_violations)
@@ -204,11 +215,10 @@ def test_every_page_reachable_from_the_navigation_fits_a_phone(
 
 def test_the_case_sections_fold_into_one_disclosure_on_a_phone(
     page: Page,
-    live_server: Any,
+    demo_server: Any,
     sign_in: Callable[..., None],
-    keyring: Any,  # noqa: F811
 ) -> None:
-    world_seed(scale="demo", seed=1, show_progress=False)
+    live_server = demo_server
     practitioner = User.objects.get(username="nsd.practitioner")
     unread = Notification.objects.filter(recipient=practitioner, read_at__isnull=True).count()
     sign_in(page, live_server, practitioner, DEMO_PASSWORD)
@@ -246,11 +256,10 @@ def test_the_case_sections_fold_into_one_disclosure_on_a_phone(
 
 def test_agendas_keep_their_lines_and_the_audit_report_fits_a_desktop_window(
     page: Page,
-    live_server: Any,
+    demo_server: Any,
     sign_in: Callable[..., None],
-    keyring: Any,  # noqa: F811
 ) -> None:
-    world_seed(scale="demo", seed=1, show_progress=False)
+    live_server = demo_server
     chair = User.objects.get(username="ct.supervisor")
     meeting = Meeting.objects.filter(chair=chair).order_by("starts_at").first()
     assert meeting is not None, "the demo world's meetings chaired by the CT supervisor"
@@ -286,12 +295,16 @@ def test_agendas_keep_their_lines_and_the_audit_report_fits_a_desktop_window(
 
 def test_the_header_counts_unread_notices_and_opening_one_marks_it_read(
     page: Page,
-    live_server: Any,
-    personas: Any,
+    demo_server: Any,
     sign_in: Callable[..., None],
     axe_violations: Axe,
 ) -> None:
-    practitioner = personas.nsd_practitioner
+    live_server = demo_server
+    practitioner = User.objects.get(username="nsd.practitioner")
+    # The demo's own notices read, three new ones unread.
+    Notification.objects.filter(recipient=practitioner, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     for _ in range(3):
         notify(
             recipients=[practitioner],
@@ -299,7 +312,7 @@ def test_the_header_counts_unread_notices_and_opening_one_marks_it_read(
             link=reverse("meetings:my-actions"),
         )
     page.set_viewport_size(PHONE)
-    sign_in(page, live_server, practitioner)
+    sign_in(page, live_server, practitioner, DEMO_PASSWORD)
     notices = page.get_by_role("link", name=re.compile(r"^Notifications"))
     expect(notices).to_be_visible()
     expect(notices).to_have_text("Notifications (3 unread)")  # "unread" is visually hidden

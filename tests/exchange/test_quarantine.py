@@ -5,6 +5,7 @@ reason; only the source's importers reach it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,7 +13,13 @@ from django.urls import reverse
 
 from jointcase.accounts.models import User
 from jointcase.audit.models import AuditEntry, Outcome
-from jointcase.exchange.models import ImportBatch, QuarantinedRow, QuarantineStatus, SourceRecord
+from jointcase.exchange.models import (
+    ImportBatch,
+    QuarantinedRow,
+    QuarantineStatus,
+    Resolution,
+    SourceRecord,
+)
 from jointcase.exchange.services.imports import import_run, import_start
 from tests.conftest import Personas
 from tests.exchange.conftest import SOURCE, csv_bytes, jsonl_bytes, person_row
@@ -96,6 +103,28 @@ def test_a_valid_correction_is_replayed_as_the_source_record(
     again = client.post(reverse("exchange:quarantined-row", args=[row.public_id]), fields)
     assert again.status_code == 400
     assert "already been corrected and replayed" in again.content.decode()
+
+
+def test_a_replayed_row_is_linked_on_the_worker_once_committed(
+    importers: Personas, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from jointcase.exchange.services.quarantine import quarantined_row_replay
+    from jointcase.exchange.tasks import batch_link_run
+
+    row = held(importers, csv_bytes([person_row(1, postcode="nowhere")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        record = quarantined_row_replay(
+            actor=importers.agency_admin, row=row, fields=person_row(1, postcode="ab1 2cd")
+        )
+    assert record.resolution == Resolution.AWAITING_LINKAGE
+    queued = DBTaskResult.objects.get(task_path=batch_link_run.module_path, status="READY")
+    assert queued.args_kwargs["args"] == [row.batch_id]
+    assert batch_link_run.call(row.batch_id) == {"linked": 0, "review": 0, "new": 1}
+    record.refresh_from_db()
+    assert record.resolution == Resolution.NEW_PERSON
+    assert record.person is not None
 
 
 def test_an_impossible_date_of_birth_is_corrected_in_the_date_input(

@@ -69,7 +69,18 @@ def quarantined_row_replay(
     ``ValidationError`` with a message per field (nothing written)."""
     _permit(actor, row, request)
     with transaction.atomic():
-        return _replay(actor, row, fields, request)
+        record = _replay(actor, row, fields, request)
+        if record.resolution == Resolution.AWAITING_LINKAGE:
+            # Linked on the worker once committed, as an import's records are.
+            batch_id = row.batch_id
+            transaction.on_commit(lambda: _link_later(batch_id))
+        return record
+
+
+def _link_later(batch_id: int) -> None:
+    from jointcase.exchange.tasks import batch_link_run
+
+    batch_link_run.enqueue(batch_id)
 
 
 def _replay(

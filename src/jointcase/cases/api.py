@@ -243,19 +243,19 @@ class _Strict(Schema):
 
 class CaseIn(_Strict):
     person: uuid.UUID = Field(..., description="The person's opaque identifier")
-    actor_role: CaseRoleName = Field(  # type: ignore[valid-type]
+    actor_role: CaseRoleName = Field(
         ..., description="The caller's role on the case (they join its team in it)"
     )
-    cohort: CohortName  # type: ignore[valid-type]
-    ideology: IdeologyName  # type: ignore[valid-type]
+    cohort: CohortName
+    ideology: IdeologyName
     lead_agency: str = Field(..., max_length=40, description="The lead agency's code")
     opened_at: dt.date | None = Field(None, description="Default: today; never in the future")
 
 
 class CaseChangeIn(_Strict):
     version: int = Field(..., ge=1, description="The case's version as last read")
-    cohort: CohortName | None = None  # type: ignore[valid-type]
-    ideology: IdeologyName | None = None  # type: ignore[valid-type]
+    cohort: CohortName | None = None
+    ideology: IdeologyName | None = None
     lead_agency: str | None = Field(None, max_length=40, description="The lead agency's code")
 
 
@@ -363,7 +363,7 @@ class TeamPage(Schema):
 
 
 class TeamMemberIn(_Strict):
-    role: CaseRoleName  # type: ignore[valid-type]
+    role: CaseRoleName
     user: str | None = Field(None, max_length=150, description="The username of the person joining")
     team: int | None = Field(None, ge=1, description="Or a whole team, by its id")
     start: dt.date | None = Field(None, description="Default: today")

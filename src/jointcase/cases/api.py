@@ -272,7 +272,7 @@ def _case_fresh(case: Case) -> Case:
 
 @router.post(
     "/cases",
-    response={201: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    response={201: CaseOut, 400: ErrorOut, 404: NotFoundOut},
     summary="Open a case on a person (the caller joins its team in their role)",
     description=(
         "The case page's rules: 400 by field for an unknown cohort, ideology, role or agency "
@@ -299,12 +299,12 @@ def case_new(request: HttpRequest, payload: CaseIn) -> Any:
 
 @router.patch(
     "/cases/{case_id}",
-    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    response={200: CaseOut, 400: ErrorOut, 404: NotFoundOut},
     summary="Change a case's key facts (cohort, ideology, lead agency)",
     description=(
         "Only the fields sent are changed, with the `version` last read: a stale version is a "
-        "400 on `version` and nothing is saved. 403 for a caller who sees the case but may not "
-        "change it; 404 for a case the caller may not see."
+        "400 on `version` and nothing is saved. 404 for a case the caller may not see (whoever "
+        "sees a case may change its key facts, as on the pages)."
     ),
 )
 def case_change(request: HttpRequest, case_id: str, payload: CaseChangeIn) -> Any:
@@ -478,7 +478,7 @@ def team_add(request: HttpRequest, case_id: str, payload: TeamMemberIn) -> Any:
 
 @router.delete(
     "/cases/{case_id}/team/{member_id}",
-    response={204: None, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    response={204: None, 403: ErrorOut, 404: NotFoundOut},
     summary="Take a member off the case team, at once (who may manage the team only)",
 )
 def team_end(request: HttpRequest, case_id: str, member_id: str) -> Any:

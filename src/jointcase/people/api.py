@@ -307,7 +307,7 @@ def person_new(request: HttpRequest, payload: PersonIn) -> Any:
 
 @router.patch(
     "/persons/{person_id}",
-    response={200: PersonOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    response={200: PersonOut, 400: ErrorOut, 404: NotFoundOut},
     summary="Change a person's own details (date of birth, gender, nationality)",
     description=(
         "Only the fields sent are changed, with the `version` last read: a stale version is a "

@@ -18,10 +18,11 @@ An object the caller may not see answers exactly as a missing one (404, see docs
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -67,6 +68,59 @@ class ErrorItem(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[ErrorItem]
+
+
+class NotFoundOut(Schema):
+    """A 404: the object does not exist or the caller may not see it (the same answer)."""
+
+    detail: str = Field(..., description='Always "Not Found"')
+
+
+class RateLimitedOut(Schema):
+    """A 429: too many asks of the register ("Known to you?", matching a person)."""
+
+    detail: str
+    retry_after: int = Field(..., description="Seconds to wait (also the Retry-After header)")
+
+
+class ContactOut(Schema):
+    agency: str = Field(..., description="The agency to contact (the case's lead agency)")
+    role: str = Field(..., description="The role to ask for at that agency")
+
+
+class KnownOut(Schema):
+    """The documented answer of "Known to you?" (docs/exchange.md)."""
+
+    known: bool = Field(..., description="Whether a managed record matches")
+    answer: str = Field(..., description="The documented answer as one sentence")
+    contact: ContactOut | None = Field(..., description="Whom to contact; null when not known")
+    person_id: uuid.UUID | None = Field(
+        ..., description="The person's id, only when the caller may see the person"
+    )
+
+
+class MatchIdentifierOut(Schema):
+    type: str
+    value: str
+
+
+class MatchOut(Schema):
+    """A likely existing person the caller may see (``exchange.services.known.person_matches``)."""
+
+    id: uuid.UUID = Field(..., description="The person's opaque identifier")
+    display_name: str
+    date_of_birth: str | None
+    identifiers: list[MatchIdentifierOut]
+    match_probability: float
+
+
+def too_many_asks(retry_after: int) -> HttpResponse:
+    """The 429 of an ask of the register over its rate limit, with ``Retry-After``."""
+    response = JsonResponse(
+        {"detail": "Too many checks: try again later", "retry_after": retry_after}, status=429
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def field_errors(error: ValidationError) -> dict[str, Any]:

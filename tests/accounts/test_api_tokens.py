@@ -196,7 +196,12 @@ def test_a_user_creates_sees_and_revokes_their_own_token_on_the_account_page(per
     client: Client = client_for(personas.ctnm_officer)
     response = client.post(
         "/account/api-tokens/new/",
-        {"name": "Nightly sync", "days": "30", "scopes": ["read", "write:supervision"]},
+        {
+            "name": "Nightly sync",
+            "days": "30",
+            "scopes": ["read", "write:supervision"],
+            "ceiling": "OFFICIAL-SENSITIVE",
+        },
     )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -208,7 +213,8 @@ def test_a_user_creates_sees_and_revokes_their_own_token_on_the_account_page(per
 
     page = client.get("/account/").content.decode()
     assert "Nightly sync" in page
-    assert "May: read, change contacts" in page
+    assert "May: read, change contacts; reads and writes up to OFFICIAL-SENSITIVE" in page
+    assert token.ceiling == "OFFICIAL-SENSITIVE"
     assert token.prefix in page
     assert f"/account/api-tokens/{token.pk}/revoke/" in page
 
@@ -225,6 +231,12 @@ def test_a_bad_token_form_shows_the_error_summary(personas, client_for):
     assert "There is a problem" in body
     assert "Enter a name for the token" in body
     assert "between 1 and 365" in body
+    above = client.post(
+        "/account/api-tokens/new/",
+        {"name": "x", "days": "9", "scopes": ["read"], "ceiling": "TOP SECRET"},
+    )
+    assert above.status_code == 400
+    assert "cannot be above your own clearance" in above.content.decode()
     assert not ApiToken.objects.exists()
 
 

@@ -13,7 +13,7 @@ built inside a transaction that is rolled back.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.db import transaction
@@ -23,7 +23,11 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from jointcase.access.labels import Classification
-from jointcase.access.material import material_decision, material_visible_to
+from jointcase.access.material import (
+    clearance_ceiling_set,
+    material_decision,
+    material_visible_to,
+)
 from jointcase.accounts.models import Role, RoleAssignment, User
 from jointcase.agencies.models import (
     Agency,
@@ -83,6 +87,8 @@ class World:
     items: list[tuple[int, str, frozenset[int], frozenset[int], int, int | None, str]]
     item_grants: list[tuple[int, int, int, int]]  # item, user, start minutes, length
     break_glass: list[tuple[int, int, int, int]]  # case, user, start minutes, length
+    # user -> the clearance ceiling of the API token they act with (none: their own clearance)
+    ceilings: dict[int, str] = field(default_factory=dict)
 
 
 @st.composite
@@ -158,6 +164,7 @@ def worlds(draw: st.DrawFn) -> World:
             )
         ),
         break_glass=draw(st.lists(st.tuples(case, user, minutes, st.integers(1, 2)), max_size=2)),
+        ceilings=draw(st.dictionaries(user, st.sampled_from(LEVELS), max_size=2)),
     )
 
 
@@ -300,6 +307,27 @@ def _build(world: World, now: dt.datetime) -> tuple[list[User], list[MaterialIte
         break_glass=[],
     )
 )
+#: Always tried: an SC officer on the case whose token's ceiling is OFFICIAL-SENSITIVE, and
+#: their colleague acting with their own clearance, over a SECRET item and an OFFICIAL one.
+@example(
+    world=World(
+        system_high=Classification.SECRET,
+        users=[
+            (0, VettingLevel.SC, False, True, False, {}),
+            (0, VettingLevel.SC, False, True, False, {}),
+        ],
+        members=[(0, 0, 5), (0, 1, 5)],
+        case_grants=[],
+        exclusions=set(),
+        items=[
+            (0, Classification.SECRET, frozenset(), frozenset(), 0, None, ""),
+            (0, Classification.OFFICIAL, frozenset(), frozenset(), 0, None, ""),
+        ],
+        item_grants=[],
+        break_glass=[],
+        ceilings={0: Classification.OFFICIAL_SENSITIVE},
+    )
+)
 def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: World) -> None:
     now = timezone.now().replace(microsecond=0)
     with transaction.atomic(), override_settings(SYSTEM_HIGH=world.system_high):
@@ -317,6 +345,9 @@ def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: W
             SUMMARIES[summary] = SUMMARIES.get(summary, 0) + 1
         for user_i, user in enumerate(users):
             user = User.objects.get(pk=user.pk)  # a fresh instance, as in a new request
+            if user_i in world.ceilings:  # acting with a token issued with a ceiling
+                clearance_ceiling_set(user, world.ceilings[user_i])
+                event("acting under a token's clearance ceiling")
             visible = set(material_visible_to(user, now=now).values_list("pk", flat=True))
             per_case = set()
             for case_id in {item.case_id for item in items}:
@@ -359,8 +390,10 @@ def test_the_filter_agrees_when_every_relation_stays_a_subquery(world: World) ->
         mock.patch.object(rule, "INLINE_CASE_IDS", 0),
     ):
         users, items = _build(world, now)
-        for user in users:
+        for user_i, user in enumerate(users):
             user = User.objects.get(pk=user.pk)
+            if user_i in world.ceilings:
+                clearance_ceiling_set(user, world.ceilings[user_i])
             visible = set(material_visible_to(user, now=now).values_list("pk", flat=True))
             for item in items:
                 assert material_decision(user, item, now=now).allowed == (item.pk in visible), world

@@ -163,6 +163,8 @@ EDIT_CHECKS: dict[str, Callable[[User, MaterialItem], Refusal | None]] = {
     "api:files": material_acts.file_refusal,
     "material:onward-share": material_acts.share_refusal,
     "material:request-access": material_acts.share_refusal,
+    "api:requests": material_acts.share_refusal,
+    "api:approval": material_acts.approve_refusal,
 }
 ALLOW, FORBID, DENY = "allow", "forbid (403)", "deny (404)"
 
@@ -202,6 +204,10 @@ def _allowed(route: Route, user: User, mw: MatrixWorld, target: MaterialItem) ->
         return True
     if short == "request-access":
         return sharing_services.fuller_version_requestable(user, target)
+    if route.is_api and route.template.endswith("/requests"):  # asking: seen, or requestable
+        return material_decision(user, target).allowed or (
+            sharing_services.fuller_version_requestable(user, target)
+        )
     if "file_id" in names:
         return material_decision(user, mw.parent).allowed
     if "item_id" in names:
@@ -238,6 +244,12 @@ def _valid_payload(route: Route, target: MaterialItem) -> dict[str, object]:
         }
     if route.template.endswith("retention"):  # unchanged date: refused, never stored
         return {"retain_until": target.retain_until.isoformat(), "reason": "matrix"}
+    if route.template.endswith("approval"):  # a refusal without a reason: never stored
+        return {"approve": False, "reason": ""}
+    if route.template.endswith("/requests"):  # a tearline request: one per asker at most
+        return {"kind": "TEARLINE", "reason": "matrix"}
+    if route.template.endswith("decision"):  # approving a tearline request: refused (400)
+        return {"approve": True, "reason": "matrix"}
     return {"kind": "NOTE", "title": "Matrix note", "classification": "OFFICIAL", "body": "b"}
 
 

@@ -141,13 +141,55 @@ class UserFacts:
         return _LEVELS_BY_RANK[self.clearance_rank] if self.clearance_rank >= 0 else None
 
 
+#: Where a request's clearance ceiling is noted on the acting user's instance (which lives for
+#: one request): an API token issued with a ceiling acts at most at that classification.
+_CEILING = "_jc_clearance_ceiling"
+
+
+def clearance_ceiling_set(user: AnyUser, ceiling: str) -> None:
+    """Cap what ``user`` (this instance, for this request) is cleared to at ``ceiling`` (a
+    classification; empty: no cap). Every decision and every filter that reads the user's
+    clearance reads it through ``clearance_for``, so both forms of the rule apply the cap."""
+    if user is None:
+        return
+    if ceiling:
+        user.__dict__[_CEILING] = ceiling
+    else:
+        user.__dict__.pop(_CEILING, None)
+    user_facts_forget(user)
+
+
+def clearance_lower(first: str | None, second: str | None) -> str | None:
+    """The lower of two classifications (None, no clearance at all, is the lowest)."""
+    if first is None or second is None:
+        return None
+    return first if CLASSIFICATION_RANK[first] <= CLASSIFICATION_RANK[second] else second
+
+
+def clearance_ceiling_refusal(issuer: AnyUser, ceiling: str) -> str | None:
+    """Why ``issuer`` may not give a token the clearance ceiling ``ceiling``, or None: it must
+    be a classification, at most the issuer's own clearance (an operator at the console,
+    ``issuer=None``, may set any)."""
+    if ceiling not in CLASSIFICATION_RANK:
+        return f"Choose the ceiling from: {', '.join(_LEVELS_BY_RANK)}"
+    if issuer is None:
+        return None
+    own = clearance_for(issuer)
+    if own is None or CLASSIFICATION_RANK[ceiling] > CLASSIFICATION_RANK[own]:
+        return f"The ceiling cannot be above your own clearance ({own or 'none'})"
+    return None
+
+
 def clearance_for(user: AnyUser, *, on: dt.date | None = None) -> str | None:
-    """The classification ``user`` is cleared to (None without vetting)."""
+    """The classification ``user`` is cleared to (None without vetting), at most the ceiling
+    of the request's API token (``clearance_ceiling_set``)."""
     pk = getattr(user, "pk", None)
     vetting = Vetting.objects.filter(user_id=pk).first() if pk is not None else None
     if vetting is None:
         return None
-    return VETTING_CLEARANCE.get(vetting.effective_level(on))
+    cleared = VETTING_CLEARANCE.get(vetting.effective_level(on))
+    ceiling = getattr(user, "__dict__", {}).get(_CEILING)
+    return clearance_lower(cleared, ceiling) if ceiling else cleared
 
 
 #: Where ``user_facts`` caches a user's facts on the instance (which lives for one request).

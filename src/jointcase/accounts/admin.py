@@ -178,7 +178,16 @@ class ApiTokenAdmin(AuditedModelAdmin):
     )
     list_filter = ("revoked_at",)
     search_fields = ("prefix", "name", "user__username")
-    fields = ("prefix", "name", "user", "created_at", "expires_at", "revoked_at", "last_used_at")
+    fields = (
+        "prefix",
+        "name",
+        "user",
+        "ceiling",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
     readonly_fields = fields
     actions = ["revoke_tokens"]
 

@@ -21,6 +21,7 @@ from ninja.throttling import SimpleRateThrottle
 
 from jointcase.access.accounts import token_scope_needed, token_scope_refusal
 from jointcase.access.acting import audited_denial
+from jointcase.access.material import clearance_ceiling_set
 from jointcase.accounts.models import User
 from jointcase.accounts.tokens import (
     ApiTokenWithoutPurpose,
@@ -69,6 +70,8 @@ class ApiTokenAuth(HttpBearer):
         # A token is not an interactive session with a verified second factor: the user's
         # ``is_verified()`` stays False, so session-only pages stay closed to API callers.
         user.otp_device = None  # type: ignore[attr-defined]
+        # A token issued with a clearance ceiling reads and writes at most at that level.
+        clearance_ceiling_set(user, found.ceiling)
         request.user = user
         return user
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from jointcase.access.accounts import TOKEN_SCOPES
+from jointcase.access.labels import Classification
 from jointcase.lib.forms import JointCaseForm
 
 LENGTH_AND_REUSE_HINT = "At least 12 characters. Do not use a password you use anywhere else"
@@ -124,6 +125,14 @@ class ApiTokenForm(JointCaseForm):
             "required": "Choose at least one thing the token may do",
             "invalid_choice": "Choose what the token may do from the list",
         },
+    )
+    ceiling = forms.ChoiceField(
+        label="Highest classification it may read or write",
+        help_text="A token for a system that needs less than your clearance should have less",
+        choices=[("", "Up to my own clearance")]
+        + [(value, label) for value, label in Classification.choices],
+        required=False,
+        error_messages={"invalid_choice": "Select the highest classification from the list"},
     )
     days = forms.IntegerField(
         label="Days until it expires",

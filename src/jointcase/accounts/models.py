@@ -132,6 +132,10 @@ class ApiToken(models.Model):
     #: What the token may do, space-separated (``jointcase.access.accounts.TOKEN_SCOPES``):
     #: ``read`` for every GET, one write scope per area for anything that changes state.
     scopes = models.CharField(max_length=300, default="read")
+    #: The highest classification the token may read or write (``access.labels``), set when it
+    #: is issued and never above its issuer's clearance; empty: its user's own clearance. A
+    #: request with the token is cleared to the lower of the two (``access.material``).
+    ceiling = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

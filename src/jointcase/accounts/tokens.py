@@ -36,6 +36,7 @@ from jointcase.access.accounts import (
     api_token_manage_allowed,
     token_scopes_clean,
 )
+from jointcase.access.material import clearance_ceiling_refusal, clearance_for
 from jointcase.accounts.models import ApiToken, User
 from jointcase.audit.models import Outcome
 from jointcase.audit.purpose import Purpose
@@ -76,6 +77,24 @@ def api_token_purpose_clean(purpose: str | None, reason: str = "") -> tuple[str,
     return chosen, reason
 
 
+def api_token_ceiling_clean(actor: User | None, user: User, ceiling: str) -> str:
+    """The clearance ceiling to store (empty: none), or ``ApiTokenError`` for one above the
+    issuer's clearance (``access.material.clearance_ceiling_refusal``)."""
+    chosen = (ceiling or "").strip()
+    if not chosen and actor is not None and actor.pk != user.pk:
+        chosen = clearance_for(actor) or ""
+        if not chosen:
+            raise ApiTokenError(
+                "You hold no clearance: you cannot issue a token for another account"
+            )
+    if not chosen:
+        return ""
+    refusal = clearance_ceiling_refusal(actor, chosen)
+    if refusal is not None:
+        raise ApiTokenError(refusal)
+    return chosen
+
+
 def token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
@@ -100,6 +119,7 @@ def api_token_create(
     purpose: str | None = None,
     purpose_reason: str = "",
     scopes: list[str] | tuple[str, ...] | None = None,
+    ceiling: str = "",
     request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
     """Mint a token for ``user``; returns the row and the plaintext (shown once, never kept).
@@ -107,7 +127,12 @@ def api_token_create(
     ``purpose`` (default: case management) is the purpose of consultation every request made
     with the token records. ``scopes`` (``jointcase.access.accounts.TOKEN_SCOPES``) is what the
     token may do; ``None`` gives every scope (the token form and ``jointcase token create``
-    default to ``read``, and make the issuer choose each write scope)."""
+    default to ``read``, and make the issuer choose each write scope).
+
+    ``ceiling`` (a classification) caps what requests with the token are cleared to, whatever
+    the user's vetting; it is never above the issuer's own clearance. A token an issuer makes
+    for another user (an agency's system account) always has one: the issuer's clearance
+    unless a lower one is chosen. The console (``actor=None``) may set any, or none."""
     if not api_token_manage_allowed(actor, user):
         raise ApiTokenError("You cannot create a token for that user")
     if not user.is_active:
@@ -123,6 +148,7 @@ def api_token_create(
         raise ApiTokenError(str(error)) from None
     if not chosen:
         raise ApiTokenError("Choose at least one thing the token may do")
+    ceiling = api_token_ceiling_clean(actor, user, ceiling)
     lifetime = api_token_days_allowed(days)
     purpose, purpose_reason = api_token_purpose_clean(purpose, purpose_reason)
     plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
@@ -137,6 +163,7 @@ def api_token_create(
         purpose=purpose,
         purpose_reason=purpose_reason,
         scopes=" ".join(chosen),
+        ceiling=ceiling,
     )
     audit_record(
         action="api_token.created",
@@ -151,6 +178,7 @@ def api_token_create(
             "expires_at": token.expires_at.isoformat(),
             "token_purpose": purpose,
             "scopes": list(chosen),
+            "ceiling": ceiling,
         },
         reason=purpose_reason,
         request=request,

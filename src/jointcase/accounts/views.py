@@ -223,6 +223,7 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
                 days=form.cleaned_data["days"],
                 purpose=form.cleaned_data["purpose"],
                 scopes=form.cleaned_data["scopes"],
+                ceiling=form.cleaned_data["ceiling"],
                 request=request,
             )
         except ApiTokenError as error:

@@ -1,5 +1,7 @@
 """Material API: list a case's material, read an item (with its body when allowed), add an
-item, add a tearline, raise or change a label, with exactly the pages' rules.
+item, add a tearline, raise or change a label, approve or refuse a draft tearline, ask for
+an item (its fuller version, a tearline at one's level, or onward sharing) and decide such
+requests, with exactly the pages' rules.
 
 Mass assignment is refused: the request schemas forbid unknown fields, so an ``originator``
 (always the caller's agency) or any other extra field is a 400; the classification is set on
@@ -18,16 +20,21 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from jointcase.access import material_acts
+from jointcase.access.acting import audited_denial, permission_require
 from jointcase.access.labels import Classification
 from jointcase.access.material import material_case_access
 from jointcase.accounts.models import User
+from jointcase.agencies.models import Agency
 from jointcase.api_common import (
     ErrorOut,
+    NotFoundOut,
     PageQuery,
     api_user,
     field_errors,
@@ -37,10 +44,11 @@ from jointcase.api_common import (
 from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.cases.models import Case
 from jointcase.material import selectors
-from jointcase.material.models import ItemKind, MaterialItem
+from jointcase.material.models import ItemKind, MaterialItem, ShareKind, ShareRequest
 from jointcase.material.services import items as item_services
 from jointcase.material.services import labels as label_services
 from jointcase.material.services import retention as retention_services
+from jointcase.material.services import sharing as sharing_services
 from jointcase.material.services import tearlines as tearline_services
 from jointcase.material.uploads import attachment_response
 
@@ -362,3 +370,217 @@ def file_download(request: HttpRequest, file_id: str) -> Any:
         found.content, filename=found.filename, mime=found.mime
     )
     return response
+
+
+# --- Tearline approval and share requests ----------------------------------------------------
+
+
+class TearlineDecisionIn(_Strict):
+    approve: bool = Field(..., description="true approves the draft tearline, false refuses it")
+    reason: str = Field("", max_length=2000, description="Why (required to refuse)")
+
+
+@router.post(
+    "/material/{item_id}/approval",
+    response={200: ItemOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    summary="Approve or refuse a draft tearline (a second person of the originator agency)",
+)
+def tearline_decide(request: HttpRequest, item_id: str, payload: TearlineDecisionIn) -> Any:
+    tearline = _item(request, item_id, "material.tearline_approve_api")
+    tearline_services.tearline_approve(
+        actor=api_user(request),
+        tearline=tearline,
+        approve=payload.approve,
+        reason=payload.reason,
+        request=request,
+    )
+    return Status(200, _fresh(tearline.pk))
+
+
+class ShareRequestOut(Schema):
+    id: int = Field(..., description="The request's identifier (the request_id below)")
+    kind: str = Field(..., description="ACCESS, TEARLINE or ONWARD_SHARE")
+    status: str = Field(..., description="PENDING, APPROVED, REFUSED or FULFILLED")
+    item: str = Field(..., description="The item asked about")
+    title: str = Field(
+        ..., description="The item's title, or one of a tearline of it the caller may read"
+    )
+    requester: str
+    requester_agency: str | None
+    to_agency: str | None
+    reason: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_reason: str
+    tearline: str | None = Field(
+        ..., description="The tearline written to answer it, once the caller may read it"
+    )
+
+
+class SharePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ShareRequestOut]
+
+
+class ShareRequestIn(_Strict):
+    kind: ShareKind = Field(
+        ...,
+        description="ACCESS (the fuller version of an item the caller sees a tearline of), "
+        "TEARLINE (a tearline at the caller's level, when their vetting does not reach the "
+        "item) or ONWARD_SHARE (release an item the caller sees to another agency)",
+    )
+    reason: str = Field(..., max_length=5000)
+    to_agency: str | None = Field(None, max_length=40, description="ONWARD_SHARE: agency code")
+
+
+class ShareDecisionIn(_Strict):
+    approve: bool
+    reason: str = Field(..., max_length=5000)
+    days: int | None = Field(None, description="How long approved access lasts (1 to 365)")
+
+
+def _share_json(share: ShareRequest, *, title: str, tearline: Any = None) -> dict[str, Any]:
+    requester = share.requester
+    return {
+        "id": share.pk,
+        "kind": share.kind,
+        "status": share.status,
+        "item": str(share.item_id),
+        "title": title,
+        "requester": requester.username,
+        "requester_agency": requester.agency.code if requester.agency is not None else None,
+        "to_agency": share.to_agency.code if share.to_agency is not None else None,
+        "reason": share.reason,
+        "created_at": share.created_at,
+        "decided_at": share.decided_at,
+        "decision_reason": share.decision_reason,
+        "tearline": str(tearline.pk) if tearline is not None else None,
+    }
+
+
+def _mine_json(user: User, share_id: int) -> dict[str, Any]:
+    for row in selectors.my_share_request_rows(user=user):
+        if row.share.pk == share_id:
+            return _share_json(row.share, title=row.title, tearline=row.answer)
+    raise Http404("Not found")  # pragma: no cover - the caller's own request
+
+
+@router.get(
+    "/material/requests/mine",
+    response=SharePage,
+    summary="The caller's own share requests, newest first",
+)
+def share_requests_mine(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    rows = selectors.my_share_request_rows(user=api_user(request))
+    page = paginate(rows, query)
+    page["results"] = [
+        _share_json(row.share, title=row.title, tearline=row.answer) for row in page["results"]
+    ]
+    return page
+
+
+@router.get(
+    "/material/requests/inbox",
+    response=SharePage,
+    summary="Pending share requests about items of the caller's agency, oldest first",
+)
+def share_requests_inbox(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    page = paginate(selectors.share_inbox_for(user=api_user(request)), query)
+    page["results"] = [_share_json(share, title=share.item.title) for share in page["results"]]
+    return page
+
+
+@router.post(
+    "/material/{item_id}/requests",
+    response={201: ShareRequestOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    summary="Ask the originator for an item, a tearline of it at the caller's level, or to "
+    "share it onward",
+)
+def share_request_new(request: HttpRequest, item_id: str, payload: ShareRequestIn) -> Any:
+    user = api_user(request)
+    key = selectors._uuid(item_id)
+    item = (
+        MaterialItem.objects.select_related("originator", "case").filter(pk=key).first()
+        if key is not None
+        else None
+    )
+    if item is None:
+        audited_denial(
+            actor=user,
+            action="material.share_request",
+            reason="not_found",
+            object_type="material",
+            object_id=str(item_id)[:64],
+            request=request,
+        )
+        raise Http404("Not found")
+    to_agency = None
+    if payload.to_agency:
+        to_agency = Agency.objects.filter(code=payload.to_agency, is_active=True).first()
+        if to_agency is None:
+            raise ValidationError({"to_agency": "Select the agency from the list (its code)"})
+    # Whether the caller may know of the item (they see it, or a tearline of it that does
+    # not hide it) is the service's first question: a 404 otherwise, with its DENY entry.
+    share = sharing_services.share_request_create(
+        actor=user,
+        item=item,
+        kind=payload.kind.value,
+        reason=payload.reason,
+        to_agency=to_agency,
+        request=request,
+    )
+    return Status(201, _mine_json(user, share.pk))
+
+
+@router.post(
+    "/material/requests/{request_id}/decision",
+    response={200: ShareRequestOut, 400: ErrorOut, 403: ErrorOut, 404: NotFoundOut},
+    summary="Approve or refuse a share request (the originator agency, once)",
+    description=(
+        "An approved ACCESS request is a grant to the requester alone for `days` (default "
+        "JOINTCASE_MATERIAL_GRANT_DAYS); an approved ONWARD_SHARE adds the agency to the "
+        "item's releasability. A TEARLINE request is answered by writing a tearline "
+        "(`POST /material/{item_id}/tearlines`) and can only be refused here. 403 for the "
+        "requester and anyone else who knows of the request but may not decide it; 404 for "
+        "anyone who may not know of it."
+    ),
+)
+def share_request_decision(request: HttpRequest, request_id: str, payload: ShareDecisionIn) -> Any:
+    user = api_user(request)
+    share = (
+        selectors.share_request_get_for(user=user, request_id=int(request_id))
+        if request_id.isdigit()
+        else None
+    )
+    if share is None:
+        audited_denial(
+            actor=user,
+            action="material.share_decide",
+            reason="not_found_or_forbidden",
+            object_type="share_request",
+            object_id=str(request_id)[:64],
+            request=request,
+        )
+        raise Http404("Not found")
+    permission_require(
+        actor=user,
+        refusal=material_acts.decide_refusal(user, share),
+        action="material.share_decide",
+        object_type="share_request",
+        object_id=share.pk,
+        request=request,
+    )
+    decided = sharing_services.share_request_decide(
+        actor=user,
+        share_request=share,
+        approve=payload.approve,
+        reason=payload.reason,
+        days=payload.days,
+        request=request,
+    )
+    fresh = ShareRequest.objects.select_related("requester__agency", "to_agency", "item").get(
+        pk=decided.pk
+    )
+    return Status(200, _share_json(fresh, title=fresh.item.title))

@@ -7,16 +7,23 @@ rate limit.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.known import known_ask_refusal
-from jointcase.api_common import ErrorOut, api_user, token_auth
+from jointcase.api_common import (
+    ErrorOut,
+    KnownOut,
+    MatchOut,
+    RateLimitedOut,
+    api_user,
+    token_auth,
+    too_many_asks,
+)
 from jointcase.exchange.records import IDENTIFIER_TYPES
 from jointcase.exchange.services.known import (
     ASK_ACTION,
@@ -41,23 +48,11 @@ class KnownIn(Schema):
     identifier_value: str = Field("", description="The identifier (optional)", max_length=80)
 
 
-class ContactOut(Schema):
-    agency: str = Field(..., description="The agency to contact (the case's lead agency)")
-    role: str = Field(..., description="The role to ask for at that agency")
-
-
-class KnownOut(Schema):
-    known: bool = Field(..., description="Whether a managed record matches")
-    answer: str = Field(..., description="The documented answer as one sentence")
-    contact: ContactOut | None = Field(..., description="Whom to contact; null when not known")
-    person_id: uuid.UUID | None = Field(
-        ..., description="The person's id, only when the caller may see the person"
+class MatchesOut(Schema):
+    matches: list[MatchOut] = Field(..., description="Likely persons the caller may see")
+    others: KnownOut = Field(
+        ..., description="The documented answer about likely persons the caller may not see"
     )
-
-
-class RateLimitedOut(Schema):
-    detail: str
-    retry_after: int = Field(..., description="Seconds to wait (also the Retry-After header)")
 
 
 class PersonRecordIn(Schema):
@@ -67,35 +62,6 @@ class PersonRecordIn(Schema):
     pnc_id: str = Field("", max_length=80)
     crn: str = Field("", max_length=80)
     prison_number: str = Field("", max_length=80)
-
-
-class IdentifierOut(Schema):
-    type: str
-    value: str
-
-
-class MatchOut(Schema):
-    id: uuid.UUID = Field(..., description="The person's opaque identifier")
-    display_name: str
-    date_of_birth: str | None
-    identifiers: list[IdentifierOut]
-    match_probability: float
-
-
-class MatchesOut(Schema):
-    matches: list[MatchOut] = Field(..., description="Likely persons the caller may see")
-    others: KnownOut = Field(
-        ..., description="The documented answer about likely persons the caller may not see"
-    )
-
-
-def _limited(error: KnownRateLimited) -> HttpResponse:
-    response = JsonResponse(
-        {"detail": "Too many checks: try again later", "retry_after": error.retry_after},
-        status=429,
-    )
-    response["Retry-After"] = str(error.retry_after)
-    return response
 
 
 @router.post(
@@ -129,7 +95,7 @@ def known(request: HttpRequest, payload: KnownIn) -> Any:
     try:
         answer = known_ask(actor=user, question=question, request=request)
     except KnownRateLimited as limited:
-        return _limited(limited)
+        return too_many_asks(limited.retry_after)
     return answer.as_json()
 
 
@@ -184,23 +150,8 @@ def person_matches_find(request: HttpRequest, payload: PersonRecordIn) -> Any:
     try:
         found = person_matches(actor=user, question=question, request=request)
     except KnownRateLimited as limited:
-        return _limited(limited)
-    return {
-        "matches": [
-            {
-                "id": person.public_id,
-                "display_name": person.display_name,
-                "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
-                "identifiers": [
-                    {"type": identifier.type, "value": identifier.value}
-                    for identifier in person.identifiers.all()
-                ],
-                "match_probability": round(found.probabilities[str(person.public_id)], 4),
-            }
-            for person in found.visible
-        ],
-        "others": found.others.as_json(),
-    }
+        return too_many_asks(limited.retry_after)
+    return found.as_json()
 
 
 def _identifiers_clean(values: dict[str, str]) -> dict[str, str]:

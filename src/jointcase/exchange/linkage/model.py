@@ -281,7 +281,8 @@ def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
         cursor.register("raw", raw)
         out = cursor.execute(_PREPARE_SQL, {"side": side}).df()
     canonical = {name: _canonical_given(name) for name in out["given_name"].dropna().unique()}
-    out["given_canonical"] = out["given_name"].map(canonical)
+    # A string column even when no record has a given name (else DuckDB sees DOUBLE nulls).
+    out["given_canonical"] = out["given_name"].map(canonical).astype("string")
     return out[list(PREPARED_COLUMNS)]
 
 

@@ -351,6 +351,26 @@ class PersonMatches:
     def any(self) -> bool:
         return bool(self.visible) or self.others.known
 
+    def matches_json(self) -> list[dict[str, Any]]:
+        """The likely persons the asker may see, most likely first, as the API shows them."""
+        return [
+            {
+                "id": person.public_id,
+                "display_name": person.display_name,
+                "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+                "identifiers": [
+                    {"type": identifier.type, "value": identifier.value}
+                    for identifier in person.identifiers.all()
+                ],
+                "match_probability": round(self.probabilities[str(person.public_id)], 4),
+            }
+            for person in self.visible
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's body (``POST /api/v1/persons/matches``)."""
+        return {"matches": self.matches_json(), "others": self.others.as_json()}
+
 
 def person_matches(
     *, actor: User, question: Question, request: HttpRequest | None = None

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jointcase.access.accounts import TOKEN_SCOPES
+from jointcase.access.labels import Classification
 from jointcase.accounts.models import ApiToken, User
 from jointcase.accounts.tokens import (
     DEFAULT_TOKEN_PURPOSE,
@@ -51,6 +52,13 @@ class Command(BaseCommand):
             choices=list(TOKEN_SCOPES),
             help="what the token may do; repeat for several (default: read only)",
         )
+        create.add_argument(
+            "--ceiling",
+            default="",
+            choices=[level.value for level in Classification],
+            help="the highest classification the token may read or write (default: its "
+            "user's own clearance)",
+        )
         listing = actions.add_parser("list", help="list a user's tokens (never the secrets)")
         listing.add_argument("username")
         revoke = actions.add_parser("revoke", help="revoke the token with this prefix")
@@ -66,6 +74,7 @@ class Command(BaseCommand):
                 options["purpose"],
                 options["reason"],
                 options["scopes"] or ["read"],
+                options["ceiling"],
             )
         elif action == "list":
             self._list(options["username"])
@@ -87,6 +96,7 @@ class Command(BaseCommand):
         purpose: str,
         reason: str,
         scopes: list[str],
+        ceiling: str = "",
     ) -> None:
         try:
             token, plaintext = api_token_create(
@@ -97,12 +107,14 @@ class Command(BaseCommand):
                 purpose=purpose,
                 purpose_reason=reason,
                 scopes=scopes,
+                ceiling=ceiling,
             )
         except ApiTokenError as error:
             raise CommandError(str(error)) from error
         self.stderr.write(
             f"Token {token.prefix} for {token.user.username} ({token.purpose}; may: "
-            f"{token_scope_names(token.scope_list)}) "
+            f"{token_scope_names(token.scope_list)}"
+            f"{'; at most ' + token.ceiling if token.ceiling else ''}) "
             f"expires {_when(token.expires_at)}. "
             "It is shown once only: store it now."
         )

@@ -17,7 +17,13 @@ from ninja import Field, Query, Router, Schema
 from jointcase.agencies.models import Agency
 from jointcase.api_common import PageQuery, paginate, token_auth
 from jointcase.cases.models import Cohort, Phase, TimelineKind
-from jointcase.cases.selectors import case_get_for, case_list_for, case_overview, case_timeline_for
+from jointcase.cases.selectors import (
+    case_get_for,
+    case_list_for,
+    case_overview,
+    case_timeline_for,
+    timeline_shown,
+)
 
 PhaseName = Enum("PhaseName", {value: value for value in Phase.values}, type=str)  # type: ignore[misc]
 CohortName = Enum("CohortName", {value: value for value in Cohort.values}, type=str)  # type: ignore[misc]
@@ -147,12 +153,24 @@ class CaseDetailOut(CaseOut):
     team: list[MemberOut]
 
 
+class EventLabelOut(Schema):
+    classification: str = Field(..., description="The classification of what the caller sees")
+    caveats: list[str] = Field(..., description="Caveat codes of the label")
+
+
 class TimelineEventOut(Schema):
     occurred_at: dt.datetime
     kind: str
-    title: str
+    title: str = Field(
+        ..., description="The event; for a material item, with its title at the caller's clearance"
+    )
     description: str
     agency: str | None
+    label: EventLabelOut = Field(..., description="The event's own label (what the caller sees)")
+
+    @staticmethod
+    def resolve_label(obj: Any) -> dict[str, Any]:
+        return {"classification": obj.classification, "caveats": obj.caveats}
 
     @staticmethod
     def resolve_agency(obj: Any) -> str | None:
@@ -207,6 +225,11 @@ def case_timeline(
     if filters.agency and agency is None:
         return paginate([], filters)
     events = case_timeline_for(
-        case=case, agency=agency, kind=filters.kind.value if filters.kind else None
+        user=request.user,  # type: ignore[arg-type]
+        case=case,
+        agency=agency,
+        kind=filters.kind.value if filters.kind else None,
     )
-    return paginate(events, filters)
+    page = paginate(events, filters)
+    page["results"] = timeline_shown(request.user, case, page["results"])  # type: ignore[arg-type]
+    return page

@@ -33,7 +33,7 @@ def decision_record(
     timeline_add(
         case=case,
         kind=TimelineKind.DECISION,
-        title=f"Decision at the {meeting.get_type_display()}: {decision.text}",
+        title=f"{decision.text} ({meeting.get_type_display()})",
         actor=actor,
     )
     audit_record(

@@ -175,7 +175,7 @@ def minutes_section_add(
     timeline_add(
         case=case,
         kind=TimelineKind.MINUTES,
-        title=f"Minutes of the {meeting.get_type_display()}: {section.heading}",
+        title=f"{section.heading} ({meeting.get_type_display()})",
         actor=actor,
         label=section,
     )

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
-
 from fpdf import FPDF
 
 from jointcase.access.labels import Classification, classification_max

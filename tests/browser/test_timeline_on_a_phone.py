@@ -40,7 +40,7 @@ def test_the_pom_walks_the_timeline_on_a_phone(
         page.goto(f"{live_server.url}/cases/{material_world.case.public_id}/timeline/")
         declare_purpose(page)
         timeline = page.locator(".moj-timeline")
-        expect(timeline).to_contain_text("Material added: Intelligence report added: Tearline")
+        expect(timeline).to_contain_text("Material added: Intelligence report 'Tearline: travel'")
         expect(timeline).not_to_contain_text("Police intelligence report")
         item = page.locator(".moj-timeline__item", has_text="Tearline: travel")
         expect(item.locator(".jc-badge")).to_have_text("OFFICIAL-SENSITIVE")

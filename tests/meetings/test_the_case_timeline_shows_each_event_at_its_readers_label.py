@@ -94,9 +94,9 @@ def test_every_source_lands_on_the_timeline_and_each_reader_sees_it_at_their_lab
         TimelineKind.CONTACT,
     }
     assert "Action completed: Arrange the polygraph test" in full
-    report_event = full["Intelligence report added: Police intelligence report"]
+    report_event = full["Intelligence report 'Police intelligence report'"]
     assert report_event["label"] == {"classification": "SECRET", "caveats": ["UK EYES ONLY"]}
-    assert "Onward sharing to another agency refused: Police intelligence report" in full
+    assert "Onward sharing to another agency refused for 'Police intelligence report'" in full
     assert full["Police intelligence update (MAPPA level 3)"]["label"]["classification"] == "SECRET"
     assert full["Refer for a polygraph test (MAPPA level 3)"]["label"] == {
         "classification": "OFFICIAL-SENSITIVE",
@@ -106,11 +106,11 @@ def test_every_source_lands_on_the_timeline_and_each_reader_sees_it_at_their_lab
     # The POM (BPSS, no caveats) sees the report through its tearline only, never the item
     # without a tearline nor the SECRET minutes; her page and her API answer agree.
     pom = _api_titles(people.pom, case)
-    assert "Intelligence report added: Tearline: travel" in pom
-    assert pom["Intelligence report added: Tearline: travel"]["label"]["classification"] == (
+    assert "Intelligence report 'Tearline: travel'" in pom
+    assert pom["Intelligence report 'Tearline: travel'"]["label"]["classification"] == (
         "OFFICIAL-SENSITIVE"
     )
-    assert "Onward sharing to another agency refused: Tearline: travel" in pom
+    assert "Onward sharing to another agency refused for 'Tearline: travel'" in pom
     assert "Refer for a polygraph test (MAPPA level 3)" in pom
     page = _page(people.pom, case)
     for title in pom:
@@ -125,4 +125,4 @@ def test_every_source_lands_on_the_timeline_and_each_reader_sees_it_at_their_lab
     assert "Police intelligence report" in page
     assert "SECRET UK EYES ONLY</strong>" in page
     assert ">Emergency access (break-glass)</option>" in page
-    assert "Sharing decision: Onward sharing to another agency refused" in page
+    assert "Sharing decision: Onward sharing to another agency refused for" in page

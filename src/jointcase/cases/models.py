@@ -530,7 +530,7 @@ class TimelineEvent(models.Model):
     meeting's decision, action or minutes carries the meeting's or minutes' label. An event
     that stands for a material item (``material_item``: added, share decided, break-glass)
     is seen exactly by those who may see the item (or one of its tearlines), and its title
-    holds the verb alone: the item's title is added at each reader's clearance."""
+    never names the item: the item's title is added at each reader's clearance."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     occurred_at = models.DateTimeField(default=timezone.now)

@@ -193,7 +193,7 @@ def timeline_shown(
         if item is not None:
             shown.append(
                 ShownEvent(
-                    event, f"{event.title}: {item.title}", item.classification, item.caveat_codes()
+                    event, f"{event.title} '{item.title}'", item.classification, item.caveat_codes()
                 )
             )
         else:

@@ -81,7 +81,7 @@ def timeline_add(
     ``releasable_to``, ``originator``: a meeting, minutes); without one the event is
     OFFICIAL-SENSITIVE, the register's own. ``material_item``: the item the event stands
     for; the event is then seen by those who may see the item and its label is the item's
-    (``title`` holds the verb alone: the item's title is added at each reader's clearance).
+    (``title`` never names the item: its title is added at each reader's clearance).
 
     The caller audits its own action; this only adds the chronology entry.
     """

@@ -278,7 +278,7 @@ def material_add(
         timeline_add(
             case=case,
             kind=TimelineKind.MATERIAL,
-            title=f"{ItemKind(kind).label} added",
+            title=str(ItemKind(kind).label),
             actor=actor,
             material_item=item,
         )

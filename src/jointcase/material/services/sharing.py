@@ -318,7 +318,7 @@ def share_request_decide(
         timeline_add(
             case=item.case,
             kind=TimelineKind.SHARE,
-            title=f"{share_request.get_kind_display()} {'approved' if approve else 'refused'}",
+            title=f"{share_request.get_kind_display()} {'approved' if approve else 'refused'} for",
             actor=actor,
             material_item=item,
         )

@@ -181,20 +181,19 @@ def timeline_shown(
             .prefetch_related("caveats")
             .order_by("created_at", "pk")
         )
-        for item in rows:
-            if item.pk in ids:
-                seen[item.pk] = item
-        for item in rows:
-            if item.parent_id in ids:
-                seen.setdefault(item.parent_id, item)
+        for row in rows:
+            if row.pk in ids:
+                seen[row.pk] = row
+        for row in rows:  # else the first tearline they may see
+            if row.parent_id in ids:
+                seen.setdefault(row.parent_id, row)
     shown = []
     for event in events:
-        item = seen.get(event.material_item_id) if event.material_item_id else None
-        if item is not None:
+        seen_item = seen.get(event.material_item_id) if event.material_item_id else None
+        if seen_item is not None:
+            title = f"{event.title} '{seen_item.title}'"
             shown.append(
-                ShownEvent(
-                    event, f"{event.title} '{item.title}'", item.classification, item.caveat_codes()
-                )
+                ShownEvent(event, title, seen_item.classification, seen_item.caveat_codes())
             )
         else:
             codes = sorted(caveat.code for caveat in event.caveats.all())

@@ -124,7 +124,9 @@ def test_release_moves_the_case_to_licence_with_a_signal_timeline_and_notificati
     case.refresh_from_db()
     assert case.phase == Phase.LICENCE
     assert received == [(Phase.CUSTODY, Phase.LICENCE)]
-    phase_event = case_timeline_for(case=case, kind=TimelineKind.PHASE).first()
+    phase_event = case_timeline_for(
+        user=case_world.personas.nsd_practitioner, case=case, kind=TimelineKind.PHASE
+    ).first()
     assert phase_event is not None
     assert "from Custody to Licence" in phase_event.title
     requirement = case_world.sentence.notification_requirement
@@ -264,12 +266,19 @@ def test_the_daily_task_moves_a_case_into_pre_release_when_the_window_opens(
     case = case_world.case
     crd = case_world.sentence.crd
     assert crd is not None
-    events = case_timeline_for(case=case, kind=TimelineKind.PHASE).count()
+    events = case_timeline_for(
+        user=case_world.personas.nsd_practitioner, case=case, kind=TimelineKind.PHASE
+    ).count()
     settings.JOINTCASE_PRE_RELEASE_MONTHS = 60
     call_command("phases", stdout=io.StringIO())
     case.refresh_from_db()
     assert case.phase == Phase.PRE_RELEASE
-    assert case_timeline_for(case=case, kind=TimelineKind.PHASE).count() == events + 1
+    assert (
+        case_timeline_for(
+            user=case_world.personas.nsd_practitioner, case=case, kind=TimelineKind.PHASE
+        ).count()
+        == events + 1
+    )
 
 
 def test_an_exit_hands_the_case_over_with_the_onward_plan(case_world: CaseWorld) -> None:
@@ -292,7 +301,7 @@ def test_an_exit_hands_the_case_over_with_the_onward_plan(case_world: CaseWorld)
     )
     case.refresh_from_db()
     assert case.lead_agency == police
-    assert case_timeline_for(case=case, kind=TimelineKind.EXIT).exists()
+    assert case_timeline_for(user=actor, case=case, kind=TimelineKind.EXIT).exists()
 
 
 def test_an_excluded_user_cannot_be_added_to_the_team(case_world: CaseWorld) -> None:

@@ -1,5 +1,7 @@
 """One rule, two forms, for material: on generated worlds ``material_decision`` and
-``material_filter`` agree for every user and item.
+``material_filter`` agree for every user and item; and so do the timeline rule's
+``timeline_event_decision`` and ``timeline_event_filter`` for an event standing for each item
+and an event carrying each item's label alone.
 
 Worlds are small (up to 4 users in up to 3 agencies, 2 cases, 5 items) and dense in the rule's
 boundaries: every classification against every vetting level (current and expired, or none),
@@ -28,6 +30,7 @@ from jointcase.access.material import (
     material_decision,
     material_visible_to,
 )
+from jointcase.access.timeline import timeline_event_decision, timeline_event_filter
 from jointcase.accounts.models import Role, RoleAssignment, User
 from jointcase.agencies.models import (
     Agency,
@@ -45,6 +48,8 @@ from jointcase.cases.models import (
     CaseTeamMember,
     Cohort,
     Ideology,
+    TimelineEvent,
+    TimelineKind,
 )
 from jointcase.material.models import (
     BreakGlass,
@@ -284,6 +289,61 @@ def _build(world: World, now: dt.datetime) -> tuple[list[User], list[MaterialIte
     return users, items
 
 
+def _timeline_events(items: list[MaterialItem], now: dt.datetime) -> list[TimelineEvent]:
+    """For each item, an event standing for it and an event carrying its label alone (the
+    timeline rule: the material rule for the first, the label rule for the second)."""
+    events = []
+    for item in items:
+        events.append(
+            TimelineEvent.objects.create(
+                case_id=item.case_id,
+                kind=TimelineKind.MATERIAL,
+                title="added",
+                occurred_at=now,
+                material_item=item,
+                classification=item.classification,
+                originator_id=item.originator_id,
+            )
+        )
+        own = TimelineEvent.objects.create(
+            case_id=item.case_id,
+            kind=TimelineKind.MINUTES,
+            title="minutes",
+            occurred_at=now,
+            classification=item.classification,
+            originator_id=item.originator_id,
+        )
+        own.caveats.set(item.caveats.all())
+        own.releasable_to.set(item.releasable_to.all())
+        events.append(own)
+    return events
+
+
+def _timeline_agrees(
+    user: User, events: list[TimelineEvent], now: dt.datetime, world: World
+) -> None:
+    """The timeline rule's two forms agree, across cases and per case."""
+    everywhere = set(
+        TimelineEvent.objects.filter(timeline_event_filter(user, now=now)).values_list(
+            "pk", flat=True
+        )
+    )
+    per_case: set[int] = set()
+    for case_id in {e.case_id for e in events}:
+        per_case |= set(
+            TimelineEvent.objects.filter(
+                timeline_event_filter(user, case=case_id, now=now)
+            ).values_list("pk", flat=True)
+        )
+    for timeline_event in events:
+        decision = timeline_event_decision(user, timeline_event, now=now)
+        assert decision.allowed == (timeline_event.pk in everywhere), (decision, world)
+        assert decision.allowed == (timeline_event.pk in per_case), ("per case", decision, world)
+        EXAMPLES["timeline_pairs"] = EXAMPLES.get("timeline_pairs", 0) + 1
+        if decision.reason == "tearline":
+            EXAMPLES["timeline_tearline"] = EXAMPLES.get("timeline_tearline", 0) + 1
+
+
 @settings(
     max_examples=80,
     deadline=None,
@@ -328,6 +388,31 @@ def _build(world: World, now: dt.datetime) -> tuple[list[User], list[MaterialIte
         ceilings={0: Classification.OFFICIAL_SENSITIVE},
     )
 )
+#: Always tried: a reader cleared below a SECRET item who sees its approved tearline (its
+#: timeline event is seen through the tearline).
+@example(
+    world=World(
+        system_high=Classification.SECRET,
+        users=[(0, VettingLevel.BPSS, False, True, False, {})],
+        members=[(0, 0, 5)],
+        case_grants=[],
+        exclusions=set(),
+        items=[
+            (0, Classification.SECRET, frozenset(), frozenset(), 0, None, ""),
+            (
+                0,
+                Classification.OFFICIAL_SENSITIVE,
+                frozenset(),
+                frozenset(),
+                0,
+                0,
+                TearlineStatus.APPROVED,
+            ),
+        ],
+        item_grants=[],
+        break_glass=[],
+    )
+)
 def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: World) -> None:
     now = timezone.now().replace(microsecond=0)
     with transaction.atomic(), override_settings(SYSTEM_HIGH=world.system_high):
@@ -343,11 +428,13 @@ def test_the_material_decision_and_filter_agree_for_every_user_and_item(world: W
             summary = (bool(spec[2]), bool(spec[3]))
             assert stored[item.pk] == summary, (stored[item.pk], spec)
             SUMMARIES[summary] = SUMMARIES.get(summary, 0) + 1
+        events = _timeline_events(items, now)
         for user_i, user in enumerate(users):
             user = User.objects.get(pk=user.pk)  # a fresh instance, as in a new request
             if user_i in world.ceilings:  # acting with a token issued with a ceiling
                 clearance_ceiling_set(user, world.ceilings[user_i])
                 event("acting under a token's clearance ceiling")
+            _timeline_agrees(user, events, now, world)
             visible = set(material_visible_to(user, now=now).values_list("pk", flat=True))
             per_case = set()
             for case_id in {item.case_id for item in items}:
@@ -411,5 +498,7 @@ def test_the_generated_worlds_exercised_every_reason() -> None:
     assert EXAMPLES["released_by_grant"] > 0, EXAMPLES
     # Items with and without caveats, with and without a releasability list, in every mix.
     assert set(SUMMARIES) == {(False, False), (False, True), (True, False), (True, True)}
+    # A timeline event stood for an item its reader saw only through a tearline.
+    assert EXAMPLES.get("timeline_tearline", 0) > 0, EXAMPLES
     for reason in ("clearance", "caveats", "not_releasable", "excluded", "not_on_case"):
         assert REASONS.get(reason, 0) > 0, (reason, REASONS)

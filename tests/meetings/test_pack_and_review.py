@@ -54,10 +54,30 @@ def test_every_page_of_a_long_pack_is_marked_at_the_top_and_the_bottom(
             heading=f"Probation update {number}",
             body="Attended every appointment; employment search continues. " * 40,
         )
+    action_create(
+        actor=people.ct_supervisor,
+        case=meeting_world.world.case,
+        description="Review the licence conditions",
+        owner=people.pom,
+        due_date=timezone.localdate() - dt.timedelta(days=3),
+        meeting=meeting_world.meeting,
+        today=timezone.localdate() - dt.timedelta(days=10),
+    )
     response = client_for(people.pom).get(f"/meetings/{meeting_world.meeting.public_id}/pack.pdf")
     assert response.status_code == 200
     pages = _pages(response.content)
     assert len(pages) >= 3
+    # numbered "page X of Y"; the subject and case named; distribution and handling stated;
+    # an open action past its due date shown as overdue
+    # (the page count is written when the pack is closed: its own text run on the line)
+    footers = [t.replace(") Tj (", "") for runs in pages for _y, t in runs if t.startswith("Page ")]
+    assert footers == [f"Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
+    whole = " ".join(t for runs in pages for _y, t in runs)
+    whole = whole.replace("\\(", "(").replace("\\)", ")")  # PDF strings escape brackets
+    assert "JC-900001 (HOLLOWAY, Daniel)" in whole
+    assert "Distribution: the invitees of this meeting" in whole
+    assert "Handling: OFFICIAL-SENSITIVE." in whole
+    assert "OVERDUE by 3 days (open)" in whole
     for runs in pages:
         markings = [y for y, text in runs if text == "OFFICIAL-SENSITIVE"]
         assert len(markings) == 2, runs[:3]

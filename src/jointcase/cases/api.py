@@ -36,7 +36,13 @@ from jointcase.cases.models import (
     Phase,
     TimelineKind,
 )
-from jointcase.cases.selectors import case_get_for, case_list_for, case_overview, case_timeline_for
+from jointcase.cases.selectors import (
+    case_get_for,
+    case_list_for,
+    case_overview,
+    case_timeline_for,
+    timeline_shown,
+)
 from jointcase.people.selectors import person_get_for
 
 PhaseName = Enum("PhaseName", {value: value for value in Phase.values}, type=str)  # type: ignore[misc]
@@ -169,12 +175,24 @@ class CaseDetailOut(CaseOut):
     team: list[MemberOut]
 
 
+class EventLabelOut(Schema):
+    classification: str = Field(..., description="The classification of what the caller sees")
+    caveats: list[str] = Field(..., description="Caveat codes of the label")
+
+
 class TimelineEventOut(Schema):
     occurred_at: dt.datetime
     kind: str
-    title: str
+    title: str = Field(
+        ..., description="The event; for a material item, with its title at the caller's clearance"
+    )
     description: str
     agency: str | None
+    label: EventLabelOut = Field(..., description="The event's own label (what the caller sees)")
+
+    @staticmethod
+    def resolve_label(obj: Any) -> dict[str, Any]:
+        return {"classification": obj.classification, "caveats": obj.caveats}
 
     @staticmethod
     def resolve_agency(obj: Any) -> str | None:
@@ -229,9 +247,14 @@ def case_timeline(
     if filters.agency and agency is None:
         return paginate([], filters)
     events = case_timeline_for(
-        case=case, agency=agency, kind=filters.kind.value if filters.kind else None
+        user=request.user,  # type: ignore[arg-type]
+        case=case,
+        agency=agency,
+        kind=filters.kind.value if filters.kind else None,
     )
-    return paginate(events, filters)
+    page = paginate(events, filters)
+    page["results"] = timeline_shown(request.user, case, page["results"])  # type: ignore[arg-type]
+    return page
 
 
 # --- Writes ---------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jointcase.access.labels import Classification
+
 
 class Cohort(models.TextChoices):
     TACT = "TACT", "TACT (terrorism offence)"
@@ -511,11 +513,24 @@ class TimelineKind(models.TextChoices):
     CHECK = "CHECK", "Required check"
     ASSESSMENT = "ASSESSMENT", "Risk assessment"
     CONTACT = "CONTACT", "Supervision contact"
+    DECISION = "DECISION", "Meeting decision"
+    ACTION = "ACTION", "Agreed action"
+    MINUTES = "MINUTES", "Meeting minutes"
+    MATERIAL = "MATERIAL", "Material added"
+    SHARE = "SHARE", "Sharing decision"
+    BREAK_GLASS = "BREAK_GLASS", "Emergency access (break-glass)"
 
 
 class TimelineEvent(models.Model):
     """One event in the case's cross-agency chronology. Written by every service that changes
-    the case (and open for later domains: meetings, risk, material)."""
+    the case (and by meetings, material, risk and supervision).
+
+    Each event carries its own label (docs/design.md "The timeline"), read with the label rule
+    of ``jointcase.access.timeline``: the register's own events are OFFICIAL-SENSITIVE; a
+    meeting's decision, action or minutes carries the meeting's or minutes' label. An event
+    that stands for a material item (``material_item``: added, share decided, break-glass)
+    is seen exactly by those who may see the item (or one of its tearlines), and its title
+    never names the item: the item's title is added at each reader's clearance."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     occurred_at = models.DateTimeField(default=timezone.now)
@@ -533,6 +548,22 @@ class TimelineEvent(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
+    )
+    caveats = models.ManyToManyField("agencies.Caveat", blank=True, related_name="+")
+    releasable_to = models.ManyToManyField("agencies.Agency", blank=True, related_name="+")
+    #: The agency whose label this is (None: the register's own event, no originator).
+    originator = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    material_item = models.ForeignKey(
+        "material.MaterialItem",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="timeline_events",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from jointcase.access.management import managed_user_ids
 from jointcase.access.policy import case_decision, case_filter, current_q, is_national_role, moment
+from jointcase.access.timeline import timeline_event_filter, timeline_items_seen
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.reads import audited_read, uuid_key
@@ -125,15 +126,79 @@ def my_team_cases_for(user: User, *, now: dt.datetime | None = None) -> QuerySet
 
 
 def case_timeline_for(
-    *, case: Case, agency: Any | None = None, kind: str | None = None
+    *,
+    user: User,
+    case: Case,
+    agency: Any | None = None,
+    kind: str | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[TimelineEvent]:
-    """The case's chronology, newest first. ``case`` must come from ``case_get_for``."""
-    events = TimelineEvent.objects.filter(case=case).select_related("agency", "actor")
+    """The events of the case's chronology ``user`` may see, newest first (the timeline rule
+    of ``jointcase.access.timeline``). ``case`` must come from ``case_get_for``; the events
+    shown are passed through ``timeline_shown`` for their titles and labels."""
+    events = (
+        TimelineEvent.objects.filter(timeline_event_filter(user, case=case, now=now))
+        .select_related("agency", "actor")
+        .prefetch_related("caveats")
+    )
     if agency:
         events = events.filter(agency=agency)
     if kind:
         events = events.filter(kind=kind)
     return events
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    """A timeline event as one reader sees it: the title with the item's title at their
+    clearance (the tearline's when they see only the tearline) and the label of what they
+    see."""
+
+    event: TimelineEvent
+    title: str
+    classification: str
+    caveats: list[str]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
+
+
+def timeline_shown(
+    user: User,
+    case: Case,
+    events: list[TimelineEvent],
+    *,
+    now: dt.datetime | None = None,
+) -> list[ShownEvent]:
+    """``events`` (from ``case_timeline_for``) with the title and label each reader sees: one
+    query for the items the events stand for, through the same material filter."""
+    ids = {event.material_item_id for event in events if event.material_item_id}
+    seen: dict[Any, Any] = {}
+    if ids:
+        rows = (
+            timeline_items_seen(user, case=case, now=now)
+            .filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+            .prefetch_related("caveats")
+            .order_by("created_at", "pk")
+        )
+        for row in rows:
+            if row.pk in ids:
+                seen[row.pk] = row
+        for row in rows:  # else the first tearline they may see
+            if row.parent_id in ids:
+                seen.setdefault(row.parent_id, row)
+    shown = []
+    for event in events:
+        seen_item = seen.get(event.material_item_id) if event.material_item_id else None
+        if seen_item is not None:
+            title = f"{event.title} '{seen_item.title}'"
+            shown.append(
+                ShownEvent(event, title, seen_item.classification, seen_item.caveat_codes())
+            )
+        else:
+            codes = sorted(caveat.code for caveat in event.caveats.all())
+            shown.append(ShownEvent(event, event.title, event.classification, codes))
+    return shown
 
 
 def case_history_for(*, case: Case) -> QuerySet[AuditEntry]:

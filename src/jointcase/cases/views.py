@@ -36,6 +36,7 @@ from jointcase.cases.selectors import (
     case_timeline_for,
     my_cases_for,
     my_team_cases_for,
+    timeline_shown,
 )
 from jointcase.cases.selectors import case_overview as overview_of
 from jointcase.home.marking import marking_for_request
@@ -392,13 +393,16 @@ def case_timeline(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     if form.errors:
         status = 400
         agency_id = kind = None
+    user = acting_user(request)
     agencies = Agency.objects.filter(
-        pk__in=case.timeline.exclude(agency__isnull=True).values("agency_id")
+        pk__in=case_timeline_for(user=user, case=case)
+        .exclude(agency__isnull=True)
+        .values("agency_id")
     ).order_by("name")
-    events = list(
-        case_timeline_for(case=case, agency=agency_id, kind=kind).select_related("agency", "actor")[
-            :1000
-        ]
+    events = timeline_shown(
+        user,
+        case,
+        list(case_timeline_for(user=user, case=case, agency=agency_id, kind=kind)[:1000]),
     )
     return _render_case(
         request,

@@ -667,11 +667,12 @@ def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     )
     content, marking = pack_pdf(
         meeting=meeting,
-        cases=list(visible_cases),
+        cases=list(visible_cases.select_related("person")),
         invitations=list(meeting.invitations.select_related("user", "user__agency")),
         minutes=minutes,
         actions=actions,
         review=list(selectors.actions_for_review(meeting, user=user)[:200]),
+        prepared_for=user.get_full_name() or user.username,
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (

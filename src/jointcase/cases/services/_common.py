@@ -13,6 +13,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import (
@@ -71,12 +72,21 @@ def timeline_add(
     description: str = "",
     occurred_at: dt.datetime | None = None,
     agency: Agency | None = None,
+    label: Any | None = None,
+    material_item: Any | None = None,
 ) -> TimelineEvent:
     """Put an event on the case's chronology (for other domains too: meetings, risk...).
 
+    ``label``: an object whose label the event carries (``classification``, ``caveats``,
+    ``releasable_to``, ``originator``: a meeting, minutes); without one the event is
+    OFFICIAL-SENSITIVE, the register's own. ``material_item``: the item the event stands
+    for; the event is then seen by those who may see the item and its label is the item's
+    (``title`` never names the item: its title is added at each reader's clearance).
+
     The caller audits its own action; this only adds the chronology entry.
     """
-    return TimelineEvent.objects.create(
+    source = material_item if material_item is not None else label
+    event = TimelineEvent.objects.create(
         case=case,
         kind=kind,
         title=title[:200],
@@ -84,7 +94,19 @@ def timeline_add(
         actor=actor,
         occurred_at=occurred_at or timezone.now(),
         agency=agency or (actor.agency if actor is not None and actor.agency_id else None),
+        material_item=material_item,
+        classification=source.classification
+        if source is not None
+        else Classification.OFFICIAL_SENSITIVE,
+        originator_id=getattr(source, "originator_id", None),
     )
+    if source is not None:
+        caveats, releasable = list(source.caveats.all()), list(source.releasable_to.all())
+        if caveats:
+            event.caveats.set(caveats)
+        if releasable:
+            event.releasable_to.set(releasable)
+    return event
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -21,7 +21,8 @@ from jointcase.access.material_acts import (
 )
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import Case, CaseRole, CaseTeamMember
+from jointcase.cases.models import Case, CaseRole, CaseTeamMember, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.material.models import (
     BreakGlass,
     BreakGlassOutcome,
@@ -111,6 +112,12 @@ def breakglass_open(
                 "alerted": sent,
             },
             request=request,
+        )
+        timeline_add(
+            case=case,
+            kind=TimelineKind.BREAK_GLASS,
+            title="Emergency access to the case's material opened",
+            actor=actor,
         )
     return glass
 

@@ -26,7 +26,8 @@ from jointcase.access.material_acts import (
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import Case
+from jointcase.cases.models import Case, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.material.crypto import item_label, label_from, seal
 from jointcase.material.models import (
     ItemKind,
@@ -243,36 +244,45 @@ def material_add(
         )
     assert originator is not None
     orcon = bool(orcon)
-    return item_store_audited(
-        actor=actor,
-        action="material.created",
-        item=MaterialItem(
+    with transaction.atomic():
+        item = item_store_audited(
+            actor=actor,
+            action="material.created",
+            item=MaterialItem(
+                case=case,
+                kind=kind,
+                title=title,
+                classification=label.classification,
+                originator=originator,
+                orcon=orcon,
+                handling_instructions=handling_instructions.strip(),
+                review_date=review_date,
+                referenced_classification=referenced,
+                held_by=held_by.strip(),
+                author=actor,
+                created_at=timezone.now(),
+                retain_until=retain_until,
+            ),
+            label=label,
+            body=None if is_reference else body,
+            files=checked_files,
+            details={
+                "case": case.pk,
+                "kind": kind,
+                "label": _label_details(label, originator=originator, orcon=orcon),
+                "files": len(checked_files),
+                "retain_until": retain_until.isoformat() if retain_until else None,
+            },
+            request=request,
+        )
+        timeline_add(
             case=case,
-            kind=kind,
-            title=title,
-            classification=label.classification,
-            originator=originator,
-            orcon=orcon,
-            handling_instructions=handling_instructions.strip(),
-            review_date=review_date,
-            referenced_classification=referenced,
-            held_by=held_by.strip(),
-            author=actor,
-            created_at=timezone.now(),
-            retain_until=retain_until,
-        ),
-        label=label,
-        body=None if is_reference else body,
-        files=checked_files,
-        details={
-            "case": case.pk,
-            "kind": kind,
-            "label": _label_details(label, originator=originator, orcon=orcon),
-            "files": len(checked_files),
-            "retain_until": retain_until.isoformat() if retain_until else None,
-        },
-        request=request,
-    )
+            kind=TimelineKind.MATERIAL,
+            title=str(ItemKind(kind).label),
+            actor=actor,
+            material_item=item,
+        )
+    return item
 
 
 def item_store(

@@ -32,6 +32,8 @@ from jointcase.access.material_acts import (
 from jointcase.agencies.models import Agency
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
+from jointcase.cases.models import TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.material.models import (
     MaterialGrant,
     MaterialItem,
@@ -312,6 +314,13 @@ def share_request_decide(
             recipient=share_request.requester.get_username(),
             details=details,
             request=request,
+        )
+        timeline_add(
+            case=item.case,
+            kind=TimelineKind.SHARE,
+            title=f"{share_request.get_kind_display()} {'approved' if approve else 'refused'} for",
+            actor=actor,
+            material_item=item,
         )
     return share_request
 

@@ -15,7 +15,7 @@ from jointcase.access.material import material_decision
 from jointcase.access.meetings import OWNER_REFUSED, action_owner_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import Case
+from jointcase.cases.models import Case, TimelineKind
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.material.models import MaterialItem
 from jointcase.meetings.models import (
@@ -56,6 +56,14 @@ def _event(
         to_value=to_value[:200],
         reason=reason,
     )
+
+
+def _timeline(action: AgreedAction, kind: str, title: str, actor: User) -> None:
+    """The action on its case's timeline, with the label of the meeting it came from: the
+    baseline OFFICIAL-SENSITIVE of case content (an action is read wherever its case is)."""
+    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+
+    timeline_add(case=action.case, kind=kind, title=title, actor=actor)
 
 
 def _audit_action(
@@ -165,6 +173,7 @@ def action_create(
         created_by=actor,
     )
     _event(action, ActionEventKind.CREATED, actor=actor, to_value=owner.username)
+    _timeline(action, TimelineKind.ACTION, f"Action agreed: {action.description}", actor)
     _audit_action("create", actor, action, request, owner=owner.pk, due=due_date.isoformat())
     if owner.pk != actor.pk:
         notify(
@@ -243,6 +252,7 @@ def action_complete(
         action, ActionEventKind.COMPLETED, actor=actor, from_value=old, to_value=ActionStatus.DONE
     )
     _audit_action("complete", actor, action, request, evidence_item=str(evidence_item_id or ""))
+    _timeline(action, TimelineKind.ACTION, f"Action completed: {action.description}", actor)
     return action
 
 

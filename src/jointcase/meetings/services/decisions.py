@@ -11,7 +11,7 @@ from django.utils import timezone
 from jointcase.access.meetings import OWNER_REFUSED, action_owner_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import Case
+from jointcase.cases.models import Case, TimelineKind
 from jointcase.meetings.models import Meeting, MeetingDecision, RiskPillar, RiskPlanEntry
 from jointcase.meetings.services._common import checked
 from jointcase.meetings.services.checks import decision_require, plan_entry_require
@@ -27,6 +27,14 @@ def decision_record(
         raise ValidationError({"case": "Select one of the cases discussed at this meeting"})
     decision = MeetingDecision.objects.create(
         meeting=meeting, case=case, text=text.strip(), recorded_by=actor
+    )
+    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+
+    timeline_add(
+        case=case,
+        kind=TimelineKind.DECISION,
+        title=f"{decision.text} ({meeting.get_type_display()})",
+        actor=actor,
     )
     audit_record(
         action="meeting.decision",

@@ -19,7 +19,7 @@ from jointcase.access.meetings import (
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.services import audit_record
-from jointcase.cases.models import Case
+from jointcase.cases.models import Case, TimelineKind
 from jointcase.material.crypto import label_from, seal
 from jointcase.meetings.models import Meeting, MinutesSection, OtherAgencyAttendees, WithheldDisplay
 from jointcase.meetings.services._common import checked
@@ -170,6 +170,15 @@ def minutes_section_add(
     section.caveats.set(caveats)
     section.releasable_to.set(releasable)
     _seal_body(section, body)
+    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+
+    timeline_add(
+        case=case,
+        kind=TimelineKind.MINUTES,
+        title=f"{section.heading} ({meeting.get_type_display()})",
+        actor=actor,
+        label=section,
+    )
     audit_record(
         action="meeting.minutes.add",
         actor=actor,

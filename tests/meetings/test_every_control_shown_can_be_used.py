@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 
+import pytest
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -62,6 +63,8 @@ class _Controls(HTMLParser):
             self._form = None
 
 
+# A walk of every control, like the route walk: one database run is enough (the SQLite run).
+@pytest.mark.route_walk
 def test_no_persona_is_shown_a_control_that_answers_403(
     meeting_world: MeetingWorld, client_for: Callable[[User], Client]
 ) -> None:

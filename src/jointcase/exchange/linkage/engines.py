@@ -211,7 +211,20 @@ def spark_session(options: SparkOptions) -> Any:
         conf = {**SPARK_DEFAULTS, "spark.jars": similarity_jar_location(), **dict(options.conf)}
         for key, value in conf.items():
             builder = builder.config(key, value)
-        return builder.getOrCreate()
+        session = builder.getOrCreate()
+        _quiet_hidden_path_warning(session)
+        return session
+
+
+def _quiet_hidden_path_warning(session: Any) -> None:
+    """Splink names its intermediate tables ``__splink__...``; Spark reads them back from the
+    checkpoint directory all the same, but warns on every read that a path starting with an
+    underscore is "ignored". Only that logger is quietened."""
+    jvm = session.sparkContext._jvm
+    jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.execution.datasources.DataSource",
+        jvm.org.apache.logging.log4j.Level.ERROR,
+    )
 
 
 @functools.cache

@@ -3,7 +3,8 @@ finds the same candidates and makes the same links on Spark (local mode) as on D
 
 One Spark session, a few hundred records, small shuffles, no UI: marked ``spark`` (make test:
 in the SQLite run). Without pyspark or Java it skips, and with CI=true it fails (.ci/run
-installs Java, ``make test`` installs pyspark)."""
+installs Java, ``make test`` installs pyspark). Without Java, asking for the Spark engine is
+a plain error saying what to install (no Spark needed to check that)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from jointcase.exchange.linkage.engines import DuckDBEngine, engine_get, spark_stop
+from jointcase.exchange.linkage.engines import (
+    DuckDBEngine,
+    EngineUnavailable,
+    SparkOptions,
+    engine_get,
+    spark_session,
+    spark_stop,
+)
 from jointcase.exchange.linkage.model import (
     Candidate,
     link_classify,
@@ -25,8 +33,6 @@ from jointcase.exchange.linkage.model import (
 )
 from jointcase.exchange.linkage.synthetic import extract_make
 from tests.conftest import IN_CI
-
-pytestmark = pytest.mark.spark
 
 #: A short-lived local session: no UI, two partitions, the JVM's quick compiler only.
 SPARK_CONF = {
@@ -67,6 +73,7 @@ def _by_pair(candidates: list[Candidate]) -> dict[tuple[str, str], Candidate]:
     return {(c.source_record_id, c.person_id): c for c in candidates}
 
 
+@pytest.mark.spark
 def test_the_same_model_makes_the_same_links_on_spark_as_on_duckdb(spark_settings, tmp_path):
     extract = extract_make(300, seed=11)
     incoming, register = pd.DataFrame(extract.records), pd.DataFrame(extract.register)
@@ -106,3 +113,11 @@ def test_the_same_model_makes_the_same_links_on_spark_as_on_duckdb(spark_setting
     # Each Spark run cleans up after itself: no intermediate tables are left behind.
     checkpoints = tmp_path / "checkpoints"
     assert not checkpoints.exists() or list(checkpoints.iterdir()) == []
+
+
+def test_without_java_the_spark_engine_says_what_to_install(monkeypatch):
+    pytest.importorskip("pyspark")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(EngineUnavailable, match="openjdk-17-jre-headless"):
+        spark_session(SparkOptions())

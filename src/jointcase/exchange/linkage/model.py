@@ -1,4 +1,6 @@
-"""The record-linkage model: Splink (Fellegi-Sunter) on DuckDB, pure and free of Django models.
+"""The record-linkage model: Splink (Fellegi-Sunter), pure and free of Django models. Training
+and live matching run on DuckDB; a batch (``link_predict``) runs on the engine the settings
+name, DuckDB or Spark (``engines.py``), from the same model file.
 
 Matching is ``link_only`` between two tables: the incoming partner records and the register
 (one row per person name and address JointCase holds, tagged with the person's id). Link-only

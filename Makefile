@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 DEMO_ENV := JOINTCASE_ENV=demo
 
-.PHONY: help install demo test test-sqlite test-postgres check-postgres lint bench screenshots clean
+.PHONY: help install install-spark demo test test-sqlite test-postgres check-postgres lint bench screenshots clean
 
 help:
 	@echo "make demo   - install, migrate, seed the synthetic demo world and serve on http://127.0.0.1:$(PORT)"
@@ -28,6 +28,13 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt pyprojec
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# The optional Spark linkage engine: `make test` installs it, `make demo` does not.
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $@
+
+install-spark: $(VENV)/.installed-spark
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -49,7 +56,7 @@ demo: install
 
 # Both databases, one after the other; each run prints its own pytest summary line. The
 # PostgreSQL run happens even when the SQLite run fails; either failing fails `make test`.
-test: install
+test: install install-spark
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
@@ -61,18 +68,19 @@ XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgrou
 # 20 minutes: the browser tests (they drive pages) in the PostgreSQL run, the production
 # database; the generic route walk (tests/security/test_route_matrix.py: every route, every
 # requester, gates that sit in the middleware) and the API scope gate over every operation
-# (tests/security/test_api_scopes.py) in the SQLite run. A test that never touches a database
+# (tests/security/test_api_scopes.py) and the Spark linkage test (one Spark session in local
+# mode) in the SQLite run. A test that never touches a database
 # (no database fixture: pure parsing, signing, date arithmetic) runs in the SQLite run only. Every feature's own
 # security matrix runs on both. BOTH_DATABASES=1 runs everything on both.
 SQLITE_MARKS = $(if $(BOTH_DATABASES),,-m "not browser")
-POSTGRES_MARKS = $(if $(BOTH_DATABASES),,-m "not route_walk")
+POSTGRES_MARKS = $(if $(BOTH_DATABASES),,-m "not route_walk and not spark")
 
-test-sqlite: install
+test-sqlite: install install-spark
 	@echo "== JointCase tests on SQLite (browser tests: in the PostgreSQL run) =="
 	JOINTCASE_ENV=test $(BIN)/pytest -q $(XDIST) $(SQLITE_MARKS) $(PYTEST_ARGS)
 
 test-postgres: install check-postgres
-	@echo "== JointCase tests on PostgreSQL ($(PG_URL)) (the route walk: in the SQLite run) =="
+	@echo "== JointCase tests on PostgreSQL ($(PG_URL)) (the route walk and Spark: in the SQLite run) =="
 	JOINTCASE_ENV=test DATABASE_URL=$(PG_URL) JOINTCASE_TESTS_DATABASE_ONLY=$(if $(BOTH_DATABASES),0,1) \
 	  $(BIN)/pytest -q $(XDIST) $(POSTGRES_MARKS) $(PYTEST_ARGS)
 

@@ -14,7 +14,15 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from jointcase.lib.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from jointcase.lib.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_mapping,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -424,8 +432,23 @@ JOINTCASE_LINK_UPPER = env_float("JOINTCASE_LINK_UPPER", 0.95, minimum=0.0, maxi
 JOINTCASE_LINK_LOWER = env_float("JOINTCASE_LINK_LOWER", 0.5, minimum=0.0, maximum=1.0)
 if JOINTCASE_LINK_LOWER > JOINTCASE_LINK_UPPER:
     raise ImproperlyConfigured("JOINTCASE_LINK_LOWER must not be above JOINTCASE_LINK_UPPER.")
-#: Where Splink runs: "duckdb" (embedded, in process) is the only engine supported for now.
-JOINTCASE_LINK_BACKEND = env_choice("JOINTCASE_LINK_BACKEND", "duckdb", ("duckdb",))
+#: Where Splink runs a batch linkage (an import's linkage stage, ``jointcase link run``):
+#: "duckdb" (embedded, in process) or "spark" (pyspark, the optional extra, and Java 17), for
+#: national extracts (docs/exchange.md "Linkage on Spark"). Live matching stays on DuckDB.
+JOINTCASE_LINK_BACKEND = env_choice("JOINTCASE_LINK_BACKEND", "duckdb", ("duckdb", "spark"))
+#: The Spark master the linkage's session connects to ("local[2]": in process, two threads).
+JOINTCASE_SPARK_MASTER = env_str("JOINTCASE_SPARK_MASTER", "local[2]")
+#: Further Spark settings, "spark.NAME=VALUE" items separated by semicolons.
+JOINTCASE_SPARK_CONF = env_mapping("JOINTCASE_SPARK_CONF", key_prefix="spark.")
+#: Where Splink writes its intermediate tables on Spark (every executor must reach it).
+JOINTCASE_SPARK_CHECKPOINT_DIR = env_str(
+    "JOINTCASE_SPARK_CHECKPOINT_DIR", str(VAR_DIR / "spark-checkpoints")
+)
+#: How Splink cuts Spark's query plans between steps: parquet files in the checkpoint
+#: directory, Spark checkpoints there, or kept in executor memory (persist).
+JOINTCASE_SPARK_BREAK_LINEAGE = env_choice(
+    "JOINTCASE_SPARK_BREAK_LINEAGE", "parquet", ("parquet", "checkpoint", "persist")
+)
 
 # "Known to you?" and live matching (docs/exchange.md): at most this many asks per user
 # (the page, the API, the person form's match) in any window of this many seconds.

@@ -87,9 +87,24 @@ def test_link_run_links_the_records_still_awaiting_linkage(tmp_path: Path) -> No
     import_run(batch.pk, link=False)
     assert SourceRecord.objects.get().resolution == "awaiting_linkage"
     out = io.StringIO()
-    call_command("link", "run", stdout=out)
+    call_command("link", "run", "--backend", "duckdb", stdout=out)
     assert "new people 1" in out.getvalue()
     assert SourceRecord.objects.get().resolution == "new_person"
     out = io.StringIO()
     call_command("link", "run", stdout=out)
     assert "No records are awaiting linkage." in out.getvalue()
+
+
+def test_link_run_on_spark_without_java_says_what_to_install(monkeypatch) -> None:
+    from django.core.management.base import CommandError
+
+    from jointcase.exchange.services.imports import import_run, import_start
+
+    rows = [person_row(1, given_names="Alice", surname="Quenby")]
+    batch = import_start(actor=None, source_code=SOURCE, file_name="x.csv", content=csv_bytes(rows))
+    import_run(batch.pk, link=False)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(CommandError, match="The Spark linkage engine needs"):
+        call_command("link", "run", "--backend", "spark", stdout=io.StringIO())
+    assert SourceRecord.objects.get().resolution == "awaiting_linkage"

@@ -3,17 +3,21 @@ thresholds and the twin rule decide what happens to each incoming record."""
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pytest
 
 from jointcase.exchange.linkage.model import (
     MODEL_PATH,
+    SPARK_SQL,
     Candidate,
     RegisterMatcher,
     link_classify,
     link_predict,
     model_load,
     records_prepare,
+    settings_in_dialect,
 )
 from jointcase.exchange.linkage.quality import linkage_evaluate
 from jointcase.exchange.linkage.synthetic import extract_make
@@ -44,6 +48,38 @@ def test_the_prior_follows_the_size_of_the_register(model):
     assert small["probability_two_random_records_match"] == pytest.approx(
         100 * large["probability_two_random_records_match"]
     )
+
+
+def test_the_model_file_is_written_again_for_spark_with_the_same_trained_parameters(model):
+    spark = settings_in_dialect(model.settings, SPARK_SQL)
+    pairs = [
+        (held, written)
+        for held_comparison, written_comparison in zip(
+            model.settings["comparisons"], spark["comparisons"], strict=True
+        )
+        for held, written in zip(
+            held_comparison["comparison_levels"],
+            written_comparison["comparison_levels"],
+            strict=True,
+        )
+    ]
+    for held, written in pairs:
+        assert {k: v for k, v in held.items() if k != "sql_condition"} == {
+            k: v for k, v in written.items() if k != "sql_condition"
+        }
+        assert '"' not in written["sql_condition"]
+    conditions = " ".join(written["sql_condition"] for _, written in pairs)
+    assert "jaro_winkler(`surname_l`, `surname_r`) >= 0.92" in conditions
+    assert "arrays_overlap(split(`given_canonical_l`, ' '), split(`given_canonical_r`, ' '))" in (
+        conditions
+    )
+    assert "jaro_winkler_similarity" not in conditions
+    assert "list_has_any" not in conditions
+    # A model trained on other comparisons is refused rather than half translated.
+    foreign = copy.deepcopy(model.settings)
+    foreign["comparisons"][0]["comparison_levels"][2]["sql_condition"] = "levenshtein(a, b) < 2"
+    with pytest.raises(ValueError, match="retrain"):
+        settings_in_dialect(foreign, SPARK_SQL)
 
 
 def test_pairwise_precision_and_recall_on_a_fresh_synthetic_extract(model):

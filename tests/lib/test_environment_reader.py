@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from jointcase.lib.env import env_bool, env_choice, env_float, env_int, env_list
+from jointcase.lib.env import env_bool, env_choice, env_float, env_int, env_list, env_mapping
 
 
 @pytest.mark.parametrize("word", ["1", "true", "TRUE", "Yes", "on", " true "])
@@ -60,3 +60,18 @@ def test_a_misspelt_environment_name_stops_start_up():
     with pytest.raises(ImproperlyConfigured, match="JOINTCASE_ENV"):
         env_choice("JOINTCASE_ENV", "development", choices, environ={"JOINTCASE_ENV": "prod"})
     assert env_choice("JOINTCASE_ENV", "development", choices, environ={}) == "development"
+
+
+def test_spark_settings_are_semicolon_separated_spark_names_and_values():
+    text = " spark.executor.memory=8g ; spark.jars=a.jar,b.jar;;spark.driver.extraJavaOptions=-Xss4m -Da=b "
+    assert env_mapping("C", key_prefix="spark.", environ={"C": text}) == {
+        "spark.executor.memory": "8g",
+        "spark.jars": "a.jar,b.jar",
+        "spark.driver.extraJavaOptions": "-Xss4m -Da=b",
+    }
+    assert env_mapping("C", key_prefix="spark.", environ={}) == {}
+    for bad in ("executor.memory=8g", "spark.executor.memory", "spark.executor.memory="):
+        with pytest.raises(ImproperlyConfigured, match="JOINTCASE_SPARK_CONF"):
+            env_mapping(
+                "JOINTCASE_SPARK_CONF", key_prefix="spark.", environ={"JOINTCASE_SPARK_CONF": bad}
+            )

@@ -117,6 +117,26 @@ def env_list(
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_mapping(
+    name: str, *, key_prefix: str = "", environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """``key=value`` items separated by semicolons (values may hold commas and spaces), every
+    key starting with ``key_prefix``; a malformed item stops start-up."""
+    mapping: dict[str, str] = {}
+    for item in env_str(name, environ=environ).split(";"):
+        if not item.strip():
+            continue
+        key, equals, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not equals or not key.startswith(key_prefix) or not value:
+            raise ImproperlyConfigured(
+                f"{name} must be {key_prefix}NAME=VALUE items separated by semicolons "
+                f"(got {item.strip()[:40]!r}). See docs/operations.md."
+            )
+        mapping[key] = value
+    return mapping
+
+
 def _within(name: str, number: _Number, minimum: float | None, maximum: float | None) -> _Number:
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum} (got {number}).")

@@ -1,4 +1,6 @@
-"""The record-linkage model: Splink (Fellegi-Sunter) on DuckDB, pure and free of Django models.
+"""The record-linkage model: Splink (Fellegi-Sunter), pure and free of Django models. Training
+and live matching run on DuckDB; a batch (``link_predict``) runs on the engine the settings
+name, DuckDB or Spark (``engines.py``), from the same model file.
 
 Matching is ``link_only`` between two tables: the incoming partner records and the register
 (one row per person name and address JointCase holds, tagged with the person's id). Link-only
@@ -25,9 +27,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from jointcase.exchange.linkage.engines import EngineRun, LinkageEngine
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "linkage_model.json"
 MODEL_FORMAT = 1
@@ -69,106 +74,182 @@ BLOCKING_RULES = (
 )
 
 
+@dataclass(frozen=True)
+class SqlDialect:
+    """How the comparisons' SQL is spelled for one engine. The model file holds the DuckDB
+    spelling (the engine it was trained on); ``settings_in_dialect`` rewrites it for another
+    engine from the same comparisons, so one trained file drives both."""
+
+    name: str
+    quote: str
+    jaro_winkler: str
+    #: SQL true when the two space-separated word lists share a word (``{left}``, ``{right}``).
+    words_overlap: str
+
+    def column(self, name: str) -> str:
+        return f"{self.quote}{name}{self.quote}"
+
+
+DUCKDB_SQL = SqlDialect(
+    name="duckdb",
+    quote='"',
+    jaro_winkler="jaro_winkler_similarity",
+    words_overlap="list_has_any(string_split({left}, ' '), string_split({right}, ' '))",
+)
+#: Spark SQL: no double-quoted identifiers; Jaro-Winkler and Damerau-Levenshtein are the
+#: functions of the similarity jar that ships with Splink (registered by Splink's SparkAPI).
+SPARK_SQL = SqlDialect(
+    name="spark",
+    quote="`",
+    jaro_winkler="jaro_winkler",
+    words_overlap="arrays_overlap(split({left}, ' '), split({right}, ' '))",
+)
+DIALECTS = {dialect.name: dialect for dialect in (DUCKDB_SQL, SPARK_SQL)}
+
+
 def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
     return {"sql_condition": sql, "label_for_charts": label, **extra}
-
-
-def _null(*columns: str) -> dict[str, Any]:
-    sql = " or ".join(f'"{c}_l" is null or "{c}_r" is null' for c in columns)
-    return _level(sql, "missing", is_null_level=True)
 
 
 def _else() -> dict[str, Any]:
     return _level("ELSE", "disagree")
 
 
-def _jaro_winkler(column: str, threshold: float) -> dict[str, Any]:
-    return _level(
-        f'jaro_winkler_similarity("{column}_l", "{column}_r") >= {threshold}',
-        f"similar ({threshold})",
-    )
+def _comparisons(d: SqlDialect = DUCKDB_SQL) -> list[dict[str, Any]]:
+    def c(name: str, side: str) -> str:
+        return d.column(f"{name}_{side}")
 
+    def null(name: str) -> dict[str, Any]:
+        sql = f"{c(name, 'l')} is null or {c(name, 'r')} is null"
+        return _level(sql, "missing", is_null_level=True)
 
-def _comparisons() -> list[dict[str, Any]]:
+    def jaro_winkler(name: str, threshold: float) -> dict[str, Any]:
+        return _level(
+            f"{d.jaro_winkler}({c(name, 'l')}, {c(name, 'r')}) >= {threshold}",
+            f"similar ({threshold})",
+        )
+
+    def same(name: str, other: str | None = None) -> str:
+        return f"{c(name, 'l')} = {c(other or name, 'r')}"
+
     surname = {
         "output_column_name": "surname",
         "comparison_levels": [
-            _null("surname"),
+            null("surname"),
             _level(
-                '"surname_l" = "surname_r"',
+                same("surname"),
                 "exact",
                 tf_adjustment_column="surname",
                 tf_adjustment_weight=1.0,
             ),
-            _jaro_winkler("surname", 0.92),
-            _level('"surname_l" = "given_name_r" or "given_name_l" = "surname_r"', "swapped"),
-            _jaro_winkler("surname", 0.8),
+            jaro_winkler("surname", 0.92),
+            _level(
+                f"{same('surname', 'given_name')} or {c('given_name', 'l')} = {c('surname', 'r')}",
+                "swapped",
+            ),
+            jaro_winkler("surname", 0.8),
             _else(),
         ],
     }
     given = {
         "output_column_name": "given_name",
         "comparison_levels": [
-            _null("given_name"),
+            null("given_name"),
             _level(
-                '"given_name_l" = "given_name_r"',
+                same("given_name"),
                 "exact",
                 tf_adjustment_column="given_name",
                 tf_adjustment_weight=1.0,
             ),
             _level(
-                "list_has_any(string_split(\"given_canonical_l\", ' '), "
-                "string_split(\"given_canonical_r\", ' '))",
+                d.words_overlap.format(
+                    left=c("given_canonical", "l"), right=c("given_canonical", "r")
+                ),
                 "nickname or variant",
             ),
-            _jaro_winkler("given_name", 0.92),
-            _level('"given_name_l" = "surname_r" or "surname_l" = "given_name_r"', "swapped"),
-            _jaro_winkler("given_name", 0.8),
+            jaro_winkler("given_name", 0.92),
+            _level(
+                f"{same('given_name', 'surname')} or {c('surname', 'l')} = {c('given_name', 'r')}",
+                "swapped",
+            ),
+            jaro_winkler("given_name", 0.8),
             _else(),
         ],
     }
+    dob_l, dob_r = c("date_of_birth", "l"), c("date_of_birth", "r")
     day_month_swap = (
-        'substr("date_of_birth_l", 1, 4) = substr("date_of_birth_r", 1, 4) and '
-        'substr("date_of_birth_l", 6, 2) = substr("date_of_birth_r", 9, 2) and '
-        'substr("date_of_birth_l", 9, 2) = substr("date_of_birth_r", 6, 2)'
+        f"substr({dob_l}, 1, 4) = substr({dob_r}, 1, 4) and "
+        f"substr({dob_l}, 6, 2) = substr({dob_r}, 9, 2) and "
+        f"substr({dob_l}, 9, 2) = substr({dob_r}, 6, 2)"
     )
     date_of_birth = {
         "output_column_name": "date_of_birth",
         "comparison_levels": [
-            _null("date_of_birth"),
-            _level('"date_of_birth_l" = "date_of_birth_r"', "exact"),
+            null("date_of_birth"),
+            _level(same("date_of_birth"), "exact"),
             _level(day_month_swap, "day and month swapped"),
             _level(
-                'substr("date_of_birth_l", 6, 5) = substr("date_of_birth_r", 6, 5) and '
-                'abs(cast("birth_year_l" as integer) - cast("birth_year_r" as integer)) <= 1',
+                f"substr({dob_l}, 6, 5) = substr({dob_r}, 6, 5) and "
+                f"abs(cast({c('birth_year', 'l')} as integer) - "
+                f"cast({c('birth_year', 'r')} as integer)) <= 1",
                 "year one out",
             ),
-            _level('damerau_levenshtein("date_of_birth_l", "date_of_birth_r") <= 1', "one digit"),
+            _level(f"damerau_levenshtein({dob_l}, {dob_r}) <= 1", "one digit"),
             _else(),
         ],
     }
     address = {
         "output_column_name": "address",
         "comparison_levels": [
-            _null("postcode"),
-            _level('"postcode_l" = "postcode_r"', "same postcode"),
-            _level('"postcode_sector_l" = "postcode_sector_r"', "same postcode sector"),
-            _level('"town_l" = "town_r"', "same town"),
+            null("postcode"),
+            _level(same("postcode"), "same postcode"),
+            _level(same("postcode_sector"), "same postcode sector"),
+            _level(same("town"), "same town"),
             _else(),
         ],
     }
     identifiers = [
         {
             "output_column_name": name,
-            "comparison_levels": [
-                _null(name),
-                _level(f'"{name}_l" = "{name}_r"', "exact"),
-                _else(),
-            ],
+            "comparison_levels": [null(name), _level(same(name), "exact"), _else()],
         }
         for name in IDENTIFIERS
     ]
     return [surname, given, date_of_birth, address, *identifiers]
+
+
+def settings_in_dialect(settings: Mapping[str, Any], dialect: SqlDialect) -> dict[str, Any]:
+    """Trained settings (DuckDB SQL, as the model file holds them) with every comparison
+    level's condition spelled for ``dialect``; the trained m and u probabilities, the labels
+    and the term-frequency adjustments stay as they are. Refuses a model file whose
+    conditions are not the ones this code writes (a model trained on other comparisons):
+    retrain it. Blocking rules are plain equalities that Splink translates itself."""
+    out = copy.deepcopy(dict(settings))
+    if dialect == DUCKDB_SQL:
+        return out
+    written, wanted = _comparisons(DUCKDB_SQL), _comparisons(dialect)
+    held = out["comparisons"]
+    if [len(c["comparison_levels"]) for c in held] != [
+        len(c["comparison_levels"]) for c in written
+    ]:
+        raise ValueError("The linkage model's comparisons are not this code's: retrain it.")
+    for comparison, duckdb_comparison, target in zip(held, written, wanted, strict=True):
+        levels = zip(
+            comparison["comparison_levels"],
+            duckdb_comparison["comparison_levels"],
+            target["comparison_levels"],
+            strict=True,
+        )
+        for level, duckdb_level, target_level in levels:
+            if level["sql_condition"] != duckdb_level["sql_condition"]:
+                raise ValueError(
+                    "The linkage model's comparison "
+                    f"{comparison.get('output_column_name')!r} is not this code's "
+                    f"({level['sql_condition']!r}): retrain it (jointcase link train)."
+                )
+            level["sql_condition"] = target_level["sql_condition"]
+    out["sql_dialect"] = dialect.name
+    return out
 
 
 def settings_untrained() -> dict[str, Any]:
@@ -325,13 +406,24 @@ def model_load(path: Path | None = None) -> LinkageModel:
     return LinkageModel.from_json((path or MODEL_PATH).read_text(encoding="utf-8"))
 
 
-def _linker(incoming: pd.DataFrame, register: pd.DataFrame, settings: Mapping[str, Any]) -> Any:
+def _linker(
+    incoming: pd.DataFrame,
+    register: pd.DataFrame,
+    settings: Mapping[str, Any],
+    *,
+    run: EngineRun | None = None,
+    dialect: SqlDialect = DUCKDB_SQL,
+) -> Any:
+    """A link-only Splink linker of the two prepared tables, in an engine ``run`` (a new
+    DuckDB database when none) with the settings' SQL spelled in the engine's ``dialect``."""
     from splink import DuckDBAPI, Linker
 
+    db_api = run.db_api if run is not None else DuckDBAPI()
+    tables = [run.table(incoming), run.table(register)] if run is not None else [incoming, register]
     return Linker(
-        [incoming, register],
-        dict(settings),
-        db_api=DuckDBAPI(),
+        tables,
+        settings_in_dialect(settings, dialect),
+        db_api=db_api,
         input_table_aliases=["incoming", "register"],
     )
 
@@ -448,12 +540,17 @@ def link_predict(
     *,
     threshold: float | None = None,
     prepared_register: pd.DataFrame | None = None,
+    engine: LinkageEngine | None = None,
 ) -> list[Candidate]:
     """Every (incoming record, register person) pair at or above ``threshold`` (by default the
     lower linkage threshold), best first per record; one candidate per person (the best of
-    its names and addresses)."""
+    its names and addresses). Runs on ``engine``, by default the one the settings name
+    (``JOINTCASE_LINK_BACKEND``): the same model and the same pairs on DuckDB or Spark."""
     from django.conf import settings as django_settings
 
+    from jointcase.exchange.linkage.engines import engine_get
+
+    engine = engine or engine_get()
     model = model or model_load()
     threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
     left = records_prepare(incoming, side="incoming")
@@ -464,41 +561,52 @@ def link_predict(
     )
     people = right["person_id"].nunique()
     splink_settings = model.settings_for(people)
-    linker = _linker(left, right, splink_settings)
-    frame = linker.inference.predict(threshold_match_probability=threshold)
-    pairs = _pairs_fetch(
-        linker, frame, splink_settings, incoming_left="source_dataset_l = 'incoming'"
-    )
+    with engine.run() as run:
+        linker = _linker(left, right, splink_settings, run=run, dialect=engine.dialect)
+        frame = linker.inference.predict(threshold_match_probability=threshold)
+        pairs = _pairs_fetch(
+            linker, frame, splink_settings, incoming_left="source_dataset_l = 'incoming'"
+        )
     return candidates_from_pairs(pairs, splink_settings)
 
 
 def _pairs_fetch(
     linker: Any, frame: Any, settings: Mapping[str, Any], *, incoming_left: str
 ) -> pd.DataFrame:
-    """From Splink's predictions (still in DuckDB), only what a candidate needs: the best pair
-    per (incoming record, register person) with its match weight and probability, the level
-    each comparison reached, and whether the person may be the record's twin (same surname
-    and date of birth, given names that disagree, no identifier in common). ``incoming_left``
-    is the SQL saying the incoming record is on the left of a pair."""
+    """From Splink's predictions (still in the engine), only what a candidate needs: the best
+    pair per (incoming record, register person) with its match weight and probability, the
+    level each comparison reached, and whether the person may be the record's twin (same
+    surname and date of birth, given names that disagree, no identifier in common).
+    ``incoming_left`` is the SQL saying the incoming record is on the left of a pair. Plain
+    SQL that DuckDB and Spark both read (no ``qualify``)."""
     names = [comparison["output_column_name"] for comparison in settings["comparisons"]]
+    gammas = ", ".join(f"gamma_{name}" for name in names)
     no_identifier = " and ".join(f"coalesce(gamma_{name}, 0) != 1" for name in IDENTIFIERS)
     sql = f"""
-        select
-            case when {incoming_left} then source_record_id_l else source_record_id_r end
-                as record_key,
-            case when {incoming_left} then person_id_r else person_id_l end as person_key,
-            match_probability,
-            match_weight,
-            {", ".join(f"gamma_{name}" for name in names)},
-            coalesce(
-                surname_l = surname_r and date_of_birth_l = date_of_birth_r
-                and gamma_given_name = 0 and {no_identifier},
-                false
-            ) as possible_twin
-        from {frame.physical_name}
-        qualify row_number() over (
-            partition by record_key, person_key order by match_weight desc
-        ) = 1
+        select record_key, person_key, match_probability, match_weight, {gammas},
+            possible_twin
+        from (
+            select *, row_number() over (
+                partition by record_key, person_key order by match_weight desc
+            ) as pair_rank
+            from (
+                select
+                    case when {incoming_left} then source_record_id_l
+                        else source_record_id_r end as record_key,
+                    case when {incoming_left} then person_id_r else person_id_l end
+                        as person_key,
+                    match_probability,
+                    match_weight,
+                    {gammas},
+                    coalesce(
+                        surname_l = surname_r and date_of_birth_l = date_of_birth_r
+                        and gamma_given_name = 0 and {no_identifier},
+                        false
+                    ) as possible_twin
+                from {frame.physical_name}
+            ) as pairs
+        ) as ranked
+        where pair_rank = 1
         order by record_key, match_weight desc
     """  # noqa: S608 (names from the model's own settings)
     pairs = linker.misc.query_sql(sql, output_type="pandas")

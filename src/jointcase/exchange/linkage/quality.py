@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jointcase.exchange.linkage.engines import LinkageEngine
 from jointcase.exchange.linkage.model import (
     LinkageModel,
     link_classify,
@@ -42,13 +43,19 @@ class Evaluation:
 
 
 def linkage_evaluate(
-    extract: SyntheticExtract, model: LinkageModel, *, upper: float, lower: float
+    extract: SyntheticExtract,
+    model: LinkageModel,
+    *,
+    upper: float,
+    lower: float,
+    engine: LinkageEngine | None = None,
 ) -> Evaluation:
     """Pairwise precision and recall of the links JointCase would make (outcome "link")
-    against the extract's true (record, person) pairs; reviews count as links not made."""
+    against the extract's true (record, person) pairs; reviews count as links not made.
+    Splink runs on ``engine`` (by default the one the settings name)."""
     incoming = pd.DataFrame(extract.records)
     register = pd.DataFrame(extract.register)
-    candidates = link_predict(incoming, register, model, threshold=lower)
+    candidates = link_predict(incoming, register, model, threshold=lower, engine=engine)
     decisions = link_classify(incoming["source_record_id"], candidates, upper=upper, lower=lower)
     linked = {(d.source_record_id, str(d.person_id)) for d in decisions if d.outcome == "link"}
     precision, recall = pairwise_quality(linked, extract.true_pairs())

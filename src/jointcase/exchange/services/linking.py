@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
+from jointcase.exchange.linkage.engines import LinkageEngine, engine_get
 from jointcase.exchange.linkage.model import (
     Candidate,
     Decision,
@@ -149,7 +150,7 @@ class _Outcome:
 
 
 def _clusters(
-    new: list[SourceRecord], model: LinkageModel, upper: float
+    new: list[SourceRecord], model: LinkageModel, upper: float, engine: LinkageEngine
 ) -> dict[int, tuple[int, float]]:
     """Records of ``new`` that are surely another of them: record pk -> (founder pk, the
     pair's probability); the founder is the cluster's first record (lowest pk)."""
@@ -160,7 +161,9 @@ def _clusters(
         {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in WITHIN_BATCH_BLOCKING
     ]
     within = LinkageModel(settings=settings_within, metadata=model.metadata)
-    pairs = link_predict(_frame(new), _frame(new, as_register=True), within, threshold=upper)
+    pairs = link_predict(
+        _frame(new), _frame(new, as_register=True), within, threshold=upper, engine=engine
+    )
     parent: dict[int, int] = {}
 
     def find(key: int) -> int:
@@ -188,7 +191,7 @@ def _clusters(
 
 
 def _classify(
-    records: list[SourceRecord], model: LinkageModel, standing: Standing
+    records: list[SourceRecord], model: LinkageModel, standing: Standing, engine: LinkageEngine
 ) -> list[_Outcome]:
     upper, lower = settings.JOINTCASE_LINK_UPPER, settings.JOINTCASE_LINK_LOWER
     outcomes: list[_Outcome] = []
@@ -203,7 +206,7 @@ def _classify(
     candidates: list[Candidate] = []
     register = register_frame() if to_match and Person.objects.exists() else None
     if to_match and register is not None and len(register):
-        candidates = link_predict(_frame(to_match), register, model)
+        candidates = link_predict(_frame(to_match), register, model, engine=engine)
     public = {c.person_id for c in candidates}
     person_pks = dict(
         Person.objects.filter(public_id__in=list(public)).values_list("public_id", "pk")
@@ -235,7 +238,7 @@ def _classify(
                 candidates=tuple(decision.candidates),
             )
         )
-    founders = _clusters(new, model, upper)
+    founders = _clusters(new, model, upper, engine)
     for record in new:
         founder, probability = founders.get(record.pk, (record.pk, None))
         outcomes.append(
@@ -408,10 +411,16 @@ def _execute_many(
 
 
 def batch_link(
-    batch_id: int, *, progress: Progress | None = None, model: LinkageModel | None = None
+    batch_id: int,
+    *,
+    progress: Progress | None = None,
+    model: LinkageModel | None = None,
+    engine: LinkageEngine | None = None,
 ) -> BatchLinkage:
     """The linkage stage of a batch (run, or resumed, to the end): its records still awaiting
-    linkage, matched, classified and written chunk by chunk with the stage's counts."""
+    linkage, matched, classified and written chunk by chunk with the stage's counts. Splink
+    runs on ``engine``, by default the one ``JOINTCASE_LINK_BACKEND`` names (DuckDB or
+    Spark); the rest is the same either way."""
     batch = ImportBatch.objects.defer("content").select_related("created_by").get(pk=batch_id)
     pending = list(
         SourceRecord.objects.filter(
@@ -429,7 +438,9 @@ def batch_link(
         progress(stage)
     if pending:
         model = model or model_load()
-        outcomes = _classify(pending, model, standing_decisions(r.pk for r in pending))
+        outcomes = _classify(
+            pending, model, standing_decisions(r.pk for r in pending), engine or engine_get()
+        )
         for chunk in _chunks(outcomes):
             with transaction.atomic():
                 counts = _write(chunk, batch=batch, creator=batch.created_by)

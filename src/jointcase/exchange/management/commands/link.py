@@ -3,11 +3,13 @@
 - ``link train [--records N] [--seed S] [--output PATH]``: generate a synthetic extract (never
   real people), train the Splink model on it, measure it on a fresh extract (seed S + 1) and
   write the model file (by default the one versioned in the repository);
-- ``link evaluate [--records N] [--seed S] [--model PATH]``: pairwise precision and recall of
-  the model's links on a synthetic extract, with the thresholds from the settings;
-- ``link run``: the linkage stage for every batch with records still awaiting linkage (a
-  record corrected and replayed from quarantine, or an import stopped in its linkage stage);
-  reviewers' decisions stand as in any run;
+- ``link evaluate [--records N] [--seed S] [--model PATH] [--backend ENGINE]``: pairwise
+  precision and recall of the model's links on a synthetic extract, with the thresholds from
+  the settings (on DuckDB or Spark: a way to check a cluster gives the model's figures);
+- ``link run [--backend ENGINE]``: the linkage stage for every batch with records still
+  awaiting linkage (a record corrected and replayed from quarantine, or an import stopped in
+  its linkage stage); reviewers' decisions stand as in any run. Splink runs on the engine
+  named, by default ``JOINTCASE_LINK_BACKEND`` (docs/exchange.md "Linkage on Spark");
 - ``link export [--output FILE]``: for every imported source record, the register person it
   resolved to and how (linked automatically, linked by a reviewer, new, awaiting review), as
   CSV to the file or standard output, with a progress bar (docs/exchange.md "Export").
@@ -22,11 +24,26 @@ import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jointcase.exchange.linkage.engines import (
+    ENGINES,
+    DuckDBEngine,
+    EngineUnavailable,
+    LinkageEngine,
+    engine_get,
+)
 from jointcase.exchange.linkage.model import MODEL_PATH, link_train, model_load
 from jointcase.exchange.linkage.quality import linkage_evaluate
 from jointcase.exchange.linkage.synthetic import extract_make
 
 TRAINING_RECORDS = 6000
+BACKEND_HELP = "Where Splink runs (default: JOINTCASE_LINK_BACKEND)."
+
+
+def _engine(name: str | None) -> LinkageEngine:
+    try:
+        return engine_get(name)
+    except EngineUnavailable as error:
+        raise CommandError(str(error)) from error
 
 
 class Command(BaseCommand):
@@ -42,7 +59,9 @@ class Command(BaseCommand):
         evaluate.add_argument("--records", type=int, default=3000)
         evaluate.add_argument("--seed", type=int, default=2)
         evaluate.add_argument("--model", type=Path, default=MODEL_PATH)
-        subparsers.add_parser("run", help="Link the records still awaiting linkage.")
+        evaluate.add_argument("--backend", choices=ENGINES, help=BACKEND_HELP)
+        run = subparsers.add_parser("run", help="Link the records still awaiting linkage.")
+        run.add_argument("--backend", choices=ENGINES, help=BACKEND_HELP)
         export = subparsers.add_parser("export", help="How each imported record resolved, CSV.")
         export.add_argument("--output", type=Path, help="The CSV file (default: standard output)")
         export.add_argument("--no-progress", action="store_true", help="No progress bar")
@@ -73,6 +92,7 @@ class Command(BaseCommand):
             model,
             upper=settings.JOINTCASE_LINK_UPPER,
             lower=settings.JOINTCASE_LINK_LOWER,
+            engine=DuckDBEngine(),
         )
         model.metadata["evaluation"] = {
             "seed": seed + 1,
@@ -90,11 +110,13 @@ class Command(BaseCommand):
             model = model_load(options["model"])
         except (OSError, ValueError, KeyError) as error:
             raise CommandError(f"Cannot read the model {options['model']}: {error}") from error
+        engine = _engine(options["backend"])
         evaluation = linkage_evaluate(
             extract_make(options["records"], seed=options["seed"]),
             model,
             upper=settings.JOINTCASE_LINK_UPPER,
             lower=settings.JOINTCASE_LINK_LOWER,
+            engine=engine,
         )
         self.stdout.write(evaluation.summary())
 
@@ -150,8 +172,9 @@ class Command(BaseCommand):
                 )
             )
         )
+        engine = _engine(options["backend"]) if batches else None
         for batch_id in batches:
-            stage = batch_link(batch_id)
+            stage = batch_link(batch_id, engine=engine)
             self.stdout.write(
                 f"Import {stage.batch.public_id}: linked {stage.linked}, "
                 f"to review {stage.review}, new people {stage.new}"

@@ -168,3 +168,29 @@ def test_the_demo_world_has_a_queue_part_timers_and_people_over_capacity() -> No
     figures = capacity_for(national)
     assert sum(row.over_capacity for row in figures) >= 1
     assert sum(row.practitioners for row in figures) > 10
+
+
+def test_the_timelines_tell_the_whole_story() -> None:
+    """Material added, actions agreed and completed and minutes are on the timelines, each
+    read at its reader's label: the POM never reads the title of an item she may not see."""
+    from jointcase.access.material import material_visible_to
+    from jointcase.cases.models import TimelineKind
+    from jointcase.cases.selectors import case_timeline_for, timeline_shown
+    from jointcase.material.models import MaterialItem
+    from jointcase.meetings.models import ActionStatus
+
+    items = MaterialItem.objects.filter(parent__isnull=True)
+    material = TimelineEvent.objects.filter(kind=TimelineKind.MATERIAL)
+    assert material.count() == items.count() > 0
+    actions = TimelineEvent.objects.filter(kind=TimelineKind.ACTION)
+    done = AgreedAction.objects.filter(status=ActionStatus.DONE, completed_at__isnull=False)
+    assert actions.count() == AgreedAction.objects.count() + done.count()
+    assert TimelineEvent.objects.filter(kind=TimelineKind.MINUTES).exists()
+
+    pom = User.objects.get(username="pom.bpss")
+    seen = set(material_visible_to(pom).values_list("title", flat=True))
+    unseen = set(items.values_list("title", flat=True)) - seen
+    for case in cases_visible_to(pom):
+        events = list(case_timeline_for(user=pom, case=case))
+        for shown in timeline_shown(pom, case, events):
+            assert not any(f"'{title}'" in shown.title for title in unseen), shown.title

@@ -13,6 +13,7 @@ from jointcase.seed.steps.meetings import seed_meetings
 from jointcase.seed.steps.risk_assessments import seed_assessments
 from jointcase.seed.steps.risk_checks import seed_checks
 from jointcase.seed.steps.supervision import seed_contacts
+from jointcase.seed.steps.timeline import seed_timeline
 from jointcase.seed.steps.training import seed_training
 from jointcase.seed.steps.workforce import seed_workforce
 from jointcase.seed.steps_register import seed_register
@@ -21,6 +22,7 @@ STEPS: list[tuple[str, Step]] = [
     ("people and cases", seed_register),
     ("material", seed_material),
     ("meetings and actions", seed_meetings),
+    ("case timelines", seed_timeline),
     ("risk assessments", seed_assessments),
     ("required checks", seed_checks),
     ("supervision contacts", seed_contacts),

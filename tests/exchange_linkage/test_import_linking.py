@@ -119,6 +119,26 @@ def test_two_records_of_one_new_person_in_a_batch_make_one_person() -> None:
     assert records["DEL-000008"].person_id not in (None, records["DEL-A"].person_id)
 
 
+def test_a_record_that_may_be_a_batch_mates_person_awaits_review_against_them() -> None:
+    """A possible twin in the same batch (same surname, date of birth and address, another
+    given name) is neither merged nor silently made a second person: the first becomes a new
+    person and the second awaits review with that person as its candidate, flagged."""
+    first = named_row(7, source_record_id="DEL-A", pnc_id="", crn="")
+    twin = named_row(7, source_record_id="DEL-B", given_names="Gaz", pnc_id="", crn="")
+    batch_id = _import([first, twin, named_row(8)])
+    records = {r.source_record_id: r for r in SourceRecord.objects.select_related("linkage")}
+    assert Person.objects.count() == 2
+    assert records["DEL-A"].resolution == Resolution.NEW_PERSON
+    assert records["DEL-B"].resolution == Resolution.REVIEW
+    assert records["DEL-B"].person_id is None
+    linkage = records["DEL-B"].linkage
+    assert linkage.method == LinkMethod.AWAITING_REVIEW
+    assert linkage.possible_twin
+    assert [c.person_id for c in linkage.candidates.all()] == [records["DEL-A"].person_id]
+    stage = BatchLinkage.objects.get(batch_id=batch_id)
+    assert (stage.new, stage.review) == (2, 1)
+
+
 def test_the_linkage_stage_resumes_with_the_records_still_awaiting() -> None:
     from jointcase.exchange.services.linking import batch_link
 

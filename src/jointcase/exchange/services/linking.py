@@ -147,22 +147,33 @@ class _Outcome:
     twin: bool = False
     candidates: tuple[Candidate, ...] = ()
     founder: int | None = None  # new person: the record (pk) whose new person this record is
+    near_founder: int | None = None  # awaiting review: the record whose new person it may be
+
+
+@dataclass(frozen=True)
+class _Within:
+    """What the batch's would-be new people are to each other: ``founders``, record pk ->
+    (founder pk, probability) for records surely another's person (the founder is the
+    cluster's first record, lowest pk); ``near``, record pk -> (founder pk, the pair) for a
+    record that may be another's person (between the thresholds, or a possible twin): it
+    awaits review with the founder's new person as its candidate."""
+
+    founders: dict[int, tuple[int, float]]
+    near: dict[int, tuple[int, Candidate]]
 
 
 def _clusters(
-    new: list[SourceRecord], model: LinkageModel, upper: float, engine: LinkageEngine
-) -> dict[int, tuple[int, float]]:
-    """Records of ``new`` that are surely another of them: record pk -> (founder pk, the
-    pair's probability); the founder is the cluster's first record (lowest pk)."""
+    new: list[SourceRecord], model: LinkageModel, upper: float, lower: float, engine: LinkageEngine
+) -> _Within:
     if len(new) < 2:
-        return {}
+        return _Within({}, {})
     settings_within = dict(model.settings)
     settings_within["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in WITHIN_BATCH_BLOCKING
     ]
     within = LinkageModel(settings=settings_within, metadata=model.metadata)
     pairs = link_predict(
-        _frame(new), _frame(new, as_register=True), within, threshold=upper, engine=engine
+        _frame(new), _frame(new, as_register=True), within, threshold=lower, engine=engine
     )
     parent: dict[int, int] = {}
 
@@ -173,9 +184,13 @@ def _clusters(
         return key
 
     best: dict[int, float] = {}
+    maybe: list[Candidate] = []
     for pair in pairs:
         left, right = int(pair.source_record_id), int(pair.person_id)
-        if left == right or pair.possible_twin or pair.match_probability < upper:
+        if left == right:
+            continue
+        if pair.possible_twin or pair.match_probability < upper:
+            maybe.append(pair)
             continue
         a, b = find(left), find(right)
         if a != b:
@@ -183,11 +198,38 @@ def _clusters(
         best[left] = max(best.get(left, 0.0), pair.match_probability)
         best[right] = max(best.get(right, 0.0), pair.match_probability)
     founders: dict[int, tuple[int, float]] = {}
+    size: dict[int, int] = defaultdict(int)
     for record in new:
         root = find(record.pk)
+        size[root] += 1
         if root != record.pk:
             founders[record.pk] = (root, best.get(record.pk, upper))
-    return founders
+    return _Within(founders, _near(maybe, find, size))
+
+
+def _near(
+    maybe: list[Candidate], find: Callable[[int], int], size: dict[int, int]
+) -> dict[int, tuple[int, Candidate]]:
+    """For each record on its own (in no cluster) that may be the person of an earlier
+    founder, the founder and the likeliest pair. Records are decided in order, so a founder
+    is always a record that stays a new person (never one itself sent to review)."""
+    options: dict[int, list[Candidate]] = defaultdict(list)
+    for pair in maybe:
+        options[int(pair.source_record_id)].append(pair)
+    near: dict[int, tuple[int, Candidate]] = {}
+    for record_pk in sorted(options):
+        if size.get(record_pk, 0) != 1:
+            continue
+        eligible = [
+            pair
+            for pair in options[record_pk]
+            if find(int(pair.person_id)) not in near
+            and (size[find(int(pair.person_id))] > 1 or find(int(pair.person_id)) < record_pk)
+        ]
+        if eligible:
+            pair = max(eligible, key=lambda p: p.match_probability)
+            near[record_pk] = (find(int(pair.person_id)), pair)
+    return near
 
 
 def _classify(
@@ -238,9 +280,22 @@ def _classify(
                 candidates=tuple(decision.candidates),
             )
         )
-    founders = _clusters(new, model, upper, engine)
+    within = _clusters(new, model, upper, lower, engine)
     for record in new:
-        founder, probability = founders.get(record.pk, (record.pk, None))
+        if record.pk in within.near:
+            founder, pair = within.near[record.pk]
+            outcomes.append(
+                _Outcome(
+                    record,
+                    LinkMethod.AWAITING_REVIEW,
+                    probability=pair.match_probability,
+                    twin=pair.possible_twin,
+                    candidates=(pair,),
+                    near_founder=founder,
+                )
+            )
+            continue
+        founder, probability = within.founders.get(record.pk, (record.pk, None))
         outcomes.append(
             _Outcome(
                 record,
@@ -256,9 +311,8 @@ def _chunks(outcomes: list[_Outcome]) -> list[list[_Outcome]]:
     """Chunks of about ``WRITE_CHUNK`` outcomes, a new person's records always in one chunk."""
     groups: dict[int, list[_Outcome]] = defaultdict(list)
     for outcome in outcomes:
-        groups[outcome.founder if outcome.founder is not None else -outcome.record.pk].append(
-            outcome
-        )
+        key = outcome.founder if outcome.founder is not None else outcome.near_founder
+        groups[key if key is not None else -outcome.record.pk].append(outcome)
     chunks: list[list[_Outcome]] = [[]]
     for group in groups.values():
         if len(chunks[-1]) >= WRITE_CHUNK:
@@ -340,7 +394,8 @@ def _write(
     linkage_of = dict(
         RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
     )
-    public = {c.person_id for o in chunk for c in o.candidates}
+    # Register people by their public id (a batch-mate's new person is known by its record).
+    public = {c.person_id for o in chunk if o.near_founder is None for c in o.candidates}
     pk_of = {
         str(key): value
         for key, value in Person.objects.filter(public_id__in=list(public)).values_list(
@@ -362,7 +417,7 @@ def _write(
         [
             (
                 linkage_of[o.record.pk],
-                pk_of[candidate.person_id],
+                person_pk,
                 rank,
                 candidate.match_probability,
                 candidate.match_weight,
@@ -371,7 +426,8 @@ def _write(
             )
             for o in chunk
             for rank, candidate in enumerate(o.candidates)
-            if candidate.person_id in pk_of
+            for person_pk in [_candidate_person(o, candidate, pk_of, person_of_founder)]
+            if person_pk is not None
         ],
     )
     table = connection.ops.quote_name(SourceRecord._meta.db_table)
@@ -386,6 +442,19 @@ def _write(
         key = {Resolution.LINKED: "linked", Resolution.REVIEW: "review"}.get(resolution, "new")
         counts[key] += 1
     return counts
+
+
+def _candidate_person(
+    outcome: _Outcome,
+    candidate: Candidate,
+    pk_of: dict[str, int],
+    person_of_founder: dict[int, int],
+) -> int | None:
+    """The register person (pk) a candidate names: a person of the register, or, for a
+    record that may be a batch-mate's person, the new person made from that batch-mate."""
+    if outcome.near_founder is not None:
+        return person_of_founder.get(outcome.near_founder)
+    return pk_of.get(candidate.person_id)
 
 
 def _execute_many(

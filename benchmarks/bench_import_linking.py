@@ -28,12 +28,11 @@ def _measure(report: Callable[..., Any], rows: int) -> None:
     from django.db import connection
     from django.test import override_settings
 
-    from jointcase.exchange.linkage.synthetic import extract_make
+    from jointcase.exchange.linkage.synthetic import extract_csv, extract_make
     from jointcase.exchange.models import BatchLinkage, SourceRecord
     from jointcase.exchange.services.imports import import_run, import_start
     from jointcase.people.models import Person
     from jointcase.people.services import people_create_from_records
-    from jointcase.seed.extracts import extract_csv
 
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.ERROR)

@@ -22,20 +22,22 @@ IMPORT_TARGET_S = 30.0
 def _measure(report: Callable[..., Any], rows: int) -> None:
     from django.db import connection
 
+    from jointcase.exchange.linkage.synthetic import extract_csv, extract_make, faults_add
     from jointcase.exchange.models import SourceRecord
     from jointcase.exchange.services.imports import import_run, import_start
-    from jointcase.seed.extracts import extract_csv, person_extract
 
     context = seed_context("demo")
     source = "probation-delius"
+    records = extract_make(rows * 2, seed=context.seed).records[:rows]
+    assert len(records) == rows
     content = extract_csv(
-        person_extract(
-            source=source,
-            count=rows,
+        faults_add(
+            [
+                {**row, "source": source, "source_record_id": f"DEL-{number:07d}"}
+                for number, row in enumerate(records, start=1)
+            ],
+            share=0.01,
             rng=context.rng,
-            faker=context.faker,
-            today=context.today,
-            bad_share=0.01,
         )
     )
     name = f"imports [{connection.vendor}]"

@@ -9,10 +9,10 @@ import random
 import pytest
 from faker import Faker
 
+from jointcase.exchange.linkage.synthetic import extract_make, faults_add
 from jointcase.exchange.models import ImportBatch, ImportStatus, QuarantinedRow, SourceRecord
 from jointcase.exchange.records import person_record_clean
 from jointcase.seed.context import SeedContext
-from jointcase.seed.extracts import person_extract
 from jointcase.seed.scales import SCALES
 from jointcase.seed.steps.exchange import DEMO_ROWS, seed_imports
 from tests.conftest import Personas
@@ -26,14 +26,16 @@ def _generators(seed: int) -> tuple[random.Random, Faker]:
     return random.Random(seed), faker
 
 
-def test_a_clean_synthetic_extract_passes_every_rule_and_is_deterministic() -> None:
-    rng, faker = _generators(3)
-    rows = list(person_extract(source="police-ctnm", count=300, rng=rng, faker=faker, today=TODAY))
+def test_faults_are_added_one_per_faulty_row_and_each_is_refused() -> None:
+    rows = [{**row, "source": "police-ctnm"} for row in extract_make(120, seed=3).records]
     assert all(person_record_clean(r, source="police-ctnm", today=TODAY).valid for r in rows)
-    assert len({r["source_record_id"] for r in rows}) == 300
-    rng, faker = _generators(3)
-    again = list(person_extract(source="police-ctnm", count=300, rng=rng, faker=faker, today=TODAY))
-    assert again == rows
+    faulty = faults_add(rows, share=0.5, rng=random.Random(3))
+    changed = [(a, b) for a, b in zip(rows, faulty, strict=True) if a != b]
+    assert 0 < len(changed) < len(rows)
+    for clean, bad in changed:
+        assert len([name for name in clean if clean[name] != bad[name]]) == 1
+        assert not person_record_clean(bad, source="police-ctnm", today=TODAY).valid
+    assert faults_add(rows, share=0.5, rng=random.Random(3)) == faulty
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,16 @@ TRUTH_FIELDS = ("source", "source_record_id", "true_person_id", "errors")
 REGISTER_FIELDS = ("person_id", *RECORD_FIELDS[2:])
 
 SOURCES = ("police-ctnm", "prison-nomis", "probation-delius")
+
+#: Deliberate faults for an extract with a quarantine to show: one per faulty row (an
+#: impossible date, a malformed identifier or postcode, a missing surname).
+FAULTS = (
+    ("date_of_birth", "1987-02-30"),
+    ("crn", "12345"),
+    ("postcode", "NOT A POSTCODE"),
+    ("surname", ""),
+    ("pnc_id", "2004/0001234A"),
+)
 
 #: The error kinds an extract record may carry (the truth file lists them per record).
 ERROR_KINDS = (
@@ -361,3 +372,25 @@ def _record_make(
         **identifiers,
     )
     return row, errors
+
+
+def faults_add(
+    rows: Iterable[dict[str, str]], *, share: float, rng: random.Random
+) -> list[dict[str, str]]:
+    """``rows`` with about ``share`` of them carrying one of ``FAULTS`` each (copies)."""
+    out = []
+    for row in rows:
+        if rng.random() < share:
+            name, value = rng.choice(FAULTS)
+            row = {**row, name: value}
+        out.append(row)
+    return out
+
+
+def extract_csv(rows: Iterable[dict[str, str]]) -> bytes:
+    """Rows as a CSV extract with the documented header (docs/exchange.md)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(RECORD_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

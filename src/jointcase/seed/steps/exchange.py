@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from jointcase.exchange.linkage.synthetic import extract_csv, extract_make, faults_add
 from jointcase.exchange.services.imports import import_run, import_start
-from jointcase.seed.extracts import extract_csv, person_extract
 
 if TYPE_CHECKING:
     from jointcase.seed.context import SeedContext
@@ -67,23 +67,22 @@ def _review_rows(context: SeedContext) -> list[dict[str, str]]:
     return rows
 
 
+def _partner_rows(context: SeedContext, count: int) -> list[dict[str, str]]:
+    """``count`` records of the linkage generator's synthetic population (people the demo
+    register does not hold, some of them more than once, with the errors partners make), as
+    this source's rows, a few of them faulty."""
+    records = extract_make(count * 2, seed=context.seed).records[:count]
+    rows = [
+        {**row, "source": SOURCE, "source_record_id": f"DEL-{number:07d}"}
+        for number, row in enumerate(records, start=1)
+    ]
+    return faults_add(rows, share=BAD_SHARE, rng=context.rng)
+
+
 def seed_imports(context: SeedContext) -> None:
     admin = context.registry.get("personas", {}).get("agency.admin")
     review = _review_rows(context)
-    content = extract_csv(
-        [
-            *person_extract(
-                source=SOURCE,
-                count=DEMO_ROWS - len(review),
-                rng=context.rng,
-                faker=context.faker,
-                today=context.today,
-                bad_share=BAD_SHARE,
-                prefix="DEL",
-            ),
-            *review,
-        ]
-    )
+    content = extract_csv([*_partner_rows(context, DEMO_ROWS - len(review)), *review])
     batch = import_start(
         actor=admin, source_code=SOURCE, file_name="probation-extract.csv", content=content
     )

@@ -424,9 +424,14 @@ class ExclusionLiftIn(_Strict):
     reason: str = Field(..., max_length=5000)
 
 
-def _manager_require(request: HttpRequest, case: Case, action: str) -> None:
-    """403 (with a DENY entry) for a caller who sees the case but may not manage its team."""
+def _managed_case(
+    request: HttpRequest, case_id: str, action: str, *, read: str = "case.team_api"
+) -> tuple[User, Case]:
+    """The caller and the case whose team they manage: 404 for a case they may not see (its
+    read audited as ``read``), 403 with a DENY entry (``action``) for one they see but may not
+    manage."""
     user = api_user(request)
+    case = case_get_for(user=user, case_id=case_id, request=request, action=read)
     permission_require(
         actor=user,
         refusal=case_team_manage_refusal(user, case),
@@ -435,6 +440,7 @@ def _manager_require(request: HttpRequest, case: Case, action: str) -> None:
         object_id=case.pk,
         request=request,
     )
+    return user, case
 
 
 def _row_of(rows: Any, raw_id: str) -> Any:
@@ -466,9 +472,7 @@ def team_list(request: HttpRequest, case_id: str, query: Query[PageQuery]) -> di
     summary="Add a user or a whole team to the case team (who may manage the team only)",
 )
 def team_add(request: HttpRequest, case_id: str, payload: TeamMemberIn) -> Any:
-    user = api_user(request)
-    case = case_get_for(user=user, case_id=case_id, request=request, action="case.team_api")
-    _manager_require(request, case, "case.team_member_add")
+    user, case = _managed_case(request, case_id, "case.team_member_add")
     if payload.user and payload.team:
         raise ValidationError({"user": "Add either a person or a whole team, not both"})
     member_user = team = None
@@ -505,9 +509,7 @@ def team_add(request: HttpRequest, case_id: str, payload: TeamMemberIn) -> Any:
     summary="Take a member off the case team, at once (who may manage the team only)",
 )
 def team_end(request: HttpRequest, case_id: str, member_id: str) -> Any:
-    user = api_user(request)
-    case = case_get_for(user=user, case_id=case_id, request=request, action="case.team_api")
-    _manager_require(request, case, "case.team_member_remove")
+    user, case = _managed_case(request, case_id, "case.team_member_remove")
     member = _row_of(case.team_members.select_related("user", "team", "case"), member_id)
     services.team_member_remove(actor=user, member=member, request=request)
     return Status(204, None)
@@ -519,9 +521,7 @@ def team_end(request: HttpRequest, case_id: str, member_id: str) -> Any:
     summary="Who is excluded from the case (who may manage the team only)",
 )
 def exclusion_list(request: HttpRequest, case_id: str, query: Query[PageQuery]) -> Any:
-    user = api_user(request)
-    case = case_get_for(user=user, case_id=case_id, request=request)
-    _manager_require(request, case, "case.exclusion_list")
+    _user, case = _managed_case(request, case_id, "case.exclusion_list", read="case.read")
     rows = case.exclusions.select_related("user", "created_by").order_by("created_at", "pk")
     return paginate(rows, query)
 
@@ -532,9 +532,7 @@ def exclusion_list(request: HttpRequest, case_id: str, query: Query[PageQuery]) 
     summary="Exclude a user from the case (who may manage the team only)",
 )
 def exclusion_new(request: HttpRequest, case_id: str, payload: ExclusionIn) -> Any:
-    user = api_user(request)
-    case = case_get_for(user=user, case_id=case_id, request=request, action="case.team_api")
-    _manager_require(request, case, "case.exclusion_add")
+    user, case = _managed_case(request, case_id, "case.exclusion_add")
     excluded = User.objects.filter(username=payload.user.strip()).first()
     if excluded is None:
         raise ValidationError({"user": "Enter the username of a JointCase user"})
@@ -554,9 +552,7 @@ def exclusion_new(request: HttpRequest, case_id: str, payload: ExclusionIn) -> A
 def exclusion_lift(
     request: HttpRequest, case_id: str, exclusion_id: str, payload: ExclusionLiftIn
 ) -> Any:
-    user = api_user(request)
-    case = case_get_for(user=user, case_id=case_id, request=request, action="case.team_api")
-    _manager_require(request, case, "case.exclusion_remove")
+    user, case = _managed_case(request, case_id, "case.exclusion_remove")
     exclusion = _row_of(case.exclusions.select_related("user", "case"), exclusion_id)
     services.exclusion_remove(
         actor=user, exclusion=exclusion, reason=payload.reason, request=request

@@ -61,6 +61,32 @@ def test_my_actions_highlights_overdue_and_due_soon(
     assert "Overdue visit" not in other
 
 
+def test_an_action_queue_sorts_on_the_server_and_ignores_an_unknown_order(
+    team_world: CaseWorld, client_for: ClientFor
+) -> None:
+    _action(team_world, 2, "Soon and low")
+    urgent = _action(team_world, 9, "Later but high")
+    AgreedAction.objects.filter(pk=urgent.pk).update(priority="HIGH")
+    client = client_for(team_world.personas.nsd_practitioner)
+
+    def order(sort: str) -> list[str]:
+        response = client.get("/meetings/actions/mine/", {"sort": sort, "due": ""})
+        assert response.status_code == 200
+        body = response.content.decode()
+        return sorted(["Soon and low", "Later but high"], key=body.index)
+
+    assert order("due") == ["Soon and low", "Later but high"]
+    assert order("-due") == ["Later but high", "Soon and low"]
+    assert order("priority") == ["Later but high", "Soon and low"]
+    assert order("'; drop table x") == ["Soon and low", "Later but high"]  # the default
+    body = client.get("/meetings/actions/mine/", {"sort": "-due", "status": "open_all"}).content
+    page = body.decode()
+    # The header says how the list is sorted and links to the other direction, filters kept.
+    assert 'aria-sort="descending"' in page
+    assert "sort=due" in page
+    assert "status=open_all" in page
+
+
 def test_team_and_agency_views(team_world: CaseWorld, client_for: ClientFor) -> None:
     _action(team_world, 3, "Team action")
     people = team_world.personas

@@ -94,12 +94,13 @@ class ReleasableToField(forms.MultipleChoiceField):
         return self._groups
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ReleasableToField:
-        result = super().__deepcopy__(memo)
+        """Each form's copy offers its own agencies (the choices follow the copy)."""
+        result = super().__deepcopy__(memo)  # type: ignore[misc]
         assert isinstance(result, ReleasableToField)
         result.agencies = self._agencies
         return result
 
-    def clean(self, value: Any) -> list[Agency]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[Agency]:
         chosen = super().clean(value) or []
         kinds = {v.removeprefix(KIND_PREFIX) for v in chosen if v.startswith(KIND_PREFIX)}
         codes = {v for v in chosen if not v.startswith(KIND_PREFIX)}

@@ -66,6 +66,34 @@ ACTION_LABELS: dict[str, str] = {
     "keys.data_key_destroyed": "Encryption keys: a data key destroyed",
 }
 
+#: The kinds of record an entry is about, as words.
+RECORD_LABELS: dict[str, str] = {
+    "action": "Agreed action",
+    "api_token": "API token",
+    "assessment": "Risk assessment",
+    "assessment_section": "Risk assessment section",
+    "audit.report": "Audit report",
+    "audit.checkpoint": "Audit checkpoint",
+    "breakglass": "Break-glass access",
+    "case": "Case",
+    "check": "Required check",
+    "contact": "Supervision contact",
+    "data_key": "Data key",
+    "import": "Partner import",
+    "known": "Known to you? question",
+    "material": "Material",
+    "material_grant": "Material grant",
+    "meeting": "Meeting",
+    "mfa_device": "Second factor",
+    "minutes_section": "Minutes section",
+    "person": "Person",
+    "quarantined_row": "Quarantined import row",
+    "share_request": "Sharing request",
+    "source_record": "Imported record",
+    "team_membership": "Team membership",
+    "user": "User",
+}
+
 #: Words kept in capitals (or their own spelling) when a code is turned into words.
 ACRONYMS: dict[str, str] = {
     "api": "API",
@@ -107,6 +135,16 @@ def action_label(code: str) -> str:
         return sentence(words(code))
     heading = AREAS.get(area, sentence(words(area)))
     return f"{heading}: {words(rest)}"
+
+
+def record_label(object_type: str, object_id: str, name: str = "") -> str:
+    """The record an entry is about ("Case JC-000001", "Material 3f2b..."): its kind in words,
+    then its name when known, else its ID."""
+    if not object_type:
+        return ""
+    kind = RECORD_LABELS.get(object_type) or sentence(words(object_type))
+    shown = name or object_id
+    return f"{kind} {shown}" if shown else kind
 
 
 @functools.cache

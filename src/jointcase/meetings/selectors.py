@@ -123,6 +123,34 @@ QUEUE_FIELDS = (
 )
 DUE_FILTERS = {"overdue": "Overdue", "due_soon": "Due soon", "later": "Due later"}
 
+#: The orders an action queue may be sorted in (a page's ``sort`` key, ``-key`` descending).
+#: Priority sorts most urgent first when ascending; every order ends on the id, so pages
+#: never overlap.
+ACTION_ORDERS: dict[str, tuple[Any, ...]] = {
+    "due": ("due_date", "id"),
+    "case": ("case__reference", "due_date", "id"),
+    "owner": ("owner__last_name", "owner__first_name", "due_date", "id"),
+    "priority": (
+        When_(
+            When(priority="HIGH", then=Value(0)),
+            When(priority="MEDIUM", then=Value(1)),
+            default=Value(2),
+        ),
+        "due_date",
+        "id",
+    ),
+}
+
+
+def action_order(qs: QuerySet[AgreedAction], sort: str) -> QuerySet[AgreedAction]:
+    """``qs`` in the order ``sort`` names (an ``ACTION_ORDERS`` key, ``-key`` descending;
+    anything else is the due order)."""
+    descending = sort.startswith("-")
+    terms = ACTION_ORDERS.get(sort.removeprefix("-"), ACTION_ORDERS["due"])
+    if descending:
+        terms = tuple((f"-{term}" if isinstance(term, str) else term.desc()) for term in terms)
+    return qs.order_by(*terms)
+
 
 def _filtered(
     qs: QuerySet[AgreedAction],
@@ -159,13 +187,12 @@ def my_actions_for(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> QuerySet[AgreedAction]:
     """Actions the user owns (on cases they can still see)."""
     today = today or timezone.localdate()
     qs = AgreedAction.objects.filter(owner=user).filter(action_filter(user))
-    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
-        "due_date", "id"
-    )
+    return action_order(_filtered(qs, status=status, due=due, case_id=case_id, today=today), sort)
 
 
 def my_actions_page(
@@ -177,19 +204,23 @@ def my_actions_page(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> tuple[list[AgreedAction], bool]:
     """One page of ``my_actions_for`` (and whether there is a next one), read fast: the
     owner's rows in due order through the owner index, then the case rule applied to the
     handful of cases on the page (the rule's filter form on those ids). An owner normally
     sees every case they own actions on, so this rarely reads more than one chunk."""
     today = today or timezone.localdate()
-    candidates = _filtered(
-        AgreedAction.objects.filter(owner=user),
-        status=status,
-        due=due,
-        case_id=case_id,
-        today=today,
-    ).order_by("due_date", "id")
+    candidates = action_order(
+        _filtered(
+            AgreedAction.objects.filter(owner=user),
+            status=status,
+            due=due,
+            case_id=case_id,
+            today=today,
+        ),
+        sort,
+    )
     wanted = page * size + 1
     chunk = max(wanted, 100)
     visible_cases: dict[int, bool] = {}
@@ -226,15 +257,14 @@ def team_actions_for(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> QuerySet[AgreedAction]:
     """Actions owned by the members of the user's current teams (cases the user can see)."""
     today = today or timezone.localdate()
     qs = AgreedAction.objects.filter(owner_id__in=team_user_ids(user, today)).filter(
         action_filter(user)
     )
-    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
-        "due_date", "id"
-    )
+    return action_order(_filtered(qs, status=status, due=due, case_id=case_id, today=today), sort)
 
 
 def agency_actions_for(
@@ -244,15 +274,14 @@ def agency_actions_for(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> QuerySet[AgreedAction]:
     """Managers: actions owned by their agency (still only on cases they can see)."""
     if not is_agency_manager(user):
         raise Http404(NOT_FOUND)
     today = today or timezone.localdate()
     qs = AgreedAction.objects.filter(owner_agency_id=user.agency_id).filter(action_filter(user))
-    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
-        "due_date", "id"
-    )
+    return action_order(_filtered(qs, status=status, due=due, case_id=case_id, today=today), sort)
 
 
 def action_get_for(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -365,6 +365,40 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
         .select_related("chair")
         .prefetch_related("cases")
     )
+
+
+#: The meetings list's orders (a page's ``sort`` key, ``-key`` descending).
+MEETING_ORDERS: dict[str, tuple[str, ...]] = {
+    "date": ("starts_at", "id"),
+    "type": ("type", "-starts_at", "-id"),
+    "chair": ("chair__last_name", "chair__first_name", "-starts_at", "-id"),
+}
+
+
+def meetings_page_for(
+    user: User, *, sort: str = "-date", page: int = 1, size: int = 50
+) -> tuple[list[Meeting], bool]:
+    """One page of the meetings ``user`` may see (and whether there is a next), each with
+    ``visible_cases``: only its cases the user may see, with their people."""
+    descending = sort.startswith("-")
+    terms = MEETING_ORDERS.get(sort.removeprefix("-"), MEETING_ORDERS["date"])
+    if descending:
+        terms = tuple(t.removeprefix("-") if t.startswith("-") else f"-{t}" for t in terms)
+    visible = Prefetch(
+        "cases",
+        queryset=Case.objects.filter(case_filter(user))
+        .select_related("person")
+        .order_by("reference"),
+        to_attr="visible_cases",
+    )
+    meetings = (
+        Meeting.objects.filter(meeting_filter(user))
+        .select_related("chair", "chair__agency")
+        .prefetch_related(visible)
+        .order_by(*terms)
+    )
+    rows = list(meetings[(page - 1) * size : page * size + 1])
+    return rows[:size], len(rows) > size
 
 
 def meeting_get_for(

@@ -157,6 +157,18 @@ def _case_filter(text: str) -> int | None:
 ACTION_SORTS = {"case": "Case", "owner": "Owner", "due": "Due", "priority": "Priority"}
 
 
+#: The meetings list's sortable columns (``meetings.selectors.MEETING_ORDERS``).
+MEETING_SORTS = {"type": "Meeting", "chair": "Chair", "date": "Date"}
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page asked for: anything but a whole number from 1 is the first page."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
+
+
 def _is_uuid(text: str) -> bool:
     try:
         uuid.UUID(text)
@@ -197,10 +209,7 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
     case_text = request.GET.get("case", "").strip()[:64]
     case_id, case_problem = _queue_case_filter(user, case_text)
     sort = sort_param(request, ACTION_SORTS, "due")
-    try:
-        number = max(1, min(int(request.GET.get("page", "1")), 100_000))
-    except ValueError:
-        number = 1
+    number = _page_number(request)
     rows: list[Any] = []
     has_next = False
     if case_problem:
@@ -507,9 +516,27 @@ def _meeting_to_change(request: HttpRequest, meeting_id: uuid.UUID, form_action:
 @require_http_methods(["GET"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    meetings = list(selectors.meetings_for(user)[:200])
+    sort = sort_param(request, MEETING_SORTS, "-date")
+    number = _page_number(request)
+    meetings, has_next = selectors.meetings_page_for(user, sort=sort, page=number, size=PAGE_SIZE)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
-    return render(request, "meetings/meeting_list.html", {"meetings": meetings})
+
+    def page_url(page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        return "?" + query.urlencode()
+
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "meetings": meetings,
+            "sort_headers": sort_headers(request, MEETING_SORTS, sort),
+            "page_number": number,
+            "previous_url": page_url(number - 1) if number > 1 else "",
+            "next_url": page_url(number + 1) if has_next else "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -38,6 +38,14 @@ def test_an_auditor_finds_a_cases_entries_by_reference_person_and_user_a_page_at
         object_id=case.pk,
         reason="not on the case team",
     )
+    audit_record(
+        action="case.read",
+        actor=people.ctnm_officer,
+        outcome=Outcome.ALLOW,
+        object_type="case",
+        object_id=case.pk,
+        reason="case_team",
+    )
     audit_record(action="case.viewed", actor=people.pom, object_type="case", object_id=case.pk + 1)
     auditor = client_for(people.auditor)
     url = reverse("audit:search")
@@ -48,6 +56,8 @@ def test_an_auditor_finds_a_cases_entries_by_reference_person_and_user_a_page_at
     assert "officer.notoncase" in page
     assert "Denied" in page
     assert f"Case {case.reference}" in page  # the record by its reference, never its key
+    assert "CT Policing North West" in page  # the agency by its name, never its code
+    assert "On the case team" in page  # a policy's reason in words
     assert "case.viewed" not in page  # actions in words
     assert AuditEntry.objects.filter(action="audit.report_viewed").latest("seq").details == {
         "case": "JC-900001"

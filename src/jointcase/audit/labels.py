@@ -94,6 +94,32 @@ RECORD_LABELS: dict[str, str] = {
     "user": "User",
 }
 
+#: Access decisions' reasons (the policy's codes) whose generated wording would read badly.
+REASON_LABELS: dict[str, str] = {
+    "case_team": "On the case team",
+    "team_member": "A member of a team on the case",
+    "grant": "Granted access to the case",
+    "managed_by_me": "Manages someone on the case",
+    "excluded": "Excluded from the case",
+    "not_on_case": "Not on the case",
+    "break_glass": "Break-glass access",
+    "material_grant": "Granted access to the material",
+    "insufficient_vetting": "Vetting does not reach the marking",
+    "clearance": "Vetting does not reach the marking",
+    "caveats": "Does not hold a caveat",
+    "not_releasable": "Not releasable to their agency",
+    "above_system_high": "Marked above what JointCase holds",
+    "national_role_aggregates_only": "National role: figures only",
+    "aggregates_only": "Figures only",
+    "no_purpose_declared": "No purpose declared",
+    "not_found_or_forbidden": "Not found or not permitted",
+    "rate_limited": "Too many requests",
+    "token_scope": "API token not allowed this",
+    "self": "Their own account",
+}
+
+_CODE = re.compile(r"^[a-z][a-z0-9_.]*$")
+
 #: Words kept in capitals (or their own spelling) when a code is turned into words.
 ACRONYMS: dict[str, str] = {
     "api": "API",
@@ -135,6 +161,14 @@ def action_label(code: str) -> str:
         return sentence(words(code))
     heading = AREAS.get(area, sentence(words(area)))
     return f"{heading}: {words(rest)}"
+
+
+def reason_label(reason: str) -> str:
+    """An entry's reason as people read it: a policy code in words ("case_team" -> "On the
+    case team", "not_senior" -> "Not senior"); a reason a person typed, as they typed it."""
+    if not reason or not _CODE.match(reason):
+        return reason
+    return REASON_LABELS.get(reason) or sentence(words(reason))
 
 
 def record_label(object_type: str, object_id: str, name: str = "") -> str:

@@ -116,6 +116,14 @@ def audit_record_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     return names
 
 
+def audit_agency_names(entries: list[AuditEntry]) -> dict[str, str]:
+    """The names of the agencies (by code) the actors of these entries belonged to."""
+    from jointcase.agencies.models import Agency
+
+    codes = {entry.actor_agency for entry in entries if entry.actor_agency}
+    return dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def audit_breakglass_queue(*, user: Any) -> QuerySet[AuditEntry]:
     """Break-glass entries awaiting review, newest first."""
     _require_auditor(user)

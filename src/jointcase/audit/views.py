@@ -24,7 +24,7 @@ from jointcase.access.roles import is_auditor
 from jointcase.audit import selectors
 from jointcase.audit.exports import csv_response, entry_reason, purpose_label
 from jointcase.audit.forms import AuditSearchForm, ObjectReportForm, PurposeForm, UserReportForm
-from jointcase.audit.labels import details_lines, record_label
+from jointcase.audit.labels import details_lines, reason_label, record_label
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.purpose import Purpose, purpose_store, valid_object
 from jointcase.audit.services import audit_record
@@ -46,11 +46,13 @@ def auditor_only(view: View) -> View:
 
 def _rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
     names = selectors.audit_record_names(entries)
+    agencies = selectors.audit_agency_names(entries)
     return [
         {
             "entry": entry,
             "purpose": purpose_label(entry.purpose),
-            "reason": entry_reason(entry),
+            "reason": reason_label(entry_reason(entry)),
+            "agency": agencies.get(entry.actor_agency, entry.actor_agency),
             "details": details_lines(entry.details),
             "record": record_label(
                 entry.object_type,

@@ -397,7 +397,7 @@ def meetings_page_for(
         .prefetch_related(visible)
         .order_by(*terms)
     )
-    rows = list(meetings[(page - 1) * size : page * size + 1])
+    rows: list[Meeting] = list(meetings[(page - 1) * size : page * size + 1])
     return rows[:size], len(rows) > size
 
 

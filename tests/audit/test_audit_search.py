@@ -119,5 +119,11 @@ def test_a_bad_search_is_named_in_the_error_summary_never_a_server_error(
         "Enter a case reference like JC-000001": "#id_case_reference",
         "To must be a real date": "#id_date_to-day",
     }
+    # "Who accessed a record" offers the kinds of record in words, and refuses any other.
+    form = auditor.get(reverse("audit:object-report")).content.decode()
+    assert '<option value="material">Material</option>' in form
+    odd = auditor.get(reverse("audit:object-report"), {"object_type": "nope", "object_id": "7"})
+    assert odd.status_code == 400
+    assert "Choose the kind of record from the list" in odd.content.decode()
     # The export of a bad search goes back to the search page.
     assert auditor.get(reverse("audit:search-export"), {"case_reference": "x"}).status_code == 302

@@ -5,7 +5,8 @@ from typing import Any
 
 from django import forms
 
-from jointcase.audit.purpose import OBJECT_ID_PATTERN, OBJECT_TYPE_PATTERN, Purpose
+from jointcase.audit.labels import RECORD_LABELS
+from jointcase.audit.purpose import OBJECT_ID_PATTERN, Purpose
 from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.lib.forms import GovukDateField, JointCaseForm
 
@@ -38,23 +39,22 @@ class PurposeForm(JointCaseForm):
 
 
 class ObjectReportForm(JointCaseForm):
-    object_type = forms.CharField(
-        label="Type of record",
-        max_length=60,
-        help_text="For example, case, person, material.item",
-        error_messages={"required": "Enter the type of record"},
+    object_type = forms.ChoiceField(
+        label="Kind of record",
+        choices=[
+            ("", "Choose a kind of record"),
+            *sorted(RECORD_LABELS.items(), key=lambda item: item[1]),
+        ],
+        error_messages={
+            "required": "Choose the kind of record",
+            "invalid_choice": "Choose the kind of record from the list",
+        },
     )
     object_id = forms.CharField(
         label="Record ID",
         max_length=64,
         error_messages={"required": "Enter the record ID"},
     )
-
-    def clean_object_type(self) -> str:
-        value = self.cleaned_data["object_type"].strip().lower()
-        if not OBJECT_TYPE_PATTERN.match(value):
-            raise forms.ValidationError("Enter a type of record like case or material.item")
-        return value
 
     def clean_object_id(self) -> str:
         value = self.cleaned_data["object_id"].strip()

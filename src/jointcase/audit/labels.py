@@ -31,6 +31,7 @@ AREAS: dict[str, str] = {
     "breakglass": "Break-glass",
     "case": "Case",
     "check": "Required check",
+    "checks": "Required checks",
     "contact": "Supervision contact",
     "keys": "Encryption keys",
     "material": "Material",
@@ -69,6 +70,8 @@ ACTION_LABELS: dict[str, str] = {
 #: The kinds of record an entry is about, as words.
 RECORD_LABELS: dict[str, str] = {
     "action": "Agreed action",
+    "agency": "Agency",
+    "allocation": "Allocation",
     "api_token": "API token",
     "assessment": "Risk assessment",
     "assessment_section": "Risk assessment section",
@@ -80,6 +83,7 @@ RECORD_LABELS: dict[str, str] = {
     "contact": "Supervision contact",
     "data_key": "Data key",
     "import": "Partner import",
+    "key_rotation": "Key rotation",
     "known": "Known to you? question",
     "material": "Material",
     "material_grant": "Material grant",
@@ -87,11 +91,17 @@ RECORD_LABELS: dict[str, str] = {
     "mfa_device": "Second factor",
     "minutes_section": "Minutes section",
     "person": "Person",
+    "page": "Page",
     "quarantined_row": "Quarantined import row",
     "share_request": "Sharing request",
     "source_record": "Imported record",
+    "survey": "Staff survey",
+    "team": "Team",
     "team_membership": "Team membership",
+    "training": "Prison training",
     "user": "User",
+    "webhook": "Webhook",
+    "workforce": "Workforce",
 }
 
 #: Access decisions' reasons (the policy's codes) whose generated wording would read badly.

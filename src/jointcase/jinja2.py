@@ -17,7 +17,7 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from jointcase.access.labels import Classification
-from jointcase.audit.labels import action_label, details_lines, value_label
+from jointcase.audit.labels import action_label, details_lines, reason_label, value_label
 from jointcase.cases.conditions import condition_details
 from jointcase.home.marking import marking_for_request
 from jointcase.home.navigation import navigation_items, unread_notification_count
@@ -37,6 +37,16 @@ def _date(value: Any, fmt: str = "%-d %B %Y") -> str:
 
 def _datetime(value: Any) -> str:
     return _date(value, "%-d %B %Y at %H:%M")
+
+
+def _agency_name(code: str) -> str:
+    """An agency's name for the code an audit entry keeps (the code itself for one since
+    removed): pages name agencies, never their codes."""
+    from jointcase.agencies.models import Agency
+
+    if not code:
+        return ""
+    return Agency.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 def environment(**options: Any) -> Environment:
@@ -70,6 +80,8 @@ def environment(**options: Any) -> Environment:
             "action_label": action_label,
             "details_lines": details_lines,
             "value_label": value_label,
+            "reason_label": reason_label,
+            "agency_name": _agency_name,
         }
     )
     return env

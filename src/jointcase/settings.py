@@ -371,8 +371,8 @@ JOINTCASE_AUDIT_CHECKPOINT_MINUTES = env_int("JOINTCASE_AUDIT_CHECKPOINT_MINUTES
 #: The protective marking of audit reports (pages and CSV exports): who saw which case is itself
 #: sensitive personal data.
 AUDIT_REPORT_MARKING = env_str("JOINTCASE_AUDIT_REPORT_MARKING", "OFFICIAL-SENSITIVE")
-#: Rows shown on an audit report page, and the most one CSV export may carry.
-AUDIT_REPORT_PAGE_ROWS = env_int("JOINTCASE_AUDIT_REPORT_PAGE_ROWS", 200)
+#: Rows shown on each page of an audit report.
+AUDIT_REPORT_PAGE_ROWS = env_int("JOINTCASE_AUDIT_REPORT_PAGE_ROWS", 50)
 AUDIT_EXPORT_MAX_ROWS = env_int("JOINTCASE_AUDIT_EXPORT_MAX_ROWS", 100_000)
 
 # --- Register (people and cases) ------------------------------------------------------------

@@ -20,7 +20,25 @@ def test_the_users_list_shows_only_the_administrators_own_agency(admin_client, p
     assert "nsd.lead" in body
     assert "ctnm.officer" not in body
     assert "sysadmin" not in body
-    assert "SC, expires" in body
+    assert "Security Check (SC), expires" in body  # the vetting level in words
+
+
+def test_the_users_list_sorts_on_the_server_and_ignores_an_unknown_order(admin_client, personas):
+    def order(sort: str) -> list[str]:
+        response = admin_client.get("/agencies/", {"sort": sort})
+        assert response.status_code == 200
+        body = response.content.decode()
+        return sorted(
+            [
+                '<td class="govuk-table__cell">nsd.lead<',
+                '<td class="govuk-table__cell">nsd.practitioner<',
+            ],
+            key=body.index,
+        )
+
+    by_username = order("username")
+    assert order("-username") == by_username[::-1]
+    assert order("-username'--") == order("name")  # unknown: the default order
 
 
 def test_the_users_list_filters_by_name(admin_client, personas):

@@ -28,6 +28,8 @@ def user_query(username: str, start: str | dt.date, end: str | dt.date) -> dict[
 
 REPORT_URLS = [
     ("audit:index", {}),
+    ("audit:search", {"username": "ctnm.officer"}),
+    ("audit:search-export", {"username": "ctnm.officer"}),
     ("audit:object-report", {"object_type": "case", "object_id": "7"}),
     ("audit:object-export", {"object_type": "case", "object_id": "7"}),
     ("audit:user-report", user_query("ctnm.officer", "1/1/2000", "1/1/2100")),

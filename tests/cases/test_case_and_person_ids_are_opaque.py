@@ -190,10 +190,19 @@ def test_the_action_queue_filters_by_the_case_reference_or_its_uuid_never_its_ke
         assert response.status_code == 200
         return "Home visit (synthetic)" in response.content.decode()
 
+    def refused(case: str) -> str:
+        response = client.get("/meetings/actions/mine/", {"case": case})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Home visit (synthetic)" not in page
+        assert "There is a problem" in page
+        return page
+
     assert listed("")
     assert listed(case_world.case.reference)
     assert listed(case_world.case.reference.lower())
     assert listed(str(case_world.case.public_id))
-    assert not listed(str(case_world.case.pk))  # the database key names nothing
-    assert not listed("JC-999999")
-    assert not listed(str(uuid.uuid4()))
+    # The database key names nothing; an unknown reference or id is named as such.
+    assert "Enter a case reference like JC-000001" in refused(str(case_world.case.pk))
+    assert "There is no case JC-999999 among the cases you can see" in refused("jc-999999")
+    assert "among the cases you can see" in refused(str(uuid.uuid4()))

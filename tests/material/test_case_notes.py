@@ -103,3 +103,44 @@ def test_someone_who_may_not_write_on_the_case_cannot_add_a_note(material_world,
     assert outsider.get(_url(material_world)).status_code == 404
     assert outsider.post(_url(material_world), {"title": "t", "body": "b"}).status_code == 404
     assert not MaterialItem.objects.exists()
+
+
+def test_releasable_to_offers_agencies_by_kind_and_a_whole_kind_expands(material_world, client_for):
+    from jointcase.agencies.models import Agency
+
+    practitioner = client_for(material_world.personas.nsd_practitioner)
+    form = html.unescape(practitioner.get(_url(material_world)).content.decode())
+    assert (
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Police</legend>' in form
+    )
+    assert "All police agencies (2)" in form
+    assert "All prisons" not in form  # a kind of one agency offers just that agency
+    response = practitioner.post(
+        _url(material_world),
+        {
+            "title": "For the police",
+            "body": NOTE,
+            "classification": "OFFICIAL-SENSITIVE",
+            "releasable_to": ["kind:POLICE", "nsd-north"],
+        },
+    )
+    assert response.status_code == 302
+    police = set(
+        Agency.objects.filter(kind="POLICE", is_active=True).values_list("code", flat=True)
+    )
+    assert len(police) == 2
+    note = MaterialItem.objects.get()
+    assert {a.code for a in note.releasable_to.all()} == police | {"nsd-north"}
+    # A kind or agency that is not on offer is a clear field error, nothing stored.
+    bad = practitioner.post(
+        _url(material_world),
+        {
+            "title": "t",
+            "body": NOTE,
+            "classification": "OFFICIAL-SENSITIVE",
+            "releasable_to": ["kind:MARTIANS"],
+        },
+    )
+    assert bad.status_code == 400
+    assert "Choose agencies from the list" in bad.content.decode()
+    assert MaterialItem.objects.count() == 1

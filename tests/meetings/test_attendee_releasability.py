@@ -134,7 +134,7 @@ def test_a_narrow_section_is_refused_while_an_invitee_of_another_agency_may_not_
             "body": "Deployment detail (synthetic)",
             "case": meeting_world.world.case.pk,
             "classification": "OFFICIAL-SENSITIVE",
-            "releasable_to": [police.pk],
+            "releasable_to": [police.code],
             "withheld_display": "SHOW_PLACEHOLDER",
             "other_agency_attendees": "REFUSE",
         },
@@ -240,7 +240,7 @@ def test_a_meeting_whose_chair_or_invitee_may_not_receive_its_minutes_is_not_sto
             "chair": people.ct_supervisor.pk,
             "cases": [team_world.case.pk],
             "invitees": [people.pom.pk],
-            "minutes_releasable_to": [a.pk for a in police],
+            "minutes_releasable_to": [a.code for a in police],
         },
     )
     assert response.status_code == 400

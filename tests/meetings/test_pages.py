@@ -13,6 +13,7 @@ from django.utils import timezone
 from jointcase.accounts.models import User
 from jointcase.meetings.models import ActionStatus, AgreedAction, Meeting
 from jointcase.meetings.services.actions import action_create
+from jointcase.meetings.services.meetings import meeting_create
 from tests.meetings.conftest import MeetingWorld
 from tests.register_fixtures import CaseWorld
 
@@ -59,6 +60,32 @@ def test_my_actions_highlights_overdue_and_due_soon(
         client_for(team_world.personas.ctnm_officer).get("/meetings/actions/mine/").content.decode()
     )
     assert "Overdue visit" not in other
+
+
+def test_an_action_queue_sorts_on_the_server_and_ignores_an_unknown_order(
+    team_world: CaseWorld, client_for: ClientFor
+) -> None:
+    _action(team_world, 2, "Soon and low")
+    urgent = _action(team_world, 9, "Later but high")
+    AgreedAction.objects.filter(pk=urgent.pk).update(priority="HIGH")
+    client = client_for(team_world.personas.nsd_practitioner)
+
+    def order(sort: str) -> list[str]:
+        response = client.get("/meetings/actions/mine/", {"sort": sort, "due": ""})
+        assert response.status_code == 200
+        body = response.content.decode()
+        return sorted(["Soon and low", "Later but high"], key=body.index)
+
+    assert order("due") == ["Soon and low", "Later but high"]
+    assert order("-due") == ["Later but high", "Soon and low"]
+    assert order("priority") == ["Later but high", "Soon and low"]
+    assert order("'; drop table x") == ["Soon and low", "Later but high"]  # the default
+    body = client.get("/meetings/actions/mine/", {"sort": "-due", "status": "open_all"}).content
+    page = body.decode()
+    # The header says how the list is sorted and links to the other direction, filters kept.
+    assert 'aria-sort="descending"' in page
+    assert "sort=due" in page
+    assert "status=open_all" in page
 
 
 def test_team_and_agency_views(team_world: CaseWorld, client_for: ClientFor) -> None:
@@ -319,3 +346,33 @@ def test_my_actions_pages_agree_with_the_filter_and_drop_cases_no_longer_visible
     assert not selectors.my_actions_for(people.nsd_practitioner).exists()
     body = client_for(people.nsd_practitioner).get("/meetings/actions/mine/").content.decode()
     assert "Action 01" not in body
+
+
+def test_the_meetings_list_shows_case_subject_chair_and_date_sorted_on_the_server(
+    meeting_world: MeetingWorld, client_for: ClientFor
+) -> None:
+    people = meeting_world.world.personas
+    case = meeting_world.world.case
+    earlier = meeting_create(
+        actor=people.ct_supervisor,
+        type="PROFESSIONALS",
+        starts_at=meeting_world.meeting.starts_at - dt.timedelta(days=30),
+        chair=people.nsd_practitioner,
+        cases=[case],
+    )
+    client = client_for(people.nsd_practitioner)
+    response = client.get("/meetings/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert case.reference in body
+    assert case.person.display_name in body
+    assert people.ct_supervisor.get_full_name() in body
+    newest_first = [str(meeting_world.meeting.public_id), str(earlier.public_id)]
+    assert sorted(newest_first, key=body.index) == newest_first
+    assert 'aria-sort="descending"' in body
+    oldest = client.get("/meetings/", {"sort": "date"}).content.decode()
+    assert sorted(newest_first, key=oldest.index) == newest_first[::-1]
+    # An order the page does not offer is ignored; a bad page number is the first page.
+    odd = client.get("/meetings/", {"sort": "starts_at;--", "page": "-3"})
+    assert odd.status_code == 200
+    assert sorted(newest_first, key=odd.content.decode().index) == newest_first

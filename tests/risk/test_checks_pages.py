@@ -146,6 +146,19 @@ def test_checks_due_lists_mine_and_filters_by_type(
     assert listed not in filtered
     assert "Police domestic abuse call-out check</a>" in filtered
     assert client.get(reverse("risk:checks-due"), {"check_type": "NOPE"}).status_code == 400
+    # The case filter takes a reference as typed; a bad or unknown one is named, never a 500.
+    by_case = client.get(reverse("risk:checks-due"), {"case": "jc-900001", "sort": "-due"})
+    assert by_case.status_code == 200
+    assert listed in by_case.content.decode()
+    assert 'aria-sort="descending"' in by_case.content.decode()
+    for typed, message in (
+        ("case 1", "Enter a case reference like JC-000001"),
+        ("JC-999999", "There is no case JC-999999 among the cases you can see"),
+    ):
+        bad = client.get(reverse("risk:checks-due"), {"case": typed, "sort": "nonsense"})
+        assert bad.status_code == 400
+        assert message in bad.content.decode()
+        assert listed not in bad.content.decode()
 
 
 def test_the_compliance_page_is_for_seniors(checks_world: CaseWorld, client_for: ClientFor) -> None:

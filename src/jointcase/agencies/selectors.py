@@ -22,8 +22,17 @@ from jointcase.audit.services import audit_record
 NAME_FILTER_MAX = 100
 
 
-def agency_users_for(*, actor: User, name: str = "") -> QuerySet[User]:
-    """The users of the actor's own agency, optionally filtered by name or username."""
+#: The orders the users list may be sorted in (a page's ``sort`` key, ``-key`` descending).
+USER_ORDERS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "username"),
+    "username": ("username",),
+    "vetting": ("vetting__expires_on", "last_name", "first_name", "username"),
+}
+
+
+def agency_users_for(*, actor: User, name: str = "", sort: str = "name") -> QuerySet[User]:
+    """The users of the actor's own agency, optionally filtered by name or username, in the
+    order ``sort`` names (a ``USER_ORDERS`` key; anything else is by name)."""
     users = users_managed_by(actor)
     name = " ".join(name.split())[:NAME_FILTER_MAX]
     for word in name.split(" ") if name else ():
@@ -35,8 +44,13 @@ def agency_users_for(*, actor: User, name: str = "") -> QuerySet[User]:
     return (
         users.select_related("vetting", "agency")
         .prefetch_related("role_assignments")
-        .order_by("last_name", "first_name", "username")
+        .order_by(*_user_order(sort))
     )
+
+
+def _user_order(sort: str) -> tuple[str, ...]:
+    terms = USER_ORDERS.get(sort.removeprefix("-"), USER_ORDERS["name"])
+    return tuple(f"-{term}" for term in terms) if sort.startswith("-") else terms
 
 
 def _deny(*, actor: User, object_type: str, object_id: object, request: HttpRequest | None) -> None:

@@ -46,6 +46,7 @@ from jointcase.agencies.forms import (
 from jointcase.agencies.models import Caveat, Vetting, VettingLevel
 from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
+from jointcase.lib.sorting import sort_headers, sort_param
 
 P = ParamSpec("P")
 USERS_PER_PAGE = 50
@@ -130,11 +131,16 @@ def _sub_navigation(current: str) -> list[dict[str, Any]]:
 # --- users ------------------------------------------------------------------------------------
 
 
+#: The users list's sortable columns (``agencies.selectors.USER_ORDERS``).
+USER_SORTS = {"name": "Name", "username": "Username", "vetting": "Vetting"}
+
+
 @agency_admin_required
 @require_http_methods(["GET"])
 def users_list(request: HttpRequest, actor: User) -> HttpResponse:
     name = request.GET.get("name", "")[: selectors.NAME_FILTER_MAX]
-    users = selectors.agency_users_for(actor=actor, name=name)
+    sort = sort_param(request, USER_SORTS, "name")
+    users = selectors.agency_users_for(actor=actor, name=name, sort=sort)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     return _page(
         request,
@@ -145,6 +151,8 @@ def users_list(request: HttpRequest, actor: User) -> HttpResponse:
             "name": name,
             "today": timezone.localdate(),
             "sub_navigation": _sub_navigation("users"),
+            "sort": sort if sort != "name" else "",
+            "sort_headers": sort_headers(request, USER_SORTS, sort),
         },
     )
 

@@ -31,6 +31,7 @@ AREAS: dict[str, str] = {
     "breakglass": "Break-glass",
     "case": "Case",
     "check": "Required check",
+    "checks": "Required checks",
     "contact": "Supervision contact",
     "keys": "Encryption keys",
     "material": "Material",
@@ -65,6 +66,69 @@ ACTION_LABELS: dict[str, str] = {
     "mfa.webauthn_registered": "Second factor: security key or passkey added",
     "keys.data_key_destroyed": "Encryption keys: a data key destroyed",
 }
+
+#: The kinds of record an entry is about, as words.
+RECORD_LABELS: dict[str, str] = {
+    "action": "Agreed action",
+    "agency": "Agency",
+    "allocation": "Allocation",
+    "api_token": "API token",
+    "assessment": "Risk assessment",
+    "assessment_section": "Risk assessment section",
+    "audit.report": "Audit report",
+    "audit.checkpoint": "Audit checkpoint",
+    "breakglass": "Break-glass access",
+    "case": "Case",
+    "check": "Required check",
+    "contact": "Supervision contact",
+    "data_key": "Data key",
+    "import": "Partner import",
+    "key_rotation": "Key rotation",
+    "known": "Known to you? question",
+    "material": "Material",
+    "material_grant": "Material grant",
+    "meeting": "Meeting",
+    "mfa_device": "Second factor",
+    "minutes_section": "Minutes section",
+    "person": "Person",
+    "page": "Page",
+    "quarantined_row": "Quarantined import row",
+    "share_request": "Sharing request",
+    "source_record": "Imported record",
+    "survey": "Staff survey",
+    "team": "Team",
+    "team_membership": "Team membership",
+    "training": "Prison training",
+    "user": "User",
+    "webhook": "Webhook",
+    "workforce": "Workforce",
+}
+
+#: Access decisions' reasons (the policy's codes) whose generated wording would read badly.
+REASON_LABELS: dict[str, str] = {
+    "case_team": "On the case team",
+    "team_member": "A member of a team on the case",
+    "grant": "Granted access to the case",
+    "managed_by_me": "Manages someone on the case",
+    "excluded": "Excluded from the case",
+    "not_on_case": "Not on the case",
+    "break_glass": "Break-glass access",
+    "material_grant": "Granted access to the material",
+    "insufficient_vetting": "Vetting does not reach the marking",
+    "clearance": "Vetting does not reach the marking",
+    "caveats": "Does not hold a caveat",
+    "not_releasable": "Not releasable to their agency",
+    "above_system_high": "Marked above what JointCase holds",
+    "national_role_aggregates_only": "National role: figures only",
+    "aggregates_only": "Figures only",
+    "no_purpose_declared": "No purpose declared",
+    "not_found_or_forbidden": "Not found or not permitted",
+    "rate_limited": "Too many requests",
+    "token_scope": "API token not allowed this",
+    "self": "Their own account",
+}
+
+_CODE = re.compile(r"^[a-z][a-z0-9_.]*$")
 
 #: Words kept in capitals (or their own spelling) when a code is turned into words.
 ACRONYMS: dict[str, str] = {
@@ -107,6 +171,24 @@ def action_label(code: str) -> str:
         return sentence(words(code))
     heading = AREAS.get(area, sentence(words(area)))
     return f"{heading}: {words(rest)}"
+
+
+def reason_label(reason: str) -> str:
+    """An entry's reason as people read it: a policy code in words ("case_team" -> "On the
+    case team", "not_senior" -> "Not senior"); a reason a person typed, as they typed it."""
+    if not reason or not _CODE.match(reason):
+        return reason
+    return REASON_LABELS.get(reason) or sentence(words(reason))
+
+
+def record_label(object_type: str, object_id: str, name: str = "") -> str:
+    """The record an entry is about ("Case JC-000001", "Material 3f2b..."): its kind in words,
+    then its name when known, else its ID."""
+    if not object_type:
+        return ""
+    kind = RECORD_LABELS.get(object_type) or sentence(words(object_type))
+    shown = name or object_id
+    return f"{kind} {shown}" if shown else kind
 
 
 @functools.cache

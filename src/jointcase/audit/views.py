@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jointcase.access.roles import is_auditor
 from jointcase.audit import selectors
 from jointcase.audit.exports import csv_response, entry_reason, purpose_label
-from jointcase.audit.forms import ObjectReportForm, PurposeForm, UserReportForm
-from jointcase.audit.labels import details_lines
+from jointcase.audit.forms import AuditSearchForm, ObjectReportForm, PurposeForm, UserReportForm
+from jointcase.audit.labels import details_lines, reason_label, record_label
 from jointcase.audit.models import AuditEntry
 from jointcase.audit.purpose import Purpose, purpose_store, valid_object
 from jointcase.audit.services import audit_record
@@ -45,15 +45,37 @@ def auditor_only(view: View) -> View:
 
 
 def _rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    names = selectors.audit_record_names(entries)
+    agencies = selectors.audit_agency_names(entries)
     return [
         {
             "entry": entry,
             "purpose": purpose_label(entry.purpose),
-            "reason": entry_reason(entry),
+            "reason": reason_label(entry_reason(entry)),
+            "agency": agencies.get(entry.actor_agency, entry.actor_agency),
             "details": details_lines(entry.details),
+            "record": record_label(
+                entry.object_type,
+                entry.object_id,
+                names.get((entry.object_type, entry.object_id), ""),
+            ),
         }
         for entry in entries
     ]
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page asked for: anything but a whole number from 1 is the first page."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1
+
+
+def _page_url(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return "?" + query.urlencode()
 
 
 def _report(
@@ -69,24 +91,27 @@ def _report(
     marking = settings.AUDIT_REPORT_MARKING
     marking_for_request(request).note(marking)
     rows: list[dict[str, Any]] = []
-    truncated = False
+    number = _page_number(request)
+    has_next = False
     if entries is not None:
-        limit = settings.AUDIT_REPORT_PAGE_ROWS
+        size = settings.AUDIT_REPORT_PAGE_ROWS
         with transaction.atomic():
-            page = list(entries[: limit + 1])
+            page = list(entries[(number - 1) * size : number * size + 1])
             audit_record(
                 action="audit.report_viewed",
                 actor=request.user,  # type: ignore[arg-type]
                 object_type="audit.report",
                 object_id=report,
-                details=query,
+                details={**query, "page": number} if number > 1 else query,
                 request=request,
             )
-        truncated = len(page) > limit
-        rows = _rows(page[:limit])
+        has_next = len(page) > size
+        rows = _rows(page[:size])
     export_url = ""
     if entries is not None:
-        export_url = reverse(export_name) + "?" + request.GET.urlencode()
+        export_query = request.GET.copy()
+        export_query.pop("page", None)
+        export_url = reverse(export_name) + "?" + export_query.urlencode()
     return render(
         request,
         "audit/report.html",
@@ -96,8 +121,10 @@ def _report(
             "form": form,
             "rows": rows,
             "ran": entries is not None,
-            "truncated": truncated,
-            "limit": settings.AUDIT_REPORT_PAGE_ROWS,
+            "page_number": number,
+            "previous_url": _page_url(request, number - 1) if number > 1 else "",
+            "next_url": _page_url(request, number + 1) if has_next else "",
+            "first_row": (number - 1) * settings.AUDIT_REPORT_PAGE_ROWS + 1,
             "marking": marking,
             "export_url": export_url,
         },
@@ -134,10 +161,57 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _search_query(
+    request: HttpRequest,
+) -> tuple[AuditSearchForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = AuditSearchForm(params if params else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        entries = selectors.audit_search(
+            user=request.user,
+            case=data["case_reference"],
+            person=data["person"],
+            username=data["username"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+        return form, entries, form.query()
+    return form, None, {}
+
+
+@require_GET
+@auditor_only
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the log by case reference, person, user and period."""
+    form, entries, query = _search_query(request)
+    return _report(
+        request,
+        report="search",
+        title="Search the audit log",
+        form=form,
+        entries=entries,
+        query=query,
+        export_name="audit:search-export",
+    )
+
+
+@require_GET
+@auditor_only
+def search_export(request: HttpRequest) -> HttpResponseBase:
+    _, entries, query = _search_query(request)
+    if entries is None:
+        return HttpResponseRedirect(reverse("audit:search"))
+    return _export(request, report="search", entries=entries, query=query)
+
+
 def _object_query(
     request: HttpRequest,
 ) -> tuple[ObjectReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
-    form = ObjectReportForm(request.GET if request.GET else None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = ObjectReportForm(params if params else None)
     if form.is_bound and form.is_valid():
         query = dict(form.cleaned_data)
         return form, selectors.audit_entries_for_object(user=request.user, **query), query
@@ -171,7 +245,9 @@ def object_export(request: HttpRequest) -> HttpResponseBase:
 def _user_query(
     request: HttpRequest,
 ) -> tuple[UserReportForm, QuerySet[AuditEntry] | None, dict[str, Any]]:
-    form = UserReportForm(request.GET if request.GET else None)
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = UserReportForm(params if params else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         entries = selectors.audit_entries_by_user(

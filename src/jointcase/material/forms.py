@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from jointcase.access.labels import Classification
+from jointcase.agencies.fields import ReleasableToField
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.lib.forms import GovukDateField, JointCaseForm
 from jointcase.material.models import BreakGlassOutcome, ItemKind
@@ -54,11 +55,8 @@ class _LabelForm(JointCaseForm):
     caveats = forms.MultipleChoiceField(
         label="Caveats", required=False, widget=forms.CheckboxSelectMultiple
     )
-    releasable_to = forms.MultipleChoiceField(
-        label="Releasable to",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty to release to every agency on the case",
+    releasable_to = ReleasableToField(
+        help_text="Leave empty to release to every agency on the case"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -66,9 +64,6 @@ class _LabelForm(JointCaseForm):
         caveats = self.fields["caveats"]
         assert isinstance(caveats, forms.MultipleChoiceField)
         caveats.choices = _caveat_choices()
-        releasable = self.fields["releasable_to"]
-        assert isinstance(releasable, forms.MultipleChoiceField)
-        releasable.choices = _agency_choices()
 
 
 class MaterialAddForm(_RetentionDateClean, _LabelForm):

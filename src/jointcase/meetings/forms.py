@@ -10,7 +10,8 @@ from django import forms
 from jointcase.access.labels import Classification
 from jointcase.access.meetings import OWNER_REFUSED
 from jointcase.accounts.models import User
-from jointcase.agencies.models import Agency, Caveat
+from jointcase.agencies.fields import ReleasableToField
+from jointcase.agencies.models import Caveat
 from jointcase.lib.forms import GovukDateField, JointCaseForm
 from jointcase.meetings.models import (
     ActionPriority,
@@ -156,12 +157,8 @@ class MeetingForm(_MeetingDetailsForm):
         label="Invite",
         widget=forms.CheckboxSelectMultiple,
     )
-    minutes_releasable_to = forms.ModelMultipleChoiceField(
-        queryset=Agency.objects.filter(is_active=True).order_by("name"),
-        required=False,
-        label="Minutes releasable to",
-        help_text="Leave empty for every agency on the cases",
-        widget=forms.CheckboxSelectMultiple,
+    minutes_releasable_to = ReleasableToField(
+        label="Minutes releasable to", help_text="Leave empty for every agency on the cases"
     )
 
     def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
@@ -170,7 +167,6 @@ class MeetingForm(_MeetingDetailsForm):
         self.fields["invitees"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
             f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else ''})"
         )
-        self.fields["minutes_releasable_to"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
 
 
 class SectionForm(JointCaseForm):
@@ -189,13 +185,7 @@ class SectionForm(JointCaseForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    releasable_to = forms.ModelMultipleChoiceField(
-        queryset=Agency.objects.filter(is_active=True).order_by("name"),
-        required=False,
-        label="Releasable to",
-        help_text="Leave empty for the meeting's default",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    releasable_to = ReleasableToField(help_text="Leave empty for the meeting's default")
     withheld_display = forms.ChoiceField(
         choices=WithheldDisplay.choices,
         initial=WithheldDisplay.SHOW_PLACEHOLDER,
@@ -214,7 +204,6 @@ class SectionForm(JointCaseForm):
         self.fields["case"].queryset = cases  # type: ignore[attr-defined]
         self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
         self.fields["caveats"].label_from_instance = lambda c: c.code  # type: ignore[attr-defined]
-        self.fields["releasable_to"].label_from_instance = lambda a: a.name  # type: ignore[attr-defined]
 
 
 class InviteForm(JointCaseForm):

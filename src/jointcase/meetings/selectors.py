@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -123,6 +123,34 @@ QUEUE_FIELDS = (
 )
 DUE_FILTERS = {"overdue": "Overdue", "due_soon": "Due soon", "later": "Due later"}
 
+#: The orders an action queue may be sorted in (a page's ``sort`` key, ``-key`` descending).
+#: Priority sorts most urgent first when ascending; every order ends on the id, so pages
+#: never overlap.
+ACTION_ORDERS: dict[str, tuple[Any, ...]] = {
+    "due": ("due_date", "id"),
+    "case": ("case__reference", "due_date", "id"),
+    "owner": ("owner__last_name", "owner__first_name", "due_date", "id"),
+    "priority": (
+        When_(
+            When(priority="HIGH", then=Value(0)),
+            When(priority="MEDIUM", then=Value(1)),
+            default=Value(2),
+        ),
+        "due_date",
+        "id",
+    ),
+}
+
+
+def action_order(qs: QuerySet[AgreedAction], sort: str) -> QuerySet[AgreedAction]:
+    """``qs`` in the order ``sort`` names (an ``ACTION_ORDERS`` key, ``-key`` descending;
+    anything else is the due order)."""
+    descending = sort.startswith("-")
+    terms = ACTION_ORDERS.get(sort.removeprefix("-"), ACTION_ORDERS["due"])
+    if descending:
+        terms = tuple((f"-{term}" if isinstance(term, str) else term.desc()) for term in terms)
+    return qs.order_by(*terms)
+
 
 def _filtered(
     qs: QuerySet[AgreedAction],
@@ -159,13 +187,12 @@ def my_actions_for(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> QuerySet[AgreedAction]:
     """Actions the user owns (on cases they can still see)."""
     today = today or timezone.localdate()
     qs = AgreedAction.objects.filter(owner=user).filter(action_filter(user))
-    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
-        "due_date", "id"
-    )
+    return action_order(_filtered(qs, status=status, due=due, case_id=case_id, today=today), sort)
 
 
 def my_actions_page(
@@ -177,19 +204,23 @@ def my_actions_page(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> tuple[list[AgreedAction], bool]:
     """One page of ``my_actions_for`` (and whether there is a next one), read fast: the
     owner's rows in due order through the owner index, then the case rule applied to the
     handful of cases on the page (the rule's filter form on those ids). An owner normally
     sees every case they own actions on, so this rarely reads more than one chunk."""
     today = today or timezone.localdate()
-    candidates = _filtered(
-        AgreedAction.objects.filter(owner=user),
-        status=status,
-        due=due,
-        case_id=case_id,
-        today=today,
-    ).order_by("due_date", "id")
+    candidates = action_order(
+        _filtered(
+            AgreedAction.objects.filter(owner=user),
+            status=status,
+            due=due,
+            case_id=case_id,
+            today=today,
+        ),
+        sort,
+    )
     wanted = page * size + 1
     chunk = max(wanted, 100)
     visible_cases: dict[int, bool] = {}
@@ -226,15 +257,14 @@ def team_actions_for(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> QuerySet[AgreedAction]:
     """Actions owned by the members of the user's current teams (cases the user can see)."""
     today = today or timezone.localdate()
     qs = AgreedAction.objects.filter(owner_id__in=team_user_ids(user, today)).filter(
         action_filter(user)
     )
-    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
-        "due_date", "id"
-    )
+    return action_order(_filtered(qs, status=status, due=due, case_id=case_id, today=today), sort)
 
 
 def agency_actions_for(
@@ -244,15 +274,14 @@ def agency_actions_for(
     due: str | None = None,
     case_id: int | None = None,
     today: dt.date | None = None,
+    sort: str = "due",
 ) -> QuerySet[AgreedAction]:
     """Managers: actions owned by their agency (still only on cases they can see)."""
     if not is_agency_manager(user):
         raise Http404(NOT_FOUND)
     today = today or timezone.localdate()
     qs = AgreedAction.objects.filter(owner_agency_id=user.agency_id).filter(action_filter(user))
-    return _filtered(qs, status=status, due=due, case_id=case_id, today=today).order_by(
-        "due_date", "id"
-    )
+    return action_order(_filtered(qs, status=status, due=due, case_id=case_id, today=today), sort)
 
 
 def action_get_for(
@@ -336,6 +365,40 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
         .select_related("chair")
         .prefetch_related("cases")
     )
+
+
+#: The meetings list's orders (a page's ``sort`` key, ``-key`` descending).
+MEETING_ORDERS: dict[str, tuple[str, ...]] = {
+    "date": ("starts_at", "id"),
+    "type": ("type", "-starts_at", "-id"),
+    "chair": ("chair__last_name", "chair__first_name", "-starts_at", "-id"),
+}
+
+
+def meetings_page_for(
+    user: User, *, sort: str = "-date", page: int = 1, size: int = 50
+) -> tuple[list[Meeting], bool]:
+    """One page of the meetings ``user`` may see (and whether there is a next), each with
+    ``visible_cases``: only its cases the user may see, with their people."""
+    descending = sort.startswith("-")
+    terms = MEETING_ORDERS.get(sort.removeprefix("-"), MEETING_ORDERS["date"])
+    if descending:
+        terms = tuple(t.removeprefix("-") if t.startswith("-") else f"-{t}" for t in terms)
+    visible = Prefetch(
+        "cases",
+        queryset=Case.objects.filter(case_filter(user))
+        .select_related("person")
+        .order_by("reference"),
+        to_attr="visible_cases",
+    )
+    meetings = (
+        Meeting.objects.filter(meeting_filter(user))
+        .select_related("chair", "chair__agency")
+        .prefetch_related(visible)
+        .order_by(*terms)
+    )
+    rows: list[Meeting] = list(meetings[(page - 1) * size : page * size + 1])
+    return rows[:size], len(rows) > size
 
 
 def meeting_get_for(

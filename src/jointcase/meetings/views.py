@@ -26,10 +26,12 @@ from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
 from jointcase.audit.purpose import purpose_ask_cases
 from jointcase.cases.models import Case, CaseTeamMember
+from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.cases.selectors import case_pk_of
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.lib.forms import form_page
+from jointcase.lib.sorting import sort_headers, sort_param
 from jointcase.meetings import forms, selectors
 from jointcase.meetings.models import (
     ActionStatus,
@@ -151,6 +153,50 @@ def _case_filter(text: str) -> int | None:
     return found or 0
 
 
+#: The action queues' sortable columns (``meetings.selectors.ACTION_ORDERS``).
+ACTION_SORTS = {"case": "Case", "owner": "Owner", "due": "Due", "priority": "Priority"}
+
+
+#: The meetings list's sortable columns (``meetings.selectors.MEETING_ORDERS``).
+MEETING_SORTS = {"type": "Meeting", "chair": "Chair", "date": "Date"}
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page asked for: anything but a whole number from 1 is the first page."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _queue_case_filter(user: User, text: str) -> tuple[int | None, str]:
+    """The queue's case filter as (the case's key or None, a problem to show). A case
+    reference (or a case's public id) of a case the user can see filters to it; anything else
+    is a problem, the same words for a case that does not exist and one the user cannot see."""
+    text = text.strip()[:64]
+    if not text:
+        return None, ""
+    reference = case_reference_normal(text)
+    found = case_pk_of(text) or (
+        Case.objects.filter(reference=reference).values_list("pk", flat=True).first()
+        if reference
+        else None
+    )
+    if reference is None and found is None and not _is_uuid(text):
+        return 0, CASE_REFERENCE_FORMAT
+    if found is None or not selectors.cases_visible_to(user).filter(pk=found).exists():
+        return 0, f"There is no case {reference or text} among the cases you can see"
+    return found, ""
+
+
 def _queue(request: HttpRequest, which: str) -> HttpResponse:
     user = _user(request)
     title, selector = QUEUES[which]
@@ -160,12 +206,15 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
     due = request.GET.get("due", "")
     if due not in selectors.DUE_FILTERS:
         due = ""
-    case_id = _case_filter(request.GET.get("case", ""))
-    try:
-        number = max(1, min(int(request.GET.get("page", "1")), 100_000))
-    except ValueError:
-        number = 1
-    if which == "mine":
+    case_text = request.GET.get("case", "").strip()[:64]
+    case_id, case_problem = _queue_case_filter(user, case_text)
+    sort = sort_param(request, ACTION_SORTS, "due")
+    number = _page_number(request)
+    rows: list[Any] = []
+    has_next = False
+    if case_problem:
+        pass
+    elif which == "mine":
         rows, has_next = selectors.my_actions_page(
             user,
             page=number,
@@ -173,12 +222,19 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
             status=status or None,
             due=due or None,
             case_id=case_id,
+            sort=sort,
         )
     else:
-        actions = selector(user, status=status or None, due=due or None, case_id=case_id)
+        actions = selector(user, status=status or None, due=due or None, case_id=case_id, sort=sort)
         rows = list(actions[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
+
+    def page_url(page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        return "?" + query.urlencode()
+
     return render(
         request,
         "meetings/queue.html",
@@ -188,13 +244,17 @@ def _queue(request: HttpRequest, which: str) -> HttpResponse:
             "actions": rows[:PAGE_SIZE],
             "status": status,
             "due": due,
-            "case_id": request.GET.get("case", "").strip()[:64] if case_id else "",
+            "case_text": case_text,
+            "case_problem": case_problem,
             "status_filters": STATUS_FILTERS,
             "due_filters": selectors.DUE_FILTERS,
+            "sort_headers": sort_headers(request, ACTION_SORTS, sort),
             "page_number": number,
-            "has_next": has_next,
+            "previous_url": page_url(number - 1) if number > 1 else "",
+            "next_url": page_url(number + 1) if has_next else "",
             "is_manager": selectors.is_agency_manager(user),
         },
+        status=400 if case_problem else 200,
     )
 
 
@@ -456,9 +516,27 @@ def _meeting_to_change(request: HttpRequest, meeting_id: uuid.UUID, form_action:
 @require_http_methods(["GET"])
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    meetings = list(selectors.meetings_for(user)[:200])
+    sort = sort_param(request, MEETING_SORTS, "-date")
+    number = _page_number(request)
+    meetings, has_next = selectors.meetings_page_for(user, sort=sort, page=number, size=PAGE_SIZE)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
-    return render(request, "meetings/meeting_list.html", {"meetings": meetings})
+
+    def page_url(page: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(page)
+        return "?" + query.urlencode()
+
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "meetings": meetings,
+            "sort_headers": sort_headers(request, MEETING_SORTS, sort),
+            "page_number": number,
+            "previous_url": page_url(number - 1) if number > 1 else "",
+            "next_url": page_url(number + 1) if has_next else "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.lib.forms import JointCaseForm
 from jointcase.people.forms import choice, record_date, text
 from jointcase.risk.models.checks import RECORDABLE_CHANGES, CheckOutcome
@@ -79,6 +80,16 @@ class ChecksDueFilterForm(JointCaseForm):
     check_type = forms.ChoiceField(label="Check type", required=False)
     case = text("Case reference", max_length=20, required=False)
     due_by = record_date("Due by")
+
+    def clean_case(self) -> str:
+        """A case reference as typed ("jc-1") in its full form ("JC-000001")."""
+        typed = str(self.cleaned_data.get("case") or "").strip()
+        if not typed:
+            return ""
+        reference = case_reference_normal(typed)
+        if reference is None:
+            raise forms.ValidationError(CASE_REFERENCE_FORMAT)
+        return reference
 
     def __init__(self, *args: Any, types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -106,6 +106,15 @@ class DueFilters:
     case_reference: str = ""
     due_by: dt.date | None = None
     overdue_only: bool = False
+    #: A key of ``CHECK_ORDERS``, ``-key`` descending.
+    sort: str = "due"
+
+
+#: The orders the checks-due list may be sorted in.
+CHECK_ORDERS: dict[str, tuple[str, ...]] = {
+    "due": ("due_on", "pk"),
+    "case": ("case__reference", "due_on", "pk"),
+}
 
 
 def checks_due_for(user: User, filters: DueFilters) -> QuerySet[RequiredCheck]:
@@ -121,7 +130,10 @@ def checks_due_for(user: User, filters: DueFilters) -> QuerySet[RequiredCheck]:
         checks = checks.filter(due_on__lte=filters.due_by)
     if filters.overdue_only:
         checks = checks.filter(due_on__lt=timezone.localdate())
-    return checks.select_related("case", "case__person").order_by("due_on", "pk")
+    terms = CHECK_ORDERS.get(filters.sort.removeprefix("-"), CHECK_ORDERS["due"])
+    if filters.sort.startswith("-"):
+        terms = tuple(f"-{term}" for term in terms)
+    return checks.select_related("case", "case__person").order_by(*terms)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ from jointcase.access.checks import (
 )
 from jointcase.access.material import material_visible_to
 from jointcase.cases.models import Case, CaseRole, Phase
+from jointcase.cases.selectors import case_list_for
 from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs
+from jointcase.lib.sorting import sort_headers, sort_param
 from jointcase.people.views import acting_user, handle_form
 from jointcase.risk.check_rules import rules_current
 from jointcase.risk.forms import checks as forms
@@ -262,6 +264,10 @@ def change_record_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse
     )
 
 
+#: The checks-due list's sortable columns (``risk.selectors.checks.CHECK_ORDERS``).
+CHECK_SORTS = {"case": "Check and case", "due": "Due"}
+
+
 @require_http_methods(["GET"])
 def checks_due(request: HttpRequest) -> HttpResponse:
     """Open checks for me (mine to complete) or my team, filterable by type, case and date."""
@@ -272,19 +278,22 @@ def checks_due(request: HttpRequest) -> HttpResponse:
         ((code, spec.label) for code, spec in rules.check_types.items()), key=lambda t: t[1]
     )
     form = forms.ChecksDueFilterForm(request.GET or None, types=types)
-    filters = DueFilters(scope=scope)
-    status = 200
+    sort = sort_param(request, CHECK_SORTS, "due")
+    filters = DueFilters(scope=scope, sort=sort)
     if request.GET and form.is_valid():
         filters = DueFilters(
             scope=scope,
             check_type=form.cleaned_data["check_type"] or "",
             case_reference=form.cleaned_data["case"] or "",
             due_by=form.cleaned_data["due_by"],
+            sort=sort,
         )
-    elif request.GET and form.errors:
-        status = 400
+        reference = filters.case_reference
+        if reference and not case_list_for(user=user).filter(reference=reference).exists():
+            form.add_error("case", f"There is no case {reference} among the cases you can see")
+    status = 400 if request.GET and form.errors else 200
     today = timezone.localdate()
-    checks = list(checks_due_for(user, filters)[:PAGE_SIZE])
+    checks = [] if form.errors else list(checks_due_for(user, filters)[:PAGE_SIZE])
     return render(
         request,
         "risk/checks_due.html",
@@ -296,6 +305,7 @@ def checks_due(request: HttpRequest) -> HttpResponse:
             "today": today,
             "truncated": len(checks) == PAGE_SIZE,
             "show_compliance": compliance_refusal(user) is None,
+            "sort_headers": sort_headers(request, CHECK_SORTS, sort),
         },
         status=status,
     )

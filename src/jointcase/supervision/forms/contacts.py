@@ -10,8 +10,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from jointcase.access.labels import Classification
+from jointcase.agencies.fields import ReleasableToField
+from jointcase.agencies.models import Agency
 from jointcase.lib.forms import JointCaseForm
 from jointcase.people.forms import VersionedForm, choice, record_date
 from jointcase.supervision.models import ContactKind, ContactOutcome, Enforcement
@@ -98,23 +101,23 @@ class _LabelChoices(JointCaseForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose caveats from the list"},
     )
-    releasable_to = forms.MultipleChoiceField(
-        label="Releasable only to (leave empty for every agency on the case)",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose agencies from the list"},
+    releasable_to = ReleasableToField(
+        label="Releasable only to",
+        help_text="Leave empty for every agency on the case",
     )
 
     def __init__(
         self,
         *args: Any,
         caveats: list[tuple[str, str]],
-        agencies: list[tuple[str, str]],
+        agencies: QuerySet[Agency],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["caveats"].choices = caveats  # type: ignore[attr-defined]
-        self.fields["releasable_to"].choices = agencies  # type: ignore[attr-defined]
+        releasable = self.fields["releasable_to"]
+        assert isinstance(releasable, ReleasableToField)
+        releasable.agencies = agencies
 
 
 class ContactPlanForm(JointCaseForm):

@@ -67,28 +67,22 @@ def _caption(case: Case) -> str:
     return f"{case.person.display_name} ({case.reference})"
 
 
-def _label_choices(case: Case) -> dict[str, list[tuple[str, str]]]:
+def _label_choices(case: Case) -> dict[str, Any]:
     return {
         "caveats": [
             (str(pk), code)
             for pk, code in Caveat.objects.filter(is_active=True).values_list("pk", "code")
         ],
-        "agencies": [
-            (str(pk), name)
-            for pk, name in Agency.objects.filter(pk__in=case_agencies(case))
-            .order_by("name")
-            .values_list("pk", "name")
-        ],
+        "agencies": Agency.objects.filter(pk__in=case_agencies(case)),
     }
 
 
 def _label_of(cleaned: dict[str, Any]) -> NotesLabel:
     caveat_ids = [int(pk) for pk in cleaned.get("caveats") or []]
-    agency_ids = [int(pk) for pk in cleaned.get("releasable_to") or []]
     return NotesLabel(
         classification=cleaned["classification"],
         caveats=tuple(Caveat.objects.filter(pk__in=caveat_ids).order_by("pk")),
-        releasable_to=tuple(Agency.objects.filter(pk__in=agency_ids).order_by("pk")),
+        releasable_to=tuple(sorted(cleaned.get("releasable_to") or [], key=lambda a: a.pk)),
     )
 
 

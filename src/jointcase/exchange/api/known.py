@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.known import known_ask_refusal
-from jointcase.api_common import ErrorOut, api_user, token_auth
+from jointcase.api_common import REQUIRED_TEXT, ErrorOut, api_user, token_auth
 from jointcase.exchange.records import IDENTIFIER_TYPES
 from jointcase.exchange.services.known import (
     ASK_ACTION,
@@ -32,16 +32,25 @@ router = Router(tags=["known"], auth=token_auth(write_scope="known"))
 
 
 class KnownIn(Schema):
-    given_names: str = Field("", description="Given names as known", max_length=400)
-    surname: str = Field("", description="Surname (family name)", max_length=400)
-    date_of_birth: str = Field("", description="ISO date YYYY-MM-DD", max_length=40)
+    given_names: str = Field(
+        ..., description="Given names as known", max_length=400, json_schema_extra=REQUIRED_TEXT
+    )
+    surname: str = Field(
+        ..., description="Surname (family name)", max_length=400, json_schema_extra=REQUIRED_TEXT
+    )
+    date_of_birth: str = Field(
+        ...,
+        description="ISO date YYYY-MM-DD, not in the future",
+        max_length=40,
+        json_schema_extra={"format": "date"},
+    )
     identifier_type: str = Field(
         "", description="pnc_id, crn or prison_number (optional)", max_length=40
     )
     identifier_value: str = Field("", description="The identifier (optional)", max_length=80)
 
 
-class ContactOut(Schema):
+class KnownContactOut(Schema):
     agency: str = Field(..., description="The agency to contact (the case's lead agency)")
     role: str = Field(..., description="The role to ask for at that agency")
 
@@ -49,7 +58,7 @@ class ContactOut(Schema):
 class KnownOut(Schema):
     known: bool = Field(..., description="Whether a managed record matches")
     answer: str = Field(..., description="The documented answer as one sentence")
-    contact: ContactOut | None = Field(..., description="Whom to contact; null when not known")
+    contact: KnownContactOut | None = Field(..., description="Whom to contact; null when not known")
     person_id: uuid.UUID | None = Field(
         ..., description="The person's id, only when the caller may see the person"
     )
@@ -61,15 +70,20 @@ class RateLimitedOut(Schema):
 
 
 class PersonRecordIn(Schema):
-    given_names: str = Field("", max_length=400)
-    surname: str = Field("", max_length=400)
-    date_of_birth: str = Field("", description="ISO date YYYY-MM-DD", max_length=40)
+    given_names: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
+    surname: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
+    date_of_birth: str = Field(
+        ...,
+        description="ISO date YYYY-MM-DD, not in the future",
+        max_length=40,
+        json_schema_extra={"format": "date"},
+    )
     pnc_id: str = Field("", max_length=80)
     crn: str = Field("", max_length=80)
     prison_number: str = Field("", max_length=80)
 
 
-class IdentifierOut(Schema):
+class KnownIdentifierOut(Schema):
     type: str
     value: str
 
@@ -78,7 +92,7 @@ class MatchOut(Schema):
     id: uuid.UUID = Field(..., description="The person's opaque identifier")
     display_name: str
     date_of_birth: str | None
-    identifiers: list[IdentifierOut]
+    identifiers: list[KnownIdentifierOut]
     match_probability: float
 
 

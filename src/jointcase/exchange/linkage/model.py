@@ -282,6 +282,10 @@ def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
         out = cursor.execute(_PREPARE_SQL, {"side": side}).df()
     canonical = {name: _canonical_given(name) for name in out["given_name"].dropna().unique()}
     out["given_canonical"] = out["given_name"].map(canonical)
+    if out["given_canonical"].isna().all():
+        # No given name at all (one of no letters, say): text, not the float column of NaN
+        # that DuckDB would read as DOUBLE and refuse to split.
+        out["given_canonical"] = out["given_canonical"].astype("string")
     return out[list(PREPARED_COLUMNS)]
 
 

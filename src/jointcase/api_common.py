@@ -30,6 +30,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from jointcase.access.acting import NotPermitted
 from jointcase.accounts.models import User
+from jointcase.lib.bounds import ID_MAX, INT_MIN
 from jointcase.lib.edits import ConcurrentEdit
 
 if TYPE_CHECKING:
@@ -230,7 +231,8 @@ _NOT_FREE_TEXT = ("format", "enum", "const", "pattern", "contentMediaType")
 
 def _free_text_rule(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None:
     """Add ``FREE_TEXT_PATTERN`` to every free-text string in ``schema`` (a request's body or
-    parameter), following ``$ref`` into the components once each."""
+    parameter) and to its field names, the 64-bit range to every whole number without bounds,
+    and "not empty" to every upload, following ``$ref`` into the components once each."""
     if isinstance(schema, list):
         for item in schema:
             _free_text_rule(item, schemas, seen)
@@ -245,6 +247,10 @@ def _free_text_rule(schema: Any, schemas: dict[str, Any], seen: set[str]) -> Non
             _free_text_rule(schemas.get(name), schemas, seen)
     if schema.get("type") == "string" and not any(key in schema for key in _NOT_FREE_TEXT):
         schema["pattern"] = FREE_TEXT_PATTERN
+    if schema.get("type") == "integer":
+        # Whole numbers beyond the database's 64-bit range are refused (jointcase.lib.bounds).
+        schema.setdefault("minimum", INT_MIN)
+        schema.setdefault("maximum", ID_MAX)
     if schema.get("format") == "binary":
         schema.setdefault("minLength", 1)  # an empty upload is no file at all
     if schema.get("type") == "object" and "propertyNames" not in schema:

@@ -231,7 +231,7 @@ _NOT_FREE_TEXT = ("format", "enum", "const", "pattern", "contentMediaType")
 
 def _free_text_rule(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None:
     """Add ``FREE_TEXT_PATTERN`` to every free-text string in ``schema`` (a request's body or
-    parameter) and to its field names, the 64-bit range to every whole number without bounds,
+    parameter) and to the keys of every map, the 64-bit range to every whole number without bounds,
     and "not empty" to every upload, following ``$ref`` into the components once each."""
     if isinstance(schema, list):
         for item in schema:
@@ -251,10 +251,11 @@ def _free_text_rule(schema: Any, schemas: dict[str, Any], seen: set[str]) -> Non
         # Whole numbers beyond the database's 64-bit range are refused (jointcase.lib.bounds).
         schema.setdefault("minimum", INT_MIN)
         schema.setdefault("maximum", ID_MAX)
+    if isinstance(schema.get("additionalProperties"), dict) and "properties" not in schema:
+        # A map (``dict[str, ...]``): its keys are free text too.
+        schema.setdefault("propertyNames", {"pattern": FREE_TEXT_PATTERN})
     if schema.get("format") == "binary":
         schema.setdefault("minLength", 1)  # an empty upload is no file at all
-    if schema.get("type") == "object" and "propertyNames" not in schema:
-        schema["propertyNames"] = {"pattern": FREE_TEXT_PATTERN}
     for key, value in schema.items():
         if key in ("properties", "$defs", "patternProperties"):
             for child in value.values():

@@ -68,8 +68,9 @@ XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgrou
 # 20 minutes: the browser tests (they drive pages) in the PostgreSQL run, the production
 # database; the generic route walk (tests/security/test_route_matrix.py: every route, every
 # requester, gates that sit in the middleware) and the API scope gate over every operation
-# (tests/security/test_api_scopes.py) and the Spark linkage test (one Spark session in local
-# mode) in the SQLite run. A test that never touches a database
+# (tests/security/test_api_scopes.py), the schemathesis walk of the OpenAPI document
+# (tests/security/test_api_schemathesis.py) and the Spark linkage test (one Spark session in
+# local mode) in the SQLite run. A test that never touches a database
 # (no database fixture: pure parsing, signing, date arithmetic) runs in the SQLite run only. Every feature's own
 # security matrix runs on both. BOTH_DATABASES=1 runs everything on both.
 SQLITE_MARKS = $(if $(BOTH_DATABASES),,-m "not browser")

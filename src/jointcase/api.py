@@ -7,10 +7,8 @@ Every operation authenticates with an API token (``Authorization: Bearer ...``; 
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from jointcase.accounts.api_auth import ApiTokenAuth, TokenRateThrottle
-from jointcase.api_common import register_exception_handlers
+from jointcase.api_common import JointCaseApi, register_exception_handlers
 from jointcase.cases.api import router as cases_router
 from jointcase.exchange.api.imports import router as imports_router
 from jointcase.exchange.api.known import router as known_router
@@ -26,7 +24,8 @@ from jointcase.supervision.api.contacts import router as contacts_router
 from jointcase.workforce.api.caseload import router as caseload_router
 from jointcase.workforce.api.training import router as training_router
 
-api = NinjaAPI(
+# JointCaseApi: every operation's OpenAPI entry lists the errors it may answer (api_common).
+api = JointCaseApi(
     title="JointCase API",
     version="1",
     description=(

@@ -10,7 +10,10 @@ A router imports from here, never from another app's ``api.py``:
 - ``PageQuery`` and ``paginate``: ``?page=&page_size=`` (at most ``MAX_PAGE_SIZE``), answered as
   ``{"count", "page", "page_size", "results"}`` with the count the caller may see;
 - ``register_exception_handlers(api)``: what an exception a route does not catch becomes, the
-  same for every app (docs/api.md "Errors").
+  same for every app (docs/api.md "Errors");
+- ``JointCaseApi``: the ``NinjaAPI`` whose OpenAPI document lists, on every operation present
+  and future, the errors it can answer (``document_error_responses``), so a partner's generated
+  client knows every status the API sends without any router declaring them.
 
 An object the caller may not see answers exactly as a missing one (404, see docs/design.md
 "No leaks"); a refusal of something they can see answers 403 with why.
@@ -23,16 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jointcase.access.acting import NotPermitted
 from jointcase.accounts.models import User
+from jointcase.lib.bounds import ID_MAX, INT_MIN
 from jointcase.lib.edits import ConcurrentEdit
 
 if TYPE_CHECKING:
-    from ninja import NinjaAPI
-
     from jointcase.accounts.api_auth import ApiTokenAuth
 
 MAX_PAGE_SIZE = 100
@@ -66,8 +68,14 @@ class ErrorItem(Schema):
 
 
 class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem]
+    detail: str = Field(..., description="What went wrong, in plain English")
+    errors: list[ErrorItem] = Field(
+        default_factory=list,
+        description=(
+            'One item per field at fault ("request" when no field is); absent from a 401, '
+            "404 or 429"
+        ),
+    )
 
 
 class NotFoundOut(Schema):
@@ -83,7 +91,7 @@ class RateLimitedOut(Schema):
     retry_after: int = Field(..., description="Seconds to wait (also the Retry-After header)")
 
 
-class ContactOut(Schema):
+class KnownContactOut(Schema):
     agency: str = Field(..., description="The agency to contact (the case's lead agency)")
     role: str = Field(..., description="The role to ask for at that agency")
 
@@ -93,7 +101,7 @@ class KnownOut(Schema):
 
     known: bool = Field(..., description="Whether a managed record matches")
     answer: str = Field(..., description="The documented answer as one sentence")
-    contact: ContactOut | None = Field(..., description="Whom to contact; null when not known")
+    contact: KnownContactOut | None = Field(..., description="Whom to contact; null when not known")
     person_id: uuid.UUID | None = Field(
         ..., description="The person's id, only when the caller may see the person"
     )
@@ -142,7 +150,7 @@ def refusal_body(message: str) -> dict[str, Any]:
 
 
 def stale_edit_body(error: ConcurrentEdit) -> dict[str, Any]:
-    """A stale ``version``: a 400 keyed by the ``version`` field (nothing was saved)."""
+    """A stale ``version``: a 409 keyed by the ``version`` field (nothing was saved)."""
     return {"detail": str(error), "errors": [{"field": "version", "message": str(error)}]}
 
 
@@ -170,7 +178,8 @@ def register_exception_handlers(api: NinjaAPI) -> None:
 
     - bad input (django-ninja's schema validation, or a service's ``ValidationError``): 400
       with one message per field, never a 422 without field names;
-    - a stale edit (``ConcurrentEdit``): 400 keyed by ``version``;
+    - a stale edit (``ConcurrentEdit``): 409 keyed by ``version`` (the request was well formed:
+      the record changed since the caller read it);
     - ``NotPermitted``: 403 with the refusal's message, or the 404 of a missing object when
       the refusal is hidden (the DENY entry is already written by ``permission_require``);
     - ``Http404``: 404 ``{"detail": "Not Found"}``, never with the exception's text.
@@ -193,7 +202,7 @@ def register_exception_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ConcurrentEdit)
     def stale(request: HttpRequest, exc: ConcurrentEdit) -> HttpResponse:
-        return api.create_response(request, stale_edit_body(exc), status=400)
+        return api.create_response(request, stale_edit_body(exc), status=409)
 
     @api.exception_handler(NotPermitted)
     def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
@@ -204,3 +213,168 @@ def register_exception_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+# --- The OpenAPI document: every operation's errors -------------------------------------------
+
+#: The methods that write (they need a write scope, and may be stale).
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+#: The error answers any operation may give, as OpenAPI components (``#/components/responses``).
+ERROR_RESPONSES: dict[str, dict[str, Any]] = {
+    "BadRequest": {
+        "description": (
+            "A parameter or field is missing, malformed or out of range, or the request breaks "
+            "a rule of the record: one item in ``errors`` per field at fault; nothing was saved"
+        ),
+    },
+    "Unauthorized": {
+        "description": (
+            "No API token, or one that is unknown, revoked, expired or whose user is disabled"
+        ),
+    },
+    "Forbidden": {
+        "description": (
+            "The token lacks the scope the operation needs, or the caller may see the object "
+            "but not do this to it: ``detail`` says why"
+        ),
+    },
+    "NotFound": {
+        "description": (
+            "The object does not exist or the caller may not see it (the same answer for both)"
+        ),
+    },
+    "Conflict": {
+        "description": (
+            "The record changed since the caller read it (a stale ``version``, keyed by "
+            "``version``: read it again), or the content asked for is no longer there"
+        ),
+    },
+    "ContentTooLarge": {
+        "description": "The upload is over the size limit (``JOINTCASE_UPLOAD_MAX_BYTES``)",
+    },
+    "TooManyRequests": {
+        "description": "Too many requests with this token: wait ``Retry-After`` seconds",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        },
+    },
+}
+for _response in ERROR_RESPONSES.values():
+    _response["content"] = {"application/json": {"schema": _ERROR_REF}}
+
+#: Free text refuses control characters (but newline, carriage return and tab) and text-direction
+#: overrides and isolates (``jointcase.lib.text.FORBIDDEN``): said in the document as a pattern on
+#: every free-text string a request carries, so a client generated from it knows the rule.
+FREE_TEXT_PATTERN = (
+    "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]*$"
+)
+FORBIDDEN_CHARACTER_CLASS = FREE_TEXT_PATTERN[3:-3]
+#: Free text a field needs: at least one character that is not a space, and none refused.
+REQUIRED_TEXT_PATTERN = f"^[^{FORBIDDEN_CHARACTER_CLASS}]*[^\\s{FORBIDDEN_CHARACTER_CLASS}][^{FORBIDDEN_CHARACTER_CLASS}]*$"
+#: For a ``Field`` of free text the operation needs (documented; the service says what is wrong).
+REQUIRED_TEXT: dict[str, Any] = {"minLength": 1, "pattern": REQUIRED_TEXT_PATTERN}
+_NOT_FREE_TEXT = ("format", "enum", "const", "pattern", "contentMediaType")
+
+
+def _free_text_rule(schema: Any, schemas: dict[str, Any], seen: set[str]) -> None:
+    """Add ``FREE_TEXT_PATTERN`` to every free-text string in ``schema`` (a request's body or
+    parameter) and to the keys of every map, the 64-bit range to every whole number without bounds,
+    and "not empty" to every upload, following ``$ref`` into the components once each."""
+    if isinstance(schema, list):
+        for item in schema:
+            _free_text_rule(item, schemas, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            _free_text_rule(schemas.get(name), schemas, seen)
+    if schema.get("type") == "string" and not any(key in schema for key in _NOT_FREE_TEXT):
+        schema["pattern"] = FREE_TEXT_PATTERN
+    if schema.get("type") == "integer":
+        # Whole numbers beyond the database's 64-bit range are refused (jointcase.lib.bounds).
+        schema.setdefault("minimum", INT_MIN)
+        schema.setdefault("maximum", ID_MAX)
+    if isinstance(schema.get("additionalProperties"), dict) and "properties" not in schema:
+        # A map (``dict[str, ...]``): its keys are free text too.
+        schema.setdefault("propertyNames", {"pattern": FREE_TEXT_PATTERN})
+    if schema.get("format") == "binary":
+        schema.setdefault("minLength", 1)  # an empty upload is no file at all
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "patternProperties"):
+            for child in value.values():
+                _free_text_rule(child, schemas, seen)
+        elif key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf", "prefixItems"):
+            _free_text_rule(value, schemas, seen)
+
+
+def _error_codes(method: str, operation: dict[str, Any]) -> dict[str, str]:
+    """Which of ``ERROR_RESPONSES`` an operation may answer, by status code."""
+    codes = {"404": "NotFound"}
+    if operation.get("security"):
+        codes |= {"401": "Unauthorized", "403": "Forbidden", "429": "TooManyRequests"}
+    if operation.get("parameters") or operation.get("requestBody") or method in WRITE_METHODS:
+        codes["400"] = "BadRequest"
+    if method in WRITE_METHODS:
+        codes["409"] = "Conflict"
+    body = operation.get("requestBody", {}).get("content", {})
+    if "multipart/form-data" in body:
+        codes["413"] = "ContentTooLarge"
+    return codes
+
+
+def document_error_responses(document: dict[str, Any]) -> dict[str, Any]:
+    """Make every operation's ``responses`` exact: the errors any operation may answer (400,
+    401, 403, 404, 409 on writes, 413 on uploads, 429 with ``Retry-After``) with the shared
+    ``ErrorOut`` body, added to what the route declares (a route's own schema for a status is
+    kept; its 429 still gets ``Retry-After``); and the free-text rule on every string a request
+    carries (``FREE_TEXT_PATTERN``)."""
+    components = document.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in error_schema.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    schemas["ErrorOut"] = error_schema
+    components.setdefault("responses", {}).update(ERROR_RESPONSES)
+    retry_after = ERROR_RESPONSES["TooManyRequests"]["headers"]
+    free_text_seen: set[str] = set()
+    for path_item in document.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = {str(code): answer for code, answer in operation["responses"].items()}
+            for code, name in _error_codes(method, operation).items():
+                if code in responses:
+                    if code == "429":
+                        responses[code].setdefault("headers", {}).update(retry_after)
+                    continue
+                responses[code] = {"$ref": f"#/components/responses/{name}"}
+            operation["responses"] = dict(sorted(responses.items()))
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") in ("query", "header"):
+                    _free_text_rule(parameter.get("schema"), schemas, free_text_seen)
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                _free_text_rule(media.get("schema"), schemas, free_text_seen)
+    return document
+
+
+class JointCaseApi(NinjaAPI):
+    """The API's ``NinjaAPI``: its OpenAPI document is made exact for every operation, present
+    and future (``document_error_responses``), so no router declares the shared errors."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_error_responses(document)
+        return document

@@ -48,9 +48,9 @@ def test_a_services_validation_error_is_a_400_keyed_by_field_not_a_500():
     assert body["errors"] == [{"field": "due_on", "message": "Enter a date in the future"}]
 
 
-def test_a_stale_edit_is_a_400_keyed_by_version():
+def test_a_stale_edit_is_a_409_keyed_by_version():
     status, body = _answer(ConcurrentEdit())
-    assert status == 400
+    assert status == 409
     assert body["errors"] == [{"field": "version", "message": ConcurrentEdit.message}]
 
 

@@ -1,8 +1,9 @@
 """Input hygiene for every API operation, applied once to the whole django-ninja API.
 
 ``refuse_out_of_range_path_ids`` wraps each operation before validation: a path parameter
-written as a whole number outside ``1..ID_MAX`` names nothing that can exist, so it answers 404
-(after authentication, like any other not-found).
+written as a whole number outside ``1..ID_MAX``, or holding a character free text refuses,
+names nothing that can exist, so it answers 404 (after authentication, like any other
+not-found): a malformed path id is the same 404 as a missing one.
 
 ``refuse_bad_input`` wraps each operation after validation, before the view runs: free text
 with control characters or bidirectional overrides (``jointcase.lib.text``), an uploaded file
@@ -43,7 +44,10 @@ def refuse_out_of_range_path_ids(run: Callable[..., HttpResponse]) -> Callable[.
         request.jointcase_input_aliases = aliases  # type: ignore[attr-defined]
         for value in path_params.values():
             text = str(value)
-            if _WHOLE_NUMBER.fullmatch(text) and (len(text) > 20 or not is_valid_id(int(text))):
+            out_of_range = _WHOLE_NUMBER.fullmatch(text) and (
+                len(text) > 20 or not is_valid_id(int(text))
+            )
+            if out_of_range or has_forbidden_characters(text):
                 refused = operation._run_checks(request) if operation is not None else None
                 if refused is not None:
                     return refused  # not signed in: the same 401 as any other id

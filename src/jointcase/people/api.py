@@ -102,7 +102,7 @@ class AddressOut(Schema):
     valid_to: dt.date | None
 
 
-class ContactOut(Schema):
+class ContactDetailOut(Schema):
     kind: str
     value: str
     valid_from: dt.date | None
@@ -127,7 +127,7 @@ class DocumentOut(Schema):
 
 class PersonDetailOut(PersonOut):
     addresses: list[AddressOut]
-    contacts: list[ContactOut]
+    contacts: list[ContactDetailOut]
     vehicles: list[VehicleOut]
     documents: list[DocumentOut]
     cases: list[CaseSummaryOut]

@@ -13,7 +13,14 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    REQUIRED_TEXT_PATTERN,
+    ErrorOut,
+    PageQuery,
+    api_user,
+    paginate,
+    token_auth,
+)
 from jointcase.exchange.models import QuarantineStatus
 from jointcase.exchange.selectors.imports import batch_get_for, quarantine_for
 from jointcase.exchange.services.imports import import_submit
@@ -83,7 +90,11 @@ class QuarantineQuery(PageQuery):
         "caller who may not import, or not this source."
     ),
 )
-def import_upload(request: HttpRequest, source: Form[str], file: File[UploadedFile]) -> Status:
+def import_upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    source: str = Form(..., min_length=1, max_length=100, pattern=REQUIRED_TEXT_PATTERN),
+) -> Status:
     batch = import_submit(
         actor=api_user(request),
         source_code=source[:100],

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 from jointcase.access.acting import permission_require
 from jointcase.access.known import known_ask_refusal
 from jointcase.api_common import (
+    REQUIRED_TEXT,
     ErrorOut,
     KnownOut,
     MatchOut,
@@ -39,9 +40,18 @@ router = Router(tags=["known"], auth=token_auth(write_scope="known"))
 
 
 class KnownIn(Schema):
-    given_names: str = Field("", description="Given names as known", max_length=400)
-    surname: str = Field("", description="Surname (family name)", max_length=400)
-    date_of_birth: str = Field("", description="ISO date YYYY-MM-DD", max_length=40)
+    given_names: str = Field(
+        ..., description="Given names as known", max_length=400, json_schema_extra=REQUIRED_TEXT
+    )
+    surname: str = Field(
+        ..., description="Surname (family name)", max_length=400, json_schema_extra=REQUIRED_TEXT
+    )
+    date_of_birth: str = Field(
+        ...,
+        description="ISO date YYYY-MM-DD, not in the future",
+        max_length=40,
+        json_schema_extra={"format": "date"},
+    )
     identifier_type: str = Field(
         "", description="pnc_id, crn or prison_number (optional)", max_length=40
     )
@@ -56,9 +66,14 @@ class MatchesOut(Schema):
 
 
 class PersonRecordIn(Schema):
-    given_names: str = Field("", max_length=400)
-    surname: str = Field("", max_length=400)
-    date_of_birth: str = Field("", description="ISO date YYYY-MM-DD", max_length=40)
+    given_names: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
+    surname: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
+    date_of_birth: str = Field(
+        ...,
+        description="ISO date YYYY-MM-DD, not in the future",
+        max_length=40,
+        json_schema_extra={"format": "date"},
+    )
     pnc_id: str = Field("", max_length=80)
     crn: str = Field("", max_length=80)
     prison_number: str = Field("", max_length=80)

@@ -12,7 +12,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    FORBIDDEN_CHARACTER_CLASS,
+    ErrorOut,
+    PageQuery,
+    api_user,
+    paginate,
+    token_auth,
+)
 from jointcase.exchange.models import WebhookEvent
 from jointcase.exchange.webhooks.selectors import (
     deliveries_for,
@@ -20,6 +27,11 @@ from jointcase.exchange.webhooks.selectors import (
     subscriptions_for,
 )
 from jointcase.exchange.webhooks.services import webhook_end, webhook_subscribe
+
+#: An https URL with a host, and nothing free text refuses (``api_common.FREE_TEXT_PATTERN``).
+HTTPS_URL_PATTERN = (
+    f"^https://[^\\s/?#@:\\[\\]{FORBIDDEN_CHARACTER_CLASS}]+(/[^\\s{FORBIDDEN_CHARACTER_CLASS}]*)?$"
+)
 
 router = Router(tags=["webhooks"], auth=token_auth(write_scope="webhooks"))
 
@@ -29,9 +41,18 @@ class WebhookNotFoundOut(Schema):
 
 
 class SubscriptionIn(Schema):
-    url: str = Field(..., max_length=500, description="Where to post events (https)")
+    url: str = Field(
+        ...,
+        max_length=500,
+        description="Where to post events (https)",
+        json_schema_extra={"pattern": HTTPS_URL_PATTERN},
+    )
     events: list[str] = Field(
-        ..., max_length=10, description=f"Any of: {', '.join(WebhookEvent.values)}"
+        ...,
+        min_length=1,
+        max_length=10,
+        description=f"Any of: {', '.join(WebhookEvent.values)}",
+        json_schema_extra={"items": {"type": "string", "enum": list(WebhookEvent.values)}},
     )
 
 

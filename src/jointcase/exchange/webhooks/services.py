@@ -68,13 +68,17 @@ def _aad(subscription: WebhookSubscription) -> bytes:
 
 
 def _url_errors(url: str, errors: dict[str, str]) -> None:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" in the host: not a URL at all
+        parts, hostname = urlsplit(""), None
     allowed = ("https", "http") if settings.JOINTCASE_WEBHOOK_HTTP_ALLOWED else ("https",)
     if not url.strip():
         errors["url"] = "Enter the URL to send events to"
     elif len(url) > 500:
         errors["url"] = "The URL must be 500 characters or fewer"
-    elif parts.scheme not in allowed or not parts.hostname:
+    elif parts.scheme not in allowed or not hostname:
         errors["url"] = "Enter an https URL, like https://partner.example/jointcase/events"
     elif parts.username or parts.password:
         errors["url"] = "The URL must not carry a user name or password"

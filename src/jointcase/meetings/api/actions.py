@@ -23,11 +23,11 @@ from jointcase.meetings.api._common import (
     router,
 )
 from jointcase.meetings.api.schemas import (
+    ActionCompleteIn,
     ActionIn,
     ActionOut,
     ActionPage,
     ActionQuery,
-    CompleteIn,
     DueIn,
     ReassignIn,
     StatusIn,
@@ -114,7 +114,7 @@ def _action_change(
     response={200: ActionOut, 400: ErrorOut, 403: ErrorOut},
     summary="Complete an action with evidence (owner, their manager, the case's lead or seniors)",
 )
-def action_complete(request: HttpRequest, action_id: str, payload: CompleteIn) -> Any:
+def action_complete(request: HttpRequest, action_id: str, payload: ActionCompleteIn) -> Any:
     return _action_change(
         request,
         action_id,

@@ -13,11 +13,13 @@ from pydantic import ConfigDict
 from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
 from jointcase.api_common import (
+    REQUIRED_TEXT,
     PageQuery,
 )
 from jointcase.material.api import LabelOut
 from jointcase.meetings import selectors
 from jointcase.meetings.models import (
+    MeetingType,
     OtherAgencyAttendees,
     WithheldDisplay,
 )
@@ -96,7 +98,7 @@ class ActionIn(_Strict):
     source_id: str = Field("", max_length=64, description="The source's id (material, assessment)")
 
 
-class CompleteIn(_Strict):
+class ActionCompleteIn(_Strict):
     evidence: str = Field("", max_length=8000)
     evidence_item_id: str | None = Field(None, max_length=64)
     version: int | None = None
@@ -128,11 +130,13 @@ class InvitationIn(_Strict):
 
 
 class MeetingIn(_Strict):
-    type: str = Field(..., max_length=24)
-    starts_at: dt.datetime | None = None
-    chair: str | None = Field(None, max_length=150, description="The chair's username")
+    type: str = Field(..., max_length=24, json_schema_extra={"enum": list(MeetingType.values)})
+    starts_at: dt.datetime
+    chair: str = Field(
+        ..., max_length=150, description="The chair's username", json_schema_extra=REQUIRED_TEXT
+    )
     cases: list[uuid.UUID] = Field(
-        default_factory=list, max_length=50, description="The cases' opaque identifiers"
+        ..., min_length=1, max_length=50, description="The cases' opaque identifiers"
     )
     agenda: str = Field("", max_length=8000)
     minutes_releasable_to: list[str] = Field(

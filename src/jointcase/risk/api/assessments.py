@@ -70,7 +70,7 @@ class RoshIn(Schema):
     level: str = Field(..., max_length=10, description="LOW, MEDIUM, HIGH or VERY_HIGH")
 
 
-class SectionIn(Schema):
+class AssessmentSectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     section: str = Field(..., max_length=60)
     notes: str = Field("", max_length=20000)
@@ -90,7 +90,7 @@ class AssessmentIn(Schema):
     increasing_factors: str = Field("", max_length=5000)
     mitigating_factors: str = Field("", max_length=5000)
     next_review_on: dt.date | None = None
-    sections: list[SectionIn] = Field(default_factory=list, max_length=20)
+    sections: list[AssessmentSectionIn] = Field(default_factory=list, max_length=20)
 
 
 class AssessmentSummaryOut(Schema):
@@ -119,7 +119,7 @@ class DomainOut(Schema):
     checks: list[uuid.UUID]
 
 
-class SectionOut(Schema):
+class AssessmentSectionOut(Schema):
     section: str
     title: str
     written: bool
@@ -139,7 +139,7 @@ class AssessmentOut(AssessmentSummaryOut):
     when_most_likely: str
     increasing_factors: str
     mitigating_factors: str
-    sections: list[SectionOut]
+    sections: list[AssessmentSectionOut]
 
 
 def _summary(assessment: Assessment) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from jointcase.risk.services.checks_acts import check_complete
 
 router = Router(tags=["required checks"], auth=token_auth(write_scope="write:risk"))
 
-OutcomeName = Enum("OutcomeName", {v: v for v in CheckOutcome.values}, type=str)  # type: ignore[misc]
+CheckOutcomeName = Enum("CheckOutcomeName", {v: v for v in CheckOutcome.values}, type=str)  # type: ignore[misc]
 GroupName = Enum("GroupName", {g: g for g in GROUPS}, type=str)  # type: ignore[misc]
 ScopeName = Enum("ScopeName", {"mine": "mine", "team": "team"}, type=str)
 MAX_PERIOD_DAYS = 3 * 366
@@ -101,8 +101,8 @@ class MineQuery(PageQuery):
     due_by: dt.date | None = None
 
 
-class CompleteIn(Schema):
-    outcome: OutcomeName | None = None
+class CheckCompleteIn(Schema):
+    outcome: CheckOutcomeName | None = None
     requested_on: dt.date | None = None
     received_on: dt.date | None = None
     sent_to: str = Field("", max_length=200)
@@ -160,7 +160,7 @@ def checks_mine(request: HttpRequest, filters: Query[MineQuery]) -> dict[str, An
     response={200: CheckOut, 400: ErrorOut, 403: ErrorOut},
     summary="Complete a check (its responsible role only)",
 )
-def check_complete_op(request: HttpRequest, check_id: str, payload: CompleteIn) -> Any:
+def check_complete_op(request: HttpRequest, check_id: str, payload: CheckCompleteIn) -> Any:
     user = api_user(request)
     check = check_get_for(user, check_id, request=request)
     return check_complete(

@@ -38,7 +38,7 @@ from jointcase.supervision.services.contacts import (
 router = Router(tags=["supervision contacts"], auth=token_auth(write_scope="write:supervision"))
 
 KindName = Enum("KindName", {v: v for v in ContactKind.values}, type=str)  # type: ignore[misc]
-OutcomeName = Enum("OutcomeName", {v: v for v in ContactOutcome.values}, type=str)  # type: ignore[misc]
+ContactOutcomeName = Enum("ContactOutcomeName", {v: v for v in ContactOutcome.values}, type=str)  # type: ignore[misc]
 EnforcementName = Enum("EnforcementName", {v: v for v in Enforcement.values}, type=str)  # type: ignore[misc]
 ActionName = Enum("ActionName", {"plan": "plan", "record": "record"}, type=str)
 
@@ -82,7 +82,7 @@ class ContactIn(Schema):
     kind: KindName | None = None
     planned_for: dt.datetime | None = Field(None, description="plan: when (today or later)")
     occurred_at: dt.datetime | None = Field(None, description="record: when it happened")
-    outcome: OutcomeName | None = Field(None, description="record: the outcome")
+    outcome: ContactOutcomeName | None = Field(None, description="record: the outcome")
     enforcement: EnforcementName = EnforcementName("NONE")
     enforcement_reason: str = Field("", max_length=2000)
     notes: str = Field("", max_length=10_000)

@@ -85,7 +85,7 @@ def test_changing_a_person_needs_the_version_last_read(case_world):
     assert changed.json()["version"] == version + 1
     assert changed.json()["date_of_birth"] == "1990-04-12"  # not sent: unchanged
     stale = _send(client, "PATCH", url, {"version": version, "gender": "MALE"})
-    assert stale.status_code == 400
+    assert stale.status_code == 409
     assert _fields(stale) == {"version"}
     extra = _send(client, "PATCH", url, {"version": version + 1, "display_name": "X"})
     assert extra.status_code == 400

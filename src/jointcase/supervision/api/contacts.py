@@ -18,7 +18,14 @@ from ninja.responses import Status
 
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency, Caveat
-from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    ErrorOut,
+    NotFoundOut,
+    PageQuery,
+    api_user,
+    paginate,
+    token_auth,
+)
 from jointcase.cases.selectors import case_get_for
 from jointcase.supervision.models import ContactKind, ContactOutcome, Enforcement
 from jointcase.supervision.selectors.contacts import (
@@ -41,12 +48,6 @@ KindName = Enum("KindName", {v: v for v in ContactKind.values}, type=str)  # typ
 ContactOutcomeName = Enum("ContactOutcomeName", {v: v for v in ContactOutcome.values}, type=str)  # type: ignore[misc]
 EnforcementName = Enum("EnforcementName", {v: v for v in Enforcement.values}, type=str)  # type: ignore[misc]
 ActionName = Enum("ActionName", {"plan": "plan", "record": "record"}, type=str)
-
-
-class NotFoundOut(Schema):
-    detail: str = Field(
-        ..., description="Not Found: the case is missing or not the caller's to see"
-    )
 
 
 class ContactOut(Schema):

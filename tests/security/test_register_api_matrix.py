@@ -10,8 +10,8 @@ version, an excluded user, a missing reason, an unknown agency, a member of anot
   text, a DENY audit entry;
 - who sees the case but may not manage its team: 403 with a DENY entry on the team and
   exclusion writes and on the exclusion list;
-- everyone else: the operation's own answer (200, 400, 404 for another case's member), never
-  a 5xx; and nothing any persona sent changed the register.
+- everyone else: the operation's own answer (200, 400, 409 for a stale version, 404 for
+  another case's member), never a 5xx; and nothing any persona sent changed the register.
 """
 
 from __future__ import annotations
@@ -181,5 +181,7 @@ def _drive(
                 assert status == 200, where
             elif "<member_id>" in route.template:
                 assert status == 404, where  # another case's member
+            elif method == "patch":
+                assert status == 409, where  # the stale version: nothing saved
             else:
                 assert status == 400, where

@@ -58,3 +58,34 @@ def test_the_demo_import_is_finished_with_a_quarantine_to_show(importers: Person
     held = QuarantinedRow.objects.filter(batch=batch).count()
     assert 0 < held < DEMO_ROWS // 10
     assert SourceRecord.objects.count() + held == DEMO_ROWS
+
+
+@pytest.mark.django_db
+def test_the_next_delivery_is_ready_to_import_and_shows_every_outcome(importers: Personas) -> None:
+    """After the demo's import, the next delivery (written by ``jointcase seed``) imports with
+    records unchanged, updated, new, linked to people the register holds, and quarantined."""
+    from jointcase.exchange.models import BatchLinkage
+    from jointcase.exchange.services.imports import import_run, import_start
+    from jointcase.seed.steps.exchange import SOURCE, next_delivery
+
+    rng, faker = _generators(1)
+    context = SeedContext(
+        scale=SCALES["demo"],
+        seed=1,
+        rng=rng,
+        faker=faker,
+        today=TODAY,
+        show_progress=False,
+        registry={"personas": {"agency.admin": importers.agency_admin}},
+    )
+    seed_imports(context)
+    content = next_delivery(1)
+    assert content == next_delivery(1)  # the same world, the same file
+    batch = import_start(
+        actor=importers.agency_admin, source_code=SOURCE, file_name="next.csv", content=content
+    )
+    done = import_run(batch.pk)
+    assert (done.unchanged, done.updated, done.quarantined, done.accepted) == (20, 10, 2, 58)
+    stage = BatchLinkage.objects.get(batch=done)
+    assert stage.linked >= 30  # the people who moved, and the register's own people
+    assert stage.new >= 15

@@ -9,15 +9,23 @@ records to show."""
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
 
-from jointcase.exchange.linkage.synthetic import extract_csv, extract_make, faults_add
+from jointcase.exchange.linkage.synthetic import (
+    RECORD_FIELDS,
+    extract_csv,
+    extract_make,
+    faults_add,
+)
 from jointcase.exchange.services.imports import import_run, import_start
 
 if TYPE_CHECKING:
     from jointcase.seed.context import SeedContext
 
 SOURCE = "probation-delius"
+#: The next delivery a demo user can import (``jointcase seed`` writes it to var/demo-extracts/).
+NEXT_DELIVERY = "probation-delius-next-delivery.csv"
 DEMO_ROWS = 300
 BAD_SHARE = 0.02
 #: Records made from register people, for the linkage review queue.
@@ -79,11 +87,78 @@ def _partner_rows(context: SeedContext, count: int) -> list[dict[str, str]]:
     return faults_add(rows, share=BAD_SHARE, rng=context.rng)
 
 
+def _register_rows(count: int, *, skip: int) -> list[dict[str, str]]:
+    """Records of ``count`` register people as the probation system holds them (same names,
+    date of birth and address, the register's identifiers left out): the matching links them."""
+    from jointcase.people.models import Address, Person
+
+    rows: list[dict[str, str]] = []
+    people = (
+        Person.objects.filter(date_of_birth__isnull=False, addresses__isnull=False)
+        .distinct()
+        .order_by("-pk")[skip : skip + count * 2]
+    )
+    for number, person in enumerate(people):
+        name = person.names.order_by("kind", "pk").first()
+        address = Address.objects.filter(person=person).order_by("valid_to", "pk").first()
+        if name is None or address is None or person.date_of_birth is None:
+            continue
+        rows.append(
+            {
+                **dict.fromkeys(RECORD_FIELDS, ""),
+                "source": SOURCE,
+                "source_record_id": f"DEL-K{number:04d}",
+                "given_names": name.given_names,
+                "surname": name.family_name,
+                "date_of_birth": person.date_of_birth.isoformat(),
+                "address_line_1": address.line1,
+                "town": address.town,
+                "postcode": address.postcode,
+            }
+        )
+        if len(rows) >= count:
+            break
+    return rows
+
+
+def next_delivery(seed: int) -> bytes:
+    """The probation system's next delivery after the demo's first import, for a demo user to
+    import themselves (docs/exchange.md "Demo"): 20 records unchanged, 10 people who moved
+    house, 20 register people the matching links, 38 new people and 2 faulty rows."""
+    from jointcase.exchange.models import SourceRecord
+
+    held = SourceRecord.objects.filter(
+        source=SOURCE, source_record_id__startswith="DEL-0"
+    ).order_by("source_record_id")[:30]
+    first = [
+        {
+            **{name: str(getattr(record, name, "") or "") for name in RECORD_FIELDS},
+            "source": SOURCE,
+            "date_of_birth": record.date_of_birth.isoformat() if record.date_of_birth else "",
+        }
+        for record in held
+    ]
+    moved = [
+        {**row, "address_line_1": f"{number} Rowan Court", "postcode": "ZZ9 1ZZ"}
+        for number, row in enumerate(first[20:], start=2)
+    ]
+    newcomers = [
+        {**row, "source": SOURCE, "source_record_id": f"DEL-N{number:05d}"}
+        for number, row in enumerate(extract_make(100, seed=seed + 1).records[:40])
+    ]
+    faulty = faults_add(newcomers[:2], share=1.0, rng=random.Random(seed))
+    register = _register_rows(20, skip=REVIEW_ROWS * 3)
+    return extract_csv([*first[:20], *moved, *register, *faulty, *newcomers[2:]])
+
+
 def seed_imports(context: SeedContext) -> None:
     admin = context.registry.get("personas", {}).get("agency.admin")
     review = _review_rows(context)
-    content = extract_csv([*_partner_rows(context, DEMO_ROWS - len(review)), *review])
+    first = [*_partner_rows(context, DEMO_ROWS - len(review)), *review]
     batch = import_start(
-        actor=admin, source_code=SOURCE, file_name="probation-extract.csv", content=content
+        actor=admin,
+        source_code=SOURCE,
+        file_name="probation-extract.csv",
+        content=extract_csv(first),
     )
     import_run(batch.pk)

@@ -57,6 +57,23 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Seeded the {context.scale.name} world with seed {context.seed}.")
         )
+        if context.scale.name == "demo":
+            self._next_delivery(context.seed)
+
+    def _next_delivery(self, seed: int) -> None:
+        """A partner extract ready to import in the demo (docs/exchange.md "Demo")."""
+        from django.conf import settings
+
+        from jointcase.seed.steps.exchange import NEXT_DELIVERY, SOURCE, next_delivery
+
+        folder = Path(settings.VAR_DIR) / "demo-extracts"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / NEXT_DELIVERY
+        path.write_bytes(next_delivery(seed))
+        self.stdout.write(
+            f"A partner extract ready to import: {path} "
+            f"(Imports page, or `jointcase import --source {SOURCE} {path}`)"
+        )
 
     def _linkage(self, options: dict[str, Any]) -> None:
         from jointcase.exchange.linkage.synthetic import extract_make

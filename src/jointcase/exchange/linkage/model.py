@@ -425,6 +425,8 @@ def _linker(
         settings_in_dialect(settings, dialect),
         db_api=db_api,
         input_table_aliases=["incoming", "register"],
+        # Splink's timings at INFO on stderr are for notebooks; JointCase logs its own.
+        set_up_basic_logging=False,
     )
 
 
@@ -728,7 +730,9 @@ class RegisterMatcher:
         settings["link_type"] = "dedupe_only"
         settings.pop("source_dataset_column_name", None)
         self.settings = settings
-        self._linker = Linker(self.register, settings, db_api=DuckDBAPI())
+        self._linker = Linker(
+            self.register, settings, db_api=DuckDBAPI(), set_up_basic_logging=False
+        )
         _settings_freeze(self._linker._settings_obj)
         for column in ("surname", "given_name"):
             self._linker.table_management.compute_tf_table(column)

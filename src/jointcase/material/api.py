@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 from pydantic.config import JsonDict
 
 from jointcase.access import material_acts
@@ -204,7 +204,7 @@ class ItemIn(_Strict):
     )
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
-    orcon: bool = False
+    orcon: StrictBool = False
     handling_instructions: str = Field("", max_length=2000)
     review_date: dt.date | None = None
     retain_until: dt.date | None = None
@@ -218,7 +218,7 @@ class TearlineIn(_Strict):
     classification: str = Field(..., max_length=20)
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
-    hide_fuller_version: bool = False
+    hide_fuller_version: StrictBool = False
 
 
 class RetentionIn(_Strict):
@@ -230,7 +230,7 @@ class LabelIn(_Strict):
     classification: str = Field(..., max_length=20)
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
-    orcon: bool
+    orcon: StrictBool
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int
 
@@ -430,7 +430,9 @@ class TearlineDecisionIn(_Strict):
         },
     )
 
-    approve: bool = Field(..., description="true approves the draft tearline, false refuses it")
+    approve: StrictBool = Field(
+        ..., description="true approves the draft tearline, false refuses it"
+    )
     reason: str = Field("", max_length=2000, description="Why (required to refuse)")
 
 
@@ -490,7 +492,7 @@ class ShareRequestIn(_Strict):
 
 
 class ShareDecisionIn(_Strict):
-    approve: bool
+    approve: StrictBool
     reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
     days: int | None = Field(
         None, ge=1, le=365, description="How long approved access lasts (1 to 365)"

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from jointcase.access.policy import cases_visible_to
 from jointcase.api_common import (
@@ -207,7 +207,7 @@ class PersonIn(_Strict):
     date_of_birth: IsoDate | None = None
     gender: Gender | None = Field(None, description="MALE, FEMALE, OTHER or NOT_KNOWN")
     nationality: str = Field("", max_length=80)
-    confirm_new: bool = Field(
+    confirm_new: StrictBool = Field(
         False,
         description="Create the person even though likely existing persons match (after "
         "looking at them): without it, likely matches answer 409 and nothing is created",

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 from pydantic.config import JsonDict
 
 from jointcase.access.labels import Classification
@@ -161,8 +161,8 @@ class StatusIn(_Strict):
 
 
 class DueIn(_Strict):
-    due_date: dt.date | None = None
-    reason: str = Field("", max_length=2000)
+    due_date: dt.date = Field(..., description="Today or later")
+    reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int | None = None
 
 
@@ -434,8 +434,8 @@ class MeetingPage(Schema):
 
 
 class AttendanceIn(_Strict):
-    attended: bool
-    apologies: bool = False
+    attended: StrictBool
+    apologies: StrictBool = False
 
 
 class ActionQuery(PageQuery):

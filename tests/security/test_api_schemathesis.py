@@ -81,7 +81,7 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "owner": _USER,
         "due_date": "today or later (today's date)",
     },
-    "POST /api/v1/actions/{action_id}/reassign": {"owner": _USER},
+    "POST /api/v1/actions/{action_id}/reassign": {"owner": _USER + ", not the current owner"},
     "POST /api/v1/actions/{action_id}/due": {"due_date": "today or later (today's date)"},
     "POST /api/v1/cases/{case_id}/plan": {"owner": _USER},
     "POST /api/v1/meetings": {

@@ -117,7 +117,9 @@ class ActionIn(_Strict):
 
 class ActionCompleteIn(_Strict):
     evidence: str = Field(..., max_length=8000, json_schema_extra=REQUIRED_TEXT)
-    evidence_item_id: str | None = Field(None, max_length=64)
+    evidence_item_id: uuid.UUID | None = Field(
+        None, description="A material item on the action's case the caller can see"
+    )
     version: int | None = None
 
 

@@ -21,18 +21,21 @@ An object the caller may not see answers exactly as a missing one (404, see docs
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import BeforeValidator
 
 from jointcase.access.acting import NotPermitted
 from jointcase.accounts.models import User
 from jointcase.lib.bounds import ID_MAX, INT_MIN
-from jointcase.lib.edits import ConcurrentEdit
+from jointcase.lib.edits import ConcurrentEdit, StateConflict
 
 if TYPE_CHECKING:
     from jointcase.accounts.api_auth import ApiTokenAuth
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 MAX_PAGE_SIZE = 100
 BAD_REQUEST = "There is a problem with the request"
 NOT_FOUND = "Not Found"
+CONFLICT = "The request conflicts with the current state of the record"
 
 
 def token_auth(*, write_scope: str) -> ApiTokenAuth:
@@ -154,6 +158,23 @@ def stale_edit_body(error: ConcurrentEdit) -> dict[str, Any]:
     return {"detail": str(error), "errors": [{"field": "version", "message": str(error)}]}
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date as the document says (``format: date``, YYYY-MM-DD), never a number of seconds
+    or any other form pydantic would otherwise read as a date."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("Enter a date as YYYY-MM-DD")
+    return value
+
+
+#: A date a request carries: YYYY-MM-DD only (``0`` or ``1700000000`` is a 400, not 1970).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+
+
 class PageQuery(Schema):
     page: int = Field(1, ge=1, le=100_000, description="Page number, from 1")
     page_size: int = Field(
@@ -180,6 +201,8 @@ def register_exception_handlers(api: NinjaAPI) -> None:
       with one message per field, never a 422 without field names;
     - a stale edit (``ConcurrentEdit``): 409 keyed by ``version`` (the request was well formed:
       the record changed since the caller read it);
+    - a rule of the record's current state (``StateConflict``, a ``ValidationError``): 409 keyed
+      by the field (an action already closed, a limit reached);
     - ``NotPermitted``: 403 with the refusal's message, or the 404 of a missing object when
       the refusal is hidden (the DENY entry is already written by ``permission_require``);
     - ``Http404``: 404 ``{"detail": "Not Found"}``, never with the exception's text.
@@ -189,9 +212,10 @@ def register_exception_handlers(api: NinjaAPI) -> None:
     def bad_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = []
         for error in exc.errors:
-            location = [
-                str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")
-            ]
+            loc = list(error.get("loc", ()))
+            if loc and loc[0] in ("query", "path", "body", "header", "cookie", "form", "file"):
+                loc = loc[1:]  # where it was sent, not a field (a field may be called "body")
+            location = [str(part) for part in loc]
             message = str(error.get("msg", "Invalid"))
             errors.append({"field": ".".join(location) or "request", "message": message})
         return api.create_response(request, {"detail": BAD_REQUEST, "errors": errors}, status=400)
@@ -199,6 +223,12 @@ def register_exception_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(request, field_errors(exc), status=400)
+
+    @api.exception_handler(StateConflict)
+    def conflict(request: HttpRequest, exc: StateConflict) -> HttpResponse:
+        body = field_errors(exc)
+        body["detail"] = CONFLICT
+        return api.create_response(request, body, status=409)
 
     @api.exception_handler(ConcurrentEdit)
     def stale(request: HttpRequest, exc: ConcurrentEdit) -> HttpResponse:
@@ -249,7 +279,9 @@ ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     "Conflict": {
         "description": (
             "The record changed since the caller read it (a stale ``version``, keyed by "
-            "``version``: read it again), or the content asked for is no longer there"
+            "``version``: read it again), the request conflicts with the record's current state "
+            "(an action already closed, the meeting's chair, a limit reached: keyed by the "
+            "field), or the content asked for is no longer there"
         ),
     },
     "ContentTooLarge": {

@@ -78,7 +78,7 @@ def test_an_approved_access_request_lets_the_requester_read_the_item(material_wo
     decision_url = f"/api/v1/material/requests/{asked.json()['id']}/decision"
     supervisor = api_client(personas.ct_supervisor)
     too_long = _post(supervisor, decision_url, {"approve": True, "reason": "ok", "days": 999})
-    assert _fields(too_long) == {"days"}
+    assert _fields(too_long) == {"payload.days"}
     approved = _post(supervisor, decision_url, {"approve": True, "reason": "ok", "days": 7})
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "APPROVED"

@@ -40,7 +40,7 @@ def test_actions_are_agreed_listed_and_completed_through_the_api(
         {"description": "Visit", "due_date": due},
     )
     assert status == 400
-    assert {e["field"] for e in body["errors"]} == {"owner"}  # type: ignore[union-attr]
+    assert {e["field"] for e in body["errors"]} == {"payload.owner"}  # type: ignore[union-attr]
     status, body = _post(
         supervisor,
         f"/api/v1/cases/{case.public_id}/actions",

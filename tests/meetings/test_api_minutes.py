@@ -130,11 +130,10 @@ def test_bad_sections_are_refused_with_a_message_per_field(meeting_world: Meetin
     people = meeting_world.world.personas
     api = _api(people.ct_supervisor)
     status, body = _post(api, _url(meeting_world), {"classification": "SECRET"})
-    assert status == 400
-    assert _fields(body) == {
-        "heading": "Enter a heading",
-        "body": "Enter the minutes of this section",
-    }
+    assert status == 400  # the document says both are required
+    assert set(_fields(body)) == {"payload.heading", "payload.body"}
+    status, body = _post(api, _url(meeting_world), {"heading": " ", "body": "Text"})
+    assert (status, _fields(body)) == (400, {"heading": "Enter a heading"})
     base = {"heading": "Update", "body": "Text"}
     status, body = _post(api, _url(meeting_world), {**base, "classification": "TOP SECRET"})
     assert (status, list(_fields(body))) == (400, ["classification"])

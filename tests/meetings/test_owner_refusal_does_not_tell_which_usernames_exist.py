@@ -65,11 +65,12 @@ def test_agreeing_an_action_for_an_unknown_or_an_unsuitable_user_answers_the_sam
     team_world: CaseWorld,
 ) -> None:
     people = team_world.personas
-    # with another field wrong too: the answers must not differ in any field
+    # with other fields wrong too: the answers must not differ in any field
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     answers = _answers(
         _api(people.ct_supervisor),
         f"/api/v1/cases/{team_world.case.public_id}/actions",
-        [{"description": "", "owner": name, "due_date": None} for name in NOT_USERS],
+        [{"description": " ", "owner": name, "due_date": yesterday} for name in NOT_USERS],
     )
     assert len(answers) == 1
     ((status, body),) = answers

@@ -55,7 +55,7 @@ def test_completing_through_the_api(checks_world: CaseWorld) -> None:
     client = _api(checks_world.personas.nsd_practitioner)
     missing = _complete(client, check, requested_on=today, received_on=today)
     assert missing.status_code == 400  # type: ignore[attr-defined]
-    assert {e["field"] for e in missing.json()["errors"]} == {"outcome"}  # type: ignore[attr-defined]
+    assert {e["field"] for e in missing.json()["errors"]} == {"payload.outcome"}  # type: ignore[attr-defined]
     assert _da(checks_world).status == CheckStatus.OPEN
     done = _complete(client, check, outcome="NO_TRACE", requested_on=today, received_on=today)
     assert done.status_code == 200  # type: ignore[attr-defined]

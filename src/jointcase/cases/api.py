@@ -24,7 +24,15 @@ from jointcase.access.acting import permission_require
 from jointcase.access.cases import case_team_manage_refusal
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Team
-from jointcase.api_common import ErrorOut, NotFoundOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    REQUIRED_TEXT,
+    ErrorOut,
+    NotFoundOut,
+    PageQuery,
+    api_user,
+    paginate,
+    token_auth,
+)
 from jointcase.cases import services
 from jointcase.cases.models import (
     Case,
@@ -277,9 +285,16 @@ class CaseIn(_Strict):
 
 class CaseChangeIn(_Strict):
     version: int = Field(..., ge=1, description="The case's version as last read")
-    cohort: CohortName | None = None
-    ideology: IdeologyName | None = None
-    lead_agency: str | None = Field(None, max_length=40, description="The lead agency's code")
+    # Each may be left out (unchanged), never null: a case always has them (the default is
+    # never validated, so a null sent is refused by the schema while an absent field is None).
+    cohort: CohortName = Field(None, description="Leave out to keep it")  # type: ignore[assignment]
+    ideology: IdeologyName = Field(None, description="Leave out to keep it")  # type: ignore[assignment]
+    lead_agency: str = Field(  # type: ignore[assignment]
+        None,
+        max_length=40,
+        description="The lead agency's code; leave out to keep it",
+        json_schema_extra=REQUIRED_TEXT,
+    )
 
 
 def _agency(code: str, field: str) -> Agency:
@@ -386,6 +401,32 @@ class TeamPage(Schema):
 
 
 class TeamMemberIn(_Strict):
+    """A person (``user``) or a whole team (``team``): exactly one (the document's ``oneOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "title": "A person",
+                    "properties": {
+                        "user": {"type": "string", **REQUIRED_TEXT},
+                        "team": {"type": "null"},
+                    },
+                    "required": ["user"],
+                },
+                {
+                    "title": "A whole team",
+                    "properties": {
+                        "user": {"anyOf": [{"type": "null"}, {"const": ""}]},
+                        "team": {"type": "integer"},
+                    },
+                    "required": ["team"],
+                },
+            ]
+        },
+    )
+
     role: CaseRoleName
     user: str | None = Field(None, max_length=150, description="The username of the person joining")
     team: int | None = Field(None, ge=1, description="Or a whole team, by its id")
@@ -416,12 +457,17 @@ class ExclusionPage(Schema):
 
 
 class ExclusionIn(_Strict):
-    user: str = Field(..., max_length=150, description="The username of the person to exclude")
-    reason: str = Field(..., max_length=5000)
+    user: str = Field(
+        ...,
+        max_length=150,
+        description="The username of the person to exclude",
+        json_schema_extra=REQUIRED_TEXT,
+    )
+    reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
 
 
 class ExclusionLiftIn(_Strict):
-    reason: str = Field(..., max_length=5000)
+    reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
 
 
 def _managed_case(

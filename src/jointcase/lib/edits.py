@@ -23,6 +23,13 @@ from django.utils import timezone
 M = TypeVar("M", bound=Model)
 
 
+class StateConflict(ValidationError):
+    """A well-formed request the record's current state refuses (an action already closed, a
+    meeting's chair removed, a limit reached): a page shows it as the field's error like any
+    ``ValidationError``; the API answers 409 keyed by the field, since nothing in the request
+    itself was wrong (docs/api.md "Errors")."""
+
+
 class ConcurrentEdit(Exception):
     """The record changed since the editor loaded it: nothing was saved; reload and redo."""
 

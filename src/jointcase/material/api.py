@@ -24,7 +24,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
+from pydantic.config import JsonDict
 
 from jointcase.access import material_acts
 from jointcase.access.acting import audited_denial, permission_require
@@ -33,6 +34,7 @@ from jointcase.access.material import material_case_access
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency
 from jointcase.api_common import (
+    REQUIRED_TEXT,
     ErrorOut,
     NotFoundOut,
     PageQuery,
@@ -160,13 +162,49 @@ class _Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+_REQUIRED_STRING: JsonDict = {"type": "string", **REQUIRED_TEXT}
+_BLANK: JsonDict = {"type": "string", "pattern": "^\\s*$"}
+#: What an item added as JSON may be (a DOCUMENT needs a file: add it on the page).
+JSON_KINDS = [ItemKind.NOTE, ItemKind.INTELLIGENCE_REPORT, ItemKind.REFERENCE]
+
+
 class ItemIn(_Strict):
-    kind: str = Field(..., max_length=24)
-    title: str = Field(..., max_length=200)
-    classification: str = Field(..., max_length=20)
+    """A note or intelligence report (its ``body``), or a reference to material held
+    elsewhere (``held_by``, no ``body``), as the document's ``oneOf`` says."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "title": "A note or intelligence report",
+                    "properties": {
+                        "kind": {"enum": [ItemKind.NOTE, ItemKind.INTELLIGENCE_REPORT]},
+                        "body": _REQUIRED_STRING,
+                    },
+                    "required": ["body"],
+                },
+                {
+                    "title": "A reference to material held elsewhere",
+                    "properties": {
+                        "kind": {"const": ItemKind.REFERENCE},
+                        "held_by": _REQUIRED_STRING,
+                        "body": _BLANK,
+                    },
+                    "required": ["held_by"],
+                },
+            ]
+        },
+    )
+
+    kind: str = Field(..., max_length=24, json_schema_extra={"enum": list(JSON_KINDS)})
+    title: str = Field(..., max_length=200, json_schema_extra=REQUIRED_TEXT)
+    classification: str = Field(
+        ..., max_length=20, json_schema_extra={"enum": list(Classification.values)}
+    )
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
-    orcon: bool = False
+    orcon: StrictBool = False
     handling_instructions: str = Field("", max_length=2000)
     review_date: dt.date | None = None
     retain_until: dt.date | None = None
@@ -180,20 +218,20 @@ class TearlineIn(_Strict):
     classification: str = Field(..., max_length=20)
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
-    hide_fuller_version: bool = False
+    hide_fuller_version: StrictBool = False
 
 
 class RetentionIn(_Strict):
     retain_until: dt.date
-    reason: str = Field(..., max_length=2000)
+    reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
 
 
 class LabelIn(_Strict):
     classification: str = Field(..., max_length=20)
     caveats: list[str] = Field(default_factory=list, max_length=20)
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
-    orcon: bool
-    reason: str = Field(..., max_length=2000)
+    orcon: StrictBool
+    reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int
 
 
@@ -376,7 +414,25 @@ def file_download(request: HttpRequest, file_id: str) -> Any:
 
 
 class TearlineDecisionIn(_Strict):
-    approve: bool = Field(..., description="true approves the draft tearline, false refuses it")
+    """Approve, or refuse with a reason (the document's ``oneOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"title": "Approve", "properties": {"approve": {"const": True}}},
+                {
+                    "title": "Refuse, with the reason",
+                    "properties": {"approve": {"const": False}, "reason": _REQUIRED_STRING},
+                    "required": ["reason"],
+                },
+            ]
+        },
+    )
+
+    approve: StrictBool = Field(
+        ..., description="true approves the draft tearline, false refuses it"
+    )
     reason: str = Field("", max_length=2000, description="Why (required to refuse)")
 
 
@@ -431,14 +487,16 @@ class ShareRequestIn(_Strict):
         "TEARLINE (a tearline at the caller's level, when their vetting does not reach the "
         "item) or ONWARD_SHARE (release an item the caller sees to another agency)",
     )
-    reason: str = Field(..., max_length=5000)
+    reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
     to_agency: str | None = Field(None, max_length=40, description="ONWARD_SHARE: agency code")
 
 
 class ShareDecisionIn(_Strict):
-    approve: bool
-    reason: str = Field(..., max_length=5000)
-    days: int | None = Field(None, description="How long approved access lasts (1 to 365)")
+    approve: StrictBool
+    reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
+    days: int | None = Field(
+        None, ge=1, le=365, description="How long approved access lasts (1 to 365)"
+    )
 
 
 def _share_json(share: ShareRequest, *, title: str, tearline: Any = None) -> dict[str, Any]:

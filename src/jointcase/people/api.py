@@ -18,11 +18,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from jointcase.access.policy import cases_visible_to
 from jointcase.api_common import (
+    REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     KnownOut,
     MatchOut,
     NotFoundOut,
@@ -201,11 +203,11 @@ class _Strict(Schema):
 
 class PersonIn(_Strict):
     given_names: str = Field("", max_length=150)
-    family_name: str = Field(..., max_length=150)
-    date_of_birth: dt.date | None = None
+    family_name: str = Field(..., max_length=150, json_schema_extra=REQUIRED_TEXT)
+    date_of_birth: IsoDate | None = None
     gender: Gender | None = Field(None, description="MALE, FEMALE, OTHER or NOT_KNOWN")
     nationality: str = Field("", max_length=80)
-    confirm_new: bool = Field(
+    confirm_new: StrictBool = Field(
         False,
         description="Create the person even though likely existing persons match (after "
         "looking at them): without it, likely matches answer 409 and nothing is created",
@@ -214,7 +216,7 @@ class PersonIn(_Strict):
 
 class PersonChangeIn(_Strict):
     version: int = Field(..., ge=1, description="The person's version as last read")
-    date_of_birth: dt.date | None = None
+    date_of_birth: IsoDate | None = None
     gender: Gender | None = Field(None, description="MALE, FEMALE, OTHER or NOT_KNOWN")
     nationality: str | None = Field(None, max_length=80)
 

@@ -53,7 +53,10 @@ class KnownIn(Schema):
         json_schema_extra={"format": "date"},
     )
     identifier_type: str = Field(
-        "", description="pnc_id, crn or prison_number (optional)", max_length=40
+        "",
+        description="pnc_id, crn or prison_number (optional)",
+        max_length=40,
+        json_schema_extra={"enum": ["", *IDENTIFIER_TYPES]},
     )
     identifier_value: str = Field("", description="The identifier (optional)", max_length=80)
 

@@ -49,6 +49,7 @@ from jointcase.exchange.models import (
     WebhookSubscription,
 )
 from jointcase.exchange.webhooks.signing import HEADER, signature_header
+from jointcase.lib.edits import StateConflict
 from jointcase.material.crypto import keyring_current
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the public marker of a secret, not a secret
@@ -108,7 +109,10 @@ def webhook_subscribe(
         errors["events"] = "Choose at least one event"
     active = WebhookSubscription.objects.filter(owner=actor, ended_at__isnull=True).count()
     if active >= MAX_SUBSCRIPTIONS:
-        errors["url"] = f"You already have {MAX_SUBSCRIPTIONS} subscriptions: end one first"
+        full = f"You already have {MAX_SUBSCRIPTIONS} subscriptions: end one first"
+        if not errors:
+            raise StateConflict({"url": full})  # a well-formed request: the limit refuses it
+        errors["url"] = full
     if errors:
         raise ValidationError(errors)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)

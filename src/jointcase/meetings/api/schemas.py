@@ -8,7 +8,8 @@ import uuid
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
+from pydantic.config import JsonDict
 
 from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
@@ -19,8 +20,12 @@ from jointcase.api_common import (
 from jointcase.material.api import LabelOut
 from jointcase.meetings import selectors
 from jointcase.meetings.models import (
+    ActionPriority,
+    ActionSource,
+    MeetingStatus,
     MeetingType,
     OtherAgencyAttendees,
+    RiskPillar,
     WithheldDisplay,
 )
 
@@ -32,6 +37,10 @@ def _meeting_public_id(obj: Any) -> uuid.UUID | None:
 
 class _Strict(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+_REQUIRED_STRING: JsonDict = {"type": "string", **REQUIRED_TEXT}
+_BLANK: JsonDict = {"type": "string", "pattern": "^\\s*$"}
 
 
 class ActionOut(Schema):
@@ -84,14 +93,22 @@ class ActionPage(Schema):
 
 
 class ActionIn(_Strict):
-    description: str = Field(..., max_length=4000)
-    owner: str | None = Field(None, max_length=150, description="The owner's username")
-    due_date: dt.date | None = None
-    priority: str = Field("MEDIUM", max_length=8)
+    description: str = Field(..., max_length=4000, json_schema_extra=REQUIRED_TEXT)
+    owner: str = Field(
+        ...,
+        max_length=150,
+        description="The owner's username: someone who may own actions on the case",
+        json_schema_extra=REQUIRED_TEXT,
+    )
+    due_date: dt.date = Field(..., description="Today or later")
+    priority: str = Field(
+        "MEDIUM", max_length=8, json_schema_extra={"enum": list(ActionPriority.values)}
+    )
     meeting: uuid.UUID | None = Field(None, description="The meeting's opaque identifier")
     source_kind: str | None = Field(
         None,
         max_length=12,
+        json_schema_extra={"enum": [*ActionSource.values, None]},
         description="MEETING, MATERIAL or ASSESSMENT (default: MEETING "
         "with a meeting, else ASSESSMENT)",
     )
@@ -99,30 +116,84 @@ class ActionIn(_Strict):
 
 
 class ActionCompleteIn(_Strict):
-    evidence: str = Field("", max_length=8000)
-    evidence_item_id: str | None = Field(None, max_length=64)
+    evidence: str = Field(..., max_length=8000, json_schema_extra=REQUIRED_TEXT)
+    evidence_item_id: uuid.UUID | None = Field(
+        None, description="A material item on the action's case the caller can see"
+    )
     version: int | None = None
 
 
 class ReassignIn(_Strict):
-    owner: str | None = Field(None, max_length=150)
-    reason: str = Field("", max_length=2000)
+    owner: str = Field(
+        ...,
+        max_length=150,
+        description="The new owner's username: someone else who may own actions on the case",
+        json_schema_extra=REQUIRED_TEXT,
+    )
+    reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int | None = None
 
 
 class StatusIn(_Strict):
-    status: str = Field(..., max_length=12)
+    """Open or in progress, or cancelled with the reason (the document's ``oneOf``); an action
+    is completed with evidence (``/complete``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "title": "Open or in progress",
+                    "properties": {"status": {"enum": ["OPEN", "IN_PROGRESS"]}},
+                },
+                {
+                    "title": "Cancelled, with the reason",
+                    "properties": {"status": {"const": "CANCELLED"}, "reason": _REQUIRED_STRING},
+                    "required": ["reason"],
+                },
+            ]
+        },
+    )
+
+    status: str = Field(
+        ..., max_length=12, json_schema_extra={"enum": ["OPEN", "IN_PROGRESS", "CANCELLED"]}
+    )
     reason: str = Field("", max_length=2000)
     version: int | None = None
 
 
 class DueIn(_Strict):
-    due_date: dt.date | None = None
-    reason: str = Field("", max_length=2000)
+    due_date: dt.date = Field(..., description="Today or later")
+    reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int | None = None
 
 
 class InvitationIn(_Strict):
+    """A user (``user``), or an external attendee (``external_name`` and ``external_agency``,
+    no ``user``): exactly one of the two, as the document's ``oneOf`` says."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "title": "A user",
+                    "required": ["user"],
+                    "properties": {"user": _REQUIRED_STRING, "external_name": _BLANK},
+                },
+                {
+                    "title": "An external attendee",
+                    "required": ["external_name", "external_agency"],
+                    "properties": {
+                        "user": {"type": "null"},
+                        "external_name": _REQUIRED_STRING,
+                        "external_agency": _REQUIRED_STRING,
+                    },
+                },
+            ]
+        },
+    )
+
     user: str | None = Field(None, max_length=150, description="A user's username")
     external_name: str = Field("", max_length=200)
     external_role: str = Field("", max_length=200)
@@ -147,11 +218,17 @@ class MeetingIn(_Strict):
 
 class MeetingChangeIn(_Strict):
     version: int
-    type: str | None = Field(None, max_length=24)
+    type: str | None = Field(
+        None, max_length=24, json_schema_extra={"enum": [*MeetingType.values, None]}
+    )
     starts_at: dt.datetime | None = None
-    chair: str | None = Field(None, max_length=150)
+    chair: str | None = Field(
+        None, max_length=150, description="The chair's username", json_schema_extra=REQUIRED_TEXT
+    )
     agenda: str | None = Field(None, max_length=8000)
-    status: str | None = Field(None, max_length=10)
+    status: str | None = Field(
+        None, max_length=10, json_schema_extra={"enum": [*MeetingStatus.values, None]}
+    )
     cases: list[uuid.UUID] | None = Field(
         None,
         max_length=50,
@@ -260,8 +337,8 @@ class SectionIn(_Strict):
     always the caller's agency (an ``originator`` in the body is refused, like any unknown
     field)."""
 
-    heading: str = Field("", max_length=200)
-    body: str = Field("", max_length=50_000)
+    heading: str = Field(..., max_length=200, json_schema_extra=REQUIRED_TEXT)
+    body: str = Field(..., max_length=50_000, json_schema_extra=REQUIRED_TEXT)
     case: uuid.UUID | None = Field(
         None,
         description="The case it is about, by its opaque identifier "
@@ -277,11 +354,13 @@ class SectionIn(_Strict):
     withheld_display: str = Field(
         WithheldDisplay.SHOW_PLACEHOLDER,
         max_length=20,
+        json_schema_extra={"enum": list(WithheldDisplay.values)},
         description="For readers who may not see it: SHOW_PLACEHOLDER or OMIT",
     )
     other_agency_attendees: str = Field(
         OtherAgencyAttendees.REFUSE,
         max_length=10,
+        json_schema_extra={"enum": list(OtherAgencyAttendees.values)},
         description="For a section released to some agencies, attendees of other agencies: "
         "REFUSE them, or WITHHOLD the section from them",
     )
@@ -307,13 +386,17 @@ class SectionAddedOut(LabelOut):
 
 class PlanEntryIn(_Strict):
     pillar: str = Field(
-        "",
+        ...,
         max_length=30,
-        description="SUPERVISION, MONITORING_AND_CONTROL, INTERVENTIONS_AND_TREATMENT or "
-        "VICTIM_SAFETY_PLANNING",
+        description="The pillar of the plan",
+        json_schema_extra={"enum": list(RiskPillar.values)},
     )
-    text: str = Field("", max_length=4000)
-    owner: str | None = Field(None, max_length=150, description="The owner's username (optional)")
+    text: str = Field(..., max_length=4000, json_schema_extra=REQUIRED_TEXT)
+    owner: str | None = Field(
+        None,
+        max_length=150,
+        description="The owner's username (optional): someone who may own actions on the case",
+    )
 
 
 class PlanEntryOut(Schema):
@@ -353,8 +436,8 @@ class MeetingPage(Schema):
 
 
 class AttendanceIn(_Strict):
-    attended: bool
-    apologies: bool = False
+    attended: StrictBool
+    apologies: StrictBool = False
 
 
 class ActionQuery(PageQuery):

@@ -16,7 +16,7 @@ from jointcase.access.meetings import OWNER_REFUSED, action_owner_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineKind
-from jointcase.lib.edits import ConcurrentEdit
+from jointcase.lib.edits import ConcurrentEdit, StateConflict
 from jointcase.material.models import MaterialItem
 from jointcase.meetings.models import (
     ActionEvent,
@@ -204,7 +204,7 @@ def action_update_status(
             {"status": "Select open, in progress or cancelled (complete an action with evidence)"}
         )
     if not action.is_open:
-        raise ValidationError({"status": "This action is closed"})
+        raise StateConflict({"status": "This action is closed"})
     if status == ActionStatus.CANCELLED and not reason.strip():
         raise ValidationError({"reason": "Enter why the action is cancelled"})
     old = action.status
@@ -232,7 +232,7 @@ def action_complete(
     (``action_due_change_refusal``: the owner, their manager, the case's lead or seniors)."""
     action = _locked(action, expected_version)
     if not action.is_open:
-        raise ValidationError({"evidence": "This action is already closed"})
+        raise StateConflict({"evidence": "This action is already closed"})
     if not evidence.strip():
         raise ValidationError({"evidence": "Enter the evidence that the action is complete"})
     if evidence_item_id:
@@ -285,6 +285,8 @@ def action_reassign(
     (``action_due_change_refusal``), or anyone on the case could take the action, move the
     date as its owner and hand it back. ``unknown_owner``: as for ``action_create``."""
     action = _locked(action, expected_version)
+    if not action.is_open:
+        raise StateConflict({"owner": "This action is closed"})
     errors = {}
     owner_error = _new_owner_error(action, owner, unknown=unknown_owner)
     if owner_error:
@@ -335,10 +337,10 @@ def action_change_due(
     request: HttpRequest | None = None,
 ) -> AgreedAction:
     action = _locked(action, expected_version)
-    errors = {}
     if not action.is_open:
-        errors["due_date"] = "This action is closed"
-    elif due_date is None:
+        raise StateConflict({"due_date": "This action is closed"})
+    errors = {}
+    if due_date is None:
         errors["due_date"] = "Enter the new due date"
     elif due_date < timezone.localdate():
         errors["due_date"] = "The new due date must be today or in the future"

@@ -15,6 +15,7 @@ from jointcase.access.meetings import (
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case
+from jointcase.lib.edits import StateConflict
 from jointcase.meetings.models import Invitation, Meeting, MeetingEventKind, MeetingStatus
 from jointcase.meetings.services._common import checked, meeting_event, meeting_link
 from jointcase.meetings.services.checks import invitation_editor_require, meeting_editor_require
@@ -30,7 +31,7 @@ def _check_user_invitee(meeting: Meeting, user: User) -> None:
     if refusal is not None:
         raise ValidationError({"user": refusal.message})
     if meeting.invitations.filter(user=user).exists():
-        raise ValidationError({"user": "This person is already invited"})
+        raise StateConflict({"user": "This person is already invited"})
 
 
 def _check_external_invitee(meeting: Meeting, external_agency: str) -> None:
@@ -99,7 +100,7 @@ def invitation_remove(
     loses the meeting and its minutes on their next request unless a case gives them access."""
     meeting = invitation.meeting
     if invitation.user_id is not None and invitation.user_id == meeting.chair_id:
-        raise ValidationError({"invitation": "The chair cannot be removed: choose another chair"})
+        raise StateConflict({"invitation": "The chair cannot be removed: choose another chair"})
     who = f"{invitation.display_name} ({invitation.agency_name})"
     removed = {
         "invitation": invitation.pk,

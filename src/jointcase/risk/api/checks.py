@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.checks import compliance_refusal
-from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import ErrorOut, IsoDate, PageQuery, api_user, paginate, token_auth
 from jointcase.cases.selectors import case_get_for
 from jointcase.risk.check_rules import rules_current
 from jointcase.risk.models.checks import CheckOutcome
@@ -98,21 +98,23 @@ class MineQuery(PageQuery):
     scope: ScopeName = Field(ScopeName("mine"), description="mine or team")
     check_type: str | None = Field(None, max_length=60)
     case: str | None = Field(None, max_length=20, description="A case reference (JC-000001)")
-    due_by: dt.date | None = None
+    due_by: IsoDate | None = Field(None, description="Only checks due on or before this date")
 
 
 class CheckCompleteIn(Schema):
-    outcome: CheckOutcomeName | None = None
-    requested_on: dt.date | None = None
-    received_on: dt.date | None = None
+    outcome: CheckOutcomeName
+    requested_on: IsoDate = Field(..., description="When the check was asked (today or earlier)")
+    received_on: IsoDate = Field(
+        ..., description="When the reply came (on or after requested_on, today or earlier)"
+    )
     sent_to: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
     material: list[uuid.UUID] = Field(default_factory=list, max_length=20)
 
 
 class ComplianceQuery(Schema):
-    from_: dt.date = Field(..., alias="from")
-    to: dt.date
+    from_: IsoDate = Field(..., alias="from")
+    to: IsoDate
     group_by: list[GroupName] = Field(default_factory=lambda: [GroupName("type")], max_length=2)
 
 
@@ -125,8 +127,8 @@ class ComplianceRowOut(Schema):
 
 
 class ComplianceOut(Schema):
-    from_: dt.date = Field(..., alias="from")
-    to: dt.date
+    from_: IsoDate = Field(..., alias="from")
+    to: IsoDate
     group_by: list[str]
     due: int
     on_time: int
@@ -166,7 +168,7 @@ def check_complete_op(request: HttpRequest, check_id: str, payload: CheckComplet
     return check_complete(
         actor=user,
         check=check,
-        outcome=payload.outcome.value if payload.outcome is not None else "",
+        outcome=payload.outcome.value,
         requested_on=payload.requested_on,
         received_on=payload.received_on,
         sent_to=payload.sent_to,

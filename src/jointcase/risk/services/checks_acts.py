@@ -28,6 +28,7 @@ from jointcase.audit.reads import uuid_key
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineKind
 from jointcase.cases.services import timeline_add
+from jointcase.lib.edits import StateConflict
 from jointcase.lib.text import forbidden_characters_message, has_forbidden_characters
 from jointcase.material.models import MaterialItem
 from jointcase.risk.check_rules import rules_current
@@ -219,7 +220,7 @@ def check_complete(
             completed_by=actor,
         )
         if not updated:  # completed meanwhile by someone else
-            raise ValidationError({"outcome": "This check has already been completed"})
+            raise StateConflict({"outcome": "This check has already been completed"})
         check.refresh_from_db()
         check.material.set(items)
         CheckEvent.objects.create(

@@ -10,15 +10,17 @@ import uuid
 from enum import Enum
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict
+from pydantic.config import JsonDict
 
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.api_common import (
+    REQUIRED_TEXT,
     ErrorOut,
     NotFoundOut,
     PageQuery,
@@ -78,11 +80,42 @@ class ContactPage(Schema):
     results: list[ContactOut]
 
 
+_GIVEN: JsonDict = {"not": {"type": "null"}}
+
+
 class ContactIn(Schema):
-    action: ActionName | None = Field(None, description="plan an appointment, or record a contact")
-    kind: KindName | None = None
-    planned_for: dt.datetime | None = Field(None, description="plan: when (today or later)")
-    occurred_at: dt.datetime | None = Field(None, description="record: when it happened")
+    """Plan an appointment (``planned_for`` needed) or record a contact (``occurred_at`` and
+    ``outcome`` needed), as the document's ``oneOf`` says."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "title": "Plan an appointment",
+                    "properties": {"action": {"const": "plan"}, "planned_for": _GIVEN},
+                    "required": ["planned_for"],
+                },
+                {
+                    "title": "Record a contact",
+                    "properties": {
+                        "action": {"const": "record"},
+                        "occurred_at": _GIVEN,
+                        "outcome": _GIVEN,
+                    },
+                    "required": ["occurred_at", "outcome"],
+                },
+            ]
+        }
+    )
+
+    action: ActionName = Field(..., description="plan an appointment, or record a contact")
+    kind: KindName = Field(..., description="The kind of contact")
+    planned_for: dt.datetime | None = Field(
+        None, description="plan: when (today or later, up to a year ahead)"
+    )
+    occurred_at: dt.datetime | None = Field(
+        None, description="record: when it happened (not in the future)"
+    )
     outcome: ContactOutcomeName | None = Field(None, description="record: the outcome")
     enforcement: EnforcementName = EnforcementName("NONE")
     enforcement_reason: str = Field("", max_length=2000)
@@ -95,11 +128,12 @@ class ContactIn(Schema):
 
 
 class ContactCancelIn(Schema):
-    version: int | None = Field(
-        None, ge=1, description="The contact's version the caller last read (required)"
-    )
+    version: int = Field(..., ge=1, description="The contact's version the caller last read")
     reason: str = Field(
-        "", max_length=CANCEL_REASON_MAX, description="Why it is called off (required)"
+        ...,
+        max_length=CANCEL_REASON_MAX,
+        description="Why it is called off",
+        json_schema_extra=REQUIRED_TEXT,
     )
 
 
@@ -175,12 +209,10 @@ def _label(payload: ContactIn) -> NotesLabel | Status:
 def contact_add(request: HttpRequest, case_id: uuid.UUID, payload: ContactIn) -> Any:
     user = api_user(request)
     case = case_get_for(user=user, case_id=case_id, request=request)
-    if payload.action is None:
-        raise ValidationError({"action": "Choose plan or record"})
     label = _label(payload)
     if isinstance(label, Status):
         return label
-    kind = payload.kind.value if payload.kind is not None else ""
+    kind = payload.kind.value
     if payload.action.value == "plan":
         contact = contact_plan(
             actor=user,
@@ -219,8 +251,6 @@ def contact_cancel_api(
     user = api_user(request)
     case = case_get_for(user=user, case_id=case_id, request=request)
     contact = contact_get_for(user, case, contact_id)
-    if payload.version is None:
-        raise ValidationError({"version": "Give the version of the contact you last read"})
     contact = contact_cancel(
         actor=user,
         contact=contact,

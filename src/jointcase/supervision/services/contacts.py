@@ -32,7 +32,7 @@ from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineEvent, TimelineKind
-from jointcase.lib.edits import ConcurrentEdit
+from jointcase.lib.edits import ConcurrentEdit, StateConflict
 from jointcase.material.crypto import Sealed, keyring_current, label_from, open_sealed, seal
 from jointcase.material.keys import data_key_destroy
 from jointcase.supervision.models import (
@@ -359,10 +359,12 @@ def contact_cancel(
         errors: dict[str, str] = {}
         reason = reason.strip()
         if current.cancelled_at is not None:
-            errors["reason"] = "This appointment has already been cancelled"
-        elif current.outcome:
-            errors["reason"] = "This contact has been recorded: it can no longer be cancelled"
-        elif not reason:
+            raise StateConflict({"reason": "This appointment has already been cancelled"})
+        if current.outcome:
+            raise StateConflict(
+                {"reason": "This contact has been recorded: it can no longer be cancelled"}
+            )
+        if not reason:
             errors["reason"] = "Enter why the appointment is cancelled"
         elif len(reason) > CANCEL_REASON_MAX:
             errors["reason"] = f"The reason must be {CANCEL_REASON_MAX:,} characters or fewer"
@@ -424,11 +426,11 @@ def contact_outcome_record(
         current = Contact.objects.select_for_update().get(pk=contact.pk)
         if current.version != expected_version:
             raise ConcurrentEdit()
-        errors: dict[str, str] = {}
-        if current.outcome:
-            errors["outcome"] = "This contact has already been recorded"
         if current.cancelled_at is not None:
-            errors["outcome"] = "This appointment was cancelled"
+            raise StateConflict({"outcome": "This appointment was cancelled"})
+        if current.outcome:
+            raise StateConflict({"outcome": "This contact has already been recorded"})
+        errors: dict[str, str] = {}
         _outcome_errors(
             occurred_at=occurred_at,
             outcome=outcome,

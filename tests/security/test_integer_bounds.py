@@ -122,7 +122,12 @@ def test_the_reported_crash_is_a_400_and_a_negative_case_is_simply_no_match(api_
 def test_an_out_of_range_integer_in_a_request_body_is_a_400(api_client, case_world):
     response = api_client.post(
         f"/api/v1/cases/{case_world.case.public_id}/actions",
-        {"description": "Visit", "owner": "ctnm.officer", "meeting": int(HUGE)},
+        {
+            "description": "Visit",
+            "owner": "ctnm.officer",
+            "due_date": "2030-01-01",
+            "meeting": int(HUGE),
+        },
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -82,9 +82,22 @@ def _client(route: Route, user: User, client_for: Callable[[User], Client]) -> C
 
 
 def _post(route: Route, client: Client, url: str) -> object:
-    if route.is_api:  # a hostile body: fields nobody may set
-        body = json.dumps({"practitioner": "partner.liaison", "outcome": "ATTENDED", "version": 9})
-        return client.post(url, body, content_type="application/json")
+    if route.is_api:
+        # A body the document accepts (so the operation runs and decides) that still changes
+        # nothing for anyone: a contact "attended" next year, a cancel of a stale version; with
+        # fields nobody may set.
+        hostile = {"practitioner": "partner.liaison", "recorded_by": "partner.liaison"}
+        if url.endswith("/cancel"):
+            payload = {"version": 9, "reason": "matrix", **hostile}
+        else:
+            payload = {
+                "action": "record",
+                "kind": "OFFICE",
+                "occurred_at": (timezone.now() + dt.timedelta(days=365)).isoformat(),
+                "outcome": "ATTENDED",
+                **hostile,
+            }
+        return client.post(url, json.dumps(payload), content_type="application/json")
     return client.post(url, {})
 
 

@@ -352,7 +352,7 @@ def import_submit(
 
 
 def _enqueue(batch_id: int) -> None:
-    from jointcase.exchange.tasks import import_batch_run
+    from jointcase.exchange.tasks import import_batch_run  # noqa: PLC0415 - cycle: exchange.tasks imports services
 
     import_batch_run.enqueue(batch_id)
 
@@ -409,7 +409,7 @@ def import_run(
         )
         raise
     if link:
-        from jointcase.exchange.services.linking import batch_link
+        from jointcase.exchange.services.linking import batch_link  # noqa: PLC0415 - cycle: linking imports this module
 
         try:
             batch_link(batch_id, progress=link_progress)

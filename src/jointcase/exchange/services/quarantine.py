@@ -78,7 +78,7 @@ def quarantined_row_replay(
 
 
 def _link_later(batch_id: int) -> None:
-    from jointcase.exchange.tasks import batch_link_run
+    from jointcase.exchange.tasks import batch_link_run  # noqa: PLC0415 - cycle: exchange.tasks imports services
 
     batch_link_run.enqueue(batch_id)
 

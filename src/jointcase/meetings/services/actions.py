@@ -61,7 +61,7 @@ def _event(
 def _timeline(action: AgreedAction, kind: str, title: str, actor: User) -> None:
     """The action on its case's timeline, with the label of the meeting it came from: the
     baseline OFFICIAL-SENSITIVE of case content (an action is read wherever its case is)."""
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+    from jointcase.cases.services import timeline_add  # noqa: PLC0415 - cycle: cases.services imports meetings
 
     timeline_add(case=action.case, kind=kind, title=title, actor=actor)
 

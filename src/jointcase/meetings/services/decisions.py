@@ -28,7 +28,7 @@ def decision_record(
     decision = MeetingDecision.objects.create(
         meeting=meeting, case=case, text=text.strip(), recorded_by=actor
     )
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+    from jointcase.cases.services import timeline_add  # noqa: PLC0415 - cycle: cases.services imports meetings
 
     timeline_add(
         case=case,

@@ -80,7 +80,7 @@ def meeting_create(
     request: HttpRequest | None = None,
 ) -> Meeting:
     """Record a meeting. ``cases``: a list or a queryset, each one ``actor`` may see."""
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+    from jointcase.cases.services import timeline_add  # noqa: PLC0415 - cycle: cases.services imports meetings
 
     cases = list(cases)
     errors = _new_meeting_errors(type, starts_at, chair, cases)

@@ -170,7 +170,7 @@ def minutes_section_add(
     section.caveats.set(caveats)
     section.releasable_to.set(releasable)
     _seal_body(section, body)
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
+    from jointcase.cases.services import timeline_add  # noqa: PLC0415 - cycle: cases.services imports meetings
 
     timeline_add(
         case=case,

@@ -44,6 +44,7 @@ from jointcase.exchange.records import (
     person_record_clean,
     record_hash,
 )
+from jointcase.exchange.services.linking import batch_link
 from jointcase.exchange.sources import PartnerSource, source_require
 
 #: Stored fields of a ``SourceRecord`` an update may change.
@@ -409,8 +410,6 @@ def import_run(
         )
         raise
     if link:
-        from jointcase.exchange.services.linking import batch_link  # noqa: PLC0415 - cycle: linking imports this module
-
         try:
             batch_link(batch_id, progress=link_progress)
         except Exception:

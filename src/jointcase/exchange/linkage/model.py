@@ -348,7 +348,7 @@ order by row_number
 def _prepare_database() -> Any:
     """One in-memory DuckDB database for preparing records (opening one costs tens of
     milliseconds); each preparation works in its own cursor, which is safe across threads."""
-    import duckdb  # noqa: PLC0415 - optional heavy dependency duckdb
+    import duckdb  # noqa: PLC0415 - optional duckdb
 
     return duckdb.connect()
 
@@ -420,7 +420,7 @@ def _linker(
 ) -> Any:
     """A link-only Splink linker of the two prepared tables, in an engine ``run`` (a new
     DuckDB database when none) with the settings' SQL spelled in the engine's ``dialect``."""
-    from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional heavy dependency splink
+    from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional splink
 
     db_api = run.db_api if run is not None else DuckDBAPI()
     tables = [run.table(incoming), run.table(register)] if run is not None else [incoming, register]
@@ -723,7 +723,7 @@ class RegisterMatcher:
     ``link_predict``). Build a new matcher when the register has changed."""
 
     def __init__(self, register: pd.DataFrame, model: LinkageModel | None = None) -> None:
-        from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional heavy dependency splink
+        from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional splink
 
         self.model = model or model_load()
         self.register = records_prepare(register, side="register")

@@ -353,7 +353,7 @@ def import_submit(
 
 
 def _enqueue(batch_id: int) -> None:
-    from jointcase.exchange.tasks import import_batch_run  # noqa: PLC0415 - cycle: exchange.tasks imports services
+    from jointcase.exchange.tasks import import_batch_run  # noqa: PLC0415 - cycle: exchange.tasks imports this
 
     import_batch_run.enqueue(batch_id)
 

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from jointcase.access.roles import may_use_admin_site
+from jointcase.accounts.views import sign_out
 from jointcase.audit.services import audit_record
 
 
@@ -44,7 +45,6 @@ class JointCaseAdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: Any = None
     ) -> HttpResponse:
         """Signing out from the admin is JointCase's audited sign-out."""
-        from jointcase.accounts.views import sign_out
 
         return sign_out(request)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from jointcase.access.labels import Classification
+from jointcase.agencies.models import Agency
 from jointcase.audit.labels import action_label, details_lines, reason_label, value_label
 from jointcase.cases.conditions import condition_details
 from jointcase.home.marking import marking_for_request
@@ -42,7 +43,6 @@ def _datetime(value: Any) -> str:
 def _agency_name(code: str) -> str:
     """An agency's name for the code an audit entry keeps (the code itself for one since
     removed): pages name agencies, never their codes."""
-    from jointcase.agencies.models import Agency
 
     if not code:
         return ""

@@ -33,7 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+from django.conf import settings
 
 KEYRING_FILE = "keyring.json"
 LOCK_FILE = ".keyring.lock"
@@ -75,14 +81,12 @@ def _unb64(text: str) -> bytes:
 
 
 def _default_path() -> Path:
-    from django.conf import settings
 
     return Path(settings.KEYRING_PATH)
 
 
 def _new_signing_version(version: int) -> dict[str, Any]:
     private = Ed25519PrivateKey.generate()
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
 
     seed = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)

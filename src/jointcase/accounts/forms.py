@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from jointcase.access.accounts import TOKEN_SCOPES
 from jointcase.access.labels import Classification
@@ -144,7 +145,6 @@ class ApiTokenForm(JointCaseForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        from django.conf import settings
 
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.maximum_days = int(settings.JOINTCASE_API_TOKEN_MAX_DAYS)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, register
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
+from django.db.migrations.recorder import MigrationRecorder
+
+from jointcase.audit.protection import protection_installed
 
 
 @register(Tags.database)
@@ -14,10 +17,6 @@ def audit_protection_check(
 ) -> list[CheckMessage]:
     if not databases:
         return []
-    from django.db import connections
-    from django.db.migrations.recorder import MigrationRecorder
-
-    from jointcase.audit.protection import protection_installed
 
     errors: list[CheckMessage] = []
     for alias in databases:

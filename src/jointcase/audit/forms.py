@@ -7,6 +7,7 @@ from django import forms
 
 from jointcase.audit.labels import RECORD_LABELS
 from jointcase.audit.purpose import OBJECT_ID_PATTERN, Purpose
+from jointcase.audit.selectors import audit_case_by_reference, audit_people_by_identifier
 from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.lib.forms import GovukDateField, JointCaseForm
 
@@ -113,7 +114,6 @@ class AuditSearchForm(JointCaseForm):
     )
 
     def clean_case_reference(self) -> Any:
-        from jointcase.audit.selectors import audit_case_by_reference
 
         text = self.cleaned_data["case_reference"].strip()
         if not text:
@@ -127,7 +127,6 @@ class AuditSearchForm(JointCaseForm):
         return case
 
     def clean_person(self) -> Any:
-        from jointcase.audit.selectors import audit_people_by_identifier
 
         text = self.cleaned_data["person"].strip()
         if not text:

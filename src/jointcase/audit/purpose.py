@@ -24,6 +24,8 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from jointcase.access.policy import cases_visible_to
+
 SESSION_KEY = "jc_purposes"
 #: At most this many objects keep a declared purpose in one session (oldest dropped first).
 MAX_DECLARATIONS = 200
@@ -162,7 +164,6 @@ def purpose_ask_cases(
     ``jointcase.access``); cases they may not see are skipped, so nothing is revealed. When
     they see none of them (a meeting invitee from outside the case teams), ask for
     ``otherwise`` (the meeting) instead."""
-    from jointcase.access.policy import cases_visible_to
 
     wanted = {int(case_id) for case_id in case_ids}
     visible: list[int] = []

@@ -10,7 +10,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from jointcase.access.roles import is_auditor
+from jointcase.agencies.models import Agency
 from jointcase.audit.models import AuditCheckpoint, AuditEntry, ChainHead, Outcome
+from jointcase.cases.models import Case
+from jointcase.material.models import MaterialItem
+from jointcase.people.models import Person
 
 BREAK_GLASS_PREFIX = "breakglass."
 
@@ -42,7 +46,6 @@ def audit_entries_by_user(
 
 def audit_case_by_reference(reference: str) -> Any:
     """The case with this reference, or None: the auditor's search names a case by it."""
-    from jointcase.cases.models import Case
 
     return Case.objects.select_related("person").filter(reference=reference).first()
 
@@ -50,7 +53,6 @@ def audit_case_by_reference(reference: str) -> Any:
 def audit_people_by_identifier(value: str) -> list[Any]:
     """The people holding an identifier with this value (CRN, prison number, PNC ID or an
     agency's reference; letter case ignored), at most two: enough to tell one from many."""
-    from jointcase.people.models import Person
 
     return list(Person.objects.filter(identifiers__value__iexact=value).distinct()[:2])
 
@@ -88,7 +90,6 @@ def audit_search(
 
 
 def _about_cases(case_ids: list[int]) -> Q:
-    from jointcase.material.models import MaterialItem
 
     items = MaterialItem.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)
     return Q(object_type="case", object_id__in=[str(pk) for pk in case_ids]) | Q(
@@ -99,8 +100,6 @@ def _about_cases(case_ids: list[int]) -> Q:
 def audit_record_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     """What the records of these entries are called: a case by its reference, a person by
     their name (one query each, for a page of entries)."""
-    from jointcase.cases.models import Case
-    from jointcase.people.models import Person
 
     wanted: dict[str, set[int]] = {"case": set(), "person": set()}
     for entry in entries:
@@ -118,7 +117,6 @@ def audit_record_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
 
 def audit_agency_names(entries: list[AuditEntry]) -> dict[str, str]:
     """The names of the agencies (by code) the actors of these entries belonged to."""
-    from jointcase.agencies.models import Agency
 
     codes = {entry.actor_agency for entry in entries if entry.actor_agency}
     return dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))

@@ -10,8 +10,14 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jointcase.audit.chain import entry_hash
+from jointcase.audit.chain import GENESIS_HASH, entry_hash
 from jointcase.audit.models import AuditEntry, ChainHead, Outcome
+from jointcase.audit.purpose import (
+    API_CHANNEL,
+    channel_of,
+    purpose_declared,
+    purposes_noted,
+)
 
 if TYPE_CHECKING:
     from jointcase.accounts.models import User
@@ -67,12 +73,6 @@ def _purpose_of(
     own object; the ones the page's purpose gate (or the API token) noted on the request. An
     API request's entries also say so (``details["via"] = "api"``).
     """
-    from jointcase.audit.purpose import (
-        API_CHANNEL,
-        channel_of,
-        purpose_declared,
-        purposes_noted,
-    )
 
     declared = None
     if not purpose and object_type and object_id != "":
@@ -207,7 +207,6 @@ def audit_recompute(entries: Any) -> int | None:
     The full verifier with checkpoints lives in ``jointcase.audit.verify``; this is the core
     recomputation it and the tests share.
     """
-    from jointcase.audit.chain import GENESIS_HASH
 
     previous_hash = GENESIS_HASH
     expected_seq = 1

@@ -14,6 +14,8 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from jointcase.audit.checkpoints import checkpoint_create, checkpoint_post
 
@@ -39,8 +41,6 @@ def checkpoint_pending() -> bool:
     backend = settings.TASKS["default"]["BACKEND"]
     if backend != "django_tasks_db.DatabaseBackend":
         return False
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(
         task_path=audit_checkpoint_periodic.module_path, status=TaskResultStatus.READY

@@ -11,6 +11,6 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Policy data is validated at start-up: a malformed catalogue stops the service with a
         # message naming the bad entry instead of failing on a user's request later.
-        from jointcase.cases.conditions import catalogue
+        from jointcase.cases.conditions import catalogue  # noqa: PLC0415 - ready(): app registry
 
         catalogue()

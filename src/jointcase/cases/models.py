@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from jointcase.access.labels import Classification
+from jointcase.cases.conditions import condition_title
 
 
 class Cohort(models.TextChoices):
@@ -288,7 +289,6 @@ class LicenceCondition(models.Model):
         ordering = ["added_on", "pk"]
 
     def __str__(self) -> str:
-        from jointcase.cases.conditions import condition_title
 
         return condition_title(self.code)
 

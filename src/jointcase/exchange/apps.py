@@ -12,8 +12,8 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         """Load and validate the partner sources file (a bad file stops start-up naming the
         file, line and field), and listen for the events partners may subscribe to."""
-        from jointcase.exchange.sources import sources_current
-        from jointcase.exchange.webhooks.receivers import receivers_connect
+        from jointcase.exchange.sources import sources_current  # noqa: PLC0415 - ready(): app registry
+        from jointcase.exchange.webhooks.receivers import receivers_connect  # noqa: PLC0415 - ready(): app registry
 
         sources_current()
         receivers_connect()

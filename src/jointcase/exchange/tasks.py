@@ -9,6 +9,8 @@ from __future__ import annotations
 from django_tasks import task
 
 from jointcase.exchange.services.imports import import_run
+from jointcase.exchange.services.linking import batch_link
+from jointcase.exchange.webhooks.services import webhook_deliver
 
 
 @task()
@@ -27,7 +29,6 @@ def import_batch_run(batch_id: int) -> dict[str, int]:
 def batch_link_run(batch_id: int) -> dict[str, int]:
     """The linkage stage of a batch (its records still awaiting linkage: a row corrected and
     replayed from quarantine, say), run to the end."""
-    from jointcase.exchange.services.linking import batch_link
 
     stage = batch_link(batch_id)
     return {"linked": stage.linked, "review": stage.review, "new": stage.new}
@@ -36,6 +37,5 @@ def batch_link_run(batch_id: int) -> dict[str, int]:
 @task()
 def webhook_deliver_run(delivery_id: int) -> str:
     """One attempt at a webhook delivery (a failure schedules the next, with backoff)."""
-    from jointcase.exchange.webhooks.services import webhook_deliver
 
     return webhook_deliver(delivery_id).status

@@ -9,6 +9,6 @@ class MaterialConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from jointcase.material import signals
+        from jointcase.material import signals  # noqa: PLC0415 - ready(): app registry
 
         signals.connect()

@@ -344,7 +344,7 @@ def _make_unfilled_buffer() -> Callable[[int], bytearray]:
     immutable object (overwriting one in place through ctypes could corrupt a shared or cached
     object), and OpenSSL keeps its own copy of the key schedule, which it clears on free."""
     try:
-        import ctypes  # not a cycle: optional on some Python builds, so under the guard
+        import ctypes  # noqa: PLC0415 - ctypes is optional on some Python builds
 
         allocate = ctypes.pythonapi.PyByteArray_FromStringAndSize
         allocate.restype = ctypes.py_object

@@ -12,6 +12,7 @@ from jointcase.agencies.fields import ReleasableToField
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.lib.forms import GovukDateField, JointCaseForm
 from jointcase.material.models import BreakGlassOutcome, ItemKind
+from jointcase.material.services.retention import retention_clean
 
 CLASSIFICATIONS = [(value, label) for value, label in Classification.choices]
 
@@ -33,7 +34,6 @@ class _RetentionDateClean:
     cleaned_data: dict[str, Any]
 
     def clean_retain_until(self) -> Any:
-        from jointcase.material.services.retention import retention_clean
 
         value = self.cleaned_data.get("retain_until")
         if value is None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from jointcase.access.material import material_decision, material_visible_to
@@ -367,7 +368,6 @@ def my_share_request_rows(*, user: User) -> list[MyRequest]:
     """The user's own requests, each naming its item by a title ``user`` may read now (the
     filter decides: one query for every item and tearline involved), never a title they may
     not."""
-    from django.urls import reverse
 
     shares = list(
         ShareRequest.objects.filter(requester=user)

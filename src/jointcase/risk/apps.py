@@ -22,9 +22,9 @@ class RiskConfig(AppConfig):
         stops start-up naming the file, line and field), and connect the triggers that create
         checks when the register records an event. Imported here: models are not ready at
         module import time."""
-        from jointcase.risk import triggers
-        from jointcase.risk.check_rules import rules_current
-        from jointcase.risk.instruments import instruments
+        from jointcase.risk import triggers  # noqa: PLC0415 - ready(): app registry
+        from jointcase.risk.check_rules import rules_current  # noqa: PLC0415 - ready(): app registry
+        from jointcase.risk.instruments import instruments  # noqa: PLC0415 - ready(): app registry
 
         instruments()
         rules_current()

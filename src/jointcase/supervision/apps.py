@@ -13,6 +13,6 @@ class SupervisionConfig(AppConfig):
         """Load and validate the contact standards file: an unknown phase, RoSH level, MAPPA
         level or contact kind stops start-up naming the file, line and field. Imported here:
         models are not ready at module import time."""
-        from jointcase.supervision.standards import standards_current
+        from jointcase.supervision.standards import standards_current  # noqa: PLC0415 - ready(): app registry
 
         standards_current()

@@ -13,8 +13,8 @@ class WorkforceConfig(AppConfig):
         """Load and validate the caseload weights file and the prison training course
         catalogue (a bad file stops start-up naming the file, line and field). Imported here:
         models are not ready at module import time."""
-        from jointcase.workforce.courses import courses_current
-        from jointcase.workforce.weights import weights_current
+        from jointcase.workforce.courses import courses_current  # noqa: PLC0415 - ready(): app registry
+        from jointcase.workforce.weights import weights_current  # noqa: PLC0415 - ready(): app registry
 
         weights_current()
         courses_current()

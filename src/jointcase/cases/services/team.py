@@ -164,7 +164,7 @@ def exclusion_add(
     )
     # Their invitations to the planned meetings about the case go in the same transaction
     # (imported here: meetings depends on cases, never the other way at import time).
-    from jointcase.meetings.services.invitations import invitations_withdraw_for_exclusion
+    from jointcase.meetings.services.invitations import invitations_withdraw_for_exclusion  # noqa: PLC0415 - cycle: meetings imports cases
 
     invitations_withdraw_for_exclusion(actor=actor, case=case, user=user, request=request)
     return exclusion

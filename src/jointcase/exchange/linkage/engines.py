@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
+from django.conf import settings
 
 from jointcase.exchange.linkage.model import DUCKDB_SQL, SPARK_SQL, SqlDialect
 
@@ -65,7 +66,7 @@ class DuckDBEngine:
 
     @contextmanager
     def run(self) -> Iterator[EngineRun]:
-        from splink import DuckDBAPI
+        from splink import DuckDBAPI  # noqa: PLC0415 - optional splink
 
         yield _DuckDBRun(DuckDBAPI())
 
@@ -85,8 +86,8 @@ class _SparkRun:
         splits and parses itself. No Python worker is started and executors need no Python
         (``createDataFrame`` from Python rows needs both). For a national extract, read the
         files with Spark instead (docs/exchange.md "Linkage on Spark")."""
-        from pyspark.sql import functions as spark_f
-        from pyspark.sql.types import StringType, StructField, StructType
+        from pyspark.sql import functions as spark_f  # noqa: PLC0415 - optional pyspark
+        from pyspark.sql.types import StringType, StructField, StructType  # noqa: PLC0415 - optional pyspark
 
         columns = [str(name) for name in frame.columns]
         schema = StructType([StructField(name, StringType(), True) for name in columns])
@@ -145,7 +146,7 @@ class SparkEngine:
 
     @contextmanager
     def run(self) -> Iterator[EngineRun]:
-        from splink import SparkAPI
+        from splink import SparkAPI  # noqa: PLC0415 - optional splink
 
         with _run_lock:
             session = self.session.newSession()
@@ -195,8 +196,8 @@ def spark_session(options: SparkOptions) -> Any:
     (the jar that ships with Splink) on its class path; later calls return the same session
     (Spark allows one per process). Raises ``EngineUnavailable`` without pyspark or Java."""
     try:
-        from pyspark.sql import SparkSession
-        from splink.backends.spark import similarity_jar_location
+        from pyspark.sql import SparkSession  # noqa: PLC0415 - optional pyspark
+        from splink.backends.spark import similarity_jar_location  # noqa: PLC0415 - optional splink
     except ImportError as error:
         raise EngineUnavailable(
             "The Spark linkage engine needs pyspark: pip install -r requirements-spark.txt "
@@ -243,7 +244,7 @@ def spark_stop() -> None:
         if _settings_spark_engine.cache_info().currsize:
             _settings_spark_engine.cache_clear()
         try:
-            from pyspark.sql import SparkSession
+            from pyspark.sql import SparkSession  # noqa: PLC0415 - optional pyspark
         except ImportError:
             return
         session = SparkSession.getActiveSession()
@@ -254,7 +255,6 @@ def spark_stop() -> None:
 def engine_get(name: str | None = None) -> LinkageEngine:
     """The engine named (or ``JOINTCASE_LINK_BACKEND``), Spark with the ``JOINTCASE_SPARK_*``
     settings; one Spark session per process, started on first use."""
-    from django.conf import settings
 
     name = name or settings.JOINTCASE_LINK_BACKEND
     if name == "duckdb":

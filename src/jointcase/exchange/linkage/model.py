@@ -23,6 +23,8 @@ import copy
 import datetime as dt
 import functools
 import json
+import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -30,6 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+from django.conf import settings as django_settings
+
+from jointcase.people.search.names import nickname_groups
 
 if TYPE_CHECKING:
     from jointcase.exchange.linkage.engines import EngineRun, LinkageEngine
@@ -277,7 +282,6 @@ def settings_untrained() -> dict[str, Any]:
 def _canonical_given(name: str) -> str:
     """The canonical forms the name may stand for, space separated ("chris" -> "christian
     christina christine christopher"); the name itself when it has no known variants."""
-    from jointcase.people.search.names import nickname_groups
 
     return " ".join(sorted(nickname_groups(name) or {name}))
 
@@ -344,7 +348,7 @@ order by row_number
 def _prepare_database() -> Any:
     """One in-memory DuckDB database for preparing records (opening one costs tens of
     milliseconds); each preparation works in its own cursor, which is safe across threads."""
-    import duckdb
+    import duckdb  # noqa: PLC0415 - optional duckdb
 
     return duckdb.connect()
 
@@ -416,7 +420,7 @@ def _linker(
 ) -> Any:
     """A link-only Splink linker of the two prepared tables, in an engine ``run`` (a new
     DuckDB database when none) with the settings' SQL spelled in the engine's ``dialect``."""
-    from splink import DuckDBAPI, Linker
+    from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional splink
 
     db_api = run.db_api if run is not None else DuckDBAPI()
     tables = [run.table(incoming), run.table(register)] if run is not None else [incoming, register]
@@ -447,7 +451,6 @@ def link_train(
     """Train on raw incoming records and register rows (never real people): u by random
     sampling, the prior from deterministic identifier rules, m by expectation maximisation in
     two sessions blocked on different fields so every comparison is estimated once."""
-    import logging
 
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -548,9 +551,8 @@ def link_predict(
     lower linkage threshold), best first per record; one candidate per person (the best of
     its names and addresses). Runs on ``engine``, by default the one the settings name
     (``JOINTCASE_LINK_BACKEND``): the same model and the same pairs on DuckDB or Spark."""
-    from django.conf import settings as django_settings
 
-    from jointcase.exchange.linkage.engines import engine_get
+    from jointcase.exchange.linkage.engines import engine_get  # noqa: PLC0415 - cycle: engines imports model
 
     engine = engine or engine_get()
     model = model or model_load()
@@ -673,7 +675,6 @@ def link_classify(
     ``AMBIGUITY_MARGIN_WEIGHT`` below in match weight); otherwise review from ``lower`` up;
     a new person below ``lower``. A record whose candidates include a twin is flagged for the
     reviewer either way."""
-    from django.conf import settings as django_settings
 
     upper = django_settings.JOINTCASE_LINK_UPPER if upper is None else upper
     lower = django_settings.JOINTCASE_LINK_LOWER if lower is None else lower
@@ -722,7 +723,7 @@ class RegisterMatcher:
     ``link_predict``). Build a new matcher when the register has changed."""
 
     def __init__(self, register: pd.DataFrame, model: LinkageModel | None = None) -> None:
-        from splink import DuckDBAPI, Linker
+        from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional splink
 
         self.model = model or model_load()
         self.register = records_prepare(register, side="register")
@@ -739,7 +740,6 @@ class RegisterMatcher:
 
     def match(self, incoming: pd.DataFrame, *, threshold: float | None = None) -> list[Candidate]:
         """Candidates at or above ``threshold`` (by default the lower linkage threshold)."""
-        from django.conf import settings as django_settings
 
         threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
         records = records_prepare(incoming, side="incoming")
@@ -781,7 +781,6 @@ def _settings_freeze(settings_obj: Any) -> None:
 def _match_weight(probability: float) -> float:
     """The match weight (prior included, as Splink reports it) of ``probability``, a hair
     lower so that Splink's strict filter keeps a pair exactly at it."""
-    import math
 
     clipped = min(max(probability, 1e-12), 1 - 1e-12)
     return math.log2(clipped / (1 - clipped)) - 1e-9

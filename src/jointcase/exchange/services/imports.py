@@ -44,6 +44,7 @@ from jointcase.exchange.records import (
     person_record_clean,
     record_hash,
 )
+from jointcase.exchange.services.linking import batch_link
 from jointcase.exchange.sources import PartnerSource, source_require
 
 #: Stored fields of a ``SourceRecord`` an update may change.
@@ -352,7 +353,7 @@ def import_submit(
 
 
 def _enqueue(batch_id: int) -> None:
-    from jointcase.exchange.tasks import import_batch_run
+    from jointcase.exchange.tasks import import_batch_run  # noqa: PLC0415 - cycle: exchange.tasks imports this
 
     import_batch_run.enqueue(batch_id)
 
@@ -409,8 +410,6 @@ def import_run(
         )
         raise
     if link:
-        from jointcase.exchange.services.linking import batch_link
-
         try:
             batch_link(batch_id, progress=link_progress)
         except Exception:

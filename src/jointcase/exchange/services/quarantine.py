@@ -22,6 +22,7 @@ from jointcase.audit.services import audit_record
 from jointcase.exchange.models import QuarantinedRow, QuarantineStatus, Resolution, SourceRecord
 from jointcase.exchange.records import PERSON_FIELDS, person_record_clean, record_hash
 from jointcase.exchange.sources import source_require
+from jointcase.exchange.tasks import batch_link_run
 
 ALREADY_RESOLVED = "This row has already been {status}: nothing was changed"
 CORRECTABLE_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
@@ -78,7 +79,6 @@ def quarantined_row_replay(
 
 
 def _link_later(batch_id: int) -> None:
-    from jointcase.exchange.tasks import batch_link_run
 
     batch_link_run.enqueue(batch_id)
 

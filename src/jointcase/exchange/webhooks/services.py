@@ -214,7 +214,7 @@ def webhooks_queue(
 
 
 def _enqueue_all(public_ids: list[Any]) -> None:
-    from jointcase.exchange.tasks import webhook_deliver_run
+    from jointcase.exchange.tasks import webhook_deliver_run  # noqa: PLC0415 - cycle: exchange.tasks imports this
 
     for pk in WebhookDelivery.objects.filter(public_id__in=public_ids).values_list("pk", flat=True):
         webhook_deliver_run.enqueue(pk)
@@ -299,7 +299,7 @@ def webhook_deliver(delivery_id: int, *, now: dt.datetime | None = None) -> Webh
         ]
     )
     if delivery.status == DeliveryStatus.RETRYING:
-        from jointcase.exchange.tasks import webhook_deliver_run
+        from jointcase.exchange.tasks import webhook_deliver_run  # noqa: PLC0415 - cycle: exchange.tasks imports this
 
         webhook_deliver_run.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
     return delivery

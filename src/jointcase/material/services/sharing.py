@@ -20,6 +20,7 @@ from jointcase.access.material import (
     case_agencies,
     label_fields_of,
     material_decision,
+    material_visible_to,
     released_agencies,
 )
 from jointcase.access.material_acts import (
@@ -65,7 +66,6 @@ def grant_days() -> int:
 def fuller_version_requestable(actor: User, item: MaterialItem) -> bool:
     """Whether ``actor`` may know ``item`` exists without seeing it: they see an approved
     tearline of it whose originator did not hide the fuller version."""
-    from jointcase.access.material import material_visible_to
 
     return (
         material_visible_to(actor)

@@ -16,6 +16,7 @@ from jointcase.access.meetings import OWNER_REFUSED, action_owner_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.lib.edits import ConcurrentEdit, StateConflict
 from jointcase.material.models import MaterialItem
 from jointcase.meetings.models import (
@@ -61,7 +62,6 @@ def _event(
 def _timeline(action: AgreedAction, kind: str, title: str, actor: User) -> None:
     """The action on its case's timeline, with the label of the meeting it came from: the
     baseline OFFICIAL-SENSITIVE of case content (an action is read wherever its case is)."""
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
 
     timeline_add(case=action.case, kind=kind, title=title, actor=actor)
 

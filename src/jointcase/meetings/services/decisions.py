@@ -12,6 +12,7 @@ from jointcase.access.meetings import OWNER_REFUSED, action_owner_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.meetings.models import Meeting, MeetingDecision, RiskPillar, RiskPlanEntry
 from jointcase.meetings.services._common import checked
 from jointcase.meetings.services.checks import decision_require, plan_entry_require
@@ -28,7 +29,6 @@ def decision_record(
     decision = MeetingDecision.objects.create(
         meeting=meeting, case=case, text=text.strip(), recorded_by=actor
     )
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
 
     timeline_add(
         case=case,

@@ -19,6 +19,7 @@ from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.lib.edits import ConcurrentEdit
 from jointcase.meetings.models import (
     Invitation,
@@ -80,7 +81,6 @@ def meeting_create(
     request: HttpRequest | None = None,
 ) -> Meeting:
     """Record a meeting. ``cases``: a list or a queryset, each one ``actor`` may see."""
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
 
     cases = list(cases)
     errors = _new_meeting_errors(type, starts_at, chair, cases)

@@ -20,6 +20,7 @@ from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.material.crypto import label_from, seal
 from jointcase.meetings.models import Meeting, MinutesSection, OtherAgencyAttendees, WithheldDisplay
 from jointcase.meetings.services._common import checked
@@ -170,7 +171,6 @@ def minutes_section_add(
     section.caveats.set(caveats)
     section.releasable_to.set(releasable)
     _seal_body(section, body)
-    from jointcase.cases.services import timeline_add  # cases.services imports meetings
 
     timeline_add(
         case=case,

@@ -43,6 +43,7 @@ from jointcase.agencies.models import Agency, Caveat
 from jointcase.audit.reads import uuid_key
 from jointcase.audit.services import audit_record
 from jointcase.cases.models import Case, Phase, TimelineKind
+from jointcase.cases.services import timeline_add
 from jointcase.material.crypto import seal
 from jointcase.material.models import MaterialItem
 from jointcase.risk.domains import (
@@ -138,7 +139,6 @@ def input_refused(
 
 
 def _timeline(assessment: Assessment, actor: User, title: str) -> None:
-    from jointcase.cases.services import timeline_add  # cases.services is a package of use cases
 
     timeline_add(case=assessment.case, kind=TimelineKind.ASSESSMENT, title=title, actor=actor)
 

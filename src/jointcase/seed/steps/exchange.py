@@ -18,7 +18,9 @@ from jointcase.exchange.linkage.synthetic import (
     extract_make,
     faults_add,
 )
+from jointcase.exchange.models import SourceRecord
 from jointcase.exchange.services.imports import import_run, import_start
+from jointcase.people.models import Address, Person
 
 if TYPE_CHECKING:
     from jointcase.seed.context import SeedContext
@@ -36,7 +38,6 @@ _TWIN_NAMES = ("Peregrine", "Ottoline", "Lysander", "Isolde", "Thaddeus", "Cleme
 
 def _review_rows(context: SeedContext) -> list[dict[str, str]]:
     """Records of register people (synthetic, from the seed) the matching will send to review."""
-    from jointcase.people.models import Address, Person
 
     rows: list[dict[str, str]] = []
     people = (
@@ -90,7 +91,6 @@ def _partner_rows(context: SeedContext, count: int) -> list[dict[str, str]]:
 def _register_rows(count: int, *, skip: int) -> list[dict[str, str]]:
     """Records of ``count`` register people as the probation system holds them (same names,
     date of birth and address, the register's identifiers left out): the matching links them."""
-    from jointcase.people.models import Address, Person
 
     rows: list[dict[str, str]] = []
     people = (
@@ -125,7 +125,6 @@ def next_delivery(seed: int) -> bytes:
     """The probation system's next delivery after the demo's first import, for a demo user to
     import themselves (docs/exchange.md "Demo"): 20 records unchanged, 10 people who moved
     house, 20 register people the matching links, 38 new people and 2 faulty rows."""
-    from jointcase.exchange.models import SourceRecord
 
     held = SourceRecord.objects.filter(
         source=SOURCE, source_record_id__startswith="DEL-0"

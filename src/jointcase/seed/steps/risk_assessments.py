@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from jointcase.access.labels import Classification
 from jointcase.cases.models import Case, CaseRole, CaseTeamMember, TimelineEvent, TimelineKind
+from jointcase.keyring import keyring_load
 from jointcase.risk.domains import required_domains, required_rosh_cells
 from jointcase.risk.instruments import instrument_get
 from jointcase.risk.models.assessments import (
@@ -214,8 +215,6 @@ class AssessmentSeeder:
         if practitioner is None:
             return
         try:
-            from jointcase.keyring import keyring_load
-
             keyring_load()
         except Exception:  # noqa: BLE001 - no keyring: assessments without sections
             logger.warning("assessment sections not seeded: no keyring")

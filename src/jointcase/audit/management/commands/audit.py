@@ -20,6 +20,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from tqdm import tqdm
 
+from jointcase.audit.checkpoints import checkpoint_create, checkpoint_post
+from jointcase.audit.protection import protection_installed, protection_sql
+from jointcase.audit.tasks import audit_checkpoint_periodic, checkpoint_schedule_next
+from jointcase.audit.verify import chain_verify
 from jointcase.keyring import KeyringError
 
 
@@ -61,7 +65,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
     def _checkpoint(self, options: dict[str, Any]) -> None:
-        from jointcase.audit.checkpoints import checkpoint_create, checkpoint_post
 
         checkpoint = checkpoint_create()
         self.stdout.write(
@@ -83,7 +86,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Posted to {url}")
 
     def _verify(self, options: dict[str, Any]) -> None:
-        from jointcase.audit.verify import chain_verify
 
         documents = []
         for path in options["checkpoint"]:
@@ -145,7 +147,6 @@ class Command(BaseCommand):
             sys.exit(2)
 
     def _scheduler(self, options: dict[str, Any]) -> None:
-        from jointcase.audit.tasks import audit_checkpoint_periodic, checkpoint_schedule_next
 
         if options["once"]:
             seq = audit_checkpoint_periodic.call()
@@ -160,7 +161,6 @@ class Command(BaseCommand):
             self.stdout.write("Periodic checkpoints are already scheduled.")
 
     def _protect(self, options: dict[str, Any]) -> None:
-        from jointcase.audit.protection import protection_installed, protection_sql
 
         with connection.cursor() as cursor:
             for statement in protection_sql(connection.vendor):

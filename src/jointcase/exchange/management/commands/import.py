@@ -14,6 +14,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from jointcase.exchange.models import BatchLinkage, ImportBatch
+from jointcase.exchange.services.imports import import_run, import_start
 
 
 class Command(BaseCommand):
@@ -25,10 +29,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from tqdm import tqdm
-
-        from jointcase.exchange.models import BatchLinkage, ImportBatch
-        from jointcase.exchange.services.imports import import_run, import_start
 
         path = Path(options["file"])
         try:

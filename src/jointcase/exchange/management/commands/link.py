@@ -17,13 +17,17 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from tqdm import tqdm
 
+from jointcase.audit.services import audit_record
 from jointcase.exchange.linkage.engines import (
     ENGINES,
     DuckDBEngine,
@@ -34,6 +38,9 @@ from jointcase.exchange.linkage.engines import (
 from jointcase.exchange.linkage.model import MODEL_PATH, link_train, model_load
 from jointcase.exchange.linkage.quality import linkage_evaluate
 from jointcase.exchange.linkage.synthetic import extract_make
+from jointcase.exchange.models import Resolution, SourceRecord
+from jointcase.exchange.selectors.review import EXPORT_COLUMNS, export_count, export_rows
+from jointcase.exchange.services.linking import batch_link
 
 TRAINING_RECORDS = 6000
 BACKEND_HELP = "Where Splink runs (default: JOINTCASE_LINK_BACKEND)."
@@ -121,13 +128,6 @@ class Command(BaseCommand):
         self.stdout.write(evaluation.summary())
 
     def _export(self, options: dict[str, Any]) -> None:
-        import csv
-
-        from django.db import transaction
-        from tqdm import tqdm
-
-        from jointcase.audit.services import audit_record
-        from jointcase.exchange.selectors.review import EXPORT_COLUMNS, export_count, export_rows
 
         path: Path | None = options["output"]
         try:
@@ -162,8 +162,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{written} records written to {path}")
 
     def _run(self, options: dict[str, Any]) -> None:
-        from jointcase.exchange.models import Resolution, SourceRecord
-        from jointcase.exchange.services.linking import batch_link
 
         batches = sorted(
             set(

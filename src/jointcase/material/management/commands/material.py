@@ -12,6 +12,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from jointcase.audit.models import Outcome
+from jointcase.audit.services import audit_record
+from jointcase.material.integrity import label_summary_check
+from jointcase.material.services.retention import material_retention_run
+from jointcase.material.tasks import retention_schedule_next
 
 
 class Command(BaseCommand):
@@ -39,12 +46,9 @@ class Command(BaseCommand):
             self._labels(repair=options["repair"])
             return
         if options["schedule"]:
-            from jointcase.material.tasks import retention_schedule_next
-
             scheduled = retention_schedule_next()
             self.stdout.write(f"Scheduled the daily retention run ({scheduled.id})")
             return
-        from jointcase.material.services.retention import material_retention_run
 
         today = None
         if options["today"]:
@@ -65,11 +69,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{result.destroyed} item(s) destroyed at the end of their retention")
 
     def _labels(self, *, repair: bool) -> None:
-        from django.db import transaction
-
-        from jointcase.audit.models import Outcome
-        from jointcase.audit.services import audit_record
-        from jointcase.material.integrity import label_summary_check
 
         with transaction.atomic():
             report = label_summary_check(repair=repair)

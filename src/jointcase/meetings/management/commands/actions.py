@@ -7,6 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jointcase.meetings.escalation import escalate
+from jointcase.meetings.tasks import actions_schedule_next
+
 
 class Command(BaseCommand):
     help = "Agreed actions: send due-soon reminders and overdue escalations (working days only)."
@@ -18,12 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["schedule"]:
-            from jointcase.meetings.tasks import actions_schedule_next
-
             result = actions_schedule_next()
             self.stdout.write(f"Scheduled the daily escalation run ({result.id})")
             return
-        from jointcase.meetings.escalation import escalate
 
         today = None
         if options["today"]:

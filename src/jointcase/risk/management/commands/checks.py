@@ -13,6 +13,10 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jointcase.risk.check_rules import rules_load
+from jointcase.risk.services.checks_nightly import checks_nightly, checks_preview
+from jointcase.risk.tasks import checks_schedule_next
+
 
 class Command(BaseCommand):
     help = "Required checks: preview a rules file, or run the nightly evaluation and escalation."
@@ -34,19 +38,14 @@ class Command(BaseCommand):
             self._preview(options["rules_file"], today)
             return
         if options["schedule"]:
-            from jointcase.risk.tasks import checks_schedule_next
-
             result = checks_schedule_next()
             self.stdout.write(f"Scheduled the nightly checks run ({result.id})")
             return
-        from jointcase.risk.services.checks_nightly import checks_nightly
 
         done = checks_nightly(today=today)
         self.stdout.write(f"{done['raised']} check(s) raised, {done['notices']} notice(s) sent")
 
     def _preview(self, path: str | None, today: dt.date | None) -> None:
-        from jointcase.risk.check_rules import rules_load
-        from jointcase.risk.services.checks_nightly import checks_preview
 
         if not path:
             raise CommandError("Name the rules file to preview: jointcase checks preview FILE")

@@ -3,9 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jointcase.exchange.linkage.synthetic import extract_make
 from jointcase.seed.scales import SCALES
+from jointcase.seed.steps.exchange import NEXT_DELIVERY, SOURCE, next_delivery
 from jointcase.seed.world import world_is_empty, world_seed
 
 
@@ -62,9 +65,6 @@ class Command(BaseCommand):
 
     def _next_delivery(self, seed: int) -> None:
         """A partner extract ready to import in the demo (docs/exchange.md "Demo")."""
-        from django.conf import settings
-
-        from jointcase.seed.steps.exchange import NEXT_DELIVERY, SOURCE, next_delivery
 
         folder = Path(settings.VAR_DIR) / "demo-extracts"
         folder.mkdir(parents=True, exist_ok=True)
@@ -76,7 +76,6 @@ class Command(BaseCommand):
         )
 
     def _linkage(self, options: dict[str, Any]) -> None:
-        from jointcase.exchange.linkage.synthetic import extract_make
 
         if options["records"] < 1:
             raise CommandError("--records must be at least 1.")

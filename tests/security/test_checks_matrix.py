@@ -11,12 +11,14 @@ entry. Empty and hostile POSTs change nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from jointcase.access.checks import (
     check_complete_refusal,
@@ -90,8 +92,19 @@ def _client(route: Route, user: User, client_for: Callable[[User], Client]) -> C
 
 
 def _post(route: Route, client: Client, url: str) -> object:
-    if route.is_api:  # a hostile body: fields nobody may set
-        body = json.dumps({"completed_by": "partner.liaison", "status": "COMPLETED"})
+    if route.is_api:
+        # A body the document accepts (so the operation runs and decides) that still changes
+        # nothing for anyone: a check asked tomorrow; with fields nobody may set.
+        tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+        body = json.dumps(
+            {
+                "outcome": "NO_TRACE",
+                "requested_on": tomorrow,
+                "received_on": tomorrow,
+                "completed_by": "partner.liaison",
+                "status": "COMPLETED",
+            }
+        )
         return client.post(url, body, content_type="application/json")
     return client.post(url, {})
 

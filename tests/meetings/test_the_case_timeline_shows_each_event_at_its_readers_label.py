@@ -93,7 +93,7 @@ def test_every_source_lands_on_the_timeline_and_each_reader_sees_it_at_their_lab
         TimelineKind.BREAK_GLASS,
         TimelineKind.CONTACT,
     }
-    assert "Action completed: Arrange the polygraph test" in full
+    assert "Arrange the polygraph test (completed)" in full
     report_event = full["Intelligence report 'Police intelligence report'"]
     assert report_event["label"] == {"classification": "SECRET", "caveats": ["UK EYES ONLY"]}
     assert "Onward sharing to another agency refused for 'Police intelligence report'" in full

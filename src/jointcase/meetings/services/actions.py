@@ -173,7 +173,7 @@ def action_create(
         created_by=actor,
     )
     _event(action, ActionEventKind.CREATED, actor=actor, to_value=owner.username)
-    _timeline(action, TimelineKind.ACTION, f"Action agreed: {action.description}", actor)
+    _timeline(action, TimelineKind.ACTION, action.description, actor)
     _audit_action("create", actor, action, request, owner=owner.pk, due=due_date.isoformat())
     if owner.pk != actor.pk:
         notify(
@@ -252,7 +252,7 @@ def action_complete(
         action, ActionEventKind.COMPLETED, actor=actor, from_value=old, to_value=ActionStatus.DONE
     )
     _audit_action("complete", actor, action, request, evidence_item=str(evidence_item_id or ""))
-    _timeline(action, TimelineKind.ACTION, f"Action completed: {action.description}", actor)
+    _timeline(action, TimelineKind.ACTION, f"{action.description} (completed)", actor)
     return action
 
 

@@ -50,16 +50,16 @@ def seed_timeline(context: SeedContext) -> None:
             )
     events = []
     for action in AgreedAction.objects.select_related("owner", "owner_agency").order_by("pk"):
-        events.append(_action_event(action, f"Action agreed: {action.description}"))
+        events.append(_action_event(action, done=False))
         if action.status == ActionStatus.DONE and action.completed_at is not None:
-            events.append(_action_event(action, f"Action completed: {action.description}"))
+            events.append(_action_event(action, done=True))
     TimelineEvent.objects.bulk_create(events, batch_size=2000)
 
 
-def _action_event(action: AgreedAction, title: str) -> TimelineEvent:
+def _action_event(action: AgreedAction, *, done: bool) -> TimelineEvent:
     """As ``meetings.services.actions`` writes it: OFFICIAL-SENSITIVE, the baseline of case
     content (an action is read wherever its case is)."""
-    done = title.startswith("Action completed")
+    title = f"{action.description} (completed)" if done else action.description
     at = action.completed_at if done and action.completed_at else action.created_at
     return TimelineEvent(
         case_id=action.case_id,

@@ -5,6 +5,9 @@ underscores are interchangeable: ``jointcase demo-users`` runs ``demo_users``), 
 
 - ``jointcase serve``: gunicorn in production (``--bind``, ``--workers`` as gunicorn takes them);
 - ``jointcase worker``: the django-tasks database worker.
+
+A database that cannot be reached (a wrong ``DATABASE_URL``, a database not yet created, the
+server down) is one line saying so, not a Python traceback; ``--traceback`` shows the detail.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 
 import django
 from django.core.management import call_command, execute_from_command_line
+from django.db.utils import OperationalError
 from gunicorn.app.wsgiapp import run
 
 
@@ -27,7 +31,18 @@ def main(argv: list[str] | None = None) -> None:
             return
         if args[1] == "worker":
             args[1:2] = ["db_worker"]
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except OperationalError as error:
+        if "--traceback" in args:
+            raise
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        sys.stderr.write(
+            f"jointcase: the database could not be used: {detail}\n"
+            "Check DATABASE_URL and that the database exists and its server is running "
+            '(docs/operations.md "PostgreSQL"); add --traceback for the details.\n'
+        )
+        raise SystemExit(2) from None
 
 
 def _serve(extra: list[str]) -> None:

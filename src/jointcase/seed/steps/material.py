@@ -7,7 +7,7 @@ OFFICIAL-SENSITIVE tearlines approved by ct.supervisor (so pom.bpss, BPSS, sees 
 tearlines), plus a draft tearline awaiting approval.
 
 Rows are written without model instances, one ``executemany`` (SQLite) or ``COPY``
-(PostgreSQL) per table and batch (``jointcase.seed.steps_register.Table``), so the stress
+(PostgreSQL) per table and batch (``jointcase.seed.bulk.Table``), so the stress
 world's 1,000,000 items take minutes; each item's label summary columns (``has_caveats``,
 ``releasability_restricted``) are set with its row. Bodies are sealed for every item at demo
 scale and for a sample at larger scales (``BODY_SAMPLE``), when a keyring exists
@@ -33,8 +33,8 @@ from jointcase.keyring import KeyringError, keyring_load
 from jointcase.material.crypto import label_from, seal
 from jointcase.material.models import DataKey, ItemKind, MaterialItem, TearlineStatus
 from jointcase.material.services.retention import retention_default
+from jointcase.seed.bulk import Table
 from jointcase.seed.context import SeedContext
-from jointcase.seed.steps_register import Table
 
 logger = logging.getLogger(__name__)
 BATCH = 5000

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.management.color import no_style
@@ -108,7 +109,7 @@ class MaterialSeeder:
         orcon: bool,
         text: str,
         caveats: list[str],
-        releasable: list[int],
+        releasable: Sequence[int],
     ) -> tuple[DataKey | None, bytes | None]:
         if not self.can_seal:
             return None, None
@@ -134,8 +135,8 @@ class MaterialSeeder:
         kind: str,
         title: str,
         classification: str,
-        caveats: list[str] = (),  # type: ignore[assignment]
-        releasable: list[int] = (),  # type: ignore[assignment]
+        caveats: Sequence[str] = (),
+        releasable: Sequence[int] = (),
         orcon: bool = False,
         parent: Seeded | None = None,
         status: str = "",

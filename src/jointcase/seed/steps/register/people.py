@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from jointcase.accounts.models import Role
-from jointcase.cases.models import (
-    SentenceType,
-)
+from jointcase.cases.models import SentenceType
 from jointcase.people.models import (
     Address,
     AddressKind,

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jointcase.cases.models import (
-    NOTIFIABLE_COHORTS,
-    Cohort,
-    Phase,
-    SentenceType,
-)
+from jointcase.cases.models import NOTIFIABLE_COHORTS, Cohort, Phase, SentenceType
 from jointcase.seed.steps.register.seeder import CasePlan, RegisterSeeder
 from jointcase.seed.steps.register.vocabulary import (
     COHORT_MIX,

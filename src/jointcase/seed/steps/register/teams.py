@@ -8,12 +8,7 @@ import datetime as dt
 
 from jointcase.accounts.models import Role
 from jointcase.agencies.models import Agency
-from jointcase.cases.models import (
-    CaseExclusion,
-    CaseRole,
-    CaseTeamMember,
-    TimelineKind,
-)
+from jointcase.cases.models import CaseExclusion, CaseRole, CaseTeamMember, TimelineKind
 from jointcase.seed.steps.register.seeder import Batch, NewCase, RegisterSeeder
 from jointcase.seed.steps.register.vocabulary import PERSONA_CTNM_CASES, at, days
 

@@ -7,11 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jointcase.cases.models import (
-    Cohort,
-    Ideology,
-    Phase,
-)
+from jointcase.cases.models import Cohort, Ideology, Phase
 
 PHASE_CYCLE = (
     Phase.CUSTODY,

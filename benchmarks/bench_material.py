@@ -18,7 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentile, seed_context, setup_django
+from benchmarks.common import (
+    REGISTER_STEPS,
+    bench_requests,
+    bench_scale,
+    percentile,
+    print_report,
+    seed_context,
+    setup_django,
+    throwaway_database,
+)
 
 SIZES_MB = (1, 4, 16)
 TARGET_RATIO = 0.8
@@ -193,7 +202,7 @@ def _list_seed(report: Callable[..., Any], scale: str, items: int) -> None:
     steps = dict(world._steps())
     seconds: dict[str, float] = {}
     with transaction.atomic():
-        for label in ("agencies and teams", "users", "people and cases", "material"):
+        for label in (*REGISTER_STEPS, "material"):
             if label != "material" and Case.objects.exists():
                 continue
             started = time.perf_counter()
@@ -337,26 +346,13 @@ def _list_bench(report: Callable[..., Any]) -> None:
     tab is the page that exists, and "my latest material" is the cross-case read the material
     issue set them for."""
     from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
     from jointcase.seed.scales import SCALES
 
-    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    scale = bench_scale()
     items = int(os.environ.get("JOINTCASE_BENCH_MATERIAL_ITEMS", str(SCALES[scale].material_items)))
-    rounds = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
-    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
-    setup_test_environment()
-    keepdb_file()
-    old_config = setup_databases(
-        verbosity=0,
-        interactive=False,
-        keepdb=keep,
-        aliases={"default"},
-        # No copy of a kept world for test rollbacks: serialising millions of rows takes
-        # minutes and nothing here restores it.
-        serialized_aliases=set(),
-    )
-    try:
+    rounds = bench_requests()
+    with throwaway_database():
         from jointcase.material.models import MaterialItem
 
         _list_seed(report, scale, items)
@@ -366,24 +362,6 @@ def _list_bench(report: Callable[..., Any]) -> None:
         for name, case in _list_cases(report).items():
             label = f"material list [{db}, {total} items] {name}"
             _list_measure(report, label, case, rounds)
-    finally:
-        teardown_databases(old_config, verbosity=0, keepdb=keep)
-
-
-def keepdb_file() -> None:
-    """With ``JOINTCASE_BENCH_KEEPDB=1`` on SQLite, keep the test database in a file under
-    var/bench/ (Django's default is in memory, gone when the module's connection closes) so
-    the next module, or the next run, reuses the seeded world."""
-    from django.db import connection
-
-    if os.environ.get("JOINTCASE_BENCH_KEEPDB", "") != "1" or connection.vendor != "sqlite":
-        return
-    from benchmarks.__main__ import ROOT
-
-    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
-    path = ROOT / "var" / "bench" / f"kept-{scale}.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = str(path)
 
 
 def run(report: Callable[..., Any]) -> None:
@@ -428,11 +406,4 @@ def run(report: Callable[..., Any]) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("JOINTCASE_ENV", "test")
-
-    def _print(
-        name: str, value: object, unit: str, target: str = "", baseline: object = None
-    ) -> None:
-        extra = f"  (baseline {baseline})" if baseline is not None else ""
-        print(f"{name:45s} {value!s:>10} {unit:6s} {target}{extra}")
-
-    run(_print)
+    run(print_report)

@@ -14,35 +14,39 @@ requests each figure is taken over. Figures are steady state (one warm-up pass f
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentile, seed_context, setup_django
+from benchmarks.common import (
+    bench_requests,
+    bench_scale,
+    percentile,
+    print_report,
+    register_seed,
+    seed_context,
+    setup_django,
+    steady_samples,
+    throwaway_database,
+    timed,
+)
 
 MY_ACTIONS_TARGET_MS = 50.0
 MINUTES_TARGET_MS = 30.0
 SECTIONS = 20
-REGISTER_STEPS = ("agencies and teams", "users", "people and cases")
 
 
 def _seed(scale: str) -> float:
     from django.db import transaction
 
-    from jointcase.cases.models import Case
-    from jointcase.seed import world
     from jointcase.seed.steps.meetings import seed_meetings
 
     context = seed_context(scale)
     started = time.perf_counter()
     with transaction.atomic():
-        if not Case.objects.exists():
-            for label, step in world._steps():
-                if label in REGISTER_STEPS:
-                    step(context)
+        register_seed(context)
         from jointcase.accounts.models import User
 
         context.registry["personas"] = {
@@ -51,15 +55,6 @@ def _seed(scale: str) -> float:
         }
         seed_meetings(context)
     return time.perf_counter() - started
-
-
-def _timed(function: Callable[[], Any], rounds: int) -> list[float]:
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 def _client_for(user: Any) -> Any:
@@ -145,16 +140,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         "/meetings/actions/mine/?due=overdue",
         "/meetings/actions/mine/?due=due_soon",
     ]
-    for url in urls:
-        warm = client.get(url)
-        assert warm.status_code == 200, (url, warm.status_code, warm.get("Location"))
-    samples = []
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
+    samples = steady_samples(client.get, urls, requests)
     report(
         f'meetings [{db}, {scale}] "my actions" page p50', round(percentile(samples, 50), 1), "ms"
     )
@@ -168,8 +154,8 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     meeting = _twenty_sections(owner)
     minutes = selectors.minutes_for(user=owner, meeting=meeting)
     assert len(minutes.sections) == SECTIONS
-    samples = _timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), 5)
-    samples = _timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), requests)
+    samples = timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), 5)
+    samples = timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), requests)
     report(
         f"meetings [{db}, {scale}] minutes rendering (20 sections) p50",
         round(percentile(samples, 50), 1),
@@ -186,7 +172,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     declare_every_purpose(client)  # the meeting page asks the purpose of consultation first
     url = f"/meetings/{meeting.public_id}/"
     assert client.get(url).status_code == 200
-    samples = _timed(lambda: client.get(url), requests)
+    samples = timed(lambda: client.get(url), requests)
     report(
         f"meetings [{db}, {scale}] meeting page (20 sections) p95",
         round(percentile(samples, 95), 1),
@@ -198,43 +184,20 @@ def run(report: Callable[..., Any]) -> None:
     """Seed a throwaway database (or reuse a kept one), measure, drop it."""
     setup_django()
     from django.conf import settings
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
     from jointcase.keyring import keyring_init
 
-    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
-    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
-    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
-    setup_test_environment()
-    from benchmarks.bench_material import keepdb_file
-
-    keepdb_file()
-    old_config = setup_databases(
-        verbosity=0,
-        interactive=False,
-        keepdb=keep,
-        aliases={"default"},
-        # No copy of a kept world for test rollbacks: serialising millions of rows takes
-        # minutes and nothing here restores it.
-        serialized_aliases=set(),
-    )
-    previous = getattr(settings, "KEYRING_PATH", None)
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "keyring"
-            keyring_init(path)
-            settings.KEYRING_PATH = path
-            _measure(report, scale, requests)
-    finally:
-        settings.KEYRING_PATH = previous
-        teardown_databases(old_config, verbosity=0, keepdb=keep)
+    with throwaway_database():
+        previous = getattr(settings, "KEYRING_PATH", None)
+        try:
+            with tempfile.TemporaryDirectory() as directory:
+                path = Path(directory) / "keyring"
+                keyring_init(path)
+                settings.KEYRING_PATH = path
+                _measure(report, bench_scale(), bench_requests())
+        finally:
+            settings.KEYRING_PATH = previous
 
 
 if __name__ == "__main__":
-
-    def _print(
-        benchmark: str, value: Any, unit: str, target: str = "", baseline: Any = None
-    ) -> None:
-        print(f"{benchmark}: {value} {unit} {target}")
-
-    run(_print)
+    run(print_report)

@@ -19,42 +19,37 @@ figures are steady-state latencies, not a cold start.
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.common import percentile, seed_context, setup_django
+from benchmarks.common import (
+    bench_requests,
+    bench_scale,
+    percentile,
+    print_report,
+    register_seed,
+    seed_context,
+    setup_django,
+    steady_samples,
+    throwaway_database,
+    timed,
+)
 
 CASE_PAGE_TARGET_MS = 50.0
 SEARCH_TARGET_MS = 100.0
 RATIO_TARGET = 1.5
-SEED_STEPS = ("agencies and teams", "users", "people and cases")
 
 
 def _seed(scale: str) -> float:
-
     from django.db import transaction
-
-    from jointcase.seed import world
 
     context = seed_context(scale)
     started = time.perf_counter()
     with transaction.atomic():
-        for label, step in world._steps():
-            if label in SEED_STEPS:
-                step(context)
+        register_seed(context)
     return time.perf_counter() - started
-
-
-def _timed(function: Callable[[], object], rounds: int) -> list[float]:
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 def _busiest_practitioner() -> Any:
@@ -127,8 +122,8 @@ def _side_by_side(
     a: list[float] = []
     b: list[float] = []
     for _ in range(rounds):
-        a.extend(_timed(scoped, 1))
-        b.extend(_timed(unscoped, 1))
+        a.extend(timed(scoped, 1))
+        b.extend(timed(unscoped, 1))
     return statistics.median(a), statistics.median(b)
 
 
@@ -136,48 +131,58 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from jointcase.access.policy import persons_visible_to
     from jointcase.cases.models import Case, CaseTeamMember
-    from jointcase.cases.selectors import my_cases_for
-    from jointcase.people.models import Person
-    from jointcase.people.search import CANDIDATE_LIMIT, candidate_queries, parse_query
 
-    db = connection.vendor
-    if not Case.objects.exists():
-        seconds = _seed(scale)
-        report(f"register [{db}, {scale}] seed time", round(seconds, 1), "s")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    report(f"register [{db}, {scale}] seeded cases", Case.objects.count(), "cases")
-
+    name = f"register [{connection.vendor}, {scale}]"
+    _world(report, name, scale)
     user = _busiest_practitioner()
     today = timezone.localdate()
     mine = CaseTeamMember.objects.filter(user_id=user.pk, start__lte=today).exclude(end__lt=today)
     case_ids = sorted(set(mine.values_list("case_id", flat=True)))
     client = _client_for(user, case_ids)
-
-    # Case page (overview), cycling through the user's cases; warm-up first.
     public_ids = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "public_id"))
     urls = [f"/cases/{public_ids[case_id]}/" for case_id in case_ids]
-    for url in urls[:requests]:
-        assert client.get(url).status_code == 200, url
-    samples = []
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
+    samples = steady_samples(client.get, urls, requests)
     report(
-        f"register [{db}, {scale}] case page p95",
+        f"{name} case page p95",
         round(percentile(samples, 95), 1),
         "ms",
         target=f"<= {CASE_PAGE_TARGET_MS:g} ms",
     )
+    _audit_cost(report, name, client, urls, requests)
+    texts = _search_texts(user)
+    samples = steady_samples(
+        lambda text: client.get("/cases/search/", {"q": text}), texts, requests
+    )
+    report(
+        f"{name} search p95",
+        round(percentile(samples, 95), 1),
+        "ms",
+        target=f"<= {SEARCH_TARGET_MS:g} ms",
+    )
+    _filter_cost(report, name, user, texts, rounds=max(requests, 50))
 
-    # The cost of auditing on a request: the same case pages with the audit chain
-    # written and with the test-only switch off, interleaved request by request so that load
-    # on the machine falls on both sides alike. Throughput = requests per second.
+
+def _world(report: Callable[..., Any], name: str, scale: str) -> None:
+    """Seed the register unless the database holds one; fresh planner statistics after the
+    load, as in service."""
+    from django.db import connection
+
+    from jointcase.cases.models import Case
+
+    if not Case.objects.exists():
+        report(f"{name} seed time", round(_seed(scale), 1), "s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    report(f"{name} seeded cases", Case.objects.count(), "cases")
+
+
+def _audit_cost(
+    report: Callable[..., Any], name: str, client: Any, urls: list[str], requests: int
+) -> None:
+    """The cost of auditing on a request: the same case pages with the audit chain written and
+    with the test-only switch off, interleaved request by request so that load on the machine
+    falls on both sides alike. Throughput = requests per second."""
     from django.conf import settings
 
     elapsed = {True: 0.0, False: 0.0}
@@ -192,33 +197,29 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     settings.AUDIT_ENABLED = True
     with_audit, without_audit = requests / elapsed[True], requests / elapsed[False]
     report(
-        f"register [{db}, {scale}] case pages/s, audit on (baseline: audit off)",
+        f"{name} case pages/s, audit on (baseline: audit off)",
         round(with_audit, 1),
         "req/s",
         target=">= 0.8 x audit off",
         baseline=round(without_audit, 1),
     )
 
-    texts = _search_texts(user)
-    for text in texts:
-        client.get("/cases/search/", {"q": text})
-    samples = []
-    for i in range(requests):
-        text = texts[i % len(texts)]
-        started = time.perf_counter()
-        response = client.get("/cases/search/", {"q": text})
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, text
-    report(
-        f"register [{db}, {scale}] search p95",
-        round(percentile(samples, 95), 1),
-        "ms",
-        target=f"<= {SEARCH_TARGET_MS:g} ms",
-    )
 
-    # "My cases": the selector (access filter inside) vs the same membership query without it.
-    # Both are compiled once and executed in the database, side by side: the figure is what
-    # the filter costs the database, not Django's query building.
+def _filter_cost(
+    report: Callable[..., Any], name: str, user: Any, texts: list[str], rounds: int
+) -> None:
+    """What the access filter costs the database: "my cases" (the selector, filter inside) vs
+    the same membership query without it, and the search candidates over visible persons vs
+    every person. Both sides are compiled once and executed side by side."""
+    from django.utils import timezone
+
+    from jointcase.access.policy import persons_visible_to
+    from jointcase.cases.models import Case, CaseTeamMember
+    from jointcase.cases.selectors import my_cases_for
+    from jointcase.people.models import Person
+    from jointcase.people.search import CANDIDATE_LIMIT, candidate_queries, parse_query
+
+    today = timezone.localdate()
     scoped_cases = my_cases_for(user).values_list("pk", "reference", "person__display_name")
     current = CaseTeamMember.objects.filter(user_id=user.pk, start__lte=today).exclude(
         end__lt=today
@@ -227,12 +228,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         "pk", "reference", "person__display_name"
     )
     assert sorted(scoped_cases) == sorted(unscoped_cases), "the benchmark user must see their cases"
-    rounds = max(requests, 50)
-    _ratio(
-        report, f"register [{db}, {scale}] my cases query", [scoped_cases], [unscoped_cases], rounds
-    )
-
-    # Search candidates: the same parsed queries over visible persons vs every person.
+    _ratio(report, f"{name} my cases query", [scoped_cases], [unscoped_cases], rounds)
     parsed = [parse_query(text) for text in texts]
     scoped_search = [
         queryset.values_list("pk", flat=True)[:CANDIDATE_LIMIT]
@@ -244,13 +240,7 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         for query in parsed
         for queryset in candidate_queries(Person.objects.all(), query)
     ]
-    _ratio(
-        report,
-        f"register [{db}, {scale}] search query",
-        scoped_search,
-        unscoped_search,
-        max(rounds // 10, 5),
-    )
+    _ratio(report, f"{name} search query", scoped_search, unscoped_search, max(rounds // 10, 5))
 
 
 def _ratio(
@@ -291,32 +281,9 @@ def _ratio(
 def run(report: Callable[..., Any]) -> None:
     """Seed a throwaway database, measure, drop it."""
     setup_django()
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
-    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
-    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
-    setup_test_environment()
-    old_config = setup_databases(
-        verbosity=0,
-        interactive=False,
-        keepdb=keep,
-        aliases={"default"},
-        serialized_aliases=set(),  # no copy of a kept world: nothing here restores it
-    )
-    try:
-        _measure(report, scale, requests)
-    finally:
-        teardown_databases(old_config, verbosity=0, keepdb=keep)
+    with throwaway_database():
+        _measure(report, bench_scale(), bench_requests())
 
 
 if __name__ == "__main__":
-
-    def _print(
-        name: str, value: object, unit: str, target: str = "", baseline: object = None
-    ) -> None:
-        extra = f"  (target {target})" if target else ""
-        extra += f"  (baseline {baseline})" if baseline is not None else ""
-        print(f"{name}: {value} {unit}{extra}")
-
-    run(_print)
+    run(print_report)

@@ -1,9 +1,13 @@
-"""What every benchmark module shares: Django set-up, percentiles, the seeded world's context."""
+"""What every benchmark module shares: Django set-up, the throwaway database, the seeded world's
+context and register, timing and percentiles, and the report of a module run on its own."""
 
 from __future__ import annotations
 
 import os
 import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -66,3 +70,90 @@ def keepdb_file() -> None:
     path = ROOT / "var" / "bench" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     connection.settings_dict.setdefault("TEST", {})["NAME"] = str(path)
+
+
+#: The seed steps that build the register (agencies, users, people and cases) every page
+#: benchmark stands on.
+REGISTER_STEPS = ("agencies and teams", "users", "people and cases")
+
+
+def bench_scale() -> str:
+    return os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+
+
+def bench_requests() -> int:
+    """How many requests (or calls) each figure is taken over."""
+    return int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """A test database for one benchmark module, dropped afterwards, or kept for the next run
+    with ``JOINTCASE_BENCH_KEEPDB=1`` (on SQLite in a file: ``keepdb_file``)."""
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
+    setup_test_environment()
+    keepdb_file()
+    old_config = setup_databases(
+        verbosity=0,
+        interactive=False,
+        keepdb=keep,
+        aliases={"default"},
+        # No copy of a kept world for test rollbacks: serialising millions of rows takes
+        # minutes and nothing here restores it.
+        serialized_aliases=set(),
+    )
+    try:
+        yield
+    finally:
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
+
+
+def register_seed(context: Any) -> None:
+    """The register's seed steps, unless the database already holds cases (a kept world, or
+    one another module of the same run seeded)."""
+    from jointcase.cases.models import Case
+    from jointcase.seed import world
+
+    if Case.objects.exists():
+        return
+    for label, step in world._steps():
+        if label in REGISTER_STEPS:
+            step(context)
+
+
+def timed(function: Callable[[], object], rounds: int) -> list[float]:
+    """Milliseconds of each of ``rounds`` calls."""
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def steady_samples(get: Callable[[Any], Any], inputs: list[Any], count: int) -> list[float]:
+    """Milliseconds of ``count`` requests ``get(input)`` cycling through ``inputs``, after one
+    warm-up pass over the same requests: steady-state latencies, not a cold start. Every
+    response must be a 200."""
+    for value in inputs[:count]:
+        response = get(value)
+        assert response.status_code == 200, (value, response.status_code, response.get("Location"))
+    samples = []
+    for i in range(count):
+        value = inputs[i % len(inputs)]
+        started = time.perf_counter()
+        response = get(value)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, value
+    return samples
+
+
+def print_report(
+    name: str, value: object, unit: str, target: str = "", baseline: object = None
+) -> None:
+    """The report of a module run on its own (``python -m benchmarks.bench_<name>``)."""
+    extra = f"  (target {target})" if target else ""
+    extra += f"  (baseline {baseline})" if baseline is not None else ""
+    print(f"{name}: {value} {unit}{extra}")

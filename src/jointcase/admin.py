@@ -135,7 +135,7 @@ class AuditedModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
             for action, label, pk, fields in changes:
                 audit_record(
                     action=action,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     object_type=label,
                     object_id=pk,
                     details={"parent": parent} | ({"fields": sorted(fields)} if fields else {}),
@@ -147,7 +147,7 @@ class AuditedModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             audit_record(
                 action="admin.change" if change else "admin.add",
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 object_type=obj._meta.label_lower,
                 object_id=obj.pk,
                 details={"fields": sorted(form.changed_data)},
@@ -158,7 +158,7 @@ class AuditedModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
         with transaction.atomic():
             audit_record(
                 action="admin.delete",
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 object_type=obj._meta.label_lower,
                 object_id=obj.pk,
                 request=request,
@@ -170,7 +170,7 @@ class AuditedModelAdmin(RolePermissionsMixin, admin.ModelAdmin):
             for obj in queryset:
                 audit_record(
                     action="admin.delete",
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     object_type=obj._meta.label_lower,
                     object_id=obj.pk,
                     request=request,

@@ -1,4 +1,4 @@
-"""The seed's bulk writer (``steps_register.Table``): rows written without model instances
+"""The seed's bulk writer (``jointcase.seed.bulk.Table``): rows written without model instances
 read back through the ORM exactly as written, on SQLite (``executemany``) and PostgreSQL
 (``COPY``), for integer keys it allocates and UUID keys it is given."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from jointcase.agencies.models import Caveat
 from jointcase.material.models import DataKey
-from jointcase.seed.steps_register import Table
+from jointcase.seed.bulk import Table
 
 pytestmark = pytest.mark.django_db
 

@@ -1,21 +1,19 @@
-"""The register seeder builds a case in short, named steps (plan, person, names, identifiers,
-addresses, contacts, MAPPA, custody, sentence, notification, licence, recall, exit, phase,
-team): no function over 80 lines."""
+"""The register seeder is a package with one module per use case (plan, people, cases,
+custody, sentences, teams), each a set of short, named steps: no module of it is a monolith."""
 
 from __future__ import annotations
 
-import ast
-import inspect
+import pkgutil
+from pathlib import Path
 
-from jointcase.seed import steps_register
+from jointcase.seed.steps import register
 
 
-def test_no_function_of_the_register_seeder_is_over_80_lines() -> None:
-    tree = ast.parse(inspect.getsource(steps_register))
-    long = {
-        node.name: node.end_lineno - node.lineno + 1
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef) and node.end_lineno is not None
-        if node.end_lineno - node.lineno + 1 > 80
+def test_the_register_seeder_is_one_module_per_use_case_none_over_300_lines() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(register.__path__)}
+    assert {"plan", "people", "cases", "custody", "sentences", "teams", "build"} <= modules
+    sizes = {
+        path.name: len(path.read_text().splitlines())
+        for path in Path(register.__path__[0]).glob("*.py")
     }
-    assert long == {}
+    assert {name: size for name, size in sizes.items() if size > 300} == {}

@@ -171,9 +171,10 @@ def acts_on(
     def wrap(service: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(service)
         def checked(*args: P.args, **kwargs: P.kwargs) -> T:
-            actor: User | None = kwargs.get("actor")  # type: ignore[assignment]
-            request: HttpRequest | None = kwargs.get("request")  # type: ignore[assignment]
-            target = subject(kwargs)
+            named: dict[str, Any] = kwargs  # services take keyword arguments only
+            actor: User | None = named.get("actor")
+            request: HttpRequest | None = named.get("request")
+            target = subject(named)
             permission_require(
                 actor=actor,
                 refusal=refusal(actor, target),

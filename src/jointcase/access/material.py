@@ -84,6 +84,7 @@ from jointcase.access.policy import (
 )
 from jointcase.agencies.models import CaveatAuthorisation, Vetting, VettingLevel
 from jointcase.cases.models import Case, CaseTeamMember
+from jointcase.lib.models import many_to_many, through_of
 from jointcase.material.models import BreakGlass, MaterialGrant, MaterialItem, TearlineStatus
 
 if TYPE_CHECKING:
@@ -345,12 +346,11 @@ class QContext:
         )
 
     def through(self, field_name: str) -> tuple[Any, str, str]:
-        m2m = self.model._meta.get_field(field_name)
-        through = m2m.remote_field.through  # type: ignore[union-attr]
+        m2m = many_to_many(self.model, field_name)
         return (
-            through,
-            f"{m2m.m2m_field_name()}_id",  # type: ignore[union-attr]
-            f"{m2m.m2m_reverse_field_name()}_id",  # type: ignore[union-attr]
+            through_of(self.model, field_name),
+            f"{m2m.m2m_field_name()}_id",
+            f"{m2m.m2m_reverse_field_name()}_id",
         )
 
 

@@ -199,8 +199,10 @@ class ApiTokenAdmin(AuditedModelAdmin):
 
     @admin.action(description="Revoke the selected API tokens")
     def revoke_tokens(self, request: HttpRequest, queryset: Any) -> None:
+        actor = request.user
+        assert isinstance(actor, User)
         for token in queryset:
-            api_token_revoke(actor=request.user, token=token, request=request)  # type: ignore[arg-type]
+            api_token_revoke(actor=actor, token=token, request=request)
 
 
 admin_site.register(ApiToken, ApiTokenAdmin)

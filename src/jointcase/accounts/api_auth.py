@@ -30,6 +30,9 @@ from jointcase.accounts.tokens import (
 )
 from jointcase.audit.purpose import API_CHANNEL, Declaration, channel_set, purpose_note
 
+#: Where an API request keeps the id of the token it came with.
+_KEY_ID_ATTRIBUTE = "api_token_id"
+
 
 class ApiTokenAuth(HttpBearer):
     """``Authorization: Bearer jc_...``; 401 for a missing, bad, revoked or expired token; 403
@@ -53,7 +56,7 @@ class ApiTokenAuth(HttpBearer):
             request, f"api_token:{found.pk}", Declaration(found.purpose, found.purpose_reason)
         )
         user = found.user
-        request.api_token_id = found.pk  # type: ignore[attr-defined]
+        setattr(request, _KEY_ID_ATTRIBUTE, found.pk)
         needed = token_scope_needed(request.method or "GET", self.write_scope)
         refusal = token_scope_refusal(found.scope_list, needed)
         if refusal is not None:
@@ -69,7 +72,7 @@ class ApiTokenAuth(HttpBearer):
             raise HttpError(403, refusal)
         # A token is not an interactive session with a verified second factor: the user's
         # ``is_verified()`` stays False, so session-only pages stay closed to API callers.
-        user.otp_device = None  # type: ignore[attr-defined]
+        user.otp_device = None
         # A token issued with a clearance ceiling reads and writes at most at that level.
         clearance_ceiling_set(user, found.ceiling)
         request.user = user
@@ -94,7 +97,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        token_id = getattr(request, "api_token_id", None)
+        token_id = getattr(request, _KEY_ID_ATTRIBUTE, None)
         if token_id is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": token_id}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
@@ -144,12 +146,11 @@ class ApiTokenForm(JointCaseForm):
         },
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.maximum_days = int(settings.JOINTCASE_API_TOKEN_MAX_DAYS)
         self.fields["days"].initial = int(settings.JOINTCASE_API_TOKEN_DAYS)
-        self.fields["scopes"].choices = list(TOKEN_SCOPES.items())  # type: ignore[attr-defined]
+        self.choice_field("scopes").choices = list(TOKEN_SCOPES.items())
 
     def clean_days(self) -> int:
         days = int(self.cleaned_data["days"])

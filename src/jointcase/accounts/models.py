@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
 
 
 class Role(models.TextChoices):
@@ -33,6 +37,9 @@ class User(AbstractUser):
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    #: The second-factor device of this request (django-otp's middleware sets it; an API
+    #: token sets None). Not a column.
+    otp_device: Device | None
     job_title = models.CharField(max_length=120, blank=True)
     line_manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"

@@ -103,20 +103,31 @@ class _JsonErrors:
         return JsonResponse({"detail": str(exc.detail), "code": exc.code}, status=exc.status_code)
 
 
+def _second_factor_require(request: HttpRequest) -> None:
+    """A security key is added only in a session that passed a second factor already."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_verified()):
+        raise SecondFactorRequired()
+
+
+def _parsed_body(request: HttpRequest) -> Any:
+    """The JSON body django-otp-webauthn's views parse into ``request.data`` (an attribute
+    Django's request type does not declare)."""
+    return vars(request)["data"]
+
+
 class RegistrationBeginView(_JsonErrors, BeginCredentialRegistrationView):
     failure_action = "mfa.webauthn_register_failed"
 
     def check_can_register(self) -> None:
-        if not self.request.user.is_verified():  # type: ignore[union-attr]
-            raise SecondFactorRequired()
+        _second_factor_require(self.request)
 
 
 class RegistrationCompleteView(_JsonErrors, CompleteCredentialRegistrationView):
     failure_action = "mfa.webauthn_register_failed"
 
     def check_can_register(self) -> None:
-        if not self.request.user.is_verified():  # type: ignore[union-attr]
-            raise SecondFactorRequired()
+        _second_factor_require(self.request)
 
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
         request = self.request
@@ -125,7 +136,7 @@ class RegistrationCompleteView(_JsonErrors, CompleteCredentialRegistrationView):
         state = self.get_state()
         helper = self.get_helper()
         with rewrite_exceptions(logger=_get_pywebauthn_logger()), transaction.atomic():
-            device = helper.register_complete(user=user, state=state, data=request.data)  # type: ignore[attr-defined]
+            device = helper.register_complete(user=user, state=state, data=_parsed_body(request))
             device.name = f"Added {timezone.localdate():%-d %B %Y}"
             device.save(update_fields=["name"])
             audit_record(

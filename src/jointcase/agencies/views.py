@@ -48,6 +48,9 @@ from jointcase.audit.models import Outcome
 from jointcase.audit.services import audit_record
 from jointcase.lib.sorting import sort_headers, sort_param
 
+#: Set on a form that shows a refusal: its page is a 403, not a 400.
+_REFUSED_ATTRIBUTE = "refused"
+
 P = ParamSpec("P")
 USERS_PER_PAGE = 50
 
@@ -88,7 +91,7 @@ def _page(
     """The page; 403 when it shows a refusal, 400 when it shows other errors."""
     status = 200
     if form is not None and form.errors:
-        status = 403 if getattr(form, "refused", False) else 400
+        status = 403 if getattr(form, _REFUSED_ATTRIBUTE, False) else 400
     return render(request, template, {**context, "form": form}, status=status)
 
 
@@ -103,7 +106,7 @@ def _show(form: forms.Form, error: ValidationError | NotPermitted) -> None:
     if isinstance(error, NotPermitted):
         field = getattr(error.refusal, "field", None)
         form.add_error(field if field in form.fields else None, error.message)
-        form.refused = True  # type: ignore[attr-defined]
+        setattr(form, _REFUSED_ATTRIBUTE, True)
         return
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 from jointcase.audit.models import Outcome
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from jointcase.access.policy import Decision
     from jointcase.accounts.models import User
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Model)
 K = TypeVar("K")
 
 
@@ -76,7 +77,7 @@ def audited_read(
             actor=user,
             outcome=Outcome.ALLOW if allowed else Outcome.DENY,
             object_type=object_type,
-            object_id=str(found.pk) if found is not None else str(raw_id)[:64],  # type: ignore[attr-defined]
+            object_id=str(found.pk) if found is not None else str(raw_id)[:64],
             reason=decision.reason if decision is not None else "not_found",
             details=details(found) if details is not None and found is not None else None,
             request=request,

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -94,7 +95,7 @@ def _purpose_of(
 def audit_record(
     *,
     action: str,
-    actor: User | None = None,
+    actor: User | AnonymousUser | None = None,
     outcome: str = Outcome.SUCCESS,
     object_type: str = "",
     object_id: str | int = "",
@@ -113,17 +114,16 @@ def audit_record(
     """
     if not settings.AUDIT_ENABLED:
         return None
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    user = None if isinstance(actor, AnonymousUser) else actor  # anonymous: recorded as nobody
     details = _inert_details(details or {})
     if request is not None:
         purpose, details = _purpose_of(request, object_type, object_id, purpose, details)
     entry = AuditEntry(
         action=_inert(action)[:80],
         outcome=outcome,
-        actor_id=actor.pk if actor is not None else None,
-        actor_username=_inert(actor.get_username() if actor is not None else actor_username)[:150],
-        actor_agency=_agency_code(actor)[:40],
+        actor_id=user.pk if user is not None else None,
+        actor_username=_inert(user.get_username() if user is not None else actor_username)[:150],
+        actor_agency=_agency_code(user)[:40],
         object_type=_inert(object_type)[:60],
         object_id=_inert(str(object_id))[:64],
         reason=_clip(reason),

@@ -99,7 +99,7 @@ def _report(
             page = list(entries[(number - 1) * size : number * size + 1])
             audit_record(
                 action="audit.report_viewed",
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 object_type="audit.report",
                 object_id=report,
                 details={**query, "page": number} if number > 1 else query,
@@ -139,7 +139,7 @@ def _export(
     with transaction.atomic():
         audit_record(
             action="audit.report_exported",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             object_type="audit.report",
             object_id=report,
             recipient=f"download:{request.user.get_username()}",
@@ -335,7 +335,7 @@ def purpose(request: HttpRequest) -> HttpResponse:
             purpose_store(request, object_type, object_id, chosen, reason)
             audit_record(
                 action="audit.purpose_declared",
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 object_type=object_type,
                 object_id=object_id,
                 purpose=chosen,

@@ -39,12 +39,16 @@ class PageMarking:
 CURRENT_MARKING: ContextVar[PageMarking | None] = ContextVar("jointcase_page_marking", default=None)
 
 
+#: Where a request keeps its page marking (not an attribute Django's request type declares).
+_MARKING_ATTRIBUTE = "_jointcase_marking"
+
+
 def marking_for_request(request: HttpRequest | None) -> PageMarking:
     """The page marking of ``request`` (or, without one, of the request being handled)."""
     if request is None:
         return CURRENT_MARKING.get() or PageMarking()
-    marking: PageMarking | None = getattr(request, "_jointcase_marking", None)
+    marking: PageMarking | None = getattr(request, _MARKING_ATTRIBUTE, None)
     if marking is None:
         marking = PageMarking()
-        request._jointcase_marking = marking  # type: ignore[attr-defined]
+        setattr(request, _MARKING_ATTRIBUTE, marking)
     return marking

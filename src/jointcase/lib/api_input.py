@@ -25,6 +25,9 @@ from pydantic import BaseModel
 from jointcase.lib.bounds import ID_MAX, INT_MIN, RANGE_MESSAGE, fits_database, is_valid_id
 from jointcase.lib.text import forbidden_characters_message, has_forbidden_characters
 
+#: Where a request keeps its query's flattened field names (read back by the error handler).
+ALIASES_ATTRIBUTE = "jointcase_input_aliases"
+
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 #: Nested input deeper than this is not walked further (pydantic bounds the JSON anyway).
 _MAX_DEPTH = 32
@@ -41,7 +44,7 @@ def refuse_out_of_range_path_ids(run: Callable[..., HttpResponse]) -> Callable[.
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **path_params: Any) -> HttpResponse:
-        request.jointcase_input_aliases = aliases  # type: ignore[attr-defined]
+        setattr(request, ALIASES_ATTRIBUTE, aliases)
         for value in path_params.values():
             text = str(value)
             out_of_range = _WHOLE_NUMBER.fullmatch(text) and (
@@ -63,7 +66,7 @@ def refuse_out_of_range_path_ids(run: Callable[..., HttpResponse]) -> Callable[.
 def refuse_bad_input(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **values: Any) -> Any:
-        aliases = getattr(request, "jointcase_input_aliases", {})
+        aliases = getattr(request, ALIASES_ATTRIBUTE, {})
         errors = [
             {"loc": _as_sent(loc, aliases), "msg": message, "type": "value_error"}
             for loc, message in input_problems(values)

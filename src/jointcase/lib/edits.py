@@ -68,7 +68,7 @@ def versioned_update(
     Call inside the caller's transaction. Returns the fresh row and the change set (empty,
     and nothing written, when every value is already as asked)."""
     current = model._default_manager.select_for_update().get(pk=pk)
-    if current.version != expected_version:  # type: ignore[attr-defined]
+    if current.serializable_value("version") != expected_version:
         raise ConcurrentEdit()
     diff = changes_between({field: getattr(current, field) for field in changes}, changes)
     if not diff:

@@ -40,6 +40,43 @@ class JointCaseForm(forms.Form):
             if problem:
                 self.add_error(name, problem)
 
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        """The choice field ``name``, typed, for choices known only when the form is made."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(f"{name} is not a choice field")
+        return field
+
+    def model_choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        """The model choice field ``name``, typed, for a queryset scoped to the user."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError(f"{name} is not a model choice field")
+        return field
+
+
+class LabelledModelChoiceField(forms.ModelChoiceField[Any]):
+    """A model choice whose options read ``label_of(object)`` (a reference, a name with its
+    agency) instead of the model's ``str``."""
+
+    def __init__(self, *args: Any, label_of: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_of(obj)
+
+
+class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField[Any]):
+    """The several-choice twin of ``LabelledModelChoiceField``."""
+
+    def __init__(self, *args: Any, label_of: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.label_of(obj)
+
 
 class GovukDateWidget(forms.Widget):
     """The GOV.UK date input: three boxes posted as ``<name>-day``, ``<name>-month`` and

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from jointcase.lib.models import through_of
 from jointcase.material.models import MaterialItem
 from jointcase.material.signals import SUMMARY_COLUMNS, summary_refresh
 
@@ -53,8 +54,8 @@ def label_summary_mismatches(field_name: str) -> QuerySet[MaterialItem]:
     """Items whose summary column for ``field_name`` ("caveats" or "releasable_to") disagrees
     with the stored set."""
     column = SUMMARY_COLUMNS[field_name]
-    through = MaterialItem._meta.get_field(field_name).remote_field.through  # type: ignore[union-attr]
-    stored = Exists(through.objects.filter(materialitem_id=OuterRef("pk")))
+    through = through_of(MaterialItem, field_name)
+    stored = Exists(through._default_manager.filter(materialitem_id=OuterRef("pk")))
     return MaterialItem.objects.filter(
         (Q(**{column: True}) & ~Q(stored)) | (Q(**{column: False}) & Q(stored))
     ).order_by()

@@ -14,12 +14,13 @@ still disagrees.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import Exists, ManyToManyField, OuterRef
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import m2m_changed
 from django.dispatch import Signal
 
+from jointcase.lib.models import many_to_many, through_of
 from jointcase.material.models import MaterialItem
 
 #: The summary column kept for each of the label's many-to-many fields.
@@ -32,11 +33,11 @@ def summary_refresh(field_name: str, item_ids: Iterable[Any]) -> None:
     ids = list(item_ids)
     if not ids:
         return
-    through = MaterialItem._meta.get_field(field_name).remote_field.through  # type: ignore[union-attr]
+    through = through_of(MaterialItem, field_name)
     MaterialItem.objects.filter(pk__in=ids).update(
         **{
             SUMMARY_COLUMNS[field_name]: Exists(
-                through.objects.filter(materialitem_id=OuterRef("pk"))
+                through._default_manager.filter(materialitem_id=OuterRef("pk"))
             )
         }
     )
@@ -44,7 +45,7 @@ def summary_refresh(field_name: str, item_ids: Iterable[Any]) -> None:
 
 def _field_of(sender: Any) -> str | None:
     for name in SUMMARY_COLUMNS:
-        if sender is MaterialItem._meta.get_field(name).remote_field.through:  # type: ignore[union-attr]
+        if sender is through_of(MaterialItem, name):
             return name
     return None
 
@@ -68,7 +69,7 @@ def label_sets_changed(
     # From the caveat's or agency's side: the items are ``pk_set`` (or, on clear, whatever
     # was linked before the clear).
     if action == "pre_clear":
-        field = cast(ManyToManyField, MaterialItem._meta.get_field(field_name))
+        field = many_to_many(MaterialItem, field_name)
         linked = sender.objects.filter(**{field.m2m_reverse_field_name(): instance.pk})
         setattr(instance, _PENDING, list(linked.values_list("materialitem_id", flat=True)))
     elif action == "post_clear":
@@ -82,7 +83,7 @@ def label_sets_changed(
 def connect() -> None:
     """Connect the receivers (``MaterialConfig.ready``)."""
     for name in SUMMARY_COLUMNS:
-        through = MaterialItem._meta.get_field(name).remote_field.through  # type: ignore[union-attr]
+        through = through_of(MaterialItem, name)
         m2m_changed.connect(
             label_sets_changed, sender=through, dispatch_uid=f"material-label-summary-{name}"
         )

@@ -12,7 +12,12 @@ from jointcase.access.meetings import OWNER_REFUSED
 from jointcase.accounts.models import User
 from jointcase.agencies.fields import ReleasableToField
 from jointcase.agencies.models import Caveat
-from jointcase.lib.forms import GovukDateField, JointCaseForm
+from jointcase.lib.forms import (
+    GovukDateField,
+    JointCaseForm,
+    LabelledModelChoiceField,
+    LabelledModelMultipleChoiceField,
+)
 from jointcase.meetings.models import (
     ActionPriority,
     ActionStatus,
@@ -30,15 +35,22 @@ def _user_label(obj: Any) -> str:
     )
 
 
+def _case_reference(case: Any) -> str:
+    return str(case.reference)
+
+
 def _users(queryset: Any, *, label: str, invalid: str | None = None) -> forms.ModelChoiceField:
     """A person picker; ``invalid``: the message for a person not offered (the service's own
     refusal, so that no answer tells whether someone exists)."""
-    field = forms.ModelChoiceField(
-        queryset=queryset, required=False, empty_label="Select a person", label=label
+    field = LabelledModelChoiceField(
+        queryset=queryset,
+        required=False,
+        empty_label="Select a person",
+        label=label,
+        label_of=_user_label,
     )
     if invalid is not None:
         field.error_messages["invalid_choice"] = invalid
-    field.label_from_instance = _user_label  # type: ignore[method-assign]
     return field
 
 
@@ -56,14 +68,13 @@ class ActionForm(JointCaseForm):
 
 
 class MeetingActionForm(ActionForm):
-    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, required=True, label="Case", empty_label=None
+    case = LabelledModelChoiceField(
+        queryset=None, required=True, label="Case", empty_label=None, label_of=_case_reference
     )
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
-        self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
+        self.model_choice_field("case").queryset = cases
 
 
 class CompleteForm(JointCaseForm):
@@ -134,28 +145,32 @@ class _MeetingDetailsForm(JointCaseForm):
         label="Start time", help_text="For example, 14:00", input_formats=["%H:%M", "%H.%M"]
     )
     chair = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Chair")
-    cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label="Cases discussed", widget=forms.CheckboxSelectMultiple
+    cases = LabelledModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Cases discussed",
+        widget=forms.CheckboxSelectMultiple,
+        label_of=lambda c: f"{c.reference} {c.person.display_name}",
     )
     agenda = forms.CharField(max_length=8000, required=False, widget=forms.Textarea, label="Agenda")
 
     def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = cases  # type: ignore[attr-defined]
-        self.fields["cases"].label_from_instance = lambda c: (  # type: ignore[attr-defined]
-            f"{c.reference} {c.person.display_name}"
-        )
+        self.model_choice_field("cases").queryset = cases
         self.fields["chair"] = _users(people, label="Chair")
 
 
 class MeetingForm(_MeetingDetailsForm):
     field_order = ("type", "day", "time", "chair", "cases", "invitees", "minutes_releasable_to")
 
-    invitees = forms.ModelMultipleChoiceField(
+    invitees = LabelledModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         label="Invite",
         widget=forms.CheckboxSelectMultiple,
+        label_of=lambda u: (
+            f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else ''})"
+        ),
     )
     minutes_releasable_to = ReleasableToField(
         label="Minutes releasable to", help_text="Leave empty for every agency on the cases"
@@ -163,10 +178,7 @@ class MeetingForm(_MeetingDetailsForm):
 
     def __init__(self, *args: Any, cases: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, cases=cases, people=people, **kwargs)
-        self.fields["invitees"].queryset = people  # type: ignore[attr-defined]
-        self.fields["invitees"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
-            f"{u.get_full_name() or u.username} ({u.agency.name if u.agency else ''})"
-        )
+        self.model_choice_field("invitees").queryset = people
 
 
 class SectionForm(JointCaseForm):
@@ -174,16 +186,21 @@ class SectionForm(JointCaseForm):
     body = forms.CharField(
         max_length=50_000, required=False, widget=forms.Textarea, label="Minutes"
     )
-    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, required=False, label="Case this section is about", empty_label=None
+    case = LabelledModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Case this section is about",
+        empty_label=None,
+        label_of=_case_reference,
     )
     classification = forms.ChoiceField(
         choices=Classification.choices, initial=Classification.OFFICIAL_SENSITIVE
     )
-    caveats = forms.ModelMultipleChoiceField(
+    caveats = LabelledModelMultipleChoiceField(
         queryset=Caveat.objects.filter(is_active=True).order_by("code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label_of=lambda c: c.code,
     )
     releasable_to = ReleasableToField(help_text="Leave empty for the meeting's default")
     withheld_display = forms.ChoiceField(
@@ -201,9 +218,7 @@ class SectionForm(JointCaseForm):
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
-        self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
-        self.fields["caveats"].label_from_instance = lambda c: c.code  # type: ignore[attr-defined]
+        self.model_choice_field("case").queryset = cases
 
 
 class InviteForm(JointCaseForm):
@@ -236,15 +251,14 @@ class AttendanceForm(JointCaseForm):
 
 
 class DecisionForm(JointCaseForm):
-    case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, required=True, label="Case", empty_label=None
+    case = LabelledModelChoiceField(
+        queryset=None, required=True, label="Case", empty_label=None, label_of=_case_reference
     )
     text = forms.CharField(label="Decision", max_length=4000, required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = cases  # type: ignore[attr-defined]
-        self.fields["case"].label_from_instance = lambda c: c.reference  # type: ignore[attr-defined]
+        self.model_choice_field("case").queryset = cases
 
 
 class RiskEntryForm(JointCaseForm):

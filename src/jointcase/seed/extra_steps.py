@@ -10,13 +10,13 @@ from jointcase.seed.context import Step
 from jointcase.seed.steps.exchange import seed_imports
 from jointcase.seed.steps.material import seed_material
 from jointcase.seed.steps.meetings import seed_meetings
+from jointcase.seed.steps.register.build import seed_register
 from jointcase.seed.steps.risk_assessments import seed_assessments
 from jointcase.seed.steps.risk_checks import seed_checks
 from jointcase.seed.steps.supervision import seed_contacts
 from jointcase.seed.steps.timeline import seed_timeline
 from jointcase.seed.steps.training import seed_training
 from jointcase.seed.steps.workforce import seed_workforce
-from jointcase.seed.steps_register import seed_register
 
 STEPS: list[tuple[str, Step]] = [
     ("people and cases", seed_register),

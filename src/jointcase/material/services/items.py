@@ -186,36 +186,36 @@ def _content_clean(
     return uploads_read(files, errors)
 
 
-def material_add(
+@dataclass(frozen=True)
+class _Addition:
+    """An item's input once every field has been checked: what ``material_add`` writes."""
+
+    title: str
+    label: LabelInput
+    originator: Agency
+    referenced: str
+    retain_until: dt.date
+    files: list[tuple[Any, bytes]]
+
+
+def _addition_clean(
     *,
     actor: User,
     case: Case,
     kind: str,
     title: str,
     classification: str,
-    caveats: Iterable[str] = (),
-    releasable_to: Iterable[str] = (),
-    orcon: bool = False,
-    handling_instructions: str = "",
-    review_date: dt.date | None = None,
-    body: str = "",
-    held_by: str = "",
-    files: Sequence[Any] = (),
-    retain_until: dt.date | None = None,
-    request: HttpRequest | None = None,
-) -> MaterialItem:
-    """Add an item to ``case``. The originator is the actor's agency (never from input).
-
-    ``retain_until`` defaults to ``retention_default()``; after it the retention job destroys
-    the item's data keys.
-
-    Above the system high only a ``REFERENCE`` may be recorded: the reference itself is
-    marked at the system high and points at material held elsewhere (``held_by``).
-    """
-    _add_permit(actor=actor, case=case, request=request)
+    caveats: Iterable[str],
+    releasable_to: Iterable[str],
+    body: str,
+    held_by: str,
+    files: Sequence[Any],
+    retain_until: dt.date | None,
+    request: HttpRequest | None,
+) -> _Addition:
+    """Every field checked before anything is written; any error refuses the whole item."""
     errors: dict[str, list[str]] = {}
     title = _title_clean(actor=actor, title=title, kind=kind, errors=errors)
-    is_reference = kind == ItemKind.REFERENCE
     classification, referenced = _reference_clean(
         kind=kind,
         classification=classification,
@@ -243,36 +243,62 @@ def material_add(
             request=request,
         )
     assert originator is not None
+    return _Addition(title, label, originator, referenced, retain_until, checked_files)
+
+
+def material_add(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    title: str,
+    classification: str,
+    caveats: Iterable[str] = (),
+    releasable_to: Iterable[str] = (),
+    orcon: bool = False,
+    handling_instructions: str = "",
+    review_date: dt.date | None = None,
+    body: str = "",
+    held_by: str = "",
+    files: Sequence[Any] = (),
+    retain_until: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> MaterialItem:
+    """Add an item to ``case``. The originator is the actor's agency (never from input).
+
+    ``retain_until`` defaults to ``retention_default()``; after it the retention job destroys
+    the item's data keys.
+
+    Above the system high only a ``REFERENCE`` may be recorded: the reference itself is
+    marked at the system high and points at material held elsewhere (``held_by``).
+    """
+    _add_permit(actor=actor, case=case, request=request)
+    addition = _addition_clean(
+        actor=actor,
+        case=case,
+        kind=kind,
+        title=title,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        body=body,
+        held_by=held_by,
+        files=files,
+        retain_until=retain_until,
+        request=request,
+    )
     orcon = bool(orcon)
     with transaction.atomic():
-        item = item_store_audited(
+        item = _item_create(
             actor=actor,
-            action="material.created",
-            item=MaterialItem(
-                case=case,
-                kind=kind,
-                title=title,
-                classification=label.classification,
-                originator=originator,
-                orcon=orcon,
-                handling_instructions=handling_instructions.strip(),
-                review_date=review_date,
-                referenced_classification=referenced,
-                held_by=held_by.strip(),
-                author=actor,
-                created_at=timezone.now(),
-                retain_until=retain_until,
-            ),
-            label=label,
-            body=None if is_reference else body,
-            files=checked_files,
-            details={
-                "case": case.pk,
-                "kind": kind,
-                "label": _label_details(label, originator=originator, orcon=orcon),
-                "files": len(checked_files),
-                "retain_until": retain_until.isoformat() if retain_until else None,
-            },
+            case=case,
+            kind=kind,
+            addition=addition,
+            orcon=orcon,
+            handling_instructions=handling_instructions,
+            review_date=review_date,
+            held_by=held_by,
+            body=body,
             request=request,
         )
         timeline_add(
@@ -283,6 +309,54 @@ def material_add(
             material_item=item,
         )
     return item
+
+
+def _item_create(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    addition: _Addition,
+    orcon: bool,
+    handling_instructions: str,
+    review_date: dt.date | None,
+    held_by: str,
+    body: str,
+    request: HttpRequest | None,
+) -> MaterialItem:
+    """The item row, its sealed content and files, and its audit entry."""
+    label, originator = addition.label, addition.originator
+    retain_until = addition.retain_until
+    return item_store_audited(
+        actor=actor,
+        action="material.created",
+        item=MaterialItem(
+            case=case,
+            kind=kind,
+            title=addition.title,
+            classification=label.classification,
+            originator=originator,
+            orcon=orcon,
+            handling_instructions=handling_instructions.strip(),
+            review_date=review_date,
+            referenced_classification=addition.referenced,
+            held_by=held_by.strip(),
+            author=actor,
+            created_at=timezone.now(),
+            retain_until=retain_until,
+        ),
+        label=label,
+        body=None if kind == ItemKind.REFERENCE else body,
+        files=addition.files,
+        details={
+            "case": case.pk,
+            "kind": kind,
+            "label": _label_details(label, originator=originator, orcon=orcon),
+            "files": len(addition.files),
+            "retain_until": retain_until.isoformat() if retain_until else None,
+        },
+        request=request,
+    )
 
 
 def item_store(

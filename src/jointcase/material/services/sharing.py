@@ -78,21 +78,13 @@ def fuller_version_requestable(actor: User, item: MaterialItem) -> bool:
     )
 
 
-def share_request_create(
-    *,
-    actor: User,
-    item: MaterialItem,
-    kind: str,
-    reason: str,
-    to_agency: Agency | None = None,
-    request: HttpRequest | None = None,
-) -> ShareRequest:
-    """Ask the originator for access to an item (its fuller version), for a tearline of it at
-    the asker's level (when their vetting does not reach it), or to share it onward.
+def _share_request_permit(
+    *, actor: User, item: MaterialItem, kind: str, request: HttpRequest | None
+) -> bool:
+    """Refuse (hidden or forbidden) before any field is read; True when the actor sees the item.
 
-    An access request that could never be granted (the asker's own clearance or caveats fall
-    short of the item's label: ``access``) is refused before it is made, with the tearline
-    request offered instead."""
+    Asking for the fuller version of an item the actor cannot see is the one request made
+    about an unseen item, and only when it could ever be granted."""
     visible = material_decision(actor, item).allowed
     asks_for_fuller = kind in (ShareKind.ACCESS, ShareKind.TEARLINE)
     if not visible and not (asks_for_fuller and fuller_version_requestable(actor, item)):
@@ -111,7 +103,20 @@ def share_request_create(
         object_id=str(item.pk),
         request=request,
     )
+    return visible
+
+
+def _share_request_errors(
+    *,
+    actor: User,
+    item: MaterialItem,
+    kind: str,
+    reason: str,
+    to_agency: Agency | None,
+    visible: bool,
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    asks_for_fuller = kind in (ShareKind.ACCESS, ShareKind.TEARLINE)
     if kind not in ShareKind.values:
         errors.setdefault("kind", []).append("Select what you are asking for")
     if not (reason or "").strip():
@@ -137,6 +142,28 @@ def share_request_create(
     ).exists()
     if pending:
         errors.setdefault("kind", []).append("You have already asked: the originator will decide")
+    return errors
+
+
+def share_request_create(
+    *,
+    actor: User,
+    item: MaterialItem,
+    kind: str,
+    reason: str,
+    to_agency: Agency | None = None,
+    request: HttpRequest | None = None,
+) -> ShareRequest:
+    """Ask the originator for access to an item (its fuller version), for a tearline of it at
+    the asker's level (when their vetting does not reach it), or to share it onward.
+
+    An access request that could never be granted (the asker's own clearance or caveats fall
+    short of the item's label: ``access``) is refused before it is made, with the tearline
+    request offered instead."""
+    visible = _share_request_permit(actor=actor, item=item, kind=kind, request=request)
+    errors = _share_request_errors(
+        actor=actor, item=item, kind=kind, reason=reason, to_agency=to_agency, visible=visible
+    )
     if errors:
         raise refuse(
             action="material.share_request",

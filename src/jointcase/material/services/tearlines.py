@@ -144,6 +144,57 @@ def _requests_fulfil(*, actor: User, tearline: MaterialItem, request: HttpReques
         )
 
 
+def _tearline_clean(
+    *,
+    actor: User,
+    parent: MaterialItem,
+    title: str,
+    body: str,
+    classification: str,
+    caveats: Iterable[str],
+    releasable_to: Iterable[str],
+    files: Sequence[Any],
+    answers: ShareRequest | None,
+    request: HttpRequest | None,
+) -> tuple[str, LabelInput, list[tuple[Any, bytes]]]:
+    """The title, label and files of a tearline once all are checked; any error refuses it."""
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append("Enter a title")
+    if not (body or "").strip():
+        errors.setdefault("body", []).append("Enter the sanitised content")
+    new = _tearline_label_clean(
+        actor=actor,
+        parent=parent,
+        classification=classification,
+        caveats=caveats,
+        releasable_to=releasable_to,
+        errors=errors,
+    )
+    checked_files = uploads_read(files, errors)
+    if answers is not None:
+        _answer_clean(answers=answers, parent=parent, label=new, errors=errors)
+    if errors:
+        raise refuse(
+            action="material.tearline_create",
+            actor=actor,
+            errors=errors,
+            object_id=str(parent.pk),
+            request=request,
+        )
+    return title, new, checked_files
+
+
+def _approvers_notify(tearline: MaterialItem, *, actor: User) -> None:
+    """Four eyes: the other people of the originating agency who may approve it are told."""
+    notify(
+        recipients=[user for user in tearline_approvers(tearline) if user.pk != actor.pk],
+        text="A tearline is waiting for your approval.",
+        link=reverse("material:tearline-approve", args=[tearline.pk]),
+    )
+
+
 def tearline_create(
     *,
     actor: User,
@@ -174,31 +225,18 @@ def tearline_create(
         refusal=tearline_refusal,
         request=request,
     )
-    errors: dict[str, list[str]] = {}
-    title = (title or "").strip()
-    if not title:
-        errors.setdefault("title", []).append("Enter a title")
-    if not (body or "").strip():
-        errors.setdefault("body", []).append("Enter the sanitised content")
-    new = _tearline_label_clean(
+    title, new, checked_files = _tearline_clean(
         actor=actor,
         parent=parent,
+        title=title,
+        body=body,
         classification=classification,
         caveats=caveats,
         releasable_to=releasable_to,
-        errors=errors,
+        files=files,
+        answers=answers,
+        request=request,
     )
-    checked_files = uploads_read(files, errors)
-    if answers is not None:
-        _answer_clean(answers=answers, parent=parent, label=new, errors=errors)
-    if errors:
-        raise refuse(
-            action="material.tearline_create",
-            actor=actor,
-            errors=errors,
-            object_id=str(parent.pk),
-            request=request,
-        )
     tearline = item_store_audited(
         actor=actor,
         action="material.tearline_created",
@@ -231,12 +269,7 @@ def tearline_create(
     )
     if answers is not None:
         ShareRequest.objects.filter(pk=answers.pk).update(tearline=tearline)
-    # Four eyes: the second people of the originating agency who may approve it are told.
-    notify(
-        recipients=[user for user in tearline_approvers(tearline) if user.pk != actor.pk],
-        text="A tearline is waiting for your approval.",
-        link=reverse("material:tearline-approve", args=[tearline.pk]),
-    )
+    _approvers_notify(tearline, actor=actor)
     return tearline
 
 

@@ -47,7 +47,7 @@ class CheckCompleteForm(JointCaseForm):
 
     def __init__(self, *args: Any, material: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["material"].choices = material  # type: ignore[attr-defined]
+        self.choice_field("material").choices = material
 
 
 class DueMoveForm(JointCaseForm):
@@ -93,7 +93,7 @@ class ChecksDueFilterForm(JointCaseForm):
 
     def __init__(self, *args: Any, types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["check_type"].choices = [("", "All types"), *types]  # type: ignore[attr-defined]
+        self.choice_field("check_type").choices = [("", "All types"), *types]
         self.fields["check_type"].error_messages["invalid_choice"] = (
             "Choose the check type from the list"
         )

@@ -7,7 +7,7 @@ OFFICIAL-SENSITIVE tearlines approved by ct.supervisor (so pom.bpss, BPSS, sees 
 tearlines), plus a draft tearline awaiting approval.
 
 Rows are written without model instances, one ``executemany`` (SQLite) or ``COPY``
-(PostgreSQL) per table and batch (``jointcase.seed.steps_register.Table``), so the stress
+(PostgreSQL) per table and batch (``jointcase.seed.bulk.Table``), so the stress
 world's 1,000,000 items take minutes; each item's label summary columns (``has_caveats``,
 ``releasability_restricted``) are set with its row. Bodies are sealed for every item at demo
 scale and for a sample at larger scales (``BODY_SAMPLE``), when a keyring exists
@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.management.color import no_style
@@ -33,8 +34,8 @@ from jointcase.keyring import KeyringError, keyring_load
 from jointcase.material.crypto import label_from, seal
 from jointcase.material.models import DataKey, ItemKind, MaterialItem, TearlineStatus
 from jointcase.material.services.retention import retention_default
+from jointcase.seed.bulk import Table
 from jointcase.seed.context import SeedContext
-from jointcase.seed.steps_register import Table
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
@@ -108,7 +109,7 @@ class MaterialSeeder:
         orcon: bool,
         text: str,
         caveats: list[str],
-        releasable: list[int],
+        releasable: Sequence[int],
     ) -> tuple[DataKey | None, bytes | None]:
         if not self.can_seal:
             return None, None
@@ -134,8 +135,8 @@ class MaterialSeeder:
         kind: str,
         title: str,
         classification: str,
-        caveats: list[str] = (),  # type: ignore[assignment]
-        releasable: list[int] = (),  # type: ignore[assignment]
+        caveats: Sequence[str] = (),
+        releasable: Sequence[int] = (),
         orcon: bool = False,
         parent: Seeded | None = None,
         status: str = "",

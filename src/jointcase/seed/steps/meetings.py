@@ -43,8 +43,8 @@ from jointcase.meetings.models import (
     MinutesSection,
 )
 from jointcase.meetings.services.minutes import section_label, section_object_id
+from jointcase.seed.bulk import Table
 from jointcase.seed.context import SeedContext
-from jointcase.seed.steps_register import Table
 
 logger = logging.getLogger(__name__)
 BATCH = 5000

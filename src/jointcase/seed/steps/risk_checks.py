@@ -7,7 +7,7 @@ In the demo world the first 12 months are completed on time about as often as th
 found (49% of domestic abuse checks, 55% of safeguarding checks) and the last 12 months close
 to 100%, so the compliance page shows the improvement; late checks were completed late, and
 only the last weeks hold undone, overdue ones. Every persona on a case team has at least one
-check of their own due soon, and the lead practitioner persona one overdue. Rows are written with ``steps_register.Table`` (no model
+check of their own due soon, and the lead practitioner persona one overdue. Rows are written with ``jointcase.seed.bulk.Table`` (no model
 instances), so the stress world's checks take minutes; history and timeline entries are
 written for every check in the demo and for a sample above it.
 """
@@ -35,8 +35,8 @@ from jointcase.risk.models.checks import (
     CheckStatus,
     RequiredCheck,
 )
+from jointcase.seed.bulk import Table
 from jointcase.seed.context import SeedContext
-from jointcase.seed.steps_register import Table
 
 logger = logging.getLogger(__name__)
 BATCH = 5000

@@ -10,7 +10,7 @@ coming fortnight. In the demo world the first case each persona leads is below s
 "Contacts due" and the nightly alerts have something to show.
 
 Notes are not seeded (they would have to be sealed one by one); the enforcement reasons are.
-Rows are written with ``steps_register.Table`` (no model instances), so the stress world's
+Rows are written with ``jointcase.seed.bulk.Table`` (no model instances), so the stress world's
 contacts take a few minutes (above the demo, history older than a year is sampled at half
 the cadence); timeline entries are written for every contact in the demo and for a
 sample above it.
@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from jointcase.accounts.models import User
 from jointcase.cases.models import Case, CaseRole, CaseTeamMember, TimelineEvent, TimelineKind
+from jointcase.seed.bulk import Table
 from jointcase.seed.context import SeedContext
-from jointcase.seed.steps_register import Table
 from jointcase.supervision.models import (
     Contact,
     ContactKind,

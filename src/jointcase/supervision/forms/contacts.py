@@ -114,7 +114,7 @@ class _LabelChoices(JointCaseForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caveats"].choices = caveats  # type: ignore[attr-defined]
+        self.choice_field("caveats").choices = caveats
         releasable = self.fields["releasable_to"]
         assert isinstance(releasable, ReleasableToField)
         releasable.agencies = agencies

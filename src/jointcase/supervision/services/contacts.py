@@ -397,6 +397,74 @@ def _notes_open(contact: Contact) -> str:
     ).decode("utf-8")
 
 
+def _outcome_lock(contact: Contact, expected_version: int) -> Contact:
+    """The contact, locked, still at the version the user saw and still awaiting its outcome."""
+    # Locked alone: PostgreSQL locks no nullable side of an outer join (the data key).
+    current = Contact.objects.select_for_update().get(pk=contact.pk)
+    if current.version != expected_version:
+        raise ConcurrentEdit()
+    if current.cancelled_at is not None:
+        raise StateConflict({"outcome": "This appointment was cancelled"})
+    if current.outcome:
+        raise StateConflict({"outcome": "This contact has already been recorded"})
+    return current
+
+
+def _outcome_clean(
+    *,
+    actor: User,
+    current: Contact,
+    occurred_at: dt.datetime | None,
+    outcome: str,
+    enforcement: str,
+    enforcement_reason: str,
+    notes: str,
+    label: NotesLabel | None,
+) -> tuple[NotesLabel, NotesLabel]:
+    """The notes' new label and the one they had, once every field is checked: the label
+    may rise, never fall."""
+    errors: dict[str, str] = {}
+    _outcome_errors(
+        occurred_at=occurred_at,
+        outcome=outcome,
+        enforcement=enforcement,
+        enforcement_reason=enforcement_reason,
+        now=timezone.now(),
+        errors=errors,
+    )
+    _text_errors(notes, errors)
+    previous = NotesLabel(
+        classification=current.classification,
+        caveats=tuple(current.caveats.all()),
+        releasable_to=tuple(current.releasable_to.all()),
+    )
+    label = label or previous
+    if classification_below(label.classification, previous.classification):
+        errors["classification"] = (
+            f"The notes are already {previous.classification}: a classification cannot be lowered"
+        )
+    _label_errors(actor, label, errors)
+    if errors:
+        raise ValidationError(errors)
+    return label, previous
+
+
+def _notes_reseal(
+    actor: User, current: Contact, text: str, *, previous: NotesLabel, label: NotesLabel
+) -> None:
+    """The notes sealed again under their new label (caveats only ever added), and the old
+    data key destroyed."""
+    old_key = current.data_key
+    current.caveats.set(set(previous.caveats) | set(label.caveats))
+    current.releasable_to.set(label.releasable_to)
+    current.data_key = None
+    current.notes_ciphertext = None
+    current.save(update_fields=["data_key", "notes_ciphertext"])
+    _seal_notes(current, text)
+    if old_key is not None:
+        data_key_destroy(actor=actor, data_key=old_key, reason="contact notes resealed")
+
+
 def contact_outcome_record(
     *,
     actor: User,
@@ -422,37 +490,17 @@ def contact_outcome_record(
         request=request,
     )
     with transaction.atomic():
-        # Locked alone: PostgreSQL locks no nullable side of an outer join (the data key).
-        current = Contact.objects.select_for_update().get(pk=contact.pk)
-        if current.version != expected_version:
-            raise ConcurrentEdit()
-        if current.cancelled_at is not None:
-            raise StateConflict({"outcome": "This appointment was cancelled"})
-        if current.outcome:
-            raise StateConflict({"outcome": "This contact has already been recorded"})
-        errors: dict[str, str] = {}
-        _outcome_errors(
+        current = _outcome_lock(contact, expected_version)
+        label, previous = _outcome_clean(
+            actor=actor,
+            current=current,
             occurred_at=occurred_at,
             outcome=outcome,
             enforcement=enforcement,
             enforcement_reason=enforcement_reason,
-            now=timezone.now(),
-            errors=errors,
+            notes=notes,
+            label=label,
         )
-        _text_errors(notes, errors)
-        previous = NotesLabel(
-            classification=current.classification,
-            caveats=tuple(current.caveats.all()),
-            releasable_to=tuple(current.releasable_to.all()),
-        )
-        label = label or previous
-        if classification_below(label.classification, previous.classification):
-            errors["classification"] = (
-                f"The notes are already {previous.classification}: a classification cannot be lowered"
-            )
-        _label_errors(actor, label, errors)
-        if errors:
-            raise ValidationError(errors)
         text = notes.strip()
         relabel = label != previous or bool(text)
         if relabel:
@@ -472,15 +520,7 @@ def contact_outcome_record(
             raise ConcurrentEdit()
         current.refresh_from_db()
         if relabel:
-            old_key = current.data_key
-            current.caveats.set(set(previous.caveats) | set(label.caveats))
-            current.releasable_to.set(label.releasable_to)
-            current.data_key = None
-            current.notes_ciphertext = None
-            current.save(update_fields=["data_key", "notes_ciphertext"])
-            _seal_notes(current, text)
-            if old_key is not None:
-                data_key_destroy(actor=actor, data_key=old_key, reason="contact notes resealed")
+            _notes_reseal(actor, current, text, previous=previous, label=label)
         _timeline(current, actor, contact_title(current))
         _audit(
             "contact.outcome",

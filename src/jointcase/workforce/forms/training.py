@@ -52,8 +52,8 @@ class CompletionForm(JointCaseForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["staff"].choices = [("", "Choose the member of staff"), *staff]  # type: ignore[attr-defined]
-        self.fields["course"].choices = [("", "Choose the course"), *courses]  # type: ignore[attr-defined]
+        self.choice_field("staff").choices = [("", "Choose the member of staff"), *staff]
+        self.choice_field("course").choices = [("", "Choose the course"), *courses]
 
 
 def _score(label: str, what: str) -> forms.TypedChoiceField:

@@ -20,6 +20,7 @@ waits manages its team until it is allocated.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -45,7 +46,7 @@ from jointcase.cases.services.team import team_member_add, team_member_remove
 from jointcase.lib.working_days import add_working_days
 from jointcase.workforce.caseload import case_weights, load_of
 from jointcase.workforce.models import Allocation, HandoverAction, HandoverStep
-from jointcase.workforce.weights import weights_current
+from jointcase.workforce.weights import RoleSpec, weights_current
 
 #: Working days the new lead has for each handover action.
 HANDOVER_WORKING_DAYS = 10
@@ -78,16 +79,9 @@ def allocation_make(
     )
 
 
-@transaction.atomic
-def _allocate(
-    *,
-    actor: User,
-    case: Case,
-    candidate_id: int | None,
-    override_reason: str,
-    request: HttpRequest | None,
-) -> Allocation:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+def _candidate_check(*, actor: User, case: Case, candidate_id: int | None) -> tuple[RoleSpec, User]:
+    """The case's queue and the chosen candidate, refused unless the case still awaits a lead
+    and the actor manages a candidate the allocation rules accept."""
     spec = allocation_queue_spec(actor, case)
     if spec is None:
         raise ValidationError(ALREADY_ALLOCATED)
@@ -100,6 +94,61 @@ def _allocate(
         raise ValidationError(
             {"candidate": candidate_message(decision.reason, candidate, spec, level)}
         )
+    return spec, candidate
+
+
+def _allocation_audit(
+    *,
+    actor: User,
+    case: Case,
+    allocation: Allocation,
+    over: bool,
+    after: Decimal,
+    override_reason: str,
+    request: HttpRequest | None,
+) -> None:
+    """The allocation's audit entry, and a second one when it takes the lead over capacity."""
+    details: dict[str, Any] = {
+        "allocation_id": str(allocation.public_id),
+        "case_role": allocation.case_role,
+        "allocated_to_id": allocation.allocated_to_id,
+        "previous_lead_id": allocation.previous_lead_id,
+        "case_weight": str(allocation.case_weight),
+        "load_before": str(allocation.load_before),
+        "capacity": str(allocation.capacity),
+        "weights_version": allocation.weights_version,
+    }
+    audit_record(
+        action="workforce.allocate",
+        actor=actor,
+        object_type="case",
+        object_id=case.pk,
+        details={k: v for k, v in details.items() if v is not None},
+        request=request,
+    )
+    if over:
+        audit_record(
+            action="workforce.allocation_override",
+            actor=actor,
+            object_type="case",
+            object_id=case.pk,
+            reason=override_reason,
+            details={"allocation_id": str(allocation.public_id), "load_after": str(after)},
+            request=request,
+        )
+
+
+@transaction.atomic
+def _allocate(
+    *,
+    actor: User,
+    case: Case,
+    candidate_id: int | None,
+    override_reason: str,
+    request: HttpRequest | None,
+) -> Allocation:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    spec, candidate = _candidate_check(actor=actor, case=case, candidate_id=candidate_id)
     weights = weights_current()
     weight = case_weights([case.pk])[case.pk]["weight"]
     load = load_of(candidate)
@@ -141,34 +190,15 @@ def _allocate(
             HandoverAction(allocation=allocation, step=step, due_on=due)
             for step in HandoverStep.values
         )
-    details: dict[str, Any] = {
-        "allocation_id": str(allocation.public_id),
-        "case_role": spec.lead_case_role,
-        "allocated_to_id": candidate.pk,
-        "previous_lead_id": previous.user_id if previous is not None else None,
-        "case_weight": str(weight),
-        "load_before": str(load.load),
-        "capacity": str(load.capacity),
-        "weights_version": weights.version,
-    }
-    audit_record(
-        action="workforce.allocate",
+    _allocation_audit(
         actor=actor,
-        object_type="case",
-        object_id=case.pk,
-        details={k: v for k, v in details.items() if v is not None},
+        case=case,
+        allocation=allocation,
+        over=over,
+        after=after,
+        override_reason=override_reason,
         request=request,
     )
-    if over:
-        audit_record(
-            action="workforce.allocation_override",
-            actor=actor,
-            object_type="case",
-            object_id=case.pk,
-            reason=override_reason,
-            details={"allocation_id": str(allocation.public_id), "load_after": str(after)},
-            request=request,
-        )
     return allocation
 
 

@@ -164,7 +164,9 @@ def record(request: HttpRequest) -> HttpResponse:
         staff=_staff_choices(user),
         courses=[(code, course.label) for code, course in catalogue.courses.items()],
     )
-    place_url = reverse("workforce:training-establishment", args=[user.agency.code])  # type: ignore[union-attr]
+    agency = user.agency
+    assert agency is not None  # completion_record_refusal: only a prison establishment's CT lead
+    place_url = reverse("workforce:training-establishment", args=[agency.code])
     return form_page(
         request,
         form,

@@ -86,6 +86,26 @@ def _busiest_owner() -> Any:
     return User.objects.get(pk=row["owner_id"]), row["n"]
 
 
+def _minutes_reader(owner: Any) -> Any:
+    """Who reads the twenty sections: the busiest owner if cleared to SECRET (a quarter of the
+    sections are SECRET, and no one writes a label they could not read), else the first owner
+    of open actions who is."""
+    from jointcase.access.material import within_reach
+    from jointcase.accounts.models import User
+    from jointcase.meetings.models import OPEN_STATUSES, AgreedAction
+
+    def cleared(user: Any) -> bool:
+        return within_reach(user, classification="SECRET", caveat_ids=[]).allowed
+
+    if cleared(owner):
+        return owner
+    owners = AgreedAction.objects.filter(status__in=OPEN_STATUSES).values("owner_id")
+    for user in User.objects.filter(pk__in=owners, is_active=True).order_by("pk"):
+        if cleared(user):
+            return user
+    raise RuntimeError("no owner of open actions is cleared to SECRET")
+
+
 def _twenty_sections(reader: Any) -> Any:
     """A meeting on one of the reader's cases with 20 sections of mixed labels."""
     from django.utils import timezone
@@ -151,11 +171,14 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         target=f"<= {MY_ACTIONS_TARGET_MS:g} ms",
     )
 
-    meeting = _twenty_sections(owner)
-    minutes = selectors.minutes_for(user=owner, meeting=meeting)
+    reader = _minutes_reader(owner)
+    if reader != owner:
+        client = _client_for(reader)
+    meeting = _twenty_sections(reader)
+    minutes = selectors.minutes_for(user=reader, meeting=meeting)
     assert len(minutes.sections) == SECTIONS
-    samples = timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), 5)
-    samples = timed(lambda: selectors.minutes_for(user=owner, meeting=meeting), requests)
+    samples = timed(lambda: selectors.minutes_for(user=reader, meeting=meeting), 5)
+    samples = timed(lambda: selectors.minutes_for(user=reader, meeting=meeting), requests)
     report(
         f"meetings [{db}, {scale}] minutes rendering (20 sections) p50",
         round(percentile(samples, 50), 1),

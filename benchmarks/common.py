@@ -1,9 +1,13 @@
-"""What every benchmark module shares: Django set-up, percentiles, the seeded world's context."""
+"""What every benchmark module shares: Django set-up, percentiles, the seeded world's context,
+signed-in clients, timing loops and the test database's set-up and tear-down."""
 
 from __future__ import annotations
 
 import os
 import statistics
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 
@@ -66,3 +70,79 @@ def keepdb_file() -> None:
     path = ROOT / "var" / "bench" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     connection.settings_dict.setdefault("TEST", {})["NAME"] = str(path)
+
+
+def verified_client(user: Any) -> Any:
+    """A test client signed in as ``user`` with a verified second factor (a TOTP device is
+    made for a user who has none), as every page benchmark measures whole pages."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.conftest import verified_session
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return verified_session(Client(), user)
+
+
+def timed_calls(function: Callable[[], Any], count: int, *, warm: int = 1) -> list[float]:
+    """Milliseconds of ``count`` calls of ``function`` after ``warm`` untimed ones; a call
+    that answers an HTTP response must answer 200."""
+    samples: list[float] = []
+    for index in range(warm + count):
+        started = time.perf_counter()
+        result = function()
+        elapsed = (time.perf_counter() - started) * 1000
+        status = getattr(result, "status_code", 200)
+        assert status == 200, status
+        if index >= warm:
+            samples.append(elapsed)
+    return samples
+
+
+def timed_page(client: Any, url: str, count: int, *, warm: int = 1) -> list[float]:
+    """Milliseconds of ``count`` GETs of ``url`` (each must answer 200)."""
+    return timed_calls(lambda: client.get(url), count, warm=warm)
+
+
+def page_queries(client: Any, url: str) -> int:
+    """How many queries one GET of ``url`` asks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def run_measured(
+    report: Callable[..., Any],
+    measure: Callable[[Callable[..., Any], str, int], None],
+    *,
+    around: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> None:
+    """Set up the test database (a throwaway one, or the kept world with
+    ``JOINTCASE_BENCH_KEEPDB=1``), call ``measure(report, scale, requests)`` inside
+    ``around()`` when given, then tear the database down (or keep it)."""
+    setup_django()
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
+    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
+    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
+    setup_test_environment()
+    keepdb_file()
+    old_config = setup_databases(
+        verbosity=0, interactive=False, keepdb=keep, aliases={"default"}, serialized_aliases=set()
+    )
+    try:
+        with around() if around is not None else nullcontext():
+            measure(report, scale, requests)
+    finally:
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
+
+
+def print_report(
+    benchmark: str, value: Any, unit: str, target: str = "", baseline: Any = None
+) -> None:
+    """The report of a module run on its own (``python -m benchmarks.bench_x``)."""
+    print(f"{benchmark}: {value} {unit} {target}")

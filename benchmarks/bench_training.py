@@ -14,12 +14,18 @@ seed step (training records, 24 months of survey answers, POM contacts), at
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.common import keepdb_file, percentile, seed_context, setup_django
+from benchmarks.common import (
+    percentile,
+    print_report,
+    run_measured,
+    seed_context,
+    timed_page,
+    verified_client,
+)
 
 PAGE_TARGET_MS = 100.0
 REGISTER_STEPS = ("agencies and teams", "users", "people and cases")
@@ -48,27 +54,6 @@ def _seed(scale: str) -> float:
     return time.perf_counter() - started
 
 
-def _client_for(user: Any) -> Any:
-    from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    from tests.conftest import verified_session
-
-    return verified_session(Client(), user)
-
-
-def _timed(function: Callable[[], Any], count: int) -> list[float]:
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        response = function()
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
-    return samples
-
-
 def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     from django.db import connection
     from django.urls import reverse
@@ -92,10 +77,10 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
     custody = custody_case_rows([p.pk for p in places], timezone.localdate())
     report(f"{name} custody cases", len(custody), "cases")
 
-    overview = _client_for(national)
+    overview = verified_client(national)
     url = reverse("workforce:training-overview")
     overview.get(url)  # warm
-    samples = _timed(lambda: overview.get(url), requests)
+    samples = timed_page(overview, url, requests, warm=0)
     report(f"{name} overview (national lead) p50", round(percentile(samples, 50), 1), "ms")
     report(
         f"{name} overview (national lead) p95",
@@ -106,10 +91,10 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
 
     lead = User.objects.get(username="prison.ctlead")
     assert lead.agency is not None
-    page = _client_for(lead)
+    page = verified_client(lead)
     url = reverse("workforce:training-establishment", args=[lead.agency.code])
     page.get(url)
-    samples = _timed(lambda: page.get(url), requests)
+    samples = timed_page(page, url, requests, warm=0)
     report(f"{name} establishment page (its CT lead) p50", round(percentile(samples, 50), 1), "ms")
     report(
         f"{name} establishment page (its CT lead) p95",
@@ -121,28 +106,8 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
 
 def run(report: Callable[..., Any]) -> None:
     """Seed a throwaway database (or reuse a kept one), measure, drop it."""
-    setup_django()
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    scale = os.environ.get("JOINTCASE_BENCH_SCALE", "demo")
-    requests = int(os.environ.get("JOINTCASE_BENCH_REQUESTS", "200"))
-    keep = os.environ.get("JOINTCASE_BENCH_KEEPDB", "") == "1"
-    setup_test_environment()
-    keepdb_file()
-    old_config = setup_databases(
-        verbosity=0, interactive=False, keepdb=keep, aliases={"default"}, serialized_aliases=set()
-    )
-    try:
-        _measure(report, scale, requests)
-    finally:
-        teardown_databases(old_config, verbosity=0, keepdb=keep)
+    run_measured(report, _measure)
 
 
 if __name__ == "__main__":
-
-    def _print(
-        benchmark: str, value: Any, unit: str, target: str = "", baseline: Any = None
-    ) -> None:
-        print(f"{benchmark}: {value} {unit} {target}")
-
-    run(_print)
+    run(print_report)

@@ -1,5 +1,6 @@
 """What every benchmark module shares: Django set-up, the throwaway database, the seeded world's
-context and register, timing and percentiles, and the report of a module run on its own."""
+context and register, signed-in clients, timing loops and percentiles, and the report of a
+module run on its own."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 
@@ -148,6 +149,61 @@ def steady_samples(get: Callable[[Any], Any], inputs: list[Any], count: int) -> 
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, value
     return samples
+
+
+def verified_client(user: Any) -> Any:
+    """A test client signed in as ``user`` with a verified second factor (a TOTP device is
+    made for a user who has none), as every page benchmark measures whole pages."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.conftest import verified_session
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return verified_session(Client(), user)
+
+
+def timed_calls(function: Callable[[], Any], count: int, *, warm: int = 1) -> list[float]:
+    """Milliseconds of ``count`` calls of ``function`` after ``warm`` untimed ones; a call
+    that answers an HTTP response must answer 200."""
+    samples: list[float] = []
+    for index in range(warm + count):
+        started = time.perf_counter()
+        result = function()
+        elapsed = (time.perf_counter() - started) * 1000
+        status = getattr(result, "status_code", 200)
+        assert status == 200, status
+        if index >= warm:
+            samples.append(elapsed)
+    return samples
+
+
+def timed_page(client: Any, url: str, count: int, *, warm: int = 1) -> list[float]:
+    """Milliseconds of ``count`` GETs of ``url`` (each must answer 200)."""
+    return timed_calls(lambda: client.get(url), count, warm=warm)
+
+
+def page_queries(client: Any, url: str) -> int:
+    """How many queries one GET of ``url`` asks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def run_measured(
+    report: Callable[..., Any],
+    measure: Callable[[Callable[..., Any], str, int], None],
+    *,
+    around: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> None:
+    """In a throwaway database (or the kept world with ``JOINTCASE_BENCH_KEEPDB=1``), call
+    ``measure(report, scale, requests)`` inside ``around()`` when given."""
+    setup_django()
+    with throwaway_database(), around() if around is not None else nullcontext():
+        measure(report, bench_scale(), bench_requests())
 
 
 def print_report(

@@ -263,3 +263,22 @@ def test_a_manager_sees_the_contacts_due_of_the_people_they_manage(
         contacts_world.case.reference
         not in other.get(reverse("supervision:contacts-due") + "?scope=team").content.decode()
     )
+
+
+def test_a_manager_chooses_one_person_at_a_time_and_never_someone_they_do_not_manage(
+    contacts_world: CaseWorld, client_for: ClientFor
+) -> None:
+    practitioner = contacts_world.personas.nsd_practitioner
+    manager = client_for(contacts_world.personas.nsd_lead)
+    base = reverse("supervision:contacts-due") + "?scope=team"
+    chosen = manager.get(f"{base}&person={practitioner.pk}")
+    assert chosen.status_code == 200
+    page = chosen.content.decode()
+    assert contacts_world.case.reference in page
+    assert f'<option value="{practitioner.pk}" selected>' in page
+    # Themselves, a stranger and nonsense are all "not found", alike.
+    for person in (contacts_world.personas.nsd_lead.pk, 10**9, "x"):
+        assert manager.get(f"{base}&person={person}").status_code == 404
+    # Someone who manages nobody cannot reach a practitioner's list by naming them.
+    other = client_for(contacts_world.personas.officer_not_on_case)
+    assert other.get(f"{base}&person={practitioner.pk}").status_code == 404

@@ -117,6 +117,13 @@ class Contact(models.Model):
             models.Index(fields=["case", "occurred_at"], name="contact_case_occurred"),
             models.Index(fields=["practitioner", "planned_for"], name="contact_holder_planned"),
             models.Index(fields=["case", "outcome", "kind"], name="contact_case_outcome_kind"),
+            # The planned contacts nobody has recorded or cancelled ("Contacts due", the
+            # overdue counts of the caseload pages): a few per case among years of history.
+            models.Index(
+                fields=["practitioner", "planned_for"],
+                condition=Q(outcome="", cancelled_at__isnull=True),
+                name="contact_holder_unrecorded",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,17 +1,36 @@
-"""Whether cases keep their contact standard: the facts each standard depends on, read in bulk
-(a fixed handful of queries for any number of cases, never one per case), then the pure rule of
-``supervision.standards``.
+"""Whether cases keep their contact standard: the facts each standard depends on, read in the
+database as one query for any number of cases (each fact a correlated, indexed subquery on the
+case row), then the pure rule of ``supervision.standards``.
+
+One query rather than one per fact because the pages that list standings are dominated by
+round trips, not by the database's work: on a busy machine each extra query costs more than
+the index lookups it carries. The same expressions serve the nightly run, the case page and
+the lists, so the rule is written once.
 
 These reads are the system's (the nightly run; or a page that already scoped its cases to the
-reader): they take case ids the caller may use, and return no case content beyond dates.
+reader): they take case ids, or a queryset of cases, the caller may use, and return no case
+content beyond dates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from jointcase.cases.models import Case, MappaRegistration, Recall, Sentence
@@ -25,116 +44,132 @@ from jointcase.supervision.standards import (
     standing_of,
 )
 
+#: The names of the annotations ``standing_annotations`` adds to a ``Case`` queryset.
+ROSH, MAPPA, SENTENCE_RELEASE, RE_RELEASE = "st_rosh", "st_mappa", "st_released", "st_rereleased"
+LAST = "st_last_{}"
 
-def current_rosh_bulk(case_ids: Sequence[int]) -> dict[int, str]:
-    """The overall RoSH of each case: the highest level in the RoSH matrix of its latest
-    completed assessment (as ``risk.selectors.assessments.rosh_matrix`` takes it), in one
-    query over the completed assessments' cells."""
-    latest: dict[int, int] = {}
-    highest: dict[int, str] = {}
-    for case_id, assessment_id, level in (
+
+def current_rosh() -> Subquery:
+    """The overall RoSH of the outer case: the highest level in the RoSH matrix of its latest
+    completed assessment that has one (as ``risk.selectors.assessments.rosh_matrix`` takes it)."""
+    rank = CaseWhen(
+        *(When(level=level, then=Value(value)) for level, value in ROSH_RANK.items()),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    cells = (
         RoshRating.objects.filter(
-            assessment__case_id__in=case_ids, assessment__status=AssessmentStatus.COMPLETED
+            assessment__case_id=OuterRef("pk"), assessment__status=AssessmentStatus.COMPLETED
         )
-        .order_by("assessment__case_id", "-assessment__completed_at", "-assessment_id")
-        .values_list("assessment__case_id", "assessment_id", "level")
-    ):
-        if latest.setdefault(case_id, assessment_id) != assessment_id:
-            continue  # an older assessment's cell
-        if case_id not in highest or ROSH_RANK[level] > ROSH_RANK[highest[case_id]]:
-            highest[case_id] = level
-    return highest
+        .annotate(rank=rank)
+        .order_by("-assessment__completed_at", "-assessment_id", "-rank")
+        .values("level")[:1]
+    )
+    return Subquery(cells, output_field=CharField())
 
 
-def current_mappa_bulk(case_ids: Sequence[int], today: dt.date) -> dict[int, int]:
-    """The MAPPA level of each case's current registration (the latest started)."""
-    levels: dict[int, int] = {}
-    for case_id, level in (
-        MappaRegistration.objects.filter(case_id__in=case_ids, valid_from__lte=today)
+def current_mappa(today: dt.date) -> Subquery:
+    """The MAPPA level of the outer case's current registration (the latest started)."""
+    registrations = (
+        MappaRegistration.objects.filter(case_id=OuterRef("pk"), valid_from__lte=today)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by("case_id", "-valid_from", "-pk")
-        .values_list("case_id", "level")
-    ):
-        levels.setdefault(case_id, level)
-    return levels
+        .order_by("-valid_from", "-pk")
+        .values("level")[:1]
+    )
+    return Subquery(registrations, output_field=IntegerField())
 
 
-def released_on_bulk(case_ids: Sequence[int], today: dt.date) -> dict[int, dt.date]:
-    """The latest release that has happened: the latest sentence's release, or a re-release
-    after recall when later (weeks since release count from it)."""
-    released: dict[int, dt.date] = {}
-    seen: set[int] = set()
-    for case_id, day in (
-        Sentence.objects.filter(case_id__in=case_ids)
-        .order_by("case_id", "-sentence_date", "-pk")
-        .values_list("case_id", "released_on")
-    ):
-        if case_id in seen:
-            continue
-        seen.add(case_id)
-        if day is not None and day <= today:
-            released[case_id] = day
-    for case_id, day in Recall.objects.filter(
-        case_id__in=case_ids, re_released_on__isnull=False, re_released_on__lte=today
-    ).values_list("case_id", "re_released_on"):
-        if day is not None and (case_id not in released or day > released[case_id]):
-            released[case_id] = day
-    return released
-
-
-def last_contacts_bulk(case_ids: Sequence[int], now: dt.datetime) -> dict[int, dict[str, dt.date]]:
-    """The day of the latest attended contact of each kind, per case (one grouped query)."""
-    last: dict[int, dict[str, dt.date]] = {}
-    rows = (
+def _last_attended(kinds: frozenset[str], now: dt.datetime) -> Subquery:
+    contacts = (
         Contact.objects.filter(
-            case_id__in=case_ids,
+            case_id=OuterRef("pk"),
             outcome=ContactOutcome.ATTENDED,
             occurred_at__lte=now,
             cancelled_at__isnull=True,
+            kind__in=sorted(kinds),
         )
-        .values("case_id", "kind")
-        .annotate(latest=Max("occurred_at"))
-        .order_by()
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
-    for row in rows:
-        latest = row["latest"]
-        day = timezone.localdate(latest) if isinstance(latest, dt.datetime) else latest
-        last.setdefault(row["case_id"], {})[row["kind"]] = day
-    return last
+    return Subquery(contacts, output_field=DateTimeField())
 
 
-def standard_facts_bulk(
-    case_ids: Sequence[int],
-    today: dt.date,
-    *,
-    known: dict[int, tuple[str, dt.date]] | None = None,
-) -> dict[int, StandardFacts]:
-    """The facts of each case's standard; ``known``: each case's (phase, opened_at) when the
-    caller has already read them (one query fewer)."""
-    ids = list(case_ids)
-    rosh = current_rosh_bulk(ids)
-    mappa = current_mappa_bulk(ids, today)
-    released = released_on_bulk(ids, today)
-    cases = known
-    if cases is None:
-        cases = {
-            pk: (phase, opened_at)
-            for pk, phase, opened_at in Case.objects.filter(pk__in=ids).values_list(
-                "pk", "phase", "opened_at"
-            )
-        }
-    wanted = set(ids)
-    return {
-        pk: StandardFacts(
-            phase=phase,
-            rosh=rosh.get(pk),
-            mappa_level=mappa.get(pk),
-            released_on=released.get(pk),
-            opened_at=opened_at,
-        )
-        for pk, (phase, opened_at) in cases.items()
-        if pk in wanted
+def _kind_sets(standards: StandardSet) -> list[frozenset[str]]:
+    """The distinct sets of counting kinds in the file (a handful: one subquery each)."""
+    return list(dict.fromkeys(standard.kinds for standard in standards.standards))
+
+
+def standing_annotations(
+    today: dt.date, now: dt.datetime, standards: StandardSet
+) -> dict[str, Any]:
+    """Everything a case's standing depends on, as annotations of a ``Case`` queryset: its
+    RoSH, MAPPA level, latest sentence's release, latest re-release after recall, and the
+    latest attended contact of each set of kinds a standard counts."""
+    sentence = Sentence.objects.filter(case_id=OuterRef("pk")).order_by("-sentence_date", "-pk")
+    recall = Recall.objects.filter(
+        case_id=OuterRef("pk"), re_released_on__isnull=False, re_released_on__lte=today
+    ).order_by("-re_released_on")
+    annotations: dict[str, Any] = {
+        ROSH: current_rosh(),
+        MAPPA: current_mappa(today),
+        SENTENCE_RELEASE: Subquery(sentence.values("released_on")[:1], output_field=DateField()),
+        RE_RELEASE: Subquery(recall.values("re_released_on")[:1], output_field=DateField()),
     }
+    for index, kinds in enumerate(_kind_sets(standards)):
+        annotations[LAST.format(index)] = _last_attended(kinds, now)
+    return annotations
+
+
+def standing_fields(standards: StandardSet) -> list[str]:
+    """The names to read with ``values``/``values_list`` after ``standing_annotations``,
+    besides the case's ``phase`` and ``opened_at``."""
+    kinds = [LAST.format(index) for index in range(len(_kind_sets(standards)))]
+    return [ROSH, MAPPA, SENTENCE_RELEASE, RE_RELEASE, *kinds]
+
+
+def standing_from(row: dict[str, Any], *, today: dt.date, standards: StandardSet) -> Standing:
+    """The standing of one case from a row of ``standing_annotations`` (with its ``phase`` and
+    ``opened_at``): weeks since release count from the latest release that has happened (the
+    latest sentence's, or a re-release after recall when later)."""
+    released = row[SENTENCE_RELEASE]
+    if released is not None and released > today:
+        released = None
+    again = row[RE_RELEASE]
+    if again is not None and (released is None or again > released):
+        released = again
+    facts = StandardFacts(
+        phase=row["phase"],
+        rosh=row[ROSH],
+        mappa_level=row[MAPPA],
+        released_on=released,
+        opened_at=row["opened_at"],
+    )
+    standard = standards.for_case(facts, today)
+    last_by_kind: dict[str, dt.date] = {}
+    if standard is not None:
+        index = _kind_sets(standards).index(standard.kinds)
+        latest = row[LAST.format(index)]
+        if latest is not None:
+            day = timezone.localdate(latest) if isinstance(latest, dt.datetime) else latest
+            last_by_kind = dict.fromkeys(standard.kinds, day)
+    return standing_of(standard, facts, last_by_kind, today)
+
+
+def standings_of(
+    cases: QuerySet[Case],
+    *,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    standards: StandardSet | None = None,
+) -> dict[int, Standing]:
+    """The standing of each case of ``cases`` on ``today``, in one query."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    standards = standards or standards_current()
+    rows = cases.annotate(**standing_annotations(today, now, standards)).values(
+        "pk", "phase", "opened_at", *standing_fields(standards)
+    )
+    return {row["pk"]: standing_from(row, today=today, standards=standards) for row in rows}
 
 
 def standings_bulk(
@@ -143,19 +178,24 @@ def standings_bulk(
     today: dt.date | None = None,
     now: dt.datetime | None = None,
     standards: StandardSet | None = None,
-    known: dict[int, tuple[str, dt.date]] | None = None,
 ) -> dict[int, Standing]:
-    """The standing of each case on ``today`` (at most seven queries, whatever the number of
-    cases); ``known`` as for ``standard_facts_bulk``."""
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
-    standards = standards or standards_current()
+    """The standing of each case of ``case_ids`` on ``today`` (one query, whatever the number
+    of cases)."""
     ids = list(case_ids)
     if not ids:
         return {}
-    facts = standard_facts_bulk(ids, today, known=known)
-    last = last_contacts_bulk(ids, now)
-    return {
-        pk: standing_of(standards.for_case(case_facts, today), case_facts, last.get(pk, {}), today)
-        for pk, case_facts in facts.items()
-    }
+    return standings_of(
+        Case.objects.filter(pk__in=ids).order_by(), today=today, now=now, standards=standards
+    )
+
+
+def current_rosh_bulk(case_ids: Sequence[int]) -> dict[int, str]:
+    """The overall RoSH of each case that has one (``current_rosh``)."""
+    rows = Case.objects.filter(pk__in=list(case_ids)).annotate(rosh=current_rosh())
+    return {pk: level for pk, level in rows.values_list("pk", "rosh") if level is not None}
+
+
+def current_mappa_bulk(case_ids: Sequence[int], today: dt.date) -> dict[int, int]:
+    """The MAPPA level of each case's current registration (``current_mappa``)."""
+    rows = Case.objects.filter(pk__in=list(case_ids)).annotate(level=current_mappa(today))
+    return {pk: level for pk, level in rows.values_list("pk", "level") if level is not None}

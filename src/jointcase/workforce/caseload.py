@@ -11,8 +11,9 @@ need them; no access decision here: callers scope who they ask about).
 - Capacity: the cap of their caseload role x contracted hours x (1 - other duties), from their
   latest ``CapacityRecord`` in force, else the file's defaults.
 
-Each read is a handful of plain indexed queries (the held rows, then the MAPPA levels, latest
-assessments and their RoSH cells of those cases), summed in Python.
+Loads are counted in the database: the held rows grouped by holder, role and the four facts a
+weight depends on (MAPPA level and RoSH read per case by indexed subqueries, so no list of case
+ids travels), then weighed and summed in Python, one combination at a time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import (
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from jointcase.access.policy import current_q
@@ -46,51 +57,55 @@ def one_place(value: Decimal) -> Decimal:
     return value.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def case_facts(case_ids: Iterable[int], today: dt.date) -> dict[int, tuple[int | None, str | None]]:
-    """Each case's current MAPPA level and overall RoSH (None: not registered, not assessed),
-    in three plain indexed reads (no correlated subqueries: cheap to build and to run)."""
-    ids = sorted(set(case_ids))
-    if not ids:
-        return {}
-    mappa: dict[int, int] = {}
-    for case_id, level in (
-        MappaRegistration.objects.filter(case_id__in=ids, valid_from__lte=today)
+def _current_mappa_of(case_ref: Any, today: dt.date) -> Subquery:
+    """The level of the current MAPPA registration (the latest started) of ``case_ref``."""
+    registrations = (
+        MappaRegistration.objects.filter(case_id=case_ref, valid_from__lte=today)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by("case_id", "-valid_from", "-pk")
-        .values_list("case_id", "level")
-    ):
-        mappa.setdefault(case_id, level)
-    latest: dict[int, int] = {}
-    for case_id, pk in (
-        Assessment.objects.filter(case_id__in=ids, status=AssessmentStatus.COMPLETED)
-        .order_by("case_id", "-completed_at", "-pk")
-        .values_list("case_id", "pk")
-    ):
-        latest.setdefault(case_id, pk)
-    # The highest cell of each latest assessment, ranked in the database (one row each).
+        .order_by("-valid_from", "-pk")
+        .values("level")[:1]
+    )
+    return Subquery(registrations, output_field=IntegerField())
+
+
+def _overall_rosh_of(case_ref: Any) -> Subquery:
+    """The overall RoSH of ``case_ref``: the highest known level in the RoSH matrix of its
+    latest completed assessment (None: none completed, or no known level in it)."""
+    latest = (
+        Assessment.objects.filter(case_id=case_ref, status=AssessmentStatus.COMPLETED)
+        .order_by("-completed_at", "-pk")
+        .values("pk")[:1]
+    )
     rank_of = CaseWhen(
         *(When(level=level, then=Value(rank)) for level, rank in ROSH_RANK.items()),
         default=Value(-1),
         output_field=IntegerField(),
     )
-    level_at = {rank: level for level, rank in ROSH_RANK.items()}
-    highest: dict[int, str] = {}
-    for assessment_id, rank in (
-        RoshRating.objects.filter(assessment_id__in=list(latest.values()))
-        .order_by()
-        .values("assessment_id")
-        .annotate(rank=Max(rank_of))
-        .values_list("assessment_id", "rank")
-    ):
-        if rank in level_at:
-            highest[assessment_id] = level_at[rank]
-    return {
-        case_id: (
-            mappa.get(case_id),
-            highest.get(latest[case_id]) if case_id in latest else None,
+    cells = (
+        RoshRating.objects.filter(assessment_id=Subquery(latest), level__in=list(ROSH_RANK))
+        .annotate(rank=rank_of)
+        .order_by("-rank")
+        .values("level")[:1]
+    )
+    return Subquery(cells, output_field=CharField())
+
+
+def case_facts(case_ids: Iterable[int], today: dt.date) -> dict[int, tuple[int | None, str | None]]:
+    """Each case's current MAPPA level and overall RoSH (None: not registered, not assessed),
+    in one query (the subqueries ``loads_of`` counts by)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    found = {
+        pk: (mappa, rosh)
+        for pk, mappa, rosh in Case.objects.filter(pk__in=ids)
+        .annotate(
+            mappa=_current_mappa_of(OuterRef("pk"), today),
+            rosh=_overall_rosh_of(OuterRef(OuterRef("pk"))),
         )
-        for case_id in ids
+        .values_list("pk", "mappa", "rosh")
     }
+    return {case_id: found.get(case_id, (None, None)) for case_id in ids}
 
 
 def held_rows(user_ids: Iterable[int] | QuerySet[Any], today: dt.date) -> QuerySet[CaseTeamMember]:
@@ -183,27 +198,33 @@ def loads_of(users: list[User], *, today: dt.date | None = None) -> dict[int, Lo
         loads[user.pk] = Load(user=user, spec=spec, capacity=record.of(spec), record=record)
     if not users:
         return loads
-    rows = list(
-        held_rows([u.pk for u in users], day).values_list(
-            "user_id", "role", "case_id", "case__phase", "case__cohort"
+    # Counted in the database: one row per (holder, role and the four facts a weight depends
+    # on), the facts read per held case by indexed subqueries, so no list of case ids
+    # travels and a national page reads a few thousand rows, not one per case.
+    rows = (
+        held_rows([u.pk for u in users], day)
+        .annotate(
+            mappa=_current_mappa_of(OuterRef("case_id"), day),
+            rosh=_overall_rosh_of(OuterRef(OuterRef("case_id"))),
         )
+        .values("user_id", "role", "case__phase", "case__cohort", "mappa", "rosh")
+        .annotate(held=Count("pk"))
+        .order_by()
+        .values_list("user_id", "role", "case__phase", "case__cohort", "mappa", "rosh", "held")
     )
-    facts = case_facts((row[2] for row in rows), day)
     # A case's weight depends on four small vocabularies: each combination is computed once.
     weight_of: dict[tuple[Any, ...], Decimal] = {}
-    shares = {role: share(weights, role) for role in {row[1] for row in rows}}
-    for user_id, role, case_id, phase, cohort in rows:
-        key = (phase, cohort, *facts[case_id], role)
+    for user_id, role, phase, cohort, mappa, rosh, held in rows:
+        key = (phase, cohort, mappa, rosh, role)
         weight = weight_of.get(key)
         if weight is None:
-            mappa, rosh = facts[case_id]
-            weight = shares[role] * weights.case_weight(
+            weight = share(weights, role) * weights.case_weight(
                 phase=phase, rosh=rosh, mappa_level=mappa, cohort=cohort
             )
             weight_of[key] = weight
         load = loads[user_id]
-        load.load += weight
-        load.cases += 1
+        load.load += weight * held
+        load.cases += held
     for load in loads.values():
         load.load = one_place(load.load)
     return loads

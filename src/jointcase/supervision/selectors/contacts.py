@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -31,15 +31,38 @@ from jointcase.cases.models import Case, CaseRole, CaseTeamMember
 from jointcase.keyring import Keyring
 from jointcase.material.crypto import Sealed, SealError, keyring_current, label_from, open_sealed
 from jointcase.supervision.models import Contact
-from jointcase.supervision.standards import Standing
-from jointcase.supervision.standing import standings_bulk
+from jointcase.supervision.standards import Standing, standards_current
+from jointcase.supervision.standing import (
+    standing_annotations,
+    standing_fields,
+    standing_from,
+    standings_bulk,
+)
 
 NOT_FOUND = "Contact not found"
+PERSON_NOT_FOUND = "Person not found"
 #: How far ahead "Contacts due" lists planned appointments.
 UPCOMING_DAYS = 28
 DUE_ROWS = 200
 #: The most planned, unrecorded contacts "Contacts due" reads before scoping them.
 CANDIDATE_ROWS = 2000
+#: What the lists show of a planned contact (``views.contacts.contact_rows``), its case and
+#: person: read alone, since hundreds of rows are built on every request.
+LISTED_FIELDS = (
+    "public_id",
+    "case_id",
+    "kind",
+    "practitioner_id",
+    "planned_for",
+    "occurred_at",
+    "outcome",
+    "enforcement",
+    "cancelled_at",
+    "case__public_id",
+    "case__reference",
+    "case__person_id",
+    "case__person__display_name",
+)
 
 
 def case_contacts_for(user: User, case: Case) -> QuerySet[Contact]:
@@ -189,7 +212,10 @@ class ContactsDue:
     upcoming: list[Contact]
     overdue: list[Contact]
     below: list[BelowStandard]
+    #: ``scope="team"``: everyone the reader manages (the page chooses one at a time).
     people: list[User]
+    #: Whose contacts these are (None: a manager of nobody).
+    person: User | None = None
 
 
 def _led_cases(holder_ids: Any, today: dt.date) -> QuerySet[CaseTeamMember]:
@@ -200,70 +226,92 @@ def _led_cases(holder_ids: Any, today: dt.date) -> QuerySet[CaseTeamMember]:
     )
 
 
+def _team_person(people: list[User], person_id: int | str | None) -> User | None:
+    """The managed person asked for (the first when none is); ``Http404`` alike for someone
+    missing and someone the reader does not manage."""
+    if person_id in (None, ""):
+        return people[0] if people else None
+    try:
+        key = int(str(person_id))
+    except ValueError:
+        raise Http404(PERSON_NOT_FOUND) from None
+    for person in people:
+        if person.pk == key:
+            return person
+    raise Http404(PERSON_NOT_FOUND)
+
+
 def contacts_due_for(
-    user: User, *, scope: str = "mine", now: dt.datetime | None = None
+    user: User,
+    *,
+    scope: str = "mine",
+    person_id: int | str | None = None,
+    now: dt.datetime | None = None,
 ) -> ContactsDue:
     """A practitioner's contacts coming up (``UPCOMING_DAYS``), their planned contacts not
     recorded, and the cases they lead that are below standard; ``scope="team"``: the same for
-    the people ``user`` manages (``access.management``). Always within what ``user`` may see."""
+    one of the people ``user`` manages (``access.management``; ``person_id``, else the first
+    by name), so a request never weighs a whole team's cases. Always within what ``user`` may
+    see."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if scope == "team":
-        holders: Any = managed_user_ids(user, today=today)
-        people = list(User.objects.filter(pk__in=holders).order_by("last_name", "first_name"))
-    else:
-        holders = [user.pk]
-        people = [user]
-    # The holders' planned contacts and led cases, then the case rule asked once for the
-    # handful of cases they are on (never a row of a case ``user`` may not see).
-    candidates = list(
-        Contact.objects.filter(
-            practitioner_id__in=holders,
-            outcome="",
-            cancelled_at__isnull=True,
-            planned_for__lte=now + dt.timedelta(days=UPCOMING_DAYS),
-        )
-        .select_related("case", "case__person", "practitioner")
-        .order_by("planned_for", "pk")[:CANDIDATE_ROWS]
-    )
-    lead_rows = list(
-        _led_cases(holders, today).values_list(
-            "case_id", "user_id", "case__phase", "case__opened_at"
-        )
-    )
-    case_ids = {c.case_id for c in candidates} | {row[0] for row in lead_rows}
-    seen = (
-        set(
-            Case.objects.filter(contact_cases_filter(user, now=now), pk__in=case_ids).values_list(
-                "pk", flat=True
+        people = list(
+            User.objects.filter(pk__in=managed_user_ids(user, today=today)).order_by(
+                "last_name", "first_name", "pk"
             )
         )
-        if case_ids
-        else set()
+        person = _team_person(people, person_id)
+    else:
+        people, person = [user], user
+    if person is None:
+        return ContactsDue(upcoming=[], overdue=[], below=[], people=people)
+    # The person's planned contacts (the holder is ``person``: joined in Python, not SQL).
+    planned_qs = Contact.objects.filter(
+        practitioner_id=person.pk,
+        outcome="",
+        cancelled_at__isnull=True,
+        planned_for__lte=now + dt.timedelta(days=UPCOMING_DAYS),
     )
+    candidates = list(
+        planned_qs.select_related("case", "case__person")
+        .only(*LISTED_FIELDS)
+        .order_by("planned_for", "pk")[:CANDIDATE_ROWS]
+    )
+    for contact in candidates:
+        contact.practitioner = person
+    # Then, in one query, the cases among theirs that ``user`` may see (the case rule asked
+    # of those cases only), with the standing of those ``person`` leads.
+    standards = standards_current()
+    led = _led_cases([person.pk], today).order_by().values("case_id")
+    theirs = led.union(planned_qs.order_by().values("case_id"))
+    rows = (
+        Case.objects.filter(contact_cases_filter(user, now=now), pk__in=theirs)
+        .annotate(led=Exists(led.filter(case_id=OuterRef("pk"))))
+        .annotate(**standing_annotations(today, now, standards))
+        .values("pk", "led", "phase", "opened_at", *standing_fields(standards))
+    )
+    seen: set[int] = set()
+    standings: dict[int, Standing] = {}
+    for row in rows:
+        seen.add(row["pk"])
+        if row["led"]:
+            standings[row["pk"]] = standing_from(row, today=today, standards=standards)
     planned = [c for c in candidates if c.case_id in seen]
     upcoming = [c for c in planned if c.planned_for is not None and c.planned_for >= now]
     overdue = [c for c in planned if c.planned_for is not None and c.planned_for < now]
-    leads: dict[int, int] = {}
-    known: dict[int, tuple[str, dt.date]] = {}
-    for case_id, holder, phase, opened_at in lead_rows:
-        if case_id in seen:
-            leads.setdefault(case_id, holder)
-            known[case_id] = (phase, opened_at)
-    standings = standings_bulk(list(leads), today=today, now=now, known=known)
     low_ids = [pk for pk, s in standings.items() if s.below]
-    cases = {c.pk: c for c in Case.objects.filter(pk__in=low_ids).select_related("person")}
-    by_id = {p.pk: p for p in people}
+    below_cases = Case.objects.filter(pk__in=low_ids).select_related("person") if low_ids else []
     below = sorted(
-        (
-            BelowStandard(cases[pk], standings[pk], by_id.get(leads[pk]))
-            for pk in low_ids
-            if pk in cases
-        ),
+        (BelowStandard(case, standings[case.pk], person) for case in below_cases),
         key=lambda row: (row.standing.due_on or today, row.case.reference),
     )
     return ContactsDue(
-        upcoming=upcoming[:DUE_ROWS], overdue=overdue[:DUE_ROWS], below=below, people=people
+        upcoming=upcoming[:DUE_ROWS],
+        overdue=overdue[:DUE_ROWS],
+        below=below,
+        people=people,
+        person=person,
     )
 
 

@@ -351,21 +351,31 @@ def contact_cancel_page(
 @require_http_methods(["GET"])
 def contacts_due(request: HttpRequest) -> HttpResponse:
     """My planned contacts coming up and not yet recorded, and my cases below standard; with
-    ``?scope=team``, the same for the people I manage."""
+    ``?scope=team``, the same for one person I manage at a time (``&person=<id>``, else the
+    first by name), with a list of everyone I manage to choose from."""
     user = acting_user(request)
     scope = "team" if request.GET.get("scope") == "team" else "mine"
-    due = contacts_due_for(user, scope=scope)
+    due = contacts_due_for(user, scope=scope, person_id=request.GET.get("person"))
+    title = "Contacts due"
+    if scope == "team":
+        title = "Contacts due: people I manage"
     return render(
         request,
         "supervision/contacts_due.html",
         {
-            "title": "Contacts due" if scope == "mine" else "Contacts due: people I manage",
+            "title": title,
             "scope": scope,
             "due": due,
+            "person_name": _person_name(due.person) if due.person else "",
+            "people": [(p.pk, _person_name(p)) for p in due.people] if scope == "team" else [],
             "upcoming": contact_rows([_Row(c) for c in due.upcoming]),
             "overdue": contact_rows([_Row(c) for c in due.overdue]),
         },
     )
+
+
+def _person_name(user: User) -> str:
+    return user.get_full_name() or user.username
 
 
 class _Row:

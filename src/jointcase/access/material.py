@@ -40,7 +40,9 @@ on my cases"), the need-to-know cases are read once (``need_to_know_cases``, tho
 member of a busy team) and bound as one array parameter (``IdIn``), the agency-on-the-case
 relation is read for those cases alone, and the label probes stay correlated index lookups
 (``_probe``), so the database can walk the newest items and stop at a page, as it does for
-the same query without the label clauses.
+the same query without the label clauses. PostgreSQL chooses that walk itself; SQLite is
+told to, for a caller paging the newest items (``newest_page``) over a large share of the
+cases (``IdIn``, ``NEWEST_FIRST_SHARE``).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -330,6 +333,9 @@ class QContext:
     #: relation is then a known truth value, decided exactly as the single-object form does).
     case_id: int | None = None
     case: CaseContext | None = None
+    #: The caller pages the newest items across cases, narrowed by nothing else
+    #: (``material_visible_to``'s ``newest_page``).
+    newest_page: bool = False
     #: Relations read once while building one filter and shared by its clauses (the user's
     #: need-to-know cases, their live item grants).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -367,21 +373,39 @@ INLINE_IDS = 200
 #: database the true size of the set, so it can choose between walking the newest items and
 #: looking up each case; as a subquery it guesses, and at a million items guesses badly.
 INLINE_CASE_IDS = 5000
+#: On SQLite, a page of the newest material across the user's need-to-know cases
+#: (``material_visible_to(..., newest_page=True)``) walks the newest-first index when those
+#: cases are at least this share of all cases (below it, each case's items are looked up and
+#: sorted). Walking, a page of 50 costs about 50 / share index entries (10,000 at the
+#: threshold: a few milliseconds) whatever the size of the world; looking up, it costs every
+#: item on the user's cases: at a million items and thousands of cases, tens of milliseconds.
+NEWEST_FIRST_SHARE = 0.005
 
 
 class IdIn(Expression):
     """``column IN ids`` with the ids bound as ONE parameter: an array on PostgreSQL, a JSON
     list read by ``json_each`` on SQLite. A user's need-to-know cases run to thousands; as
     thousands of placeholders, the driver's parsing of the statement alone took longer than
-    the database's answer. The database still sees the values (the driver binds them on the
-    client), so it plans with the set's true size."""
+    the database's answer. PostgreSQL still sees the values (the driver binds them on the
+    client), so it plans with the set's true size, and weighs a page's LIMIT against walking
+    an index in the page's order.
+
+    SQLite does neither: it looks up every listed case's items and sorts them all, even for a
+    page of 50 newest items when the cases hold tens of thousands. With ``newest_first`` (the
+    filter's judgement that the ids are a large share of all cases, for a caller paging the
+    newest items: ``NEWEST_FIRST_SHARE``), a statement that is such a page (newest first, with
+    a LIMIT) marks the column with a unary ``+``, SQLite's documented way of keeping a term
+    off an index: the planner then walks the newest-first index (``material_created_case``,
+    which carries the case, so membership is tested before any row is read) and stops at the
+    page. Any other statement (a count, a lookup by id) keeps the plain form and its index."""
 
     conditional = True
 
-    def __init__(self, column: str, ids: list[int]) -> None:
+    def __init__(self, column: str, ids: list[int], *, newest_first: bool = False) -> None:
         super().__init__(output_field=BooleanField())
         self.column: Any = F(column)
         self.ids = ids
+        self.newest_first = newest_first
 
     def get_source_expressions(self) -> list[Any]:
         return [self.column]
@@ -395,10 +419,22 @@ class IdIn(Expression):
         if connection.vendor == "postgresql":
             return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
         if connection.vendor == "sqlite":
+            if self.newest_first and _newest_page(compiler.query):
+                column = f"+{column}"
             sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
             return sql, [*params, json.dumps(self.ids)]
         placeholders = ", ".join(["%s"] * len(self.ids))
         return f"{column} IN ({placeholders})", [*params, *self.ids]
+
+
+def _newest_page(query: Any) -> bool:
+    """Is ``query`` a page of the newest rows (ordered by ``-created_at`` first, with a LIMIT)?"""
+    if query.high_mark is None:
+        return False
+    ordering: Sequence[Any] = query.order_by or (
+        query.get_meta().ordering if query.default_ordering else ()
+    )
+    return len(ordering) > 0 and ordering[0] == "-created_at"
 
 
 def _probe(rows: QuerySet[Any], summary: str) -> Exists:
@@ -574,6 +610,12 @@ def _releasable_to_agency_q(ctx: QContext) -> Q:
         .values_list("case_id", flat=True)
     )
     cases = need_to_know_cases(ctx) if ctx.is_material else None
+    if cases is not None and _walks_newest_first(ctx, cases):
+        # A page walked newest first stops after a few thousand index entries, of which only
+        # the few dozen on the user's cases reach this clause: probing the case team of those
+        # few is cheaper than reading the agency's place on each of the thousands of cases.
+        agency_on_case = Q(Exists(agency_cases.filter(case_id=OuterRef(f"{ctx.case_field}_id"))))
+        return Q(originator_id=agency) | listed | (unrestricted & agency_on_case)
     if cases is not None:
         # An item reaches the user only on a need-to-know case or by their own item grant
         # (which releases it whatever its list), so whether the agency is on the case matters
@@ -730,6 +772,23 @@ def need_to_know_cases(ctx: QContext) -> list[int] | None:
     return cases
 
 
+def _walks_newest_first(ctx: QContext, cases: list[int]) -> bool:
+    """Should the caller's page of the newest material on ``cases`` walk the newest-first
+    index on SQLite (``IdIn``)? When the cases are at least ``NEWEST_FIRST_SHARE`` of all
+    cases (one count, read once per filter, and only on SQLite, which counts a table from its
+    smallest index in microseconds)."""
+    if "walk" not in ctx.memo:
+        ctx.memo["walk"] = (
+            ctx.newest_page
+            and ctx.is_material
+            and bool(cases)
+            and connection.vendor == "sqlite"
+            and len(cases) >= NEWEST_FIRST_SHARE * Case.objects.count()
+        )
+    walk: bool = ctx.memo["walk"]
+    return walk
+
+
 def need_to_know_q(ctx: QContext) -> Q:
 
     user, at = _signed(ctx.user), ctx.at
@@ -745,7 +804,8 @@ def need_to_know_q(ctx: QContext) -> Q:
     field_in = f"{ctx.case_field}_id__in"
     cases = need_to_know_cases(ctx)
     if cases is not None:
-        q = Q(IdIn(f"{ctx.case_field}_id", cases)) if cases else _none()
+        walk = _walks_newest_first(ctx, cases)
+        q = Q(IdIn(f"{ctx.case_field}_id", cases, newest_first=walk)) if cases else _none()
     else:
         through_case = Case.objects.filter(case_filter(user, now=at.now)).values_list("pk")
         glass = (
@@ -781,6 +841,7 @@ def _filter(
     is_material: bool,
     now: dt.datetime | None,
     case: Case | int | None = None,
+    newest_page: bool = False,
 ) -> Q:
     if not signed_in(user):
         return _none()
@@ -795,6 +856,7 @@ def _filter(
         is_material,
         case_id,
         case_context_for(user, case_id, now=now) if case_id is not None else None,
+        newest_page=newest_page,
     )
     combined = Q(**{f"{case_field}_id": case_id}) if case_id is not None else Q()
     for clause in CLAUSES:
@@ -849,23 +911,47 @@ def material_decision(
 
 
 def material_filter(
-    user: AnyUser, *, now: dt.datetime | None = None, case: Case | int | None = None
+    user: AnyUser,
+    *,
+    now: dt.datetime | None = None,
+    case: Case | int | None = None,
+    newest_page: bool = False,
 ) -> Q:
     """The same rule as a filter on ``MaterialItem`` (the queryset form). With ``case``, only
-    that case's items, its case-level facts read once (the case's material tab)."""
+    that case's items, its case-level facts read once (the case's material tab).
+    ``newest_page``: see ``material_visible_to``."""
 
     return _filter(
-        user, model=MaterialItem, case_field="case", is_material=True, now=now, case=case
+        user,
+        model=MaterialItem,
+        case_field="case",
+        is_material=True,
+        now=now,
+        case=case,
+        newest_page=newest_page,
     )
 
 
 def material_visible_to(
-    user: AnyUser, *, now: dt.datetime | None = None, case: Case | int | None = None
+    user: AnyUser,
+    *,
+    now: dt.datetime | None = None,
+    case: Case | int | None = None,
+    newest_page: bool = False,
 ) -> QuerySet[MaterialItem]:
+    """The items ``user`` may see now (on ``case`` alone, with it).
+
+    ``newest_page``: the caller reads a page of the newest items across cases ("the latest
+    material on my cases": ordered by ``-created_at``, sliced, and narrowed by nothing else).
+    The answer is the same; only the plan may change: for a user whose cases are a large
+    share of all cases, the page walks the newest items and stops (``IdIn``), where a list
+    narrowed further (a rare kind, words of a title) would walk far for few matches."""
 
     if not signed_in(user):
         return MaterialItem.objects.none()
-    return MaterialItem.objects.filter(material_filter(user, now=now, case=case))
+    return MaterialItem.objects.filter(
+        material_filter(user, now=now, case=case, newest_page=newest_page)
+    )
 
 
 def material_case_access(

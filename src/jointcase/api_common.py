@@ -174,6 +174,22 @@ def _iso_date_only(value: Any) -> Any:
 #: A date a request carries: YYYY-MM-DD only (``0`` or ``1700000000`` is a 400, not 1970).
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
+_ISO_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*")
+
+
+def _iso_date_time_only(value: Any) -> Any:
+    """A moment as the document says (``format: date-time``, RFC 3339), never a number of
+    seconds, which pydantic would otherwise read as a moment in 1970."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.fullmatch(value):
+        raise ValueError("Enter a date and time as YYYY-MM-DDTHH:MM:SS with its offset")
+    return value
+
+
+#: A moment a request carries: RFC 3339 only (``0`` is a 400, not midnight on 1 January 1970).
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_date_time_only)]
+
 
 class PageQuery(Schema):
     page: int = Field(1, ge=1, le=100_000, description="Page number, from 1")

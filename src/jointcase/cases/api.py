@@ -27,6 +27,7 @@ from jointcase.agencies.models import Agency, Team
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     NotFoundOut,
     PageQuery,
     api_user,
@@ -280,7 +281,7 @@ class CaseIn(_Strict):
     cohort: CohortName
     ideology: IdeologyName
     lead_agency: str = Field(..., max_length=40, description="The lead agency's code")
-    opened_at: dt.date | None = Field(None, description="Default: today; never in the future")
+    opened_at: IsoDate | None = Field(None, description="Default: today; never in the future")
 
 
 class CaseChangeIn(_Strict):
@@ -430,7 +431,7 @@ class TeamMemberIn(_Strict):
     role: CaseRoleName
     user: str | None = Field(None, max_length=150, description="The username of the person joining")
     team: int | None = Field(None, ge=1, description="Or a whole team, by its id")
-    start: dt.date | None = Field(None, description="Default: today")
+    start: IsoDate | None = Field(None, description="Default: today")
 
 
 class ExclusionOut(Schema):

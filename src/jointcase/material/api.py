@@ -36,6 +36,7 @@ from jointcase.agencies.models import Agency
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     NotFoundOut,
     PageQuery,
     api_user,
@@ -206,8 +207,8 @@ class ItemIn(_Strict):
     releasable_to: list[str] = Field(default_factory=list, max_length=50)
     orcon: StrictBool = False
     handling_instructions: str = Field("", max_length=2000)
-    review_date: dt.date | None = None
-    retain_until: dt.date | None = None
+    review_date: IsoDate | None = None
+    retain_until: IsoDate | None = None
     body: str = Field("", max_length=200_000)
     held_by: str = Field("", max_length=200)
 
@@ -222,7 +223,7 @@ class TearlineIn(_Strict):
 
 
 class RetentionIn(_Strict):
-    retain_until: dt.date
+    retain_until: IsoDate
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
 
 

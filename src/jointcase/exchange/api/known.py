@@ -18,6 +18,7 @@ from jointcase.access.known import known_ask_refusal
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     KnownOut,
     MatchOut,
     RateLimitedOut,
@@ -46,12 +47,7 @@ class KnownIn(Schema):
     surname: str = Field(
         ..., description="Surname (family name)", max_length=400, json_schema_extra=REQUIRED_TEXT
     )
-    date_of_birth: str = Field(
-        ...,
-        description="ISO date YYYY-MM-DD, not in the future",
-        max_length=40,
-        json_schema_extra={"format": "date"},
-    )
+    date_of_birth: IsoDate = Field(..., description="ISO date YYYY-MM-DD, not in the future")
     identifier_type: str = Field(
         "",
         description="pnc_id, crn or prison_number (optional)",
@@ -71,12 +67,7 @@ class MatchesOut(Schema):
 class PersonRecordIn(Schema):
     given_names: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
     surname: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
-    date_of_birth: str = Field(
-        ...,
-        description="ISO date YYYY-MM-DD, not in the future",
-        max_length=40,
-        json_schema_extra={"format": "date"},
-    )
+    date_of_birth: IsoDate = Field(..., description="ISO date YYYY-MM-DD, not in the future")
     pnc_id: str = Field("", max_length=80)
     crn: str = Field("", max_length=80)
     prison_number: str = Field("", max_length=80)
@@ -106,7 +97,7 @@ def known(request: HttpRequest, payload: KnownIn) -> Any:
     question = question_clean(
         given_names=payload.given_names,
         surname=payload.surname,
-        date_of_birth=payload.date_of_birth,
+        date_of_birth=payload.date_of_birth.isoformat(),
         identifier_type=payload.identifier_type,
         identifier_value=payload.identifier_value,
     )
@@ -158,7 +149,7 @@ def person_matches_find(request: HttpRequest, payload: PersonRecordIn) -> Any:
         question = question_clean(
             given_names=payload.given_names,
             surname=payload.surname,
-            date_of_birth=payload.date_of_birth,
+            date_of_birth=payload.date_of_birth.isoformat(),
             extra=extra,
         )
     except ValidationError as error:

@@ -15,6 +15,8 @@ from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
 from jointcase.api_common import (
     REQUIRED_TEXT,
+    IsoDate,
+    IsoDateTime,
     PageQuery,
 )
 from jointcase.material.api import LabelOut
@@ -100,7 +102,7 @@ class ActionIn(_Strict):
         description="The owner's username: someone who may own actions on the case",
         json_schema_extra=REQUIRED_TEXT,
     )
-    due_date: dt.date = Field(..., description="Today or later")
+    due_date: IsoDate = Field(..., description="Today or later")
     priority: str = Field(
         "MEDIUM", max_length=8, json_schema_extra={"enum": list(ActionPriority.values)}
     )
@@ -163,7 +165,7 @@ class StatusIn(_Strict):
 
 
 class DueIn(_Strict):
-    due_date: dt.date = Field(..., description="Today or later")
+    due_date: IsoDate = Field(..., description="Today or later")
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int | None = None
 
@@ -202,7 +204,7 @@ class InvitationIn(_Strict):
 
 class MeetingIn(_Strict):
     type: str = Field(..., max_length=24, json_schema_extra={"enum": list(MeetingType.values)})
-    starts_at: dt.datetime
+    starts_at: IsoDateTime
     chair: str = Field(
         ..., max_length=150, description="The chair's username", json_schema_extra=REQUIRED_TEXT
     )
@@ -221,7 +223,7 @@ class MeetingChangeIn(_Strict):
     type: str | None = Field(
         None, max_length=24, json_schema_extra={"enum": [*MeetingType.values, None]}
     )
-    starts_at: dt.datetime | None = None
+    starts_at: IsoDateTime | None = None
     chair: str | None = Field(
         None, max_length=150, description="The chair's username", json_schema_extra=REQUIRED_TEXT
     )

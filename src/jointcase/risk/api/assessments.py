@@ -24,6 +24,7 @@ from jointcase.access.acting import NotPermitted
 from jointcase.agencies.models import Caveat
 from jointcase.api_common import (
     ErrorOut,
+    IsoDate,
     PageQuery,
     api_user,
     field_errors,
@@ -89,7 +90,7 @@ class AssessmentIn(Schema):
     when_most_likely: str = Field("", max_length=5000)
     increasing_factors: str = Field("", max_length=5000)
     mitigating_factors: str = Field("", max_length=5000)
-    next_review_on: dt.date | None = None
+    next_review_on: IsoDate | None = None
     sections: list[AssessmentSectionIn] = Field(default_factory=list, max_length=20)
 
 

@@ -22,6 +22,7 @@ from jointcase.agencies.models import Agency, Caveat
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDateTime,
     NotFoundOut,
     PageQuery,
     api_user,
@@ -110,10 +111,10 @@ class ContactIn(Schema):
 
     action: ActionName = Field(..., description="plan an appointment, or record a contact")
     kind: KindName = Field(..., description="The kind of contact")
-    planned_for: dt.datetime | None = Field(
+    planned_for: IsoDateTime | None = Field(
         None, description="plan: when (today or later, up to a year ahead)"
     )
-    occurred_at: dt.datetime | None = Field(
+    occurred_at: IsoDateTime | None = Field(
         None, description="record: when it happened (not in the future)"
     )
     outcome: ContactOutcomeName | None = Field(None, description="record: the outcome")

@@ -13,7 +13,14 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    ErrorOut,
+    IsoDate,
+    PageQuery,
+    api_user,
+    paginate,
+    token_auth,
+)
 from jointcase.workforce.courses import courses_current
 from jointcase.workforce.selectors.training import completions_for
 from jointcase.workforce.services.training import completion_record
@@ -79,7 +86,7 @@ class CompletionQuery(PageQuery):
 class CompletionIn(Schema):
     staff: str = Field(..., max_length=150, description="The member of staff's username")
     course: str = Field(..., max_length=60, description="A course code of the courses file")
-    completed_on: dt.date = Field(..., description="Today or earlier")
+    completed_on: IsoDate = Field(..., description="Today or earlier")
     evidence_note: str = Field("", max_length=2000)
 
 

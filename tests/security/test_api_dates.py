@@ -98,5 +98,7 @@ def test_every_date_in_a_request_is_yyyy_mm_dd_or_a_400_naming_it(personas: Pers
                 for item in (response.json().get("errors") or [])
             }
             if response.status_code != 400 or field not in named:
-                failures.append(f"{method.upper()} {path} {field}={value!r}: {response.status_code}")
+                failures.append(
+                    f"{method.upper()} {path} {field}={value!r}: {response.status_code}"
+                )
     assert not failures, "\n".join(failures)

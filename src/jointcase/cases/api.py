@@ -32,7 +32,10 @@ from jointcase.api_common import (
     PageQuery,
     api_user,
     paginate,
+    rules,
     token_auth,
+    username,
+    vocabulary,
 )
 from jointcase.cases import services
 from jointcase.cases.models import (
@@ -280,8 +283,17 @@ class CaseIn(_Strict):
     )
     cohort: CohortName
     ideology: IdeologyName
-    lead_agency: str = Field(..., max_length=40, description="The lead agency's code")
-    opened_at: IsoDate | None = Field(None, description="Default: today; never in the future")
+    lead_agency: str = Field(
+        ...,
+        max_length=40,
+        description="The lead agency's code (an active agency)",
+        json_schema_extra=vocabulary("agencies"),
+    )
+    opened_at: IsoDate | None = Field(
+        None,
+        description="Default: today; never in the future",
+        json_schema_extra=rules("today-or-earlier"),
+    )
 
 
 class CaseChangeIn(_Strict):
@@ -293,8 +305,8 @@ class CaseChangeIn(_Strict):
     lead_agency: str = Field(  # type: ignore[assignment]
         None,
         max_length=40,
-        description="The lead agency's code; leave out to keep it",
-        json_schema_extra=REQUIRED_TEXT,
+        description="The lead agency's code (an active agency); leave out to keep it",
+        json_schema_extra=vocabulary("agencies"),
     )
 
 
@@ -429,8 +441,15 @@ class TeamMemberIn(_Strict):
     )
 
     role: CaseRoleName
-    user: str | None = Field(None, max_length=150, description="The username of the person joining")
-    team: int | None = Field(None, ge=1, description="Or a whole team, by its id")
+    user: str | None = Field(
+        None,
+        max_length=150,
+        description="The username of the person joining",
+        json_schema_extra=username(),
+    )
+    team: int | None = Field(
+        None, ge=1, description="Or a whole team, by its id", json_schema_extra=rules("active-team")
+    )
     start: IsoDate | None = Field(None, description="Default: today")
 
 
@@ -462,7 +481,7 @@ class ExclusionIn(_Strict):
         ...,
         max_length=150,
         description="The username of the person to exclude",
-        json_schema_extra=REQUIRED_TEXT,
+        json_schema_extra=username(),
     )
     reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
 

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 from jointcase.access.acting import permission_require
 from jointcase.access.known import known_ask_refusal
 from jointcase.api_common import (
+    BIRTH_DATE_PATTERN,
     REQUIRED_TEXT,
     ErrorOut,
     IsoDate,
@@ -23,6 +24,7 @@ from jointcase.api_common import (
     MatchOut,
     RateLimitedOut,
     api_user,
+    rules,
     token_auth,
     too_many_asks,
 )
@@ -39,6 +41,20 @@ from jointcase.people.validators import identifier_clean
 
 router = Router(tags=["known"], auth=token_auth(write_scope="known"))
 
+# Identifiers as the register reads them: spaces anywhere and either case are tolerated
+# (``people.validators``); a PNC id's check character is a rule beyond the schema.
+_CRN = "[A-Za-z](\\s*[0-9]){6}"
+_PRISON_NUMBER = "[A-Za-z](\\s*[0-9]){4}(\\s*[A-Za-z]){2}"
+_PNC_ID = "([0-9]\\s*){2}(([0-9]\\s*){2})?/(\\s*[0-9]){1,7}\\s*[A-Za-z]"
+
+
+def _identifier(*shapes: str) -> dict[str, Any]:
+    """An optional identifier of one of ``shapes``: blank, or one of them."""
+    return {"pattern": f"^\\s*$|^\\s*({'|'.join(shapes)})\\s*$"}
+
+
+_BIRTH = {"pattern": BIRTH_DATE_PATTERN, **rules("before-today")}
+
 
 class KnownIn(Schema):
     given_names: str = Field(
@@ -47,14 +63,24 @@ class KnownIn(Schema):
     surname: str = Field(
         ..., description="Surname (family name)", max_length=400, json_schema_extra=REQUIRED_TEXT
     )
-    date_of_birth: IsoDate = Field(..., description="ISO date YYYY-MM-DD, not in the future")
+    date_of_birth: IsoDate = Field(
+        ..., description="ISO date YYYY-MM-DD, from 1900, before today", json_schema_extra=_BIRTH
+    )
     identifier_type: str = Field(
         "",
         description="pnc_id, crn or prison_number (optional)",
         max_length=40,
-        json_schema_extra={"enum": ["", *IDENTIFIER_TYPES]},
+        json_schema_extra={"enum": ["", *IDENTIFIER_TYPES], **rules("identifier-of-its-type")},
     )
-    identifier_value: str = Field("", description="The identifier (optional)", max_length=80)
+    identifier_value: str = Field(
+        "",
+        description="The identifier (optional): a PNC id, a CRN or a prison number",
+        max_length=80,
+        json_schema_extra={
+            **_identifier(_PNC_ID, _CRN, _PRISON_NUMBER),
+            **rules("identifier-of-its-type", "pnc-check-character"),
+        },
+    )
 
 
 class MatchesOut(Schema):
@@ -67,10 +93,19 @@ class MatchesOut(Schema):
 class PersonRecordIn(Schema):
     given_names: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
     surname: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
-    date_of_birth: IsoDate = Field(..., description="ISO date YYYY-MM-DD, not in the future")
-    pnc_id: str = Field("", max_length=80)
-    crn: str = Field("", max_length=80)
-    prison_number: str = Field("", max_length=80)
+    date_of_birth: IsoDate = Field(
+        ..., description="ISO date YYYY-MM-DD, from 1900, before today", json_schema_extra=_BIRTH
+    )
+    pnc_id: str = Field(
+        "",
+        max_length=80,
+        description="2019/0123456X (or 19/123456X)",
+        json_schema_extra={**_identifier(_PNC_ID), **rules("pnc-check-character")},
+    )
+    crn: str = Field("", max_length=80, description="X123456", json_schema_extra=_identifier(_CRN))
+    prison_number: str = Field(
+        "", max_length=80, description="A1234BC", json_schema_extra=_identifier(_PRISON_NUMBER)
+    )
 
 
 @router.post(

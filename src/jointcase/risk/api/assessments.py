@@ -30,7 +30,9 @@ from jointcase.api_common import (
     field_errors,
     paginate,
     refusal_body,
+    rules,
     token_auth,
+    vocabulary,
 )
 from jointcase.cases.selectors import case_get_for
 from jointcase.risk.models.assessments import Assessment
@@ -76,8 +78,16 @@ class AssessmentSectionIn(Schema):
     section: str = Field(..., max_length=60)
     notes: str = Field("", max_length=20000)
     factors: dict[str, str] = Field(default_factory=dict)
-    classification: str = Field("OFFICIAL-SENSITIVE", max_length=20)
-    caveats: list[str] = Field(default_factory=list, max_length=10)
+    classification: str = Field(
+        "OFFICIAL-SENSITIVE",
+        max_length=20,
+        json_schema_extra={**vocabulary("classifications"), **rules("within-clearance")},
+    )
+    caveats: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        json_schema_extra={**vocabulary("caveats"), **rules("within-clearance")},
+    )
 
 
 class AssessmentIn(Schema):

@@ -16,7 +16,15 @@ from ninja import Field, Query, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.checks import compliance_refusal
-from jointcase.api_common import ErrorOut, IsoDate, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    ErrorOut,
+    IsoDate,
+    PageQuery,
+    api_user,
+    paginate,
+    rules,
+    token_auth,
+)
 from jointcase.cases.selectors import case_get_for
 from jointcase.risk.check_rules import rules_current
 from jointcase.risk.models.checks import CheckOutcome
@@ -103,9 +111,15 @@ class MineQuery(PageQuery):
 
 class CheckCompleteIn(Schema):
     outcome: CheckOutcomeName
-    requested_on: IsoDate = Field(..., description="When the check was asked (today or earlier)")
+    requested_on: IsoDate = Field(
+        ...,
+        description="When the check was asked (today or earlier)",
+        json_schema_extra=rules("today-or-earlier"),
+    )
     received_on: IsoDate = Field(
-        ..., description="When the reply came (on or after requested_on, today or earlier)"
+        ...,
+        description="When the reply came (on or after requested_on, today or earlier)",
+        json_schema_extra=rules("on-or-after-field", "today-or-earlier"),
     )
     sent_to: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
@@ -114,7 +128,11 @@ class CheckCompleteIn(Schema):
 
 class ComplianceQuery(Schema):
     from_: IsoDate = Field(..., alias="from")
-    to: IsoDate
+    to: IsoDate = Field(
+        ...,
+        description="On or after from, at most three years after it",
+        json_schema_extra=rules("on-or-after-field", "at-most-three-years"),
+    )
     group_by: list[GroupName] = Field(default_factory=lambda: [GroupName("type")], max_length=2)
 
 

@@ -19,7 +19,9 @@ from jointcase.api_common import (
     PageQuery,
     api_user,
     paginate,
+    rules,
     token_auth,
+    username,
 )
 from jointcase.workforce.courses import courses_current
 from jointcase.workforce.selectors.training import completions_for
@@ -84,9 +86,16 @@ class CompletionQuery(PageQuery):
 
 
 class CompletionIn(Schema):
-    staff: str = Field(..., max_length=150, description="The member of staff's username")
+    staff: str = Field(
+        ...,
+        max_length=150,
+        description="The member of staff's username",
+        json_schema_extra=username(),
+    )
     course: str = Field(..., max_length=60, description="A course code of the courses file")
-    completed_on: IsoDate = Field(..., description="Today or earlier")
+    completed_on: IsoDate = Field(
+        ..., description="Today or earlier", json_schema_extra=rules("today-or-earlier")
+    )
     evidence_note: str = Field("", max_length=2000)
 
 

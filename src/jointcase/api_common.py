@@ -30,7 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -38,16 +39,15 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BeforeValidator
 
+from jointcase.access.accounts import TOKEN_SCOPES
 from jointcase.access.acting import NotPermitted
 from jointcase.access.labels import CLASSIFICATION_RANK
 from jointcase.access.material import system_high_rank
+from jointcase.accounts.api_auth import ApiTokenAuth
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.lib.bounds import ID_MAX, INT_MIN
 from jointcase.lib.edits import ConcurrentEdit, StateConflict
-
-if TYPE_CHECKING:
-    from jointcase.accounts.api_auth import ApiTokenAuth
 
 MAX_PAGE_SIZE = 100
 BAD_REQUEST = "There is a problem with the request"
@@ -58,11 +58,7 @@ CONFLICT = "The request conflicts with the current state of the record"
 def token_auth(*, write_scope: str) -> ApiTokenAuth:
     """The API's authentication (bearer tokens from ``jointcase.accounts``), for a router's
     ``auth=``: a GET needs the token's ``read`` scope, anything else ``write_scope`` (one of
-    ``jointcase.access.accounts.TOKEN_SCOPES``). Imported when called: the token module reaches
-    the audit and access apps, which may import their routers' schemas while Django loads."""
-    from jointcase.access.accounts import TOKEN_SCOPES
-    from jointcase.accounts.api_auth import ApiTokenAuth
-
+    ``jointcase.access.accounts.TOKEN_SCOPES``)."""
     if write_scope not in TOKEN_SCOPES:
         raise ValueError(f"Unknown scope {write_scope!r}")
     return ApiTokenAuth(write_scope=write_scope)
@@ -449,7 +445,7 @@ def _classifications() -> list[str]:
 
 
 #: The vocabularies a field may take its values from, read when the document is served.
-VOCABULARIES: dict[str, Any] = {
+VOCABULARIES: dict[str, Callable[[], list[str]]] = {
     "agencies": _agency_codes,
     "caveats": _caveat_codes,
     "classifications": _classifications,
@@ -483,13 +479,18 @@ FIELD_RULES: dict[str, str] = {
     ),
     "releasable-to-invitees": "Releasable to every invited agency, and the invitee's agency",
     "with-enforcement": "Required with an enforcement action; no breach after an acceptable absence",
+    "required-course": "A course required of the member of staff (by their roles and agency)",
 }
+
+
+def vocabulary_register(name: str, codes: Callable[[], list[str]]) -> None:
+    """An app's own vocabulary (its instruments, its courses), read when the document is served."""
+    VOCABULARIES[name] = codes
 
 
 def vocabulary(name: str) -> dict[str, Any]:
     """For a ``Field``'s ``json_schema_extra``: its values (or its items') are ``name``'s
     codes, listed as the ``enum`` when the document is served (``VOCABULARIES``)."""
-    assert name in VOCABULARIES, name
     return {VOCABULARY_KEY: name}
 
 
@@ -505,9 +506,11 @@ def rules(*codes: str) -> dict[str, Any]:
 USERNAME_PATTERN = "^[\\w.@+-]+$"
 
 
-def username(*more: str) -> dict[str, Any]:
-    """For a ``Field`` of a username: its shape, and the rule that it names an active user whom
-    the rules allow here (and any ``more`` rules)."""
+def username(*more: str, optional: bool = False) -> dict[str, Any]:
+    """For a ``Field`` of a username: its shape (or blank when ``optional``), and the rule that
+    it names an active user whom the rules allow here (and any ``more`` rules)."""
+    if optional:
+        return {"pattern": "^$|" + USERNAME_PATTERN, **rules("active-user", *more)}
     return {"minLength": 1, "pattern": USERNAME_PATTERN, **rules("active-user", *more)}
 
 

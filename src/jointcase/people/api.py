@@ -178,22 +178,22 @@ router = Router(tags=["persons"], auth=token_auth(write_scope="write:register"))
 
 @router.get("/persons", response=PersonPage, summary="Persons the caller may see")
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str, Any]:
-    user = request.user
+    user = api_user(request)
     if filters.q and filters.q.strip():
-        outcome = search_register(user=user, text=filters.q)  # type: ignore[arg-type]
+        outcome = search_register(user=user, text=filters.q)
         if outcome.error:
             raise ValidationError(
                 [{"loc": ["query", "q"], "msg": outcome.error, "type": "value_error"}]
             )
         return paginate([result.person for result in outcome.results], filters)
-    people = person_list_for(user=user).prefetch_related("names", "identifiers__agency")  # type: ignore[arg-type]
+    people = person_list_for(user=user).prefetch_related("names", "identifiers__agency")
     return paginate(people.order_by("display_name", "pk"), filters)
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person")
 def person_detail(request: HttpRequest, person_id: str) -> Any:
-    user = request.user
-    person = person_get_for(user=user, person_id=person_id, request=request)  # type: ignore[arg-type]
+    user = api_user(request)
+    person = person_get_for(user=user, person_id=person_id, request=request)
     cases = cases_visible_to(user).filter(person=person).order_by("-opened_at")
     person.visible_cases = list(cases)  # type: ignore[attr-defined]
     return person

@@ -426,7 +426,7 @@ class PlanEntryIn(_Strict):
         None,
         max_length=150,
         description="The owner's username (optional): someone who may own actions on the case",
-        json_schema_extra=username(),
+        json_schema_extra=username(optional=True),
     )
 
 

@@ -33,8 +33,10 @@ from jointcase.api_common import (
     rules,
     token_auth,
     vocabulary,
+    vocabulary_register,
 )
 from jointcase.cases.selectors import case_get_for
+from jointcase.risk.instruments import instruments_current
 from jointcase.risk.models.assessments import Assessment
 from jointcase.risk.selectors.assessments import (
     AssessmentView,
@@ -73,6 +75,11 @@ class RoshIn(Schema):
     level: str = Field(..., max_length=10, description="LOW, MEDIUM, HIGH or VERY_HIGH")
 
 
+vocabulary_register(
+    "instruments", lambda: sorted(instrument.code for instrument in instruments_current())
+)
+
+
 class AssessmentSectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     section: str = Field(..., max_length=60)
@@ -92,7 +99,12 @@ class AssessmentSectionIn(Schema):
 
 class AssessmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    instrument: str = Field(..., max_length=60)
+    instrument: str = Field(
+        ...,
+        max_length=60,
+        description="The code of an instrument in force",
+        json_schema_extra=vocabulary("instruments"),
+    )
     domains: dict[str, DomainIn] = Field(default_factory=dict)
     rosh: list[RoshIn] = Field(default_factory=list, max_length=20)
     nature_of_risk: str = Field("", max_length=5000)

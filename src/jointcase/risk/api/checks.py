@@ -10,12 +10,14 @@ import uuid
 from enum import Enum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.checks import compliance_refusal
+from jointcase.access.material import material_decision
 from jointcase.api_common import (
     ErrorOut,
     IsoDate,
@@ -89,8 +91,6 @@ class CheckOut(Schema):
 
     @staticmethod
     def resolve_material(obj: Any, context: Any) -> list[uuid.UUID]:
-        from jointcase.access.material import material_decision
-
         user = context["request"].user
         return [item.pk for item in obj.material.all() if material_decision(user, item).allowed]
 
@@ -202,8 +202,6 @@ def check_complete_op(request: HttpRequest, check_id: str, payload: CheckComplet
     summary="Checks completed on time out of checks due, grouped",
 )
 def compliance_checks(request: HttpRequest, query: Query[ComplianceQuery]) -> Any:
-    from django.core.exceptions import ValidationError
-
     user = api_user(request)
     permission_require(
         actor=user,

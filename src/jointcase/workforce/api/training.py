@@ -22,6 +22,8 @@ from jointcase.api_common import (
     rules,
     token_auth,
     username,
+    vocabulary,
+    vocabulary_register,
 )
 from jointcase.workforce.courses import courses_current
 from jointcase.workforce.selectors.training import completions_for
@@ -85,6 +87,9 @@ class CompletionQuery(PageQuery):
     course: str | None = Field(None, max_length=60, description="Only this course code")
 
 
+vocabulary_register("courses", lambda: sorted(courses_current().courses))
+
+
 class CompletionIn(Schema):
     staff: str = Field(
         ...,
@@ -92,7 +97,12 @@ class CompletionIn(Schema):
         description="The member of staff's username",
         json_schema_extra=username(),
     )
-    course: str = Field(..., max_length=60, description="A course code of the courses file")
+    course: str = Field(
+        ...,
+        max_length=60,
+        description="A course code of the courses file (required of the member of staff)",
+        json_schema_extra={**vocabulary("courses"), **rules("required-course")},
+    )
     completed_on: IsoDate = Field(
         ..., description="Today or earlier", json_schema_extra=rules("today-or-earlier")
     )

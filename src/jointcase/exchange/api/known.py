@@ -42,15 +42,17 @@ from jointcase.people.validators import identifier_clean
 router = Router(tags=["known"], auth=token_auth(write_scope="known"))
 
 # Identifiers as the register reads them: spaces anywhere and either case are tolerated
-# (``people.validators``); a PNC id's check character is a rule beyond the schema.
-_CRN = "[A-Za-z](\\s*[0-9]){6}"
-_PRISON_NUMBER = "[A-Za-z](\\s*[0-9]){4}(\\s*[A-Za-z]){2}"
-_PNC_ID = "([0-9]\\s*){2}(([0-9]\\s*){2})?/(\\s*[0-9]){1,7}\\s*[A-Za-z]"
+# (``people.validators``); a PNC id's check character is a rule beyond the schema. A space is
+# any Unicode space free text allows (not a vertical tab or form feed: control characters).
+_S = "[\\t\\n\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*"
+_CRN = f"[A-Za-z]({_S}[0-9]){{6}}"
+_PRISON_NUMBER = f"[A-Za-z]({_S}[0-9]){{4}}({_S}[A-Za-z]){{2}}"
+_PNC_ID = f"([0-9]{_S}){{2}}(([0-9]{_S}){{2}})?/({_S}[0-9]){{1,7}}{_S}[A-Za-z]"
 
 
 def _identifier(*shapes: str) -> dict[str, Any]:
     """An optional identifier of one of ``shapes``: blank, or one of them."""
-    return {"pattern": f"^\\s*$|^\\s*({'|'.join(shapes)})\\s*$"}
+    return {"pattern": f"^{_S}$|^{_S}({'|'.join(shapes)}){_S}$"}
 
 
 _BIRTH = {"pattern": BIRTH_DATE_PATTERN, **rules("before-today")}

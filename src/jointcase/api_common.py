@@ -480,6 +480,8 @@ FIELD_RULES: dict[str, str] = {
     "releasable-to-invitees": "Releasable to every invited agency, and the invitee's agency",
     "with-enforcement": "Required with an enforcement action; no breach after an acceptable absence",
     "required-course": "A course required of the member of staff (by their roles and agency)",
+    "after-today-within-retention": "After today's date, within the retention limit in years",
+    "of-the-instrument": "A section, domain or factor of the instrument the request names",
 }
 
 
@@ -541,7 +543,8 @@ class _Marks:
 
     def walk(self, schema: Any, found: dict[str, list[str]], name: str, seen: set[str]) -> None:
         """Every vocabulary and rule in ``schema`` (a request's body or parameter): the enum
-        filled in, the rules described, and each rule's field name put in ``found``."""
+        filled in, the rules described, and each rule's field put in ``found`` by its own name
+        and, when nested, by the name of the body's field it is in (a 400 may name either)."""
         if isinstance(schema, list):
             for item in schema:
                 self.walk(item, found, name, seen)
@@ -558,8 +561,9 @@ class _Marks:
             _vocabulary_apply(schema, self.vocabulary(vocabulary_name))
         codes = schema.get(RULES_KEY)
         if isinstance(codes, list) and codes:
-            listed = found.setdefault(name, [])
-            listed.extend(code for code in codes if code not in listed)
+            for field in {name.partition(".")[0], name.rpartition(".")[-1]}:
+                listed = found.setdefault(field, [])
+                listed.extend(code for code in codes if code not in listed)
             said = "; ".join(FIELD_RULES[code] for code in codes)
             description = str(schema.get("description", ""))
             if said not in description:
@@ -567,7 +571,7 @@ class _Marks:
         for key, value in schema.items():
             if key in ("properties", "patternProperties"):
                 for child_name, child in value.items():
-                    self.walk(child, found, child_name, seen)
+                    self.walk(child, found, f"{name}.{child_name}" if name else child_name, seen)
             elif key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf", "prefixItems"):
                 self.walk(value, found, name, seen)
 

@@ -26,12 +26,18 @@ RULES_KEY = "x-jointcase-rules"
 
 
 def fields_at_fault(response: Any) -> set[str]:
-    """The request fields a 400 names (``payload.`` and any nesting left off)."""
+    """The request fields a 400 names, as the body's own fields (``payload.`` and any nesting
+    or index left off: ``sections[0].section`` is ``sections``)."""
     try:
         errors = response.json().get("errors") or []
     except ValueError:
         return set()
-    return {str(item.get("field", "")).removeprefix("payload.").split(".")[0] for item in errors}
+    named: set[str] = set()
+    for item in errors:
+        path = str(item.get("field", "")).removeprefix("payload.")
+        parts = [part.split("[")[0] for part in path.split(".")]
+        named.add(parts[0])
+    return named
 
 
 def rules_of(operation: Any) -> dict[str, list[str]]:

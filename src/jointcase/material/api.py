@@ -217,7 +217,9 @@ class ItemIn(_Strict):
     orcon: StrictBool = False
     handling_instructions: str = Field("", max_length=2000)
     review_date: IsoDate | None = None
-    retain_until: IsoDate | None = None
+    retain_until: IsoDate | None = Field(
+        None, json_schema_extra=rules("after-today-within-retention")
+    )
     body: str = Field("", max_length=200_000)
     held_by: str = Field("", max_length=200)
 
@@ -234,7 +236,7 @@ class TearlineIn(_Strict):
 
 
 class RetentionIn(_Strict):
-    retain_until: IsoDate
+    retain_until: IsoDate = Field(..., json_schema_extra=rules("after-today-within-retention"))
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
 
 

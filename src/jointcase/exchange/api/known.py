@@ -32,6 +32,7 @@ from jointcase.exchange.records import IDENTIFIER_TYPES
 from jointcase.exchange.services.known import (
     ASK_ACTION,
     MATCH_ACTION,
+    NAME_MAX,
     KnownRateLimited,
     known_ask,
     person_matches,
@@ -60,10 +61,16 @@ _BIRTH = {"pattern": BIRTH_DATE_PATTERN, **rules("before-today")}
 
 class KnownIn(Schema):
     given_names: str = Field(
-        ..., description="Given names as known", max_length=400, json_schema_extra=REQUIRED_TEXT
+        ...,
+        description="Given names as known",
+        max_length=NAME_MAX,
+        json_schema_extra=REQUIRED_TEXT,
     )
     surname: str = Field(
-        ..., description="Surname (family name)", max_length=400, json_schema_extra=REQUIRED_TEXT
+        ...,
+        description="Surname (family name)",
+        max_length=NAME_MAX,
+        json_schema_extra=REQUIRED_TEXT,
     )
     date_of_birth: IsoDate = Field(
         ..., description="ISO date YYYY-MM-DD, from 1900, before today", json_schema_extra=_BIRTH
@@ -93,8 +100,8 @@ class MatchesOut(Schema):
 
 
 class PersonRecordIn(Schema):
-    given_names: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
-    surname: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
+    given_names: str = Field(..., max_length=NAME_MAX, json_schema_extra=REQUIRED_TEXT)
+    surname: str = Field(..., max_length=NAME_MAX, json_schema_extra=REQUIRED_TEXT)
     date_of_birth: IsoDate = Field(
         ..., description="ISO date YYYY-MM-DD, from 1900, before today", json_schema_extra=_BIRTH
     )

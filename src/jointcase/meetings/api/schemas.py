@@ -256,6 +256,7 @@ class MeetingChangeIn(_Strict):
     )
     cases: list[uuid.UUID] | None = Field(
         None,
+        min_length=1,
         max_length=50,
         description="The new set among the cases the caller may see (opaque identifiers)",
     )

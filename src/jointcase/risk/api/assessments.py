@@ -82,9 +82,11 @@ vocabulary_register(
 
 class AssessmentSectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    section: str = Field(..., max_length=60)
+    section: str = Field(..., max_length=60, json_schema_extra=rules("of-the-instrument"))
     notes: str = Field("", max_length=20000)
-    factors: dict[str, str] = Field(default_factory=dict)
+    factors: dict[str, str] = Field(
+        default_factory=dict, json_schema_extra=rules("of-the-instrument")
+    )
     classification: str = Field(
         "OFFICIAL-SENSITIVE",
         max_length=20,
@@ -105,7 +107,9 @@ class AssessmentIn(Schema):
         description="The code of an instrument in force",
         json_schema_extra=vocabulary("instruments"),
     )
-    domains: dict[str, DomainIn] = Field(default_factory=dict)
+    domains: dict[str, DomainIn] = Field(
+        default_factory=dict, json_schema_extra=rules("of-the-instrument")
+    )
     rosh: list[RoshIn] = Field(default_factory=list, max_length=20)
     nature_of_risk: str = Field("", max_length=5000)
     who_is_at_risk: str = Field("", max_length=5000)

@@ -37,7 +37,7 @@ from jointcase.api_common import (
 )
 from jointcase.cases.selectors import case_get_for
 from jointcase.risk.instruments import instruments_current
-from jointcase.risk.models.assessments import Assessment
+from jointcase.risk.models.assessments import Assessment, RoshAudience, RoshLevel, RoshSetting
 from jointcase.risk.selectors.assessments import (
     AssessmentView,
     assessment_get_for,
@@ -70,9 +70,24 @@ class DomainIn(Schema):
 
 class RoshIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    setting: str = Field(..., max_length=10, description="COMMUNITY or CUSTODY")
-    audience: str = Field(..., max_length=15)
-    level: str = Field(..., max_length=10, description="LOW, MEDIUM, HIGH or VERY_HIGH")
+    setting: str = Field(
+        ...,
+        max_length=10,
+        description="COMMUNITY or CUSTODY",
+        json_schema_extra={"enum": list(RoshSetting.values)},
+    )
+    audience: str = Field(
+        ...,
+        max_length=15,
+        description="An audience the instrument rates in this setting",
+        json_schema_extra={"enum": list(RoshAudience.values), **rules("of-the-instrument")},
+    )
+    level: str = Field(
+        ...,
+        max_length=10,
+        description="LOW, MEDIUM, HIGH or VERY_HIGH",
+        json_schema_extra={"enum": list(RoshLevel.values)},
+    )
 
 
 vocabulary_register(
@@ -225,11 +240,23 @@ def _answer(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except ValidationError as error:
-        return Status(400, field_errors(error))
+        return Status(400, _request_fields(field_errors(error)))
     except NotPermitted as error:
         if error.hidden:
             raise Http404("Not found") from None
         return Status(403, refusal_body(error.message))
+
+
+def _request_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """A RoSH cell's error (the service keys it ``rosh_<setting>_<audience>``) named by the
+    request's field, ``rosh``, its cell in the message."""
+    for item in body["errors"]:
+        field = str(item["field"])
+        if field.startswith("rosh_"):
+            cell = field.removeprefix("rosh_").replace("_", " ", 1)
+            item["field"] = "rosh"
+            item["message"] = f"{cell}: {item['message']}"
+    return body
 
 
 def _input(payload: AssessmentIn) -> AssessmentInput:

@@ -37,7 +37,13 @@ from jointcase.api_common import (
 )
 from jointcase.cases.selectors import case_get_for
 from jointcase.risk.instruments import instruments_current
-from jointcase.risk.models.assessments import Assessment, RoshAudience, RoshLevel, RoshSetting
+from jointcase.risk.models.assessments import (
+    Assessment,
+    RiskDomain,
+    RoshAudience,
+    RoshLevel,
+    RoshSetting,
+)
 from jointcase.risk.selectors.assessments import (
     AssessmentView,
     assessment_get_for,
@@ -123,7 +129,12 @@ class AssessmentIn(Schema):
         json_schema_extra=vocabulary("instruments"),
     )
     domains: dict[str, DomainIn] = Field(
-        default_factory=dict, json_schema_extra=rules("of-the-instrument")
+        default_factory=dict,
+        description="Ratings by risk domain (a domain the instrument rates in its setting)",
+        json_schema_extra={
+            "propertyNames": {"enum": list(RiskDomain.values)},
+            **rules("of-the-instrument"),
+        },
     )
     rosh: list[RoshIn] = Field(default_factory=list, max_length=20)
     nature_of_risk: str = Field("", max_length=5000)

@@ -11,9 +11,15 @@ A router imports from here, never from another app's ``api.py``:
   ``{"count", "page", "page_size", "results"}`` with the count the caller may see;
 - ``register_exception_handlers(api)``: what an exception a route does not catch becomes, the
   same for every app (docs/api.md "Errors");
+- ``vocabulary(name)`` and ``rules(*codes)``: for a ``Field``'s ``json_schema_extra``. A
+  vocabulary the database holds (agency and caveat codes, the classifications this deployment
+  may hold) becomes the field's ``enum`` when the document is served; a rule JSON Schema cannot
+  state (today's date, the register of users, another field) is listed on the field and on
+  its operation under ``x-jointcase-rules`` (``FIELD_RULES``);
 - ``JointCaseApi``: the ``NinjaAPI`` whose OpenAPI document lists, on every operation present
-  and future, the errors it can answer (``document_error_responses``), so a partner's generated
-  client knows every status the API sends without any router declaring them.
+  and future, the errors it can answer (``document_error_responses``) and the vocabularies and
+  rules above (``document_vocabularies_and_rules``), so a partner's generated client knows every
+  status the API sends and every value it accepts without any router declaring them.
 
 An object the caller may not see answers exactly as a missing one (404, see docs/design.md
 "No leaks"); a refusal of something they can see answers 403 with why.
@@ -24,7 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -32,13 +39,15 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BeforeValidator
 
+from jointcase.access.accounts import TOKEN_SCOPES
 from jointcase.access.acting import NotPermitted
+from jointcase.access.labels import CLASSIFICATION_RANK
+from jointcase.access.material import system_high_rank
+from jointcase.accounts.api_auth import ApiTokenAuth
 from jointcase.accounts.models import User
+from jointcase.agencies.models import Agency, Caveat
 from jointcase.lib.bounds import ID_MAX, INT_MIN
 from jointcase.lib.edits import ConcurrentEdit, StateConflict
-
-if TYPE_CHECKING:
-    from jointcase.accounts.api_auth import ApiTokenAuth
 
 MAX_PAGE_SIZE = 100
 BAD_REQUEST = "There is a problem with the request"
@@ -49,11 +58,7 @@ CONFLICT = "The request conflicts with the current state of the record"
 def token_auth(*, write_scope: str) -> ApiTokenAuth:
     """The API's authentication (bearer tokens from ``jointcase.accounts``), for a router's
     ``auth=``: a GET needs the token's ``read`` scope, anything else ``write_scope`` (one of
-    ``jointcase.access.accounts.TOKEN_SCOPES``). Imported when called: the token module reaches
-    the audit and access apps, which may import their routers' schemas while Django loads."""
-    from jointcase.access.accounts import TOKEN_SCOPES
-    from jointcase.accounts.api_auth import ApiTokenAuth
-
+    ``jointcase.access.accounts.TOKEN_SCOPES``)."""
     if write_scope not in TOKEN_SCOPES:
         raise ValueError(f"Unknown scope {write_scope!r}")
     return ApiTokenAuth(write_scope=write_scope)
@@ -173,6 +178,25 @@ def _iso_date_only(value: Any) -> Any:
 
 #: A date a request carries: YYYY-MM-DD only (``0`` or ``1700000000`` is a 400, not 1970).
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+
+#: A date of birth's shape: YYYY-MM-DD from 1900 (``EARLIEST_BIRTH``); "before today" is a rule.
+BIRTH_DATE_PATTERN = "^(19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"
+
+_ISO_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}.*")
+
+
+def _iso_date_time_only(value: Any) -> Any:
+    """A moment as the document says (``format: date-time``, RFC 3339), never a number of
+    seconds, which pydantic would otherwise read as a moment in 1970."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.fullmatch(value):
+        raise ValueError("Enter a date and time as YYYY-MM-DDTHH:MM:SS with its offset")
+    return value
+
+
+#: A moment a request carries: RFC 3339 only (``0`` is a 400, not midnight on 1 January 1970).
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_date_time_only)]
 
 
 class PageQuery(Schema):
@@ -400,13 +424,190 @@ def document_error_responses(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+# --- The OpenAPI document: vocabularies and rules beyond JSON Schema --------------------------
+
+VOCABULARY_KEY = "x-jointcase-vocabulary"
+RULES_KEY = "x-jointcase-rules"
+
+
+def _agency_codes() -> list[str]:
+    return sorted(Agency.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def _caveat_codes() -> list[str]:
+    return sorted(Caveat.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def _classifications() -> list[str]:
+    """The classifications this deployment may hold, lowest first (``SYSTEM_HIGH``)."""
+    high = system_high_rank()
+    return [level for level, rank in CLASSIFICATION_RANK.items() if rank <= high]
+
+
+#: The vocabularies a field may take its values from, read when the document is served.
+VOCABULARIES: dict[str, Callable[[], list[str]]] = {
+    "agencies": _agency_codes,
+    "caveats": _caveat_codes,
+    "classifications": _classifications,
+}
+
+#: Rules of a field that JSON Schema cannot state, by code: each depends on the day, the
+#: register, the caller or another field. A request the schema allows may still be a 400, but
+#: only naming a field the operation lists under ``x-jointcase-rules``.
+FIELD_RULES: dict[str, str] = {
+    "before-today": "Before today's date (Europe/London)",
+    "today-or-earlier": "Today's date or earlier (Europe/London)",
+    "today-or-later": "Today's date or later (Europe/London)",
+    "within-a-year": "Today or later, and no more than a year ahead",
+    "not-in-the-future": "Not after the moment the request is made",
+    "on-or-after-field": "On or after another field of the request (its description names it)",
+    "at-most-three-years": "At most three years after the start of the period",
+    "active-user": (
+        "The username of an active user whom the rules allow here (the register of users, "
+        "not listed in the document)"
+    ),
+    "not-the-current-owner": "Someone other than the current owner",
+    "active-team": "The id of an active team",
+    "visible-object": "An object the caller may see, on the same case",
+    "pnc-check-character": "A PNC id whose check character matches its number",
+    "identifier-of-its-type": (
+        "An identifier in the format of the identifier type given with it (both or neither)"
+    ),
+    "within-clearance": (
+        "A classification and caveats within the caller's clearance and caveats (the token's "
+        "ceiling included)"
+    ),
+    "releasable-to-invitees": "Releasable to every invited agency, and the invitee's agency",
+    "with-enforcement": "Required with an enforcement action; no breach after an acceptable absence",
+    "required-course": "A course required of the member of staff (by their roles and agency)",
+    "after-today-within-retention": "After today's date, within the retention limit in years",
+    "of-the-instrument": "A section, domain or factor of the instrument the request names",
+}
+
+
+def vocabulary_register(name: str, codes: Callable[[], list[str]]) -> None:
+    """An app's own vocabulary (its instruments, its courses), read when the document is served."""
+    VOCABULARIES[name] = codes
+
+
+def vocabulary(name: str) -> dict[str, Any]:
+    """For a ``Field``'s ``json_schema_extra``: its values (or its items') are ``name``'s
+    codes, listed as the ``enum`` when the document is served (``VOCABULARIES``)."""
+    return {VOCABULARY_KEY: name}
+
+
+def rules(*codes: str) -> dict[str, Any]:
+    """For a ``Field``'s ``json_schema_extra``: rules of ``FIELD_RULES`` the field must also
+    meet, listed on the field and on its operation (``document_vocabularies_and_rules``)."""
+    for code in codes:
+        assert code in FIELD_RULES, code
+    return {RULES_KEY: list(codes)}
+
+
+#: A username's shape (Django's: letters, digits and ``.@+-_``); whose it is, is a rule.
+USERNAME_PATTERN = "^[\\w.@+-]+$"
+
+
+def username(*more: str, optional: bool = False) -> dict[str, Any]:
+    """For a ``Field`` of a username: its shape (or blank when ``optional``), and the rule that
+    it names an active user whom the rules allow here (and any ``more`` rules)."""
+    if optional:
+        return {"pattern": "^$|" + USERNAME_PATTERN, **rules("active-user", *more)}
+    return {"minLength": 1, "pattern": USERNAME_PATTERN, **rules("active-user", *more)}
+
+
+def _vocabulary_apply(schema: dict[str, Any], values: list[str]) -> None:
+    """``values`` as the enum of a string field, of a list's items, or of either in an anyOf."""
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _vocabulary_apply(schema["items"], values)
+    elif schema.get("type") == "string":
+        for key in ("pattern", "minLength", "maxLength"):
+            schema.pop(key, None)
+        schema["enum"] = list(values)
+    for option in schema.get("anyOf", []):
+        if isinstance(option, dict):
+            _vocabulary_apply(option, values)
+
+
+class _Marks:
+    """One walk of the document: the vocabularies read once, the schemas it may follow."""
+
+    def __init__(self, schemas: dict[str, Any]) -> None:
+        self.schemas = schemas
+        self.values: dict[str, list[str]] = {}
+
+    def vocabulary(self, name: str) -> list[str]:
+        if name not in self.values:
+            self.values[name] = VOCABULARIES[name]()
+        return self.values[name]
+
+    def walk(self, schema: Any, found: dict[str, list[str]], name: str, seen: set[str]) -> None:
+        """Every vocabulary and rule in ``schema`` (a request's body or parameter): the enum
+        filled in, the rules described, and each rule's field put in ``found`` by its own name
+        and, when nested, by the name of the body's field it is in (a 400 may name either)."""
+        if isinstance(schema, list):
+            for item in schema:
+                self.walk(item, found, name, seen)
+            return
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            target = ref.rsplit("/", 1)[-1]
+            if target not in seen:
+                self.walk(self.schemas.get(target), found, name, seen | {target})
+        vocabulary_name = schema.get(VOCABULARY_KEY)
+        if isinstance(vocabulary_name, str):
+            _vocabulary_apply(schema, self.vocabulary(vocabulary_name))
+        codes = schema.get(RULES_KEY)
+        if isinstance(codes, list) and codes:
+            for field in {name.partition(".")[0], name.rpartition(".")[-1]}:
+                listed = found.setdefault(field, [])
+                listed.extend(code for code in codes if code not in listed)
+            said = "; ".join(FIELD_RULES[code] for code in codes)
+            description = str(schema.get("description", ""))
+            if said not in description:
+                schema["description"] = f"{description} (beyond the schema: {said})".strip()
+        for key, value in schema.items():
+            if key in ("properties", "patternProperties"):
+                for child_name, child in value.items():
+                    self.walk(child, found, f"{name}.{child_name}" if name else child_name, seen)
+            elif key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf", "prefixItems"):
+                self.walk(value, found, name, seen)
+
+
+def document_vocabularies_and_rules(document: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the vocabularies the database holds as ``enum`` (``vocabulary``) and list every
+    rule JSON Schema cannot state on its field and, by field name, on its operation under
+    ``x-jointcase-rules``; ``components.x-jointcase-rules`` describes each rule's code. Run
+    before ``document_error_responses`` (a listed vocabulary is not free text)."""
+    components = document.setdefault("components", {})
+    marks = _Marks(components.setdefault("schemas", {}))
+    components[RULES_KEY] = dict(FIELD_RULES)
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            found: dict[str, list[str]] = {}
+            for parameter in operation.get("parameters", []):
+                marks.walk(parameter.get("schema"), found, str(parameter.get("name", "")), set())
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                marks.walk(media.get("schema"), found, "", set())
+            found.pop("", None)
+            if found:
+                operation[RULES_KEY] = dict(sorted(found.items()))
+    return document
+
+
 class JointCaseApi(NinjaAPI):
     """The API's ``NinjaAPI``: its OpenAPI document is made exact for every operation, present
-    and future (``document_error_responses``), so no router declares the shared errors."""
+    and future (``document_vocabularies_and_rules``, ``document_error_responses``), so no router
+    declares the shared errors, and the vocabularies are those of the database when served."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_vocabularies_and_rules(document)
         document_error_responses(document)
         return document

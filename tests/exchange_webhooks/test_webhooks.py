@@ -257,6 +257,12 @@ def test_the_api_subscribes_lists_logs_and_ends_only_the_callers_own(
     assert ended.json()["ended_at"] is not None
     _assign(case_world, owner)
     assert WebhookDelivery.objects.count() == 1  # nothing more for an ended subscription
+    # Ended is deleted to the partner: gone from the list, it and its log a 404 like a missing
+    # one (no use after free), while its rows stay as evidence of what was sent.
+    assert mine.get(f"/api/v1/webhooks/{body['id']}/deliveries").status_code == 404
+    assert mine.delete(f"/api/v1/webhooks/{body['id']}").status_code == 404
+    assert mine.get("/api/v1/webhooks").json()["count"] == 0
+    assert WebhookSubscription.objects.filter(public_id=body["id"]).exists()
 
 
 def test_phase_changes_and_checks_due_reach_subscribers_who_may_see_the_case(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from jointcase.accounts.personas import DEMO_PASSWORD, PERSONAS
@@ -21,6 +22,7 @@ def test_operations_guide_documents_every_environment_variable():
     assert missing == [], f"docs/operations.md does not document {missing}"
 
 
+@pytest.mark.django_db  # the document lists the vocabularies the database holds
 def test_api_guide_lists_every_operation_of_the_openapi_document():
     from jointcase.api import api
 

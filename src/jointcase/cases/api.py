@@ -27,11 +27,15 @@ from jointcase.agencies.models import Agency, Team
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     NotFoundOut,
     PageQuery,
     api_user,
     paginate,
+    rules,
     token_auth,
+    username,
+    vocabulary,
 )
 from jointcase.cases import services
 from jointcase.cases.models import (
@@ -230,7 +234,7 @@ router = Router(tags=["cases"], auth=token_auth(write_scope="write:register"))
 @router.get("/cases", response=CasePage, summary="Cases the caller may see")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any]:
     cases = case_list_for(
-        user=request.user,  # type: ignore[arg-type]
+        user=api_user(request),
         phase=filters.phase.value if filters.phase else None,
         cohort=filters.cohort.value if filters.cohort else None,
     )
@@ -239,7 +243,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case with its current facts")
 def case_detail(request: HttpRequest, case_id: str) -> Any:
-    case = case_get_for(user=request.user, case_id=case_id, request=request)  # type: ignore[arg-type]
+    case = case_get_for(user=api_user(request), case_id=case_id, request=request)
     facts = case_overview(case)
     for name in ("mappa", "sentence", "key_dates", "licence", "notification", "team"):
         setattr(case, name, getattr(facts, name))
@@ -250,18 +254,18 @@ def case_detail(request: HttpRequest, case_id: str) -> Any:
 def case_timeline(
     request: HttpRequest, case_id: str, filters: Query[TimelineFilter]
 ) -> dict[str, Any]:
-    case = case_get_for(user=request.user, case_id=case_id, request=request)  # type: ignore[arg-type]
+    case = case_get_for(user=api_user(request), case_id=case_id, request=request)
     agency = Agency.objects.filter(code=filters.agency).first() if filters.agency else None
     if filters.agency and agency is None:
         return paginate([], filters)
     events = case_timeline_for(
-        user=request.user,  # type: ignore[arg-type]
+        user=api_user(request),
         case=case,
         agency=agency,
         kind=filters.kind.value if filters.kind else None,
     )
     page = paginate(events, filters)
-    page["results"] = timeline_shown(request.user, case, page["results"])  # type: ignore[arg-type]
+    page["results"] = timeline_shown(api_user(request), case, page["results"])
     return page
 
 
@@ -279,8 +283,17 @@ class CaseIn(_Strict):
     )
     cohort: CohortName
     ideology: IdeologyName
-    lead_agency: str = Field(..., max_length=40, description="The lead agency's code")
-    opened_at: dt.date | None = Field(None, description="Default: today; never in the future")
+    lead_agency: str = Field(
+        ...,
+        max_length=40,
+        description="The lead agency's code (an active agency)",
+        json_schema_extra=vocabulary("agencies"),
+    )
+    opened_at: IsoDate | None = Field(
+        None,
+        description="Default: today; never in the future",
+        json_schema_extra=rules("today-or-earlier"),
+    )
 
 
 class CaseChangeIn(_Strict):
@@ -292,8 +305,8 @@ class CaseChangeIn(_Strict):
     lead_agency: str = Field(  # type: ignore[assignment]
         None,
         max_length=40,
-        description="The lead agency's code; leave out to keep it",
-        json_schema_extra=REQUIRED_TEXT,
+        description="The lead agency's code (an active agency); leave out to keep it",
+        json_schema_extra=vocabulary("agencies"),
     )
 
 
@@ -428,9 +441,16 @@ class TeamMemberIn(_Strict):
     )
 
     role: CaseRoleName
-    user: str | None = Field(None, max_length=150, description="The username of the person joining")
-    team: int | None = Field(None, ge=1, description="Or a whole team, by its id")
-    start: dt.date | None = Field(None, description="Default: today")
+    user: str | None = Field(
+        None,
+        max_length=150,
+        description="The username of the person joining",
+        json_schema_extra=username(optional=True),
+    )
+    team: int | None = Field(
+        None, ge=1, description="Or a whole team, by its id", json_schema_extra=rules("active-team")
+    )
+    start: IsoDate | None = Field(None, description="Default: today")
 
 
 class ExclusionOut(Schema):
@@ -461,7 +481,7 @@ class ExclusionIn(_Strict):
         ...,
         max_length=150,
         description="The username of the person to exclude",
-        json_schema_extra=REQUIRED_TEXT,
+        json_schema_extra=username(),
     )
     reason: str = Field(..., max_length=5000, json_schema_extra=REQUIRED_TEXT)
 

@@ -36,12 +36,15 @@ from jointcase.agencies.models import Agency
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     NotFoundOut,
     PageQuery,
     api_user,
     field_errors,
     paginate,
+    rules,
     token_auth,
+    vocabulary,
 )
 from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.cases.models import Case
@@ -168,6 +171,13 @@ _BLANK: JsonDict = {"type": "string", "pattern": "^\\s*$"}
 JSON_KINDS = [ItemKind.NOTE, ItemKind.INTELLIGENCE_REPORT, ItemKind.REFERENCE]
 
 
+#: A label's fields: the classifications this deployment may hold and the active caveat and
+#: agency codes (listed when the document is served); within the caller's clearance (a rule).
+CLASSIFICATION = {**vocabulary("classifications"), **rules("within-clearance")}
+CAVEATS = {**vocabulary("caveats"), **rules("within-clearance")}
+RELEASABLE_TO = vocabulary("agencies")
+
+
 class ItemIn(_Strict):
     """A note or intelligence report (its ``body``), or a reference to material held
     elsewhere (``held_by``, no ``body``), as the document's ``oneOf`` says."""
@@ -199,15 +209,17 @@ class ItemIn(_Strict):
 
     kind: str = Field(..., max_length=24, json_schema_extra={"enum": list(JSON_KINDS)})
     title: str = Field(..., max_length=200, json_schema_extra=REQUIRED_TEXT)
-    classification: str = Field(
-        ..., max_length=20, json_schema_extra={"enum": list(Classification.values)}
+    classification: str = Field(..., max_length=20, json_schema_extra=CLASSIFICATION)
+    caveats: list[str] = Field(default_factory=list, max_length=20, json_schema_extra=CAVEATS)
+    releasable_to: list[str] = Field(
+        default_factory=list, max_length=50, json_schema_extra=RELEASABLE_TO
     )
-    caveats: list[str] = Field(default_factory=list, max_length=20)
-    releasable_to: list[str] = Field(default_factory=list, max_length=50)
     orcon: StrictBool = False
     handling_instructions: str = Field("", max_length=2000)
-    review_date: dt.date | None = None
-    retain_until: dt.date | None = None
+    review_date: IsoDate | None = None
+    retain_until: IsoDate | None = Field(
+        None, json_schema_extra=rules("after-today-within-retention")
+    )
     body: str = Field("", max_length=200_000)
     held_by: str = Field("", max_length=200)
 
@@ -215,21 +227,25 @@ class ItemIn(_Strict):
 class TearlineIn(_Strict):
     title: str = Field(..., max_length=200)
     body: str = Field(..., max_length=200_000)
-    classification: str = Field(..., max_length=20)
-    caveats: list[str] = Field(default_factory=list, max_length=20)
-    releasable_to: list[str] = Field(default_factory=list, max_length=50)
+    classification: str = Field(..., max_length=20, json_schema_extra=CLASSIFICATION)
+    caveats: list[str] = Field(default_factory=list, max_length=20, json_schema_extra=CAVEATS)
+    releasable_to: list[str] = Field(
+        default_factory=list, max_length=50, json_schema_extra=RELEASABLE_TO
+    )
     hide_fuller_version: StrictBool = False
 
 
 class RetentionIn(_Strict):
-    retain_until: dt.date
+    retain_until: IsoDate = Field(..., json_schema_extra=rules("after-today-within-retention"))
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
 
 
 class LabelIn(_Strict):
-    classification: str = Field(..., max_length=20)
-    caveats: list[str] = Field(default_factory=list, max_length=20)
-    releasable_to: list[str] = Field(default_factory=list, max_length=50)
+    classification: str = Field(..., max_length=20, json_schema_extra=CLASSIFICATION)
+    caveats: list[str] = Field(default_factory=list, max_length=20, json_schema_extra=CAVEATS)
+    releasable_to: list[str] = Field(
+        default_factory=list, max_length=50, json_schema_extra=RELEASABLE_TO
+    )
     orcon: StrictBool
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int

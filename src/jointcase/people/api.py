@@ -22,6 +22,7 @@ from pydantic import ConfigDict, StrictBool
 
 from jointcase.access.policy import cases_visible_to
 from jointcase.api_common import (
+    BIRTH_DATE_PATTERN,
     REQUIRED_TEXT,
     ErrorOut,
     IsoDate,
@@ -32,6 +33,7 @@ from jointcase.api_common import (
     RateLimitedOut,
     api_user,
     paginate,
+    rules,
     token_auth,
     too_many_asks,
 )
@@ -176,25 +178,29 @@ router = Router(tags=["persons"], auth=token_auth(write_scope="write:register"))
 
 @router.get("/persons", response=PersonPage, summary="Persons the caller may see")
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str, Any]:
-    user = request.user
+    user = api_user(request)
     if filters.q and filters.q.strip():
-        outcome = search_register(user=user, text=filters.q)  # type: ignore[arg-type]
+        outcome = search_register(user=user, text=filters.q)
         if outcome.error:
             raise ValidationError(
                 [{"loc": ["query", "q"], "msg": outcome.error, "type": "value_error"}]
             )
         return paginate([result.person for result in outcome.results], filters)
-    people = person_list_for(user=user).prefetch_related("names", "identifiers__agency")  # type: ignore[arg-type]
+    people = person_list_for(user=user).prefetch_related("names", "identifiers__agency")
     return paginate(people.order_by("display_name", "pk"), filters)
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person")
 def person_detail(request: HttpRequest, person_id: str) -> Any:
-    user = request.user
-    person = person_get_for(user=user, person_id=person_id, request=request)  # type: ignore[arg-type]
+    user = api_user(request)
+    person = person_get_for(user=user, person_id=person_id, request=request)
     cases = cases_visible_to(user).filter(person=person).order_by("-opened_at")
     person.visible_cases = list(cases)  # type: ignore[attr-defined]
     return person
+
+
+#: A date of birth: YYYY-MM-DD from 1900 (the pattern), today or earlier (a rule).
+BIRTH_DATE = {"pattern": BIRTH_DATE_PATTERN, **rules("today-or-earlier")}
 
 
 class _Strict(Schema):
@@ -204,7 +210,9 @@ class _Strict(Schema):
 class PersonIn(_Strict):
     given_names: str = Field("", max_length=150)
     family_name: str = Field(..., max_length=150, json_schema_extra=REQUIRED_TEXT)
-    date_of_birth: IsoDate | None = None
+    date_of_birth: IsoDate | None = Field(
+        None, description="From 1900, today or earlier", json_schema_extra=BIRTH_DATE
+    )
     gender: Gender | None = Field(None, description="MALE, FEMALE, OTHER or NOT_KNOWN")
     nationality: str = Field("", max_length=80)
     confirm_new: StrictBool = Field(
@@ -216,7 +224,9 @@ class PersonIn(_Strict):
 
 class PersonChangeIn(_Strict):
     version: int = Field(..., ge=1, description="The person's version as last read")
-    date_of_birth: IsoDate | None = None
+    date_of_birth: IsoDate | None = Field(
+        None, description="From 1900, today or earlier", json_schema_extra=BIRTH_DATE
+    )
     gender: Gender | None = Field(None, description="MALE, FEMALE, OTHER or NOT_KNOWN")
     nationality: str | None = Field(None, max_length=80)
 

@@ -16,12 +16,15 @@ from ninja import Field, Router, Schema
 from jointcase.access.acting import permission_require
 from jointcase.access.known import known_ask_refusal
 from jointcase.api_common import (
+    BIRTH_DATE_PATTERN,
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDate,
     KnownOut,
     MatchOut,
     RateLimitedOut,
     api_user,
+    rules,
     token_auth,
     too_many_asks,
 )
@@ -29,6 +32,7 @@ from jointcase.exchange.records import IDENTIFIER_TYPES
 from jointcase.exchange.services.known import (
     ASK_ACTION,
     MATCH_ACTION,
+    NAME_MAX,
     KnownRateLimited,
     known_ask,
     person_matches,
@@ -38,27 +42,54 @@ from jointcase.people.validators import identifier_clean
 
 router = Router(tags=["known"], auth=token_auth(write_scope="known"))
 
+# Identifiers as the register reads them: spaces anywhere and either case are tolerated
+# (``people.validators``); a PNC id's check character is a rule beyond the schema. A space is
+# any Unicode space free text allows (not a vertical tab or form feed: control characters).
+_S = "[\\t\\n\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*"
+_CRN = f"[A-Za-z]({_S}[0-9]){{6}}"
+_PRISON_NUMBER = f"[A-Za-z]({_S}[0-9]){{4}}({_S}[A-Za-z]){{2}}"
+_PNC_ID = f"([0-9]{_S}){{2}}(([0-9]{_S}){{2}})?/({_S}[0-9]){{1,7}}{_S}[A-Za-z]"
+
+
+def _identifier(*shapes: str) -> dict[str, Any]:
+    """An optional identifier of one of ``shapes``: blank, or one of them."""
+    return {"pattern": f"^{_S}$|^{_S}({'|'.join(shapes)}){_S}$"}
+
+
+_BIRTH = {"pattern": BIRTH_DATE_PATTERN, **rules("before-today")}
+
 
 class KnownIn(Schema):
     given_names: str = Field(
-        ..., description="Given names as known", max_length=400, json_schema_extra=REQUIRED_TEXT
+        ...,
+        description="Given names as known",
+        max_length=NAME_MAX,
+        json_schema_extra=REQUIRED_TEXT,
     )
     surname: str = Field(
-        ..., description="Surname (family name)", max_length=400, json_schema_extra=REQUIRED_TEXT
-    )
-    date_of_birth: str = Field(
         ...,
-        description="ISO date YYYY-MM-DD, not in the future",
-        max_length=40,
-        json_schema_extra={"format": "date"},
+        description="Surname (family name)",
+        max_length=NAME_MAX,
+        json_schema_extra=REQUIRED_TEXT,
+    )
+    date_of_birth: IsoDate = Field(
+        ..., description="ISO date YYYY-MM-DD, from 1900, before today", json_schema_extra=_BIRTH
     )
     identifier_type: str = Field(
         "",
         description="pnc_id, crn or prison_number (optional)",
         max_length=40,
-        json_schema_extra={"enum": ["", *IDENTIFIER_TYPES]},
+        json_schema_extra={"enum": ["", *IDENTIFIER_TYPES], **rules("identifier-of-its-type")},
     )
-    identifier_value: str = Field("", description="The identifier (optional)", max_length=80)
+    identifier_value: str = Field(
+        "",
+        description="The identifier (optional): a PNC id, a CRN or a prison number",
+        max_length=80,
+        json_schema_extra={
+            **_identifier(_PNC_ID, _CRN, _PRISON_NUMBER),
+            **rules("identifier-of-its-type", "pnc-check-character"),
+        },
+    )
 
 
 class MatchesOut(Schema):
@@ -69,17 +100,21 @@ class MatchesOut(Schema):
 
 
 class PersonRecordIn(Schema):
-    given_names: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
-    surname: str = Field(..., max_length=400, json_schema_extra=REQUIRED_TEXT)
-    date_of_birth: str = Field(
-        ...,
-        description="ISO date YYYY-MM-DD, not in the future",
-        max_length=40,
-        json_schema_extra={"format": "date"},
+    given_names: str = Field(..., max_length=NAME_MAX, json_schema_extra=REQUIRED_TEXT)
+    surname: str = Field(..., max_length=NAME_MAX, json_schema_extra=REQUIRED_TEXT)
+    date_of_birth: IsoDate = Field(
+        ..., description="ISO date YYYY-MM-DD, from 1900, before today", json_schema_extra=_BIRTH
     )
-    pnc_id: str = Field("", max_length=80)
-    crn: str = Field("", max_length=80)
-    prison_number: str = Field("", max_length=80)
+    pnc_id: str = Field(
+        "",
+        max_length=80,
+        description="2019/0123456X (or 19/123456X)",
+        json_schema_extra={**_identifier(_PNC_ID), **rules("pnc-check-character")},
+    )
+    crn: str = Field("", max_length=80, description="X123456", json_schema_extra=_identifier(_CRN))
+    prison_number: str = Field(
+        "", max_length=80, description="A1234BC", json_schema_extra=_identifier(_PRISON_NUMBER)
+    )
 
 
 @router.post(
@@ -106,7 +141,7 @@ def known(request: HttpRequest, payload: KnownIn) -> Any:
     question = question_clean(
         given_names=payload.given_names,
         surname=payload.surname,
-        date_of_birth=payload.date_of_birth,
+        date_of_birth=payload.date_of_birth.isoformat(),
         identifier_type=payload.identifier_type,
         identifier_value=payload.identifier_value,
     )
@@ -158,7 +193,7 @@ def person_matches_find(request: HttpRequest, payload: PersonRecordIn) -> Any:
         question = question_clean(
             given_names=payload.given_names,
             surname=payload.surname,
-            date_of_birth=payload.date_of_birth,
+            date_of_birth=payload.date_of_birth.isoformat(),
             extra=extra,
         )
     except ValidationError as error:

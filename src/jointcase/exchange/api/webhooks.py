@@ -129,7 +129,7 @@ def webhook_list(request: HttpRequest, query: Query[PageQuery]) -> Any:
 @router.delete(
     "/webhooks/{subscription_id}",
     response={200: SubscriptionOut, 404: WebhookNotFoundOut},
-    summary="End a subscription (its delivery log stays)",
+    summary="End a subscription: gone from the API after (its log kept as evidence)",
 )
 def webhook_delete(request: HttpRequest, subscription_id: uuid.UUID) -> Any:
     user = api_user(request)

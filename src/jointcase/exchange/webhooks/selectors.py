@@ -1,4 +1,8 @@
-"""Reading webhook subscriptions and their delivery logs, scoped by ``access.exchange``."""
+"""Reading webhook subscriptions and their delivery logs, scoped by ``access.exchange``.
+
+An ended subscription is gone from the API (a DELETE is a delete to a partner): it is no longer
+listed, and it and its delivery log answer 404 like a missing one. Its rows stay, as evidence
+of what was sent."""
 
 from __future__ import annotations
 
@@ -14,13 +18,17 @@ from jointcase.exchange.models import WebhookDelivery, WebhookSubscription
 
 
 def subscriptions_for(user: User) -> QuerySet[WebhookSubscription]:
-    return WebhookSubscription.objects.filter(webhook_filter(user)).order_by("-created_at", "-pk")
+    """``user``'s live subscriptions (an ended one is gone from the API)."""
+    return WebhookSubscription.objects.filter(webhook_filter(user), ended_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def subscription_get_for(
     user: User, subscription_id: uuid.UUID | str, *, request: HttpRequest | None = None
 ) -> WebhookSubscription:
-    """A subscription of ``user``'s; 404 alike for missing and another's (audited)."""
+    """A live subscription of ``user``'s; 404 alike for missing, ended and another's (the
+    refusal audited)."""
     try:
         key = uuid.UUID(str(subscription_id))
     except ValueError:
@@ -36,6 +44,8 @@ def subscription_get_for(
         object_id=str(subscription.public_id),
         request=request,
     )
+    if subscription.ended_at is not None:
+        raise Http404("Not found")
     return subscription
 
 

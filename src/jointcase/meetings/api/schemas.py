@@ -15,9 +15,13 @@ from jointcase.access.labels import Classification
 from jointcase.accounts.models import User
 from jointcase.api_common import (
     REQUIRED_TEXT,
+    IsoDate,
+    IsoDateTime,
     PageQuery,
+    rules,
+    username,
 )
-from jointcase.material.api import LabelOut
+from jointcase.material.api import CAVEATS, CLASSIFICATION, RELEASABLE_TO, LabelOut
 from jointcase.meetings import selectors
 from jointcase.meetings.models import (
     ActionPriority,
@@ -98,9 +102,11 @@ class ActionIn(_Strict):
         ...,
         max_length=150,
         description="The owner's username: someone who may own actions on the case",
-        json_schema_extra=REQUIRED_TEXT,
+        json_schema_extra=username(),
     )
-    due_date: dt.date = Field(..., description="Today or later")
+    due_date: IsoDate = Field(
+        ..., description="Today or later", json_schema_extra=rules("today-or-later")
+    )
     priority: str = Field(
         "MEDIUM", max_length=8, json_schema_extra={"enum": list(ActionPriority.values)}
     )
@@ -118,7 +124,9 @@ class ActionIn(_Strict):
 class ActionCompleteIn(_Strict):
     evidence: str = Field(..., max_length=8000, json_schema_extra=REQUIRED_TEXT)
     evidence_item_id: uuid.UUID | None = Field(
-        None, description="A material item on the action's case the caller can see"
+        None,
+        description="A material item on the action's case the caller can see",
+        json_schema_extra=rules("visible-object"),
     )
     version: int | None = None
 
@@ -128,7 +136,7 @@ class ReassignIn(_Strict):
         ...,
         max_length=150,
         description="The new owner's username: someone else who may own actions on the case",
-        json_schema_extra=REQUIRED_TEXT,
+        json_schema_extra=username("not-the-current-owner"),
     )
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int | None = None
@@ -163,7 +171,9 @@ class StatusIn(_Strict):
 
 
 class DueIn(_Strict):
-    due_date: dt.date = Field(..., description="Today or later")
+    due_date: IsoDate = Field(
+        ..., description="Today or later", json_schema_extra=rules("today-or-later")
+    )
     reason: str = Field(..., max_length=2000, json_schema_extra=REQUIRED_TEXT)
     version: int | None = None
 
@@ -194,26 +204,41 @@ class InvitationIn(_Strict):
         },
     )
 
-    user: str | None = Field(None, max_length=150, description="A user's username")
+    user: str | None = Field(
+        None, max_length=150, description="A user's username", json_schema_extra=username()
+    )
     external_name: str = Field("", max_length=200)
     external_role: str = Field("", max_length=200)
-    external_agency: str = Field("", max_length=200)
+    external_agency: str = Field(
+        "",
+        max_length=200,
+        description="The external attendee's agency: one the minutes may be released to",
+        json_schema_extra=rules("releasable-to-invitees"),
+    )
 
 
 class MeetingIn(_Strict):
     type: str = Field(..., max_length=24, json_schema_extra={"enum": list(MeetingType.values)})
-    starts_at: dt.datetime
+    starts_at: IsoDateTime
     chair: str = Field(
-        ..., max_length=150, description="The chair's username", json_schema_extra=REQUIRED_TEXT
+        ..., max_length=150, description="The chair's username", json_schema_extra=username()
     )
     cases: list[uuid.UUID] = Field(
         ..., min_length=1, max_length=50, description="The cases' opaque identifiers"
     )
     agenda: str = Field("", max_length=8000)
     minutes_releasable_to: list[str] = Field(
-        default_factory=list, max_length=50, description="Agency codes (empty: every agency)"
+        default_factory=list,
+        max_length=50,
+        description="Agency codes (empty: every agency)",
+        json_schema_extra=RELEASABLE_TO,
     )
-    invitees: list[str] = Field(default_factory=list, max_length=100, description="Usernames")
+    invitees: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Usernames",
+        json_schema_extra={"items": {"type": "string", **username()}},
+    )
 
 
 class MeetingChangeIn(_Strict):
@@ -221,9 +246,9 @@ class MeetingChangeIn(_Strict):
     type: str | None = Field(
         None, max_length=24, json_schema_extra={"enum": [*MeetingType.values, None]}
     )
-    starts_at: dt.datetime | None = None
+    starts_at: IsoDateTime | None = None
     chair: str | None = Field(
-        None, max_length=150, description="The chair's username", json_schema_extra=REQUIRED_TEXT
+        None, max_length=150, description="The chair's username", json_schema_extra=username()
     )
     agenda: str | None = Field(None, max_length=8000)
     status: str | None = Field(
@@ -231,6 +256,7 @@ class MeetingChangeIn(_Strict):
     )
     cases: list[uuid.UUID] | None = Field(
         None,
+        min_length=1,
         max_length=50,
         description="The new set among the cases the caller may see (opaque identifiers)",
     )
@@ -344,11 +370,16 @@ class SectionIn(_Strict):
         description="The case it is about, by its opaque identifier "
         "(default: the first of the meeting's cases)",
     )
-    classification: str = Field(Classification.OFFICIAL_SENSITIVE, max_length=20)
-    caveats: list[str] = Field(default_factory=list, max_length=20, description="Caveat codes")
+    classification: str = Field(
+        Classification.OFFICIAL_SENSITIVE, max_length=20, json_schema_extra=CLASSIFICATION
+    )
+    caveats: list[str] = Field(
+        default_factory=list, max_length=20, description="Caveat codes", json_schema_extra=CAVEATS
+    )
     releasable_to: list[str] = Field(
         default_factory=list,
         max_length=50,
+        json_schema_extra={**RELEASABLE_TO, **rules("releasable-to-invitees")},
         description="Agency codes (empty: the meeting's own releasability)",
     )
     withheld_display: str = Field(
@@ -396,6 +427,7 @@ class PlanEntryIn(_Strict):
         None,
         max_length=150,
         description="The owner's username (optional): someone who may own actions on the case",
+        json_schema_extra=username(optional=True),
     )
 
 

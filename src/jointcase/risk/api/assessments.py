@@ -24,15 +24,26 @@ from jointcase.access.acting import NotPermitted
 from jointcase.agencies.models import Caveat
 from jointcase.api_common import (
     ErrorOut,
+    IsoDate,
     PageQuery,
     api_user,
     field_errors,
     paginate,
     refusal_body,
+    rules,
     token_auth,
+    vocabulary,
+    vocabulary_register,
 )
 from jointcase.cases.selectors import case_get_for
-from jointcase.risk.models.assessments import Assessment
+from jointcase.risk.instruments import instruments_current
+from jointcase.risk.models.assessments import (
+    Assessment,
+    RiskDomain,
+    RoshAudience,
+    RoshLevel,
+    RoshSetting,
+)
 from jointcase.risk.selectors.assessments import (
     AssessmentView,
     assessment_get_for,
@@ -65,31 +76,73 @@ class DomainIn(Schema):
 
 class RoshIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    setting: str = Field(..., max_length=10, description="COMMUNITY or CUSTODY")
-    audience: str = Field(..., max_length=15)
-    level: str = Field(..., max_length=10, description="LOW, MEDIUM, HIGH or VERY_HIGH")
+    setting: str = Field(
+        ...,
+        max_length=10,
+        description="COMMUNITY or CUSTODY",
+        json_schema_extra={"enum": list(RoshSetting.values)},
+    )
+    audience: str = Field(
+        ...,
+        max_length=15,
+        description="An audience the instrument rates in this setting",
+        json_schema_extra={"enum": list(RoshAudience.values), **rules("of-the-instrument")},
+    )
+    level: str = Field(
+        ...,
+        max_length=10,
+        description="LOW, MEDIUM, HIGH or VERY_HIGH",
+        json_schema_extra={"enum": list(RoshLevel.values)},
+    )
+
+
+vocabulary_register(
+    "instruments", lambda: sorted(instrument.code for instrument in instruments_current())
+)
 
 
 class AssessmentSectionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    section: str = Field(..., max_length=60)
+    section: str = Field(..., max_length=60, json_schema_extra=rules("of-the-instrument"))
     notes: str = Field("", max_length=20000)
-    factors: dict[str, str] = Field(default_factory=dict)
-    classification: str = Field("OFFICIAL-SENSITIVE", max_length=20)
-    caveats: list[str] = Field(default_factory=list, max_length=10)
+    factors: dict[str, str] = Field(
+        default_factory=dict, json_schema_extra=rules("of-the-instrument")
+    )
+    classification: str = Field(
+        "OFFICIAL-SENSITIVE",
+        max_length=20,
+        json_schema_extra={**vocabulary("classifications"), **rules("within-clearance")},
+    )
+    caveats: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        json_schema_extra={**vocabulary("caveats"), **rules("within-clearance")},
+    )
 
 
 class AssessmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    instrument: str = Field(..., max_length=60)
-    domains: dict[str, DomainIn] = Field(default_factory=dict)
+    instrument: str = Field(
+        ...,
+        max_length=60,
+        description="The code of an instrument in force",
+        json_schema_extra=vocabulary("instruments"),
+    )
+    domains: dict[str, DomainIn] = Field(
+        default_factory=dict,
+        description="Ratings by risk domain (a domain the instrument rates in its setting)",
+        json_schema_extra={
+            "propertyNames": {"enum": list(RiskDomain.values)},
+            **rules("of-the-instrument"),
+        },
+    )
     rosh: list[RoshIn] = Field(default_factory=list, max_length=20)
     nature_of_risk: str = Field("", max_length=5000)
     who_is_at_risk: str = Field("", max_length=5000)
     when_most_likely: str = Field("", max_length=5000)
     increasing_factors: str = Field("", max_length=5000)
     mitigating_factors: str = Field("", max_length=5000)
-    next_review_on: dt.date | None = None
+    next_review_on: IsoDate | None = None
     sections: list[AssessmentSectionIn] = Field(default_factory=list, max_length=20)
 
 
@@ -198,11 +251,23 @@ def _answer(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except ValidationError as error:
-        return Status(400, field_errors(error))
+        return Status(400, _request_fields(field_errors(error)))
     except NotPermitted as error:
         if error.hidden:
             raise Http404("Not found") from None
         return Status(403, refusal_body(error.message))
+
+
+def _request_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """A RoSH cell's error (the service keys it ``rosh_<setting>_<audience>``) named by the
+    request's field, ``rosh``, its cell in the message."""
+    for item in body["errors"]:
+        field = str(item["field"])
+        if field.startswith("rosh_"):
+            cell = field.removeprefix("rosh_").replace("_", " ", 1)
+            item["field"] = "rosh"
+            item["message"] = f"{cell}: {item['message']}"
+    return body
 
 
 def _input(payload: AssessmentIn) -> AssessmentInput:

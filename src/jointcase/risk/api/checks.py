@@ -10,13 +10,23 @@ import uuid
 from enum import Enum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from jointcase.access.acting import permission_require
 from jointcase.access.checks import compliance_refusal
-from jointcase.api_common import ErrorOut, IsoDate, PageQuery, api_user, paginate, token_auth
+from jointcase.access.material import material_decision
+from jointcase.api_common import (
+    ErrorOut,
+    IsoDate,
+    PageQuery,
+    api_user,
+    paginate,
+    rules,
+    token_auth,
+)
 from jointcase.cases.selectors import case_get_for
 from jointcase.risk.check_rules import rules_current
 from jointcase.risk.models.checks import CheckOutcome
@@ -81,8 +91,6 @@ class CheckOut(Schema):
 
     @staticmethod
     def resolve_material(obj: Any, context: Any) -> list[uuid.UUID]:
-        from jointcase.access.material import material_decision
-
         user = context["request"].user
         return [item.pk for item in obj.material.all() if material_decision(user, item).allowed]
 
@@ -103,9 +111,15 @@ class MineQuery(PageQuery):
 
 class CheckCompleteIn(Schema):
     outcome: CheckOutcomeName
-    requested_on: IsoDate = Field(..., description="When the check was asked (today or earlier)")
+    requested_on: IsoDate = Field(
+        ...,
+        description="When the check was asked (today or earlier)",
+        json_schema_extra=rules("today-or-earlier"),
+    )
     received_on: IsoDate = Field(
-        ..., description="When the reply came (on or after requested_on, today or earlier)"
+        ...,
+        description="When the reply came (on or after requested_on, today or earlier)",
+        json_schema_extra=rules("on-or-after-field", "today-or-earlier"),
     )
     sent_to: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
@@ -114,7 +128,11 @@ class CheckCompleteIn(Schema):
 
 class ComplianceQuery(Schema):
     from_: IsoDate = Field(..., alias="from")
-    to: IsoDate
+    to: IsoDate = Field(
+        ...,
+        description="On or after from, at most three years after it",
+        json_schema_extra=rules("on-or-after-field", "at-most-three-years"),
+    )
     group_by: list[GroupName] = Field(default_factory=lambda: [GroupName("type")], max_length=2)
 
 
@@ -184,8 +202,6 @@ def check_complete_op(request: HttpRequest, check_id: str, payload: CheckComplet
     summary="Checks completed on time out of checks due, grouped",
 )
 def compliance_checks(request: HttpRequest, query: Query[ComplianceQuery]) -> Any:
-    from django.core.exceptions import ValidationError
-
     user = api_user(request)
     permission_require(
         actor=user,

@@ -22,11 +22,14 @@ from jointcase.agencies.models import Agency, Caveat
 from jointcase.api_common import (
     REQUIRED_TEXT,
     ErrorOut,
+    IsoDateTime,
     NotFoundOut,
     PageQuery,
     api_user,
     paginate,
+    rules,
     token_auth,
+    vocabulary,
 )
 from jointcase.cases.selectors import case_get_for
 from jointcase.supervision.models import ContactKind, ContactOutcome, Enforcement
@@ -110,20 +113,40 @@ class ContactIn(Schema):
 
     action: ActionName = Field(..., description="plan an appointment, or record a contact")
     kind: KindName = Field(..., description="The kind of contact")
-    planned_for: dt.datetime | None = Field(
-        None, description="plan: when (today or later, up to a year ahead)"
+    planned_for: IsoDateTime | None = Field(
+        None,
+        description="plan: when (today or later, up to a year ahead)",
+        json_schema_extra=rules("within-a-year"),
     )
-    occurred_at: dt.datetime | None = Field(
-        None, description="record: when it happened (not in the future)"
+    occurred_at: IsoDateTime | None = Field(
+        None,
+        description="record: when it happened (not in the future)",
+        json_schema_extra=rules("not-in-the-future"),
     )
     outcome: ContactOutcomeName | None = Field(None, description="record: the outcome")
-    enforcement: EnforcementName = EnforcementName("NONE")
-    enforcement_reason: str = Field("", max_length=2000)
+    enforcement: EnforcementName = Field(
+        EnforcementName("NONE"), json_schema_extra=rules("with-enforcement")
+    )
+    enforcement_reason: str = Field(
+        "", max_length=2000, json_schema_extra=rules("with-enforcement")
+    )
     notes: str = Field("", max_length=10_000)
-    classification: str = Field(Classification.OFFICIAL_SENSITIVE, max_length=20)
-    caveats: list[str] = Field(default_factory=list, max_length=10, description="Caveat codes")
+    classification: str = Field(
+        Classification.OFFICIAL_SENSITIVE,
+        max_length=20,
+        json_schema_extra={**vocabulary("classifications"), **rules("within-clearance")},
+    )
+    caveats: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Caveat codes",
+        json_schema_extra={**vocabulary("caveats"), **rules("within-clearance")},
+    )
     releasable_to: list[str] = Field(
-        default_factory=list, max_length=20, description="Agency codes"
+        default_factory=list,
+        max_length=20,
+        description="Agency codes",
+        json_schema_extra=vocabulary("agencies"),
     )
 
 

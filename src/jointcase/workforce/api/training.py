@@ -13,7 +13,18 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from jointcase.api_common import ErrorOut, PageQuery, api_user, paginate, token_auth
+from jointcase.api_common import (
+    ErrorOut,
+    IsoDate,
+    PageQuery,
+    api_user,
+    paginate,
+    rules,
+    token_auth,
+    username,
+    vocabulary,
+    vocabulary_register,
+)
 from jointcase.workforce.courses import courses_current
 from jointcase.workforce.selectors.training import completions_for
 from jointcase.workforce.services.training import completion_record
@@ -76,10 +87,25 @@ class CompletionQuery(PageQuery):
     course: str | None = Field(None, max_length=60, description="Only this course code")
 
 
+vocabulary_register("courses", lambda: sorted(courses_current().courses))
+
+
 class CompletionIn(Schema):
-    staff: str = Field(..., max_length=150, description="The member of staff's username")
-    course: str = Field(..., max_length=60, description="A course code of the courses file")
-    completed_on: dt.date = Field(..., description="Today or earlier")
+    staff: str = Field(
+        ...,
+        max_length=150,
+        description="The member of staff's username",
+        json_schema_extra=username(),
+    )
+    course: str = Field(
+        ...,
+        max_length=60,
+        description="A course code of the courses file (required of the member of staff)",
+        json_schema_extra={**vocabulary("courses"), **rules("required-course")},
+    )
+    completed_on: IsoDate = Field(
+        ..., description="Today or earlier", json_schema_extra=rules("today-or-earlier")
+    )
     evidence_note: str = Field("", max_length=2000)
 
 

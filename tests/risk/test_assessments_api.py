@@ -72,7 +72,7 @@ def test_an_assessment_with_a_blank_domain_cannot_be_completed_through_the_api(
     new_id = made.json()["id"]
     refused = post(client, f"/api/v1/assessments/{new_id}/complete")
     assert refused.status_code == 400
-    assert [e["field"] for e in refused.json()["errors"]] == ["domain_SEXUAL_HARM"]
+    assert [e["field"] for e in refused.json()["errors"]] == ["domains.SEXUAL_HARM"]
     assert Assessment.objects.get(public_id=new_id).status == AssessmentStatus.DRAFT
     denial = AuditEntry.objects.filter(action="risk.assessment.complete").latest("seq")
     assert denial.outcome == Outcome.DENY
@@ -104,7 +104,7 @@ def test_a_rating_off_the_scale_through_the_api_is_refused_and_nothing_is_stored
     refused = post(client, f"/api/v1/cases/{case.public_id}/assessments", body)
     assert refused.status_code == 400
     fields = {e["field"] for e in refused.json()["errors"]}
-    assert fields == {"domain_VIOLENCE", "sections[0].factor_INTIMATE_PARTNER"}
+    assert fields == {"domains.VIOLENCE", "sections[0].factors.INTIMATE_PARTNER"}
     assert Assessment.objects.count() == before
     entry = AuditEntry.objects.filter(action="risk.assessment.start").latest("seq")
     assert (entry.outcome, entry.reason) == (Outcome.DENY, "invalid_input")

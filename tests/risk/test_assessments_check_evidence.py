@@ -135,4 +135,4 @@ def test_the_api_takes_and_returns_cited_checks_by_their_ids(
         content_type="application/json",
     )
     assert refused.status_code == 400
-    assert [e["field"] for e in refused.json()["errors"]] == [f"domain_{DA}"]
+    assert [e["field"] for e in refused.json()["errors"]] == [f"domains.{DA}"]

@@ -259,11 +259,18 @@ def _answer(call: Callable[[], Any]) -> Any:
 
 
 def _request_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """A RoSH cell's error (the service keys it ``rosh_<setting>_<audience>``) named by the
-    request's field, ``rosh``, its cell in the message."""
+    """Errors named by the request's own fields, not the page form's: a domain's
+    (``domain_<DOMAIN>``) as ``domains.<DOMAIN>``, a section's factor (``factor_<CODE>``) as
+    ``factors.<CODE>`` of its section, a RoSH cell's (``rosh_<setting>_<audience>``) as
+    ``rosh``, its cell in the message."""
     for item in body["errors"]:
         field = str(item["field"])
-        if field.startswith("rosh_"):
+        head, dot, last = field.rpartition(".")
+        if last.startswith("domain_"):
+            item["field"] = f"{head}{dot}domains.{last.removeprefix('domain_')}"
+        elif last.startswith("factor_"):
+            item["field"] = f"{head}{dot}factors.{last.removeprefix('factor_')}"
+        elif field.startswith("rosh_"):
             cell = field.removeprefix("rosh_").replace("_", " ", 1)
             item["field"] = "rosh"
             item["message"] = f"{cell}: {item['message']}"

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jointcase.accounts.models import User
@@ -154,17 +154,34 @@ class Standing:
 def standing_decisions(record_ids: Iterable[int]) -> Standing:
     """The latest decision on each (record, person) pair decides: a link stands until an
     unlink; a keep-apart or an unlink keeps the pair apart for good (until a reviewer links)."""
-    latest: dict[tuple[int, int], str] = {}
     ids = list(record_ids)
-    for start in range(0, len(ids), 5000):
-        for record_id, person_id, action in (
-            ReviewDecision.objects.filter(
-                record_id__in=ids[start : start + 5000], person__isnull=False
-            )
-            .order_by("decided_at", "pk")
-            .values_list("record_id", "person_id", "action")
-        ):
-            latest[(record_id, person_id)] = action
+    return _standing(
+        row
+        for start in range(0, len(ids), 5000)
+        for row in _decisions(
+            ReviewDecision.objects.filter(record_id__in=ids[start : start + 5000])
+        )
+    )
+
+
+def _batch_standing(batch: ImportBatch) -> Standing:
+    """``standing_decisions`` for every record a batch last changed (its records awaiting
+    linkage among them), in one read rather than one per few thousand records."""
+    return _standing(_decisions(ReviewDecision.objects.filter(record__last_changed_batch=batch)))
+
+
+def _decisions(decisions: models.QuerySet[ReviewDecision]) -> Iterable[tuple[int, int, str]]:
+    return (
+        decisions.filter(person__isnull=False)
+        .order_by("decided_at", "pk")
+        .values_list("record_id", "person_id", "action")
+    )
+
+
+def _standing(decisions: Iterable[tuple[int, int, str]]) -> Standing:
+    latest: dict[tuple[int, int], str] = {}
+    for record_id, person_id, action in decisions:
+        latest[(record_id, person_id)] = action
     standing = Standing(links={}, apart=defaultdict(set))
     for (record_id, person_id), action in latest.items():
         if action == ReviewAction.LINK:
@@ -270,7 +287,9 @@ def _near(
 
 def _classify(
     records: list[_Pending], model: LinkageModel, standing: Standing, engine: LinkageEngine
-) -> list[_Outcome]:
+) -> tuple[list[_Outcome], dict[str, int]]:
+    """Each record's outcome, and the register people's keys by public id of every candidate
+    the outcomes name."""
     upper, lower = settings.JOINTCASE_LINK_UPPER, settings.JOINTCASE_LINK_LOWER
     outcomes: list[_Outcome] = []
     to_match = []
@@ -336,7 +355,7 @@ def _classify(
                 founder=founder,
             )
         )
-    return outcomes
+    return outcomes, pk_of
 
 
 def _chunks(outcomes: list[_Outcome]) -> list[list[_Outcome]]:
@@ -383,13 +402,18 @@ _CANDIDATE_FIELDS = (
 
 
 def _write(
-    chunk: list[_Outcome], *, batch: ImportBatch | None, creator: User | None
+    chunk: list[_Outcome],
+    *,
+    batch: ImportBatch | None,
+    creator: User | None,
+    pk_of: dict[str, int],
 ) -> dict[str, int]:
     """Write one chunk (inside the caller's transaction): new people, the records' resolution
-    and person, their linkage and candidates. Returns the chunk's counts."""
+    and person, their linkage and candidates (``pk_of``: register people's keys by public
+    id). Returns the chunk's counts."""
     person_of_founder = _founders_create(chunk, creator)
     linkage_of = _linkages_write(chunk, batch.pk if batch is not None else None)
-    _candidates_write(chunk, linkage_of, person_of_founder)
+    _candidates_write(chunk, linkage_of, person_of_founder, pk_of)
     rows_update(
         SourceRecord,
         ["resolution", "person"],
@@ -464,12 +488,13 @@ def _linkages_write(chunk: list[_Outcome], batch_id: int | None) -> dict[int, in
 
 
 def _candidates_write(
-    chunk: list[_Outcome], linkage_of: dict[int, int], person_of_founder: dict[int, int]
+    chunk: list[_Outcome],
+    linkage_of: dict[int, int],
+    person_of_founder: dict[int, int],
+    pk_of: dict[str, int],
 ) -> None:
-    """Each linkage's candidates, in rank order."""
-    # Register people by their public id (a batch-mate's new person is known by its record).
-    public = {c.person_id for o in chunk if o.near_founder is None for c in o.candidates}
-    pk_of = _person_pks(public)
+    """Each linkage's candidates, in rank order: register people by their public id, a
+    batch-mate's new person by its founding record."""
     levels = LinkCandidate._meta.get_field("levels")
     rows_insert(
         LinkCandidate,
@@ -529,12 +554,12 @@ def batch_link(
         progress(stage)
     if pending:
         model = model or model_load()
-        outcomes = _classify(
-            pending, model, standing_decisions(r.pk for r in pending), engine or engine_get()
+        outcomes, person_pks = _classify(
+            pending, model, _batch_standing(batch), engine or engine_get()
         )
         for chunk in _chunks(outcomes):
             with transaction.atomic():
-                counts = _write(chunk, batch=batch, creator=batch.created_by)
+                counts = _write(chunk, batch=batch, creator=batch.created_by, pk_of=person_pks)
                 stage = BatchLinkage.objects.select_for_update().get(pk=stage.pk)
                 for name, value in counts.items():
                     setattr(stage, name, getattr(stage, name) + value)

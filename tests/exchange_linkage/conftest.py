@@ -3,19 +3,57 @@ probation source that the model can only send to review (synthetic people only).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from jointcase.accounts.models import User
+from jointcase.exchange.linkage.engines import spark_stop
 from jointcase.exchange.models import RecordLinkage
 from jointcase.exchange.services.imports import import_run, import_start
 from jointcase.people.models import Person
 from jointcase.people.services import people_create_from_records
-from tests.conftest import Personas
+from tests.conftest import IN_CI, Personas
 from tests.exchange.conftest import csv_bytes, importers, person_row  # noqa: F401
 
 SOURCE = "probation-delius"
+
+#: A short-lived local session: no UI, two partitions, the JVM's quick compiler only.
+SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+}
+
+
+@pytest.fixture
+def spark_settings(settings, tmp_path) -> Iterator[object]:
+    missing = []
+    if importlib.util.find_spec("pyspark") is None:
+        missing.append("pyspark (make install-spark)")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        missing.append("Java 17 (apt-get install openjdk-17-jre-headless)")
+    if missing:
+        message = f"Spark is not installed: {', '.join(missing)}"
+        if IN_CI:
+            pytest.fail(f"{message}; .ci/run installs Java and make test installs pyspark")
+        pytest.skip(message)
+    settings.JOINTCASE_LINK_BACKEND = "spark"
+    settings.JOINTCASE_SPARK_MASTER = "local[2]"
+    settings.JOINTCASE_SPARK_CONF = SPARK_CONF
+    settings.JOINTCASE_SPARK_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
+    settings.JOINTCASE_SPARK_BREAK_LINEAGE = "parquet"
+    yield settings
+    spark_stop()
 
 
 def register_person(actor: User | None = None, **changes: str) -> Person:

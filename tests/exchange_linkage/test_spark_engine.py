@@ -8,11 +8,6 @@ a plain error saying what to install (no Spark needed to check that)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
 
@@ -22,7 +17,6 @@ from jointcase.exchange.linkage.engines import (
     SparkOptions,
     engine_get,
     spark_session,
-    spark_stop,
 )
 from jointcase.exchange.linkage.model import (
     Candidate,
@@ -32,41 +26,6 @@ from jointcase.exchange.linkage.model import (
     pairwise_quality,
 )
 from jointcase.exchange.linkage.synthetic import extract_make
-from tests.conftest import IN_CI
-
-#: A short-lived local session: no UI, two partitions, the JVM's quick compiler only.
-SPARK_CONF = {
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "2",
-    "spark.default.parallelism": "2",
-    "spark.sql.adaptive.enabled": "false",
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-}
-
-
-@pytest.fixture
-def spark_settings(settings, tmp_path) -> Iterator[object]:
-    missing = []
-    if importlib.util.find_spec("pyspark") is None:
-        missing.append("pyspark (make install-spark)")
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        missing.append("Java 17 (apt-get install openjdk-17-jre-headless)")
-    if missing:
-        message = f"Spark is not installed: {', '.join(missing)}"
-        if IN_CI:
-            pytest.fail(f"{message}; .ci/run installs Java and make test installs pyspark")
-        pytest.skip(message)
-    settings.JOINTCASE_LINK_BACKEND = "spark"
-    settings.JOINTCASE_SPARK_MASTER = "local[2]"
-    settings.JOINTCASE_SPARK_CONF = SPARK_CONF
-    settings.JOINTCASE_SPARK_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
-    settings.JOINTCASE_SPARK_BREAK_LINEAGE = "parquet"
-    yield settings
-    spark_stop()
 
 
 def _by_pair(candidates: list[Candidate]) -> dict[tuple[str, str], Candidate]:

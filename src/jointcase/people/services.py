@@ -29,6 +29,7 @@ from jointcase.access.cases import acts_on, person_write_refusal
 from jointcase.audit.services import audit_record, audit_record_many
 from jointcase.cases.dates import change_notification_due
 from jointcase.cases.models import Case, TimelineEvent, TimelineKind
+from jointcase.lib.bulk import rows_insert
 from jointcase.lib.edits import choice_check, editable_update, jsonable
 from jointcase.people.models import (
     Address,
@@ -707,71 +708,12 @@ def people_create_from_records(
     ``person.create`` audit entry per person, as ``person_create`` writes, plus what was
     added. People are returned in the order of ``records``; ``actor`` (None for the command
     line) is their creator."""
-    cleaned: list[tuple[str, str, dt.date | None, dict[str, Any]]] = []
-    for record in records:
-        given, family = _name_fields_clean(
-            str(record.get("given_names", ""))[:150], str(record.get("surname", ""))[:150]
-        )
-        born = record.get("date_of_birth")
-        if isinstance(born, str):
-            born = dt.date.fromisoformat(born) if born else None
-        _dob_clean(born)
-        cleaned.append((given, family, born, record))
+    cleaned = [_record_clean(record) for record in records]
     now = timezone.now()
-    people = Person.objects.bulk_create(
-        [
-            Person(
-                date_of_birth=born,
-                display_name=display_name_for(given, family),
-                created_by=actor,
-                created_at=now,
-                updated_at=now,
-            )
-            for given, family, born, _record in cleaned
-        ]
-    )
-    if any(person.pk is None for person in people):  # a backend without RETURNING
-        raise RuntimeError("Bulk creation of people needs a database that returns ids")
-    names = PersonName.objects.bulk_create(
-        [
-            PersonName(
-                person=person,
-                kind=NameKind.PRIMARY,
-                given_names=given,
-                family_name=family,
-                name_normalised=name_normalise(given, family),
-                created_at=now,
-            )
-            for person, (given, family, _born, _record) in zip(people, cleaned, strict=True)
-        ]
-    )
-    hook = _name_keys_hook()
-    if hook is not None:
-        PersonNameKey.objects.bulk_create(
-            [
-                PersonNameKey(person_id=name.person_id, name=name, key=key)
-                for name in names
-                for key in sorted({k[:120] for k in hook(name.given_names, name.family_name) if k})
-            ],
-            batch_size=5000,
-        )
+    people = _people_insert(cleaned, actor, now)
+    _names_insert(people, cleaned, now)
     addresses, identifiers = _record_parts(people, [c[3] for c in cleaned], now)
-    added: dict[int, list[str]] = {}
-    for identifier in identifiers:
-        added.setdefault(identifier.person_id, []).append(f"{identifier.type}:{identifier.value}")
-    with_address = {address.person_id: str(address) for address in addresses}
-    entries: list[tuple[str | int, dict[str, Any]]] = []
-    for person, (given, family, born, _record) in zip(people, cleaned, strict=True):
-        changes: dict[str, Any] = {
-            "given_names": [None, given],
-            "family_name": [None, family],
-            "date_of_birth": [None, jsonable(born)],
-        }
-        if person.pk in with_address:
-            changes["address"] = [None, with_address[person.pk]]
-        if person.pk in added:
-            changes["identifiers"] = [None, added[person.pk]]
-        entries.append((person.pk, {"changes": changes, "from": "partner record"}))
+    entries = _created_entries(people, cleaned, addresses, identifiers)
     if request is not None:  # a page: each entry with the request's purpose and address
         for object_id, details in entries:
             audit_record(
@@ -791,6 +733,97 @@ def people_create_from_records(
             actor_username=actor_username if actor is None else "",
         )
     return people
+
+
+#: A partner record cleaned for a new person: given names, family name, date of birth, and
+#: the record itself (for its address and identifiers).
+_CleanRecord = tuple[str, str, dt.date | None, dict[str, Any]]
+
+
+def _record_clean(record: dict[str, Any]) -> _CleanRecord:
+    given, family = _name_fields_clean(
+        str(record.get("given_names", ""))[:150], str(record.get("surname", ""))[:150]
+    )
+    born = record.get("date_of_birth")
+    if isinstance(born, str):
+        born = dt.date.fromisoformat(born) if born else None
+    _dob_clean(born)
+    return given, family, born, record
+
+
+def _people_insert(
+    cleaned: list[_CleanRecord], actor: User | None, now: dt.datetime
+) -> list[Person]:
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                date_of_birth=born,
+                display_name=display_name_for(given, family),
+                created_by=actor,
+                created_at=now,
+                updated_at=now,
+            )
+            for given, family, born, _record in cleaned
+        ]
+    )
+    if any(person.pk is None for person in people):  # a backend without RETURNING
+        raise RuntimeError("Bulk creation of people needs a database that returns ids")
+    return people
+
+
+def _names_insert(people: list[Person], cleaned: list[_CleanRecord], now: dt.datetime) -> None:
+    """Each new person's primary name and, when people search keys names, its search keys."""
+    names = PersonName.objects.bulk_create(
+        [
+            PersonName(
+                person=person,
+                kind=NameKind.PRIMARY,
+                given_names=given,
+                family_name=family,
+                name_normalised=name_normalise(given, family),
+                created_at=now,
+            )
+            for person, (given, family, _born, _record) in zip(people, cleaned, strict=True)
+        ]
+    )
+    hook = _name_keys_hook()
+    if hook is None:
+        return
+    rows_insert(
+        PersonNameKey,
+        ["person", "name", "key"],
+        [
+            (name.person_id, name.pk, key)
+            for name in names
+            for key in sorted({k[:120] for k in hook(name.given_names, name.family_name) if k})
+        ],
+    )
+
+
+def _created_entries(
+    people: list[Person],
+    cleaned: list[_CleanRecord],
+    addresses: list[Address],
+    identifiers: list[Identifier],
+) -> list[tuple[str | int, dict[str, Any]]]:
+    """Each new person's ``person.create`` audit details: what was recorded, and from where."""
+    added: dict[int, list[str]] = {}
+    for identifier in identifiers:
+        added.setdefault(identifier.person_id, []).append(f"{identifier.type}:{identifier.value}")
+    with_address = {address.person_id: str(address) for address in addresses}
+    entries: list[tuple[str | int, dict[str, Any]]] = []
+    for person, (given, family, born, _record) in zip(people, cleaned, strict=True):
+        changes: dict[str, Any] = {
+            "given_names": [None, given],
+            "family_name": [None, family],
+            "date_of_birth": [None, jsonable(born)],
+        }
+        if person.pk in with_address:
+            changes["address"] = [None, with_address[person.pk]]
+        if person.pk in added:
+            changes["identifiers"] = [None, added[person.pk]]
+        entries.append((person.pk, {"changes": changes, "from": "partner record"}))
+    return entries
 
 
 def _record_parts(

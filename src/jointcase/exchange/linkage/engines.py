@@ -21,12 +21,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
 from django.conf import settings
 
-from jointcase.exchange.linkage.model import DUCKDB_SQL, SPARK_SQL, SqlDialect
+from jointcase.exchange.linkage.model import DUCKDB_SQL, SPARK_SQL, SqlDialect, parquet_read
 
 ENGINES = ("duckdb", "spark")
 
@@ -46,15 +47,15 @@ class EngineRun(Protocol):
 
     db_api: Any
 
-    def table(self, frame: pd.DataFrame) -> Any: ...
+    def table(self, frame: pd.DataFrame | Path) -> Any: ...
 
 
 @dataclass
 class _DuckDBRun:
     db_api: Any
 
-    def table(self, frame: pd.DataFrame) -> Any:
-        return frame
+    def table(self, frame: pd.DataFrame | Path) -> Any:
+        return parquet_read(frame) if isinstance(frame, Path) else frame
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,10 @@ class _SparkRun:
     session: Any
     db_api: Any
 
-    def table(self, frame: pd.DataFrame) -> Any:
-        """The prepared records as a Spark DataFrame of text columns, built inside the JVM:
+    def table(self, frame: pd.DataFrame | Path) -> Any:
+        """The prepared records as a Spark DataFrame of text columns: a Parquet file read by
+        Spark itself (``spark.read``, docs/exchange.md "Linkage on Spark"), or a frame built
+        inside the JVM:
         the rows travel as JSON lines in binary literals (one per few megabytes) that Spark
         splits and parses itself. No Python worker is started and executors need no Python
         (``createDataFrame`` from Python rows needs both). For a national extract, read the
@@ -89,6 +92,8 @@ class _SparkRun:
         from pyspark.sql import functions as spark_f  # noqa: PLC0415 - optional pyspark
         from pyspark.sql.types import StringType, StructField, StructType  # noqa: PLC0415 - optional pyspark
 
+        if isinstance(frame, Path):
+            return self.session.read.parquet(str(frame))
         columns = [str(name) for name in frame.columns]
         schema = StructType([StructField(name, StringType(), True) for name in columns])
         text = (

@@ -25,7 +25,7 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -120,107 +120,119 @@ def _else() -> dict[str, Any]:
     return _level("ELSE", "disagree")
 
 
-def _comparisons(d: SqlDialect = DUCKDB_SQL) -> list[dict[str, Any]]:
-    def c(name: str, side: str) -> str:
-        return d.column(f"{name}_{side}")
+@dataclass(frozen=True)
+class _Levels:
+    """Comparison levels' conditions on the two sides of a pair, spelled for one dialect."""
 
-    def null(name: str) -> dict[str, Any]:
-        sql = f"{c(name, 'l')} is null or {c(name, 'r')} is null"
+    d: SqlDialect
+
+    def c(self, name: str, side: str) -> str:
+        return self.d.column(f"{name}_{side}")
+
+    def null(self, name: str) -> dict[str, Any]:
+        sql = f"{self.c(name, 'l')} is null or {self.c(name, 'r')} is null"
         return _level(sql, "missing", is_null_level=True)
 
-    def jaro_winkler(name: str, threshold: float) -> dict[str, Any]:
+    def jaro_winkler(self, name: str, threshold: float) -> dict[str, Any]:
         return _level(
-            f"{d.jaro_winkler}({c(name, 'l')}, {c(name, 'r')}) >= {threshold}",
+            f"{self.d.jaro_winkler}({self.c(name, 'l')}, {self.c(name, 'r')}) >= {threshold}",
             f"similar ({threshold})",
         )
 
-    def same(name: str, other: str | None = None) -> str:
-        return f"{c(name, 'l')} = {c(other or name, 'r')}"
+    def same(self, name: str, other: str | None = None) -> str:
+        return f"{self.c(name, 'l')} = {self.c(other or name, 'r')}"
 
-    surname = {
+    def exact_with_frequency(self, name: str) -> dict[str, Any]:
+        return _level(self.same(name), "exact", tf_adjustment_column=name, tf_adjustment_weight=1.0)
+
+    def swapped(self, name: str, other: str) -> dict[str, Any]:
+        """The name given in the other name's place (given and family names swapped)."""
+        return _level(
+            f"{self.same(name, other)} or {self.c(other, 'l')} = {self.c(name, 'r')}", "swapped"
+        )
+
+
+def _surname(x: _Levels) -> dict[str, Any]:
+    return {
         "output_column_name": "surname",
         "comparison_levels": [
-            null("surname"),
-            _level(
-                same("surname"),
-                "exact",
-                tf_adjustment_column="surname",
-                tf_adjustment_weight=1.0,
-            ),
-            jaro_winkler("surname", 0.92),
-            _level(
-                f"{same('surname', 'given_name')} or {c('given_name', 'l')} = {c('surname', 'r')}",
-                "swapped",
-            ),
-            jaro_winkler("surname", 0.8),
+            x.null("surname"),
+            x.exact_with_frequency("surname"),
+            x.jaro_winkler("surname", 0.92),
+            x.swapped("surname", "given_name"),
+            x.jaro_winkler("surname", 0.8),
             _else(),
         ],
     }
-    given = {
+
+
+def _given_name(x: _Levels) -> dict[str, Any]:
+    variant = x.d.words_overlap.format(
+        left=x.c("given_canonical", "l"), right=x.c("given_canonical", "r")
+    )
+    return {
         "output_column_name": "given_name",
         "comparison_levels": [
-            null("given_name"),
-            _level(
-                same("given_name"),
-                "exact",
-                tf_adjustment_column="given_name",
-                tf_adjustment_weight=1.0,
-            ),
-            _level(
-                d.words_overlap.format(
-                    left=c("given_canonical", "l"), right=c("given_canonical", "r")
-                ),
-                "nickname or variant",
-            ),
-            jaro_winkler("given_name", 0.92),
-            _level(
-                f"{same('given_name', 'surname')} or {c('surname', 'l')} = {c('given_name', 'r')}",
-                "swapped",
-            ),
-            jaro_winkler("given_name", 0.8),
+            x.null("given_name"),
+            x.exact_with_frequency("given_name"),
+            _level(variant, "nickname or variant"),
+            x.jaro_winkler("given_name", 0.92),
+            x.swapped("given_name", "surname"),
+            x.jaro_winkler("given_name", 0.8),
             _else(),
         ],
     }
-    dob_l, dob_r = c("date_of_birth", "l"), c("date_of_birth", "r")
+
+
+def _date_of_birth(x: _Levels) -> dict[str, Any]:
+    dob_l, dob_r = x.c("date_of_birth", "l"), x.c("date_of_birth", "r")
     day_month_swap = (
         f"substr({dob_l}, 1, 4) = substr({dob_r}, 1, 4) and "
         f"substr({dob_l}, 6, 2) = substr({dob_r}, 9, 2) and "
         f"substr({dob_l}, 9, 2) = substr({dob_r}, 6, 2)"
     )
-    date_of_birth = {
+    year_one_out = (
+        f"substr({dob_l}, 6, 5) = substr({dob_r}, 6, 5) and "
+        f"abs(cast({x.c('birth_year', 'l')} as integer) - "
+        f"cast({x.c('birth_year', 'r')} as integer)) <= 1"
+    )
+    return {
         "output_column_name": "date_of_birth",
         "comparison_levels": [
-            null("date_of_birth"),
-            _level(same("date_of_birth"), "exact"),
+            x.null("date_of_birth"),
+            _level(x.same("date_of_birth"), "exact"),
             _level(day_month_swap, "day and month swapped"),
-            _level(
-                f"substr({dob_l}, 6, 5) = substr({dob_r}, 6, 5) and "
-                f"abs(cast({c('birth_year', 'l')} as integer) - "
-                f"cast({c('birth_year', 'r')} as integer)) <= 1",
-                "year one out",
-            ),
+            _level(year_one_out, "year one out"),
             _level(f"damerau_levenshtein({dob_l}, {dob_r}) <= 1", "one digit"),
             _else(),
         ],
     }
-    address = {
+
+
+def _address(x: _Levels) -> dict[str, Any]:
+    return {
         "output_column_name": "address",
         "comparison_levels": [
-            null("postcode"),
-            _level(same("postcode"), "same postcode"),
-            _level(same("postcode_sector"), "same postcode sector"),
-            _level(same("town"), "same town"),
+            x.null("postcode"),
+            _level(x.same("postcode"), "same postcode"),
+            _level(x.same("postcode_sector"), "same postcode sector"),
+            _level(x.same("town"), "same town"),
             _else(),
         ],
     }
-    identifiers = [
-        {
-            "output_column_name": name,
-            "comparison_levels": [null(name), _level(same(name), "exact"), _else()],
-        }
-        for name in IDENTIFIERS
-    ]
-    return [surname, given, date_of_birth, address, *identifiers]
+
+
+def _identifier(x: _Levels, name: str) -> dict[str, Any]:
+    return {
+        "output_column_name": name,
+        "comparison_levels": [x.null(name), _level(x.same(name), "exact"), _else()],
+    }
+
+
+def _comparisons(d: SqlDialect = DUCKDB_SQL) -> list[dict[str, Any]]:
+    x = _Levels(d)
+    identifiers = [_identifier(x, name) for name in IDENTIFIERS]
+    return [_surname(x), _given_name(x), _date_of_birth(x), _address(x), *identifiers]
 
 
 def settings_in_dialect(settings: Mapping[str, Any], dialect: SqlDialect) -> dict[str, Any]:
@@ -353,6 +365,23 @@ def _prepare_database() -> Any:
     return duckdb.connect()
 
 
+def parquet_read(path: Path) -> pd.DataFrame:
+    """A Parquet file as a frame, read by DuckDB (no pyarrow needed)."""
+    with _prepare_database().cursor() as cursor:
+        return cursor.read_parquet(str(path)).df()
+
+
+def parquet_write(frame: pd.DataFrame, path: Path) -> None:
+    """A frame written to a Parquet file by DuckDB (no pyarrow needed)."""
+    with _prepare_database().cursor() as cursor:
+        cursor.register("frame", frame)
+        cursor.execute(f"copy frame to '{_sql_text(str(path))}' (format parquet)")
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
 def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
     """Records in the import format (or register rows with ``person_id``) in the normal form:
     lower-case ASCII names, first given name and its canonical forms, ISO dates, compact
@@ -411,8 +440,8 @@ def model_load(path: Path | None = None) -> LinkageModel:
 
 
 def _linker(
-    incoming: pd.DataFrame,
-    register: pd.DataFrame,
+    incoming: pd.DataFrame | Path,
+    register: pd.DataFrame | Path,
     settings: Mapping[str, Any],
     *,
     run: EngineRun | None = None,
@@ -423,7 +452,10 @@ def _linker(
     from splink import DuckDBAPI, Linker  # noqa: PLC0415 - optional splink
 
     db_api = run.db_api if run is not None else DuckDBAPI()
-    tables = [run.table(incoming), run.table(register)] if run is not None else [incoming, register]
+    if run is not None:
+        tables = [run.table(incoming), run.table(register)]
+    else:
+        tables = [parquet_read(t) if isinstance(t, Path) else t for t in (incoming, register)]
     return Linker(
         tables,
         settings_in_dialect(settings, dialect),
@@ -552,21 +584,43 @@ def link_predict(
     its names and addresses). Runs on ``engine``, by default the one the settings name
     (``JOINTCASE_LINK_BACKEND``): the same model and the same pairs on DuckDB or Spark."""
 
-    from jointcase.exchange.linkage.engines import engine_get  # noqa: PLC0415 - cycle: engines imports model
-
-    engine = engine or engine_get()
-    model = model or model_load()
-    threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
     left = records_prepare(incoming, side="incoming")
     right = (
         prepared_register
         if prepared_register is not None
         else records_prepare(register, side="register")
     )
-    people = right["person_id"].nunique()
+    return link_predict_prepared(
+        left,
+        right,
+        model,
+        people=int(right["person_id"].nunique()),
+        threshold=threshold,
+        engine=engine,
+    )
+
+
+def link_predict_prepared(
+    incoming: pd.DataFrame | Path,
+    register: pd.DataFrame | Path,
+    model: LinkageModel | None = None,
+    *,
+    people: int,
+    threshold: float | None = None,
+    engine: LinkageEngine | None = None,
+) -> list[Candidate]:
+    """``link_predict`` on records already in the normal form (``records_prepare``), each
+    side a frame or a Parquet file the engine reads itself (Spark with ``spark.read``, for
+    extracts too large to pass through the process); ``people`` is the number of register
+    people (the prior depends on it)."""
+    from jointcase.exchange.linkage.engines import engine_get  # noqa: PLC0415 - cycle: engines imports model
+
+    engine = engine or engine_get()
+    model = model or model_load()
+    threshold = django_settings.JOINTCASE_LINK_LOWER if threshold is None else threshold
     splink_settings = model.settings_for(people)
     with engine.run() as run:
-        linker = _linker(left, right, splink_settings, run=run, dialect=engine.dialect)
+        linker = _linker(incoming, register, splink_settings, run=run, dialect=engine.dialect)
         frame = linker.inference.predict(threshold_match_probability=threshold)
         pairs = _pairs_fetch(
             linker,
@@ -734,9 +788,39 @@ class RegisterMatcher:
         self._linker = Linker(
             self.register, settings, db_api=DuckDBAPI(), set_up_basic_logging=False
         )
+        (self._table,) = self._linker._input_tables_dict
+        self._rows_made = len(self.register)
         _settings_freeze(self._linker._settings_obj)
+        self._frequencies_compute()
+
+    def _frequencies_compute(self) -> None:
         for column in ("surname", "given_name"):
             self._linker.table_management.compute_tf_table(column)
+
+    def update(self, register: pd.DataFrame, person_ids: Collection[str]) -> None:
+        """Bring the matcher up to date with the people ``person_ids`` (public ids), who were
+        added, changed or removed: their rows now are ``register`` (in ``register_frame``'s
+        form; a person without rows is gone). The rest of the register is kept as prepared;
+        the term frequencies and the prior are worked out again for the register as it now
+        is, so a match afterwards is the one a matcher built afresh would make, in a
+        fraction of the time."""
+        prepared = records_prepare(register, side="register")
+        made = self._rows_made
+        prepared["unique_id"] = [f"register:{made + i + 1}" for i in range(len(prepared))]
+        self._rows_made += len(prepared)
+        kept = self.register[~self.register["person_id"].isin(set(person_ids))]
+        self.register = (
+            pd.concat([kept, prepared], ignore_index=True)
+            if len(prepared)
+            else kept.reset_index(drop=True)
+        )
+        linker = self._linker
+        linker.table_management.invalidate_cache()
+        linker._db_api.register_table(self.register, self._table, overwrite=True)
+        people = int(self.register["person_id"].nunique())
+        prior = self.model.settings_for(people)["probability_two_random_records_match"]
+        linker._settings_obj.core_model_settings.probability_two_random_records_match = prior
+        self._frequencies_compute()
 
     def match(self, incoming: pd.DataFrame, *, threshold: float | None = None) -> list[Candidate]:
         """Candidates at or above ``threshold`` (by default the lower linkage threshold)."""

@@ -12,8 +12,11 @@ reviewer like every other read.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from typing import Any
 
 import pandas as pd
+from django.db import models
 
 from jointcase.exchange.linkage.synthetic import REGISTER_FIELDS
 from jointcase.people.models import Address, Identifier, IdentifierType, Person, PersonName
@@ -25,24 +28,35 @@ _IDENTIFIER_COLUMNS = {
 }
 
 
-def register_frame() -> pd.DataFrame:
-    """The register as rows in the import format plus ``person_id`` (the public id)."""
-    people = dict(Person.objects.values_list("pk", "public_id"))
-    births = dict(Person.objects.values_list("pk", "date_of_birth"))
+def register_frame(person_ids: Collection[int] | None = None) -> pd.DataFrame:
+    """The register as rows in the import format plus ``person_id`` (the public id); only
+    the people with these primary keys when ``person_ids`` is given (a matcher brought up to
+    date with the people who changed)."""
+
+    def of(model: type[models.Model], key: str = "person_id") -> models.QuerySet[Any]:
+        found = model._default_manager.all()
+        return found if person_ids is None else found.filter(**{f"{key}__in": list(person_ids)})
+
+    people = dict(of(Person, "pk").values_list("pk", "public_id"))
+    births = dict(of(Person, "pk").values_list("pk", "date_of_birth"))
     names: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for person_id, given, family in PersonName.objects.order_by("kind", "pk").values_list(
-        "person_id", "given_names", "family_name"
+    for person_id, given, family in (
+        of(PersonName).order_by("kind", "pk").values_list("person_id", "given_names", "family_name")
     ):
         names[person_id].append((given, family))
     addresses: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
-    for person_id, *address in Address.objects.order_by("valid_to", "pk").values_list(
-        "person_id", "line1", "line2", "town", "postcode"
+    for person_id, *address in (
+        of(Address)
+        .order_by("valid_to", "pk")
+        .values_list("person_id", "line1", "line2", "town", "postcode")
     ):
         addresses[person_id].append((address[0], address[1], address[2], address[3]))
     identifiers: dict[int, dict[str, str]] = defaultdict(dict)
-    for person_id, type_, value in Identifier.objects.filter(
-        type__in=list(_IDENTIFIER_COLUMNS)
-    ).values_list("person_id", "type", "value"):
+    for person_id, type_, value in (
+        of(Identifier)
+        .filter(type__in=list(_IDENTIFIER_COLUMNS))
+        .values_list("person_id", "type", "value")
+    ):
         identifiers[person_id].setdefault(_IDENTIFIER_COLUMNS[IdentifierType(type_)], value)
     rows = []
     for pk, public_id in people.items():

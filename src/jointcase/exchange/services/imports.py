@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +47,7 @@ from jointcase.exchange.records import (
 )
 from jointcase.exchange.services.linking import batch_link
 from jointcase.exchange.sources import PartnerSource, source_require
+from jointcase.lib.bulk import rows_insert
 
 #: Stored fields of a ``SourceRecord`` an update may change.
 RECORD_FIELDS = tuple(name for name in PERSON_FIELDS if name != "source")
@@ -250,60 +252,46 @@ def _chunk_apply(batch: ImportBatch, rows: list[ExtractRow], seen: _Seen) -> dic
     return counts
 
 
-def _column(name: str) -> str:
-    column = SourceRecord._meta.get_field(name).column  # type: ignore[union-attr]
-    assert isinstance(column, str)
-    return column
-
-
 def _records_insert(
     batch: ImportBatch, records: list[tuple[dict[str, str], str]], now: dt.datetime
 ) -> None:
-    """Insert new source records in one statement per chunk. Plain ``executemany``: the
-    ORM's per-field preparation of ``bulk_create`` was half the time of an import. Values go
+    """Insert new source records without model instances (``lib.bulk``): the ORM's
+    per-field preparation of ``bulk_create`` was half the time of an import. Values go
     through the backend's own adapters, as the ORM would send them."""
-    if not records:
-        return
     ops = connection.ops
-    meta = SourceRecord._meta
-    names = [
-        "source",
-        "content_hash",
-        *RECORD_FIELDS,
-        "first_batch",
-        "last_changed_batch",
-        "resolution",
-        "created_at",
-        "updated_at",
-    ]
-    columns = ", ".join(ops.quote_name(_column(name)) for name in names)
-    marks = ", ".join(["%s"] * len(names))
     stamp = ops.adapt_datetimefield_value(now)
     waiting = Resolution.AWAITING_LINKAGE.value
-    values = [
-        (
-            batch.source,
-            digest,
-            *(
-                ops.adapt_datefield_value(dt.date.fromisoformat(fields[name]))
-                if name == "date_of_birth"
-                else fields[name]
-                for name in RECORD_FIELDS
-            ),
-            batch.pk,
-            batch.pk,
-            waiting,
-            stamp,
-            stamp,
-        )
-        for fields, digest in records
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            # Only the model's own table and column names, quoted; every value is a parameter.
-            f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
-            values,
-        )
+    rows_insert(
+        SourceRecord,
+        [
+            "source",
+            "content_hash",
+            *RECORD_FIELDS,
+            "first_batch",
+            "last_changed_batch",
+            "resolution",
+            "created_at",
+            "updated_at",
+        ],
+        [
+            (
+                batch.source,
+                digest,
+                *(
+                    ops.adapt_datefield_value(dt.date.fromisoformat(fields[name]))
+                    if name == "date_of_birth"
+                    else fields[name]
+                    for name in RECORD_FIELDS
+                ),
+                batch.pk,
+                batch.pk,
+                waiting,
+                stamp,
+                stamp,
+            )
+            for fields, digest in records
+        ],
+    )
 
 
 def _record_update(
@@ -372,6 +360,19 @@ def import_run(
     to know which source record ids the file has already used, never written twice. Each chunk
     is written in one transaction with the position it reaches, under a lock on the batch, so
     two runs of the same batch never apply the same chunk."""
+    batch = _run_start(batch_id)
+    if batch.status == ImportStatus.DONE:
+        return batch
+    with _failing_as(batch_id, "The import stopped on an unexpected error"):
+        _rows_apply(batch, progress)
+    if link:
+        with _failing_as(batch_id, "The linkage stopped on an unexpected error"):
+            batch_link(batch_id, progress=link_progress)
+    return _run_finish(batch_id)
+
+
+def _run_start(batch_id: int) -> ImportBatch:
+    """The batch, marked running (unless it is done already)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status == ImportStatus.DONE:
@@ -380,43 +381,49 @@ def import_run(
         batch.failure = ""
         batch.started_at = batch.started_at or timezone.now()
         batch.save(update_fields=["status", "failure", "started_at"])
+    return batch
+
+
+@contextmanager
+def _failing_as(batch_id: int, failure: str) -> Iterator[None]:
+    """One stage of the import: on an error the batch is marked failed with ``failure`` (a
+    later run resumes it) and the error raised again."""
+    try:
+        yield
+    except Exception:
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.FAILED, failure=failure)
+        raise
+
+
+def _rows_apply(batch: ImportBatch, progress: Progress | None) -> None:
+    """The row stage: every chunk from the batch's position on, each in one transaction."""
     seen = _Seen({})
     known = 0  # rows up to here are in ``seen``
     size = _chunk_rows()
-    try:
-        extract = extract_read(bytes(batch.content))
-        while True:
-            with transaction.atomic():
-                locked = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
-                start = locked.rows_done
-                if start >= locked.rows_total:
-                    break
-                # Rows applied by an earlier (or a concurrent) run: read, never written again.
-                for row in extract.rows[known:start]:
-                    cleaned = _cleaned(row, locked.source)
-                    if cleaned.valid:
-                        _remember(seen, row, cleaned)
-                rows = extract.rows[start : start + size]
-                counts = _chunk_apply(locked, rows, seen)
-                for name, value in counts.items():
-                    setattr(locked, name, getattr(locked, name) + value)
-                locked.rows_done = known = start + len(rows)
-                locked.save(update_fields=[*counts, "rows_done"])
-            if progress is not None:
-                progress(locked)
-    except Exception:
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportStatus.FAILED, failure="The import stopped on an unexpected error"
-        )
-        raise
-    if link:
-        try:
-            batch_link(batch_id, progress=link_progress)
-        except Exception:
-            ImportBatch.objects.filter(pk=batch_id).update(
-                status=ImportStatus.FAILED, failure="The linkage stopped on an unexpected error"
-            )
-            raise
+    extract = extract_read(bytes(batch.content))
+    while True:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
+            start = locked.rows_done
+            if start >= locked.rows_total:
+                break
+            # Rows applied by an earlier (or a concurrent) run: read, never written again.
+            for row in extract.rows[known:start]:
+                cleaned = _cleaned(row, locked.source)
+                if cleaned.valid:
+                    _remember(seen, row, cleaned)
+            rows = extract.rows[start : start + size]
+            counts = _chunk_apply(locked, rows, seen)
+            for name, value in counts.items():
+                setattr(locked, name, getattr(locked, name) + value)
+            locked.rows_done = known = start + len(rows)
+            locked.save(update_fields=[*counts, "rows_done"])
+        if progress is not None:
+            progress(locked)
+
+
+def _run_finish(batch_id: int) -> ImportBatch:
+    """The batch marked done, with its audit entry (once, however many runs finish it)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch_id)
         if batch.status == ImportStatus.DONE:

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jointcase.accounts.models import User
@@ -58,6 +58,7 @@ from jointcase.exchange.models import (
     ReviewDecision,
     SourceRecord,
 )
+from jointcase.lib.bulk import rows_insert, rows_update
 from jointcase.people.models import Person
 from jointcase.people.services import people_create_from_records
 
@@ -83,28 +84,63 @@ Progress = Callable[[BatchLinkage], None]
 
 def record_fields(record: SourceRecord) -> dict[str, str]:
     """A source record in the import format (what a new person is created from)."""
+    return _fields_text([getattr(record, name) for name in _FRAME_FIELDS])
+
+
+def _fields_text(values: Iterable[Any]) -> dict[str, str]:
     return {
-        name: (
-            record.date_of_birth.isoformat()
-            if name == "date_of_birth" and isinstance(record.date_of_birth, dt.date)
-            else str(getattr(record, name) or "")
-        )
-        for name in _FRAME_FIELDS
+        name: value.isoformat() if isinstance(value, dt.date) else str(value or "")
+        for name, value in zip(_FRAME_FIELDS, values, strict=True)
     }
 
 
-def _frame(records: Iterable[SourceRecord], *, as_register: bool = False) -> pd.DataFrame:
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A source record awaiting linkage: its key, source and fields in the import format.
+    Read as plain rows, not model instances, which cost seconds in a batch of 100,000."""
+
+    pk: int
+    source: str
+    fields: dict[str, str]
+
+
+def _pending(batch: ImportBatch) -> list[_Pending]:
+    return [
+        _Pending(pk, source, _fields_text(values))
+        for pk, source, *values in SourceRecord.objects.filter(
+            last_changed_batch=batch, resolution=Resolution.AWAITING_LINKAGE
+        )
+        .order_by("pk")
+        .values_list("pk", "source", *_FRAME_FIELDS)
+    ]
+
+
+def _frame(records: Iterable[_Pending], *, as_register: bool = False) -> pd.DataFrame:
     """Records for Splink, keyed by their primary key (``source_record_id`` on the incoming
     side, ``person_id`` when they stand as the register)."""
     rows = []
     for record in records:
-        row = record_fields(record)
+        row = dict(record.fields)
         row["source"] = record.source
         row["source_record_id"] = str(record.pk)
         if as_register:
             row["person_id"] = str(record.pk)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _person_pks(public_ids: set[str]) -> dict[str, int]:
+    """Register people's primary keys by public id. Many ids: the whole register's map, one
+    plain read, rather than a statement carrying tens of thousands of parameters."""
+    if len(public_ids) <= 5000:
+        people = Person.objects.filter(public_id__in=list(public_ids))
+    else:
+        people = Person.objects.all()
+    return {
+        key: pk
+        for key, pk in ((str(public), pk) for public, pk in people.values_list("public_id", "pk"))
+        if key in public_ids
+    }
 
 
 @dataclass
@@ -118,17 +154,34 @@ class Standing:
 def standing_decisions(record_ids: Iterable[int]) -> Standing:
     """The latest decision on each (record, person) pair decides: a link stands until an
     unlink; a keep-apart or an unlink keeps the pair apart for good (until a reviewer links)."""
-    latest: dict[tuple[int, int], str] = {}
     ids = list(record_ids)
-    for start in range(0, len(ids), 5000):
-        for record_id, person_id, action in (
-            ReviewDecision.objects.filter(
-                record_id__in=ids[start : start + 5000], person__isnull=False
-            )
-            .order_by("decided_at", "pk")
-            .values_list("record_id", "person_id", "action")
-        ):
-            latest[(record_id, person_id)] = action
+    return _standing(
+        row
+        for start in range(0, len(ids), 5000)
+        for row in _decisions(
+            ReviewDecision.objects.filter(record_id__in=ids[start : start + 5000])
+        )
+    )
+
+
+def _batch_standing(batch: ImportBatch) -> Standing:
+    """``standing_decisions`` for every record a batch last changed (its records awaiting
+    linkage among them), in one read rather than one per few thousand records."""
+    return _standing(_decisions(ReviewDecision.objects.filter(record__last_changed_batch=batch)))
+
+
+def _decisions(decisions: models.QuerySet[ReviewDecision]) -> Iterable[tuple[int, int, str]]:
+    return (
+        decisions.filter(person__isnull=False)
+        .order_by("decided_at", "pk")
+        .values_list("record_id", "person_id", "action")
+    )
+
+
+def _standing(decisions: Iterable[tuple[int, int, str]]) -> Standing:
+    latest: dict[tuple[int, int], str] = {}
+    for record_id, person_id, action in decisions:
+        latest[(record_id, person_id)] = action
     standing = Standing(links={}, apart=defaultdict(set))
     for (record_id, person_id), action in latest.items():
         if action == ReviewAction.LINK:
@@ -140,7 +193,7 @@ def standing_decisions(record_ids: Iterable[int]) -> Standing:
 
 @dataclass
 class _Outcome:
-    record: SourceRecord
+    record: _Pending
     method: str
     person_pk: int | None = None
     probability: float | None = None
@@ -163,7 +216,7 @@ class _Within:
 
 
 def _clusters(
-    new: list[SourceRecord], model: LinkageModel, upper: float, lower: float, engine: LinkageEngine
+    new: list[_Pending], model: LinkageModel, upper: float, lower: float, engine: LinkageEngine
 ) -> _Within:
     if len(new) < 2:
         return _Within({}, {})
@@ -233,8 +286,10 @@ def _near(
 
 
 def _classify(
-    records: list[SourceRecord], model: LinkageModel, standing: Standing, engine: LinkageEngine
-) -> list[_Outcome]:
+    records: list[_Pending], model: LinkageModel, standing: Standing, engine: LinkageEngine
+) -> tuple[list[_Outcome], dict[str, int]]:
+    """Each record's outcome, and the register people's keys by public id of every candidate
+    the outcomes name."""
     upper, lower = settings.JOINTCASE_LINK_UPPER, settings.JOINTCASE_LINK_LOWER
     outcomes: list[_Outcome] = []
     to_match = []
@@ -249,11 +304,7 @@ def _classify(
     register = register_frame() if to_match and Person.objects.exists() else None
     if to_match and register is not None and len(register):
         candidates = link_predict(_frame(to_match), register, model, engine=engine)
-    public = {c.person_id for c in candidates}
-    person_pks = dict(
-        Person.objects.filter(public_id__in=list(public)).values_list("public_id", "pk")
-    )
-    pk_of = {str(key): value for key, value in person_pks.items()}
+    pk_of = _person_pks({c.person_id for c in candidates})
     kept: list[Candidate] = [
         c
         for c in candidates
@@ -264,7 +315,7 @@ def _classify(
         [str(record.pk) for record in to_match], kept, upper=upper, lower=lower
     )
     by_pk = {record.pk: record for record in to_match}
-    new: list[SourceRecord] = []
+    new: list[_Pending] = []
     for decision in decisions:
         record = by_pk[int(decision.source_record_id)]
         if decision.outcome == "new":
@@ -304,7 +355,7 @@ def _classify(
                 founder=founder,
             )
         )
-    return outcomes
+    return outcomes, pk_of
 
 
 def _chunks(outcomes: list[_Outcome]) -> list[list[_Outcome]]:
@@ -330,16 +381,60 @@ _RESOLUTION = {
 }
 
 
+_LINKAGE_FIELDS = (
+    "public_id",
+    "record",
+    "batch",
+    "method",
+    "match_probability",
+    "possible_twin",
+    "decided_at",
+)
+_CANDIDATE_FIELDS = (
+    "linkage",
+    "person",
+    "rank",
+    "match_probability",
+    "match_weight",
+    "levels",
+    "possible_twin",
+)
+
+
 def _write(
-    chunk: list[_Outcome], *, batch: ImportBatch | None, creator: User | None
+    chunk: list[_Outcome],
+    *,
+    batch: ImportBatch | None,
+    creator: User | None,
+    pk_of: dict[str, int],
 ) -> dict[str, int]:
     """Write one chunk (inside the caller's transaction): new people, the records' resolution
-    and person, their linkage and candidates. Returns the chunk's counts."""
+    and person, their linkage and candidates (``pk_of``: register people's keys by public
+    id). Returns the chunk's counts."""
+    person_of_founder = _founders_create(chunk, creator)
+    linkage_of = _linkages_write(chunk, batch.pk if batch is not None else None)
+    _candidates_write(chunk, linkage_of, person_of_founder, pk_of)
+    rows_update(
+        SourceRecord,
+        ["resolution", "person"],
+        [(_RESOLUTION[LinkMethod(o.method)].value, o.person_pk, o.record.pk) for o in chunk],
+    )
+    counts = {"linked": 0, "review": 0, "new": 0}
+    for o in chunk:
+        resolution = _RESOLUTION[LinkMethod(o.method)]
+        key = {Resolution.LINKED: "linked", Resolution.REVIEW: "review"}.get(resolution, "new")
+        counts[key] += 1
+    return counts
+
+
+def _founders_create(chunk: list[_Outcome], creator: User | None) -> dict[int, int]:
+    """The chunk's new people, one from each founding record; every outcome of a founder's
+    cluster given its person. Returns founder record pk -> new person pk."""
     founders = [o for o in chunk if o.method == LinkMethod.NEW]
     created = people_create_from_records(
         actor=creator,
         actor_username="command line" if creator is None else "",
-        records=[record_fields(o.record) for o in founders],
+        records=[o.record.fields for o in founders],
     )
     person_of_founder = {
         o.record.pk: person.pk for o, person in zip(founders, created, strict=True)
@@ -347,26 +442,23 @@ def _write(
     for outcome in chunk:
         if outcome.founder is not None:
             outcome.person_pk = person_of_founder[outcome.founder]
+    return person_of_founder
+
+
+def _linkages_write(chunk: list[_Outcome], batch_id: int | None) -> dict[int, int]:
+    """Each record's linkage row, new or (for a record linked before, which keeps its row and
+    the address of its review page) replaced, its old candidates deleted. Returns record pk
+    -> linkage pk."""
     record_ids = [o.record.pk for o in chunk]
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    # A record linked before keeps its linkage row (and the address of its review page).
     held = dict(
         RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
     )
     LinkCandidate.objects.filter(linkage_id__in=list(held.values())).delete()
-    batch_id = batch.pk if batch is not None else None
     public_id = RecordLinkage._meta.get_field("public_id")
-    _execute_many(
+    rows_insert(
         RecordLinkage,
-        [
-            "public_id",
-            "record",
-            "batch",
-            "method",
-            "match_probability",
-            "possible_twin",
-            "decided_at",
-        ],
+        _LINKAGE_FIELDS,
         [
             (
                 public_id.get_db_prep_value(uuid.uuid4(), connection),
@@ -381,7 +473,7 @@ def _write(
             if o.record.pk not in held
         ],
     )
-    _execute_many(
+    rows_update(
         RecordLinkage,
         ["batch", "method", "match_probability", "possible_twin", "decided_at"],
         [
@@ -389,31 +481,24 @@ def _write(
             for o in chunk
             if o.record.pk in held
         ],
-        update=True,
     )
-    linkage_of = dict(
+    return dict(
         RecordLinkage.objects.filter(record_id__in=record_ids).values_list("record_id", "pk")
     )
-    # Register people by their public id (a batch-mate's new person is known by its record).
-    public = {c.person_id for o in chunk if o.near_founder is None for c in o.candidates}
-    pk_of = {
-        str(key): value
-        for key, value in Person.objects.filter(public_id__in=list(public)).values_list(
-            "public_id", "pk"
-        )
-    }
+
+
+def _candidates_write(
+    chunk: list[_Outcome],
+    linkage_of: dict[int, int],
+    person_of_founder: dict[int, int],
+    pk_of: dict[str, int],
+) -> None:
+    """Each linkage's candidates, in rank order: register people by their public id, a
+    batch-mate's new person by its founding record."""
     levels = LinkCandidate._meta.get_field("levels")
-    _execute_many(
+    rows_insert(
         LinkCandidate,
-        [
-            "linkage",
-            "person",
-            "rank",
-            "match_probability",
-            "match_weight",
-            "levels",
-            "possible_twin",
-        ],
+        _CANDIDATE_FIELDS,
         [
             (
                 linkage_of[o.record.pk],
@@ -430,18 +515,6 @@ def _write(
             if person_pk is not None
         ],
     )
-    table = connection.ops.quote_name(SourceRecord._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET resolution = %s, person_id = %s WHERE id = %s",  # noqa: S608
-            [(_RESOLUTION[LinkMethod(o.method)].value, o.person_pk, o.record.pk) for o in chunk],
-        )
-    counts = {"linked": 0, "review": 0, "new": 0}
-    for o in chunk:
-        resolution = _RESOLUTION[LinkMethod(o.method)]
-        key = {Resolution.LINKED: "linked", Resolution.REVIEW: "review"}.get(resolution, "new")
-        counts[key] += 1
-    return counts
 
 
 def _candidate_person(
@@ -457,28 +530,6 @@ def _candidate_person(
     return pk_of.get(candidate.person_id)
 
 
-def _execute_many(
-    model: type[Any], names: list[str], rows: list[tuple[Any, ...]], *, update: bool = False
-) -> None:
-    """Insert ``rows`` (or, ``update``, set ``names`` where the id is each row's last value)
-    in one statement: plain ``executemany``, as the import writes records, because the ORM's
-    per-object preparation was most of the linkage stage's time. Only the model's own table
-    and column names, quoted; every value is a parameter."""
-    if not rows:
-        return
-    ops = connection.ops
-    table = ops.quote_name(model._meta.db_table)
-    columns = [ops.quote_name(model._meta.get_field(name).column) for name in names]
-    if update:
-        sets = ", ".join(f"{column} = %s" for column in columns)
-        sql = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
-    else:
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def batch_link(
     batch_id: int,
     *,
@@ -491,11 +542,7 @@ def batch_link(
     runs on ``engine``, by default the one ``JOINTCASE_LINK_BACKEND`` names (DuckDB or
     Spark); the rest is the same either way."""
     batch = ImportBatch.objects.defer("content").select_related("created_by").get(pk=batch_id)
-    pending = list(
-        SourceRecord.objects.filter(
-            last_changed_batch=batch, resolution=Resolution.AWAITING_LINKAGE
-        ).order_by("pk")
-    )
+    pending = _pending(batch)
     with transaction.atomic():
         stage, _ = BatchLinkage.objects.select_for_update().get_or_create(batch=batch)
         if stage.started_at is None or stage.finished_at is not None:
@@ -507,12 +554,12 @@ def batch_link(
         progress(stage)
     if pending:
         model = model or model_load()
-        outcomes = _classify(
-            pending, model, standing_decisions(r.pk for r in pending), engine or engine_get()
+        outcomes, person_pks = _classify(
+            pending, model, _batch_standing(batch), engine or engine_get()
         )
         for chunk in _chunks(outcomes):
             with transaction.atomic():
-                counts = _write(chunk, batch=batch, creator=batch.created_by)
+                counts = _write(chunk, batch=batch, creator=batch.created_by, pk_of=person_pks)
                 stage = BatchLinkage.objects.select_for_update().get(pk=stage.pk)
                 for name, value in counts.items():
                     setattr(stage, name, getattr(stage, name) + value)

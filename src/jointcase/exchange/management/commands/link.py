@@ -10,6 +10,9 @@
   awaiting linkage (a record corrected and replayed from quarantine, or an import stopped in
   its linkage stage); reviewers' decisions stand as in any run. Splink runs on the engine
   named, by default ``JOINTCASE_LINK_BACKEND`` (docs/exchange.md "Linkage on Spark");
+- ``link run --records FILE --register FILE --output FILE [--backend ENGINE]``: an extract
+  file matched against a register extract file, the decisions written to a file, without the
+  database (``linkage.files``; a national batch on Spark);
 - ``link export [--output FILE]``: for every imported source record, the register person it
   resolved to and how (linked automatically, linked by a reviewer, new, awaiting review), as
   CSV to the file or standard output, with a progress bar (docs/exchange.md "Export").
@@ -18,6 +21,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ from jointcase.exchange.linkage.engines import (
     LinkageEngine,
     engine_get,
 )
+from jointcase.exchange.linkage.files import ExtractFileError, files_link
 from jointcase.exchange.linkage.model import MODEL_PATH, link_train, model_load
 from jointcase.exchange.linkage.quality import linkage_evaluate
 from jointcase.exchange.linkage.synthetic import extract_make
@@ -69,6 +74,14 @@ class Command(BaseCommand):
         evaluate.add_argument("--backend", choices=ENGINES, help=BACKEND_HELP)
         run = subparsers.add_parser("run", help="Link the records still awaiting linkage.")
         run.add_argument("--backend", choices=ENGINES, help=BACKEND_HELP)
+        run.add_argument(
+            "--records",
+            dest="records_file",
+            type=Path,
+            help="Link this extract file (CSV or Parquet) instead, without the database",
+        )
+        run.add_argument("--register", type=Path, help="With --records: the register extract file")
+        run.add_argument("--output", type=Path, help="With --records: the decisions file")
         export = subparsers.add_parser("export", help="How each imported record resolved, CSV.")
         export.add_argument("--output", type=Path, help="The CSV file (default: standard output)")
         export.add_argument("--no-progress", action="store_true", help="No progress bar")
@@ -162,7 +175,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{written} records written to {path}")
 
     def _run(self, options: dict[str, Any]) -> None:
-
+        if options["records_file"] or options["register"] or options["output"]:
+            self._run_files(options)
+            return
         batches = sorted(
             set(
                 SourceRecord.objects.filter(resolution=Resolution.AWAITING_LINKAGE).values_list(
@@ -179,3 +194,34 @@ class Command(BaseCommand):
             )
         if not batches:
             self.stdout.write("No records are awaiting linkage.")
+
+    def _run_files(self, options: dict[str, Any]) -> None:
+        """Extract files in, decisions out: nothing read from or written to the register."""
+        needed = {"records": "records_file", "register": "register", "output": "output"}
+        missing = [f"--{name}" for name, key in needed.items() if not options[key]]
+        if missing:
+            raise CommandError(f"Linking files needs {', '.join(missing)}.")
+        try:
+            linkage = files_link(
+                records=options["records_file"],
+                register=options["register"],
+                output=options["output"],
+                engine=_engine(options["backend"]),
+                upper=settings.JOINTCASE_LINK_UPPER,
+                lower=settings.JOINTCASE_LINK_LOWER,
+            )
+        except ExtractFileError as error:
+            raise CommandError(str(error)) from error
+        with transaction.atomic():
+            audit_record(
+                action="exchange.linkage_files",
+                actor_username="command line",
+                object_type="source_record",
+                object_id="files",
+                details=asdict(linkage),
+            )
+        self.stdout.write(
+            f"{linkage.records} records against {linkage.register_people} register people: "
+            f"linked {linkage.linked}, to review {linkage.review}, new {linkage.new}; "
+            f"decisions written to {options['output']}"
+        )

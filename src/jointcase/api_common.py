@@ -41,8 +41,7 @@ from pydantic import BeforeValidator
 
 from jointcase.access.accounts import TOKEN_SCOPES
 from jointcase.access.acting import NotPermitted
-from jointcase.access.labels import CLASSIFICATION_RANK
-from jointcase.access.material import system_high_rank
+from jointcase.access.material import classifications_held
 from jointcase.accounts.api_auth import ApiTokenAuth
 from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
@@ -440,8 +439,7 @@ def _caveat_codes() -> list[str]:
 
 def _classifications() -> list[str]:
     """The classifications this deployment may hold, lowest first (``SYSTEM_HIGH``)."""
-    high = system_high_rank()
-    return [level for level, rank in CLASSIFICATION_RANK.items() if rank <= high]
+    return classifications_held()
 
 
 #: The vocabularies a field may take its values from, read when the document is served.

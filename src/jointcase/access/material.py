@@ -116,6 +116,12 @@ def system_high_rank() -> int:
     return CLASSIFICATION_RANK[system_high()]
 
 
+def classifications_held() -> list[str]:
+    """The classifications this deployment may hold, lowest first: up to its system high."""
+    high = system_high_rank()
+    return [level for level, rank in CLASSIFICATION_RANK.items() if rank <= high]
+
+
 def above_system_high(classification: str) -> bool:
     """May this deployment NOT hold ``classification``? The write-side twin of the
     "above_system_high" clause: services refuse (or record as a reference) what this says."""

@@ -165,6 +165,11 @@ class Load:
     overdue_contacts: int = 0
     record: Capacity | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Of ``cases``, those held in a lead case role (the rest are co-worked).
+    lead_cases: int = 0
+    #: When read from a stored figure: the day it holds for and when it was computed.
+    as_of: dt.date | None = None
+    computed_at: dt.datetime | None = None
 
     @property
     def room(self) -> Decimal:
@@ -225,6 +230,8 @@ def loads_of(users: list[User], *, today: dt.date | None = None) -> dict[int, Lo
         load = loads[user_id]
         load.load += weight * held
         load.cases += held
+        if role in weights.lead_case_roles:
+            load.lead_cases += held
     for load in loads.values():
         load.load = one_place(load.load)
     return loads

@@ -14,6 +14,10 @@ need them; no access decision here: callers scope who they ask about).
 Loads are counted in the database: the held rows grouped by holder, role and the four facts a
 weight depends on (MAPPA level and RoSH read per case by indexed subqueries, so no list of case
 ids travels), then weighed and summed in Python, one combination at a time.
+
+This is the live computation: the pages read the stored figures it produces
+(``workforce.figures``, where the rule that keeps them current is written down); the
+allocation service and the full recompute call it directly.
 """
 
 from __future__ import annotations

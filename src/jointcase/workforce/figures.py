@@ -218,18 +218,13 @@ def _sum_field() -> DecimalField[Any, Any]:
     return DecimalField(max_digits=14, decimal_places=1)
 
 
-def figure_sums_by(people: QuerySet[User], key: str) -> dict[Any, FigureSums]:
-    """The stored figures of ``people`` summed per value of ``key`` (a ``User`` field), in the
-    database; anyone without a current figure gets one first."""
-    version = weights_current().version
-    missing = list(people.exclude(caseload_figure__weights_version=version).values_list("pk"))
-    if missing:
-        figures_refresh(pk for (pk,) in missing)
-    rows = (
+def _sums(people: QuerySet[User], key: str, version: int) -> list[dict[str, Any]]:
+    return list(
         people.order_by()
         .values(key)
         .annotate(
             n=Count("pk"),
+            fresh=Count("pk", filter=Q(caseload_figure__weights_version=version)),
             load=Sum("caseload_figure__load", output_field=_sum_field()),
             capacity=Sum("caseload_figure__capacity", output_field=_sum_field()),
             over=Count("pk", filter=Q(caseload_figure__load__gt=F("caseload_figure__capacity"))),
@@ -237,6 +232,17 @@ def figure_sums_by(people: QuerySet[User], key: str) -> dict[Any, FigureSums]:
             computed_at=Min("caseload_figure__computed_at"),
         )
     )
+
+
+def figure_sums_by(people: QuerySet[User], key: str) -> dict[Any, FigureSums]:
+    """The stored figures of ``people`` summed per value of ``key`` (a ``User`` field), in the
+    database; when anyone lacks a current figure, theirs is computed and the sums read again."""
+    version = weights_current().version
+    rows = _sums(people, key, version)
+    if any(row["fresh"] != row["n"] for row in rows):
+        missing = people.exclude(caseload_figure__weights_version=version).values_list("pk")
+        figures_refresh(pk for (pk,) in missing)
+        rows = _sums(people, key, version)
     return {
         row[key]: FigureSums(
             people=row["n"],

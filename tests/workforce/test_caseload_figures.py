@@ -21,8 +21,21 @@ from django.utils import timezone
 
 from jointcase.accounts.models import User
 from jointcase.cases import services as case_services
-from jointcase.cases.models import Case, CaseRole, CaseTeamMember, Cohort, MappaCategory
-from jointcase.risk.models.assessments import RoshLevel
+from jointcase.cases.models import (
+    Case,
+    CaseRole,
+    CaseTeamMember,
+    Cohort,
+    MappaCategory,
+    MappaRegistration,
+)
+from jointcase.risk.models.assessments import (
+    ROSH_RANK,
+    Assessment,
+    AssessmentStatus,
+    RoshLevel,
+    RoshRating,
+)
 from jointcase.risk.services.assessments import (
     assessment_complete,
     assessment_countersign,
@@ -30,7 +43,7 @@ from jointcase.risk.services.assessments import (
     assessment_start,
 )
 from jointcase.workforce import weights as weights_module
-from jointcase.workforce.caseload import loads_of
+from jointcase.workforce.caseload import all_case_facts, case_facts, loads_of
 from jointcase.workforce.figures import figures_for, figures_refresh_all
 from jointcase.workforce.models import CaseloadFigure
 from jointcase.workforce.services.allocation import allocation_make
@@ -232,3 +245,44 @@ def test_the_refresh_command_recomputes_every_figure(caseload_world: CaseloadWor
     call_command("caseload", "refresh", "--no-progress", stdout=out)
     assert f"{User.objects.count()} caseload figure(s) recomputed" in out.getvalue()
     assert CaseloadFigure.objects.count() == User.objects.count()
+
+
+def test_the_set_based_case_facts_agree_with_the_per_case_subqueries(
+    caseload_world: CaseloadWorld,
+) -> None:
+    """Assessments completed, drafted and unrated, MAPPA registrations ended, current and
+    future: the full run's facts are the live computation's, case by case."""
+    world = caseload_world
+    today = timezone.localdate()
+    case, waiting = world.world.case, world.waiting
+    rng = random.Random(3)
+    levels = list(ROSH_RANK)
+    for target in (case, waiting, case, waiting, case):
+        assessment = Assessment.objects.create(
+            case=target,
+            instrument_code="WHOLE_RISK",
+            instrument_version=1,
+            status=rng.choice([AssessmentStatus.COMPLETED, AssessmentStatus.DRAFT]),
+            assessor=world.practitioner,
+            originator=target.lead_agency,
+            completed_at=timezone.now() - dt.timedelta(days=rng.randint(0, 40)),
+        )
+        for index in range(rng.randint(0, 3)):
+            RoshRating.objects.create(
+                assessment=assessment,
+                setting="COMMUNITY" if index % 2 == 0 else "CUSTODY",
+                audience=["PUBLIC", "KNOWN_ADULT", "CHILDREN"][index],
+                level=rng.choice(levels),
+            )
+    for start, end, level in ((40, 20, 1), (10, None, 2), (-5, None, 3)):
+        MappaRegistration.objects.create(
+            case=waiting,
+            category=MappaCategory.M2,
+            level=level,
+            review_date=today + dt.timedelta(days=90),
+            valid_from=today - dt.timedelta(days=start),
+            valid_to=today - dt.timedelta(days=end) if end is not None else None,
+        )
+    ids = list(Case.objects.values_list("pk", flat=True))
+    facts = all_case_facts(today)
+    assert {pk: facts.get(pk, (None, None)) for pk in ids} == case_facts(ids, today)

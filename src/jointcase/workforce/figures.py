@@ -40,7 +40,7 @@ from django.utils import timezone
 from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
 from jointcase.cases.models import CaseTeamMember
-from jointcase.workforce.caseload import Capacity, Load, loads_of
+from jointcase.workforce.caseload import Capacity, Facts, Load, all_case_facts, loads_of
 from jointcase.workforce.models import CaseloadFigure
 from jointcase.workforce.weights import Weights, weights_current
 
@@ -81,10 +81,18 @@ def _figure_of(load: Load, day: dt.date, now: dt.datetime, version: int) -> Case
     )
 
 
-def figures_refresh(user_ids: Iterable[int], *, today: dt.date | None = None) -> int:
+def figures_refresh(
+    user_ids: Iterable[int],
+    *,
+    today: dt.date | None = None,
+    facts: Facts | None = None,
+    unless_since: dt.datetime | None = None,
+) -> int:
     """Recompute and store the figures of ``user_ids`` (in the caller's transaction when there
     is one). Their figure rows are locked first, in id order, so a concurrent refresh of the
-    same people waits and then counts what this one wrote. Returns how many were stored."""
+    same people waits and then counts what this one wrote. ``facts``: the cases' facts read
+    beforehand by the full run, which passes ``unless_since`` (its start) so a figure an event
+    recomputed meanwhile is left as it is. Returns how many were stored."""
     ids = sorted(set(user_ids))
     if not ids:
         return 0
@@ -94,19 +102,22 @@ def figures_refresh(user_ids: Iterable[int], *, today: dt.date | None = None) ->
         CaseloadFigure.objects.bulk_create(
             [CaseloadFigure(user_id=pk, as_of=day) for pk in ids], ignore_conflicts=True
         )
-        list(
-            CaseloadFigure.objects.select_for_update()
-            .filter(user_id__in=ids)
-            .order_by("user_id")
-            .values_list("pk", flat=True)
-        )
+        locked = CaseloadFigure.objects.select_for_update().filter(user_id__in=ids)
+        if unless_since is not None:
+            newer = set(
+                locked.filter(computed_at__gte=unless_since, weights_version=weights.version)
+                .order_by("user_id")
+                .values_list("user_id", flat=True)
+            )
+            ids = [pk for pk in ids if pk not in newer]
+        list(locked.order_by("user_id").values_list("pk", flat=True))
         users = list(User.objects.filter(pk__in=ids).prefetch_related("role_assignments"))
         for user in users:
             user._role_codes = frozenset(r.role for r in user.role_assignments.all())
         now = timezone.now()
         figures = [
             _figure_of(load, day, now, weights.version)
-            for load in loads_of(users, today=day).values()
+            for load in loads_of(users, today=day, facts=facts).values()
         ]
         CaseloadFigure.objects.bulk_create(
             figures,
@@ -123,12 +134,18 @@ def figures_refresh_all(
     progress: Callable[[int, int], None] | None = None,
     batch: int = REFRESH_BATCH,
 ) -> int:
-    """The full run: every person's figure, ``batch`` people per transaction (``progress``
-    is told how many are done of how many after each). Returns how many were stored."""
+    """The full run: every person's figure, set-based (every case's facts read once, then
+    ``batch`` people per transaction; ``progress`` is told how many are done of how many
+    after each). Returns how many were stored."""
+    day = today or timezone.localdate()
+    started = timezone.now()
+    facts = all_case_facts(day)
     ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), batch):
-        done += figures_refresh(ids[start : start + batch], today=today)
+        done += figures_refresh(
+            ids[start : start + batch], today=day, facts=facts, unless_since=started
+        )
         if progress is not None:
             progress(min(start + batch, len(ids)), len(ids))
     return done
@@ -177,13 +194,32 @@ def _current(user_ids: list[int], version: int) -> dict[int, CaseloadFigure]:
     }
 
 
+def _cached(user: User, version: int) -> CaseloadFigure | None:
+    """The user's figure when the query that read them joined it (``select_related``) and it
+    is current; else None."""
+    relation = CaseloadFigure.user.field.remote_field
+    if not relation.is_cached(user):
+        return None
+    figure = relation.get_cached_value(user)
+    if isinstance(figure, CaseloadFigure) and figure.weights_version == version:
+        return figure
+    return None
+
+
 def figures_for(users: list[User]) -> dict[int, Load]:
-    """Each user's stored figure; one missing, or weighed with another weights file, is
-    computed now and stored."""
+    """Each user's stored figure (read with them when their query selected
+    ``caseload_figure``); one missing, or weighed with another weights file, is computed now
+    and stored."""
     weights = weights_current()
-    ids = [user.pk for user in users]
-    found = _current(ids, weights.version)
-    missing = [pk for pk in ids if pk not in found]
+    found: dict[int, CaseloadFigure] = {}
+    for user in users:
+        figure = _cached(user, weights.version)
+        if figure is not None:
+            found[user.pk] = figure
+    unread = [user.pk for user in users if user.pk not in found]
+    if unread:
+        found.update(_current(unread, weights.version))
+    missing = [user.pk for user in users if user.pk not in found]
     if missing:
         figures_refresh(missing)
         found.update(_current(missing, weights.version))

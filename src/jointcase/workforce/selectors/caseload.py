@@ -148,6 +148,7 @@ def team_caseload_for(manager: User, *, request: HttpRequest | None = None) -> l
     people = list(
         User.objects.filter(caseload_subject_filter(manager))
         .exclude(pk=manager.pk)
+        .select_related("caseload_figure")
         .order_by("last_name", "first_name", "pk")
     )
     loads = figures_for(people)

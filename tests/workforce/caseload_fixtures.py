@@ -7,6 +7,9 @@ Caseload and allocation (``caseload_world``), on top of the register's ``case_wo
 - JC-900010 waits for a lead NSD practitioner in the senior lead's queue: a new TACT
   post-licence case with no sentence yet (weight 3.5) with a SECRET item;
 - the persona practitioner has one overdue supervision contact on JC-900001.
+
+Rows written directly (not through the services) are followed by the recompute of the stored
+caseload figures, as the seed and the nightly run do.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from jointcase.cases.models import Case, Cohort, Ideology
 from jointcase.material.models import ItemKind, MaterialItem
 from jointcase.people import services as people_services
 from jointcase.supervision.models import Contact, ContactKind
+from jointcase.workforce.figures import figures_refresh_all
 from jointcase.workforce.models import CapacityRecord
 from tests.factories import UserFactory
 from tests.register_fixtures import CaseWorld
@@ -111,6 +115,7 @@ def caseload_world(case_world: CaseWorld) -> CaseloadWorld:
         planned_for=timezone.now() - dt.timedelta(days=2),
         originator=nsd,
     )
+    figures_refresh_all()
     return CaseloadWorld(
         world=case_world, waiting=waiting, second=second, bpss=bpss, overdue=overdue
     )

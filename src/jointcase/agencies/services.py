@@ -44,6 +44,7 @@ from jointcase.access.agencies import (
 from jointcase.accounts import services as account_services
 from jointcase.accounts.enrolment import enrolment_link_issue, enrolment_links_revoke
 from jointcase.accounts.models import EnrolmentReason, Role, RoleAssignment, User
+from jointcase.accounts.signals import user_roles_changed
 from jointcase.agencies.models import (
     Caveat,
     CaveatAuthorisation,
@@ -292,6 +293,8 @@ def _roles_apply(*, actor: User, user: User, roles: Iterable[str]) -> tuple[list
         [RoleAssignment(user=user, role=role) for role in sorted(after - before)]
     )
     user.__dict__.pop("_role_codes", None)
+    if before != after:
+        user_roles_changed.send(sender=User, user=user, before=sorted(before), after=sorted(after))
     return sorted(before), sorted(after)
 
 

@@ -1,7 +1,10 @@
-"""Signals other parts react to (partner webhooks).
+"""Signals other parts react to (partner webhooks; workforce's stored caseload figures).
 
 ``check_due`` is sent with ``check`` (a ``RequiredCheck``) when the nightly run first reminds
 its holders that it is due soon, inside the run's transaction for that check.
+
+``assessment_completed`` is sent with ``assessment`` when it is countersigned (its status
+COMPLETED: the case's overall RoSH may have changed), inside the transaction that records it.
 """
 
 from __future__ import annotations
@@ -9,3 +12,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 check_due = Signal()
+assessment_completed = Signal()

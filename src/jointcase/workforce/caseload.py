@@ -14,6 +14,10 @@ need them; no access decision here: callers scope who they ask about).
 Loads are counted in the database: the held rows grouped by holder, role and the four facts a
 weight depends on (MAPPA level and RoSH read per case by indexed subqueries, so no list of case
 ids travels), then weighed and summed in Python, one combination at a time.
+
+This is the live computation: the pages read the stored figures it produces
+(``workforce.figures``, where the rule that keeps them current is written down); the
+allocation service and the full recompute call it directly.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.db.models import (
     CharField,
     Count,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -165,6 +170,11 @@ class Load:
     overdue_contacts: int = 0
     record: Capacity | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Of ``cases``, those held in a lead case role (the rest are co-worked).
+    lead_cases: int = 0
+    #: When read from a stored figure: the day it holds for and when it was computed.
+    as_of: dt.date | None = None
+    computed_at: dt.datetime | None = None
 
     @property
     def room(self) -> Decimal:
@@ -186,8 +196,84 @@ class Load:
         return Role(self.spec.role).label if self.spec else "No caseload role"
 
 
-def loads_of(users: list[User], *, today: dt.date | None = None) -> dict[int, Load]:
-    """The load and capacity of each of ``users`` (grouped in the database)."""
+#: Each case's current MAPPA level and overall RoSH (None: not registered, not assessed).
+Facts = dict[int, tuple[int | None, str | None]]
+
+
+def all_case_facts(today: dt.date) -> Facts:
+    """Every case's current MAPPA level and overall RoSH, set-based (the full recompute):
+    the registrations in force, the latest completed assessment of each case and the
+    highest RoSH rank of each completed assessment, each one ordered read; the same choices
+    as the per-case subqueries ``loads_of`` otherwise counts by."""
+    mappa: dict[int, int] = {}
+    for case_id, level in (
+        MappaRegistration.objects.filter(valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("case_id", "-valid_from", "-pk")
+        .values_list("case_id", "level")
+    ):
+        mappa.setdefault(case_id, level)
+    latest: dict[int, int] = {}
+    for case_id, pk in (
+        Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+        .order_by("case_id", "-completed_at", "-pk")
+        .values_list("case_id", "pk")
+    ):
+        latest.setdefault(case_id, pk)
+    rank_of = CaseWhen(
+        *(When(level=level, then=Value(rank)) for level, rank in ROSH_RANK.items()),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    level_of = {rank: level for level, rank in ROSH_RANK.items()}
+    top = dict(
+        RoshRating.objects.filter(
+            assessment__status=AssessmentStatus.COMPLETED, level__in=list(ROSH_RANK)
+        )
+        .values("assessment_id")
+        .annotate(top=Max(rank_of))
+        .order_by()
+        .values_list("assessment_id", "top")
+    )
+    facts: Facts = {case_id: (level, None) for case_id, level in mappa.items()}
+    for case_id, assessment_id in latest.items():
+        rank = top.get(assessment_id)
+        facts[case_id] = (mappa.get(case_id), level_of.get(rank) if rank is not None else None)
+    return facts
+
+
+def _held_counts(
+    user_ids: list[int], day: dt.date, facts: Facts | None
+) -> Iterable[tuple[Any, ...]]:
+    """(holder, role, phase, cohort, MAPPA level, RoSH, rows held) of the users' held rows."""
+    held = held_rows(user_ids, day)
+    if facts is not None:
+        return (
+            (user_id, role, phase, cohort, *facts.get(case_id, (None, None)), 1)
+            for user_id, role, case_id, phase, cohort in held.values_list(
+                "user_id", "role", "case_id", "case__phase", "case__cohort"
+            )
+        )
+    # Counted in the database: one row per (holder, role and the four facts a weight depends
+    # on), the facts read per held case by indexed subqueries, so no list of case ids
+    # travels and a national page reads a few thousand rows, not one per case.
+    return (
+        held.annotate(
+            mappa=_current_mappa_of(OuterRef("case_id"), day),
+            rosh=_overall_rosh_of(OuterRef(OuterRef("case_id"))),
+        )
+        .values("user_id", "role", "case__phase", "case__cohort", "mappa", "rosh")
+        .annotate(held=Count("pk"))
+        .order_by()
+        .values_list("user_id", "role", "case__phase", "case__cohort", "mappa", "rosh", "held")
+    )
+
+
+def loads_of(
+    users: list[User], *, today: dt.date | None = None, facts: Facts | None = None
+) -> dict[int, Load]:
+    """The load and capacity of each of ``users`` (grouped in the database; with ``facts``,
+    from ``all_case_facts`` of the same day instead of per-case subqueries)."""
     day = today or timezone.localdate()
     weights = weights_current()
     capacities = capacities_of([u.pk for u in users], day)
@@ -198,23 +284,12 @@ def loads_of(users: list[User], *, today: dt.date | None = None) -> dict[int, Lo
         loads[user.pk] = Load(user=user, spec=spec, capacity=record.of(spec), record=record)
     if not users:
         return loads
-    # Counted in the database: one row per (holder, role and the four facts a weight depends
-    # on), the facts read per held case by indexed subqueries, so no list of case ids
-    # travels and a national page reads a few thousand rows, not one per case.
-    rows = (
-        held_rows([u.pk for u in users], day)
-        .annotate(
-            mappa=_current_mappa_of(OuterRef("case_id"), day),
-            rosh=_overall_rosh_of(OuterRef(OuterRef("case_id"))),
-        )
-        .values("user_id", "role", "case__phase", "case__cohort", "mappa", "rosh")
-        .annotate(held=Count("pk"))
-        .order_by()
-        .values_list("user_id", "role", "case__phase", "case__cohort", "mappa", "rosh", "held")
-    )
     # A case's weight depends on four small vocabularies: each combination is computed once.
     weight_of: dict[tuple[Any, ...], Decimal] = {}
-    for user_id, role, phase, cohort, mappa, rosh, held in rows:
+    leads = weights.lead_case_roles
+    for user_id, role, phase, cohort, mappa, rosh, held in _held_counts(
+        [u.pk for u in users], day, facts
+    ):
         key = (phase, cohort, mappa, rosh, role)
         weight = weight_of.get(key)
         if weight is None:
@@ -225,6 +300,8 @@ def loads_of(users: list[User], *, today: dt.date | None = None) -> dict[int, Lo
         load = loads[user_id]
         load.load += weight * held
         load.cases += held
+        if role in leads:
+            load.lead_cases += held
     for load in loads.values():
         load.load = one_place(load.load)
     return loads

@@ -39,6 +39,7 @@ from jointcase.cases.services._common import (
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
+from jointcase.cases.signals import case_details_changed, case_opened
 from jointcase.lib.edits import choice_check, editable_update, jsonable
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ def case_open(
             "opened_at": [None, opened.isoformat()],
         },
     )
+    case_opened.send(sender=Case, case=case)
     return case
 
 
@@ -148,6 +150,7 @@ def case_update(
             description=", ".join(sorted(diff)),
         )
         _audit("case.update", actor, current, request, changes=diff)
+        case_details_changed.send(sender=Case, case=current, fields=sorted(diff))
     return current
 
 

@@ -33,7 +33,7 @@ from jointcase.cases.services._common import (
     _touch,
     timeline_add,
 )
-from jointcase.cases.signals import case_team_member_added
+from jointcase.cases.signals import case_team_member_added, case_team_member_ended
 from jointcase.lib.edits import choice_check, jsonable
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ def team_member_remove(
         member_id=member_id,
         changes={"end": [jsonable(before), after]},
     )
+    case_team_member_ended.send(sender=Case, case=case, member=member)
 
 
 @acts_on(case_team_manage_refusal, _case, "case.exclusion_add")

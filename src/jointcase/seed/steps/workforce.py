@@ -11,6 +11,8 @@ demo's NSD senior operational lead (synthetic).
   hundred NSD cases, spread over the NSD divisions.
 - An overdue supervision contact for two of the people ``nsd.lead`` manages (when the
   supervision step has not already given them one), for the team caseload page.
+- Last, everyone's stored caseload figure (``workforce.figures``), as the nightly run computes
+  it: the pages read those.
 
 Rows are written in bulk (no service calls: no audit or timeline entries for seeded history).
 """
@@ -31,6 +33,7 @@ from jointcase.agencies.models import Agency
 from jointcase.cases.models import CaseRole, CaseTeamMember, Phase
 from jointcase.supervision.models import Contact, ContactKind
 from jointcase.workforce.caseload import loads_of
+from jointcase.workforce.figures import figures_refresh_all
 from jointcase.workforce.models import CapacityRecord
 from jointcase.workforce.weights import weights_current
 
@@ -179,9 +182,11 @@ def seed_workforce(context: Any) -> None:
     records = _capacities(context, people)
     waiting = _waiting(context)
     contacts = _overdue_contacts(context)
+    figures = figures_refresh_all(today=context.today)
     logger.info(
-        "workforce: %s capacity records, %s cases waiting, %s overdue contacts",
+        "workforce: %s capacity records, %s cases waiting, %s overdue contacts, %s figures",
         records,
         waiting,
         contacts,
+        figures,
     )

@@ -1,4 +1,5 @@
-"""Workforce models: capacity and allocation (``caseload``), prison training (``training``)."""
+"""Workforce models: capacity and allocation (``caseload``), the stored caseload figures
+(``figures``), prison training (``training``)."""
 
 from jointcase.workforce.models.caseload import (
     Allocation,
@@ -6,11 +7,13 @@ from jointcase.workforce.models.caseload import (
     HandoverAction,
     HandoverStep,
 )
+from jointcase.workforce.models.figures import CaseloadFigure
 from jointcase.workforce.models.training import ConfidenceResponse, TrainingCompletion
 
 __all__ = [
     "Allocation",
     "CapacityRecord",
+    "CaseloadFigure",
     "ConfidenceResponse",
     "HandoverAction",
     "HandoverStep",

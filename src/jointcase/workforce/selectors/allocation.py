@@ -29,7 +29,8 @@ from jointcase.access.workforce import (
 )
 from jointcase.accounts.models import User
 from jointcase.cases.models import Case, CaseTeamMember, Cohort, Phase
-from jointcase.workforce.caseload import Load, case_weights, loads_of
+from jointcase.workforce.caseload import Load, case_weights
+from jointcase.workforce.figures import figures_for
 from jointcase.workforce.models import Allocation
 from jointcase.workforce.weights import RoleSpec, weights_current
 
@@ -138,7 +139,7 @@ def candidates_for(user: User, case: Case, spec: RoleSpec) -> list[Candidate]:
     )
     for person in people:
         person._role_codes = frozenset(r.role for r in person.role_assignments.all())
-    loads = loads_of(people)
+    loads = figures_for(people)
     result = []
     for person in people:
         decision = allocation_candidate_decision(user, case, person, spec, level=level)

@@ -7,6 +7,9 @@
   overdue supervision contacts.
 - ``capacity_for``: aggregates per agency (practitioners, load, capacity, % used, how many over
   capacity) for national roles and regional leads: never a case or a person's name.
+
+Loads and capacities are read from the stored figures (``workforce.figures``: their staleness
+rule is there); a figure older than today carries its ``as_of``, which the pages show.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from jointcase.agencies.models import Agency, AgencyKind
 from jointcase.cases.models import Case, CaseRole, Cohort, Phase
 from jointcase.risk.models.assessments import RoshLevel
 from jointcase.supervision.models import Contact
-from jointcase.workforce.caseload import Load, case_weights, held_rows, load_of, loads_of, share
+from jointcase.workforce.caseload import Load, case_weights, held_rows, share
+from jointcase.workforce.figures import figure_of, figure_sums_by, figures_for
 from jointcase.workforce.models import HandoverAction
 from jointcase.workforce.weights import weights_current
 
@@ -90,7 +94,7 @@ def caseload_for(
     subject = caseload_subject(viewer, subject_id, request)
     today = timezone.localdate()
     weights = weights_current()
-    load = load_of(subject, today=today)
+    load = figure_of(subject)
     held = list(
         held_rows([subject.pk], today)
         .select_related("case")
@@ -144,12 +148,10 @@ def team_caseload_for(manager: User, *, request: HttpRequest | None = None) -> l
     people = list(
         User.objects.filter(caseload_subject_filter(manager))
         .exclude(pk=manager.pk)
-        .prefetch_related("role_assignments")
+        .select_related("caseload_figure")
         .order_by("last_name", "first_name", "pk")
     )
-    for person in people:
-        person._role_codes = frozenset(r.role for r in person.role_assignments.all())
-    loads = loads_of(people)
+    loads = figures_for(people)
     overdue = overdue_contacts_of([p.pk for p in people])
     for load in loads.values():
         load.overdue_contacts = overdue.get(load.user.pk, 0)
@@ -170,6 +172,9 @@ class AgencyCapacity:
     load: Decimal
     capacity: Decimal
     over_capacity: int
+    #: The oldest stored figure summed (the day it holds for, when it was computed).
+    as_of: dt.date | None = None
+    computed_at: dt.datetime | None = None
 
     @property
     def percent_used(self) -> int | None:
@@ -193,40 +198,28 @@ def capacity_for(user: User, *, request: HttpRequest | None = None) -> list[Agen
         agency.pk: agency
         for agency in Agency.objects.filter(capacity_agency_filter(user)).select_related("parent")
     }
-    roles = sorted(weights.roles)
-    holders = (
-        User.objects.filter(
-            is_active=True,
-            agency_id__in=list(agencies),
-            pk__in=RoleAssignment.objects.filter(role__in=roles).values("user_id"),
-        )
-        .only("pk", "agency_id", "first_name", "last_name", "username")
-        .prefetch_related("role_assignments")
+    holders = User.objects.filter(
+        is_active=True,
+        agency_id__in=list(agencies),
+        pk__in=RoleAssignment.objects.filter(role__in=sorted(weights.roles)).values("user_id"),
     )
-    people = list(holders)
-    for person in people:
-        person._role_codes = frozenset(r.role for r in person.role_assignments.all())
-    loads = loads_of(people)
-    figures: dict[int, AgencyCapacity] = {}
-    for load in loads.values():
-        agency = agencies[int(load.user.agency_id or 0)]
-        row = figures.setdefault(
-            agency.pk,
+    rows = []
+    for agency_id, sums in figure_sums_by(holders, "agency_id").items():
+        agency = agencies[int(agency_id)]
+        rows.append(
             AgencyCapacity(
                 agency=agency.name,
                 region=agency.parent.name if agency.parent else agency.name,
                 kind=AgencyKind(agency.kind).label if agency.kind in AgencyKind.values else "",
-                practitioners=0,
-                load=Decimal(0),
-                capacity=Decimal(0),
-                over_capacity=0,
-            ),
+                practitioners=sums.people,
+                load=sums.load,
+                capacity=sums.capacity,
+                over_capacity=sums.over_capacity,
+                as_of=sums.oldest_as_of,
+                computed_at=sums.oldest_computed_at,
+            )
         )
-        row.practitioners += 1
-        row.load += load.load
-        row.capacity += load.capacity
-        row.over_capacity += int(load.over_capacity)
-    return sorted(figures.values(), key=lambda row: (row.region, row.agency))
+    return sorted(rows, key=lambda row: (row.region, row.agency))
 
 
 def capacity_totals(rows: list[AgencyCapacity]) -> AgencyCapacity:
@@ -238,4 +231,6 @@ def capacity_totals(rows: list[AgencyCapacity]) -> AgencyCapacity:
         load=sum((r.load for r in rows), Decimal(0)),
         capacity=sum((r.capacity for r in rows), Decimal(0)),
         over_capacity=sum(r.over_capacity for r in rows),
+        as_of=min((r.as_of for r in rows if r.as_of is not None), default=None),
+        computed_at=min((r.computed_at for r in rows if r.computed_at is not None), default=None),
     )

@@ -1,5 +1,6 @@
 """Recording a person's capacity: contracted hours and the reduction for other duties, from a
-date (``access.workforce.capacity_set_refusal``: their manager, never themselves)."""
+date (``access.workforce.capacity_set_refusal``: their manager, never themselves). Their stored
+caseload figure is recomputed with the record, in its transaction."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from jointcase.access.acting import permission_require
 from jointcase.access.workforce import capacity_set_refusal
 from jointcase.accounts.models import User
 from jointcase.audit.services import audit_record
+from jointcase.workforce.figures import figures_refresh
 from jointcase.workforce.models import CapacityRecord
 from jointcase.workforce.weights import weights_current
 
@@ -71,4 +73,5 @@ def capacity_set(
             },
             request=request,
         )
+        figures_refresh([subject.pk])
     return record

@@ -21,6 +21,7 @@ from jointcase.access.workforce import (
 )
 from jointcase.home.marking import marking_for_request
 from jointcase.people.views import acting_user, handle_form
+from jointcase.workforce.figures import stale_since
 from jointcase.workforce.forms.caseload import CapacityForm
 from jointcase.workforce.selectors.caseload import (
     capacity_for,
@@ -48,6 +49,7 @@ def _caseload_page(request: HttpRequest, subject_id: int | None) -> HttpResponse
             "show_queue": allocation_queue_refusal(user) is None,
             "show_capacity": capacity_refusal(user) is None,
             "can_set_capacity": not mine and capacity_set_refusal(user, load.user) is None,
+            "as_of": stale_since([load]),
         },
     )
 
@@ -116,6 +118,7 @@ def team_caseload(request: HttpRequest) -> HttpResponse:
             "title": "Team caseload",
             "loads": loads,
             "show_queue": allocation_queue_refusal(user) is None,
+            "as_of": stale_since(loads),
         },
     )
 
@@ -125,8 +128,15 @@ def capacity(request: HttpRequest) -> HttpResponse:
     """Capacity per agency: aggregates only, never a case or a person."""
     user = acting_user(request)
     rows = capacity_for(user, request=request)
+    total = capacity_totals(rows)
+    stale = total.as_of is not None and total.as_of < timezone.localdate()
     return render(
         request,
         "workforce/capacity.html",
-        {"title": "Capacity by agency", "rows": rows, "total": capacity_totals(rows)},
+        {
+            "title": "Capacity by agency",
+            "rows": rows,
+            "total": total,
+            "as_of": total.computed_at if stale else None,
+        },
     )

@@ -14,3 +14,9 @@ case_phase_changed = Signal()
 #: Sent with ``case`` and ``member`` (a new ``CaseTeamMember``) by ``team_member_add``, inside
 #: its transaction (the required checks of an allocation are created with it).
 case_team_member_added = Signal()
+
+#: Sent with ``case`` and ``fact`` (``"sentence"``, ``"re_release"`` or ``"mappa"``) by the
+#: services that record a sentence (or change one), a re-release after recall and a MAPPA
+#: registration, after the change is saved, inside the same transaction (supervision stores
+#: the case's contact standing again).
+case_facts_changed = Signal()

@@ -67,6 +67,7 @@ from jointcase.risk.models.assessments import (
     RoshSetting,
 )
 from jointcase.risk.models.checks import RequiredCheck
+from jointcase.risk.signals import assessment_completed
 
 #: Phases in which the person is in custody (RoSH then assessed as if release were imminent).
 CUSTODY_PHASES = frozenset({Phase.CUSTODY, Phase.PRE_RELEASE, Phase.RECALLED})
@@ -597,15 +598,17 @@ def assessment_countersign(
     assessment.status = AssessmentStatus.COMPLETED
     assessment.completed_at = timezone.now()
     assessment.countersigned_by = actor
-    _status_record(
-        assessment,
-        actor,
-        fields=["status", "completed_at", "countersigned_by"],
-        event_kind=AssessmentEventKind.COUNTERSIGNED,
-        title="Risk assessment countersigned",
-        action="risk.assessment.countersign",
-        request=request,
-    )
+    with transaction.atomic():
+        _status_record(
+            assessment,
+            actor,
+            fields=["status", "completed_at", "countersigned_by"],
+            event_kind=AssessmentEventKind.COUNTERSIGNED,
+            title="Risk assessment countersigned",
+            action="risk.assessment.countersign",
+            request=request,
+        )
+        assessment_completed.send(sender=Assessment, assessment=assessment)
     return assessment
 
 

@@ -160,8 +160,15 @@ def _measure(report: Callable[..., Any], scale: str, requests: int) -> None:
         round(time.perf_counter() - started, 1),
         "s",
     )
+    started = time.perf_counter()
     again = contacts_nightly(today=today)
     assert again["alerted"] == 0, "the nightly run alerts once per shortfall"
+    # The steady state of a night: every case's standing stored again, nothing new to alert.
+    report(
+        f"{name} nightly run again (every standing stored, alerted {again['alerted']})",
+        round(time.perf_counter() - started, 1),
+        "s",
+    )
 
 
 def run(report: Callable[..., Any]) -> None:

@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, event, given, settings
 
 from jointcase.access.policy import (
     case_decision,
+    case_filter,
     cases_visible_to,
     person_decision,
     persons_visible_to,
 )
 from jointcase.agencies.models import Agency, AgencyKind
+from jointcase.cases.models import Case
 from tests.support.policy_worlds import FIXED_WORLDS, World, world_build, worlds
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,9 @@ def _agreement(world: World) -> tuple[int, int, list[str]]:
         users, cases, persons = world_build(world, agency, today, now)
         for user in users:
             visible_cases = set(cases_visible_to(user, now=now).values_list("pk", flat=True))
+            # Asked of each case row in turn, the rule gives the same answer.
+            per_case = Case.objects.filter(case_filter(user, now=now, per_case=True))
+            assert set(per_case.values_list("pk", flat=True)) == visible_cases
             for case in cases:
                 decision = case_decision(user, case, now=now)
                 assert decision.allowed == (case.pk in visible_cases), (decision, world)

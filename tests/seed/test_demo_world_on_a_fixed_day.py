@@ -31,9 +31,11 @@ from jointcase.risk.models.assessments import (
 )
 from jointcase.risk.selectors.assessments import risk_summary_for
 from jointcase.risk.selectors.checks import DueFilters, checks_due_for, compliance_for
-from jointcase.supervision.models import Contact, ContactOutcome, Enforcement
+from jointcase.supervision.models import CaseStanding, Contact, ContactOutcome, Enforcement
 from jointcase.supervision.selectors.contacts import contacts_due_for
+from jointcase.supervision.standards import standards_current
 from jointcase.supervision.standing import standings_bulk
+from jointcase.supervision.standing_store import STORED_FIELDS, standings_read, stored_standing
 from tests.support.demo_world import demo_world_fixture
 
 TODAY = dt.date(2026, 3, 10)
@@ -133,6 +135,26 @@ def test_two_years_of_contacts_with_gaps() -> None:
     due = contacts_due_for(practitioner, now=now)
     assert due.below
     assert due.upcoming
+
+
+def test_the_seed_stores_every_standing_and_each_agrees_with_the_live_one() -> None:
+    """Read as of the seeded world's end of day and on later days with no run between, the
+    stored standings agree with the standings computed live (those the staleness rule refuses
+    are read live)."""
+    end_of_day = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 59)))
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    assert CaseStanding.objects.count() == len(ids)
+    rows = list(CaseStanding.objects.values("case_id", *STORED_FIELDS))
+    for days in (0, 1, 7, 30, 90):
+        later = end_of_day + dt.timedelta(days=days)
+        today = timezone.localdate(later)
+        stored = [
+            stored_standing(row, today=today, now=later, standards=standards_current())
+            for row in rows
+        ]
+        if days == 0:
+            assert all(standing is not None for standing in stored)
+        assert standings_read(ids, now=later) == standings_bulk(ids, now=later), days
 
 
 def test_meetings_and_actions_with_histories_overdue_ones_included() -> None:

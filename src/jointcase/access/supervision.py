@@ -80,11 +80,14 @@ def contact_filter(user: AnyUser, *, now: dt.datetime | None = None) -> Q:
     return Q(case_id__in=Case.objects.filter(case_filter(user, now=now)).values("pk"))
 
 
-def contact_cases_filter(user: AnyUser, *, now: dt.datetime | None = None) -> Q:
-    """The same rule as a filter on ``Case``: the cases whose contacts ``user`` may see."""
+def contact_cases_filter(
+    user: AnyUser, *, now: dt.datetime | None = None, per_case: bool = False
+) -> Q:
+    """The same rule as a filter on ``Case``: the cases whose contacts ``user`` may see
+    (``per_case``: asked of each case row in turn, as ``case_filter``)."""
     if user_gate(user) is not None:
         return _none()
-    return case_filter(user, now=now)
+    return case_filter(user, now=now, per_case=per_case)
 
 
 def contacts_visible_to(user: AnyUser, *, now: dt.datetime | None = None) -> QuerySet[Contact]:

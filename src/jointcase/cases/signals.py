@@ -27,6 +27,9 @@ case_opened = Signal()
 #: its transaction.
 case_details_changed = Signal()
 
-#: Sent with ``case`` and ``registration`` (the new ``MappaRegistration``) by
-#: ``mappa_register``, inside its transaction.
-case_mappa_changed = Signal()
+#: Sent with ``case`` and ``fact`` (``"sentence"``, ``"re_release"`` or ``"mappa"``) by the
+#: services that record a sentence (or change one), a re-release after recall and a MAPPA
+#: registration, after the change is saved, inside the same transaction (supervision stores
+#: the case's contact standing again; workforce, on a MAPPA
+#: registration, the stored caseload figures of the case's holders).
+case_facts_changed = Signal()

@@ -13,7 +13,7 @@ from jointcase.seed.steps.meetings import seed_meetings
 from jointcase.seed.steps.register.build import seed_register
 from jointcase.seed.steps.risk_assessments import seed_assessments
 from jointcase.seed.steps.risk_checks import seed_checks
-from jointcase.seed.steps.supervision import seed_contacts
+from jointcase.seed.steps.supervision import seed_contacts, seed_standings
 from jointcase.seed.steps.timeline import seed_timeline
 from jointcase.seed.steps.training import seed_training
 from jointcase.seed.steps.workforce import seed_workforce
@@ -29,4 +29,5 @@ STEPS: list[tuple[str, Step]] = [
     ("prison training", seed_training),
     ("caseloads and allocation", seed_workforce),
     ("partner imports", seed_imports),
+    ("contact standings", seed_standings),
 ]

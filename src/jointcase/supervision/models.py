@@ -4,11 +4,14 @@ A ``Contact`` is one appointment: planned (``planned_for``) and, once it has hap
 missed, recorded (``outcome``, ``occurred_at``). A contact recorded without a plan (an
 unannounced home visit) has no ``planned_for``. Its notes are sealed under their own label
 (``jointcase.material.crypto``; object id ``contact-<pk>``), read at each reader's clearance
-like minutes sections. Whether a case keeps its contact standard is derived, never stored.
+like minutes sections. Whether a case keeps its contact standard is derived from the facts;
+``CaseStanding`` stores the derivation per case so the lists need not repeat it on every
+request (``supervision.standing_store`` says when it is current).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -182,3 +185,45 @@ class ContactShortfall(models.Model):
 
     def __str__(self) -> str:
         return f"Shortfall on case {self.case_id} (due {self.due_on})"
+
+
+class CaseStanding(models.Model):
+    """The stored contact standing of one case (``supervision.standing_store``): the standard
+    it keeps, the last counting contact and the day the next is due by, as computed at
+    ``computed_at``. Whether the case is below its standard is never stored: it is the due
+    date against the reader's today. ``stale_on`` is the first day a date-bound fact may
+    change the standing (a release taking effect, a MAPPA registration starting or ending, a
+    weeks-since-release tier changing); from that day the standing is read live until it is
+    stored again."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="contact_standing"
+    )
+    #: Blank: no standard applies (a closed case, or none in the file matches).
+    standard_code = models.CharField(max_length=60, blank=True)
+    #: The standards file the standing was computed under (``standards_digest``).
+    standards_digest = models.CharField(max_length=64)
+    #: The standard's cadence: one counting contact at least every this many days.
+    every_days = models.PositiveIntegerField(null=True, blank=True)
+    last_contact_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    stale_on = models.DateField(null=True, blank=True)
+    #: The day and instant it was computed for (a reader before either computes live).
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(standard_code="") | Q(due_on__isnull=False),
+                name="standing_standard_has_due_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Standing of case {self.case_id}: {self.standard_code or 'no standard'}"
+
+    @property
+    def below_since(self) -> dt.date | None:
+        """The first day the case is below its standard unless a counting contact comes."""
+        return self.due_on + dt.timedelta(days=1) if self.due_on is not None else None

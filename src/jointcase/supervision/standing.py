@@ -47,6 +47,15 @@ from jointcase.supervision.standards import (
 #: The names of the annotations ``standing_annotations`` adds to a ``Case`` queryset.
 ROSH, MAPPA, SENTENCE_RELEASE, RE_RELEASE = "st_rosh", "st_mappa", "st_released", "st_rereleased"
 LAST = "st_last_{}"
+#: The names of the annotations ``change_annotations`` adds: the next day a date-bound fact
+#: may change (``supervision.standing_store``).
+NEXT_RE_RELEASE, NEXT_MAPPA_FROM, LAST_MAPPA_TO, NEXT_CONTACT = (
+    "st_next_rereleased",
+    "st_next_mappa_from",
+    "st_last_mappa_to",
+    "st_next_contact",
+)
+CHANGE_FIELDS = (NEXT_RE_RELEASE, NEXT_MAPPA_FROM, LAST_MAPPA_TO, NEXT_CONTACT)
 
 
 def current_rosh() -> Subquery:
@@ -120,6 +129,38 @@ def standing_annotations(
     return annotations
 
 
+def change_annotations(today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """When the facts of ``standing_annotations`` may next change by the calendar alone, as
+    annotations of a ``Case`` queryset: the first re-release after today, the first MAPPA
+    registration starting after today, the first still in force ending (its last day), and
+    the first attended contact dated after ``now``."""
+    recall = Recall.objects.filter(case_id=OuterRef("pk"), re_released_on__gt=today)
+    starts = MappaRegistration.objects.filter(case_id=OuterRef("pk"), valid_from__gt=today)
+    ends = MappaRegistration.objects.filter(case_id=OuterRef("pk"), valid_to__gte=today)
+    later = Contact.objects.filter(
+        case_id=OuterRef("pk"),
+        outcome=ContactOutcome.ATTENDED,
+        occurred_at__gt=now,
+        cancelled_at__isnull=True,
+    )
+    return {
+        NEXT_RE_RELEASE: Subquery(
+            recall.order_by("re_released_on").values("re_released_on")[:1],
+            output_field=DateField(),
+        ),
+        NEXT_MAPPA_FROM: Subquery(
+            starts.order_by("valid_from").values("valid_from")[:1], output_field=DateField()
+        ),
+        LAST_MAPPA_TO: Subquery(
+            ends.order_by("valid_to").values("valid_to")[:1], output_field=DateField()
+        ),
+        NEXT_CONTACT: Subquery(
+            later.order_by("occurred_at").values("occurred_at")[:1],
+            output_field=DateTimeField(),
+        ),
+    }
+
+
 def standing_fields(standards: StandardSet) -> list[str]:
     """The names to read with ``values``/``values_list`` after ``standing_annotations``,
     besides the case's ``phase`` and ``opened_at``."""
@@ -127,16 +168,22 @@ def standing_fields(standards: StandardSet) -> list[str]:
     return [ROSH, MAPPA, SENTENCE_RELEASE, RE_RELEASE, *kinds]
 
 
-def standing_from(row: dict[str, Any], *, today: dt.date, standards: StandardSet) -> Standing:
-    """The standing of one case from a row of ``standing_annotations`` (with its ``phase`` and
-    ``opened_at``): weeks since release count from the latest release that has happened (the
-    latest sentence's, or a re-release after recall when later)."""
+def released_of(row: dict[str, Any], today: dt.date) -> dt.date | None:
+    """The latest release that has happened by ``today``: the latest sentence's, or a
+    re-release after recall when later."""
     released = row[SENTENCE_RELEASE]
     if released is not None and released > today:
         released = None
     again = row[RE_RELEASE]
     if again is not None and (released is None or again > released):
         released = again
+    return released
+
+
+def standing_from(row: dict[str, Any], *, today: dt.date, standards: StandardSet) -> Standing:
+    """The standing of one case from a row of ``standing_annotations`` (with its ``phase`` and
+    ``opened_at``): weeks since release count from the latest release that has happened."""
+    released = released_of(row, today)
     facts = StandardFacts(
         phase=row["phase"],
         rosh=row[ROSH],

@@ -14,7 +14,7 @@ from jointcase.accounts.signals import user_roles_changed
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.cases.signals import (
     case_details_changed,
-    case_mappa_changed,
+    case_facts_changed,
     case_opened,
     case_phase_changed,
     case_team_member_added,
@@ -35,8 +35,15 @@ def on_member_changed(sender: Any, case: Case, member: CaseTeamMember, **_: Any)
 
 
 def on_case_changed(sender: Any, case: Case, **_: Any) -> None:
-    """A case opened, or its phase or MAPPA level changed: the figures of its holders."""
+    """A case opened, or its phase changed: the figures of its holders."""
     _case_holders_refresh(case.pk)
+
+
+def on_facts_changed(sender: Any, case: Case, fact: str, **_: Any) -> None:
+    """A case's facts changed: its holders' figures when its MAPPA level did (a sentence or a
+    re-release moves no weight)."""
+    if fact == "mappa":
+        _case_holders_refresh(case.pk)
 
 
 def on_details_changed(sender: Any, case: Case, fields: list[str], **_: Any) -> None:
@@ -60,7 +67,7 @@ def connect() -> None:
     case_team_member_ended.connect(on_member_changed, dispatch_uid="workforce_figures_ended")
     case_opened.connect(on_case_changed, dispatch_uid="workforce_figures_opened")
     case_phase_changed.connect(on_case_changed, dispatch_uid="workforce_figures_phase")
-    case_mappa_changed.connect(on_case_changed, dispatch_uid="workforce_figures_mappa")
+    case_facts_changed.connect(on_facts_changed, dispatch_uid="workforce_figures_mappa")
     case_details_changed.connect(on_details_changed, dispatch_uid="workforce_figures_details")
     assessment_completed.connect(on_assessment_completed, dispatch_uid="workforce_figures_rosh")
     user_roles_changed.connect(on_roles_changed, dispatch_uid="workforce_figures_roles")

@@ -28,7 +28,7 @@ from jointcase.cases.services._common import (
     _touch,
     timeline_add,
 )
-from jointcase.cases.signals import case_mappa_changed
+from jointcase.cases.signals import case_facts_changed
 from jointcase.lib.edits import choice_check, jsonable
 
 if TYPE_CHECKING:
@@ -96,5 +96,5 @@ def mappa_register(
             ],
         },
     )
-    case_mappa_changed.send(sender=Case, case=case, registration=registration)
+    case_facts_changed.send(sender=Case, case=case, fact="mappa")
     return registration

@@ -32,6 +32,7 @@ from jointcase.cases.services._common import (
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
+from jointcase.cases.signals import case_facts_changed
 from jointcase.lib.edits import choice_check
 
 if TYPE_CHECKING:
@@ -129,4 +130,5 @@ def recall_re_release(
         changes={"re_released_on": [None, re_released_on.isoformat()]},
     )
     phase_reevaluate(case=recall.case, actor=actor)
+    case_facts_changed.send(sender=Case, case=recall.case, fact="re_release")
     return recall

@@ -34,6 +34,7 @@ from jointcase.cases.services._common import (
     timeline_add,
 )
 from jointcase.cases.services.phases import phase_reevaluate
+from jointcase.cases.signals import case_facts_changed
 from jointcase.lib.edits import (
     ConcurrentEdit,
     changes_between,
@@ -164,6 +165,7 @@ def sentence_add(
     )
     notification_requirement_refresh(case=case, sentence=sentence)
     phase_reevaluate(case=case, actor=actor)
+    case_facts_changed.send(sender=Case, case=case, fact="sentence")
     return sentence
 
 
@@ -208,6 +210,7 @@ def sentence_update(
     _audit("case.sentence_update", actor, case, request, sentence_id=current.pk, changes=diff)
     notification_requirement_refresh(case=case, sentence=current)
     phase_reevaluate(case=case, actor=actor)
+    case_facts_changed.send(sender=Case, case=case, fact="sentence")
     return current
 
 

@@ -9,6 +9,10 @@ planned contact that was never recorded; most have their next appointment planne
 coming fortnight. In the demo world the first case each persona leads is below standard, so
 "Contacts due" and the nightly alerts have something to show.
 
+Each case's standing is stored once the contacts are written (``supervision.standing_store``),
+and again by the world's last step (``seed_standings``: the prison training and workforce
+steps add contacts after this one), so the seeded world's lists read stored standings.
+
 Notes are not seeded (they would have to be sealed one by one); the enforcement reasons are.
 Rows are written with ``jointcase.seed.bulk.Table`` (no model instances), so the stress world's
 contacts take a few minutes (above the demo, history older than a year is sampled at half
@@ -36,6 +40,7 @@ from jointcase.supervision.models import (
     ContactOutcome,
     Enforcement,
 )
+from jointcase.supervision.standing_store import standings_store_all
 
 BATCH = 5000
 MONTHS = 24
@@ -86,11 +91,7 @@ class ContactsSeeder:
         self.context = context
         self.rng = context.rng
         self.today = context.today
-        # The seeded world's "now": the end of its day, or the real now when that is earlier.
-        self.now = min(
-            timezone.now(),
-            timezone.make_aware(dt.datetime.combine(self.today, dt.time(23, 59))),
-        )
+        self.now = seed_now(context)
         self.start = self.today - dt.timedelta(days=MONTHS * 30)
         self.demo = context.scale.name == "demo"
         self.leads: dict[int, int] = {}
@@ -257,5 +258,19 @@ class ContactsSeeder:
                     cursor.execute(statement)
 
 
+def seed_now(context: SeedContext) -> dt.datetime:
+    """The seeded world's "now": the end of its day, or the real now when that is earlier."""
+    return min(
+        timezone.now(),
+        timezone.make_aware(dt.datetime.combine(context.today, dt.time(23, 59))),
+    )
+
+
 def seed_contacts(context: SeedContext) -> None:
     ContactsSeeder(context).run()
+    seed_standings(context)
+
+
+def seed_standings(context: SeedContext) -> None:
+    """Every case's contact standing stored, as of the seeded world's day."""
+    standings_store_all(now=seed_now(context), today=context.today)

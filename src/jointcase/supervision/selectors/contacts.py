@@ -32,35 +32,27 @@ from jointcase.keyring import Keyring
 from jointcase.material.crypto import Sealed, SealError, keyring_current, label_from, open_sealed
 from jointcase.supervision.models import Contact
 from jointcase.supervision.standards import Standing, standards_current
-from jointcase.supervision.standing import (
-    standing_annotations,
-    standing_fields,
-    standing_from,
-    standings_bulk,
-)
+from jointcase.supervision.standing import standings_bulk
+from jointcase.supervision.standing_store import STORED_FIELDS, standings_read, stored_standing
 
 NOT_FOUND = "Contact not found"
 PERSON_NOT_FOUND = "Person not found"
+#: How a ``Case`` row reads its stored standing (``supervision.standing_store``).
+STORED = "contact_standing__"
 #: How far ahead "Contacts due" lists planned appointments.
 UPCOMING_DAYS = 28
 DUE_ROWS = 200
 #: The most planned, unrecorded contacts "Contacts due" reads before scoping them.
 CANDIDATE_ROWS = 2000
-#: What the lists show of a planned contact (``views.contacts.contact_rows``), its case and
-#: person: read alone, since hundreds of rows are built on every request.
+#: What "Contacts due" shows of a planned contact, its case and person (``DueContact``):
+#: read alone, since hundreds of rows are built on every request.
 LISTED_FIELDS = (
     "public_id",
     "case_id",
     "kind",
-    "practitioner_id",
     "planned_for",
-    "occurred_at",
-    "outcome",
-    "enforcement",
-    "cancelled_at",
     "case__public_id",
     "case__reference",
-    "case__person_id",
     "case__person__display_name",
 )
 
@@ -202,15 +194,33 @@ def contacts_rendered(
 
 @dataclass
 class BelowStandard:
-    case: Case
+    """A case below its standard as "Contacts due" lists it."""
+
+    case_id: int
+    case_public_id: uuid.UUID
+    reference: str
+    person_name: str
     standing: Standing
     practitioner: User | None
 
 
+@dataclass(frozen=True)
+class DueContact:
+    """A planned contact as "Contacts due" lists it (never its notes)."""
+
+    public_id: uuid.UUID
+    case_id: int
+    kind: str
+    planned_for: dt.datetime
+    case_public_id: uuid.UUID
+    case_reference: str
+    person_name: str
+
+
 @dataclass
 class ContactsDue:
-    upcoming: list[Contact]
-    overdue: list[Contact]
+    upcoming: list[DueContact]
+    overdue: list[DueContact]
     below: list[BelowStandard]
     #: ``scope="team"``: everyone the reader manages (the page chooses one at a time).
     people: list[User]
@@ -241,6 +251,61 @@ def _team_person(people: list[User], person_id: int | str | None) -> User | None
     raise Http404(PERSON_NOT_FOUND)
 
 
+def _theirs_seen(
+    user: User, person: User, planned_qs: QuerySet[Contact], *, now: dt.datetime
+) -> tuple[set[int], list[BelowStandard]]:
+    """In one query, the cases among ``person``'s (those they lead, those of their planned
+    contacts) that ``user`` may see (the case rule asked of each of those cases), with the
+    stored standing of those ``person`` leads; a standing the staleness rule refuses (or none
+    stored) is computed live, for those cases only. Returns the cases seen and those led
+    below their standard."""
+    today = timezone.localdate(now)
+    standards = standards_current()
+    led = _led_cases([person.pk], today).order_by().values("case_id")
+    theirs = led.union(planned_qs.order_by().values("case_id"))
+    rows = (
+        Case.objects.filter(contact_cases_filter(user, now=now, per_case=True), pk__in=theirs)
+        .annotate(led=Exists(led.filter(case_id=OuterRef("pk"))))
+        .order_by()
+        .values(
+            "pk",
+            "led",
+            "public_id",
+            "reference",
+            "person__display_name",
+            *(STORED + name for name in STORED_FIELDS),
+        )
+    )
+    seen: dict[int, dict[str, Any]] = {}
+    standings: dict[int, Standing] = {}
+    live: list[int] = []
+    for row in rows:
+        seen[row["pk"]] = row
+        if not row["led"]:
+            continue
+        standing = stored_standing(row, today=today, now=now, standards=standards, prefix=STORED)
+        if standing is None:
+            live.append(row["pk"])
+        else:
+            standings[row["pk"]] = standing
+    if live:
+        standings.update(standings_bulk(live, today=today, now=now, standards=standards))
+    below = [
+        BelowStandard(
+            pk,
+            seen[pk]["public_id"],
+            seen[pk]["reference"],
+            seen[pk]["person__display_name"],
+            standing,
+            person,
+        )
+        for pk, standing in standings.items()
+        if standing.below
+    ]
+    below.sort(key=lambda row: (row.standing.due_on or today, row.reference))
+    return set(seen), below
+
+
 def contacts_due_for(
     user: User,
     *,
@@ -257,55 +322,33 @@ def contacts_due_for(
     today = timezone.localdate(now)
     if scope == "team":
         people = list(
-            User.objects.filter(pk__in=managed_user_ids(user, today=today)).order_by(
-                "last_name", "first_name", "pk"
-            )
+            User.objects.filter(pk__in=managed_user_ids(user, today=today))
+            .only("pk", "username", "first_name", "last_name")
+            .order_by("last_name", "first_name", "pk")
         )
         person = _team_person(people, person_id)
     else:
         people, person = [user], user
     if person is None:
         return ContactsDue(upcoming=[], overdue=[], below=[], people=people)
-    # The person's planned contacts (the holder is ``person``: joined in Python, not SQL).
+    # The person's planned contacts (the holder is ``person``: joined in Python, not SQL),
+    # read as plain rows: hundreds are listed on every request.
     planned_qs = Contact.objects.filter(
         practitioner_id=person.pk,
         outcome="",
         cancelled_at__isnull=True,
         planned_for__lte=now + dt.timedelta(days=UPCOMING_DAYS),
     )
-    candidates = list(
-        planned_qs.select_related("case", "case__person")
-        .only(*LISTED_FIELDS)
-        .order_by("planned_for", "pk")[:CANDIDATE_ROWS]
-    )
-    for contact in candidates:
-        contact.practitioner = person
-    # Then, in one query, the cases among theirs that ``user`` may see (the case rule asked
-    # of those cases only), with the standing of those ``person`` leads.
-    standards = standards_current()
-    led = _led_cases([person.pk], today).order_by().values("case_id")
-    theirs = led.union(planned_qs.order_by().values("case_id"))
-    rows = (
-        Case.objects.filter(contact_cases_filter(user, now=now), pk__in=theirs)
-        .annotate(led=Exists(led.filter(case_id=OuterRef("pk"))))
-        .annotate(**standing_annotations(today, now, standards))
-        .values("pk", "led", "phase", "opened_at", *standing_fields(standards))
-    )
-    seen: set[int] = set()
-    standings: dict[int, Standing] = {}
-    for row in rows:
-        seen.add(row["pk"])
-        if row["led"]:
-            standings[row["pk"]] = standing_from(row, today=today, standards=standards)
+    candidates = [
+        DueContact(*row)
+        for row in planned_qs.order_by("planned_for", "pk").values_list(*LISTED_FIELDS)[
+            :CANDIDATE_ROWS
+        ]
+    ]
+    seen, below = _theirs_seen(user, person, planned_qs, now=now)
     planned = [c for c in candidates if c.case_id in seen]
-    upcoming = [c for c in planned if c.planned_for is not None and c.planned_for >= now]
-    overdue = [c for c in planned if c.planned_for is not None and c.planned_for < now]
-    low_ids = [pk for pk, s in standings.items() if s.below]
-    below_cases = Case.objects.filter(pk__in=low_ids).select_related("person") if low_ids else []
-    below = sorted(
-        (BelowStandard(case, standings[case.pk], person) for case in below_cases),
-        key=lambda row: (row.standing.due_on or today, row.case.reference),
-    )
+    upcoming = [c for c in planned if c.planned_for >= now]
+    overdue = [c for c in planned if c.planned_for < now]
     return ContactsDue(
         upcoming=upcoming[:DUE_ROWS],
         overdue=overdue[:DUE_ROWS],
@@ -316,5 +359,6 @@ def contacts_due_for(
 
 
 def case_standing_for(case: Case, *, now: dt.datetime | None = None) -> Standing:
-    """The standing of one case the caller has already opened (through its audited read)."""
-    return standings_bulk([case.pk], now=now)[case.pk]
+    """The standing of one case the caller has already opened (through its audited read):
+    the stored one while current, else computed live."""
+    return standings_read([case.pk], now=now)[case.pk]

@@ -3,8 +3,9 @@
 Each service asks ``jointcase.access.supervision`` itself (never trusting its caller), checks
 every field and raises them together as one ``ValidationError`` (nothing written), then writes
 the contact, its sealed notes, the case timeline entry (kind, date, outcome; never the notes)
-and the audit entry in one transaction. A recorded contact that brings the case back to its
-standard resolves the open shortfall in the same transaction.
+and the audit entry in one transaction. A recorded contact stores the case's standing again
+(``supervision.standing_store``) and, when it brings the case back to its standard, resolves
+the open shortfall, in the same transaction.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from jointcase.supervision.models import (
     Enforcement,
 )
 from jointcase.supervision.standing import standings_bulk
+from jointcase.supervision.standing_store import standings_store
 
 NOTES_MAX = 10_000
 REASON_MAX = 2_000
@@ -326,6 +328,7 @@ def contact_record(
         _seal_notes(contact, notes)
         _timeline(contact, actor, contact_title(contact))
         _audit("contact.record", actor, contact, request, outcome=outcome, enforcement=enforcement)
+        standings_store([case.pk], now=now)
         shortfalls_resolve([case.pk], now=now)
         return contact
 
@@ -531,5 +534,6 @@ def contact_outcome_record(
             enforcement=enforcement,
             version=current.version,
         )
+        standings_store([current.case_id])
         shortfalls_resolve([current.case_id])
         return current

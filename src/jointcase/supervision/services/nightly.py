@@ -10,6 +10,8 @@ case falls below its standard, once per shortfall, on a working day.
   date after a contact) is a new alert.
 - A contact that brings the case back to standard resolves the shortfall (in the recording
   service; and here, for contacts recorded by other routes).
+- Every case's stored standing is computed again on the way (``supervision.standing_store``):
+  the run is the store's full refresh, batch by batch, as it alerts.
 - The practitioner is whoever leads the case in person now (``LEAD_NSD_PRACTITIONER``); the
   manager is their line manager. Nobody is told about a case they may not see. Notices carry
   a fixed sentence and a link only.
@@ -32,7 +34,7 @@ from jointcase.notifications.services import notify
 from jointcase.supervision.models import ContactShortfall
 from jointcase.supervision.services.contacts import shortfalls_resolve
 from jointcase.supervision.standards import StandardSet, Standing, standards_current
-from jointcase.supervision.standing import standings_bulk
+from jointcase.supervision.standing_store import standings_store_batch
 
 PRACTITIONER_TEXT = "A case you supervise has fallen below its contact standard"
 MANAGER_TEXT = "A case held by someone you manage has fallen below its contact standard"
@@ -97,18 +99,22 @@ def _public_id(case_id: int) -> str:
 def contacts_nightly(
     *, today: dt.date | None = None, now: dt.datetime | None = None
 ) -> dict[str, int]:
-    """The whole nightly run: resolve shortfalls cleared by contacts, then (on a working day)
-    alert the new ones. Returns the counts."""
+    """The whole nightly run: resolve shortfalls cleared by contacts, store every case's
+    standing, then (on a working day) alert the new shortfalls. Returns the counts."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     standards = standards_current()
-    ids = list(Case.objects.exclude(phase=Phase.CLOSED).order_by("pk").values_list("pk", flat=True))
+    ids = list(Case.objects.order_by("pk").values_list("pk", "phase"))
     resolved = alerted = below = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        resolved += shortfalls_resolve(chunk, now=now)
-        standings = standings_bulk(chunk, today=today, now=now, standards=standards)
-        low = {pk: s for pk, s in standings.items() if s.below}
+        open_ids = {pk for pk, phase in chunk if phase != Phase.CLOSED}
+        resolved += shortfalls_resolve(sorted(open_ids), now=now)
+        with transaction.atomic():
+            standings = standings_store_batch(
+                [pk for pk, _ in chunk], today=today, now=now, standards=standards
+            )
+        low = {pk: s for pk, s in standings.items() if s.below and pk in open_ids}
         below += len(low)
         if not low or not is_working_day(today):
             continue

@@ -318,9 +318,11 @@ def _compact(column: str) -> str:
     return f"upper(replace(replace(replace({column}, ' ', ''), chr(9), ''), chr(10), ''))"
 
 
-def _prepare_sql(raw: str) -> str:
+def _prepare_sql(raw: str, *, ordered: bool = True) -> str:
     """The preparation of the raw records in table ``raw`` (a name from this module, never
-    input), joined to the nickname table; the one value (the side) is bound as a parameter."""
+    input, with the records' ``row_number``), joined to the nickname table; the one value
+    (the side) is bound as a parameter. ``ordered``: the rows in the records' order (a table
+    Splink reads needs none)."""
     given_canonical = "coalesce(nicknames.given_canonical, prepared.given_name)"
     columns = ", ".join(
         f"{given_canonical} as given_canonical" if name == "given_canonical" else f"prepared.{name}"
@@ -329,8 +331,7 @@ def _prepare_sql(raw: str) -> str:
     return f"""
 with words as (
     select
-        row_number() over () - 1 as row_number,
-        person_id, source, source_record_id,
+        row_number, person_id, source, source_record_id,
         {_words("given_names")} as given_words,
         {_words("surname")} as surname,
         left(trim(date_of_birth), 10) as date_of_birth,
@@ -360,7 +361,7 @@ prepared as (
 select {columns}
 from prepared
 left join {_NICKNAMES} as nicknames on nicknames.given_name = prepared.given_name
-order by prepared.row_number
+{"order by prepared.row_number" if ordered else ""}
 """  # noqa: S608 (table and column names from this module)
 
 
@@ -420,6 +421,7 @@ def _raw_frame(records: pd.DataFrame, side: str) -> pd.DataFrame:
     raw = records.reindex(columns=list(_RAW_COLUMNS), fill_value="").fillna("").astype(str)
     if side != "register":
         raw["person_id"] = ""
+    raw["row_number"] = np.arange(len(raw), dtype=np.int64)
     return raw
 
 
@@ -452,7 +454,8 @@ def records_prepare_into(connection: Any, records: pd.DataFrame, *, side: str, t
     connection.register(raw, _raw_frame(records, side))
     connection.register(_NICKNAMES, _nicknames_frame())
     try:
-        connection.execute(f"create table {table} as {_prepare_sql(raw)}", {"side": side})
+        sql = _prepare_sql(raw, ordered=False)
+        connection.execute(f"create table {table} as {sql}", {"side": side})
     finally:
         connection.unregister(raw)
 

@@ -706,6 +706,9 @@ def _predict(
     splink_settings = model.settings_for(people)
     with engine.run() as run:
         linker = _linker(incoming, register, splink_settings, run=run, dialect=engine.dialect)
+        # The settings do not change during a prediction: what Splink derives from them by
+        # parsing their SQL is worked out once rather than at each of its steps.
+        _settings_freeze(linker._settings_obj)
         frame = linker.inference.predict(threshold_match_probability=threshold)
         pairs = _pairs_fetch(
             linker,
@@ -964,8 +967,9 @@ class RegisterMatcher:
 
 
 #: Splink derives these from the settings by parsing their SQL with sqlglot on every call,
-#: which is most of the time a single-record match takes; the settings of a matcher never
-#: change, so each is worked out once.
+#: which is most of the time a single-record match takes, and a fifth of a batch's; the
+#: settings of a matcher, and of a batch linker once built, never change, so each is worked
+#: out once.
 _SETTINGS_DERIVED = (
     "_additional_column_names_to_retain",
     "_additional_columns_to_retain",

@@ -15,8 +15,10 @@ from jointcase.exchange.linkage.model import (
     RegisterMatcher,
     link_classify,
     link_predict,
+    link_predict_prepared,
     model_load,
     records_prepare,
+    records_prepare_into,
     settings_in_dialect,
 )
 from jointcase.exchange.linkage.quality import linkage_evaluate
@@ -210,6 +212,66 @@ def test_records_are_compared_in_a_normal_form():
     assert (row["postcode_sector"], row["pnc_id"]) == ("SW1A1", "2019/0123456X")
     assert pd.isna(row["crn"])
     assert row["birth_year"] == "1990"
+
+
+def test_records_prepared_into_a_linkage_database_are_those_records_prepare_returns():
+    import duckdb
+
+    raw = pd.DataFrame(
+        [
+            {"given_names": "Chris", "surname": "Ólafsdóttir", "source_record_id": "A"},
+            {"given_names": " Zoë  Ann", "surname": "O'Brien", "postcode": "sw1a 1aa"},
+            {"given_names": None, "surname": float("nan"), "date_of_birth": "1990-02-03"},
+            {"given_names": "Nobodyknows", "crn": "x 12", "person_id": "P9"},
+        ]
+    )
+    for side in ("incoming", "register"):
+        expected = records_prepare(raw, side=side)
+        with duckdb.connect() as connection:
+            records_prepare_into(connection, raw, side=side, table="prepared")
+            table = connection.execute("select * from prepared order by unique_id").df()
+        assert list(table.columns) == list(expected.columns)
+        as_rows = [
+            frame.astype(object).where(frame.notna(), None).to_dict("records")
+            for frame in (table, expected)
+        ]
+        assert as_rows[0] == as_rows[1]
+    canonical = dict(zip(expected["given_name"], expected["given_canonical"], strict=True))
+    assert "christopher" in canonical["chris"].split()
+    assert canonical["nobodyknows"] == "nobodyknows"
+    assert list(expected["surname"])[:2] == ["olafsdottir", "obrien"]
+
+
+def test_the_batch_finds_the_same_pairs_from_raw_records_as_from_prepared_ones(model):
+    extract = extract_make(300, seed=31)
+    incoming, register = pd.DataFrame(extract.records), pd.DataFrame(extract.register)
+    from_raw = link_predict(incoming, register, model, threshold=0.01)
+    from_prepared = link_predict_prepared(
+        records_prepare(incoming, side="incoming"),
+        records_prepare(register, side="register"),
+        model,
+        people=register["person_id"].nunique(),
+        threshold=0.01,
+    )
+
+    def key(c: Candidate) -> tuple[object, ...]:
+        levels = tuple(sorted(c.levels.items()))
+        return (c.source_record_id, c.person_id, round(c.match_weight, 9), levels, c.possible_twin)
+
+    assert from_raw
+    assert sorted(map(key, from_raw)) == sorted(map(key, from_prepared))
+
+
+def test_a_records_candidates_are_ranked_by_weight_from_the_lower_threshold_up():
+    held = [
+        _candidate("P1", 0.8, 6.0),
+        _candidate("P2", 0.3, 2.0),
+        _candidate("P3", 0.97, 12.0),
+    ]
+    [decision, new] = link_classify(["R1", "R9"], held, upper=0.95, lower=0.5)
+    assert [c.person_id for c in decision.candidates] == ["P3", "P1"]
+    assert (decision.outcome, decision.person_id) == ("link", "P3")
+    assert (new.outcome, new.candidates) == ("new", ())
 
 
 def test_live_matching_against_the_loaded_register_agrees_with_the_batch(model, twin_world):

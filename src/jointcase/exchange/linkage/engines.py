@@ -27,7 +27,15 @@ from typing import Any, Protocol
 import pandas as pd
 from django.conf import settings
 
-from jointcase.exchange.linkage.model import DUCKDB_SQL, SPARK_SQL, SqlDialect, parquet_read
+from jointcase.exchange.linkage.model import (
+    DUCKDB_SQL,
+    SPARK_SQL,
+    RawRecords,
+    SqlDialect,
+    parquet_read,
+    records_prepare,
+    records_prepare_into,
+)
 
 ENGINES = ("duckdb", "spark")
 
@@ -47,14 +55,21 @@ class EngineRun(Protocol):
 
     db_api: Any
 
-    def table(self, frame: pd.DataFrame | Path) -> Any: ...
+    def table(self, frame: pd.DataFrame | Path | RawRecords) -> Any: ...
 
 
 @dataclass
 class _DuckDBRun:
     db_api: Any
+    connection: Any
 
-    def table(self, frame: pd.DataFrame | Path) -> Any:
+    def table(self, frame: pd.DataFrame | Path | RawRecords) -> Any:
+        """What Splink reads: raw records are prepared into a table of the run's database
+        (its name is returned), where Splink reads them without a copy through pandas."""
+        if isinstance(frame, RawRecords):
+            name = f"jointcase_{frame.side}"
+            records_prepare_into(self.connection, frame.frame, side=frame.side, table=name)
+            return name
         return parquet_read(frame) if isinstance(frame, Path) else frame
 
 
@@ -67,9 +82,14 @@ class DuckDBEngine:
 
     @contextmanager
     def run(self) -> Iterator[EngineRun]:
+        import duckdb  # noqa: PLC0415 - optional duckdb
         from splink import DuckDBAPI  # noqa: PLC0415 - optional splink
 
-        yield _DuckDBRun(DuckDBAPI())
+        connection = duckdb.connect()
+        try:
+            yield _DuckDBRun(DuckDBAPI(connection=connection), connection)
+        finally:
+            connection.close()
 
 
 #: The most bytes of JSON lines one literal of ``_SparkRun.table`` carries.
@@ -81,7 +101,7 @@ class _SparkRun:
     session: Any
     db_api: Any
 
-    def table(self, frame: pd.DataFrame | Path) -> Any:
+    def table(self, frame: pd.DataFrame | Path | RawRecords) -> Any:
         """The prepared records as a Spark DataFrame of text columns: a Parquet file read by
         Spark itself (``spark.read``, docs/exchange.md "Linkage on Spark"), or a frame built
         inside the JVM:
@@ -92,6 +112,8 @@ class _SparkRun:
         from pyspark.sql import functions as spark_f  # noqa: PLC0415 - optional pyspark
         from pyspark.sql.types import StringType, StructField, StructType  # noqa: PLC0415 - optional pyspark
 
+        if isinstance(frame, RawRecords):
+            frame = records_prepare(frame.frame, side=frame.side)
         if isinstance(frame, Path):
             return self.session.read.parquet(str(frame))
         columns = [str(name) for name in frame.columns]

@@ -25,16 +25,18 @@ import functools
 import json
 import logging
 import math
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+import operator
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 from django.conf import settings as django_settings
 
-from jointcase.people.search.names import nickname_groups
+from jointcase.people.search.names import nickname_table
 
 if TYPE_CHECKING:
     from jointcase.exchange.linkage.engines import EngineRun, LinkageEngine
@@ -291,13 +293,6 @@ def settings_untrained() -> dict[str, Any]:
 # Preparing records: the normal form both sides are compared in.
 
 
-def _canonical_given(name: str) -> str:
-    """The canonical forms the name may stand for, space separated ("chris" -> "christian
-    christina christine christopher"); the name itself when it has no known variants."""
-
-    return " ".join(sorted(nickname_groups(name) or {name}))
-
-
 _RAW_COLUMNS = (
     "person_id",
     "source",
@@ -323,37 +318,77 @@ def _compact(column: str) -> str:
     return f"upper(replace(replace(replace({column}, ' ', ''), chr(9), ''), chr(10), ''))"
 
 
-#: Built from constants only; the one value (the side) is bound as a parameter.
-_PREPARE_SQL = f"""
+def _prepare_sql(raw: str, *, ordered: bool = True) -> str:
+    """The preparation of the raw records in table ``raw`` (a name from this module, never
+    input, with the records' ``row_number``), joined to the nickname table; the one value
+    (the side) is bound as a parameter. ``ordered``: the rows in the records' order (a table
+    Splink reads needs none)."""
+    given_canonical = "coalesce(nicknames.given_canonical, prepared.given_name)"
+    columns = ", ".join(
+        f"{given_canonical} as given_canonical" if name == "given_canonical" else f"prepared.{name}"
+        for name in PREPARED_COLUMNS
+    )
+    return f"""
 with words as (
     select
-        row_number() over () - 1 as row_number,
-        person_id, source, source_record_id,
+        row_number, person_id, source, source_record_id,
         {_words("given_names")} as given_words,
         {_words("surname")} as surname,
         left(trim(date_of_birth), 10) as date_of_birth,
         lower(trim(town)) as town,
         {_compact("postcode")} as postcode,
         {", ".join(f"{_compact(name)} as {name}" for name in IDENTIFIERS)}
-    from raw
+    from {raw}
+),
+prepared as (
+    select
+        row_number,
+        $side || ':' || row_number as unique_id,
+        nullif(person_id, '') as person_id,
+        nullif(source, '') as source,
+        nullif(source_record_id, '') as source_record_id,
+        nullif(split_part(given_words, ' ', 1), '') as given_name,
+        nullif(surname, '') as surname,
+        nullif(date_of_birth, '') as date_of_birth,
+        nullif(left(date_of_birth, 4), '') as birth_year,
+        nullif(postcode, '') as postcode,
+        nullif(left(postcode, greatest(length(postcode) - 2, 0)), '') as postcode_sector,
+        nullif(left(postcode, greatest(length(postcode) - 3, 0)), '') as postcode_district,
+        nullif(town, '') as town,
+        {", ".join(f"nullif({name}, '') as {name}" for name in IDENTIFIERS)}
+    from words
 )
-select
-    $side || ':' || row_number as unique_id,
-    nullif(person_id, '') as person_id,
-    nullif(source, '') as source,
-    nullif(source_record_id, '') as source_record_id,
-    nullif(split_part(given_words, ' ', 1), '') as given_name,
-    nullif(surname, '') as surname,
-    nullif(date_of_birth, '') as date_of_birth,
-    nullif(left(date_of_birth, 4), '') as birth_year,
-    nullif(postcode, '') as postcode,
-    nullif(left(postcode, greatest(length(postcode) - 2, 0)), '') as postcode_sector,
-    nullif(left(postcode, greatest(length(postcode) - 3, 0)), '') as postcode_district,
-    nullif(town, '') as town,
-    {", ".join(f"nullif({name}, '') as {name}" for name in IDENTIFIERS)}
-from words
-order by row_number
-"""  # noqa: S608
+select {columns}
+from prepared
+left join {_NICKNAMES} as nicknames on nicknames.given_name = prepared.given_name
+{"order by prepared.row_number" if ordered else ""}
+"""  # noqa: S608 (table and column names from this module)
+
+
+#: The name under which a preparation reads the nickname table (``_nicknames_frame``).
+_NICKNAMES = "jointcase_nicknames"
+
+
+@functools.cache
+def _nicknames_frame() -> pd.DataFrame:
+    """Every name word with known variants and its canonical forms, space separated ("chris"
+    -> "christian christina christine christopher"); a name not in it stands for itself."""
+    table = nickname_table()
+    return pd.DataFrame(
+        {
+            "given_name": pd.Series(list(table), dtype=str),
+            "given_canonical": pd.Series(
+                [" ".join(sorted(forms)) for forms in table.values()], dtype=str
+            ),
+        }
+    )
+
+
+def _duckdb_connect() -> Any:
+    """A new in-memory DuckDB database."""
+    import duckdb  # noqa: PLC0415 - optional duckdb
+
+    return duckdb.connect()
 
 
 @functools.cache
@@ -382,22 +417,47 @@ def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
+def _raw_frame(records: pd.DataFrame, side: str) -> pd.DataFrame:
+    raw = records.reindex(columns=list(_RAW_COLUMNS), fill_value="").fillna("").astype(str)
+    if side != "register":
+        raw["person_id"] = ""
+    raw["row_number"] = np.arange(len(raw), dtype=np.int64)
+    return raw
+
+
 def records_prepare(records: pd.DataFrame, *, side: str) -> pd.DataFrame:
     """Records in the import format (or register rows with ``person_id``) in the normal form:
     lower-case ASCII names, first given name and its canonical forms, ISO dates, compact
     postcodes and their sector, identifiers upper case without spaces; empty values as null.
     ``side`` names the table ("incoming" or "register") and prefixes the unique ids. The work
     is done in DuckDB, column at a time, so that preparing a large register stays cheap."""
-    raw = records.reindex(columns=list(_RAW_COLUMNS), fill_value="").fillna("").astype(str)
-    if side != "register":
-        raw["person_id"] = ""
     with _prepare_database().cursor() as cursor:
-        cursor.register("raw", raw)
-        out = cursor.execute(_PREPARE_SQL, {"side": side}).df()
-    canonical = {name: _canonical_given(name) for name in out["given_name"].dropna().unique()}
-    # A string column even when no record has a given name (else DuckDB sees DOUBLE nulls).
-    out["given_canonical"] = out["given_name"].map(canonical).astype("string")
-    return out[list(PREPARED_COLUMNS)]
+        cursor.register("raw", _raw_frame(records, side))
+        cursor.register(_NICKNAMES, _nicknames_frame())
+        return cursor.execute(_prepare_sql("raw"), {"side": side}).df()
+
+
+@dataclass(frozen=True)
+class RawRecords:
+    """Records in the import format that the engine of a linkage prepares itself, where it
+    links them (``EngineRun.table``); ``side`` as for ``records_prepare``."""
+
+    frame: pd.DataFrame
+    side: str
+
+
+def records_prepare_into(connection: Any, records: pd.DataFrame, *, side: str, table: str) -> None:
+    """``records_prepare`` into a new table ``table`` (a name from the caller's code, never
+    input) of the DuckDB ``connection``, a linkage's own database, where Splink then reads
+    it: the prepared rows are not turned into a frame only to be read back."""
+    raw = f"{table}_raw"
+    connection.register(raw, _raw_frame(records, side))
+    connection.register(_NICKNAMES, _nicknames_frame())
+    try:
+        sql = _prepare_sql(raw, ordered=False)
+        connection.execute(f"create table {table} as {sql}", {"side": side})
+    finally:
+        connection.unregister(raw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,8 +500,8 @@ def model_load(path: Path | None = None) -> LinkageModel:
 
 
 def _linker(
-    incoming: pd.DataFrame | Path,
-    register: pd.DataFrame | Path,
+    incoming: pd.DataFrame | Path | RawRecords,
+    register: pd.DataFrame | Path | RawRecords,
     settings: Mapping[str, Any],
     *,
     run: EngineRun | None = None,
@@ -455,7 +515,7 @@ def _linker(
     if run is not None:
         tables = [run.table(incoming), run.table(register)]
     else:
-        tables = [parquet_read(t) if isinstance(t, Path) else t for t in (incoming, register)]
+        tables = [_frame_of(t) for t in (incoming, register)]
     return Linker(
         tables,
         settings_in_dialect(settings, dialect),
@@ -464,6 +524,12 @@ def _linker(
         # Splink's timings at INFO on stderr are for notebooks; JointCase logs its own.
         set_up_basic_logging=False,
     )
+
+
+def _frame_of(table: pd.DataFrame | Path | RawRecords) -> pd.DataFrame:
+    if isinstance(table, RawRecords):
+        return records_prepare(table.frame, side=table.side)
+    return parquet_read(table) if isinstance(table, Path) else table
 
 
 def _untrained_levels_neutral(settings: dict[str, Any]) -> None:
@@ -530,7 +596,7 @@ def link_train(
 AMBIGUITY_MARGIN_WEIGHT = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One register person an incoming record may be."""
 
@@ -546,7 +612,7 @@ class Candidate:
         return [name for name, label in self.levels.items() if label not in ("disagree", "missing")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """What happens to one incoming record: link to a person, review, or a new person."""
 
@@ -555,7 +621,7 @@ class Decision:
     person_id: str | None
     match_probability: float
     possible_twin: bool
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: tuple[Candidate, ...] = ()
 
 
 def _gamma_labels(settings: Mapping[str, Any]) -> dict[str, dict[int, str]]:
@@ -582,22 +648,29 @@ def link_predict(
     """Every (incoming record, register person) pair at or above ``threshold`` (by default the
     lower linkage threshold), best first per record; one candidate per person (the best of
     its names and addresses). Runs on ``engine``, by default the one the settings name
-    (``JOINTCASE_LINK_BACKEND``): the same model and the same pairs on DuckDB or Spark."""
+    (``JOINTCASE_LINK_BACKEND``): the same model and the same pairs on DuckDB or Spark. The
+    engine prepares the records itself (on DuckDB, straight into the linkage's database)."""
 
-    left = records_prepare(incoming, side="incoming")
-    right = (
-        prepared_register
-        if prepared_register is not None
-        else records_prepare(register, side="register")
-    )
-    return link_predict_prepared(
-        left,
+    if prepared_register is None:
+        right: pd.DataFrame | RawRecords = RawRecords(register, "register")
+        people = _people_count(register)
+    else:
+        right, people = prepared_register, _people_count(prepared_register)
+    return _predict(
+        RawRecords(incoming, "incoming"),
         right,
         model,
-        people=int(right["person_id"].nunique()),
+        people=people,
         threshold=threshold,
         engine=engine,
     )
+
+
+def _people_count(register: pd.DataFrame) -> int:
+    """The register people in register rows, raw or prepared (an empty id is no one)."""
+    ids = register["person_id"]
+    ids = ids[ids.notna()].astype(str)
+    return int(ids[ids != ""].nunique())
 
 
 def link_predict_prepared(
@@ -613,6 +686,18 @@ def link_predict_prepared(
     side a frame or a Parquet file the engine reads itself (Spark with ``spark.read``, for
     extracts too large to pass through the process); ``people`` is the number of register
     people (the prior depends on it)."""
+    return _predict(incoming, register, model, people=people, threshold=threshold, engine=engine)
+
+
+def _predict(
+    incoming: pd.DataFrame | Path | RawRecords,
+    register: pd.DataFrame | Path | RawRecords,
+    model: LinkageModel | None,
+    *,
+    people: int,
+    threshold: float | None,
+    engine: LinkageEngine | None,
+) -> list[Candidate]:
     from jointcase.exchange.linkage.engines import engine_get  # noqa: PLC0415 - cycle: engines imports model
 
     engine = engine or engine_get()
@@ -621,6 +706,9 @@ def link_predict_prepared(
     splink_settings = model.settings_for(people)
     with engine.run() as run:
         linker = _linker(incoming, register, splink_settings, run=run, dialect=engine.dialect)
+        # The settings do not change during a prediction: what Splink derives from them by
+        # parsing their SQL is worked out once rather than at each of its steps.
+        _settings_freeze(linker._settings_obj)
         frame = linker.inference.predict(threshold_match_probability=threshold)
         pairs = _pairs_fetch(
             linker,
@@ -628,6 +716,7 @@ def link_predict_prepared(
             splink_settings,
             incoming_left="source_dataset_l = 'incoming'",
             dialect=engine.dialect,
+            connection=getattr(run, "connection", None),
         )
     return candidates_from_pairs(pairs, splink_settings)
 
@@ -639,14 +728,18 @@ def _pairs_fetch(
     *,
     incoming_left: str,
     dialect: SqlDialect = DUCKDB_SQL,
-) -> pd.DataFrame:
+    connection: Any = None,
+) -> dict[str, np.ndarray]:
     """From Splink's predictions (still in the engine), only what a candidate needs: the best
     pair per (incoming record, register person) with its match weight and probability, the
     level each comparison reached, and whether the person may be the record's twin (same
     surname and date of birth, given names that disagree, no identifier in common).
     ``incoming_left`` is the SQL saying the incoming record is on the left of a pair. DuckDB
     keeps the best pair with ``qualify`` (about 7% faster end to end); Spark, which has no
-    ``qualify``, with the same window in a subquery."""
+    ``qualify``, with the same window in a subquery. The pairs come as columns (``record_key``,
+    ``person_key``, ``match_probability``, ``match_weight``, ``gamma_<comparison>``,
+    ``possible_twin``), fetched straight from the DuckDB ``connection`` the predictions are in
+    when there is one (rather than through a table and a frame)."""
     names = [comparison["output_column_name"] for comparison in settings["comparisons"]]
     gammas = ", ".join(f"gamma_{name}" for name in names)
     no_identifier = " and ".join(f"coalesce(gamma_{name}, 0) != 1" for name in IDENTIFIERS)
@@ -681,37 +774,48 @@ def _pairs_fetch(
             where pair_rank = 1
             order by record_key, match_weight desc
         """  # noqa: S608 (names from the model's own settings)
-    pairs = linker.misc.query_sql(sql, output_type="pandas")
+    fetched: dict[str, np.ndarray]
+    if connection is not None:
+        fetched = dict(connection.execute(sql).fetchnumpy())
+    else:
+        pairs = linker.misc.query_sql(sql, output_type="pandas")
+        fetched = {str(name): pairs[name].to_numpy() for name in pairs.columns}
     frame.drop_table_from_database_and_remove_from_cache()
-    return pairs
+    return fetched
 
 
-def candidates_from_pairs(pairs: pd.DataFrame, settings: Mapping[str, Any]) -> list[Candidate]:
-    """Candidates from the pairs ``_pairs_fetch`` returns, best first per record."""
-    if pairs.empty:
+def candidates_from_pairs(
+    pairs: Mapping[str, np.ndarray], settings: Mapping[str, Any]
+) -> list[Candidate]:
+    """Candidates from the columns ``_pairs_fetch`` returns, best first per record. Candidates
+    whose comparisons reached the same levels share one ``levels`` mapping (a batch has a
+    few hundred distinct ones among thousands of pairs), which nothing changes."""
+    if not len(pairs["record_key"]):
         return []
     labels = _gamma_labels(settings)
     names = list(labels)
-    gammas = zip(*(pairs[f"gamma_{name}"].astype(int) for name in names), strict=True)
+    gammas = np.column_stack([np.asarray(pairs[f"gamma_{name}"], dtype=np.int64) for name in names])
+    distinct, which = np.unique(gammas, axis=0, return_inverse=True)
+    shared = [
+        {name: labels[name].get(gamma, "disagree") for name, gamma in zip(names, row, strict=True)}
+        for row in distinct.tolist()
+    ]
     return [
         Candidate(
             source_record_id=str(record_id),
             person_id=str(person_id),
-            match_probability=float(probability),
-            match_weight=float(weight),
-            levels={
-                name: labels[name].get(gamma, "disagree")
-                for name, gamma in zip(names, row, strict=True)
-            },
-            possible_twin=bool(twin),
+            match_probability=probability,
+            match_weight=weight,
+            levels=shared[index],
+            possible_twin=twin,
         )
-        for record_id, person_id, probability, weight, row, twin in zip(
-            pairs["record_key"],
-            pairs["person_key"],
-            pairs["match_probability"],
-            pairs["match_weight"],
-            gammas,
-            pairs["possible_twin"],
+        for record_id, person_id, probability, weight, index, twin in zip(
+            pairs["record_key"].tolist(),
+            pairs["person_key"].tolist(),
+            np.asarray(pairs["match_probability"], dtype=float).tolist(),
+            np.asarray(pairs["match_weight"], dtype=float).tolist(),
+            which.ravel().tolist(),
+            np.asarray(pairs["possible_twin"], dtype=bool).tolist(),
             strict=True,
         )
     ]
@@ -732,31 +836,48 @@ def link_classify(
 
     upper = django_settings.JOINTCASE_LINK_UPPER if upper is None else upper
     lower = django_settings.JOINTCASE_LINK_LOWER if lower is None else lower
-    by_record: dict[str, list[Candidate]] = {}
+    # Most records have one candidate or none: only those with more get a list.
+    first: dict[str, Candidate] = {}
+    more: dict[str, list[Candidate]] = {}
     for candidate in candidates:
-        by_record.setdefault(candidate.source_record_id, []).append(candidate)
+        record_id = candidate.source_record_id
+        if record_id not in first:
+            first[record_id] = candidate
+        elif record_id in more:
+            more[record_id].append(candidate)
+        else:
+            more[record_id] = [first[record_id], candidate]
     decisions = []
     for record_id in source_record_ids:
-        ranked = sorted(
-            (c for c in by_record.get(record_id, []) if c.match_probability >= lower),
-            key=lambda c: c.match_weight,
-            reverse=True,
-        )
-        twin = any(c.possible_twin for c in by_record.get(record_id, []))
-        if not ranked:
-            decisions.append(Decision(record_id, "new", None, 0.0, twin, []))
-            continue
-        best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
-        clear = runner_up is None or (
-            runner_up.match_probability < upper
-            or best.match_weight - runner_up.match_weight >= AMBIGUITY_MARGIN_WEIGHT
-        )
-        sure = best.match_probability >= upper and clear and not best.possible_twin
-        outcome: Outcome = "link" if sure else "review"
-        decisions.append(
-            Decision(record_id, outcome, best.person_id, best.match_probability, twin, ranked)
-        )
+        only = first.get(record_id)
+        if only is None:
+            decisions.append(Decision(record_id, "new", None, 0.0, False))
+        else:
+            decisions.append(_decide(record_id, more.get(record_id) or (only,), upper, lower))
     return decisions
+
+
+_BY_WEIGHT = operator.attrgetter("match_weight")
+
+
+def _decide(record_id: str, held: Sequence[Candidate], upper: float, lower: float) -> Decision:
+    """``link_classify``'s decision for one record with candidates."""
+    if len(held) == 1:
+        ranked = tuple(held) if held[0].match_probability >= lower else ()
+    else:
+        kept = [c for c in held if c.match_probability >= lower]
+        ranked = tuple(sorted(kept, key=_BY_WEIGHT, reverse=True))
+    twin = any(c.possible_twin for c in held)
+    if not ranked:
+        return Decision(record_id, "new", None, 0.0, twin)
+    best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    clear = runner_up is None or (
+        runner_up.match_probability < upper
+        or best.match_weight - runner_up.match_weight >= AMBIGUITY_MARGIN_WEIGHT
+    )
+    sure = best.match_probability >= upper and clear and not best.possible_twin
+    outcome: Outcome = "link" if sure else "review"
+    return Decision(record_id, outcome, best.person_id, best.match_probability, twin, ranked)
 
 
 def pairwise_quality(
@@ -785,8 +906,12 @@ class RegisterMatcher:
         settings["link_type"] = "dedupe_only"
         settings.pop("source_dataset_column_name", None)
         self.settings = settings
+        self._connection = _duckdb_connect()
         self._linker = Linker(
-            self.register, settings, db_api=DuckDBAPI(), set_up_basic_logging=False
+            self.register,
+            settings,
+            db_api=DuckDBAPI(connection=self._connection),
+            set_up_basic_logging=False,
         )
         (self._table,) = self._linker._input_tables_dict
         self._rows_made = len(self.register)
@@ -831,13 +956,20 @@ class RegisterMatcher:
         frame = self._linker.inference.find_matches_to_new_records(
             records, blocking_rules=list(BLOCKING_RULES), match_weight_threshold=weight
         )
-        pairs = _pairs_fetch(self._linker, frame, self.settings, incoming_left="false")
+        pairs = _pairs_fetch(
+            self._linker,
+            frame,
+            self.settings,
+            incoming_left="false",
+            connection=self._connection,
+        )
         return candidates_from_pairs(pairs, self.settings)
 
 
 #: Splink derives these from the settings by parsing their SQL with sqlglot on every call,
-#: which is most of the time a single-record match takes; the settings of a matcher never
-#: change, so each is worked out once.
+#: which is most of the time a single-record match takes, and a fifth of a batch's; the
+#: settings of a matcher, and of a batch linker once built, never change, so each is worked
+#: out once.
 _SETTINGS_DERIVED = (
     "_additional_column_names_to_retain",
     "_additional_columns_to_retain",

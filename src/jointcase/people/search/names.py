@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 #: Letters NFKD does not decompose to ASCII.
@@ -88,6 +89,11 @@ def _nickname_groups() -> dict[str, frozenset[str]]:
         for name in names:
             groups.setdefault(name, set()).add(canonical)
     return {name: frozenset(canonicals) for name, canonicals in groups.items()}
+
+
+def nickname_table() -> Mapping[str, frozenset[str]]:
+    """Every name word that has known variants, with the canonical forms it may stand for."""
+    return _nickname_groups()
 
 
 def nickname_groups(token: str) -> frozenset[str]:

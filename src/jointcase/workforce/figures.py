@@ -62,6 +62,17 @@ _STORED = (
 )
 
 
+#: What a page needs to read a person with their figure (``select_related`` + ``only``).
+WITH_FIGURE = (
+    "username",
+    "first_name",
+    "last_name",
+    "agency_id",
+    "caseload_figure__user_id",
+    *(f"caseload_figure__{name}" for name in _STORED),
+)
+
+
 def _figure_of(load: Load, day: dt.date, now: dt.datetime, version: int) -> CaseloadFigure:
     record = load.record or Capacity(Decimal(1), Decimal(0))
     return CaseloadFigure(

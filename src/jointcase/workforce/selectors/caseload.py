@@ -39,7 +39,7 @@ from jointcase.cases.models import Case, CaseRole, Cohort, Phase
 from jointcase.risk.models.assessments import RoshLevel
 from jointcase.supervision.models import Contact
 from jointcase.workforce.caseload import Load, case_weights, held_rows, share
-from jointcase.workforce.figures import figure_of, figure_sums_by, figures_for
+from jointcase.workforce.figures import WITH_FIGURE, figure_of, figure_sums_by, figures_for
 from jointcase.workforce.models import HandoverAction
 from jointcase.workforce.weights import weights_current
 
@@ -149,6 +149,7 @@ def team_caseload_for(manager: User, *, request: HttpRequest | None = None) -> l
         User.objects.filter(caseload_subject_filter(manager))
         .exclude(pk=manager.pk)
         .select_related("caseload_figure")
+        .only(*WITH_FIGURE)
         .order_by("last_name", "first_name", "pk")
     )
     loads = figures_for(people)

@@ -271,6 +271,34 @@ def stored_standing(
     return Standing(standard, row[f"{prefix}last_contact_on"], due_on, due_on < today)
 
 
+def standings_from_rows(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    now: dt.datetime,
+    standards: StandardSet,
+    prefix: str = "",
+) -> dict[int, Standing]:
+    """The standing of each case of ``rows`` (pairs of a case id and a row holding its stored
+    fields, named with ``prefix``; None where nothing is stored) now: the stored one where the
+    staleness rule allows, computed live for the rest (in one query)."""
+    today = timezone.localdate(now)
+    found: dict[int, Standing] = {}
+    live: list[int] = []
+    for case_id, row in rows:
+        standing = (
+            stored_standing(row, today=today, now=now, standards=standards, prefix=prefix)
+            if row is not None
+            else None
+        )
+        if standing is None:
+            live.append(case_id)
+        else:
+            found[case_id] = standing
+    if live:
+        found.update(standings_bulk(live, today=today, now=now, standards=standards))
+    return found
+
+
 def standings_read(
     case_ids: Sequence[int],
     *,
@@ -282,15 +310,12 @@ def standings_read(
     ids = list(case_ids)
     if not ids:
         return {}
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    standards = standards or standards_current()
-    found: dict[int, Standing] = {}
-    for row in CaseStanding.objects.filter(case_id__in=ids).values("case_id", *STORED_FIELDS):
-        standing = stored_standing(row, today=today, now=now, standards=standards)
-        if standing is not None:
-            found[row["case_id"]] = standing
-    missing = [pk for pk in ids if pk not in found]
-    if missing:
-        found.update(standings_bulk(missing, today=today, now=now, standards=standards))
-    return found
+    stored = {
+        row["case_id"]: row
+        for row in CaseStanding.objects.filter(case_id__in=ids).values("case_id", *STORED_FIELDS)
+    }
+    return standings_from_rows(
+        ((pk, stored.get(pk)) for pk in ids),
+        now=now or timezone.now(),
+        standards=standards or standards_current(),
+    )

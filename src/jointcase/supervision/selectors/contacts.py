@@ -32,8 +32,7 @@ from jointcase.keyring import Keyring
 from jointcase.material.crypto import Sealed, SealError, keyring_current, label_from, open_sealed
 from jointcase.supervision.models import Contact
 from jointcase.supervision.standards import Standing, standards_current
-from jointcase.supervision.standing import standings_bulk
-from jointcase.supervision.standing_store import STORED_FIELDS, standings_read, stored_standing
+from jointcase.supervision.standing_store import STORED_FIELDS, standings_from_rows, standings_read
 
 NOT_FOUND = "Contact not found"
 PERSON_NOT_FOUND = "Person not found"
@@ -260,7 +259,6 @@ def _theirs_seen(
     stored) is computed live, for those cases only. Returns the cases seen and those led
     below their standard."""
     today = timezone.localdate(now)
-    standards = standards_current()
     led = _led_cases([person.pk], today).order_by().values("case_id")
     theirs = led.union(planned_qs.order_by().values("case_id"))
     rows = (
@@ -276,20 +274,13 @@ def _theirs_seen(
             *(STORED + name for name in STORED_FIELDS),
         )
     )
-    seen: dict[int, dict[str, Any]] = {}
-    standings: dict[int, Standing] = {}
-    live: list[int] = []
-    for row in rows:
-        seen[row["pk"]] = row
-        if not row["led"]:
-            continue
-        standing = stored_standing(row, today=today, now=now, standards=standards, prefix=STORED)
-        if standing is None:
-            live.append(row["pk"])
-        else:
-            standings[row["pk"]] = standing
-    if live:
-        standings.update(standings_bulk(live, today=today, now=now, standards=standards))
+    seen: dict[int, dict[str, Any]] = {row["pk"]: row for row in rows}
+    standings = standings_from_rows(
+        ((pk, row) for pk, row in seen.items() if row["led"]),
+        now=now,
+        standards=standards_current(),
+        prefix=STORED,
+    )
     below = [
         BelowStandard(
             pk,

@@ -22,6 +22,7 @@ from jointcase.audit.labels import action_label, details_lines, reason_label, va
 from jointcase.cases.conditions import condition_details
 from jointcase.home.marking import marking_for_request
 from jointcase.home.navigation import navigation_items, unread_notification_count
+from jointcase.lib.urls import url_maker
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
@@ -61,6 +62,7 @@ def environment(**options: Any) -> Environment:
     env.globals.update(
         {
             "url": url,
+            "url_maker": url_maker,
             "static": static,
             "service_name": settings.SERVICE_NAME,
             "get_messages": messages.get_messages,

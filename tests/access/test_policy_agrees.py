@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 
 from jointcase.access.policy import (
+    ALLOW_CLAUSES,
     case_decision,
     case_filter,
     cases_visible_to,
@@ -57,6 +58,25 @@ def _agreement(world: World) -> tuple[int, int, list[str]]:
             # Asked of each case row in turn, the rule gives the same answer.
             per_case = Case.objects.filter(case_filter(user, now=now, per_case=True))
             assert set(per_case.values_list("pk", flat=True)) == visible_cases
+            # Narrowed to one allow clause (``via``), both forms give the same subset, and
+            # the subsets together are the whole: a query may ask a likely clause first and
+            # the whole rule of the rest only.
+            together: set[int] = set()
+            for clause in ALLOW_CLAUSES:
+                narrowed = set(
+                    Case.objects.filter(
+                        case_filter(user, now=now, via=(clause.reason,))
+                    ).values_list("pk", flat=True)
+                )
+                narrowed_per_case = set(
+                    Case.objects.filter(
+                        case_filter(user, now=now, via=(clause.reason,), per_case=True)
+                    ).values_list("pk", flat=True)
+                )
+                assert narrowed == narrowed_per_case, (clause.reason, world)
+                assert narrowed <= visible_cases, (clause.reason, world)
+                together |= narrowed
+            assert together == visible_cases, world
             for case in cases:
                 decision = case_decision(user, case, now=now)
                 assert decision.allowed == (case.pk in visible_cases), (decision, world)

@@ -24,7 +24,7 @@ pair agrees on generated worlds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db.models import Q, QuerySet
 
@@ -81,13 +81,18 @@ def contact_filter(user: AnyUser, *, now: dt.datetime | None = None) -> Q:
 
 
 def contact_cases_filter(
-    user: AnyUser, *, now: dt.datetime | None = None, per_case: bool = False
+    user: AnyUser,
+    *,
+    now: dt.datetime | None = None,
+    per_case: bool = False,
+    via: Collection[str] | None = None,
 ) -> Q:
     """The same rule as a filter on ``Case``: the cases whose contacts ``user`` may see
-    (``per_case``: asked of each case row in turn, as ``case_filter``)."""
+    (``per_case``: asked of each case row in turn; ``via``: narrowed to the named allow
+    clauses, a subset of the whole; both as ``case_filter``)."""
     if user_gate(user) is not None:
         return _none()
-    return case_filter(user, now=now, per_case=per_case)
+    return case_filter(user, now=now, per_case=per_case, via=via)
 
 
 def contacts_visible_to(user: AnyUser, *, now: dt.datetime | None = None) -> QuerySet[Contact]:

@@ -32,6 +32,7 @@ from jointcase.accounts.models import User
 from jointcase.agencies.models import Agency, Caveat
 from jointcase.cases.models import Case
 from jointcase.cases.views import PHASE_BADGES, _case_for, case_tabs
+from jointcase.lib.urls import url_maker
 from jointcase.people.views import acting_user, handle_form
 from jointcase.supervision.forms import contacts as forms
 from jointcase.supervision.models import Contact, ContactKind, ContactOutcome, Enforcement
@@ -386,24 +387,10 @@ _KINDS = dict(ContactKind.choices)
 WHEN = "%-d %B %Y at %H:%M"
 
 
-def _url_maker(viewname: str, count: int) -> Any:
-    """``reverse(viewname, args=...)`` for lists of hundreds of rows: reversed once with
-    placeholder ids, then filled in (each argument is a UUID, which the URL shows as is)."""
-    marks = [uuid.UUID(int=index + 1) for index in range(count)]
-    pattern = reverse(viewname, args=marks)
-    for index, mark in enumerate(marks):
-        pattern = pattern.replace(str(mark), "{%d}" % index)  # noqa: UP031 - a format template
-
-    def make(*ids: uuid.UUID) -> str:
-        return pattern.format(*(str(value) for value in ids))
-
-    return make
-
-
 def _due_rows(contacts: list[DueContact], holder: str) -> list[dict[str, Any]]:
     """What "Contacts due" shows of each planned contact (its notes never), built once in
     Python rather than looked up attribute by attribute in the template."""
-    href = _url_maker("supervision:contact", 2)
+    href = url_maker("supervision:contact", 2)
     zone = timezone.get_current_timezone()
     return [
         {
@@ -420,7 +407,7 @@ def _due_rows(contacts: list[DueContact], holder: str) -> list[dict[str, Any]]:
 
 
 def _below_rows(below: list[Any]) -> list[dict[str, Any]]:
-    href = _url_maker("supervision:case-contacts", 1)
+    href = url_maker("supervision:case-contacts", 1)
     return [
         {
             "href": href(row.case_public_id),

@@ -25,12 +25,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.acting import permission_require
+from jointcase.access.management import managed_user_ids
 from jointcase.access.policy import case_filter
 from jointcase.access.workforce import (
     capacity_agency_filter,
     capacity_refusal,
     caseload_refusal,
-    caseload_subject_filter,
     team_caseload_refusal,
 )
 from jointcase.accounts.models import RoleAssignment, User
@@ -145,9 +145,10 @@ def team_caseload_for(manager: User, *, request: HttpRequest | None = None) -> l
         object_id="team",
         request=request,
     )
+    # The ids first: asked as one list, the people and their figures are read by index.
+    managed = list(managed_user_ids(manager).values_list("pk", flat=True))
     people = list(
-        User.objects.filter(caseload_subject_filter(manager))
-        .exclude(pk=manager.pk)
+        User.objects.filter(pk__in=managed)
         .select_related("caseload_figure")
         .only(*WITH_FIGURE)
         .order_by("last_name", "first_name", "pk")

@@ -9,6 +9,9 @@ A router imports from here, never from another app's ``api.py``:
   ``refusal_body`` from a refusal's message);
 - ``PageQuery`` and ``paginate``: ``?page=&page_size=`` (at most ``MAX_PAGE_SIZE``), answered as
   ``{"count", "page", "page_size", "results"}`` with the count the caller may see;
+- ``shown_as(schema, obj, shown, request)`` and ``shown_in(context, kind)``: a record answered
+  with what the route worked out for the caller on top of it (a frozen dataclass, read by the
+  schema's resolvers), never set on the model instance;
 - ``register_exception_handlers(api)``: what an exception a route does not catch becomes, the
   same for every app (docs/api.md "Errors");
 - ``vocabulary(name)`` and ``rules(*codes)``: for a ``Field``'s ``json_schema_extra``. A
@@ -31,7 +34,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -215,6 +218,26 @@ def paginate(items: Any, query: PageQuery) -> dict[str, Any]:
         "page_size": query.page_size,
         "results": list(items[start : start + query.page_size]),
     }
+
+
+SchemaT = TypeVar("SchemaT", bound=Schema)
+ShownT = TypeVar("ShownT")
+
+
+def shown_as(schema: type[SchemaT], obj: object, shown: object, request: HttpRequest) -> SchemaT:
+    """``obj`` (a model instance) answered as ``schema``, with ``shown``: what the route worked
+    out for the caller on top of the record (a frozen dataclass), which the schema's resolvers
+    read with ``shown_in``. The route returns the schema instance; ninja answers it as it is."""
+    return schema.model_validate(obj, context={"request": request, "shown": shown})
+
+
+def shown_in(context: Any, kind: type[ShownT]) -> ShownT:
+    """In a resolver of a schema answered through ``shown_as`` (``context`` is the resolver's):
+    the ``kind`` the route gave it."""
+    shown = (context or {}).get("shown")
+    if not isinstance(shown, kind):
+        raise TypeError(f"A schema reading {kind.__name__} is answered through shown_as")
+    return shown
 
 
 def register_exception_handlers(api: NinjaAPI) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,13 +44,21 @@ from jointcase.api_common import (
     field_errors,
     paginate,
     rules,
+    shown_as,
+    shown_in,
     token_auth,
     vocabulary,
 )
 from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.cases.models import Case
 from jointcase.material import selectors
-from jointcase.material.models import ItemKind, MaterialItem, ShareKind, ShareRequest
+from jointcase.material.models import (
+    ItemKind,
+    MaterialFile,
+    MaterialItem,
+    ShareKind,
+    ShareRequest,
+)
 from jointcase.material.services import items as item_services
 from jointcase.material.services import labels as label_services
 from jointcase.material.services import retention as retention_services
@@ -137,18 +146,42 @@ class FileOut(Schema):
         return str(obj.safe_name)
 
 
+@dataclass(frozen=True)
+class ItemShown:
+    """What an item is answered with besides its record: its body as the caller may read it,
+    why it is withheld (``None``: it is not), and its files."""
+
+    body: str | None
+    withheld: str | None
+    #: Empty once its content is destroyed or withheld.
+    files: list[MaterialFile]
+
+
 class ItemDetailOut(ItemOut):
+    # Answered through ``api_common.shown_as`` with an ``ItemShown``.
     body: str | None
     withheld: str | None
     #: The item's files (none once its content is destroyed or withheld).
-    files: list[FileOut] = Field(default_factory=list, alias="files_out")
+    files: list[FileOut] = Field(default_factory=list)
     handling_instructions: str
     review_date: dt.date | None
     held_by: str
     referenced_classification: str
 
+    @staticmethod
+    def resolve_body(obj: Any, context: Any) -> str | None:
+        return shown_in(context, ItemShown).body
 
-def _files_of(item: Any, withheld: str | None) -> list[Any]:
+    @staticmethod
+    def resolve_withheld(obj: Any, context: Any) -> str | None:
+        return shown_in(context, ItemShown).withheld
+
+    @staticmethod
+    def resolve_files(obj: Any, context: Any) -> list[MaterialFile]:
+        return shown_in(context, ItemShown).files
+
+
+def _files_of(item: MaterialItem, withheld: str | None) -> list[MaterialFile]:
     if withheld is not None or item.destroyed_at is not None:
         return []
     return list(item.files.order_by("created_at", "id"))
@@ -267,7 +300,7 @@ def _case(request: HttpRequest, case_id: str, action: str) -> Case:
     )
 
 
-def _fresh(item_id: Any) -> Any:
+def _fresh(item_id: Any) -> MaterialItem:
     return selectors._items().get(pk=item_id)
 
 
@@ -279,11 +312,10 @@ def _item(request: HttpRequest, item_id: str, action: str) -> MaterialItem:
     )
 
 
-def _created(item: MaterialItem, body: str | None) -> Status:
+def _created(item: MaterialItem, body: str | None, request: HttpRequest) -> Status:
     """A new item as the 201 answers it: re-read with its label, its body as written."""
-    fresh = _fresh(item.pk)
-    fresh.body, fresh.withheld, fresh.files_out = body, None, []
-    return Status(201, fresh)
+    shown = ItemShown(body=body, withheld=None, files=[])
+    return Status(201, shown_as(ItemDetailOut, _fresh(item.pk), shown, request))
 
 
 class MaterialQuery(PageQuery):
@@ -323,15 +355,15 @@ def _mark_visible_parents(user: User, items: list[Any]) -> None:
 
 
 @router.get("/material/{item_id}", response=ItemDetailOut, summary="One item, with its body")
-def material_read(request: HttpRequest, item_id: str) -> Any:
+def material_read(request: HttpRequest, item_id: str) -> ItemDetailOut:
     user = api_user(request)
     item = selectors.material_get_for(user=user, item_id=item_id, request=request)
     opened = selectors.material_open(user=user, item=item, request=request)
-    item.body = opened.text  # type: ignore[attr-defined]
-    item.withheld = opened.withheld  # type: ignore[attr-defined]
-    item.files_out = _files_of(item, opened.withheld)  # type: ignore[attr-defined]
+    shown = ItemShown(
+        body=opened.text, withheld=opened.withheld, files=_files_of(item, opened.withheld)
+    )
     _mark_visible_parents(user, [item])
-    return item
+    return shown_as(ItemDetailOut, item, shown, request)
 
 
 @router.post(
@@ -344,7 +376,7 @@ def material_create(request: HttpRequest, case_id: str, payload: ItemIn) -> Any:
     item = item_services.material_add(
         actor=api_user(request), case=case, request=request, **payload.dict()
     )
-    return _created(item, payload.body or None)
+    return _created(item, payload.body or None, request)
 
 
 @router.post(
@@ -357,7 +389,7 @@ def tearline_create(request: HttpRequest, item_id: str, payload: TearlineIn) -> 
     item = tearline_services.tearline_create(
         actor=api_user(request), parent=parent, request=request, **payload.dict()
     )
-    return _created(item, payload.body)
+    return _created(item, payload.body, request)
 
 
 @router.post(

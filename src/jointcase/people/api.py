@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -34,9 +35,12 @@ from jointcase.api_common import (
     api_user,
     paginate,
     rules,
+    shown_as,
+    shown_in,
     token_auth,
     too_many_asks,
 )
+from jointcase.cases.models import Case
 from jointcase.exchange.services.known import KnownRateLimited, Question, person_matches
 from jointcase.people.models import Gender, Person
 from jointcase.people.search import search_register
@@ -129,7 +133,15 @@ class DocumentOut(Schema):
     expires_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class PersonShown:
+    """What ``person_detail`` answers with a person: only the cases the caller may see."""
+
+    cases: list[Case]
+
+
 class PersonDetailOut(PersonOut):
+    # Answered through ``api_common.shown_as`` with a ``PersonShown``.
     addresses: list[AddressOut]
     contacts: list[ContactDetailOut]
     vehicles: list[VehicleOut]
@@ -153,8 +165,8 @@ class PersonDetailOut(PersonOut):
         return list(obj.documents.all())
 
     @staticmethod
-    def resolve_cases(obj: Any) -> list[Any]:
-        return list(getattr(obj, "visible_cases", []))
+    def resolve_cases(obj: Any, context: Any) -> list[Case]:
+        return shown_in(context, PersonShown).cases
 
 
 class PersonPage(Schema):
@@ -191,12 +203,11 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str,
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person")
-def person_detail(request: HttpRequest, person_id: str) -> Any:
+def person_detail(request: HttpRequest, person_id: str) -> PersonDetailOut:
     user = api_user(request)
     person = person_get_for(user=user, person_id=person_id, request=request)
     cases = cases_visible_to(user).filter(person=person).order_by("-opened_at")
-    person.visible_cases = list(cases)  # type: ignore[attr-defined]
-    return person
+    return shown_as(PersonDetailOut, person, PersonShown(cases=list(cases)), request)
 
 
 #: A date of birth: YYYY-MM-DD from 1900 (the pattern), today or earlier (a rule).

@@ -18,6 +18,8 @@ from jointcase.api_common import (
     PageQuery,
     api_user,
     paginate,
+    shown_as,
+    shown_in,
     token_auth,
 )
 from jointcase.exchange.models import WebhookEvent
@@ -26,7 +28,11 @@ from jointcase.exchange.webhooks.selectors import (
     subscription_get_for,
     subscriptions_for,
 )
-from jointcase.exchange.webhooks.services import webhook_end, webhook_subscribe
+from jointcase.exchange.webhooks.services import (
+    NewSubscription,
+    webhook_end,
+    webhook_subscribe,
+)
 
 #: An https URL with a host, and nothing free text refuses (``api_common.FREE_TEXT_PATTERN``).
 HTTPS_URL_PATTERN = (
@@ -73,7 +79,12 @@ class SubscriptionOut(Schema):
 
 
 class NewSubscriptionOut(SubscriptionOut):
+    # Answered through ``api_common.shown_as`` with the ``NewSubscription``.
     secret: str = Field(..., description="The signing secret: shown this once only")
+
+    @staticmethod
+    def resolve_secret(obj: Any, context: Any) -> str:
+        return shown_in(context, NewSubscription).secret
 
 
 class SubscriptionPage(Schema):
@@ -116,9 +127,7 @@ def webhook_create(request: HttpRequest, payload: SubscriptionIn) -> Any:
     made = webhook_subscribe(
         actor=api_user(request), url=payload.url, events=payload.events, request=request
     )
-    subscription = made.subscription
-    subscription.secret = made.secret  # type: ignore[attr-defined]
-    return Status(201, subscription)
+    return Status(201, shown_as(NewSubscriptionOut, made.subscription, made, request))
 
 
 @router.get("/webhooks", response=SubscriptionPage, summary="The caller's subscriptions")

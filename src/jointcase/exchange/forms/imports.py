@@ -49,7 +49,7 @@ class UploadForm(JointCaseForm):
 
     def __init__(self, *args: Any, sources: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", "Choose the source"), *sources]  # type: ignore[attr-defined]
+        self.choice_field("source").choices = [("", "Choose the source"), *sources]
 
 
 class CorrectionForm(JointCaseForm):

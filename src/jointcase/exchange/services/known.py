@@ -53,7 +53,7 @@ COUNTED_ACTIONS = (ASK_ACTION, MATCH_ACTION)
 
 NO_MATCH = "No managed record matches"
 #: The role to contact at the lead agency of the person's case, by the agency's kind.
-CONTACT_ROLES = {
+CONTACT_ROLES: dict[str, str] = {
     AgencyKind.PROBATION: CaseRole.LEAD_NSD_PRACTITIONER.label,
     AgencyKind.POLICE: CaseRole.CTNM_OFFICER.label,
     AgencyKind.PRISON: CaseRole.POM.label,
@@ -222,7 +222,7 @@ def _contact(person_pk: int) -> tuple[str, str] | None:
     if case is None:
         return None
     agency = case.lead_agency
-    return agency.name, CONTACT_ROLES.get(agency.kind, CONTACT_ROLE_OTHER)  # type: ignore[call-overload]
+    return agency.name, CONTACT_ROLES.get(agency.kind, CONTACT_ROLE_OTHER)
 
 
 def known_answer(user: User, candidates: Iterable[Candidate]) -> KnownAnswer:

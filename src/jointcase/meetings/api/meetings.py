@@ -21,6 +21,7 @@ from jointcase.api_common import (
     api_user,
     field_errors,
     paginate,
+    shown_as,
 )
 from jointcase.cases.models import Case
 from jointcase.meetings import selectors
@@ -38,6 +39,8 @@ from jointcase.meetings.api.schemas import (
     MeetingIn,
     MeetingOut,
     MeetingPage,
+    MeetingShown,
+    SectionOut,
 )
 from jointcase.meetings.models import (
     Invitation,
@@ -56,29 +59,31 @@ def meetings(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
     response=MeetingDetailOut,
     summary="A meeting with its attendees and its minutes at the caller's clearance",
 )
-def meeting_read(request: HttpRequest, meeting_id: str) -> Any:
+def meeting_read(request: HttpRequest, meeting_id: str) -> MeetingDetailOut:
     """As the meeting page shows it: a section the caller may not see is the placeholder
     (``withheld``) or is left out, as its originator chose; sections are numbered in the
     order shown, so a section left out leaves no gap."""
     user = api_user(request)
     meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
     minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
-    meeting.attendees = list(meeting.invitations.select_related("user", "user__agency"))  # type: ignore[attr-defined]
-    meeting.minutes = [  # type: ignore[attr-defined]
-        {
-            "order": number,
-            "heading": s.heading,
-            "classification": s.classification,
-            "caveats": list(s.caveats),
-            "originator": s.originator,
-            "body": s.body,
-            "withheld": s.withheld_text if s.withheld else None,
-        }
-        for number, s in enumerate(minutes.sections, start=1)
-    ]
-    meeting.marking = minutes.marking  # type: ignore[attr-defined]
-    meeting.decisions_shown = list(selectors.decisions_for(user=user, meeting=meeting))  # type: ignore[attr-defined]
-    return meeting
+    shown = MeetingShown(
+        attendees=list(meeting.invitations.select_related("user", "user__agency")),
+        minutes=[
+            SectionOut(
+                order=number,
+                heading=s.heading,
+                classification=s.classification,
+                caveats=list(s.caveats),
+                originator=s.originator,
+                body=s.body,
+                withheld=s.withheld_text if s.withheld else None,
+            )
+            for number, s in enumerate(minutes.sections, start=1)
+        ],
+        marking=minutes.marking,
+        decisions=list(selectors.decisions_for(user=user, meeting=meeting)),
+    )
+    return shown_as(MeetingDetailOut, meeting, shown, request)
 
 
 @router.post(

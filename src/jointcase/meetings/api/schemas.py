@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from ninja import Field, Schema
@@ -19,6 +20,7 @@ from jointcase.api_common import (
     IsoDateTime,
     PageQuery,
     rules,
+    shown_in,
     username,
 )
 from jointcase.material.api import CAVEATS, CLASSIFICATION, RELEASABLE_TO, LabelOut
@@ -26,6 +28,8 @@ from jointcase.meetings import selectors
 from jointcase.meetings.models import (
     ActionPriority,
     ActionSource,
+    Invitation,
+    MeetingDecision,
     MeetingStatus,
     MeetingType,
     OtherAgencyAttendees,
@@ -346,16 +350,39 @@ class DecisionOut(Schema):
         return obj.recorded_by.username if obj.recorded_by_id else None
 
 
+@dataclass(frozen=True)
+class MeetingShown:
+    """What ``meeting_read`` answers with a meeting: its attendees, its minutes at the
+    caller's clearance with their marking, and only the decisions on cases the caller may see."""
+
+    attendees: list[Invitation]
+    minutes: list[SectionOut]
+    marking: str
+    decisions: list[MeetingDecision]
+
+
 class MeetingDetailOut(MeetingOut):
+    # Answered through ``api_common.shown_as`` with a ``MeetingShown``.
     attendees: list[AttendeeOut]
     minutes: list[SectionOut]
     marking: str
     decisions: list[DecisionOut]
 
     @staticmethod
-    def resolve_decisions(obj: Any) -> list[Any]:
-        """Only the decisions on cases the caller may see (set by ``meeting_read``)."""
-        return list(getattr(obj, "decisions_shown", []))
+    def resolve_attendees(obj: Any, context: Any) -> list[Invitation]:
+        return shown_in(context, MeetingShown).attendees
+
+    @staticmethod
+    def resolve_minutes(obj: Any, context: Any) -> list[SectionOut]:
+        return shown_in(context, MeetingShown).minutes
+
+    @staticmethod
+    def resolve_marking(obj: Any, context: Any) -> str:
+        return shown_in(context, MeetingShown).marking
+
+    @staticmethod
+    def resolve_decisions(obj: Any, context: Any) -> list[MeetingDecision]:
+        return shown_in(context, MeetingShown).decisions
 
 
 class SectionIn(_Strict):

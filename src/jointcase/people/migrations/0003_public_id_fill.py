@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def fill_public_ids(apps, schema_editor):  # type: ignore[no-untyped-def]
+def fill_public_ids(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     model = apps.get_model("people", "Person")
     missing = model.objects.filter(public_id__isnull=True).values_list("pk", flat=True)
     for pk in missing.iterator():

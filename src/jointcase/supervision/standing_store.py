@@ -272,7 +272,7 @@ def stored_standing(
 
 
 def standings_from_rows(
-    rows: Iterable[tuple[int, dict[str, Any]]],
+    rows: Iterable[tuple[int, dict[str, Any] | None]],
     *,
     now: dt.datetime,
     standards: StandardSet,

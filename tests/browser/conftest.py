@@ -20,6 +20,7 @@ made by fixtures such as ``personas`` is visible to the server thread on SQLite 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -127,10 +128,16 @@ def sign_in() -> Callable[..., None]:
     return _sign_in
 
 
+@functools.cache
+def _axe_source() -> str:
+    """axe-core's source, read once per test process (it is injected into every page)."""
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
 def _axe_violations(page: Page, tags: tuple[str, ...] = WCAG_TAGS) -> list[dict[str, Any]]:
     """axe-core's violations for the page as it stands (injected as source: no CSP bypass)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+        page.evaluate(_axe_source())
     result = page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});

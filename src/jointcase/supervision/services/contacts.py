@@ -11,7 +11,7 @@ the open shortfall, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ from jointcase.supervision.models import (
     ContactShortfall,
     Enforcement,
 )
+from jointcase.supervision.standards import Standing
 from jointcase.supervision.standing import standings_bulk
 from jointcase.supervision.standing_store import standings_store
 
@@ -177,20 +178,27 @@ def contact_title(contact: Contact) -> str:
     return f"{kind} planned"
 
 
-def shortfalls_resolve(case_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+def shortfalls_resolve(
+    case_ids: Iterable[int],
+    *,
+    now: dt.datetime | None = None,
+    standings: Mapping[int, Standing] | None = None,
+) -> int:
     """Resolve the open shortfalls of the cases among ``case_ids`` that keep their standard
-    again. Returns how many were resolved."""
+    again (``standings``: theirs at ``now``, already computed, as the nightly run has just
+    stored them; else computed here). Returns how many were resolved."""
     now = now or timezone.now()
-    ids = list(set(case_ids))
-    open_ids = set(
-        ContactShortfall.objects.filter(case_id__in=ids, resolved_at__isnull=True).values_list(
-            "case_id", flat=True
+    ids = set(case_ids)
+    if standings is None:
+        open_ids = set(
+            ContactShortfall.objects.filter(
+                case_id__in=list(ids), resolved_at__isnull=True
+            ).values_list("case_id", flat=True)
         )
-    )
-    if not open_ids:
-        return 0
-    standings = standings_bulk(sorted(open_ids), now=now)
-    back = [pk for pk, standing in standings.items() if not standing.below]
+        if not open_ids:
+            return 0
+        standings = standings_bulk(sorted(open_ids), now=now)
+    back = [pk for pk, standing in standings.items() if pk in ids and not standing.below]
     return ContactShortfall.objects.filter(case_id__in=back, resolved_at__isnull=True).update(
         resolved_at=now
     )

@@ -113,14 +113,11 @@ def contacts_nightly(
             standings = standings_store_batch(
                 [pk for pk, _ in chunk], today=today, now=now, standards=standards
             )
-        if today == timezone.localdate(now):
-            # The standings just stored are those the resolution reads: not computed twice.
-            back = [pk for pk, s in standings.items() if pk in open_ids and not s.below]
-            resolved += ContactShortfall.objects.filter(
-                case_id__in=back, resolved_at__isnull=True
-            ).update(resolved_at=now)
-        else:
-            resolved += shortfalls_resolve(sorted(open_ids), now=now)
+        # The standings just stored are those the resolution reads (when stored for the day
+        # of ``now``): not computed twice.
+        resolved += shortfalls_resolve(
+            open_ids, now=now, standings=standings if today == timezone.localdate(now) else None
+        )
         low = {pk: s for pk, s in standings.items() if s.below and pk in open_ids}
         below += len(low)
         if not low or not is_working_day(today):

@@ -31,6 +31,7 @@ from jointcase.access.acting import Refusal
 from jointcase.access.cases import case_write_decision
 from jointcase.access.labels import Classification
 from jointcase.access.material import (
+    CaseContext,
     LabelFields,
     label_decision,
     label_fields_of,
@@ -65,18 +66,27 @@ def assessment_decision(
 
 
 def assessment_filter(
-    user: AnyUser, *, now: dt.datetime | None = None, case: Case | int | None = None
+    user: AnyUser,
+    *,
+    now: dt.datetime | None = None,
+    case: Case | int | None = None,
+    context: CaseContext | None = None,
 ) -> Q:
-    """``assessment_decision`` as a Q on ``Assessment`` (with ``case``: that case's only)."""
-    return label_filter(user, model=Assessment, now=now, case=case)
+    """``assessment_decision`` as a Q on ``Assessment`` (with ``case``: that case's only;
+    ``context``: that case's ``CaseContext`` for ``user``, when the caller already has it)."""
+    return label_filter(user, model=Assessment, now=now, case=case, context=context)
 
 
 def assessments_visible_to(
-    user: AnyUser, *, now: dt.datetime | None = None, case: Case | int | None = None
+    user: AnyUser,
+    *,
+    now: dt.datetime | None = None,
+    case: Case | int | None = None,
+    context: CaseContext | None = None,
 ) -> QuerySet[Assessment]:
     if user_facts(user, now=now).gate is not None:
         return Assessment.objects.none()
-    return Assessment.objects.filter(assessment_filter(user, now=now, case=case))
+    return Assessment.objects.filter(assessment_filter(user, now=now, case=case, context=context))
 
 
 def assessment_section_decision(

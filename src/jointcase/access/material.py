@@ -848,11 +848,14 @@ def _filter(
     now: dt.datetime | None,
     case: Case | int | None = None,
     newest_page: bool = False,
+    context: CaseContext | None = None,
 ) -> Q:
     if not signed_in(user):
         return _none()
     facts = user_facts(user, now=now)
     case_id = case if isinstance(case, int) or case is None else case.pk
+    if context is None and case_id is not None:
+        context = case_context_for(user, case_id, now=now)
     ctx = QContext(
         facts,
         moment(now),
@@ -861,7 +864,7 @@ def _filter(
         case_field,
         is_material,
         case_id,
-        case_context_for(user, case_id, now=now) if case_id is not None else None,
+        context if case_id is not None else None,
         newest_page=newest_page,
     )
     combined = Q(**{f"{case_field}_id": case_id}) if case_id is not None else Q()
@@ -1010,11 +1013,22 @@ def label_filter(
     case_field: str = "case",
     now: dt.datetime | None = None,
     case: Case | int | None = None,
+    context: CaseContext | None = None,
 ) -> Q:
     """``label_decision`` as a Q on ``model`` (columns ``classification``, M2M ``caveats``
     to agencies.Caveat, M2M ``releasable_to`` to agencies.Agency, FK ``originator``, FK
-    ``<case_field>`` to cases.Case)."""
-    return _filter(user, model=model, case_field=case_field, is_material=False, now=now, case=case)
+    ``<case_field>`` to cases.Case). With ``case``: that case's rows only, and ``context``
+    may give that case's ``case_context_for(user, case)`` when the caller already read it
+    (at the same moment ``now``)."""
+    return _filter(
+        user,
+        model=model,
+        case_field=case_field,
+        is_material=False,
+        now=now,
+        case=case,
+        context=context,
+    )
 
 
 # --- Who may act on a case's material ------------------------------------------------------

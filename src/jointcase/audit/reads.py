@@ -61,17 +61,23 @@ def audited_read(
     not_found: str,
     request: HttpRequest | None = None,
     details: Callable[[T], dict[str, Any]] | None = None,
+    on_allowed: Callable[[T], None] | None = None,
 ) -> T:
     """The object ``load(key(raw_id))`` if ``decide`` allows ``user`` to see it; else Http404.
 
     ``key`` parses the raw id (None for malformed); ``load`` fetches the object (None when
     absent); ``details`` adds non-protected facts (the case id, the marking) to the entry.
+    ``on_allowed`` is called with an allowed object before its entry is written and may raise
+    (the purpose-of-consultation gate): then nothing is read and nothing is recorded. It is
+    never called for a missing or forbidden object, so it reveals nothing about them.
     """
     pk = key(raw_id)
     with transaction.atomic():
         found = load(pk) if pk is not None else None
         decision = decide(found) if found is not None else None
         allowed = decision is not None and decision.allowed
+        if allowed and on_allowed is not None and found is not None:
+            on_allowed(found)
         audit_record(
             action=action,
             actor=user,

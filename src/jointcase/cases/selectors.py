@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.management import managed_user_ids
-from jointcase.access.policy import case_decision, case_filter, current_q, is_national_role, moment
+from jointcase.access.material import CaseContext, case_context_for
+from jointcase.access.policy import (
+    Decision,
+    case_decision,
+    case_filter,
+    current_q,
+    decide,
+    is_national_role,
+    moment,
+)
 from jointcase.access.timeline import timeline_event_filter, timeline_items_seen
 from jointcase.agencies.models import TeamMembership
 from jointcase.audit.models import AuditEntry
@@ -66,12 +76,52 @@ def case_get_for(
     case_id: uuid.UUID | str,
     request: HttpRequest | None = None,
     action: str = "case.read",
+    on_allowed: Callable[[Case], None] | None = None,
 ) -> Case:
     """The case named by its public id (``Case.public_id``), if ``user`` may see it; Http404
     otherwise: missing, malformed and forbidden alike, after the same lookups.
 
     The read and its audit entry share one transaction: no read without its entry.
+    ``on_allowed`` (the purpose-of-consultation gate) runs for a case the user may see, before
+    the entry is written (``audit.reads.audited_read``).
     """
+    return _case_read(
+        user, case_id, request, action, lambda case: case_decision(user, case), on_allowed
+    )
+
+
+def case_opened_for(
+    *,
+    user: User,
+    case_id: uuid.UUID | str,
+    request: HttpRequest | None = None,
+    action: str = "case.read",
+    on_allowed: Callable[[Case], None] | None = None,
+) -> tuple[Case, CaseContext]:
+    """``case_get_for``, with the case's side of the label rule for ``user``
+    (``access.material.CaseContext``) that decided it: a page that goes on to list the case's
+    labelled records (its risk summary) passes it to their filters instead of gathering the
+    same facts again. The case facts are read once, and the decision is the case rule's own
+    (``access.policy.decide``) applied to them."""
+    contexts: list[CaseContext] = []
+
+    def decide_on(case: Case) -> Decision:
+        context = case_context_for(user, case.pk)
+        contexts.append(context)
+        return decide(user, context.case, moment())
+
+    case = _case_read(user, case_id, request, action, decide_on, on_allowed)
+    return case, contexts[0]
+
+
+def _case_read(
+    user: User,
+    case_id: uuid.UUID | str,
+    request: HttpRequest | None,
+    action: str,
+    decide_on: Callable[[Case], Decision],
+    on_allowed: Callable[[Case], None] | None,
+) -> Case:
     return audited_read(
         user=user,
         raw_id=case_id,
@@ -79,11 +129,12 @@ def case_get_for(
         load=lambda public_id: (
             Case.objects.select_related("person", "lead_agency").filter(public_id=public_id).first()
         ),
-        decide=lambda case: case_decision(user, case),
+        decide=decide_on,
         action=action,
         object_type="case",
         not_found=NOT_FOUND,
         request=request,
+        on_allowed=on_allowed,
     )
 
 

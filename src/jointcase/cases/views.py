@@ -24,7 +24,7 @@ from jointcase.access.acting import permission_require
 from jointcase.access.cases import case_team_manage_decision, case_team_manage_refusal
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency
-from jointcase.audit.purpose import purpose_ask_cases
+from jointcase.audit.purpose import purpose_ask
 from jointcase.cases import forms as case_forms
 from jointcase.cases import services
 from jointcase.cases.conditions import catalogue
@@ -32,7 +32,7 @@ from jointcase.cases.models import Case, Phase, TimelineKind
 from jointcase.cases.selectors import (
     case_get_for,
     case_history_for,
-    case_pk_of,
+    case_opened_for,
     case_timeline_for,
     my_cases_for,
     my_team_cases_for,
@@ -63,17 +63,22 @@ PHASE_BADGES = {
 def _case_for(request: HttpRequest, case_id: uuid.UUID) -> Case:
     """The case, read once through the selector (audited); 404 for missing and forbidden.
 
-    Before the read, a user who may see the case but has not yet said why they are opening
-    it in this session is sent to the purpose page (``jointcase.audit.purpose``, the one gate
-    every page showing case content uses). Whether to ask is only decided for a case the user
-    may see, so the question itself reveals nothing.
+    A user who may see the case but has not yet said why they are opening it in this session
+    is sent to the purpose page (``jointcase.audit.purpose``, the one gate every page showing
+    case content uses) before the read is recorded. Whether to ask is only decided for a case
+    the user may see, so the question itself reveals nothing.
     """
-
-    key = case_pk_of(case_id)
-    purpose_ask_cases(request, [key] if key is not None else [])
-    case = case_get_for(user=acting_user(request), case_id=case_id, request=request)
+    case = case_get_for(
+        user=acting_user(request), case_id=case_id, request=request, on_allowed=_purpose(request)
+    )
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return case
+
+
+def _purpose(request: HttpRequest) -> Callable[[Case], None]:
+    """The purpose-of-consultation gate for a case the user may see (``case_get_for``'s
+    ``on_allowed``)."""
+    return lambda case: purpose_ask(request, "case", case.pk)
 
 
 def can_manage_team(user: Any, case: Case) -> bool:
@@ -288,9 +293,12 @@ def _render_case(
 
 @require_http_methods(["GET"])
 def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-
-    case = _case_for(request, case_id)
     user = acting_user(request)
+    # The case facts that decided the read also scope the risk summary (read once).
+    case, context = case_opened_for(
+        user=user, case_id=case_id, request=request, on_allowed=_purpose(request)
+    )
+    marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return _render_case(
         request,
         case,
@@ -298,7 +306,7 @@ def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "cases/overview.html",
         facts=overview_of(case),
         today=timezone.localdate(),
-        risk_summary=risk_summary_for(user=user, case=case),
+        risk_summary=risk_summary_for(user=user, case=case, context=context),
         handover=handover_for_case(user, case),
     )
 

@@ -24,7 +24,7 @@ from jointcase.access.assessments import (
 )
 from jointcase.access.checks import checks_visible_to
 from jointcase.access.labels import Classification, classification_max
-from jointcase.access.material import material_visible_to
+from jointcase.access.material import CaseContext, material_visible_to
 from jointcase.audit.reads import audited_read, uuid_key
 from jointcase.audit.services import audit_record
 from jointcase.material.crypto import Sealed, open_sealed
@@ -378,11 +378,18 @@ class RiskSummary:
 
 
 def risk_summary_for(
-    *, user: User, case: Case, visible: QuerySet[Assessment] | None = None
+    *,
+    user: User,
+    case: Case,
+    visible: QuerySet[Assessment] | None = None,
+    context: CaseContext | None = None,
 ) -> RiskSummary | None:
     """The latest countersigned assessment of ``case`` that ``user`` may see, summarised
-    (``visible``: the case's assessments already scoped to ``user``, to share one filter)."""
-    scoped = visible if visible is not None else assessments_visible_to(user, case=case)
+    (``visible``: the case's assessments already scoped to ``user``, to share one filter;
+    ``context``: the case's side of the label rule for ``user``, when the page has it)."""
+    scoped = (
+        visible if visible is not None else assessments_visible_to(user, case=case, context=context)
+    )
     latest = (
         scoped.filter(status=AssessmentStatus.COMPLETED)
         .prefetch_related("rosh", "domains")

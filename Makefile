@@ -64,20 +64,22 @@ test: install install-spark
 
 XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
-# Two parts of the suite run once rather than on both databases, to keep `make test` under
-# 20 minutes: the browser tests (they drive pages) in the PostgreSQL run, the production
-# database; the generic route walk (tests/security/test_route_matrix.py: every route, every
-# requester, gates that sit in the middleware) and the API scope gate over every operation
-# (tests/security/test_api_scopes.py), the schemathesis walk of the OpenAPI document
-# (tests/security/test_api_schemathesis.py) and the Spark linkage test (one Spark session in
-# local mode) in the SQLite run. A test that never touches a database
-# (no database fixture: pure parsing, signing, date arithmetic) runs in the SQLite run only. Every feature's own
-# security matrix runs on both. BOTH_DATABASES=1 runs everything on both.
-SQLITE_MARKS = $(if $(BOTH_DATABASES),,-m "not browser")
+# Some parts of the suite run once rather than on both databases, to keep `make test` under
+# 20 minutes. In the PostgreSQL run, the production database: the browser tests (they drive
+# pages) and each feature's security matrix (tests/security/test_*_matrix.py: every persona on
+# every route of the feature; the rule's SQL on both databases is proved by the agreement
+# property tests, which run on both). In the SQLite run: the generic route walk
+# (tests/security/test_route_matrix.py: every route, every requester, gates that sit in the
+# middleware) and the API scope gate over every operation (tests/security/test_api_scopes.py),
+# the schemathesis walk of the OpenAPI document (tests/security/test_api_schemathesis.py) and
+# the Spark linkage test (one Spark session in local mode). A test that never touches a
+# database (no database fixture: pure parsing, signing, date arithmetic) runs in the SQLite
+# run only. BOTH_DATABASES=1 runs everything on both.
+SQLITE_MARKS = $(if $(BOTH_DATABASES),,-m "not browser and not feature_matrix")
 POSTGRES_MARKS = $(if $(BOTH_DATABASES),,-m "not route_walk and not spark")
 
 test-sqlite: install install-spark
-	@echo "== JointCase tests on SQLite (browser tests: in the PostgreSQL run) =="
+	@echo "== JointCase tests on SQLite (browser tests and feature matrices: in the PostgreSQL run) =="
 	JOINTCASE_ENV=test $(BIN)/pytest -q $(XDIST) $(SQLITE_MARKS) $(PYTEST_ARGS)
 
 test-postgres: install check-postgres

@@ -34,7 +34,7 @@ from tests.register_fixtures import CaseWorld
 from tests.risk.conftest import checks_world  # noqa: F401 - fixture
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _checks_api_names() -> set[str]:

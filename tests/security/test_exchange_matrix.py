@@ -41,7 +41,7 @@ from tests.exchange.conftest import SOURCE, csv_bytes, importers, person_row  # 
 from tests.exchange_linkage.conftest import reviewing, under_review  # noqa: F401
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _api_names() -> set[str]:

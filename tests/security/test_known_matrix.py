@@ -22,7 +22,7 @@ from jointcase.people.models import Person
 from tests.exchange_known.conftest import KnownWorld, known_world  # noqa: F401
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _api_names() -> set[str]:

@@ -52,7 +52,11 @@ from tests.material.conftest import case_world, keyring, material_world  # noqa:
 from tests.material.item_helpers import SECRET_BODY, TEARLINE_BODY, approved_tearline, secret_report
 from tests.security.routes import Route, route_inventory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyring")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.feature_matrix,
+    pytest.mark.usefixtures("keyring"),
+]
 
 SECRET_TITLE = "Police intelligence report"
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"

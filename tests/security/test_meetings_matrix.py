@@ -41,7 +41,7 @@ from tests.meetings.conftest import MeetingWorld, keyring, meeting_world, team_w
 from tests.register_fixtures import CaseWorld
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _meetings_api_names() -> set[str]:

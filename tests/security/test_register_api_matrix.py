@@ -36,7 +36,7 @@ from jointcase.people.models import Person
 from tests.register_fixtures import CaseWorld
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 NAMES = api_route_names(people_router) | api_route_names(cases_router)
 ROUTES = [route for route in route_inventory() if route.name in NAMES]

@@ -26,7 +26,7 @@ from jointcase.risk.models.assessments import Assessment
 from tests.risk.conftest import SECRET_NOTE, AssessmentWorld, assessment_world, keyring  # noqa: F401
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _api_names() -> set[str]:

@@ -37,7 +37,7 @@ from tests.risk.conftest import keyring  # noqa: F401 - fixture
 from tests.security.routes import Route, api_route_names, route_inventory
 from tests.supervision.conftest import SECRET_NOTE, contacts_world  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _api_names() -> set[str]:

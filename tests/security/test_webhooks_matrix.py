@@ -23,7 +23,11 @@ from tests.conftest import Personas
 from tests.risk.conftest import keyring  # noqa: F401 - fixture
 from tests.security.routes import Route, api_route_names, route_inventory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keyring")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.feature_matrix,
+    pytest.mark.usefixtures("keyring"),
+]
 
 ROUTES = [route for route in route_inventory() if route.name in api_route_names(router)]
 SECRET_URL = "https://owner-only.example/hooks/7f3a"

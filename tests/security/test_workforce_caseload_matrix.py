@@ -40,7 +40,7 @@ from tests.workforce.caseload_fixtures import (  # noqa: F401 - fixture
     waiting_case_open,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 NAMES = {
     "workforce:caseload",

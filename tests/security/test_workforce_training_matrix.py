@@ -36,7 +36,7 @@ from tests.security.routes import Route, api_route_names, route_inventory
 from tests.support.api import api_client
 from tests.workforce.training_fixtures import TrainingWorld, training_world  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.feature_matrix]
 
 
 def _api_names() -> set[str]:

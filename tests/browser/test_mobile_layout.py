@@ -224,9 +224,7 @@ def test_every_page_reachable_from_the_navigation_fits_a_phone(
     live_server = demo_server
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, User.objects.get(username=username), DEMO_PASSWORD)
-    opened, found = _walk(
-        page, live_server.url, username, axe_violations, MUST_REACH[username]
-    )
+    opened, found = _walk(page, live_server.url, username, axe_violations, MUST_REACH[username])
     assert found == {}, "\n".join(
         f"{username} {path}: {problem}" for path, issues in found.items() for problem in issues
     )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 
+from jointcase.access.material import case_context_decision
 from jointcase.access.policy import (
     ALLOW_CLAUSES,
     case_decision,
@@ -80,6 +81,8 @@ def _agreement(world: World) -> tuple[int, int, list[str]]:
             for case in cases:
                 decision = case_decision(user, case, now=now)
                 assert decision.allowed == (case.pk in visible_cases), (decision, world)
+                # The same decision when the page also wants the case's label context.
+                assert case_context_decision(user, case.pk, now=now)[0] == decision, world
                 pairs += 1
                 allowed += decision.allowed
                 reasons.append(decision.reason)

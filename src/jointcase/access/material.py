@@ -84,6 +84,7 @@ from jointcase.access.policy import (
     gate_decision,
     moment,
     signed_in,
+    user_gate,
 )
 from jointcase.agencies.models import CaveatAuthorisation, Vetting, VettingLevel
 from jointcase.cases.models import Case, CaseTeamMember
@@ -300,6 +301,8 @@ class CaseContext:
     case: CaseFacts
     agencies: frozenset[int]
     break_glass: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+    #: The case these facts are about (None: the reach check's context, about no case).
+    case_id: int | None = None
 
 
 def case_context_for(user: User, case_id: int, *, now: dt.datetime | None = None) -> CaseContext:
@@ -316,7 +319,19 @@ def case_context_for(user: User, case_id: int, *, now: dt.datetime | None = None
             "starts_at", "expires_at"
         )
     )
-    return CaseContext(case_facts_for(user, case_id, team=team), agencies, windows)
+    return CaseContext(case_facts_for(user, case_id, team=team), agencies, windows, case_id)
+
+
+def case_context_decision(
+    user: User, case_id: int, *, now: dt.datetime | None = None
+) -> tuple[Decision, CaseContext]:
+    """The case rule's decision (``access.policy.case_decision``) for ``user`` on ``case_id``,
+    with the ``CaseContext`` whose case facts decided it: a page that opens the case and then
+    lists its labelled records passes the context to their filters (``label_filter``'s
+    ``context``) instead of gathering the same facts again."""
+    gate = user_gate(user)
+    context = case_context_for(user, case_id, now=now) if gate is None else _NO_CASE
+    return gate or decide(user, context.case, moment(now)), context
 
 
 # --- The clauses ---------------------------------------------------------------------------
@@ -856,6 +871,8 @@ def _filter(
     case_id = case if isinstance(case, int) or case is None else case.pk
     if context is None and case_id is not None:
         context = case_context_for(user, case_id, now=now)
+    elif context is not None and context.case_id != case_id:
+        raise ValueError("a CaseContext scopes a filter on its own case only")
     ctx = QContext(
         facts,
         moment(now),

@@ -18,13 +18,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jointcase.access.management import managed_user_ids
-from jointcase.access.material import CaseContext, case_context_for
+from jointcase.access.material import CaseContext, case_context_decision
 from jointcase.access.policy import (
     Decision,
     case_decision,
     case_filter,
     current_q,
-    decide,
     is_national_role,
     moment,
 )
@@ -101,14 +100,13 @@ def case_opened_for(
     """``case_get_for``, with the case's side of the label rule for ``user``
     (``access.material.CaseContext``) that decided it: a page that goes on to list the case's
     labelled records (its risk summary) passes it to their filters instead of gathering the
-    same facts again. The case facts are read once, and the decision is the case rule's own
-    (``access.policy.decide``) applied to them."""
+    same facts again (``access.material.case_context_decision``)."""
     contexts: list[CaseContext] = []
 
     def decide_on(case: Case) -> Decision:
-        context = case_context_for(user, case.pk)
+        decision, context = case_context_decision(user, case.pk)
         contexts.append(context)
-        return decide(user, context.case, moment())
+        return decision
 
     case = _case_read(user, case_id, request, action, decide_on, on_allowed)
     return case, contexts[0]

@@ -20,7 +20,9 @@ from jointcase.audit.models import AuditEntry
 from jointcase.keyring import Keyring, keyring_init
 from jointcase.material.services import items as item_services
 from jointcase.meetings.models import MeetingType
+from jointcase.meetings.services.actions import action_create
 from jointcase.meetings.services.meetings import meeting_create
+from jointcase.risk.services.assessments import assessment_start
 from tests.register_fixtures import CaseWorld
 
 ClientFor = Callable[[User], Client]
@@ -183,6 +185,62 @@ def test_nobody_is_asked_why_for_material_of_a_case_they_may_not_see(
     client = undeclared_client_for(case_world.personas.excluded_officer)
     assert client.get(f"/cases/{case_world.case.public_id}/material/").status_code == 404
     assert client.get(f"/meetings/cases/{case_world.case.public_id}/plan/").status_code == 404
+
+
+def _action_and_assessment(case_world: CaseWorld) -> tuple[str, str]:
+    """An agreed action and a draft assessment on the world's case: their pages' addresses."""
+    people = case_world.personas
+    action = action_create(
+        actor=people.nsd_practitioner,
+        case=case_world.case,
+        description="Check the licence conditions",
+        owner=people.nsd_practitioner,
+        due_date=timezone.localdate() + dt.timedelta(days=14),
+        source_kind="ASSESSMENT",
+    )
+    assessment = assessment_start(
+        actor=people.nsd_practitioner, case=case_world.case, instrument_code="WHOLE_RISK"
+    )
+    return f"/meetings/actions/{action.public_id}/", f"/assessments/{assessment.public_id}/"
+
+
+@pytest.mark.parametrize("page", ["action", "assessment"])
+def test_an_action_or_assessment_page_asks_why_for_its_case_before_the_first_read(
+    case_world: CaseWorld, undeclared_client_for: ClientFor, keyring: Keyring, page: str
+) -> None:
+    action_url, assessment_url = _action_and_assessment(case_world)
+    url, read_action = {
+        "action": (action_url, "action.read"),
+        "assessment": (assessment_url, "risk.assessment.read"),
+    }[page]
+    client = undeclared_client_for(case_world.personas.nsd_practitioner)
+    _asks_first(client, url, "case", case_world.case.pk)
+    _declare(client, case_world.case.pk, url)
+    assert client.get(url).status_code == 200
+    read = AuditEntry.objects.filter(action=read_action).latest("seq")
+    assert (read.outcome, read.purpose) == ("ALLOW", "meeting_preparation")
+
+
+def test_nobody_is_asked_why_for_a_meeting_action_or_assessment_they_may_not_see(
+    case_world: CaseWorld, undeclared_client_for: ClientFor, keyring: Keyring
+) -> None:
+    """The excluded officer gets the 404 of a missing page, with its DENY entry, and is never
+    sent to the purpose page (which would tell them the record exists)."""
+    people = case_world.personas
+    meeting = meeting_create(
+        actor=people.nsd_practitioner,
+        type=MeetingType.MAPPA_L3,
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        chair=people.nsd_practitioner,
+        cases=[case_world.case],
+        agenda="Review",
+    )
+    action_url, assessment_url = _action_and_assessment(case_world)
+    client = undeclared_client_for(people.excluded_officer)
+    for url in (f"/meetings/{meeting.public_id}/", action_url, assessment_url):
+        before = AuditEntry.objects.filter(outcome="DENY").count()
+        assert client.get(url).status_code == 404, url
+        assert AuditEntry.objects.filter(outcome="DENY").count() == before + 1, url
 
 
 # --- The API: the token carries the purpose ---------------------------------------------------

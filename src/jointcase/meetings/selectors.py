@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,10 +291,11 @@ def action_get_for(
     action_id: uuid.UUID | str,
     request: HttpRequest | None = None,
     action: str = "action.read",
+    on_allowed: Callable[[AgreedAction], None] | None = None,
 ) -> AgreedAction:
     """One agreed action, by its opaque ``public_id``, if ``user`` may see its case; else
     Http404 (missing, malformed id and forbidden alike), the read or the denial audited in the
-    same transaction."""
+    same transaction (``on_allowed``: as ``audit.reads.audited_read``'s)."""
     return audited_read(
         user=user,
         raw_id=action_id,
@@ -310,6 +312,7 @@ def action_get_for(
         object_type="action",
         not_found=NOT_FOUND,
         request=request,
+        on_allowed=on_allowed,
     )
 
 
@@ -326,10 +329,23 @@ def evidence_item_for(*, user: User, action: AgreedAction) -> Any:
     return item
 
 
-def case_for_actions(*, user: User, case_id: Any, request: HttpRequest | None = None) -> Case:
+def case_for_actions(
+    *,
+    user: User,
+    case_id: Any,
+    request: HttpRequest | None = None,
+    on_allowed: Callable[[Case], None] | None = None,
+) -> Case:
     """A case named by a meetings page or API call (its actions, its plan, a meeting's cases):
-    the register's one audited read, recorded as ``meetings.case_read``."""
-    return case_get_for(user=user, case_id=case_id, request=request, action="meetings.case_read")
+    the register's one audited read, recorded as ``meetings.case_read`` (``on_allowed``: as
+    ``audit.reads.audited_read``'s, the page's purpose-of-consultation gate)."""
+    return case_get_for(
+        user=user,
+        case_id=case_id,
+        request=request,
+        action="meetings.case_read",
+        on_allowed=on_allowed,
+    )
 
 
 def case_actions_for(*, user: User, case: Case) -> QuerySet[AgreedAction]:
@@ -407,10 +423,11 @@ def meeting_get_for(
     meeting_id: uuid.UUID | str,
     request: HttpRequest | None = None,
     action: str = "meeting.read",
+    on_allowed: Callable[[Meeting], None] | None = None,
 ) -> Meeting:
     """One meeting, by its opaque ``public_id``, if the meeting rule lets ``user`` see it;
     else Http404 (missing, malformed id and forbidden alike), the read or the denial audited
-    in the same transaction."""
+    in the same transaction (``on_allowed``: as ``audit.reads.audited_read``'s)."""
     return audited_read(
         user=user,
         raw_id=meeting_id,
@@ -423,6 +440,7 @@ def meeting_get_for(
         object_type="meeting",
         not_found=NOT_FOUND,
         request=request,
+        on_allowed=on_allowed,
     )
 
 

@@ -21,10 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from jointcase.access import meetings as access_meetings
 from jointcase.access.labels import Classification
-from jointcase.access.meetings import meeting_decision
 from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
-from jointcase.audit.purpose import purpose_ask_cases
+from jointcase.audit.purpose import purpose_ask, purpose_ask_cases
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.cases.selectors import case_pk_of
@@ -56,39 +55,29 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-# The purpose of consultation is asked before the first read of a page that shows case content
-# (``jointcase.audit.purpose``); each helper asks only about what the user may see.
+# The purpose of consultation is asked inside the read of a page that shows case content
+# (``jointcase.audit.purpose``), as its ``on_allowed``: only once the object is allowed, before
+# its read is recorded, and only about what the user may see.
 
 
-def _purpose_before_case(request: HttpRequest, case_id: Any) -> None:
-    key = case_pk_of(case_id)
-    if key is not None:
-        purpose_ask_cases(request, [key])
+def _case_purpose(request: HttpRequest) -> Callable[[Case], None]:
+    return lambda case: purpose_ask(request, "case", case.pk)
 
 
-def _purpose_before_meeting(request: HttpRequest, meeting_id: Any) -> None:
+def _action_purpose(request: HttpRequest) -> Callable[[AgreedAction], None]:
+    """An action is seen through its case (the case rule allowed it): that case."""
+    return lambda action: purpose_ask(request, "case", action.case_id)
+
+
+def _meeting_purpose(request: HttpRequest) -> Callable[[Meeting], None]:
     """Each of the meeting's cases the user may see; the meeting itself for an invitee who
     sees none of them. Every meetings page that shows case content asks it, the forms that
     change a meeting included (``_meeting_to_change``)."""
-    key = selectors.public_key(meeting_id)
-    meeting = Meeting.objects.filter(public_id=key).first() if key is not None else None
-    if meeting is not None and meeting_decision(_user(request), meeting).allowed:
-        purpose_ask_cases(
-            request,
-            list(meeting.cases.values_list("pk", flat=True)),
-            otherwise=("meeting", str(meeting.public_id)),
-        )
-
-
-def _purpose_before_action(request: HttpRequest, action_id: Any) -> None:
-    key = selectors.public_key(action_id)
-    case_id = (
-        AgreedAction.objects.filter(public_id=key).values_list("case_id", flat=True).first()
-        if key is not None
-        else None
+    return lambda meeting: purpose_ask_cases(
+        request,
+        list(meeting.cases.values_list("pk", flat=True)),
+        otherwise=("meeting", str(meeting.public_id)),
     )
-    if case_id is not None:
-        purpose_ask_cases(request, [case_id])
 
 
 def _form_page(
@@ -278,9 +267,10 @@ def agency_actions(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def action_detail(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
-    _purpose_before_action(request, action_id)
     user = _user(request)
-    action = selectors.action_get_for(user=user, action_id=action_id, request=request)
+    action = selectors.action_get_for(
+        user=user, action_id=action_id, request=request, on_allowed=_action_purpose(request)
+    )
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     today = timezone.localdate()
     return render(
@@ -302,9 +292,10 @@ def action_detail(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def case_action_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    _purpose_before_case(request, case_id)
     user = _user(request)
-    case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
+    case = selectors.case_for_actions(
+        user=user, case_id=case_id, request=request, on_allowed=_case_purpose(request)
+    )
     data = request.POST if request.method == "POST" else None
     form = forms.ActionForm(data, owners=_people_for_cases([case.pk]))
 
@@ -338,9 +329,10 @@ def case_action_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_action_new(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
-    meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, on_allowed=_meeting_purpose(request)
+    )
     cases = selectors.meeting_cases_for(user, meeting)
     data = request.POST if request.method == "POST" else None
     form = forms.MeetingActionForm(
@@ -388,10 +380,13 @@ def _action_form(
     service's keyword arguments, but for ``version`` (the version the form was loaded at),
     which is passed as ``expected_version``. The purpose of consultation is asked first, as
     on the action's page."""
-    _purpose_before_action(request, action_id)
     user = _user(request)
     action = selectors.action_get_for(
-        user=user, action_id=action_id, request=request, action=form_action
+        user=user,
+        action_id=action_id,
+        request=request,
+        action=form_action,
+        on_allowed=_action_purpose(request),
     )
     if require is not None:
         require(actor=user, action=action, request=request)
@@ -503,11 +498,14 @@ def action_status(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
 def _meeting_to_change(request: HttpRequest, meeting_id: uuid.UUID, form_action: str) -> Meeting:
     """The meeting for a page that changes it: 404 (audited) if the caller may not see it,
     403 with a DENY entry if they may see it but not change it (an invitee from outside the
-    case teams). The purpose of consultation is asked first, as on the meeting's page."""
-    _purpose_before_meeting(request, meeting_id)
+    case teams). The purpose of consultation is asked inside the read, as on the meeting's page."""
     user = _user(request)
     meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action=form_action
+        user=user,
+        meeting_id=meeting_id,
+        request=request,
+        action=form_action,
+        on_allowed=_meeting_purpose(request),
     )
     checks.meeting_editor_require(actor=user, meeting=meeting, request=request)
     return meeting
@@ -582,9 +580,10 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
-    meeting = selectors.meeting_get_for(user=user, meeting_id=meeting_id, request=request)
+    meeting = selectors.meeting_get_for(
+        user=user, meeting_id=meeting_id, request=request, on_allowed=_meeting_purpose(request)
+    )
     minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
     case_ids = selectors.meeting_case_ids_for(user, meeting)
     visible_cases = set(case_ids)
@@ -729,10 +728,13 @@ def attendance(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     """The PDF meeting pack at the requester's clearance (the export is audited: the sections
     read and withheld are in the same entry)."""
-    _purpose_before_meeting(request, meeting_id)
     user = _user(request)
     meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, action="meeting.pack"
+        user=user,
+        meeting_id=meeting_id,
+        request=request,
+        action="meeting.pack",
+        on_allowed=_meeting_purpose(request),
     )
     minutes = selectors.minutes_for(
         user=user, meeting=meeting, request=request, purpose="meeting.pack.export"
@@ -815,9 +817,10 @@ def meeting_status(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The case's risk management plan by pillar, with a form to add an entry."""
-    _purpose_before_case(request, case_id)
     user = _user(request)
-    case = selectors.case_for_actions(user=user, case_id=case_id, request=request)
+    case = selectors.case_for_actions(
+        user=user, case_id=case_id, request=request, on_allowed=_case_purpose(request)
+    )
     data = request.POST if request.method == "POST" else None
     form = forms.RiskEntryForm(data, owners=_people_for_cases([case.pk]))
     entries = list(selectors.risk_plan_for(case=case))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,9 +57,14 @@ NOT_FOUND = "Assessment not found"
 
 
 def assessment_get_for(
-    *, user: User, assessment_id: Any, request: HttpRequest | None = None
+    *,
+    user: User,
+    assessment_id: Any,
+    request: HttpRequest | None = None,
+    on_allowed: Callable[[Assessment], None] | None = None,
 ) -> Assessment:
-    """The assessment with public id ``assessment_id`` if ``user`` may see it; else 404."""
+    """The assessment with public id ``assessment_id`` if ``user`` may see it; else 404
+    (``on_allowed``: as ``audit.reads.audited_read``'s)."""
     return audited_read(
         user=user,
         raw_id=assessment_id,
@@ -74,6 +80,7 @@ def assessment_get_for(
         not_found=NOT_FOUND,
         request=request,
         details=lambda assessment: {"case": assessment.case_id},
+        on_allowed=on_allowed,
     )
 
 

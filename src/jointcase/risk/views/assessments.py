@@ -25,7 +25,6 @@ from jointcase.access.assessments import (
     assessment_edit_refusal,
 )
 from jointcase.audit.purpose import purpose_ask_cases
-from jointcase.audit.reads import uuid_key
 from jointcase.cases.views import _case_for
 from jointcase.home.marking import marking_for_request
 from jointcase.lib.forms import errors_onto_form
@@ -59,15 +58,14 @@ from jointcase.risk.services.assessments import (
 
 
 def _assessment_for(request: HttpRequest, assessment_id: uuid.UUID) -> Assessment:
-    key = uuid_key(assessment_id)
-    case_id = (
-        Assessment.objects.filter(public_id=key).values_list("case_id", flat=True).first()
-        if key is not None
-        else None
-    )
-    purpose_ask_cases(request, [case_id] if case_id is not None else [])
+    """The assessment if the user may see it (404 otherwise), the purpose of consultation
+    asked inside the read: about its case, when the user may see the case (a reader let in
+    another way, break-glass, is not asked)."""
     assessment = assessment_get_for(
-        user=acting_user(request), assessment_id=assessment_id, request=request
+        user=acting_user(request),
+        assessment_id=assessment_id,
+        request=request,
+        on_allowed=lambda found: purpose_ask_cases(request, [found.case_id]),
     )
     marking_for_request(request).note(assessment.classification)
     return assessment

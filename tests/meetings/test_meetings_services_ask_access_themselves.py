@@ -15,10 +15,13 @@ from jointcase.access.material import LabelFields
 from jointcase.access.meetings import (
     action_due_change_refusal,
     meeting_change_refusal,
+    meeting_editor_refusal,
+    meeting_see_refusal,
     minutes_write_refusal,
 )
 from jointcase.audit.models import AuditEntry, Outcome
 from jointcase.meetings.models import AgreedAction, Invitation
+from jointcase.meetings.selectors import meeting_case_ids_for
 from jointcase.meetings.services.actions import action_change_due, action_create
 from jointcase.meetings.services.invitations import invitation_add
 from tests.meetings.conftest import MeetingWorld
@@ -99,6 +102,32 @@ def test_the_meetings_rules_for_acting_are_refusals_with_a_reason_and_a_message(
     assert change.reason == "not_editor"
     assert not change.hidden
     assert meeting_change_refusal(people.ct_supervisor, meeting_world.meeting) is None
+
+
+def test_the_meeting_page_s_editor_check_agrees_with_the_change_rule_for_everyone_who_sees_it(
+    meeting_world: MeetingWorld,
+) -> None:
+    """The meeting page offers its change links by ``meeting_editor_refusal`` with the cases it
+    already read (no second decision of the meeting): for every persona who may see the
+    meeting, that gives what ``meeting_change_refusal`` gives, with the cases passed or not."""
+    people = meeting_world.world.personas
+    meeting = meeting_world.meeting
+    invitation_add(actor=people.ct_supervisor, meeting=meeting, user=people.prison_ct_lead)
+    seen = 0
+    for name, user in people.all().items():
+        if meeting_see_refusal(user, meeting) is not None:
+            continue
+        seen += 1
+        change = meeting_change_refusal(user, meeting)
+        cases = meeting_case_ids_for(user, meeting)
+        for editor in (
+            meeting_editor_refusal(user, meeting, visible_case_ids=cases),
+            meeting_editor_refusal(user, meeting),
+        ):
+            assert (editor is None) == (change is None), name
+            if change is not None:
+                assert editor == change, name
+    assert seen >= 3  # the chair, a case-team member and the invitee from outside the teams
 
 
 def test_the_minutes_writers_label_check_is_the_reach_rule_material_uses(

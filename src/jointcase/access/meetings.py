@@ -17,7 +17,7 @@ which the meetings services ask themselves through ``permission_require``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -255,11 +255,26 @@ def meeting_change_refusal(user: User, meeting: Meeting) -> Refusal | None:
     hidden = meeting_see_refusal(user, meeting)
     if hidden is not None:
         return hidden
+    return meeting_editor_refusal(user, meeting)
+
+
+def meeting_editor_refusal(
+    user: User, meeting: Meeting, *, visible_case_ids: Collection[int] | None = None
+) -> Refusal | None:
+    """The second half of ``meeting_change_refusal``, for a meeting already decided visible
+    to ``user`` (a page that has read it: it offers the change links): its chair, whoever
+    recorded it, or someone who may see one of its cases. ``visible_case_ids``: the meeting's
+    cases ``user`` may see, when the page has them already (``meetings.selectors``'s
+    ``meeting_case_ids_for``); else they are asked here."""
     if meeting.chair_id == user.pk or (
         meeting.created_by_id is not None and meeting.created_by_id == user.pk
     ):
         return None
-    if meeting_cases_visible(user, meeting).exists():
+    if visible_case_ids is not None:
+        sees_a_case = bool(visible_case_ids)
+    else:
+        sees_a_case = meeting_cases_visible(user, meeting).exists()
+    if sees_a_case:
         return None
     return Refusal(
         reason="not_editor",

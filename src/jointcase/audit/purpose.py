@@ -175,6 +175,19 @@ def purpose_ask_cases(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+    purpose_ask_seen(request, visible, otherwise=otherwise)
+
+
+def purpose_ask_seen(
+    request: HttpRequest,
+    visible_case_ids: Iterable[int],
+    *,
+    otherwise: tuple[str, str | int] | None = None,
+) -> None:
+    """``purpose_ask_cases`` for cases the caller has already found the acting user may see
+    (by the case rule: a page that reads them anyway, a meeting's visible cases), so the rule
+    is not asked twice."""
+    visible = sorted({int(case_id) for case_id in visible_case_ids})
     for case_id in visible:
         purpose_ask(request, "case", case_id)
     if not visible and otherwise is not None:

@@ -23,7 +23,7 @@ from jointcase.access import meetings as access_meetings
 from jointcase.access.labels import Classification
 from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
-from jointcase.audit.purpose import purpose_ask, purpose_ask_cases
+from jointcase.audit.purpose import purpose_ask, purpose_ask_seen
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.cases.selectors import case_pk_of
@@ -69,15 +69,21 @@ def _action_purpose(request: HttpRequest) -> Callable[[AgreedAction], None]:
     return lambda action: purpose_ask(request, "case", action.case_id)
 
 
-def _meeting_purpose(request: HttpRequest) -> Callable[[Meeting], None]:
+def _meeting_purpose(
+    request: HttpRequest, seen: list[int] | None = None
+) -> Callable[[Meeting], None]:
     """Each of the meeting's cases the user may see; the meeting itself for an invitee who
     sees none of them. Every meetings page that shows case content asks it, the forms that
-    change a meeting included (``_meeting_to_change``)."""
-    return lambda meeting: purpose_ask_cases(
-        request,
-        list(meeting.cases.values_list("pk", flat=True)),
-        otherwise=("meeting", str(meeting.public_id)),
-    )
+    change a meeting included (``_meeting_to_change``). ``seen``: filled with the meeting's
+    cases the user may see, for a page that shows them (the case rule asked once)."""
+
+    def ask(meeting: Meeting) -> None:
+        visible = selectors.meeting_case_ids_for(_user(request), meeting)
+        if seen is not None:
+            seen.extend(visible)
+        purpose_ask_seen(request, visible, otherwise=("meeting", str(meeting.public_id)))
+
+    return ask
 
 
 def _form_page(
@@ -581,11 +587,14 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
+    case_ids: list[int] = []  # the meeting's cases the user may see, read with the purpose
     meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, on_allowed=_meeting_purpose(request)
+        user=user,
+        meeting_id=meeting_id,
+        request=request,
+        on_allowed=_meeting_purpose(request, seen=case_ids),
     )
     minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
-    case_ids = selectors.meeting_case_ids_for(user, meeting)
     visible_cases = set(case_ids)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     invitations = list(meeting.invitations.select_related("user", "user__agency"))
@@ -612,7 +621,10 @@ def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
             "decisions": list(
                 selectors.decisions_for(user=user, meeting=meeting, visible_case_ids=case_ids)
             ),
-            "can_edit": access_meetings.meeting_change_refusal(user, meeting) is None,
+            "can_edit": access_meetings.meeting_editor_refusal(
+                user, meeting, visible_case_ids=case_ids
+            )
+            is None,
             "history": list(
                 meeting.events.filter(Q(case__isnull=True) | Q(case_id__in=visible_cases))
                 .select_related("actor", "case")

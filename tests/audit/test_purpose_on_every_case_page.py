@@ -19,7 +19,7 @@ from jointcase.accounts.tokens import ApiTokenError, api_token_create
 from jointcase.audit.models import AuditEntry
 from jointcase.keyring import Keyring, keyring_init
 from jointcase.material.services import items as item_services
-from jointcase.meetings.models import MeetingType
+from jointcase.meetings.models import Meeting, MeetingType
 from jointcase.meetings.services.actions import action_create
 from jointcase.meetings.services.meetings import meeting_create
 from jointcase.risk.services.assessments import assessment_start
@@ -123,19 +123,25 @@ def test_a_file_download_asks_why_before_the_first_read(
     assert downloaded.purpose == "meeting_preparation"
 
 
-def test_a_meeting_page_asks_why_for_its_case_before_the_first_read_and_records_it(
-    case_world: CaseWorld, undeclared_client_for: ClientFor
-) -> None:
+def _meeting_on_the_case(case_world: CaseWorld, invitees: list[User] | None = None) -> Meeting:
+    """A MAPPA meeting an hour ago on the world's case, chaired by its practitioner."""
     people = case_world.personas
-    meeting = meeting_create(
+    return meeting_create(
         actor=people.nsd_practitioner,
         type=MeetingType.MAPPA_L3,
         starts_at=timezone.now() - dt.timedelta(hours=1),
         chair=people.nsd_practitioner,
         cases=[case_world.case],
         agenda="Review",
-        invitees=[people.pom],
+        invitees=invitees or [],
     )
+
+
+def test_a_meeting_page_asks_why_for_its_case_before_the_first_read_and_records_it(
+    case_world: CaseWorld, undeclared_client_for: ClientFor
+) -> None:
+    people = case_world.personas
+    meeting = _meeting_on_the_case(case_world, invitees=[people.pom])
     client = undeclared_client_for(people.nsd_practitioner)
     url = f"/meetings/{meeting.public_id}/"
     _asks_first(client, url, "case", case_world.case.pk)
@@ -149,15 +155,7 @@ def test_an_invitee_who_sees_none_of_its_cases_is_asked_about_the_meeting_itself
     case_world: CaseWorld, undeclared_client_for: ClientFor
 ) -> None:
     people = case_world.personas
-    meeting = meeting_create(
-        actor=people.nsd_practitioner,
-        type=MeetingType.MAPPA_L3,
-        starts_at=timezone.now() - dt.timedelta(hours=1),
-        chair=people.nsd_practitioner,
-        cases=[case_world.case],
-        agenda="Review",
-        invitees=[people.officer_not_on_case],
-    )
+    meeting = _meeting_on_the_case(case_world, invitees=[people.officer_not_on_case])
     client = undeclared_client_for(people.officer_not_on_case)
     url = f"/meetings/{meeting.public_id}/"
     _asks_first(client, url, "meeting", meeting.public_id)
@@ -227,14 +225,7 @@ def test_nobody_is_asked_why_for_a_meeting_action_or_assessment_they_may_not_see
     """The excluded officer gets the 404 of a missing page, with its DENY entry, and is never
     sent to the purpose page (which would tell them the record exists)."""
     people = case_world.personas
-    meeting = meeting_create(
-        actor=people.nsd_practitioner,
-        type=MeetingType.MAPPA_L3,
-        starts_at=timezone.now() - dt.timedelta(hours=1),
-        chair=people.nsd_practitioner,
-        cases=[case_world.case],
-        agenda="Review",
-    )
+    meeting = _meeting_on_the_case(case_world)
     action_url, assessment_url = _action_and_assessment(case_world)
     client = undeclared_client_for(people.excluded_officer)
     for url in (f"/meetings/{meeting.public_id}/", action_url, assessment_url):

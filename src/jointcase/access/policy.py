@@ -154,9 +154,22 @@ def _managed_holds(facts: CaseFacts, at: Moment) -> bool:
     )
 
 
+#: The people a manager manages are read once and listed in the filter when at most this many
+#: (a line manager's reports, a team's members); a larger set stays a subquery.
+MANAGED_INLINE = 200
+
+
 def _managed_ids(user: User, at: Moment) -> QuerySet[Any]:
+    """The cases of the people ``user`` manages. Most users manage nobody: the people are read
+    first (one indexed query), so for them the clause is empty and leaves the filter (the
+    union's arm is dropped), and for a manager it is a short list of ids, not the relation's
+    nested subquery built and compiled into every filter."""
     managed = managed_user_ids(user, today=at.today)
-    return CaseTeamMember.objects.filter(current_q(at.today), user_id__in=managed).values("case_id")
+    listed = list(managed.values_list("pk", flat=True)[: MANAGED_INLINE + 1])
+    if not listed:
+        return CaseTeamMember.objects.none().values("case_id")
+    people: Any = listed if len(listed) <= MANAGED_INLINE else managed
+    return CaseTeamMember.objects.filter(current_q(at.today), user_id__in=people).values("case_id")
 
 
 @dataclass(frozen=True)

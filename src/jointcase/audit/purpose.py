@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import models
@@ -152,6 +153,13 @@ def purpose_ask(request: HttpRequest, object_type: str, object_id: str | int) ->
     if declared is None:
         raise PurposeRequired(purpose_url(object_type, object_id, request.get_full_path()))
     purpose_note(request, _key(object_type, object_id), declared)
+
+
+def purpose_ask_case_read(request: HttpRequest) -> Callable[[Any], None]:
+    """The purpose gate for one case a page reads (an audited read's ``on_allowed``, as
+    ``cases.selectors.case_get_for`` takes it): asked about the case once the case rule has
+    allowed it, before the read is recorded."""
+    return lambda case: purpose_ask(request, "case", case.pk)
 
 
 def purpose_ask_cases(

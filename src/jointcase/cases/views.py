@@ -24,7 +24,7 @@ from jointcase.access.acting import permission_require
 from jointcase.access.cases import case_team_manage_decision, case_team_manage_refusal
 from jointcase.access.labels import Classification
 from jointcase.agencies.models import Agency
-from jointcase.audit.purpose import purpose_ask
+from jointcase.audit.purpose import purpose_ask_case_read
 from jointcase.cases import forms as case_forms
 from jointcase.cases import services
 from jointcase.cases.conditions import catalogue
@@ -69,16 +69,13 @@ def _case_for(request: HttpRequest, case_id: uuid.UUID) -> Case:
     the user may see, so the question itself reveals nothing.
     """
     case = case_get_for(
-        user=acting_user(request), case_id=case_id, request=request, on_allowed=_purpose(request)
+        user=acting_user(request),
+        case_id=case_id,
+        request=request,
+        on_allowed=purpose_ask_case_read(request),
     )
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return case
-
-
-def _purpose(request: HttpRequest) -> Callable[[Case], None]:
-    """The purpose-of-consultation gate for a case the user may see (``case_get_for``'s
-    ``on_allowed``)."""
-    return lambda case: purpose_ask(request, "case", case.pk)
 
 
 def can_manage_team(user: Any, case: Case) -> bool:
@@ -296,7 +293,7 @@ def case_overview(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = acting_user(request)
     # The case facts that decided the read also scope the risk summary (read once).
     case, context = case_opened_for(
-        user=user, case_id=case_id, request=request, on_allowed=_purpose(request)
+        user=user, case_id=case_id, request=request, on_allowed=purpose_ask_case_read(request)
     )
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
     return _render_case(

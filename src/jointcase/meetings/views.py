@@ -23,7 +23,7 @@ from jointcase.access import meetings as access_meetings
 from jointcase.access.labels import Classification
 from jointcase.access.policy import current_q
 from jointcase.accounts.models import User
-from jointcase.audit.purpose import purpose_ask, purpose_ask_seen
+from jointcase.audit.purpose import purpose_ask, purpose_ask_case_read, purpose_ask_seen
 from jointcase.cases.models import Case, CaseTeamMember
 from jointcase.cases.references import CASE_REFERENCE_FORMAT, case_reference_normal
 from jointcase.cases.selectors import case_pk_of
@@ -60,30 +60,25 @@ def _user(request: HttpRequest) -> User:
 # its read is recorded, and only about what the user may see.
 
 
-def _case_purpose(request: HttpRequest) -> Callable[[Case], None]:
-    return lambda case: purpose_ask(request, "case", case.pk)
-
-
 def _action_purpose(request: HttpRequest) -> Callable[[AgreedAction], None]:
     """An action is seen through its case (the case rule allowed it): that case."""
     return lambda action: purpose_ask(request, "case", action.case_id)
 
 
-def _meeting_purpose(
-    request: HttpRequest, seen: list[int] | None = None
-) -> Callable[[Meeting], None]:
-    """Each of the meeting's cases the user may see; the meeting itself for an invitee who
-    sees none of them. Every meetings page that shows case content asks it, the forms that
-    change a meeting included (``_meeting_to_change``). ``seen``: filled with the meeting's
-    cases the user may see, for a page that shows them (the case rule asked once)."""
+class _MeetingPurpose:
+    """The purpose gate of a meeting's pages (``meeting_get_for``'s ``on_allowed``): each of
+    the meeting's cases the user may see; the meeting itself for an invitee who sees none of
+    them. Every meetings page that shows case content asks it, the forms that change a meeting
+    included (``_meeting_to_change``). The cases it asked about stay in ``visible`` for the
+    page that shows them, so the case rule is asked once."""
 
-    def ask(meeting: Meeting) -> None:
-        visible = selectors.meeting_case_ids_for(_user(request), meeting)
-        if seen is not None:
-            seen.extend(visible)
-        purpose_ask_seen(request, visible, otherwise=("meeting", str(meeting.public_id)))
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.visible: list[int] = []
 
-    return ask
+    def __call__(self, meeting: Meeting) -> None:
+        self.visible = selectors.meeting_case_ids_for(_user(self.request), meeting)
+        purpose_ask_seen(self.request, self.visible, otherwise=("meeting", str(meeting.public_id)))
 
 
 def _form_page(
@@ -300,7 +295,7 @@ def action_detail(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
 def case_action_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     case = selectors.case_for_actions(
-        user=user, case_id=case_id, request=request, on_allowed=_case_purpose(request)
+        user=user, case_id=case_id, request=request, on_allowed=purpose_ask_case_read(request)
     )
     data = request.POST if request.method == "POST" else None
     form = forms.ActionForm(data, owners=_people_for_cases([case.pk]))
@@ -336,14 +331,14 @@ def case_action_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_action_new(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
+    purpose = _MeetingPurpose(request)
     meeting = selectors.meeting_get_for(
-        user=user, meeting_id=meeting_id, request=request, on_allowed=_meeting_purpose(request)
+        user=user, meeting_id=meeting_id, request=request, on_allowed=purpose
     )
-    cases = selectors.meeting_cases_for(user, meeting)
+    # The meeting's cases the user may see, as the purpose question read them.
+    cases = Case.objects.filter(pk__in=purpose.visible).order_by("reference")
     data = request.POST if request.method == "POST" else None
-    form = forms.MeetingActionForm(
-        data, owners=_people_for_cases(list(cases.values_list("pk", flat=True))), cases=cases
-    )
+    form = forms.MeetingActionForm(data, owners=_people_for_cases(purpose.visible), cases=cases)
 
     def save(cleaned: dict[str, Any]) -> AgreedAction:
         return action_services.action_create(
@@ -384,8 +379,8 @@ def _action_form(
     (404 if the caller may not see it), ``require`` (403 with a DENY entry if they may see
     it but not do this), the form, then the service ``change``. The form's fields are the
     service's keyword arguments, but for ``version`` (the version the form was loaded at),
-    which is passed as ``expected_version``. The purpose of consultation is asked first, as
-    on the action's page."""
+    which is passed as ``expected_version``. The purpose of consultation is asked inside the
+    read, as on the action's page."""
     user = _user(request)
     action = selectors.action_get_for(
         user=user,
@@ -511,7 +506,7 @@ def _meeting_to_change(request: HttpRequest, meeting_id: uuid.UUID, form_action:
         meeting_id=meeting_id,
         request=request,
         action=form_action,
-        on_allowed=_meeting_purpose(request),
+        on_allowed=_MeetingPurpose(request),
     )
     checks.meeting_editor_require(actor=user, meeting=meeting, request=request)
     return meeting
@@ -587,13 +582,11 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def meeting_detail(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
-    case_ids: list[int] = []  # the meeting's cases the user may see, read with the purpose
+    purpose = _MeetingPurpose(request)
     meeting = selectors.meeting_get_for(
-        user=user,
-        meeting_id=meeting_id,
-        request=request,
-        on_allowed=_meeting_purpose(request, seen=case_ids),
+        user=user, meeting_id=meeting_id, request=request, on_allowed=purpose
     )
+    case_ids = purpose.visible  # the meeting's cases the user may see, read with the purpose
     minutes = selectors.minutes_for(user=user, meeting=meeting, request=request)
     visible_cases = set(case_ids)
     marking_for_request(request).note(Classification.OFFICIAL_SENSITIVE)
@@ -746,7 +739,7 @@ def meeting_pack(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
         meeting_id=meeting_id,
         request=request,
         action="meeting.pack",
-        on_allowed=_meeting_purpose(request),
+        on_allowed=_MeetingPurpose(request),
     )
     minutes = selectors.minutes_for(
         user=user, meeting=meeting, request=request, purpose="meeting.pack.export"
@@ -831,7 +824,7 @@ def risk_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The case's risk management plan by pillar, with a form to add an entry."""
     user = _user(request)
     case = selectors.case_for_actions(
-        user=user, case_id=case_id, request=request, on_allowed=_case_purpose(request)
+        user=user, case_id=case_id, request=request, on_allowed=purpose_ask_case_read(request)
     )
     data = request.POST if request.method == "POST" else None
     form = forms.RiskEntryForm(data, owners=_people_for_cases([case.pk]))

@@ -202,19 +202,21 @@ def test_the_nightly_run_and_the_seed_store_every_case(contacts_world: CaseWorld
     case = contacts_world.case
     CaseStanding.objects.all().delete()
     # A fact written by another route (an import): the stored standing is wrong until the run.
+    occurred_at = timezone.now() - dt.timedelta(hours=2)
     Contact.objects.create(
         case=case,
         kind=ContactKind.OFFICE,
         practitioner=contacts_world.personas.nsd_practitioner,
         agency_id=case.lead_agency_id,
         originator_id=case.lead_agency_id,
-        occurred_at=timezone.now() - dt.timedelta(hours=2),
+        occurred_at=occurred_at,
         outcome=ContactOutcome.ATTENDED,
     )
     assert standings_read([case.pk]) == {case.pk: _live(case)}  # none stored: read live
     contacts_nightly()
     assert CaseStanding.objects.filter(case=case).exists()
-    assert _agrees(case).last_contact_on == timezone.localdate()
+    # The contact's own day (two hours ago is yesterday between midnight and two).
+    assert _agrees(case).last_contact_on == timezone.localdate(occurred_at)
     CaseStanding.objects.all().delete()
     assert standings_store_all() == Case.objects.count()
     _agrees(case)
